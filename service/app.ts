@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import Koa from "koa";
+import { HttpError } from "./errors";
+import { silentLogger, type Logger } from "./log";
+import { docsPage, openApiDocument } from "./openapi";
+import { routes, type Route } from "./router";
+import { linkRoutes, randomCode } from "./routes/links";
+import { statusRoutes, type ScalerStatus } from "./routes/status";
+import type { LinkStore } from "./store/link-store";
+
+/** Everything the app needs, injected so tests and both entry points build it the same way. */
+export interface AppDeps {
+  readonly store: LinkStore;
+  readonly tier: "lambda" | "fargate";
+  readonly version: string;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+  /** @default a random base62 code */
+  readonly newCode?: () => string;
+  /** @default a random id per app instance */
+  readonly instanceId?: string;
+  /** @default 8192 */
+  readonly maxBodyBytes?: number;
+  /** @default 2048 */
+  readonly maxUrlLength?: number;
+  /** @default always unknown */
+  readonly scalerStatus?: () => Promise<ScalerStatus | undefined>;
+}
+
+/**
+ * Builds the Koa app. It never listens and never asks which platform it runs
+ * on: the Lambda handler and the HTTP server both wrap `app.callback()`.
+ */
+export function createApp(deps: AppDeps): Koa {
+  const clock = deps.clock ?? (() => new Date());
+  const logger = deps.logger ?? silentLogger;
+  const startedAt = clock();
+
+  const table: Route[] = [
+    ...statusRoutes({
+      tier: deps.tier,
+      version: deps.version,
+      instanceId: deps.instanceId ?? randomUUID(),
+      clock,
+      startedAt,
+      scalerStatus: deps.scalerStatus ?? (async () => undefined),
+    }),
+    {
+      method: "GET",
+      path: "/openapi.json",
+      handler: (ctx) => {
+        ctx.body = document;
+      },
+      doc: {
+        operationId: "openapi",
+        summary: "This OpenAPI 3 document",
+        responses: { "200": { description: "The document", content: { "application/json": { schema: { type: "object" } } } } },
+      },
+    },
+    {
+      method: "GET",
+      path: "/docs",
+      handler: (ctx) => {
+        ctx.type = "text/html; charset=utf-8";
+        ctx.body = page;
+      },
+      doc: {
+        operationId: "docs",
+        summary: "Human-readable API reference (no external resources)",
+        responses: { "200": { description: "HTML page", content: { "text/html": { schema: { type: "string" } } } } },
+      },
+    },
+  ];
+  const fixedPaths = new Set(table.map((r) => r.path.slice(1)));
+  table.push(
+    ...linkRoutes({
+      store: deps.store,
+      clock,
+      newCode: deps.newCode ?? randomCode,
+      maxBodyBytes: deps.maxBodyBytes ?? 8192,
+      maxUrlLength: deps.maxUrlLength ?? 2048,
+      reserved: new Set([...fixedPaths, "links"]),
+    }),
+  );
+  const document = openApiDocument(table, deps.version);
+  const page = docsPage(table, deps.version);
+
+  const app = new Koa();
+  app.proxy = true; // behind API Gateway or the ALB: trust X-Forwarded-* for protocol and client IP
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof HttpError) {
+        ctx.status = err.status;
+        for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
+        ctx.body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+        return;
+      }
+      // Koa's own client errors (for example a bad URI) carry `expose` and a 4xx status.
+      const e = err as { status?: number; expose?: boolean; message?: string };
+      if (e.expose && typeof e.status === "number" && e.status < 500) {
+        ctx.status = e.status;
+        ctx.body = { error: { code: "bad_request", message: e.message ?? "bad request" } };
+        return;
+      }
+      logger("error", "unhandled error", {
+        method: ctx.method,
+        path: ctx.path,
+        error: { name: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack },
+      });
+      ctx.status = 500;
+      ctx.body = { error: { code: "internal", message: "internal server error" } };
+    }
+  });
+  app.use(routes(table));
+  // Koa logs every error to stderr by default; ours are already handled and logged above.
+  app.silent = true;
+  return app;
+}

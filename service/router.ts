@@ -1,0 +1,103 @@
+import type { Context, Middleware } from "koa";
+import { HttpError } from "./errors";
+
+/** OpenAPI fragments a route carries, so the document is built from the same table that routes. */
+export interface RouteDoc {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly requestBody?: object;
+  readonly responses: Readonly<Record<string, object>>;
+  readonly parameters?: ReadonlyArray<object>;
+}
+
+export interface Route {
+  readonly method: "GET" | "POST";
+  /** OpenAPI path template, e.g. `/links/{code}`. */
+  readonly path: string;
+  readonly doc: RouteDoc;
+  readonly handler: (ctx: Context, params: Readonly<Record<string, string>>) => Promise<void> | void;
+}
+
+interface Compiled {
+  readonly route: Route;
+  readonly regex: RegExp;
+  readonly names: string[];
+}
+
+const compile = (route: Route): Compiled => {
+  const names: string[] = [];
+  const source = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return "([A-Za-z0-9_-]{1,64})";
+  });
+  return { route, regex: new RegExp(`^${source}$`), names };
+};
+
+/**
+ * A table-driven router: the first route whose path and method match wins.
+ * A path that matches only under other methods is a 405 with `Allow`;
+ * no match at all is a 404. A literal path shadows templates that would also
+ * match it, and among the rest the first listed wins.
+ */
+export function routes(table: ReadonlyArray<Route>): Middleware {
+  const compiled = table.map(compile);
+  const literals = new Map<string, Compiled[]>();
+  for (const c of compiled) {
+    if (c.names.length === 0) literals.set(c.route.path, [...(literals.get(c.route.path) ?? []), c]);
+  }
+  const templates = compiled.filter((c) => c.names.length > 0);
+  return async (ctx) => {
+    const method = ctx.method === "HEAD" ? "GET" : ctx.method;
+    // A literal path (`/links`) owns its path, so `/{code}` never makes GET /links valid.
+    const candidates = literals.get(ctx.path) ?? templates;
+    const allowed = new Set<string>();
+    for (const { route, regex, names } of candidates) {
+      const m = names.length === 0 ? [] : regex.exec(ctx.path);
+      if (!m) continue;
+      if (route.method !== method) {
+        allowed.add(route.method);
+        continue;
+      }
+      const params = Object.fromEntries(names.map((n, i) => [n, m[i + 1] ?? ""]));
+      await route.handler(ctx, params);
+      return;
+    }
+    if (allowed.size > 0) {
+      const allow = [...allowed].sort().join(", ");
+      throw new HttpError(405, "method_not_allowed", `${ctx.method} is not allowed on ${ctx.path}; use ${allow}`, undefined, {
+        Allow: allow,
+      });
+    }
+    throw new HttpError(404, "not_found", `no route for ${ctx.method} ${ctx.path}`);
+  };
+}
+
+/**
+ * Reads a JSON body with a size limit. Rejects a wrong content type (415),
+ * an oversized body (413, before reading when Content-Length says so) and
+ * malformed JSON (400).
+ */
+export async function readJsonBody(ctx: Context, limitBytes: number): Promise<unknown> {
+  if (!ctx.is("application/json")) {
+    const got = ctx.get("content-type") || "none";
+    throw new HttpError(415, "unsupported_media_type", `Content-Type must be application/json, got ${got}`);
+  }
+  const declared = Number(ctx.get("content-length") || "0");
+  const tooLarge = () =>
+    new HttpError(413, "payload_too_large", `request body exceeds the limit of ${limitBytes} bytes`);
+  if (declared > limitBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += buf.length;
+    if (size > limitBytes) throw tooLarge();
+    chunks.push(buf);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, "invalid_json", `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}

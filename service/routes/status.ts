@@ -1,0 +1,85 @@
+import type { Route } from "../router";
+
+/** The scaler's last published decision, as `/stack-status` shows it. */
+export interface ScalerStatus {
+  readonly state: string;
+  readonly decision: string;
+  readonly reason: string;
+  readonly at: string;
+}
+
+export interface StatusRouteDeps {
+  readonly tier: "lambda" | "fargate";
+  readonly version: string;
+  readonly instanceId: string;
+  readonly clock: () => Date;
+  readonly startedAt: Date;
+  /** Reads the scaler's last decision; undefined when no scaler status is configured or known. */
+  readonly scalerStatus: () => Promise<ScalerStatus | undefined>;
+}
+
+// A string, not a Buffer: Node then sends headers and body in one write instead of a writev.
+const HEALTHZ_BODY = JSON.stringify({ status: "ok" });
+const HEALTHZ_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "content-length": String(Buffer.byteLength(HEALTHZ_BODY)),
+  "cache-control": "no-store",
+};
+
+/** `/healthz` for the ALB and `/stack-status` for humans and the demo. */
+export function statusRoutes(deps: StatusRouteDeps): Route[] {
+  let served = 0;
+  return [
+    {
+      method: "GET",
+      path: "/healthz",
+      // No dependency calls: a slow DynamoDB must not make the ALB kill healthy tasks.
+      // The ALB probes every task every few seconds, so this writes pre-built bytes
+      // directly; Koa's generic body handling costs more than the request itself.
+      handler: (ctx) => {
+        ctx.respond = false;
+        ctx.res.writeHead(200, HEALTHZ_HEADERS);
+        ctx.res.end(ctx.method === "HEAD" ? undefined : HEALTHZ_BODY);
+      },
+      doc: {
+        operationId: "healthz",
+        summary: "Liveness for the load balancer; never calls a dependency",
+        responses: { "200": { description: "Alive", content: { "application/json": { schema: { type: "object" } } } } },
+      },
+    },
+    {
+      method: "GET",
+      path: "/stack-status",
+      handler: async (ctx) => {
+        served += 1;
+        let scaler: ScalerStatus | null = null;
+        try {
+          scaler = (await deps.scalerStatus()) ?? null;
+        } catch {
+          // The scaler's status is informative only; its store being down must not fail this route.
+          scaler = null;
+        }
+        const now = deps.clock();
+        ctx.set("Cache-Control", "no-store");
+        ctx.body = {
+          tier: deps.tier,
+          instanceId: deps.instanceId,
+          coldStart: served === 1,
+          version: deps.version,
+          uptimeSeconds: Math.max(0, Math.round((now.getTime() - deps.startedAt.getTime()) / 1000)),
+          scaler,
+        };
+      },
+      doc: {
+        operationId: "stackStatus",
+        summary: "Which tier and instance served this request, and the scaler's last decision",
+        responses: {
+          "200": {
+            description: "Status",
+            content: { "application/json": { schema: { $ref: "#/components/schemas/StackStatus" } } },
+          },
+        },
+      },
+    },
+  ];
+}

@@ -1,0 +1,68 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { serviceConfigFromEnv } from "./config";
+import { jsonLogger, type Logger } from "./log";
+import { buildRuntime } from "./runtime";
+
+/**
+ * Stops accepting connections, lets in-flight requests finish for at most
+ * `timeoutMs`, then cuts what is left. Resolves once the server is closed.
+ */
+export function gracefulClose(server: http.Server, timeoutMs: number): Promise<"drained" | "timed-out"> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve("timed-out");
+    }, timeoutMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve("drained");
+    });
+    // Idle keep-alive sockets would otherwise hold close() open until they time out.
+    server.closeIdleConnections();
+  });
+}
+
+/** Starts the HTTP server (the Fargate tier's process) and wires SIGTERM/SIGINT to a graceful exit. */
+export async function main(env: NodeJS.ProcessEnv = process.env, logger: Logger = jsonLogger()): Promise<http.Server> {
+  const config = serviceConfigFromEnv(env, "fargate");
+  const port = Number(env.PORT || "8080");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, got "${env.PORT}"`);
+  // ECS waits 30 s (stopTimeout) between SIGTERM and SIGKILL; finish well inside it.
+  const shutdownMs = Number(env.SHUTDOWN_TIMEOUT_MS || "20000");
+  const runtime = await buildRuntime(config, logger);
+  let stopping = false;
+  const handle = runtime.app.callback(); // compose the middleware once, not per request
+  const server = http.createServer((req, res) => {
+    // A request that arrives on a kept-alive socket during shutdown is served, and the socket then closed.
+    if (stopping) res.setHeader("Connection", "close");
+    return handle(req, res);
+  });
+  // Longer than the ALB's 60 s idle timeout, so the ALB (not us) closes idle connections.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve) => server.listen(port, env.HOST || "0.0.0.0", resolve));
+  const bound = (server.address() as AddressInfo).port;
+  logger("info", "listening", { port: bound, tier: config.tier, version: config.version });
+
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger("info", "shutting down", { signal, timeoutMs: shutdownMs });
+    const outcome = await gracefulClose(server, shutdownMs);
+    await runtime.close();
+    logger("info", "stopped", { outcome });
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+  return server;
+}
+
+if (require.main === module) {
+  main().catch((err: Error) => {
+    jsonLogger()("error", "startup failed", { error: err.message });
+    process.exit(1);
+  });
+}
