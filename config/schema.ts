@@ -1,0 +1,116 @@
+import { z } from "zod";
+
+/**
+ * The one deployment configuration. Every field is documented here; defaults
+ * live in `lambdaflex.config.json` at the repository root. `main.ts`, the
+ * scaler and the simulator all parse it with `parseDeploymentConfig`.
+ */
+export const DeploymentConfigSchema = z
+  .object({
+    /** Prefix for every resource name; lower-case letters, digits and dashes. */
+    service: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "must be 2-31 lower-case letters, digits or dashes, starting with a letter"),
+    /** AWS region of both stacks. */
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-1"),
+    /** The service's public domain, served by the Route 53 alias records. */
+    domain: z.string().regex(/^(?!-)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as app.example.com"),
+    /** The public hosted zone that contains `domain`. */
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"),
+    /** Image tag both tiers run, from the stack's own ECR repository. */
+    imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a valid image tag"),
+    logRetentionDays: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)]),
+    /** Operators' e-mail for alerts (SNS); optional. */
+    alertEmail: z.email().optional(),
+    lambda: z.object({
+      memoryMb: z.number().int().min(128).max(10240),
+      timeoutSeconds: z.number().int().min(1).max(29), // API Gateway's integration limit is 29 s
+      /** Mean request duration, used by the cost model. */
+      meanDurationMs: z.number().positive().max(29000),
+      /** Account concurrency the function may use before Lambda throttles. */
+      reservedConcurrency: z.number().int().min(1).optional(),
+    }),
+    api: z.object({
+      throttleRateLimit: z.number().positive(),
+      throttleBurstLimit: z.number().int().positive(),
+    }),
+    fargate: z.object({
+      /** Task CPU units: 256 = 0.25 vCPU. */
+      cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
+      memoryMb: z.number().int().min(512).max(30720),
+      minTasks: z.number().int().min(1),
+      maxTasks: z.number().int().min(1),
+      /** Sustainable requests per second of one task; sizes warming and autoscaling. */
+      requestsPerTaskPerSecond: z.number().positive(),
+      /** Target-tracking goal as a fraction of that capacity. */
+      targetUtilization: z.number().gt(0).max(1),
+      containerPort: z.number().int().min(1024).max(65535),
+    }),
+    scaling: z.object({
+      /** Demand (req/s) that, sustained for upWindowMinutes, adds the Fargate tier. */
+      upThresholdRps: z.number().positive(),
+      upWindowMinutes: z.number().int().min(1).max(60),
+      /** Demand on the serving tier (ALB req/s) that, sustained for downWindowMinutes, removes it. */
+      downThresholdRps: z.number().nonnegative(),
+      downWindowMinutes: z.number().int().min(1).max(240),
+      /** Least time the tier serves before it may be drained. */
+      minDwellMinutes: z.number().int().min(0).max(1440),
+      /** Warming longer than this without enough healthy hosts is stuck. */
+      warmingTimeoutMinutes: z.number().int().min(5).max(120),
+      /** TTL resolvers may cache the Fargate alias answer (Route 53 alias records use 60 s). */
+      dnsTtlSeconds: z.number().int().min(0).max(3600),
+      /** Target group deregistration delay. */
+      deregistrationDelaySeconds: z.number().int().min(0).max(3600),
+      /** Drain is finished when the ALB carries at most this (req/s). */
+      drainIdleRps: z.number().nonnegative(),
+    }),
+    terraformCloud: z.object({
+      /** Setting this switches both stacks to Terraform Cloud (CloudBackend); empty means local state. */
+      organization: z.string().optional(),
+      coreWorkspace: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/, "must be a Terraform Cloud workspace name"),
+      fargateWorkspace: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/, "must be a Terraform Cloud workspace name"),
+    }),
+    git: z.object({
+      /** HTTPS clone URL of the deployment repository Terraform Cloud watches. */
+      repositoryUrl: z.url({ protocol: /^https?$/ }),
+      branch: z.string().min(1),
+      /** Secrets Manager secret holding the git token (never the token itself). */
+      tokenSecretName: z.string().min(1),
+      authorName: z.string().min(1),
+      authorEmail: z.email(),
+    }),
+    /** Directory (in the deployment repository) that holds the synthesized stacks. */
+    deployDir: z.string().regex(/^[A-Za-z0-9_.\/-]+$/).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the repository"),
+    /** The toggle file, relative to the repository root. */
+    toggleFile: z.string().regex(/\.auto\.tfvars\.json$/, "must end in .auto.tfvars.json so Terraform loads it"),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.fargate.maxTasks < c.fargate.minTasks) {
+      ctx.addIssue({ code: "custom", path: ["fargate", "maxTasks"], message: `must be >= fargate.minTasks (${c.fargate.minTasks})` });
+    }
+    if (c.scaling.downThresholdRps >= c.scaling.upThresholdRps) {
+      ctx.addIssue({ code: "custom", path: ["scaling", "downThresholdRps"], message: `must be below scaling.upThresholdRps (${c.scaling.upThresholdRps}) for hysteresis` });
+    }
+    if (!c.toggleFile.startsWith(`${c.deployDir}/fargate/`)) {
+      ctx.addIssue({ code: "custom", path: ["toggleFile"], message: `must be inside ${c.deployDir}/fargate/, the fargate workspace's working directory` });
+    }
+  });
+
+export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
+
+/** Every problem in a configuration, by field path. */
+export class ConfigValidationError extends Error {
+  override readonly name = "ConfigValidationError";
+  constructor(readonly problems: ReadonlyArray<{ field: string; message: string }>, source: string) {
+    super(`invalid LambdaFlex configuration (${source}):\n` + problems.map((p) => `  - ${p.field}: ${p.message}`).join("\n"));
+  }
+}
+
+/** Validates a raw object; throws one error naming every bad field. */
+export function parseDeploymentConfig(raw: unknown, source = "configuration"): DeploymentConfig {
+  const result = DeploymentConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new ConfigValidationError(
+    result.error.issues.map((i) => ({ field: i.path.join(".") || "(root)", message: i.message })),
+    source,
+  );
+}

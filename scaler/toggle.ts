@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+/** Tier states, in the order the scaler walks them (ARCHITECTURE.md section 3). */
+export const TierState = { off: "off", warming: "warming", serving: "serving", draining: "draining" } as const;
+export type TierState = (typeof TierState)[keyof typeof TierState];
+export const TIER_STATES: readonly TierState[] = Object.values(TierState);
+
+/**
+ * The committed `*.auto.tfvars.json` toggle. Every key is a variable the
+ * fargate stack declares, so Terraform never warns about undeclared values.
+ */
+export const ToggleSchema = z
+  .object({
+    fargate_tier: z.enum(["off", "warming", "serving", "draining"]),
+    fargate_min_tasks: z.number().int().min(1),
+    fargate_max_tasks: z.number().int().min(1),
+    /** A human pinned `fargate_tier`; the scaler only reports. */
+    fargate_pinned: z.boolean(),
+  })
+  .strict();
+
+export type Toggle = z.infer<typeof ToggleSchema>;
+
+/** The toggle file is unreadable or holds something the scaler must not act on. */
+export class ToggleFileError extends Error {
+  override readonly name = "ToggleFileError";
+}
+
+/** Parses the toggle file's text; names the field and value that is wrong. */
+export function parseToggle(text: string, path = "toggle file"): Toggle {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ToggleFileError(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  const result = ToggleSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => {
+      const field = i.path.join(".") || "(root)";
+      const value = i.path.length > 0 ? JSON.stringify((raw as Record<string, unknown>)?.[String(i.path[0])]) : "";
+      return `${field}${value !== undefined && value !== "" ? ` = ${value}` : ""}: ${i.message}`;
+    });
+    throw new ToggleFileError(`${path} is invalid: ${problems.join("; ")}`);
+  }
+  if (result.data.fargate_max_tasks < result.data.fargate_min_tasks) {
+    throw new ToggleFileError(
+      `${path} is invalid: fargate_max_tasks = ${result.data.fargate_max_tasks} is below fargate_min_tasks = ${result.data.fargate_min_tasks}`,
+    );
+  }
+  return result.data;
+}
+
+/** Serialises a toggle in a stable, diff-friendly form (fixed key order, trailing newline). */
+export function formatToggle(t: Toggle): string {
+  const ordered: Toggle = {
+    fargate_tier: t.fargate_tier,
+    fargate_min_tasks: t.fargate_min_tasks,
+    fargate_max_tasks: t.fargate_max_tasks,
+    fargate_pinned: t.fargate_pinned,
+  };
+  return JSON.stringify(ordered, null, 2) + "\n";
+}

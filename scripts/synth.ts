@@ -1,0 +1,170 @@
+/**
+ * `npm run synth [-- --check] [-- --hcl]`
+ *
+ * Synthesizes every stack into cdktf.out (for the cdktf CLI), then publishes
+ * the deployment layout Terraform Cloud reads into `<deployDir>/<stack>/`:
+ *   deploy/core/cdk.tf.json
+ *   deploy/fargate/cdk.tf.json
+ *   deploy/fargate/fargate.auto.tfvars.json   <- the toggle: created once, never overwritten
+ * `--check` synthesizes into a temporary directory instead and exits 1 when
+ * the committed files are stale. `--hcl` writes HCL (cdk.tf) to cdktf.out only.
+ */
+import { App } from "cdktf";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
+import type { DeploymentConfig } from "../config/schema";
+import { formatToggle } from "../scaler/toggle";
+import { buildStacks, STACKS } from "../stacks/app";
+
+const ROOT = join(__dirname, "..");
+
+/** Every file under dir, relative to it. */
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    return statSync(full).isDirectory() ? listFiles(full).map((f) => join(name, f)) : [name];
+  });
+}
+
+/** Synthesizes all stacks into outdir; returns the stack directories. */
+export function synthesize(config: DeploymentConfig, outdir: string, hclOutput = false): Record<string, string> {
+  // cdktf 0.21 reads HCL mode per stack from SYNTH_HCL_OUTPUT when the stack is
+  // constructed; App's `hclOutput` alone only renames the file (JSON inside cdk.tf).
+  const previous = process.env.SYNTH_HCL_OUTPUT;
+  process.env.SYNTH_HCL_OUTPUT = hclOutput ? "true" : "false";
+  try {
+    const app = new App({ outdir, hclOutput });
+    buildStacks(app, config);
+    app.synth();
+  } finally {
+    if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
+    else process.env.SYNTH_HCL_OUTPUT = previous;
+  }
+  return Object.fromEntries(Object.values(STACKS).map((id) => [id, join(outdir, "stacks", id)]));
+}
+
+/**
+ * Re-inserts variable defaults the cdktf 0.21 HCL writer drops (it omits
+ * falsy ones such as `default = false`), taking them from the JSON synth.
+ * Returns the repaired HCL and the variables it fixed.
+ */
+export function repairHclDefaults(hcl: string, json: { variable?: Record<string, { default?: unknown }> }): { hcl: string; fixed: string[] } {
+  const fixed: string[] = [];
+  let out = hcl;
+  for (const [name, spec] of Object.entries(json.variable ?? {})) {
+    if (!("default" in spec)) continue;
+    const open = `variable "${name}" {\n`;
+    const start = out.indexOf(open);
+    if (start < 0) throw new Error(`HCL output has no variable "${name}" block`);
+    const end = out.indexOf("\n}\n", start);
+    if (/^default\s*=/m.test(out.slice(start, end))) continue;
+    out = out.slice(0, start + open.length) + `default = ${JSON.stringify(spec.default)}\n` + out.slice(start + open.length);
+    fixed.push(name);
+  }
+  return { hcl: out, fixed };
+}
+
+/** Synthesizes HCL into outdir, repairing dropped variable defaults from a JSON synth of the same app. */
+export function synthesizeHcl(config: DeploymentConfig, outdir: string): Record<string, string> {
+  const tmp = mkdtempSync(join(tmpdir(), "lambdaflex-json-"));
+  try {
+    const jsonDirs = synthesize(config, tmp);
+    const hclDirs = synthesize(config, outdir, true);
+    for (const [id, dir] of Object.entries(hclDirs)) {
+      const json = JSON.parse(readFileSync(join(jsonDirs[id]!, "cdk.tf.json"), "utf8"));
+      const file = join(dir, "cdk.tf");
+      writeFileSync(file, repairHclDefaults(readFileSync(file, "utf8"), json).hcl);
+    }
+    return hclDirs;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The toggle a fresh deployment starts from: off, with the configured sizing. */
+export const initialToggle = (config: DeploymentConfig): string =>
+  formatToggle({ fargate_tier: "off", fargate_min_tasks: config.fargate.minTasks, fargate_max_tasks: config.fargate.maxTasks, fargate_pinned: false });
+
+/** Files a stack directory publishes: the Terraform JSON and any assets, never state or the toggle. */
+const published = (stackDir: string) =>
+  listFiles(stackDir).filter((f) => f === "cdk.tf.json" || f.startsWith(`assets${"/"}`));
+
+/** Copies synthesized stacks into the deploy layout; creates the toggle only if absent. Returns changed paths. */
+export function publish(config: DeploymentConfig, stackDirs: Record<string, string>, repoRoot: string): string[] {
+  const changed: string[] = [];
+  for (const [id, dir] of Object.entries(stackDirs)) {
+    const target = join(repoRoot, config.deployDir, id);
+    for (const file of published(dir)) {
+      const to = join(target, file);
+      const content = readFileSync(join(dir, file));
+      if (existsSync(to) && readFileSync(to).equals(content)) continue;
+      mkdirSync(dirname(to), { recursive: true });
+      writeFileSync(to, content);
+      changed.push(relative(repoRoot, to));
+    }
+  }
+  const toggle = join(repoRoot, config.toggleFile);
+  if (!existsSync(toggle)) {
+    mkdirSync(dirname(toggle), { recursive: true });
+    writeFileSync(toggle, initialToggle(config));
+    changed.push(config.toggleFile);
+  }
+  return changed;
+}
+
+/** Lists committed files that differ from a fresh synth (missing, changed, or no longer generated). */
+export function staleFiles(config: DeploymentConfig, stackDirs: Record<string, string>, repoRoot: string): string[] {
+  const stale: string[] = [];
+  for (const [id, dir] of Object.entries(stackDirs)) {
+    const target = join(repoRoot, config.deployDir, id);
+    const fresh = published(dir);
+    for (const file of fresh) {
+      const to = join(target, file);
+      if (!existsSync(to) || !readFileSync(to).equals(readFileSync(join(dir, file)))) stale.push(relative(repoRoot, to));
+    }
+    for (const file of published(target)) {
+      if (!fresh.includes(file)) stale.push(`${relative(repoRoot, join(target, file))} (no longer generated)`);
+    }
+  }
+  if (!existsSync(join(repoRoot, config.toggleFile))) stale.push(`${config.toggleFile} (missing toggle file)`);
+  return stale;
+}
+
+function main(argv: string[]): void {
+  process.env.CHECKPOINT_DISABLE ??= "1";
+  const config = loadDeploymentConfig(process.env.LAMBDAFLEX_CONFIG || DEFAULT_CONFIG_FILE, process.env);
+  const repoRoot = process.env.LAMBDAFLEX_REPO_ROOT || ROOT;
+  if (argv.includes("--hcl")) {
+    const dirs = synthesizeHcl(config, join(ROOT, "cdktf.out"));
+    process.stdout.write(`wrote HCL: ${Object.values(dirs).map((d) => relative(ROOT, join(d, "cdk.tf"))).join(", ")}\n`);
+    return;
+  }
+  if (argv.includes("--check")) {
+    const tmp = mkdtempSync(join(tmpdir(), "lambdaflex-synth-"));
+    try {
+      const stale = staleFiles(config, synthesize(config, tmp), repoRoot);
+      if (stale.length > 0) {
+        process.stderr.write(`synthesized output is stale; run \`npm run synth\` and commit:\n${stale.map((s) => `  - ${s}`).join("\n")}\n`);
+        process.exit(1);
+      }
+      process.stdout.write(`synthesized output in ${config.deployDir}/ is fresh\n`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return;
+  }
+  const changed = publish(config, synthesize(config, join(ROOT, "cdktf.out")), repoRoot);
+  process.stdout.write(changed.length ? `updated:\n${changed.map((c) => `  - ${c}`).join("\n")}\n` : `${config.deployDir}/ already up to date\n`);
+}
+
+if (require.main === module) {
+  try {
+    main(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

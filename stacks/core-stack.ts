@@ -1,0 +1,78 @@
+import { Construct } from "constructs";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
+import type { DeploymentConfig } from "../config/schema";
+import { configureBackend } from "./backend";
+import { WeightedAliasRecord } from "./alias-record";
+import { Alerts } from "./core/alerts";
+import { DnsValidatedCertificate } from "./core/certificate";
+import { HttpApi } from "./core/http-api";
+import { ImageRepository } from "./core/image-repository";
+import { LambdaService } from "./core/lambda-service";
+import { LinksTable } from "./core/links-table";
+import { defaultTags } from "./tags";
+
+export interface CoreStackProps {
+  readonly config: DeploymentConfig;
+}
+
+/**
+ * The persistent stack: image repository, table, certificate, the Lambda
+ * tier behind API Gateway, the weight-0 "lambda" record, and alerts.
+ * The scaler (its function, schedule and alarms) is added by `ScalerConstruct`
+ * in this stack.
+ */
+export class CoreStack extends TerraformStack {
+  public readonly zone: DataAwsRoute53Zone;
+  public readonly images: ImageRepository;
+  public readonly links: LinksTable;
+  public readonly certificate: DnsValidatedCertificate;
+  public readonly service: LambdaService;
+  public readonly api: HttpApi;
+  public readonly alerts: Alerts;
+
+  constructor(scope: Construct, id: string, props: CoreStackProps) {
+    super(scope, id);
+    const c = props.config;
+    new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: defaultTags(c.service, id) }] });
+    configureBackend(this, c, c.terraformCloud.coreWorkspace, id);
+
+    this.zone = new DataAwsRoute53Zone(this, "zone", { zoneId: c.hostedZoneId });
+    this.images = new ImageRepository(this, "images", { name: c.service, tag: c.imageTag });
+    this.links = new LinksTable(this, "links", { name: `${c.service}-links` });
+    this.certificate = new DnsValidatedCertificate(this, "certificate", { domain: c.domain, zoneId: this.zone.zoneId });
+    this.service = new LambdaService(this, "lambda", {
+      functionName: `${c.service}-api`,
+      imageUri: this.images.imageUri,
+      table: this.links.table,
+      memoryMb: c.lambda.memoryMb,
+      timeoutSeconds: c.lambda.timeoutSeconds,
+      logRetentionDays: c.logRetentionDays,
+      version: c.imageTag,
+      reservedConcurrency: c.lambda.reservedConcurrency,
+    });
+    this.api = new HttpApi(this, "http-api", {
+      name: `${c.service}-api`,
+      function: this.service.function,
+      domain: c.domain,
+      certificateArn: this.certificate.certificateArn,
+      throttleRateLimit: c.api.throttleRateLimit,
+      throttleBurstLimit: c.api.throttleBurstLimit,
+      logRetentionDays: c.logRetentionDays,
+    });
+    new WeightedAliasRecord(this, "lambda-record", {
+      zoneId: this.zone.zoneId,
+      domain: c.domain,
+      setIdentifier: "lambda",
+      weight: 0,
+      targetDnsName: this.api.target.dnsName,
+      targetZoneId: this.api.target.zoneId,
+      evaluateTargetHealth: false,
+    });
+    this.alerts = new Alerts(this, "alerts", { name: `${c.service}-alerts`, email: c.alertEmail });
+
+    new TerraformOutput(this, "image_repository_url", { value: this.images.repository.repositoryUrl });
+    new TerraformOutput(this, "table_name", { value: this.links.table.name });
+  }
+}

@@ -1,0 +1,76 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { assumeRolePolicy, policyDocument } from "../policy";
+
+export interface LambdaServiceProps {
+  readonly functionName: string;
+  /** Image URI to run. */
+  readonly imageUri: string;
+  /** The table the service reads and writes. */
+  readonly table: DynamodbTable;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly logRetentionDays: number;
+  readonly version: string;
+  /** @default unreserved (account pool) */
+  readonly reservedConcurrency?: number;
+}
+
+/** The Lambda tier: the image as a function (arm64), its log group, and a role limited to its table. */
+export class LambdaService extends Construct {
+  public readonly function: LambdaFunction;
+  public readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: LambdaServiceProps) {
+    super(scope, id);
+    if (props.timeoutSeconds > 29) throw new Error(`LambdaService ${id}: timeoutSeconds must be <= 29 (API Gateway's limit), got ${props.timeoutSeconds}`);
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionDays,
+    });
+    const role = new IamRole(this, "role", {
+      name: `${props.functionName}-role`,
+      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+    });
+    const policy = new IamRolePolicy(this, "policy", {
+      role: role.id,
+      name: "service",
+      policy: Fn.jsonencode(
+        policyDocument([
+          { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${this.logGroup.arn}:*` },
+          {
+            Sid: "Links",
+            Effect: "Allow",
+            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            Resource: props.table.arn,
+          },
+        ]),
+      ),
+    });
+    this.function = new LambdaFunction(this, "function", {
+      functionName: props.functionName,
+      role: role.arn,
+      packageType: "Image",
+      imageUri: props.imageUri,
+      architectures: ["arm64"],
+      memorySize: props.memoryMb,
+      timeout: props.timeoutSeconds,
+      reservedConcurrentExecutions: props.reservedConcurrency ?? -1,
+      environment: {
+        variables: {
+          LAMBDAFLEX_STORE: "dynamodb",
+          TABLE_NAME: props.table.name,
+          LAMBDAFLEX_TIER: "lambda",
+          LAMBDAFLEX_VERSION: props.version,
+        },
+      },
+      loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
+      dependsOn: [this.logGroup, policy],
+    });
+  }
+}

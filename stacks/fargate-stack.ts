@@ -1,0 +1,84 @@
+import { Construct } from "constructs";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { DeploymentConfig } from "../config/schema";
+import { configureBackend } from "./backend";
+import { WeightedAliasRecord } from "./alias-record";
+import type { CoreStack } from "./core-stack";
+import { FargateService } from "./fargate/fargate-service";
+import { LoadBalancer } from "./fargate/load-balancer";
+import { Network } from "./fargate/network";
+import { TierVariables } from "./fargate/tier-variables";
+import { defaultTags } from "./tags";
+
+export interface FargateStackProps {
+  readonly config: DeploymentConfig;
+  /** Zone, certificate, image and table come from here as cross-stack references. */
+  readonly core: CoreStack;
+}
+
+/**
+ * The toggleable stack. `fargate_tier` (from the committed toggle file)
+ * decides what exists: nothing when off; network, ALB and service when
+ * warming, serving or draining; and the weight-100 "fargate" record only when
+ * serving.
+ */
+export class FargateStack extends TerraformStack {
+  public readonly tier: TierVariables;
+
+  constructor(scope: Construct, id: string, props: FargateStackProps) {
+    super(scope, id);
+    const c = props.config;
+    const core = props.core;
+    new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: defaultTags(c.service, id) }] });
+    configureBackend(this, c, c.terraformCloud.fargateWorkspace, id);
+
+    this.tier = new TierVariables(this, "tier", { minTasks: c.fargate.minTasks, maxTasks: c.fargate.maxTasks });
+    const count = this.tier.enabledCount;
+    const network = new Network(this, "network", { name: c.service, count });
+    const lb = new LoadBalancer(this, "lb", {
+      name: c.service,
+      vpcId: network.vpcId,
+      vpcCidr: network.cidr,
+      subnetIds: network.subnetIds,
+      certificateArn: core.certificate.certificateArn,
+      targetPort: c.fargate.containerPort,
+      deregistrationDelaySeconds: c.scaling.deregistrationDelaySeconds,
+      count,
+    });
+    new FargateService(this, "service", {
+      name: c.service,
+      region: c.region,
+      vpcId: network.vpcId,
+      subnetIds: network.subnetIds,
+      albSecurityGroupId: lb.securityGroupId,
+      targetGroupArn: lb.targetGroupArn,
+      requestCountLabel: `${lb.arnSuffix}/${lb.targetGroupArnSuffix}`,
+      listener: lb.https,
+      imageUri: core.images.imageUri,
+      imageRepositoryArn: core.images.repository.arn,
+      tableName: core.links.table.name,
+      tableArn: core.links.table.arn,
+      version: c.imageTag,
+      cpu: c.fargate.cpu,
+      memoryMb: c.fargate.memoryMb,
+      containerPort: c.fargate.containerPort,
+      minTasks: this.tier.minTasks.numberValue,
+      maxTasks: this.tier.maxTasks.numberValue,
+      targetRequestsPerTaskPerMinute: Math.round(c.fargate.requestsPerTaskPerSecond * 60 * c.fargate.targetUtilization),
+      logRetentionDays: c.logRetentionDays,
+      count,
+    });
+    new WeightedAliasRecord(this, "fargate-record", {
+      zoneId: core.zone.zoneId,
+      domain: c.domain,
+      setIdentifier: "fargate",
+      weight: 100,
+      targetDnsName: lb.dnsName,
+      targetZoneId: lb.zoneId,
+      evaluateTargetHealth: true,
+      count: this.tier.servingCount,
+    });
+    new TerraformOutput(this, "fargate_tier", { value: this.tier.tier.stringValue });
+  }
+}

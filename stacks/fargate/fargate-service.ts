@@ -1,0 +1,179 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { only } from "../conditional";
+import { assumeRolePolicy, policyDocument } from "../policy";
+
+export interface FargateServiceProps {
+  readonly name: string;
+  readonly region: string;
+  readonly vpcId: string;
+  readonly subnetIds: string[];
+  readonly albSecurityGroupId: string;
+  readonly targetGroupArn: string;
+  /** `<alb arn suffix>/<target group arn suffix>`, the label of ALBRequestCountPerTarget. */
+  readonly requestCountLabel: string;
+  /** The HTTPS listener; the service waits for it so the target group is attached first. */
+  readonly listener: LbListener;
+  readonly imageUri: string;
+  readonly imageRepositoryArn: string;
+  readonly tableName: string;
+  readonly tableArn: string;
+  readonly version: string;
+  /** CPU units (1024 = 1 vCPU) and memory of a task. */
+  readonly cpu: number;
+  readonly memoryMb: number;
+  readonly containerPort: number;
+  /** Terraform expressions for the task count bounds (the tier variables). */
+  readonly minTasks: number;
+  readonly maxTasks: number;
+  /** ALB requests per target per minute that target tracking holds. */
+  readonly targetRequestsPerTaskPerMinute: number;
+  readonly logRetentionDays: number;
+  /** Terraform count: 1 while the tier exists. */
+  readonly count: number;
+}
+
+/**
+ * The Fargate tier: cluster, task definition from the same image (ARM64),
+ * a service with the deployment circuit breaker, and target tracking on
+ * requests per target between the tier's minimum and maximum.
+ */
+export class FargateService extends Construct {
+  public readonly clusterName: string;
+  public readonly serviceName: string;
+
+  constructor(scope: Construct, id: string, props: FargateServiceProps) {
+    super(scope, id);
+    if (props.targetRequestsPerTaskPerMinute <= 0) {
+      throw new Error(`FargateService ${id}: targetRequestsPerTaskPerMinute must be > 0, got ${props.targetRequestsPerTaskPerMinute}`);
+    }
+    const count = props.count;
+    const logs = new CloudwatchLogGroup(this, "logs", { name: `/ecs/${props.name}`, retentionInDays: props.logRetentionDays, count });
+    const logsArn = only(logs, "arn");
+
+    const execution = new IamRole(this, "execution-role", { name: `${props.name}-task-execution`, assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com"), count });
+    new IamRolePolicy(this, "execution-policy", {
+      role: only(execution, "id"),
+      name: "pull-and-log",
+      policy: Fn.jsonencode(
+        policyDocument([
+          // GetAuthorizationToken has no resource-level permissions; AWS requires "*" for it.
+          { Sid: "EcrAuth", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+          { Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: props.imageRepositoryArn },
+          { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logsArn}:*` },
+        ]),
+      ),
+      count,
+    });
+    const task = new IamRole(this, "task-role", { name: `${props.name}-task`, assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com"), count });
+    new IamRolePolicy(this, "task-policy", {
+      role: only(task, "id"),
+      name: "links-table",
+      policy: Fn.jsonencode(
+        policyDocument([{ Sid: "Links", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: props.tableArn }]),
+      ),
+      count,
+    });
+
+    const sg = new SecurityGroup(this, "sg", {
+      name: `${props.name}-tasks`,
+      description: "Tasks: only the ALB may connect",
+      vpcId: props.vpcId,
+      ingress: [{ description: "From the ALB only", protocol: "tcp", fromPort: props.containerPort, toPort: props.containerPort, securityGroups: [props.albSecurityGroupId] }],
+      egress: [{ description: "HTTPS to AWS APIs (DynamoDB, ECR, CloudWatch Logs)", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+      count,
+    });
+
+    const cluster = new EcsCluster(this, "cluster", { name: props.name, setting: [{ name: "containerInsights", value: "disabled" }], count });
+    const definition = new EcsTaskDefinition(this, "task", {
+      family: props.name,
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      cpu: String(props.cpu),
+      memory: String(props.memoryMb),
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" },
+      executionRoleArn: only(execution, "arn"),
+      taskRoleArn: only(task, "arn"),
+      containerDefinitions: Fn.jsonencode([
+        {
+          name: "app",
+          image: props.imageUri,
+          essential: true,
+          user: "10001",
+          readonlyRootFilesystem: true,
+          portMappings: [{ containerPort: props.containerPort, protocol: "tcp" }],
+          environment: [
+            { name: "LAMBDAFLEX_STORE", value: "dynamodb" },
+            { name: "TABLE_NAME", value: props.tableName },
+            { name: "LAMBDAFLEX_TIER", value: "fargate" },
+            { name: "LAMBDAFLEX_VERSION", value: props.version },
+            { name: "PORT", value: String(props.containerPort) },
+          ],
+          // ECS sends SIGTERM, waits stopTimeout, then SIGKILL; the server drains within 20 s.
+          stopTimeout: 30,
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: { "awslogs-group": only(logs, "name"), "awslogs-region": props.region, "awslogs-stream-prefix": "app" },
+          },
+        },
+      ]),
+      count,
+    });
+    const service = new EcsService(this, "service", {
+      name: props.name,
+      cluster: only(cluster, "arn"),
+      taskDefinition: only(definition, "arn"),
+      launchType: "FARGATE",
+      platformVersion: "LATEST",
+      desiredCount: props.minTasks,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      healthCheckGracePeriodSeconds: 30,
+      enableEcsManagedTags: true,
+      propagateTags: "SERVICE",
+      networkConfiguration: { subnets: props.subnetIds, securityGroups: [only(sg, "id")], assignPublicIp: true },
+      loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: "app", containerPort: props.containerPort }],
+      // Autoscaling owns the running count once the service exists.
+      lifecycle: { ignoreChanges: ["desired_count"] },
+      dependsOn: [props.listener],
+      count,
+    });
+    this.clusterName = only(cluster, "name");
+    this.serviceName = only(service, "name");
+
+    const target = new AppautoscalingTarget(this, "scaling-target", {
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: `service/${this.clusterName}/${this.serviceName}`,
+      minCapacity: props.minTasks,
+      maxCapacity: Fn.max([props.minTasks, props.maxTasks]),
+      count,
+    });
+    new AppautoscalingPolicy(this, "requests-per-target", {
+      name: `${props.name}-requests-per-target`,
+      policyType: "TargetTrackingScaling",
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: only(target, "resource_id"),
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: props.targetRequestsPerTaskPerMinute,
+        predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: props.requestCountLabel },
+        scaleOutCooldown: 60,
+        // Slow scale-in: the scaler, not autoscaling, decides when the tier goes away.
+        scaleInCooldown: 300,
+      },
+      count,
+    });
+  }
+}

@@ -1,0 +1,109 @@
+import { Construct } from "constructs";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { only } from "../conditional";
+
+export interface LoadBalancerProps {
+  readonly name: string;
+  readonly vpcId: string;
+  /** The VPC's CIDR: the ALB may only talk to targets inside it. */
+  readonly vpcCidr: string;
+  readonly subnetIds: string[];
+  /** Validated certificate for the HTTPS listener (from the core stack). */
+  readonly certificateArn: string;
+  /** Port the tasks listen on. */
+  readonly targetPort: number;
+  /** Seconds the target group keeps a deregistering task in flight. */
+  readonly deregistrationDelaySeconds: number;
+  /** Terraform count: 1 while the tier exists. */
+  readonly count: number;
+}
+
+/** Modern TLS only: TLS 1.3 with TLS 1.2 fallback. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/**
+ * A public ALB: HTTPS on 443 with a modern TLS policy, port 80 only
+ * redirecting to 443, and an IP target group that checks `/healthz`.
+ */
+export class LoadBalancer extends Construct {
+  public readonly securityGroupId: string;
+  public readonly targetGroupArn: string;
+  public readonly httpsListenerArn: string;
+  public readonly dnsName: string;
+  public readonly zoneId: string;
+  public readonly arnSuffix: string;
+  public readonly targetGroupArnSuffix: string;
+  /** The listener resource, so the ECS service can wait for the target group to be attached. */
+  public readonly https: LbListener;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerProps) {
+    super(scope, id);
+    if (props.subnetIds.length < 2) throw new Error(`LoadBalancer ${id}: an ALB needs subnets in two AZs, got ${props.subnetIds.length}`);
+    const sg = new SecurityGroup(this, "sg", {
+      name: `${props.name}-alb`,
+      description: "Public HTTPS (and HTTP for the redirect) to the ALB",
+      vpcId: props.vpcId,
+      ingress: [
+        { description: "HTTPS", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+        { description: "HTTP, redirected to HTTPS", protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+      ],
+      egress: [
+        { description: "To the tasks in the VPC", protocol: "tcp", fromPort: props.targetPort, toPort: props.targetPort, cidrBlocks: [props.vpcCidr] },
+      ],
+      count: props.count,
+    });
+    this.securityGroupId = only(sg, "id");
+    const alb = new Lb(this, "alb", {
+      name: `${props.name}-alb`,
+      loadBalancerType: "application",
+      internal: false,
+      securityGroups: [this.securityGroupId],
+      subnets: props.subnetIds,
+      dropInvalidHeaderFields: true,
+      idleTimeout: 60,
+      count: props.count,
+    });
+    const tg = new LbTargetGroup(this, "targets", {
+      name: `${props.name}-tg`,
+      targetType: "ip",
+      protocol: "HTTP",
+      port: props.targetPort,
+      vpcId: props.vpcId,
+      deregistrationDelay: String(props.deregistrationDelaySeconds),
+      healthCheck: {
+        path: "/healthz",
+        matcher: "200",
+        interval: 10,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+      },
+      count: props.count,
+    });
+    this.targetGroupArn = only(tg, "arn");
+    this.https = new LbListener(this, "https", {
+      loadBalancerArn: only(alb, "arn"),
+      port: 443,
+      protocol: "HTTPS",
+      sslPolicy: TLS_POLICY,
+      certificateArn: props.certificateArn,
+      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroupArn }],
+      count: props.count,
+    });
+    new LbListener(this, "http-redirect", {
+      loadBalancerArn: only(alb, "arn"),
+      port: 80,
+      protocol: "HTTP",
+      defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+      count: props.count,
+    });
+    this.httpsListenerArn = only(this.https, "arn");
+    this.dnsName = only(alb, "dns_name");
+    this.zoneId = only(alb, "zone_id");
+    this.arnSuffix = only(alb, "arn_suffix");
+    this.targetGroupArnSuffix = only(tg, "arn_suffix");
+  }
+}

@@ -1,0 +1,75 @@
+import { Construct } from "constructs";
+import { Fn, Op, TerraformLocal, TerraformVariable } from "cdktf";
+
+/** The tier states in the order the scaler walks them (ARCHITECTURE.md section 3). */
+export const TIER_STATES = ["off", "warming", "serving", "draining"] as const;
+
+export interface TierVariablesProps {
+  /** Default for `fargate_min_tasks`. */
+  readonly minTasks: number;
+  /** Default for `fargate_max_tasks`. */
+  readonly maxTasks: number;
+}
+
+/**
+ * The variables the toggle file sets: `fargate_tier` (validated), the sizing
+ * the scaler chose, and `fargate_pinned`. Also the two counts every toggleable
+ * resource uses: `local.tier_enabled` (not off) and `local.tier_serving`.
+ */
+export class TierVariables extends Construct {
+  public readonly tier: TerraformVariable;
+  public readonly minTasks: TerraformVariable;
+  public readonly maxTasks: TerraformVariable;
+  public readonly pinned: TerraformVariable;
+  /** 1 when the Fargate resources exist (warming, serving, draining), else 0. */
+  public readonly enabledCount: number;
+  /** 1 only while serving: the "fargate" DNS record. */
+  public readonly servingCount: number;
+
+  constructor(scope: Construct, id: string, props: TierVariablesProps) {
+    super(scope, id);
+    if (props.minTasks < 1 || props.maxTasks < props.minTasks) {
+      throw new Error(`TierVariables ${id}: need 1 <= minTasks <= maxTasks, got ${props.minTasks} and ${props.maxTasks}`);
+    }
+    this.tier = new TerraformVariable(this, "fargate_tier", {
+      type: "string",
+      default: "off",
+      description: `Fargate tier state, set by the scaler's commits to the toggle file: ${TIER_STATES.join(", ")}.`,
+      // A `${...}` template: cdktf writes a bare string as a literal, which Terraform rejects.
+      validation: [
+        {
+          condition: `\${contains(${JSON.stringify(TIER_STATES)}, var.fargate_tier)}`,
+          errorMessage: `fargate_tier must be one of ${TIER_STATES.join(", ")}.`,
+        },
+      ],
+    });
+    this.tier.overrideLogicalId("fargate_tier");
+    this.minTasks = new TerraformVariable(this, "fargate_min_tasks", {
+      type: "number",
+      default: props.minTasks,
+      description: "Minimum running tasks; the scaler sizes it from demand when it commits warming.",
+      validation: [{ condition: "${var.fargate_min_tasks >= 1 && floor(var.fargate_min_tasks) == var.fargate_min_tasks}", errorMessage: "fargate_min_tasks must be a whole number >= 1." }],
+    });
+    this.minTasks.overrideLogicalId("fargate_min_tasks");
+    this.maxTasks = new TerraformVariable(this, "fargate_max_tasks", {
+      type: "number",
+      default: props.maxTasks,
+      description: "Maximum tasks target tracking may run.",
+      validation: [{ condition: "${var.fargate_max_tasks >= 1 && floor(var.fargate_max_tasks) == var.fargate_max_tasks}", errorMessage: "fargate_max_tasks must be a whole number >= 1." }],
+    });
+    this.maxTasks.overrideLogicalId("fargate_max_tasks");
+    this.pinned = new TerraformVariable(this, "fargate_pinned", {
+      type: "bool",
+      default: false,
+      description: "When true a human has pinned fargate_tier and the scaler only reports.",
+    });
+    this.pinned.overrideLogicalId("fargate_pinned");
+
+    const enabled = new TerraformLocal(this, "tier_enabled", Fn.conditional(Op.neq(this.tier.stringValue, "off"), 1, 0));
+    enabled.overrideLogicalId("tier_enabled");
+    const serving = new TerraformLocal(this, "tier_serving", Fn.conditional(Op.eq(this.tier.stringValue, "serving"), 1, 0));
+    serving.overrideLogicalId("tier_serving");
+    this.enabledCount = enabled.asNumber;
+    this.servingCount = serving.asNumber;
+  }
+}
