@@ -6,9 +6,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { benchService } from "./service";
+import { benchSynth } from "./synth";
 
 const ENTRIES: Record<string, (quick: boolean) => Promise<Record<string, unknown>>> = {
   service: benchService,
+  synth: benchSynth,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -17,6 +17,7 @@ import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
 import type { DeploymentConfig } from "../config/schema";
 import { formatToggle } from "../scaler/toggle";
 import { buildStacks, STACKS } from "../stacks/app";
+import { securityViolations } from "./security-checks";
 
 const ROOT = join(__dirname, "..");
 
@@ -145,12 +146,18 @@ function main(argv: string[]): void {
   if (argv.includes("--check")) {
     const tmp = mkdtempSync(join(tmpdir(), "lambdaflex-synth-"));
     try {
-      const stale = staleFiles(config, synthesize(config, tmp), repoRoot);
+      const dirs = synthesize(config, tmp);
+      const violations = Object.values(dirs).flatMap((d) => securityViolations(JSON.parse(readFileSync(join(d, "cdk.tf.json"), "utf8"))));
+      if (violations.length > 0) {
+        process.stderr.write(`security checks failed:\n${violations.map((v) => `  - [${v.check}] ${v.resource}: ${v.problem}`).join("\n")}\n`);
+        process.exit(1);
+      }
+      const stale = staleFiles(config, dirs, repoRoot);
       if (stale.length > 0) {
         process.stderr.write(`synthesized output is stale; run \`npm run synth\` and commit:\n${stale.map((s) => `  - ${s}`).join("\n")}\n`);
         process.exit(1);
       }
-      process.stdout.write(`synthesized output in ${config.deployDir}/ is fresh\n`);
+      process.stdout.write(`synthesized output in ${config.deployDir}/ is fresh and passes the security checks\n`);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

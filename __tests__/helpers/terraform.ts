@@ -1,0 +1,98 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The offline mirror of hashicorp/aws 5.100.0; override with LAMBDAFLEX_TF_PLUGIN_DIR. */
+export const TF_PLUGIN_DIR = process.env.LAMBDAFLEX_TF_PLUGIN_DIR ?? "/opt/tf-plugins";
+
+const cliConfig = join(mkdtempSync(join(tmpdir(), "tfrc-")), "terraformrc");
+writeFileSync(cliConfig, "");
+
+export interface TfResult {
+  readonly status: number;
+  readonly output: string;
+}
+
+/** Runs the real terraform CLI, offline and non-interactive. */
+export function terraform(args: string[], cwd: string): TfResult {
+  const run = spawnSync("terraform", [...args, "-no-color"], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: cliConfig, TF_INPUT: "0" },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.error) throw new Error(`terraform could not run (is it on PATH?): ${run.error.message}`);
+  return { status: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
+}
+
+/** Copies a stack directory into a fresh temp dir and runs `terraform init` from the mirror. */
+export function initStack(stackDir: string): string {
+  if (!existsSync(join(TF_PLUGIN_DIR, "registry.terraform.io", "hashicorp", "aws"))) {
+    throw new Error(`no hashicorp/aws provider mirror at ${TF_PLUGIN_DIR}; set LAMBDAFLEX_TF_PLUGIN_DIR`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "lambdaflex-tf-"));
+  cpSync(stackDir, dir, { recursive: true });
+  const init = terraform(["init", "-backend=false", `-plugin-dir=${TF_PLUGIN_DIR}`, "-input=false"], dir);
+  if (init.status !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.output}`);
+  return dir;
+}
+
+export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
+
+/** The `type.name` address of the resource a construct path created (cdktf adds a hash to names). */
+export function addressOf(stackJson: Record<string, any>, constructPath: string): string {
+  for (const [type, byName] of Object.entries(stackJson.resource ?? {})) {
+    for (const [name, r] of Object.entries(byName as Record<string, any>)) {
+      if (r["//"]?.metadata?.path === constructPath) return `${type}.${name}`;
+    }
+  }
+  throw new Error(`no resource at construct path ${constructPath}`);
+}
+
+/**
+ * `override_data` for every cross-stack output a stack reads from
+ * terraform_remote_state, with values shaped like the real ones.
+ */
+export function remoteStateOverrides(stackJson: Record<string, any>): string {
+  const text = JSON.stringify(stackJson);
+  const blocks: string[] = [];
+  for (const source of Object.keys(stackJson.data?.terraform_remote_state ?? {})) {
+    const keys = new Set([...text.matchAll(new RegExp(`terraform_remote_state\\.${source}\\.outputs\\.([\\w-]+)`, "g"))].map((m) => m[1]!));
+    const outputs = [...keys].map((k) => {
+      const value = /repository_url/.test(k)
+        ? "123456789012.dkr.ecr.us-east-1.amazonaws.com/lambdaflex"
+        : /zone_id/.test(k)
+          ? "Z0123456789ABCDEFGHIJ"
+          : /arn/.test(k)
+            ? "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+            : "lambdaflex-links";
+      return `      "${k}" = "${value}"`;
+    });
+    blocks.push(`override_data {\n  target = data.terraform_remote_state.${source}\n  values = {\n    outputs = {\n${outputs.join("\n")}\n    }\n  }\n}`);
+  }
+  return blocks.join("\n\n");
+}
+
+/** Mock values the AWS provider would compute, where Terraform's generated ones would not plan. */
+export const MOCK_PROVIDER = `mock_provider "aws" {
+  mock_data "aws_availability_zones" {
+    defaults = { names = ["us-east-1a", "us-east-1b"] }
+  }
+  mock_data "aws_route53_zone" {
+    defaults = { zone_id = "Z0123456789ABCDEFGHIJ", name = "example.com" }
+  }
+  mock_resource "aws_acm_certificate" {
+    defaults = {
+      domain_validation_options = [{
+        domain_name           = "app.example.com"
+        resource_record_name  = "_abc.app.example.com."
+        resource_record_type  = "CNAME"
+        resource_record_value = "_def.acm-validations.aws."
+      }]
+    }
+  }
+}`;
+
+/** Reads a stack's synthesized JSON. */
+export const readStack = (dir: string): Record<string, any> => JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));

@@ -1,0 +1,72 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadDeploymentConfig } from "../../config/load";
+import { initialToggle, publish, repairHclDefaults, staleFiles, synthesize } from "../../scripts/synth";
+import { parseToggle } from "../../scaler/toggle";
+import { ROOT } from "../helpers/processes";
+import { removeDir } from "../helpers/terraform";
+
+const config = loadDeploymentConfig(undefined, {});
+
+describe("synth publishing (the deployment repository layout)", () => {
+  const repo = mkdtempSync(join(tmpdir(), "lambdaflex-repo-"));
+  const out = mkdtempSync(join(tmpdir(), "lambdaflex-out-"));
+  const dirs = synthesize(config, out);
+  afterAll(() => [repo, out].forEach(removeDir));
+
+  it("writes each stack and an initial toggle (off, configured sizing) into the deploy directory", () => {
+    const changed = publish(config, dirs, repo);
+    expect(changed.sort()).toEqual(["deploy/core/cdk.tf.json", "deploy/fargate/cdk.tf.json", "deploy/fargate/fargate.auto.tfvars.json"]);
+    expect(parseToggle(readFileSync(join(repo, config.toggleFile), "utf8"))).toEqual({
+      fargate_tier: "off",
+      fargate_min_tasks: 2,
+      fargate_max_tasks: 10,
+      fargate_pinned: false,
+    });
+  });
+
+  it("never overwrites the toggle file, whatever it holds", () => {
+    const serving = '{"fargate_tier":"serving","fargate_min_tasks":4,"fargate_max_tasks":12,"fargate_pinned":true}\n';
+    writeFileSync(join(repo, config.toggleFile), serving);
+    publish(config, dirs, repo);
+    expect(readFileSync(join(repo, config.toggleFile), "utf8")).toBe(serving);
+    writeFileSync(join(repo, config.toggleFile), "corrupt{");
+    publish(config, dirs, repo);
+    expect(readFileSync(join(repo, config.toggleFile), "utf8")).toBe("corrupt{");
+  });
+
+  it("reports nothing stale right after publishing, and names a hand-edited stack file", () => {
+    expect(staleFiles(config, dirs, repo)).toEqual([]);
+    const file = join(repo, "deploy/fargate/cdk.tf.json");
+    writeFileSync(file, readFileSync(file, "utf8").replace('"default": "off"', '"default": "serving"'));
+    expect(staleFiles(config, dirs, repo)).toEqual(["deploy/fargate/cdk.tf.json"]);
+  });
+});
+
+describe("npm run synth:check on this repository", () => {
+  it("finds the committed deploy/ output fresh and secure", () => {
+    const run = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/synth.ts", "--check"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toContain("is fresh and passes the security checks");
+    expect(existsSync(join(ROOT, config.toggleFile))).toBe(true);
+  });
+});
+
+describe("repairHclDefaults", () => {
+  it("re-inserts a default the HCL writer dropped and leaves present ones alone", () => {
+    const hcl = 'variable "a" {\ndescription = "x"\n}\nvariable "b" {\ndefault = 3\n}\n';
+    const { hcl: fixed, fixed: names } = repairHclDefaults(hcl, { variable: { a: { default: false }, b: { default: 3 } } });
+    expect(names).toEqual(["a"]);
+    expect(fixed).toBe('variable "a" {\ndefault = false\ndescription = "x"\n}\nvariable "b" {\ndefault = 3\n}\n');
+  });
+
+  it("keeps the initial toggle parseable", () => {
+    expect(() => parseToggle(initialToggle(config))).not.toThrow();
+  });
+});

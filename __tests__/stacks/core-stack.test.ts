@@ -1,0 +1,129 @@
+import "cdktf/lib/testing/adapters/jest"; // the matchers' types
+import { Testing } from "cdktf";
+import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
+import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
+import { Apigatewayv2DomainName } from "@cdktf/provider-aws/lib/apigatewayv2-domain-name";
+import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { loadDeploymentConfig } from "../../config/load";
+import { buildStacks } from "../../stacks/app";
+import { HttpApi } from "../../stacks/core/http-api";
+import { LambdaService } from "../../stacks/core/lambda-service";
+
+Testing.setupJest();
+
+const config = loadDeploymentConfig(undefined, {});
+const synthCore = (overrides: Partial<typeof config> = {}) => {
+  const app = Testing.app();
+  const { core } = buildStacks(app, { ...config, ...overrides });
+  return Testing.synth(core);
+};
+
+describe("CoreStack", () => {
+  const synth = synthCore();
+  const json = JSON.parse(synth);
+
+  it("creates the image repository with scan-on-push", () => {
+    expect(synth).toHaveResourceWithProperties(EcrRepository, { name: "lambdaflex", image_scanning_configuration: { scan_on_push: true } });
+  });
+
+  it("runs the image on arm64 Lambda with the DynamoDB store configured", () => {
+    expect(synth).toHaveResourceWithProperties(LambdaFunction, {
+      package_type: "Image",
+      architectures: ["arm64"],
+      memory_size: 512,
+      timeout: 15,
+      environment: { variables: expect.objectContaining({ LAMBDAFLEX_STORE: "dynamodb", LAMBDAFLEX_TIER: "lambda" }) },
+    });
+  });
+
+  it("fronts the function with an HTTP API whose only entrance is the custom domain", () => {
+    expect(synth).toHaveResourceWithProperties(Apigatewayv2Api, { protocol_type: "HTTP", disable_execute_api_endpoint: true });
+    expect(synth).toHaveResourceWithProperties(Apigatewayv2Stage, {
+      name: "$default",
+      default_route_settings: { throttling_rate_limit: 1000, throttling_burst_limit: 2000 },
+    });
+    expect(synth).toHaveResourceWithProperties(Apigatewayv2DomainName, {
+      domain_name: "app.example.com",
+      domain_name_configuration: expect.objectContaining({ endpoint_type: "REGIONAL", security_policy: "TLS_1_2" }),
+    });
+  });
+
+  it("validates the certificate through Route 53 and hands out the validated ARN", () => {
+    expect(synth).toHaveResource(AcmCertificateValidation);
+    const domain = Object.values(json.resource.aws_apigatewayv2_domain_name)[0] as any;
+    expect(domain.domain_name_configuration.certificate_arn).toMatch(/aws_acm_certificate_validation\..*\.certificate_arn/);
+  });
+
+  it("publishes the permanent weight-0 lambda alias record", () => {
+    expect(synth).toHaveResourceWithProperties(Route53Record, {
+      name: "app.example.com",
+      type: "A",
+      set_identifier: "lambda",
+      weighted_routing_policy: { weight: 0 },
+      alias: expect.objectContaining({ evaluate_target_health: false }),
+    });
+  });
+
+  it("keeps links in an on-demand, encrypted table with PITR and deletion protection", () => {
+    expect(synth).toHaveResourceWithProperties(DynamodbTable, {
+      billing_mode: "PAY_PER_REQUEST",
+      hash_key: "code",
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true },
+      deletion_protection_enabled: true,
+    });
+  });
+
+  it("limits the function's role to its log group and its table", () => {
+    const policy = (Object.values(json.resource.aws_iam_role_policy) as any[]).find((p) => p.policy.includes("dynamodb"));
+    expect(policy.policy).toContain("dynamodb:GetItem");
+    expect(policy.policy).toMatch(/aws_dynamodb_table\.[^.]+\.arn/);
+    expect(policy.policy).not.toMatch(/"Resource" *= *"\*"/);
+  });
+
+  it("switches to Terraform Cloud when an organization is configured", () => {
+    const cloud = JSON.parse(synthCore({ terraformCloud: { ...config.terraformCloud, organization: "acme" } }));
+    expect(cloud.terraform.cloud).toEqual({ organization: "acme", workspaces: { name: "lambdaflex-core" } });
+    expect(json.terraform.backend.local.path).toBe("../core/terraform.core.tfstate");
+  });
+});
+
+describe("core constructs reject bad props", () => {
+  it("refuses a Lambda timeout API Gateway cannot wait for", () => {
+    const app = Testing.app();
+    const { core } = buildStacks(app, config);
+    expect(
+      () =>
+        new LambdaService(core, "bad", {
+          functionName: "x",
+          imageUri: "x",
+          table: core.links.table,
+          memoryMb: 512,
+          timeoutSeconds: 60,
+          logRetentionDays: 30,
+          version: "1",
+        }),
+    ).toThrow(/timeoutSeconds must be <= 29.*got 60/);
+  });
+
+  it("refuses a burst limit below the rate limit", () => {
+    const app = Testing.app();
+    const { core } = buildStacks(app, config);
+    expect(
+      () =>
+        new HttpApi(core, "bad-api", {
+          name: "x",
+          function: core.service.function,
+          domain: "a.example.com",
+          certificateArn: "arn",
+          throttleRateLimit: 100,
+          throttleBurstLimit: 10,
+          logRetentionDays: 30,
+        }),
+    ).toThrow(/throttleBurstLimit \(10\) must be >= throttleRateLimit \(100\)/);
+  });
+});

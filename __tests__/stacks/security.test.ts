@@ -1,0 +1,82 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadDeploymentConfig } from "../../config/load";
+import { synthesize } from "../../scripts/synth";
+import { SECURITY_CHECKS, securityViolations } from "../../scripts/security-checks";
+import { readStack, removeDir } from "../helpers/terraform";
+
+const out = mkdtempSync(join(tmpdir(), "lambdaflex-sec-"));
+const stacks = synthesize(loadDeploymentConfig(undefined, {}), out);
+const core = readStack(stacks.core!);
+const fargate = readStack(stacks.fargate!);
+afterAll(() => removeDir(out));
+
+/** A deep copy to break on purpose. */
+const copy = (j: Record<string, any>) => JSON.parse(JSON.stringify(j));
+const first = (j: Record<string, any>, type: string, pick: (r: any) => boolean = () => true) =>
+  (Object.values(j.resource[type]) as any[]).find(pick);
+
+describe("security checks", () => {
+  it.each([
+    ["core", core],
+    ["fargate", fargate],
+  ])("pass on the synthesized %s stack", (_name, stack) => {
+    expect(securityViolations(stack)).toEqual([]);
+  });
+
+  it("flag a wildcard action in a role policy", () => {
+    const broken = copy(core);
+    const p = first(broken, "aws_iam_role_policy", (r) => r.policy.includes("dynamodb:GetItem"));
+    p.policy = p.policy.replace('"dynamodb:GetItem"', '"dynamodb:*"');
+    expect(SECURITY_CHECKS.noWildcardActions(broken)).toEqual([expect.objectContaining({ problem: 'wildcard action "dynamodb:*"' })]);
+  });
+
+  it("flag a bare * action in plain JSON policies too", () => {
+    const broken = copy(core);
+    const repoPolicy = first(broken, "aws_ecr_repository_policy");
+    repoPolicy.policy = repoPolicy.policy.replace('"ecr:BatchGetImage"', '"*"');
+    expect(SECURITY_CHECKS.noWildcardActions(broken)).toHaveLength(1);
+  });
+
+  it("flag a task security group open to the world", () => {
+    const broken = copy(fargate);
+    first(broken, "aws_security_group", (g) => g.name === "lambdaflex-tasks").ingress[0].cidr_blocks = ["0.0.0.0/0"];
+    expect(SECURITY_CHECKS.noWorldOpenTaskGroups(broken)).toEqual([
+      expect.objectContaining({ check: "no-world-open-task-groups", problem: "ingress 8080-8080 open to 0.0.0.0/0" }),
+    ]);
+  });
+
+  it("flag the ALB open to the world on a port other than 80 and 443", () => {
+    const broken = copy(fargate);
+    const alb = first(broken, "aws_security_group", (g) => g.name === "lambdaflex-alb");
+    alb.ingress.push({ ...alb.ingress[0], from_port: 22, to_port: 22 });
+    expect(SECURITY_CHECKS.noWorldOpenTaskGroups(broken)).toEqual([expect.objectContaining({ problem: expect.stringContaining("22-22") })]);
+  });
+
+  it("flag an HTTP listener that forwards instead of redirecting", () => {
+    const broken = copy(fargate);
+    const http = first(broken, "aws_lb_listener", (l) => l.protocol === "HTTP");
+    http.default_action = [{ type: "forward", target_group_arn: "x" }];
+    const found = SECURITY_CHECKS.httpsOnlyWithRedirect(broken).map((v) => v.problem);
+    expect(found).toEqual(["HTTP listener on port 80 serves traffic instead of redirecting to HTTPS", "no HTTP-to-HTTPS redirect listener"]);
+  });
+
+  it("flag an HTTPS listener with an old TLS policy", () => {
+    const broken = copy(fargate);
+    first(broken, "aws_lb_listener", (l) => l.protocol === "HTTPS").ssl_policy = "ELBSecurityPolicy-2016-08";
+    expect(SECURITY_CHECKS.httpsOnlyWithRedirect(broken)).toEqual([expect.objectContaining({ problem: expect.stringContaining("not a TLS 1.3 policy") })]);
+  });
+
+  it("flag a log group without retention", () => {
+    const broken = copy(core);
+    delete first(broken, "aws_cloudwatch_log_group").retention_in_days;
+    expect(SECURITY_CHECKS.logGroupsHaveRetention(broken)).toEqual([expect.objectContaining({ problem: "no retention_in_days" })]);
+  });
+
+  it("flag a table without point-in-time recovery", () => {
+    const broken = copy(core);
+    first(broken, "aws_dynamodb_table").point_in_time_recovery.enabled = false;
+    expect(SECURITY_CHECKS.tablesHavePitr(broken)).toEqual([expect.objectContaining({ check: "table-pitr" })]);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * Synth benchmark: wall time of `npm run synth` (all stacks, median of 5)
+ * against a one-resource stack synthesized the same way in the same run, plus
+ * the resource count of each stack in each tier state.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadDeploymentConfig } from "../config/load";
+import { synthesize } from "../scripts/synth";
+import { TIER_STATES } from "../scaler/toggle";
+import { goal, median, round } from "./stats";
+
+const ROOT = join(__dirname, "..");
+const TSX = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+
+const wall = (args: string[], env: NodeJS.ProcessEnv): number => {
+  const t0 = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, [TSX, ...args], { cwd: ROOT, env, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`${args.join(" ")} failed: ${run.stderr}`);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+
+/** Resources Terraform would manage in each tier state, from a stack's count expressions. */
+export function resourcesPerState(stack: Record<string, any>): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const state of TIER_STATES) {
+    let n = 0;
+    for (const byName of Object.values(stack.resource ?? {}) as Array<Record<string, any>>) {
+      for (const r of Object.values(byName)) {
+        if (r.count === "${local.tier_enabled}") n += state === "off" ? 0 : 1;
+        else if (r.count === "${local.tier_serving}") n += state === "serving" ? 1 : 0;
+        else if (r.count === undefined) n += 1;
+        else throw new Error(`unexpected count ${r.count}`);
+      }
+    }
+    result[state] = n;
+  }
+  return result;
+}
+
+export async function benchSynth(quick = false): Promise<Record<string, unknown>> {
+  const runs = quick ? 3 : 5;
+  const repo = mkdtempSync(join(tmpdir(), "lambdaflex-bench-repo-"));
+  const env = { ...process.env, CHECKPOINT_DISABLE: "1", LAMBDAFLEX_REPO_ROOT: repo };
+  const baseline: number[] = [];
+  const full: number[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      baseline.push(wall([join("bench", "fixtures", "one-resource-stack.ts")], env));
+      full.push(wall([join("scripts", "synth.ts")], env));
+    }
+    const out = mkdtempSync(join(tmpdir(), "lambdaflex-bench-synth-"));
+    const dirs = synthesize(loadDeploymentConfig(undefined, {}), out);
+    const counts = Object.fromEntries(
+      Object.entries(dirs).map(([id, dir]) => [id, resourcesPerState(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")))]),
+    );
+    rmSync(out, { recursive: true, force: true });
+    const seconds = median(full) / 1000;
+    return {
+      runs,
+      oneResourceStackMedianMs: round(median(baseline)),
+      allStacksMedianMs: round(median(full)),
+      ratio: round(median(full) / median(baseline)),
+      allStacks: goal(seconds, "s", "< 3", seconds < 3),
+      resourcesPerTierState: counts,
+    };
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+}

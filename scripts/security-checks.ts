@@ -1,0 +1,115 @@
+/**
+ * Security checks on synthesized Terraform JSON. `npm run synth:check` runs
+ * them on the committed output, and the tests run each against a
+ * deliberately broken copy so every check is known to fail when it should.
+ */
+
+type Json = Record<string, any>;
+
+/** One finding: which check, which resource, what is wrong. */
+export interface Violation {
+  readonly check: string;
+  readonly resource: string;
+  readonly problem: string;
+}
+
+const resources = (stack: Json, type: string): Array<[string, Json]> => Object.entries(stack.resource?.[type] ?? {});
+
+/** Every action list in a policy, whether the policy is plain JSON or a `${jsonencode(...)}` template. */
+function actionsIn(policy: string): string[] {
+  const out: string[] = [];
+  for (const m of policy.matchAll(/"Action"\s*[:=]\s*(\[[^\]]*\]|"[^"]*")/g)) {
+    out.push(...[...m[1]!.matchAll(/"([^"]*)"/g)].map((a) => a[1]!));
+  }
+  return out;
+}
+
+/** No IAM statement may use a wildcard action (`*`, `s3:*`, `dynamodb:Get*`). */
+export function noWildcardActions(stack: Json): Violation[] {
+  const found: Violation[] = [];
+  const policyTypes = ["aws_iam_role_policy", "aws_iam_policy", "aws_ecr_repository_policy", "aws_sns_topic_policy"];
+  for (const type of policyTypes) {
+    for (const [name, r] of resources(stack, type)) {
+      for (const action of actionsIn(String(r.policy ?? ""))) {
+        if (action.includes("*")) found.push({ check: "no-wildcard-actions", resource: `${type}.${name}`, problem: `wildcard action "${action}"` });
+      }
+    }
+  }
+  for (const [name, r] of resources(stack, "aws_iam_role")) {
+    for (const action of actionsIn(String(r.assume_role_policy ?? ""))) {
+      if (action.includes("*")) found.push({ check: "no-wildcard-actions", resource: `aws_iam_role.${name}`, problem: `wildcard action "${action}" in trust policy` });
+    }
+  }
+  return found;
+}
+
+const WORLD = ["0.0.0.0/0", "::/0"];
+
+/** Only the ALB's security group may admit the internet, and only on 80 and 443. */
+export function noWorldOpenTaskGroups(stack: Json): Violation[] {
+  const found: Violation[] = [];
+  const albGroups = new Set(
+    resources(stack, "aws_lb").flatMap(([, lb]) => (lb.security_groups ?? []).map((ref: string) => /aws_security_group\.([^.[\]]+)/.exec(ref)?.[1])),
+  );
+  for (const [name, sg] of resources(stack, "aws_security_group")) {
+    for (const rule of sg.ingress ?? []) {
+      const cidrs: string[] = [...(rule.cidr_blocks ?? []), ...(rule.ipv6_cidr_blocks ?? [])];
+      if (!cidrs.some((c) => WORLD.includes(c))) continue;
+      if (!albGroups.has(name)) {
+        found.push({ check: "no-world-open-task-groups", resource: `aws_security_group.${name}`, problem: `ingress ${rule.from_port}-${rule.to_port} open to ${cidrs.join(", ")}` });
+      } else if (![80, 443].includes(rule.from_port) || rule.from_port !== rule.to_port) {
+        found.push({ check: "no-world-open-task-groups", resource: `aws_security_group.${name}`, problem: `ALB open to the world on ${rule.from_port}-${rule.to_port}, not just 80/443` });
+      }
+    }
+  }
+  for (const [name, rule] of resources(stack, "aws_vpc_security_group_ingress_rule")) {
+    if (WORLD.includes(rule.cidr_ipv4) || WORLD.includes(rule.cidr_ipv6)) {
+      found.push({ check: "no-world-open-task-groups", resource: `aws_vpc_security_group_ingress_rule.${name}`, problem: "ingress open to the world" });
+    }
+  }
+  return found;
+}
+
+/** Listeners: HTTPS with a TLS 1.3 policy and a certificate, plus HTTP only as a redirect to HTTPS. */
+export function httpsOnlyWithRedirect(stack: Json): Violation[] {
+  const found: Violation[] = [];
+  const listeners = resources(stack, "aws_lb_listener");
+  if (resources(stack, "aws_lb").length === 0) return found;
+  let https = 0;
+  let redirect = 0;
+  for (const [name, l] of listeners) {
+    const id = `aws_lb_listener.${name}`;
+    const actions: Json[] = l.default_action ?? [];
+    if (l.protocol === "HTTPS") {
+      https++;
+      if (!String(l.ssl_policy ?? "").includes("TLS13")) found.push({ check: "https-only", resource: id, problem: `TLS policy ${l.ssl_policy ?? "(default)"} is not a TLS 1.3 policy` });
+      if (!l.certificate_arn) found.push({ check: "https-only", resource: id, problem: "HTTPS listener without a certificate" });
+    } else if (actions.length === 1 && actions[0]!.type === "redirect" && actions[0]!.redirect?.protocol === "HTTPS") {
+      redirect++;
+    } else {
+      found.push({ check: "https-only", resource: id, problem: `${l.protocol ?? "HTTP"} listener on port ${l.port} serves traffic instead of redirecting to HTTPS` });
+    }
+  }
+  if (https === 0) found.push({ check: "https-only", resource: "aws_lb", problem: "no HTTPS listener" });
+  if (redirect === 0) found.push({ check: "https-only", resource: "aws_lb", problem: "no HTTP-to-HTTPS redirect listener" });
+  return found;
+}
+
+/** Every log group has a retention (the default keeps logs, and their cost, forever). */
+export function logGroupsHaveRetention(stack: Json): Violation[] {
+  return resources(stack, "aws_cloudwatch_log_group")
+    .filter(([, g]) => !(Number(g.retention_in_days) > 0))
+    .map(([name]) => ({ check: "log-retention", resource: `aws_cloudwatch_log_group.${name}`, problem: "no retention_in_days" }));
+}
+
+/** Every DynamoDB table has point-in-time recovery. */
+export function tablesHavePitr(stack: Json): Violation[] {
+  return resources(stack, "aws_dynamodb_table")
+    .filter(([, t]) => t.point_in_time_recovery?.enabled !== true)
+    .map(([name]) => ({ check: "table-pitr", resource: `aws_dynamodb_table.${name}`, problem: "point-in-time recovery is not enabled" }));
+}
+
+export const SECURITY_CHECKS = { noWildcardActions, noWorldOpenTaskGroups, httpsOnlyWithRedirect, logGroupsHaveRetention, tablesHavePitr };
+
+/** Runs every check on one synthesized stack. */
+export const securityViolations = (stack: Json): Violation[] => Object.values(SECURITY_CHECKS).flatMap((check) => check(stack));
