@@ -55,6 +55,8 @@ export const DeploymentConfigSchema = z
       minDwellMinutes: z.number().int().min(0).max(1440),
       /** Warming longer than this without enough healthy hosts is stuck. */
       warmingTimeoutMinutes: z.number().int().min(5).max(120),
+      /** A committed change Terraform Cloud has not applied after this long is reported as stuck. */
+      applyTimeoutMinutes: z.number().int().min(2).max(120),
       /** TTL resolvers may cache the Fargate alias answer (Route 53 alias records use 60 s). */
       dnsTtlSeconds: z.number().int().min(0).max(3600),
       /** Target group deregistration delay. */

@@ -12,6 +12,8 @@ export const TIER_STATES: readonly TierState[] = Object.values(TierState);
 export const ToggleSchema = z
   .object({
     fargate_tier: z.enum(["off", "warming", "serving", "draining"]),
+    /** When fargate_tier last changed (ISO-8601 UTC); dwell and timeouts count from it. */
+    fargate_tier_since: z.iso.datetime({ message: "must be an ISO-8601 UTC time such as 2026-01-01T00:00:00Z" }),
     fargate_min_tasks: z.number().int().min(1),
     fargate_max_tasks: z.number().int().min(1),
     /** A human pinned `fargate_tier`; the scaler only reports. */
@@ -55,6 +57,7 @@ export function parseToggle(text: string, path = "toggle file"): Toggle {
 export function formatToggle(t: Toggle): string {
   const ordered: Toggle = {
     fargate_tier: t.fargate_tier,
+    fargate_tier_since: t.fargate_tier_since,
     fargate_min_tasks: t.fargate_min_tasks,
     fargate_max_tasks: t.fargate_max_tasks,
     fargate_pinned: t.fargate_pinned,

@@ -87,7 +87,7 @@ export function synthesizeHcl(config: DeploymentConfig, outdir: string): Record<
 
 /** The toggle a fresh deployment starts from: off, with the configured sizing. */
 export const initialToggle = (config: DeploymentConfig): string =>
-  formatToggle({ fargate_tier: "off", fargate_min_tasks: config.fargate.minTasks, fargate_max_tasks: config.fargate.maxTasks, fargate_pinned: false });
+  formatToggle({ fargate_tier: "off", fargate_tier_since: "1970-01-01T00:00:00Z", fargate_min_tasks: config.fargate.minTasks, fargate_max_tasks: config.fargate.maxTasks, fargate_pinned: false });
 
 /** Files a stack directory publishes: the Terraform JSON and any assets, never state or the toggle. */
 const published = (stackDir: string) =>

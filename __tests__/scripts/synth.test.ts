@@ -21,6 +21,7 @@ describe("synth publishing (the deployment repository layout)", () => {
     expect(changed.sort()).toEqual(["deploy/core/cdk.tf.json", "deploy/fargate/cdk.tf.json", "deploy/fargate/fargate.auto.tfvars.json"]);
     expect(parseToggle(readFileSync(join(repo, config.toggleFile), "utf8"))).toEqual({
       fargate_tier: "off",
+      fargate_tier_since: "1970-01-01T00:00:00Z",
       fargate_min_tasks: 2,
       fargate_max_tasks: 10,
       fargate_pinned: false,
@@ -28,7 +29,7 @@ describe("synth publishing (the deployment repository layout)", () => {
   });
 
   it("never overwrites the toggle file, whatever it holds", () => {
-    const serving = '{"fargate_tier":"serving","fargate_min_tasks":4,"fargate_max_tasks":12,"fargate_pinned":true}\n';
+    const serving = '{"fargate_tier":"serving","fargate_tier_since":"2026-11-22T10:00:00Z","fargate_min_tasks":4,"fargate_max_tasks":12,"fargate_pinned":true}\n';
     writeFileSync(join(repo, config.toggleFile), serving);
     publish(config, dirs, repo);
     expect(readFileSync(join(repo, config.toggleFile), "utf8")).toBe(serving);

@@ -18,6 +18,7 @@ export interface TierVariablesProps {
  */
 export class TierVariables extends Construct {
   public readonly tier: TerraformVariable;
+  public readonly since: TerraformVariable;
   public readonly minTasks: TerraformVariable;
   public readonly maxTasks: TerraformVariable;
   public readonly pinned: TerraformVariable;
@@ -44,6 +45,12 @@ export class TierVariables extends Construct {
       ],
     });
     this.tier.overrideLogicalId("fargate_tier");
+    this.since = new TerraformVariable(this, "fargate_tier_since", {
+      type: "string",
+      default: "1970-01-01T00:00:00Z",
+      description: "When fargate_tier last changed (ISO-8601 UTC); the scaler counts dwell and timeouts from it.",
+    });
+    this.since.overrideLogicalId("fargate_tier_since");
     this.minTasks = new TerraformVariable(this, "fargate_min_tasks", {
       type: "number",
       default: props.minTasks,

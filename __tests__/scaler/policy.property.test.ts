@@ -1,0 +1,109 @@
+import fc from "fast-check";
+import { loadDeploymentConfig } from "../../config/load";
+import { ALLOWED_EDGES, decide, policyConfigFrom, type Observation } from "../../scaler/policy";
+import type { TierState, Toggle } from "../../scaler/toggle";
+
+const c = policyConfigFrom(loadDeploymentConfig(undefined, {}));
+const START = Date.parse("2026-11-22T00:00:00Z");
+const HISTORY = 90;
+const APPLY_MINUTES = 3; // commit -> Terraform applied
+const BOOT_MINUTES = 4; // tasks registered -> healthy
+
+interface Step {
+  minute: number;
+  from: TierState;
+  to: TierState;
+  observation: Observation;
+}
+
+/**
+ * A small world model: Terraform applies a commit after APPLY_MINUTES, tasks
+ * turn healthy BOOT_MINUTES later (never, when `broken`), and demand goes to
+ * the ALB while the fargate record exists. Returns every committed transition.
+ */
+function run(demandRps: number[], initial: TierState, broken = false): Step[] {
+  let toggle: Toggle = { fargate_tier: initial, fargate_tier_since: new Date(START - 24 * 3600_000).toISOString(), fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false };
+  let applied: { state: TierState; at: number } = { state: initial, at: -1e9 };
+  const pending: Array<{ state: TierState; at: number }> = [];
+  const api: Array<number | undefined> = [];
+  const alb: Array<number | undefined> = [];
+  const healthy: Array<number | undefined> = [];
+  const steps: Step[] = [];
+  for (let m = 0; m < demandRps.length; m++) {
+    while (pending.length && pending[0]!.at <= m) applied = pending.shift()!;
+    const exists = applied.state !== "off";
+    const recordLive = applied.state === "serving";
+    const hosts = exists && !broken && m >= applied.at + BOOT_MINUTES ? toggle.fargate_min_tasks : exists ? 0 : undefined;
+    api.push(recordLive ? undefined : demandRps[m]! * 60);
+    alb.push(recordLive ? demandRps[m]! * 60 : exists ? undefined : undefined);
+    healthy.push(hosts);
+    const observation: Observation = {
+      toggle,
+      fargateRecordLive: recordLive,
+      metrics: {
+        apiRequests: api.slice(-HISTORY),
+        albRequests: alb.slice(-HISTORY),
+        healthyHosts: healthy.slice(-HISTORY),
+        lambdaThrottles: api.slice(-HISTORY).map(() => 0),
+        lambdaConcurrency: api.slice(-HISTORY).map(() => 1),
+      },
+    };
+    const d = decide(c, observation, new Date(START + m * 60_000));
+    if (d.action === "commit") {
+      steps.push({ minute: m, from: d.from, to: d.to, observation });
+      toggle = d.toggle;
+      // A state that keeps resources keeps them while the next apply runs.
+      pending.push({ state: d.to, at: m + APPLY_MINUTES });
+    }
+  }
+  return steps;
+}
+
+const minutesInState = (s: Step) => (START + s.minute * 60_000 - Date.parse(s.observation.toggle.fargate_tier_since)) / 60_000;
+
+/** Piecewise demand: segments of a level held for a while, with noise, over one day. */
+const dayOfDemand = fc
+  .array(fc.record({ level: fc.double({ min: 0, max: 120, noNaN: true }), minutes: fc.integer({ min: 1, max: 240 }) }), { minLength: 1, maxLength: 30 })
+  .chain((segments) =>
+    fc.array(fc.double({ min: -0.3, max: 0.3, noNaN: true }), { minLength: 1440, maxLength: 1440 }).map((noise) => {
+      const flat = segments.flatMap((s) => Array(s.minutes).fill(s.level) as number[]);
+      return noise.map((n, i) => Math.max(0, (flat[i % flat.length] ?? 0) * (1 + n)));
+    }),
+  );
+const states = fc.constantFrom<TierState>("off", "warming", "serving", "draining");
+const edges = new Set(ALLOWED_EDGES.map(([a, b]) => `${a}->${b}`));
+
+describe("policy properties on random demand", () => {
+  it("never skips a state, never leaves serving before the dwell time, never serves without healthy hosts", () => {
+    fc.assert(
+      fc.property(dayOfDemand, states, fc.boolean(), (demand, initial, broken) => {
+        let expectedFrom = initial;
+        for (const step of run(demand, initial, broken)) {
+          expect(step.from).toBe(expectedFrom);
+          expect(edges.has(`${step.from}->${step.to}`)).toBe(true);
+          if (step.from === "serving") expect(minutesInState(step)).toBeGreaterThanOrEqual(c.minDwellMinutes);
+          if (step.to === "serving") {
+            const hosts = step.observation.metrics.healthyHosts.slice(-2);
+            expect(hosts.every((h) => h !== undefined && h >= step.observation.toggle.fargate_min_tasks)).toBe(true);
+          }
+          expectedFrom = step.to;
+        }
+        if (broken) expect(run(demand, initial, true).filter((s) => s.to === "serving" && s.from === "warming")).toHaveLength(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("makes at most 2 transitions a day on demand that stays inside the hysteresis band", () => {
+    const inBand = fc.array(fc.double({ min: c.downThresholdRps + 0.01, max: c.upThresholdRps - 0.01, noNaN: true }), { minLength: 1440, maxLength: 1440 });
+    fc.assert(
+      fc.property(inBand, states, (demand, initial) => {
+        const steps = run(demand, initial);
+        // At most finishing the transition in progress: warming -> serving, or draining -> off.
+        expect(steps.length).toBeLessThanOrEqual(2);
+        if (initial === "off" || initial === "serving") expect(steps).toHaveLength(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
