@@ -76,11 +76,15 @@ export const DeploymentConfigSchema = z
       branch: z.string().min(1),
       /** Secrets Manager secret holding the git token (never the token itself). */
       tokenSecretName: z.string().min(1),
+      /** Basic-auth user that goes with the token: x-access-token (GitHub), oauth2 (GitLab), x-token-auth (Bitbucket). */
+      tokenUsername: z.string().min(1),
       authorName: z.string().min(1),
       authorEmail: z.email(),
     }),
     /** Directory (in the deployment repository) that holds the synthesized stacks. */
     deployDir: z.string().regex(/^[A-Za-z0-9_.\/-]+$/).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the repository"),
+    /** Scaler: log decisions but never commit. */
+    scalerDryRun: z.boolean(),
     /** The toggle file, relative to the repository root. */
     toggleFile: z.string().regex(/\.auto\.tfvars\.json$/, "must end in .auto.tfvars.json so Terraform loads it"),
   })

@@ -1,0 +1,52 @@
+import { checkoutToggle, GitAuthError, type GitToggleOptions } from "../../scaler/git-toggle";
+import { GitServer } from "../helpers/git-server";
+
+const TOGGLE = "deploy/fargate/fargate.auto.tfvars.json";
+const OFF = '{\n  "fargate_tier": "off"\n}\n';
+
+describe("git toggle adapter against a real git http-backend", () => {
+  const server = new GitServer("s3cret-token");
+  let options: GitToggleOptions;
+
+  beforeAll(async () => {
+    const url = await server.start({ [TOGGLE]: OFF, "README.md": "deployment repo\n" });
+    options = { url, branch: "main", path: TOGGLE, token: "s3cret-token", username: "x-access-token", author: { name: "LambdaFlex scaler", email: "scaler@test" } };
+  });
+  afterAll(() => server.stop());
+
+  it("clones shallowly, commits one file as the scaler, and pushes", async () => {
+    const co = await checkoutToggle(options);
+    expect(co.text).toBe(OFF);
+    const result = await co.commit('{\n  "fargate_tier": "warming"\n}\n', "lambdaflex: off -> warming\n\nreason: test", new Date("2026-11-22T12:00:00Z"));
+    await co.dispose();
+    expect(result.outcome).toBe("pushed");
+    expect(server.show(TOGGLE)).toContain('"warming"');
+    expect(server.git(["log", "-1", "--format=%an <%ae>|%s|%cI", "main"])).toBe("LambdaFlex scaler <scaler@test>|lambdaflex: off -> warming|2026-11-22T12:00:00+00:00");
+    expect(server.git(["diff", "--name-only", "main~1", "main"])).toBe(TOGGLE);
+  });
+
+  it("reports a rejected push when the remote moved, and succeeds after re-reading", async () => {
+    const stale = await checkoutToggle(options);
+    server.commitOther("README.md", "someone else\n", "docs: another committer");
+    const rejected = await stale.commit('{"fargate_tier":"serving"}\n', "lambdaflex: warming -> serving", new Date());
+    await stale.dispose();
+    expect(rejected.outcome).toBe("rejected");
+    expect(server.show(TOGGLE)).toContain('"warming"');
+    const fresh = await checkoutToggle(options);
+    expect((await fresh.commit('{"fargate_tier":"serving"}\n', "lambdaflex: warming -> serving", new Date())).outcome).toBe("pushed");
+    await fresh.dispose();
+    expect(server.show("README.md")).toBe("someone else");
+    expect(server.show(TOGGLE)).toContain('"serving"');
+  });
+
+  it("gives a clear error for a wrong token and leaves the remote untouched", async () => {
+    const before = server.git(["rev-parse", "main"]);
+    await expect(checkoutToggle({ ...options, token: "wrong" })).rejects.toThrow(GitAuthError);
+    await expect(checkoutToggle({ ...options, token: "wrong" })).rejects.toThrow(/rejected the credentials \(HTTP 401\)/);
+    expect(server.git(["rev-parse", "main"])).toBe(before);
+  });
+
+  it("names a missing toggle file", async () => {
+    await expect(checkoutToggle({ ...options, path: "deploy/fargate/nope.auto.tfvars.json" })).rejects.toThrow(/toggle file deploy\/fargate\/nope\.auto\.tfvars\.json does not exist on main/);
+  });
+});

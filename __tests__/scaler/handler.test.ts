@@ -1,0 +1,82 @@
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadDeploymentConfig } from "../../config/load";
+import { classifyEvent, handler } from "../../scaler/handler";
+import { scalerSettingsFrom, scalerSettingsFromEnv } from "../../scaler/settings";
+import { formatToggle } from "../../scaler/toggle";
+import { awsEvent } from "../helpers/fixtures";
+import { GitServer } from "../helpers/git-server";
+
+const local = (name: string) => JSON.parse(readFileSync(join(__dirname, "..", "fixtures", `${name}.json`), "utf8"));
+const EVENTS = {
+  schedule: local("eventbridge-scheduled-event"),
+  alarm: local("cloudwatch-alarm-lambda-action"),
+  sns: awsEvent("cloudwatch-alarm-sns-payload-single-metric"),
+};
+
+describe("classifyEvent", () => {
+  it("recognises the EventBridge schedule, the alarm Lambda action and the alarm via SNS", () => {
+    expect(classifyEvent(EVENTS.schedule)).toEqual({ kind: "schedule" });
+    expect(classifyEvent(EVENTS.alarm)).toEqual({ kind: "alarm", alarm: "lambda-demo-metric-alarm", state: "ALARM" });
+    expect(classifyEvent(EVENTS.sns)).toEqual({ kind: "alarm-via-sns", alarm: "EXAMPLE", state: "ALARM" });
+    expect(classifyEvent({ hello: 1 })).toEqual({ kind: "unknown" });
+    expect(classifyEvent(undefined)).toEqual({ kind: "unknown" });
+  });
+});
+
+describe("scaler settings from the environment", () => {
+  it("names the bad field", () => {
+    const good = scalerSettingsFrom(loadDeploymentConfig(undefined, {}), { apiId: "a", functionName: "f", tableName: "t" });
+    expect(scalerSettingsFromEnv({ LAMBDAFLEX_SCALER_SETTINGS: JSON.stringify(good) })).toEqual(good);
+    expect(scalerSettingsFromEnv({ LAMBDAFLEX_SCALER_SETTINGS: JSON.stringify(good), LAMBDAFLEX_SCALER_DRY_RUN: "true" }).dryRun).toBe(true);
+    expect(() => scalerSettingsFromEnv({ LAMBDAFLEX_SCALER_SETTINGS: JSON.stringify({ ...good, policy: { ...good.policy, upThresholdRps: -1 } }) })).toThrow(/policy\.upThresholdRps/);
+    expect(() => scalerSettingsFromEnv({})).toThrow(/LAMBDAFLEX_SCALER_SETTINGS is not set/);
+    expect(() => scalerSettingsFromEnv({ LAMBDAFLEX_SCALER_SETTINGS: "{" })).toThrow(/not valid JSON/);
+  });
+});
+
+describe("scaler handler", () => {
+  const TOGGLE = "deploy/fargate/fargate.auto.tfvars.json";
+  const server = new GitServer("handler-token");
+  const cw = mockClient(CloudWatchClient);
+  const r53 = mockClient(Route53Client);
+  const sm = mockClient(SecretsManagerClient);
+  const ddb = mockClient(DynamoDBClient);
+
+  beforeAll(async () => {
+    const url = await server.start({
+      [TOGGLE]: formatToggle({ fargate_tier: "off", fargate_tier_since: "2026-01-01T00:00:00Z", fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false }),
+    });
+    const config = loadDeploymentConfig(undefined, { LAMBDAFLEX_GIT_REPOSITORY_URL: url });
+    process.env.LAMBDAFLEX_SCALER_SETTINGS = JSON.stringify(scalerSettingsFrom(config, { apiId: "api1", functionName: "lambdaflex-api", tableName: "lambdaflex-links" }));
+    sm.on(GetSecretValueCommand).resolves({ SecretString: "handler-token" });
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    r53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 100 });
+    ddb.on(PutItemCommand).resolves({});
+  });
+  afterAll(async () => {
+    delete process.env.LAMBDAFLEX_SCALER_SETTINGS;
+    [cw, r53, sm, ddb].forEach((m) => m.restore());
+    await server.stop();
+  });
+
+  it.each(Object.entries(EVENTS))("runs the same reconcile step for the %s event", async (_name, event) => {
+    const writesBefore = ddb.commandCalls(PutItemCommand).length;
+    const metricsBefore = cw.commandCalls(GetMetricDataCommand).length;
+    const result = await handler(event);
+    expect(result).toMatchObject({ outcome: "no-change", attempts: 1, to: "off" });
+    expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(metricsBefore + 1);
+    expect(ddb.commandCalls(PutItemCommand)).toHaveLength(writesBefore + 1);
+    expect(Number(server.git(["rev-list", "--count", "main"]))).toBe(1);
+  });
+
+  it("reads the git token from Secrets Manager once per container", () => {
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(sm.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toEqual({ SecretId: "lambdaflex/git-token" });
+  });
+});

@@ -1,0 +1,139 @@
+import { loadDeploymentConfig } from "../../config/load";
+import { checkoutToggle } from "../../scaler/git-toggle";
+import { policyConfigFrom, type Metrics } from "../../scaler/policy";
+import { commitMessage, reconcile, type ReconcileDeps } from "../../scaler/reconcile";
+import { formatToggle, type Toggle } from "../../scaler/toggle";
+import { GitServer } from "../helpers/git-server";
+
+const TOGGLE = "deploy/fargate/fargate.auto.tfvars.json";
+const config = loadDeploymentConfig(undefined, {});
+const NOW = new Date("2026-11-22T12:00:00Z");
+const OFF: Toggle = { fargate_tier: "off", fargate_tier_since: "2026-11-20T00:00:00Z", fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false };
+
+const flat = (rps: number | undefined): Metrics => {
+  const s = Array(40).fill(rps === undefined ? undefined : rps * 60);
+  return { apiRequests: s, albRequests: Array(40).fill(undefined), healthyHosts: Array(40).fill(undefined), lambdaThrottles: Array(40).fill(0), lambdaConcurrency: Array(40).fill(1) };
+};
+
+describe("reconcile against a real git server", () => {
+  let server: GitServer;
+  const logs: Array<Record<string, unknown>> = [];
+  const statuses: Array<Record<string, unknown>> = [];
+
+  const deps = (over: Partial<ReconcileDeps> = {}): ReconcileDeps => ({
+    policy: policyConfigFrom(config),
+    service: "lambdaflex",
+    toggleFile: TOGGLE,
+    dryRun: false,
+    logger: (level, msg, fields) => logs.push({ level, msg, ...fields }),
+    now: () => NOW,
+    metrics: async () => flat(2),
+    records: async () => ({ lambda: true, fargate: false }),
+    publish: async (s) => void statuses.push(s),
+    checkout: () => checkoutToggle({ url: server.url, branch: "main", path: TOGGLE, token: "t0ken", username: "x-access-token", author: { name: "LambdaFlex scaler", email: "scaler@test" } }),
+    ...over,
+  });
+  const commits = () => Number(server.git(["rev-list", "--count", "main"]));
+
+  beforeEach(async () => {
+    server = new GitServer("t0ken");
+    await server.start({ [TOGGLE]: formatToggle(OFF) });
+    logs.length = 0;
+    statuses.length = 0;
+  });
+  afterEach(() => server.stop());
+
+  it("never commits when nothing changes, and publishes the status", async () => {
+    const result = await reconcile(deps());
+    expect(result.outcome).toBe("no-change");
+    expect(commits()).toBe(1);
+    expect(statuses).toEqual([expect.objectContaining({ state: "off", decision: "no change", at: "2026-11-22T12:00:00.000Z" })]);
+    expect(logs.filter((l) => l.msg === "decision")).toHaveLength(1);
+  });
+
+  it("commits warming on sustained demand with a scaling-log commit message", async () => {
+    const result = await reconcile(deps({ metrics: async () => flat(40) }));
+    expect(result.outcome).toBe("committed");
+    expect(commits()).toBe(2);
+    expect(JSON.parse(server.show(TOGGLE))).toEqual({ ...OFF, fargate_tier: "warming", fargate_tier_since: "2026-11-22T12:00:00Z" });
+    const message = server.git(["log", "-1", "--format=%B", "main"]);
+    expect(message).toBe(commitMessage(result.decision!, NOW).trim());
+    expect(message).toMatch(/^lambdaflex: off -> warming: demand 40 req\/s over 10 min is above 20 req\/s/);
+    expect(message).toContain("evidence: demand_rps=40 up_window_mean_rps=40");
+    expect(statuses.at(-1)).toMatchObject({ state: "warming", decision: "committed warming", commit: result.commit });
+  });
+
+  it("is idempotent: a second run on the same evidence commits nothing", async () => {
+    await reconcile(deps({ metrics: async () => flat(40) }));
+    const again = await reconcile(deps({ metrics: async () => flat(40) }));
+    expect(again.outcome).toBe("no-change");
+    expect(commits()).toBe(2);
+  });
+
+  it("in dry-run logs the decision and commits nothing", async () => {
+    const result = await reconcile(deps({ dryRun: true, metrics: async () => flat(40) }));
+    expect(result.outcome).toBe("dry-run");
+    expect(commits()).toBe(1);
+    expect(logs.find((l) => l.msg === "decision")).toMatchObject({ action: "dry-run", from: "off", to: "warming" });
+    expect(statuses.at(-1)).toMatchObject({ decision: "dry run: would commit warming" });
+  });
+
+  it("alerts on a corrupt toggle and never overwrites it", async () => {
+    server.commitOther(TOGGLE, '{"fargate_tier": "sometimes"}\n', "human: typo");
+    const before = server.git(["rev-parse", "main"]);
+    const result = await reconcile(deps({ metrics: async () => flat(40) }));
+    expect(result.outcome).toBe("corrupt-toggle");
+    expect(server.git(["rev-parse", "main"])).toBe(before);
+    expect(statuses.at(-1)).toMatchObject({ state: "unknown", reason: expect.stringContaining('fargate_tier = "sometimes"') });
+    expect(logs.find((l) => l.msg === "decision")).toMatchObject({ action: "alert", alert: "corrupt-toggle" });
+  });
+
+  it("on a rejected push re-reads and decides again, seeing the other writer's change", async () => {
+    let first = true;
+    const racing = deps({
+      metrics: async () => flat(40),
+      checkout: async () => {
+        const co = await deps().checkout();
+        if (first) {
+          first = false;
+          // A human pins the tier between our read and our push.
+          server.commitOther(TOGGLE, formatToggle({ ...OFF, fargate_pinned: true }), "human: pin off during the incident");
+        }
+        return co;
+      },
+    });
+    const result = await reconcile(racing);
+    expect(result.attempts).toBe(2);
+    expect(result.outcome).toBe("no-change");
+    expect(result.decision!.reason).toMatch(/pinned at off/);
+    expect(JSON.parse(server.show(TOGGLE)).fargate_pinned).toBe(true);
+    expect(logs.some((l) => l.msg === "push rejected; re-reading the toggle")).toBe(true);
+  });
+
+  it("gives up after a bounded number of rejected pushes", async () => {
+    const alwaysMoving = deps({
+      metrics: async () => flat(40),
+      maxAttempts: 2,
+      checkout: async () => {
+        const co = await deps().checkout();
+        server.commitOther("README.md", String(Math.random()), "docs: churn");
+        return co;
+      },
+    });
+    await expect(reconcile(alwaysMoving)).rejects.toThrow(/rejected 2 times in a row/);
+    expect(JSON.parse(server.show(TOGGLE)).fargate_tier).toBe("off");
+  });
+
+  it("decides on no evidence when CloudWatch and Route 53 fail", async () => {
+    const result = await reconcile(deps({ metrics: () => Promise.reject(new Error("throttled")), records: () => Promise.reject(new Error("r53 down")) }));
+    expect(result.outcome).toBe("no-change");
+    expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(["metrics unavailable; deciding on no evidence", "route 53 unavailable; record state unknown"]));
+  });
+
+  it("emits the alert count as an embedded CloudWatch metric", async () => {
+    await reconcile(deps());
+    const emf = logs.find((l) => l.msg === "scaler metrics") as any;
+    expect(emf._aws.CloudWatchMetrics[0]).toEqual({ Namespace: "LambdaFlex", Dimensions: [["Service"]], Metrics: [{ Name: "ScalerAlerts", Unit: "Count" }] });
+    expect(emf.ScalerAlerts).toBe(0);
+  });
+});

@@ -1,0 +1,84 @@
+import { z } from "zod";
+import type { DeploymentConfig } from "../config/schema";
+import { policyConfigFrom } from "./policy";
+
+/**
+ * What the scaler Lambda needs at run time, passed by the core stack as one
+ * JSON environment variable (LAMBDAFLEX_SCALER_SETTINGS) and validated here.
+ */
+export const ScalerSettingsSchema = z
+  .object({
+    service: z.string().min(1),
+    policy: z.object({
+      upThresholdRps: z.number().positive(),
+      upWindowMinutes: z.number().int().positive(),
+      downThresholdRps: z.number().nonnegative(),
+      downWindowMinutes: z.number().int().positive(),
+      minDwellMinutes: z.number().int().nonnegative(),
+      warmingTimeoutMinutes: z.number().int().positive(),
+      applyTimeoutMinutes: z.number().int().positive(),
+      dnsTtlSeconds: z.number().int().nonnegative(),
+      deregistrationDelaySeconds: z.number().int().nonnegative(),
+      drainIdleRps: z.number().nonnegative(),
+      requestsPerTaskPerSecond: z.number().positive(),
+      targetUtilization: z.number().gt(0).max(1),
+      minTasks: z.number().int().min(1),
+      maxTasks: z.number().int().min(1),
+    }),
+    git: z.object({
+      repositoryUrl: z.string().url(),
+      branch: z.string().min(1),
+      tokenSecretName: z.string().min(1),
+      tokenUsername: z.string().min(1),
+      authorName: z.string().min(1),
+      authorEmail: z.string().min(3),
+    }),
+    toggleFile: z.string().min(1),
+    targets: z.object({ apiId: z.string().min(1), functionName: z.string().min(1), albName: z.string().min(1), targetGroupName: z.string().min(1) }),
+    hostedZoneId: z.string().min(1),
+    domain: z.string().min(1),
+    tableName: z.string().min(1),
+    /** Minutes of metrics read each run: the longest window plus slack for CloudWatch's lag. */
+    historyMinutes: z.number().int().min(5).max(1440),
+    dryRun: z.boolean(),
+  })
+  .strict();
+
+export type ScalerSettings = z.infer<typeof ScalerSettingsSchema>;
+
+/** Builds the settings from the deployment configuration plus the ids of resources only Terraform knows. */
+export function scalerSettingsFrom(
+  c: DeploymentConfig,
+  ids: { apiId: string; functionName: string; tableName: string },
+): ScalerSettings {
+  const policy = policyConfigFrom(c);
+  return {
+    service: c.service,
+    policy,
+    git: { ...c.git },
+    toggleFile: c.toggleFile,
+    targets: { apiId: ids.apiId, functionName: ids.functionName, albName: `${c.service}-alb`, targetGroupName: `${c.service}-tg` },
+    hostedZoneId: c.hostedZoneId,
+    domain: c.domain,
+    tableName: ids.tableName,
+    historyMinutes: Math.max(policy.upWindowMinutes, policy.downWindowMinutes) + 5,
+    dryRun: c.scalerDryRun,
+  };
+}
+
+/** Reads and validates the settings; LAMBDAFLEX_SCALER_DRY_RUN=true forces dry-run. Names every bad field. */
+export function scalerSettingsFromEnv(env: NodeJS.ProcessEnv): ScalerSettings {
+  const raw = env.LAMBDAFLEX_SCALER_SETTINGS;
+  if (!raw) throw new Error("LAMBDAFLEX_SCALER_SETTINGS is not set; the core stack sets it on the scaler function");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`LAMBDAFLEX_SCALER_SETTINGS is not valid JSON: ${(err as Error).message}`);
+  }
+  const result = ScalerSettingsSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new Error(`LAMBDAFLEX_SCALER_SETTINGS is invalid: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return env.LAMBDAFLEX_SCALER_DRY_RUN === "true" ? { ...result.data, dryRun: true } : result.data;
+}
