@@ -12,6 +12,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY service ./service
+COPY scaler ./scaler
+COPY config ./config
 # The same command `npm test` runs, so the tests exercise these exact files.
 RUN npx tsx scripts/build.ts
 

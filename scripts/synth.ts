@@ -93,12 +93,20 @@ export const initialToggle = (config: DeploymentConfig): string =>
 const published = (stackDir: string) =>
   listFiles(stackDir).filter((f) => f === "cdk.tf.json" || f.startsWith(`assets${"/"}`));
 
-/** Copies synthesized stacks into the deploy layout; creates the toggle only if absent. Returns changed paths. */
+/**
+ * Copies synthesized stacks into the deploy layout, removes assets no longer
+ * generated, and creates the toggle only if absent. Returns changed paths.
+ */
 export function publish(config: DeploymentConfig, stackDirs: Record<string, string>, repoRoot: string): string[] {
   const changed: string[] = [];
   for (const [id, dir] of Object.entries(stackDirs)) {
     const target = join(repoRoot, config.deployDir, id);
-    for (const file of published(dir)) {
+    const fresh = published(dir);
+    for (const file of published(target).filter((f) => !fresh.includes(f))) {
+      rmSync(join(target, file));
+      changed.push(`${relative(repoRoot, join(target, file))} (removed)`);
+    }
+    for (const file of fresh) {
       const to = join(target, file);
       const content = readFileSync(join(dir, file));
       if (existsSync(to) && readFileSync(to).equals(content)) continue;

@@ -11,17 +11,22 @@ import { HttpApi } from "./core/http-api";
 import { ImageRepository } from "./core/image-repository";
 import { LambdaService } from "./core/lambda-service";
 import { LinksTable } from "./core/links-table";
+import { Dashboard } from "./core/dashboard";
+import { Scaler } from "./core/scaler";
+import { ScalerAlarms } from "./core/scaler-alarms";
 import { defaultTags } from "./tags";
+import { scalerSettingsFrom } from "../scaler/settings";
 
 export interface CoreStackProps {
   readonly config: DeploymentConfig;
+  /** The scaler's deployment zip (dist/scaler.zip). */
+  readonly scalerZipPath: string;
 }
 
 /**
  * The persistent stack: image repository, table, certificate, the Lambda
- * tier behind API Gateway, the weight-0 "lambda" record, and alerts.
- * The scaler (its function, schedule and alarms) is added by `ScalerConstruct`
- * in this stack.
+ * tier behind API Gateway, the weight-0 "lambda" record, alerts, and the
+ * scaler with its schedule and alarms.
  */
 export class CoreStack extends TerraformStack {
   public readonly zone: DataAwsRoute53Zone;
@@ -31,6 +36,9 @@ export class CoreStack extends TerraformStack {
   public readonly service: LambdaService;
   public readonly api: HttpApi;
   public readonly alerts: Alerts;
+  public readonly scaler: Scaler;
+  /** Prefix of alarms that may invoke the scaler. */
+  public readonly alarmPrefix: string;
 
   constructor(scope: Construct, id: string, props: CoreStackProps) {
     super(scope, id);
@@ -71,6 +79,38 @@ export class CoreStack extends TerraformStack {
       evaluateTargetHealth: false,
     });
     this.alerts = new Alerts(this, "alerts", { name: `${c.service}-alerts`, email: c.alertEmail });
+
+    this.alarmPrefix = `${c.service}-`;
+    this.scaler = new Scaler(this, "scaler", {
+      functionName: `${c.service}-scaler`,
+      zipPath: props.scalerZipPath,
+      settings: scalerSettingsFrom(c, { apiId: this.api.api.id, functionName: this.service.function.functionName, tableName: this.links.table.name }),
+      table: this.links.table,
+      hostedZoneId: c.hostedZoneId,
+      region: c.region,
+      alarmPrefix: this.alarmPrefix,
+      logRetentionDays: c.logRetentionDays,
+    });
+    new ScalerAlarms(this, "scaler-alarms", {
+      prefix: this.alarmPrefix,
+      service: c.service,
+      scalerArn: this.scaler.function.arn,
+      scalerFunctionName: this.scaler.function.functionName,
+      apiId: this.api.api.id,
+      serviceFunctionName: this.service.function.functionName,
+      alertTopicArn: this.alerts.topic.arn,
+      highDemandPerMinute: Math.round(c.scaling.upThresholdRps * 60),
+    });
+    new Dashboard(this, "dashboard", {
+      name: c.service,
+      region: c.region,
+      service: c.service,
+      apiId: this.api.api.id,
+      functionName: this.service.function.functionName,
+      scalerFunctionName: this.scaler.function.functionName,
+      upThresholdRps: c.scaling.upThresholdRps,
+      downThresholdRps: c.scaling.downThresholdRps,
+    });
 
     new TerraformOutput(this, "image_repository_url", { value: this.images.repository.repositoryUrl });
     new TerraformOutput(this, "table_name", { value: this.links.table.name });

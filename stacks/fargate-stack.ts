@@ -7,6 +7,7 @@ import { WeightedAliasRecord } from "./alias-record";
 import type { CoreStack } from "./core-stack";
 import { FargateService } from "./fargate/fargate-service";
 import { LoadBalancer } from "./fargate/load-balancer";
+import { LowDemandAlarm } from "./fargate/low-demand-alarm";
 import { Network } from "./fargate/network";
 import { TierVariables } from "./fargate/tier-variables";
 import { defaultTags } from "./tags";
@@ -78,6 +79,14 @@ export class FargateStack extends TerraformStack {
       targetZoneId: lb.zoneId,
       evaluateTargetHealth: true,
       count: this.tier.servingCount,
+    });
+    new LowDemandAlarm(this, "low-demand", {
+      name: `${core.alarmPrefix}fargate-low-demand`,
+      albArnSuffix: lb.arnSuffix,
+      lowDemandPerMinute: Math.round(c.scaling.downThresholdRps * 60),
+      minutes: c.scaling.downWindowMinutes,
+      scalerArn: core.scaler.function.arn,
+      count,
     });
     new TerraformOutput(this, "fargate_tier", { value: this.tier.tier.stringValue });
   }

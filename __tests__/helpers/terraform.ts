@@ -79,6 +79,12 @@ export const MOCK_PROVIDER = `mock_provider "aws" {
   mock_data "aws_availability_zones" {
     defaults = { names = ["us-east-1a", "us-east-1b"] }
   }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_secretsmanager_secret" {
+    defaults = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:lambdaflex/git-token-AbCdEf" }
+  }
   mock_data "aws_route53_zone" {
     defaults = { zone_id = "Z0123456789ABCDEFGHIJ", name = "example.com" }
   }

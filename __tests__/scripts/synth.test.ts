@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { initialToggle, publish, repairHclDefaults, staleFiles, synthesize } from "../../scripts/synth";
 import { parseToggle } from "../../scaler/toggle";
@@ -18,7 +18,12 @@ describe("synth publishing (the deployment repository layout)", () => {
 
   it("writes each stack and an initial toggle (off, configured sizing) into the deploy directory", () => {
     const changed = publish(config, dirs, repo);
-    expect(changed.sort()).toEqual(["deploy/core/cdk.tf.json", "deploy/fargate/cdk.tf.json", "deploy/fargate/fargate.auto.tfvars.json"]);
+    expect(changed.sort()).toEqual([
+      expect.stringMatching(/^deploy\/core\/assets\/scaler_code_\w+\/\w+\/scaler\.zip$/),
+      "deploy/core/cdk.tf.json",
+      "deploy/fargate/cdk.tf.json",
+      "deploy/fargate/fargate.auto.tfvars.json",
+    ]);
     expect(parseToggle(readFileSync(join(repo, config.toggleFile), "utf8"))).toEqual({
       fargate_tier: "off",
       fargate_tier_since: "1970-01-01T00:00:00Z",
@@ -36,6 +41,16 @@ describe("synth publishing (the deployment repository layout)", () => {
     writeFileSync(join(repo, config.toggleFile), "corrupt{");
     publish(config, dirs, repo);
     expect(readFileSync(join(repo, config.toggleFile), "utf8")).toBe("corrupt{");
+  });
+
+  it("removes a scaler asset that is no longer generated, and nothing else", () => {
+    const old = join(repo, "deploy/core/assets/scaler_code_OLD/0000/scaler.zip");
+    mkdirSync(dirname(old), { recursive: true });
+    writeFileSync(old, "old code");
+    expect(staleFiles(config, dirs, repo)).toEqual(["deploy/core/assets/scaler_code_OLD/0000/scaler.zip (no longer generated)"]);
+    expect(publish(config, dirs, repo)).toEqual(["deploy/core/assets/scaler_code_OLD/0000/scaler.zip (removed)"]);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(join(repo, config.toggleFile))).toBe(true);
   });
 
   it("reports nothing stale right after publishing, and names a hand-edited stack file", () => {

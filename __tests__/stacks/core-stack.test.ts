@@ -92,6 +92,43 @@ describe("CoreStack", () => {
   });
 });
 
+describe("CoreStack scaler", () => {
+  const json = JSON.parse(synthCore());
+  const fns = Object.values(json.resource.aws_lambda_function) as any[];
+  const scaler = fns.find((f) => f.function_name === "lambdaflex-scaler");
+
+  it("runs the bundled scaler zip on arm64 Node 22 with reserved concurrency 1", () => {
+    expect(scaler).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", reserved_concurrent_executions: 1, timeout: 60 });
+    expect(scaler.filename).toMatch(/^assets\/scaler_code_\w+\/\w+\/scaler\.zip$/);
+    expect(scaler.source_code_hash).toContain("filebase64sha256");
+    expect(scaler.environment.variables.LAMBDAFLEX_SCALER_SETTINGS).toContain("jsonencode");
+  });
+
+  it("gives the scaler only what it uses", () => {
+    const policy = (Object.values(json.resource.aws_iam_role_policy) as any[]).find((p) => p.policy.includes("cloudwatch:GetMetricData")).policy as string;
+    const actions = [...policy.matchAll(/"Action" = \[([^\]]*)\]/g)].flatMap((m) => [...m[1]!.matchAll(/"([^"]+)"/g)].map((a) => a[1]));
+    expect(actions.sort()).toEqual(["cloudwatch:GetMetricData", "dynamodb:PutItem", "logs:CreateLogStream", "logs:PutLogEvents", "route53:ListResourceRecordSets", "secretsmanager:GetSecretValue"]);
+    expect(policy).toContain('"arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"');
+    expect(policy).toContain('"dynamodb:LeadingKeys" = ["#scaler-status"]');
+    expect(policy).toMatch(/data\.aws_secretsmanager_secret\.[^.]+\.arn/);
+  });
+
+  it("runs every minute and lets only the service's alarms invoke it", () => {
+    expect(Object.values(json.resource.aws_cloudwatch_event_rule)).toEqual([expect.objectContaining({ schedule_expression: "rate(1 minute)" })]);
+    const perms = Object.values(json.resource.aws_lambda_permission) as any[];
+    expect(perms.find((p) => p.principal === "lambda.alarms.cloudwatch.amazonaws.com").source_arn).toMatch(/:alarm:lambdaflex-\*$/);
+  });
+
+  it("wakes the scaler on high demand and throttles, and pages on errors and a stuck tier", () => {
+    const alarms = Object.values(json.resource.aws_cloudwatch_metric_alarm) as any[];
+    const byName = Object.fromEntries(alarms.map((a) => [a.alarm_name, a]));
+    expect(byName["lambdaflex-lambda-high-demand"]).toMatchObject({ metric_name: "Count", threshold: 1200, alarm_actions: [expect.stringMatching(/aws_lambda_function\.scaler_function/)] });
+    expect(byName["lambdaflex-lambda-throttles"].alarm_actions[0]).toMatch(/aws_lambda_function\.scaler_function/);
+    expect(byName["lambdaflex-scaler-errors"].alarm_actions[0]).toMatch(/aws_sns_topic\./);
+    expect(byName["lambdaflex-tier-stuck"]).toMatchObject({ namespace: "LambdaFlex", metric_name: "ScalerAlerts", alarm_actions: [expect.stringMatching(/aws_sns_topic\./)] });
+  });
+});
+
 describe("core constructs reject bad props", () => {
   it("refuses a Lambda timeout API Gateway cannot wait for", () => {
     const app = Testing.app();

@@ -127,6 +127,20 @@ describe("FargateStack", () => {
     });
   });
 
+  it("wakes the scaler when the ALB's demand stays low, counting no datapoints as low", () => {
+    const alarm = Object.values(json.resource.aws_cloudwatch_metric_alarm)[0] as any;
+    expect(alarm).toMatchObject({
+      alarm_name: "lambdaflex-fargate-low-demand",
+      namespace: "AWS/ApplicationELB",
+      metric_name: "RequestCount",
+      threshold: 480,
+      evaluation_periods: 30,
+      treat_missing_data: "breaching",
+      count: "${local.tier_enabled}",
+    });
+    expect(alarm.alarm_actions[0]).toMatch(/cross-stack-output-aws_lambda_functionscaler_function/);
+  });
+
   it("reads zone, certificate, image and table from the core stack's state", () => {
     const refs = [...synth.matchAll(/outputs\.cross-stack-output-[\w-]+/g)].map((m) => m[0]);
     expect(refs.some((r) => r.includes("route53_zone"))).toBe(true);

@@ -1,0 +1,55 @@
+import { Construct } from "constructs";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+
+export interface DashboardProps {
+  readonly name: string;
+  readonly region: string;
+  readonly service: string;
+  readonly apiId: string;
+  readonly functionName: string;
+  readonly scalerFunctionName: string;
+  readonly upThresholdRps: number;
+  readonly downThresholdRps: number;
+}
+
+/** One page for the on-call: demand on each tier against the thresholds, health, and the scaler. */
+export class Dashboard extends Construct {
+  constructor(scope: Construct, id: string, props: DashboardProps) {
+    super(scope, id);
+    const widget = (title: string, metrics: unknown[], extra: Record<string, unknown> = {}) => ({
+      type: "metric",
+      width: 12,
+      height: 6,
+      properties: { title, region: props.region, view: "timeSeries", period: 60, metrics, ...extra },
+    });
+    const perMinute = (rps: number, label: string) => ({ label, value: rps * 60 });
+    new CloudwatchDashboard(this, "dashboard", {
+      dashboardName: props.name,
+      // JSON.stringify, not Fn.jsonencode: cdktf 0.21's jsonencode does not escape the
+      // double quotes inside the SEARCH expressions, and Terraform then fails to parse it.
+      dashboardBody: JSON.stringify({
+        widgets: [
+          widget(
+            "Demand (requests/min): Lambda tier and Fargate tier",
+            [
+              ["AWS/ApiGateway", "Count", "ApiId", props.apiId, { stat: "Sum", label: "API Gateway (Lambda tier)" }],
+              [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="RequestCount" ${props.service}-alb', 'Sum', 60))`, label: "ALB (Fargate tier)" }],
+            ],
+            { annotations: { horizontal: [perMinute(props.upThresholdRps, "scale up"), perMinute(props.downThresholdRps, "scale down")] } },
+          ),
+          widget("Lambda concurrency and throttles", [
+            ["AWS/Lambda", "ConcurrentExecutions", "FunctionName", props.functionName, { stat: "Maximum" }],
+            ["AWS/Lambda", "Throttles", "FunctionName", props.functionName, { stat: "Sum" }],
+          ]),
+          widget("Fargate healthy hosts", [
+            [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="HealthyHostCount" ${props.service}-tg', 'Minimum', 60))`, label: "healthy hosts" }],
+          ]),
+          widget("Scaler", [
+            ["AWS/Lambda", "Errors", "FunctionName", props.scalerFunctionName, { stat: "Sum" }],
+            ["LambdaFlex", "ScalerAlerts", "Service", props.service, { stat: "Maximum" }],
+          ]),
+        ],
+      }),
+    });
+  }
+}

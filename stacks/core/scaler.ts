@@ -1,0 +1,108 @@
+import { Construct } from "constructs";
+import { AssetType, Fn, TerraformAsset } from "cdktf";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
+import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SCALER_STATUS_KEY } from "../../service/scaler-status";
+import type { ScalerSettings } from "../../scaler/settings";
+import { assumeRolePolicy, policyDocument } from "../policy";
+
+export interface ScalerProps {
+  readonly functionName: string;
+  /** Path of the deterministic deployment zip (dist/scaler.zip, from `npm run build`). */
+  readonly zipPath: string;
+  /** Runtime settings; may hold tokens (API id, table name). */
+  readonly settings: ScalerSettings;
+  /** The service's table, where the scaler publishes its status item. */
+  readonly table: DynamodbTable;
+  readonly hostedZoneId: string;
+  readonly region: string;
+  /** Prefix of the alarms allowed to invoke the scaler (`<service>-`). */
+  readonly alarmPrefix: string;
+  readonly logRetentionDays: number;
+  /** Enough for a clone, a push and a retry. @default 60 */
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * The scaler Lambda: the bundled reconciler as a zip asset (arm64), one
+ * instance at a time (reserved concurrency 1), run every minute by
+ * EventBridge and invoked by the demand alarms, with a role that can do only
+ * what it does.
+ */
+export class Scaler extends Construct {
+  public readonly function: LambdaFunction;
+  public readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: ScalerProps) {
+    super(scope, id);
+    const timeout = props.timeoutSeconds ?? 60;
+    if (timeout < 30 || timeout > 300) throw new Error(`Scaler ${id}: timeoutSeconds must be 30-300 to fit a clone, push and retry, got ${timeout}`);
+    const asset = new TerraformAsset(this, "code", { path: props.zipPath, type: AssetType.FILE });
+    const account = new DataAwsCallerIdentity(this, "account");
+    const secret = new DataAwsSecretsmanagerSecret(this, "git-token", { name: props.settings.git.tokenSecretName });
+    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${props.functionName}`, retentionInDays: props.logRetentionDays });
+    const role = new IamRole(this, "role", { name: `${props.functionName}-role`, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com") });
+    const policy = new IamRolePolicy(this, "policy", {
+      role: role.id,
+      name: "scaler",
+      policy: Fn.jsonencode(
+        policyDocument([
+          { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${this.logGroup.arn}:*` },
+          // GetMetricData has no resource-level permissions; AWS requires "*".
+          { Sid: "Metrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData"], Resource: "*" },
+          { Sid: "Records", Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: `arn:aws:route53:::hostedzone/${props.hostedZoneId}` },
+          { Sid: "GitToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secret.arn },
+          {
+            Sid: "StatusItemOnly",
+            Effect: "Allow",
+            Action: ["dynamodb:PutItem"],
+            Resource: props.table.arn,
+            Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [SCALER_STATUS_KEY] } },
+          },
+        ]),
+      ),
+    });
+    this.function = new LambdaFunction(this, "function", {
+      functionName: props.functionName,
+      role: role.arn,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: asset.path,
+      sourceCodeHash: Fn.filebase64sha256(asset.path),
+      memorySize: 256,
+      timeout,
+      // One reconcile at a time: the schedule and alarms never race each other.
+      reservedConcurrentExecutions: 1,
+      environment: { variables: { LAMBDAFLEX_SCALER_SETTINGS: Fn.jsonencode(props.settings), NODE_OPTIONS: "--enable-source-maps" } },
+      loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
+      dependsOn: [this.logGroup, policy],
+    });
+
+    const schedule = new CloudwatchEventRule(this, "every-minute", { name: `${props.functionName}-every-minute`, scheduleExpression: "rate(1 minute)" });
+    new CloudwatchEventTarget(this, "schedule-target", { rule: schedule.name, arn: this.function.arn });
+    new LambdaPermission(this, "from-schedule", {
+      statementId: "AllowSchedule",
+      action: "lambda:InvokeFunction",
+      functionName: this.function.functionName,
+      principal: "events.amazonaws.com",
+      sourceArn: schedule.arn,
+    });
+    new LambdaPermission(this, "from-alarms", {
+      statementId: "AllowDemandAlarms",
+      action: "lambda:InvokeFunction",
+      functionName: this.function.functionName,
+      principal: "lambda.alarms.cloudwatch.amazonaws.com",
+      sourceAccount: account.accountId,
+      sourceArn: `arn:aws:cloudwatch:${props.region}:${account.accountId}:alarm:${props.alarmPrefix}*`,
+    });
+  }
+}
