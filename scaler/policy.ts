@@ -237,8 +237,10 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       if (healthyNow !== undefined && healthyNow < 1) {
         alerts.push({ kind: "unhealthy-tier", message: "serving with 0 healthy hosts; Route 53 is failing over to Lambda" });
       }
-      if (minutesInState < c.minDwellMinutes) {
-        return none(`serving for ${Math.round(minutesInState)} of at least ${c.minDwellMinutes} min`);
+      // Also a full down window of serving: earlier ALB minutes (warming) carried no traffic by design.
+      const dwell = Math.max(c.minDwellMinutes, c.downWindowMinutes);
+      if (minutesInState < dwell) {
+        return none(`serving for ${Math.round(minutesInState)} of at least ${dwell} min`);
       }
       // Measured on the serving tier: every ALB minute must be known, so missing data never scales down.
       if (!downAlb.complete) return none(`no complete ALB data for the last ${c.downWindowMinutes} min; not scaling down without evidence`);

@@ -1,0 +1,189 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { loadDeploymentConfig } from "../../config/load";
+import { publish, synthesize } from "../../scripts/synth";
+import { checkoutToggle } from "../../scaler/git-toggle";
+import { policyConfigFrom, type Metrics } from "../../scaler/policy";
+import { reconcile } from "../../scaler/reconcile";
+import { parseToggle, type TierState } from "../../scaler/toggle";
+import { GitServer } from "../helpers/git-server";
+import { ROOT } from "../helpers/processes";
+import { addressOf, initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform } from "../helpers/terraform";
+
+// The whole GitOps loop on real parts: the synthesized fargate stack and its
+// toggle in a git repository served by `git http-backend`, the real reconciler
+// committing over smart HTTP, and real `terraform test` (mock AWS provider)
+// planning every committed tree. Only AWS itself is modelled: Terraform Cloud
+// applies a commit APPLY minutes after it lands, and tasks turn healthy BOOT
+// minutes after that.
+const APPLY = 3;
+const BOOT = 4;
+const HISTORY = 35;
+const START = Date.parse("2026-11-23T08:00:00Z");
+
+/** The demand series, requests per second per minute: quiet, a burst, sustained high, calm. */
+const PHASES: Array<[string, number, number]> = [
+  ["quiet", 30, 2],
+  ["burst", 3, 120],
+  ["quiet", 12, 2],
+  ["sustained high", 110, 45],
+  ["calm", 60, 1],
+];
+const DEMAND = PHASES.flatMap(([, minutes, rps]) => Array(minutes).fill(rps) as number[]);
+
+const EXPECTED_PLAN: Record<TierState, Record<string, number>> = {
+  off: { vpc: 0, alb: 0, ecs_service: 0, autoscaling_target: 0, fargate_record: 0 },
+  warming: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 0 },
+  serving: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 1 },
+  draining: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 0 },
+};
+
+const listFiles = (dir: string): string[] =>
+  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? listFiles(join(dir, n)).map((f) => join(n, f)) : [n]));
+
+describe("GitOps loop end to end", () => {
+  const config = loadDeploymentConfig(undefined, {});
+  const server = new GitServer("e2e-token");
+  const work: string[] = [];
+  afterAll(async () => {
+    await server.stop();
+    work.forEach(removeDir);
+  });
+
+  it("scales off -> warming -> serving -> draining -> off on a real repository, and terraform plans each committed state", async () => {
+    // Seed the deployment repository with the synthesized stacks and the initial toggle.
+    const out = mkdtempSync(join(tmpdir(), "e2e-synth-"));
+    const repo = mkdtempSync(join(tmpdir(), "e2e-repo-"));
+    work.push(out, repo);
+    publish(config, synthesize(config, out), repo);
+    const files = Object.fromEntries(listFiles(repo).map((f) => [f, readFileSync(join(repo, f), "latin1")]));
+    await server.start(files);
+
+    // One terraform working directory, initialised once; each committed tree is copied in and tested.
+    const tfDir = initStack(join(repo, config.deployDir, "fargate"));
+    work.push(tfDir);
+    const stackJson = readStack(tfDir);
+    const watched = {
+      vpc: addressOf(stackJson, "fargate/network/vpc"),
+      alb: addressOf(stackJson, "fargate/lb/alb"),
+      ecs_service: addressOf(stackJson, "fargate/service/service"),
+      autoscaling_target: addressOf(stackJson, "fargate/service/scaling-target"),
+      fargate_record: addressOf(stackJson, "fargate/fargate-record/record"),
+    };
+    const planCommittedTree = (state: TierState) => {
+      for (const f of ["cdk.tf.json", "fargate.auto.tfvars.json"]) {
+        writeFileSync(join(tfDir, f), server.show(`${config.deployDir}/fargate/${f}`) + "\n");
+      }
+      const asserts = Object.entries(watched)
+        .map(([what, address]) => `  assert {\n    condition     = length(${address}) == ${EXPECTED_PLAN[state][what]}\n    error_message = "${state}: ${what} planned \${length(${address})}"\n  }`)
+        .join("\n");
+      // No variables block: the plan must follow the committed *.auto.tfvars.json alone.
+      writeFileSync(
+        join(tfDir, "committed.tftest.hcl"),
+        `${MOCK_PROVIDER}\n\n${remoteStateOverrides(stackJson)}\n\nrun "committed_${state}" {\n  command = plan\n  assert {\n    condition     = var.fargate_tier == "${state}"\n    error_message = "toggle not applied"\n  }\n${asserts}\n}\n`,
+      );
+      return terraform(["test"], tfDir);
+    };
+
+    // The modelled world.
+    let applied: { state: TierState; at: number } = { state: "off", at: -1e9 };
+    const pending: Array<{ state: TierState; at: number; minTasks: number }> = [];
+    let minTasks = 2;
+    const api: Array<number | undefined> = [];
+    const alb: Array<number | undefined> = [];
+    const healthy: Array<number | undefined> = [];
+    const transitions: Array<{ minute: number; from: TierState; to: TierState }> = [];
+    const plans: string[] = [];
+    let minute = 0;
+
+    for (; minute < DEMAND.length; minute++) {
+      while (pending.length && pending[0]!.at <= minute) {
+        const p = pending.shift()!;
+        applied = { state: p.state, at: p.at };
+        minTasks = p.minTasks;
+      }
+      const exists = applied.state !== "off";
+      const live = applied.state === "serving";
+      api.push(live ? undefined : DEMAND[minute]! * 60);
+      alb.push(live ? DEMAND[minute]! * 60 : undefined);
+      healthy.push(exists ? (minute >= applied.at + BOOT ? minTasks : 0) : undefined);
+      const metrics: Metrics = {
+        apiRequests: api.slice(-HISTORY),
+        albRequests: alb.slice(-HISTORY),
+        healthyHosts: healthy.slice(-HISTORY),
+        lambdaThrottles: api.slice(-HISTORY).map(() => 0),
+        lambdaConcurrency: api.slice(-HISTORY).map((v) => (v ?? 0) / 600),
+      };
+      const now = new Date(START + minute * 60_000);
+      const result = await reconcile({
+        policy: policyConfigFrom(config),
+        service: config.service,
+        toggleFile: config.toggleFile,
+        dryRun: false,
+        logger: () => undefined,
+        now: () => now,
+        metrics: async () => metrics,
+        records: async () => ({ lambda: true, fargate: live }),
+        publish: async () => undefined,
+        checkout: () => checkoutToggle({ url: server.url, branch: "main", path: config.toggleFile, token: "e2e-token", username: "x-access-token", author: { name: "LambdaFlex scaler", email: "scaler@lambdaflex.invalid" } }),
+      });
+      if (result.outcome === "committed") {
+        const d = result.decision!;
+        transitions.push({ minute, from: d.from, to: d.to });
+        pending.push({ state: d.to, at: minute + APPLY, minTasks: d.toggle.fargate_min_tasks });
+        const committed = parseToggle(server.show(config.toggleFile));
+        expect(committed.fargate_tier).toBe(d.to);
+        const plan = planCommittedTree(d.to);
+        plans.push(`${d.to}: ${/Success! 1 passed, 0 failed/.test(plan.output) ? "plan matches" : plan.output}`);
+      }
+    }
+
+    expect(plans.every((p) => p.endsWith("plan matches"))).toBe(true);
+    expect(transitions.map((t) => `${t.from}->${t.to}`)).toEqual(["off->warming", "warming->serving", "serving->draining", "draining->off"]);
+    const at = (phaseStart: string) => {
+      const i = PHASES.findIndex(([name]) => name === phaseStart);
+      return PHASES.slice(0, i).reduce((a, [, m]) => a + m, 0);
+    };
+    const sustained = at("sustained high");
+    const calm = at("calm");
+    // The burst is too short to add a tier; the sustained phase adds it once the up window fills.
+    // (half of the 10-minute up window above the threshold, with the mean above it too).
+    expect(transitions[0]!.minute).toBeGreaterThanOrEqual(sustained + 4);
+    expect(transitions[0]!.minute).toBeLessThanOrEqual(sustained + 9);
+    expect(transitions[1]!.minute).toBe(transitions[0]!.minute + APPLY + BOOT + 1);
+    // Scale-down waits for the dwell time and the down window on ALB data.
+    expect(transitions[2]!.minute - transitions[1]!.minute).toBeGreaterThanOrEqual(60);
+    expect(transitions[2]!.minute).toBeGreaterThan(calm);
+    expect(transitions[3]!.minute - transitions[2]!.minute).toBeGreaterThanOrEqual(APPLY);
+
+    // The toggle's git log is the scaling history.
+    const log = server.git(["log", "--format=%cI %s", "main", "--", config.toggleFile]).split("\n").reverse();
+    expect(log).toHaveLength(5);
+    expect(log[0]).toMatch(/seed deployment repository/);
+    expect(log.slice(1).map((l) => l.split(" ").slice(1, 5).join(" "))).toEqual([
+      "lambdaflex: off -> warming:",
+      "lambdaflex: warming -> serving:",
+      "lambdaflex: serving -> draining:",
+      "lambdaflex: draining -> off:",
+    ]);
+    // Nothing but the toggle was ever committed by the scaler.
+    expect(server.git(["log", "--format=", "--name-only", "main~4..main"]).split("\n").filter(Boolean)).toEqual(Array(4).fill(config.toggleFile));
+
+    const report = join(ROOT, "test-output");
+    mkdirSync(report, { recursive: true });
+    writeFileSync(
+      join(report, "gitops-history.txt"),
+      [
+        `phases: ${PHASES.map(([n, m, r]) => `${n} ${m} min at ${r} req/s`).join(", ")}`,
+        `transitions (minute from start): ${transitions.map((t) => `${t.minute} ${t.from}->${t.to}`).join(", ")}`,
+        `terraform test per commit: ${plans.join("; ")}`,
+        "",
+        server.git(["log", "--format=%h %cI %an%n  %s", "main", "--", config.toggleFile]),
+        "",
+      ].join("\n"),
+    );
+    expect(relative(ROOT, report)).toBe("test-output");
+  }, 240_000);
+});
