@@ -78,6 +78,12 @@ export interface Decision {
   readonly alerts: readonly Alert[];
 }
 
+/** Minutes of serving after which the warming floor is handed back to autoscaling. */
+export const FLOOR_SETTLE_MINUTES = 15;
+
+/** True for a commit that only resizes (same state), which is not a tier transition. */
+export const isResize = (d: Pick<Decision, "from" | "to" | "action">): boolean => d.action === "commit" && d.from === d.to;
+
 /** The transitions the policy may commit: forward, plus the two aborts. */
 export const ALLOWED_EDGES: ReadonlyArray<readonly [TierState, TierState]> = [
   ["off", "warming"],
@@ -236,6 +242,14 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       }
       if (healthyNow !== undefined && healthyNow < 1) {
         alerts.push({ kind: "unhealthy-tier", message: "serving with 0 healthy hosts; Route 53 is failing over to Lambda" });
+      }
+      // The warming floor was sized for the switch; once autoscaling has run the tier for a
+      // while, hand the task count back to target tracking (same state, no new "since").
+      if (t.fargate_min_tasks > c.minTasks && minutesInState >= FLOOR_SETTLE_MINUTES) {
+        return {
+          ...commit(TierState.serving, `serving for ${Math.round(minutesInState)} min; target tracking owns the task count, so the floor goes from ${t.fargate_min_tasks} back to ${c.minTasks}`, { fargate_min_tasks: c.minTasks }),
+          toggle: { ...t, fargate_min_tasks: c.minTasks },
+        };
       }
       // Also a full down window of serving: earlier ALB minutes (warming) carried no traffic by design.
       const dwell = Math.max(c.minDwellMinutes, c.downWindowMinutes);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { loadDeploymentConfig } from "../../config/load";
-import { ALLOWED_EDGES, decide, policyConfigFrom, type Observation } from "../../scaler/policy";
+import { ALLOWED_EDGES, decide, isResize, policyConfigFrom, type Observation } from "../../scaler/policy";
 import type { TierState, Toggle } from "../../scaler/toggle";
 
 const c = policyConfigFrom(loadDeploymentConfig(undefined, {}));
@@ -50,7 +50,8 @@ function run(demandRps: number[], initial: TierState, broken = false): Step[] {
     };
     const d = decide(c, observation, new Date(START + m * 60_000));
     if (d.action === "commit") {
-      steps.push({ minute: m, from: d.from, to: d.to, observation });
+      if (isResize(d)) expect(d.toggle.fargate_min_tasks).toBeLessThan(toggle.fargate_min_tasks);
+      else steps.push({ minute: m, from: d.from, to: d.to, observation });
       toggle = d.toggle;
       // A state that keeps resources keeps them while the next apply runs.
       pending.push({ state: d.to, at: m + APPLY_MINUTES });

@@ -139,7 +139,17 @@ describe("policy decide()", () => {
     const heavy: Observation = { ...busy, metrics: { ...busy.metrics, apiRequests: constant(400 * 60) } };
     expect(decide(c, heavy, NOW).toggle.fargate_min_tasks).toBe(Math.ceil(400 / (150 * 0.6)));
     expect(decide(c, busy, NOW).toggle.fargate_min_tasks).toBe(2);
-    expect(tasksFor(1e6, c)).toBe(10);
+    expect(tasksFor(1e6, c)).toBe(c.maxTasks);
+  });
+
+  it("hands a pre-sized floor back to autoscaling after serving settles, keeping the state's since", () => {
+    const early = decide(c, observe("serving", 10, { demand: "sustained" }, { fargate_min_tasks: 8 }), NOW);
+    expect(early.action).toBe("none");
+    const o = observe("serving", 20, { demand: "sustained" }, { fargate_min_tasks: 8 });
+    const d = decide(c, o, NOW);
+    expect(d).toMatchObject({ action: "commit", from: "serving", to: "serving" });
+    expect(d.toggle).toEqual({ ...o.toggle, fargate_min_tasks: 2 });
+    expect(d.reason).toMatch(/floor goes from 8 back to 2/);
   });
 
   it("resets the sizing to the configured minimum when the tier goes off", () => {

@@ -28,7 +28,7 @@ describe("synth publishing (the deployment repository layout)", () => {
       fargate_tier: "off",
       fargate_tier_since: "1970-01-01T00:00:00Z",
       fargate_min_tasks: 2,
-      fargate_max_tasks: 10,
+      fargate_max_tasks: 50,
       fargate_pinned: false,
     });
   });

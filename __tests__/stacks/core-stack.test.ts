@@ -44,7 +44,7 @@ describe("CoreStack", () => {
     expect(synth).toHaveResourceWithProperties(Apigatewayv2Api, { protocol_type: "HTTP", disable_execute_api_endpoint: true });
     expect(synth).toHaveResourceWithProperties(Apigatewayv2Stage, {
       name: "$default",
-      default_route_settings: { throttling_rate_limit: 1000, throttling_burst_limit: 2000 },
+      default_route_settings: { throttling_rate_limit: 5000, throttling_burst_limit: 10000 },
     });
     expect(synth).toHaveResourceWithProperties(Apigatewayv2DomainName, {
       domain_name: "app.example.com",

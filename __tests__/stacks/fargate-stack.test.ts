@@ -31,7 +31,7 @@ describe("FargateStack", () => {
     expect(json.variable.fargate_tier).toMatchObject({ type: "string", default: "off" });
     expect(json.variable.fargate_tier.validation[0].condition).toBe('${contains(["off","warming","serving","draining"], var.fargate_tier)}');
     expect(json.variable.fargate_min_tasks.default).toBe(2);
-    expect(json.variable.fargate_max_tasks.default).toBe(10);
+    expect(json.variable.fargate_max_tasks.default).toBe(50);
   });
 
   it("counts every tier resource on tier_enabled, and only the DNS record on tier_serving", () => {

@@ -1,0 +1,33 @@
+/**
+ * The one price table: AWS us-east-1 public prices, arm64 where it matters.
+ * Checked against the AWS pricing pages on 2026-11-22 (figures as given in
+ * ARCHITECTURE.md section 6; the remaining rows from the same pages).
+ * Change a price here and every derived threshold, simulation and report follows.
+ */
+export interface Price {
+  readonly usd: number;
+  readonly per: string;
+  readonly source: string;
+}
+
+const checked = "2026-11-22";
+
+export const PRICES = {
+  lambdaRequest: { usd: 0.2 / 1e6, per: "request", source: `https://aws.amazon.com/lambda/pricing/ (${checked})` },
+  lambdaGbSecondArm: { usd: 0.0000133334, per: "GB-second (arm64)", source: `https://aws.amazon.com/lambda/pricing/ (${checked})` },
+  httpApiRequest: { usd: 1.0 / 1e6, per: "request (HTTP API, first 300M/month)", source: `https://aws.amazon.com/api-gateway/pricing/ (${checked})` },
+  albHour: { usd: 0.0225, per: "ALB-hour", source: `https://aws.amazon.com/elasticloadbalancing/pricing/ (${checked})` },
+  albLcuHour: { usd: 0.008, per: "LCU-hour", source: `https://aws.amazon.com/elasticloadbalancing/pricing/ (${checked})` },
+  fargateVcpuHourArm: { usd: 0.03238, per: "vCPU-hour (Linux/ARM)", source: `https://aws.amazon.com/fargate/pricing/ (${checked})` },
+  fargateGbHourArm: { usd: 0.00356, per: "GB-hour (Linux/ARM)", source: `https://aws.amazon.com/fargate/pricing/ (${checked})` },
+  publicIpv4Hour: { usd: 0.005, per: "public IPv4 address-hour", source: `https://aws.amazon.com/vpc/pricing/ (${checked})` },
+  route53AliasQuery: { usd: 0, per: "alias query to an AWS resource (free)", source: `https://aws.amazon.com/route53/pricing/ (${checked})` },
+  cloudwatchAlarmMonth: { usd: 0.1, per: "standard-resolution alarm-month", source: `https://aws.amazon.com/cloudwatch/pricing/ (${checked})` },
+  getMetricDataMetric: { usd: 0.01 / 1000, per: "metric requested by GetMetricData", source: `https://aws.amazon.com/cloudwatch/pricing/ (${checked})` },
+  dynamoWrite: { usd: 0.625 / 1e6, per: "on-demand write request unit", source: `https://aws.amazon.com/dynamodb/pricing/on-demand/ (${checked})` },
+} as const satisfies Record<string, Price>;
+
+export type PriceTable = { readonly [K in keyof typeof PRICES]: number };
+
+/** The prices as plain numbers, for the cost functions (override any for what-if runs). */
+export const DEFAULT_PRICES: PriceTable = Object.fromEntries(Object.entries(PRICES).map(([k, p]) => [k, p.usd])) as PriceTable;
