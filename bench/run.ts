@@ -7,10 +7,12 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { benchService } from "./service";
 import { benchSynth } from "./synth";
+import { benchCost } from "./cost";
 
 const ENTRIES: Record<string, (quick: boolean) => Promise<Record<string, unknown>>> = {
   service: benchService,
   synth: benchSynth,
+  cost: benchCost,
 };
 
 async function main(argv: string[]): Promise<void> {
