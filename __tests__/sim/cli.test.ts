@@ -54,6 +54,18 @@ describe("simulate CLI", () => {
     expect(run(["simulate", "--trace", file("empty.csv", "")]).stderr).toContain("the trace has no data rows");
   });
 
+  it("advises the cheapest swept thresholds with no more shortfall than the optimum", () => {
+    const day = [...Array(300).fill(120), ...Array(240).fill(3600), ...Array(900).fill(90)];
+    const trace = file("day.csv", "minute,requests\n" + day.map((r, i) => `${i},${r}`).join("\n") + "\n");
+    const out = join(dir, "advice");
+    expect(run(["advise", "--trace", trace, "--quick", "--out", out]).code).toBe(0);
+    const advice = JSON.parse(readFileSync(join(out, "advice.json"), "utf8"));
+    expect(advice.rows.length).toBeGreaterThan(3);
+    expect(advice.best.shortfallMinutes).toBeLessThanOrEqual(advice.optimumShortfallMinutes);
+    expect(advice.best.totalCost).toBe(Math.min(...advice.rows.filter((r: { shortfallMinutes: number }) => r.shortfallMinutes <= advice.optimumShortfallMinutes).map((r: { totalCost: number }) => r.totalCost)));
+    expect(advice.recommendation).toMatch(/^recommended: scaling\.upThresholdRps=\d+/);
+  });
+
   it("parses delay overrides", () => {
     expect(parseArgs(["simulate", "--trace", "t", "--delay", "createMinutes=9"]).delays.createMinutes).toBe(9);
   });
