@@ -49,7 +49,7 @@ export function awsDeps(
     dryRun: s.dryRun,
     logger,
     now: () => new Date(),
-    metrics: (now) => readMetrics(clients.cloudwatch, s.targets, now, s.historyMinutes),
+    metrics: (now, state) => readMetrics(clients.cloudwatch, s.targets, now, s.historyMinutes, state),
     records: () => readLiveRecords(clients.route53, s.hostedZoneId, s.domain),
     publish: (status) => publishStatus(clients.dynamo, s.tableName, status),
     checkout: async () => {

@@ -50,6 +50,15 @@ export interface Metrics {
   readonly lambdaConcurrency: Series;
 }
 
+/**
+ * The metrics each state decides on. GetMetricData is billed per metric every
+ * minute, so the scaler asks for only these: while off, the Lambda tier's
+ * demand and throttles.
+ */
+export function metricsNeeded(state: TierState): Array<keyof Metrics> {
+  return state === "off" ? ["apiRequests", "lambdaThrottles"] : ["apiRequests", "lambdaThrottles", "lambdaConcurrency", "albRequests", "healthyHosts"];
+}
+
 /** Everything the policy knows about the world at one instant. */
 export interface Observation {
   /** The committed toggle (from git). */
@@ -139,12 +148,16 @@ function windowOf(series: Series, minutes: number): WindowStats {
 }
 
 /**
- * Sustained high demand: over the up window the mean is above the threshold
- * and at least half the minutes are, so one spike never adds a tier.
+ * Sustained high demand, as a reason, or undefined: over the up window the
+ * mean is above the threshold and at least half the minutes are, so one spike
+ * or a short burst never adds a tier (throttling does, at once).
  */
-function sustainedHigh(demand: Series, c: PolicyConfig): boolean {
+function sustainedHigh(demand: Series, c: PolicyConfig): string | undefined {
   const w = windowOf(demand, c.upWindowMinutes);
-  return w.mean > c.upThresholdRps && w.fractionAbove(c.upThresholdRps) >= 0.5;
+  if (w.mean > c.upThresholdRps && w.fractionAbove(c.upThresholdRps) >= 0.5) {
+    return `demand ${round(w.mean)} req/s over ${c.upWindowMinutes} min is above ${c.upThresholdRps} req/s`;
+  }
+  return undefined;
 }
 
 /** Minimum tasks for the current demand at the target utilization, within the configured bounds. */
@@ -207,13 +220,10 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
         const size = tasksFor(Math.max(up.max, latestDemand ?? 0), c);
         return commit(TierState.warming, `Lambda throttled ${throttles} request(s) in the last 2 min; adding the Fargate tier with ${size} tasks`, { fargate_min_tasks: size });
       }
-      if (sustainedHigh(demand, c)) {
+      const high = sustainedHigh(demand, c);
+      if (high) {
         const size = tasksFor(up.max, c);
-        return commit(
-          TierState.warming,
-          `demand ${round(up.mean)} req/s over ${c.upWindowMinutes} min is above ${c.upThresholdRps} req/s; adding the Fargate tier with ${size} tasks`,
-          { fargate_min_tasks: size },
-        );
+        return commit(TierState.warming, `${high}; adding the Fargate tier with ${size} tasks`, { fargate_min_tasks: size });
       }
       return none(`demand ${round(up.mean)} req/s over ${c.upWindowMinutes} min is not sustained above ${c.upThresholdRps} req/s`);
     }
@@ -264,7 +274,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       return none(`demand ${round(downDemand.mean)} req/s over ${c.downWindowMinutes} min keeps the Fargate tier`);
     }
     case TierState.draining: {
-      if ((throttles > 0 || sustainedHigh(demand, c)) && healthyStable) {
+      if ((throttles > 0 || sustainedHigh(demand, c) !== undefined) && healthyStable) {
         return commit(TierState.serving, `demand came back (${round(up.mean)} req/s) while draining with ${healthyNow} healthy hosts; serving again`);
       }
       const drainMinutes = (c.dnsTtlSeconds + c.deregistrationDelaySeconds) / 60;

@@ -3,7 +3,7 @@ import type { ScalerStatus } from "../service/routes/status";
 import type { LiveRecords } from "./adapters/route53";
 import type { ToggleCheckout } from "./git-toggle";
 import { decide, type Decision, type Metrics, type PolicyConfig } from "./policy";
-import { formatToggle, parseToggle, ToggleFileError } from "./toggle";
+import { formatToggle, parseToggle, ToggleFileError, type TierState } from "./toggle";
 
 /** The reconciler's ports; the handler wires them to AWS and git, tests to fakes or real servers. */
 export interface ReconcileDeps {
@@ -12,7 +12,8 @@ export interface ReconcileDeps {
   readonly toggleFile: string;
   readonly dryRun: boolean;
   readonly checkout: () => Promise<ToggleCheckout>;
-  readonly metrics: (now: Date) => Promise<Metrics>;
+  /** Reads the metrics the given state decides on. */
+  readonly metrics: (now: Date, state: TierState) => Promise<Metrics>;
   readonly records: () => Promise<LiveRecords>;
   readonly publish: (status: ScalerStatus & Record<string, unknown>) => Promise<void>;
   readonly logger: Logger;
@@ -48,7 +49,8 @@ export function commitMessage(d: Decision, at: Date): string {
 }
 
 /**
- * One level-triggered step: read the toggle, metrics and DNS; decide; commit
+ * One level-triggered step: read the toggle, then metrics (what its state
+ * needs) and DNS; decide; commit
  * and push when the decision asks for it; publish the status. A rejected push
  * (the remote moved) re-reads the toggle and decides again, a bounded number
  * of times. A corrupt toggle is reported, never overwritten.
@@ -56,16 +58,16 @@ export function commitMessage(d: Decision, at: Date): string {
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
   const now = deps.now();
   const log = deps.logger;
-  const [metrics, records] = await Promise.all([
-    deps.metrics(now).catch((err: Error) => {
+  const readMetrics = (state: TierState) =>
+    deps.metrics(now, state).catch((err: Error) => {
       log("error", "metrics unavailable; deciding on no evidence", { error: err.message });
       return EMPTY;
-    }),
-    deps.records().catch((err: Error) => {
-      log("error", "route 53 unavailable; record state unknown", { error: err.message });
-      return undefined;
-    }),
-  ]);
+    });
+  const records = deps.records().catch((err: Error) => {
+    log("error", "route 53 unavailable; record state unknown", { error: err.message });
+    return undefined;
+  });
+  let metrics: { state: TierState; value: Promise<Metrics> } | undefined;
   const publish = (status: ScalerStatus & Record<string, unknown>) =>
     deps.publish(status).catch((err: Error) => log("error", "could not publish the scaler status", { error: err.message }));
   const maxAttempts = deps.maxAttempts ?? 3;
@@ -83,7 +85,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
         await publish({ state: "unknown", decision: "alert: corrupt toggle file, nothing committed", reason: err.message, at: now.toISOString() });
         return { outcome: "corrupt-toggle", attempts: attempt };
       }
-      const decision = decide(deps.policy, { toggle, fargateRecordLive: records?.fargate, metrics }, now);
+      // Fetched once per run; again only if a re-read after a rejected push found another state.
+      if (metrics?.state !== toggle.fargate_tier) metrics = { state: toggle.fargate_tier, value: readMetrics(toggle.fargate_tier) };
+      const decision = decide(deps.policy, { toggle, fargateRecordLive: (await records)?.fargate, metrics: await metrics.value }, now);
       const unchanged = decision.action === "none" || formatToggle(decision.toggle) === checkout.text;
       log(decision.alerts.length > 0 ? "warn" : "info", "decision", {
         action: unchanged ? "none" : deps.dryRun ? "dry-run" : "commit",

@@ -3,13 +3,14 @@
  * capacity. LambdaFlex runs the scaler's own `decide()` on what the scaler
  * would observe (lagged metrics, the committed toggle, live DNS records).
  */
-import { ALLOWED_EDGES, decide, isResize, type Metrics, type PolicyConfig } from "../scaler/policy";
+import { ALLOWED_EDGES, decide, isResize, metricsNeeded, type Metrics, type PolicyConfig } from "../scaler/policy";
 import type { TierState, Toggle } from "../scaler/toggle";
 import { fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, scalerMinuteCost, tasksNeeded, type Workload } from "./cost-model";
 import type { Delays } from "./delays";
 import { DEFAULT_PRICES, type PriceTable } from "./prices";
 
 export type Tier = "lambda" | "fargate";
+
 
 /** What each strategy reports. */
 export interface StrategyResult {
@@ -103,8 +104,7 @@ export interface LambdaFlexOptions {
   readonly workload: Workload;
   readonly delays: Delays;
   readonly prices?: PriceTable;
-  /** Metrics per GetMetricData call and alarms, for the scaler's overhead. @default 5, 6 */
-  readonly scalerMetrics?: number;
+  /** Alarms billed for the scaler. @default 6 */
   readonly scalerAlarms?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -119,7 +119,8 @@ export function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions): Strat
   const history = Math.max(policy.upWindowMinutes, policy.downWindowMinutes) + 5;
   const START = Date.UTC(2026, 0, 1);
   const acc = newAcc();
-  const overheadPerMinute = scalerMinuteCost(o.scalerMetrics ?? 5, o.scalerAlarms ?? 6, p);
+  // The scaler requests only the metrics the state decides on (2 while off, 5 otherwise).
+  const overheadFor = (state: TierState) => scalerMinuteCost(metricsNeeded(state).length, o.scalerAlarms ?? 6, p);
   let toggle: Toggle = { fargate_tier: "off", fargate_tier_since: new Date(START - 86_400_000).toISOString(), fargate_min_tasks: policy.minTasks, fargate_max_tasks: policy.maxTasks, fargate_pinned: false };
   // The world as Terraform leaves it.
   let resourcesFrom = Infinity; // minute the Fargate resources start costing
@@ -177,8 +178,9 @@ export function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions): Strat
       acc.requests.lambda += r;
       if (rps > w.lambdaCapacityRps) acc.shortfall++;
     }
-    cost += overheadPerMinute;
-    acc.overhead += overheadPerMinute;
+    const overhead = overheadFor(toggle.fargate_tier);
+    cost += overhead;
+    acc.overhead += overhead;
     acc.cost += cost;
     acc.cumulative.push(acc.cost);
     acc.tiers.push(onFargate ? "fargate" : "lambda");

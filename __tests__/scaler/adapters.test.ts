@@ -28,6 +28,13 @@ describe("CloudWatch adapter", () => {
     expect(metricQueries(targets)[3]!.Expression).toBe(`SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="RequestCount" lambdaflex-alb', 'Sum', 60))`);
   });
 
+  it("asks for only API Gateway Count and Lambda Throttles while the tier is off", async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: "api", Timestamps: [at("11:59")], Values: [60] }] });
+    const m = await readMetrics(new CloudWatchClient({}), targets, NOW, 2, "off");
+    expect(cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries!.map((q) => q.Id)).toEqual(["api", "throttles"]);
+    expect(m).toEqual({ apiRequests: [undefined, 60], lambdaThrottles: [undefined, undefined], lambdaConcurrency: [], albRequests: [], healthyHosts: [] });
+  });
+
   it("places datapoints on a per-minute grid and leaves missing minutes undefined", async () => {
     // Response shape from the GetMetricData API reference.
     cw.on(GetMetricDataCommand).resolves({

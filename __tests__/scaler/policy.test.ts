@@ -22,6 +22,7 @@ const DEMAND: Record<string, (ago: number) => number | undefined> = {
   falling: (ago) => (ago < 40 ? 2 : 40),
   spiky: (ago) => (ago === 3 ? 400 : 2),
   band: () => 12, // inside the hysteresis band (8 < 12 < 20)
+  burst: (ago) => (ago < 3 ? 70 : 2), // 3 minutes far above the threshold
 };
 
 interface World {
@@ -68,6 +69,7 @@ const TABLE: Row[] = [
   ["sustained", "off", 600, { demand: "sustained" }, "warming", /40 req\/s over 10 min is above 20 req\/s/],
   ["falling", "off", 600, { demand: "falling" }, "off", /not sustained/],
   ["spiky", "off", 600, { demand: "spiky" }, "off", /not sustained/],
+  ["burst", "off", 600, { demand: "burst" }, "off", /not sustained/],
   ["band", "off", 600, { demand: "band" }, "off", /not sustained/],
   ["missing data", "off", 600, { demand: "missing" }, "off", /not sustained/],
   ["throttles", "off", 600, { demand: "quiet", throttles: 3 }, "warming", /throttled 3 request/],

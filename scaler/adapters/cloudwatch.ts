@@ -1,5 +1,6 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
-import type { Metrics, Series } from "../policy";
+import { metricsNeeded, type Metrics, type Series } from "../policy";
+import type { TierState } from "../toggle";
 
 /** The resources whose metrics the scaler reads. */
 export interface MetricTargets {
@@ -30,15 +31,24 @@ const search = (id: string, schema: string, metric: string, term: string, statis
   ReturnData: true,
 });
 
-/** The one batched query: API Gateway, Lambda and ALB metrics at one-minute resolution. */
-export function metricQueries(t: MetricTargets): MetricDataQuery[] {
-  return [
-    stat("api", "AWS/ApiGateway", "Count", { ApiId: t.apiId }, "Sum"),
-    stat("throttles", "AWS/Lambda", "Throttles", { FunctionName: t.functionName }, "Sum"),
-    stat("concurrency", "AWS/Lambda", "ConcurrentExecutions", { FunctionName: t.functionName }, "Maximum"),
-    search("alb", "LoadBalancer", "RequestCount", t.albName, "Sum"),
-    search("healthy", "LoadBalancer,TargetGroup", "HealthyHostCount", t.targetGroupName, "Minimum"),
-  ];
+/** Query ids, one per policy metric. */
+const IDS: Record<keyof Metrics, string> = { apiRequests: "api", lambdaThrottles: "throttles", lambdaConcurrency: "concurrency", albRequests: "alb", healthyHosts: "healthy" };
+
+/**
+ * The one batched query: API Gateway, Lambda and ALB metrics at one-minute
+ * resolution, limited to what the policy needs in `state` (GetMetricData is
+ * billed per metric: 2 instead of 5 while off saves about $1.30 a month).
+ */
+export function metricQueries(t: MetricTargets, state?: TierState): MetricDataQuery[] {
+  const all: Record<keyof Metrics, MetricDataQuery> = {
+    apiRequests: stat("api", "AWS/ApiGateway", "Count", { ApiId: t.apiId }, "Sum"),
+    lambdaThrottles: stat("throttles", "AWS/Lambda", "Throttles", { FunctionName: t.functionName }, "Sum"),
+    lambdaConcurrency: stat("concurrency", "AWS/Lambda", "ConcurrentExecutions", { FunctionName: t.functionName }, "Maximum"),
+    albRequests: search("alb", "LoadBalancer", "RequestCount", t.albName, "Sum"),
+    healthyHosts: search("healthy", "LoadBalancer,TargetGroup", "HealthyHostCount", t.targetGroupName, "Minimum"),
+  };
+  const wanted = state ? metricsNeeded(state) : (Object.keys(all) as Array<keyof Metrics>);
+  return wanted.map((k) => all[k]);
 }
 
 /** Lays datapoints onto a per-minute grid (oldest first); minutes without a datapoint stay undefined. */
@@ -56,8 +66,10 @@ function toSeries(result: MetricDataResult | undefined, start: number, minutes: 
 /**
  * Reads the last `minutes` complete minutes with a single GetMetricData call
  * (following NextToken pages). The current, incomplete minute is excluded.
+ * Metrics not requested for `state` come back as empty series.
  */
-export async function readMetrics(client: CloudWatchClient, targets: MetricTargets, now: Date, minutes: number): Promise<Metrics> {
+export async function readMetrics(client: CloudWatchClient, targets: MetricTargets, now: Date, minutes: number, state?: TierState): Promise<Metrics> {
+  const queries = metricQueries(targets, state);
   const end = Math.floor(now.getTime() / 60_000) * 60_000;
   const start = end - minutes * 60_000;
   const results = new Map<string, MetricDataResult>();
@@ -65,7 +77,7 @@ export async function readMetrics(client: CloudWatchClient, targets: MetricTarge
   do {
     const out = await client.send(
       new GetMetricDataCommand({
-        MetricDataQueries: metricQueries(targets),
+        MetricDataQueries: queries,
         StartTime: new Date(start),
         EndTime: new Date(end),
         ScanBy: "TimestampAscending",
@@ -82,11 +94,13 @@ export async function readMetrics(client: CloudWatchClient, targets: MetricTarge
     }
     nextToken = out.NextToken;
   } while (nextToken);
+  const asked = new Set(queries.map((q) => q.Id));
+  const series = (k: keyof Metrics) => (asked.has(IDS[k]) ? toSeries(results.get(IDS[k]), start, minutes) : []);
   return {
-    apiRequests: toSeries(results.get("api"), start, minutes),
-    lambdaThrottles: toSeries(results.get("throttles"), start, minutes),
-    lambdaConcurrency: toSeries(results.get("concurrency"), start, minutes),
-    albRequests: toSeries(results.get("alb"), start, minutes),
-    healthyHosts: toSeries(results.get("healthy"), start, minutes),
+    apiRequests: series("apiRequests"),
+    lambdaThrottles: series("lambdaThrottles"),
+    lambdaConcurrency: series("lambdaConcurrency"),
+    albRequests: series("albRequests"),
+    healthyHosts: series("healthyHosts"),
   };
 }
