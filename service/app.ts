@@ -87,11 +87,13 @@ export function createApp(deps: AppDeps): Koa {
   const document = openApiDocument(table, deps.version);
   const page = docsPage(table, deps.version);
 
+  const dispatch = routes(table);
   const app = new Koa();
   app.proxy = true; // behind API Gateway or the ALB: trust X-Forwarded-* for protocol and client IP
-  app.use(async (ctx, next) => {
+  // One middleware: routing, with the error boundary that decides what reaches the client.
+  app.use(async (ctx) => {
     try {
-      await next();
+      await dispatch(ctx);
     } catch (err) {
       if (err instanceof HttpError) {
         ctx.status = err.status;
@@ -115,7 +117,6 @@ export function createApp(deps: AppDeps): Koa {
       ctx.body = { error: { code: "internal", message: "internal server error" } };
     }
   });
-  app.use(routes(table));
   // Koa logs every error to stderr by default; ours are already handled and logged above.
   app.silent = true;
   return app;

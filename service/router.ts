@@ -1,4 +1,4 @@
-import type { Context, Middleware } from "koa";
+import type { Context } from "koa";
 import { HttpError } from "./errors";
 
 /** OpenAPI fragments a route carries, so the document is built from the same table that routes. */
@@ -39,37 +39,40 @@ const compile = (route: Route): Compiled => {
  * no match at all is a 404. A literal path shadows templates that would also
  * match it, and among the rest the first listed wins.
  */
-export function routes(table: ReadonlyArray<Route>): Middleware {
+export function routes(table: ReadonlyArray<Route>): (ctx: Context) => Promise<void> | void {
   const compiled = table.map(compile);
   const literals = new Map<string, Compiled[]>();
   for (const c of compiled) {
     if (c.names.length === 0) literals.set(c.route.path, [...(literals.get(c.route.path) ?? []), c]);
   }
   const templates = compiled.filter((c) => c.names.length > 0);
-  return async (ctx) => {
+  const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+  return (ctx) => {
     const method = ctx.method === "HEAD" ? "GET" : ctx.method;
     // A literal path (`/links`) owns its path, so `/{code}` never makes GET /links valid.
-    const candidates = literals.get(ctx.path) ?? templates;
-    const allowed = new Set<string>();
-    for (const { route, regex, names } of candidates) {
-      const m = names.length === 0 ? [] : regex.exec(ctx.path);
+    const literal = literals.get(ctx.path);
+    if (literal) {
+      for (const { route } of literal) if (route.method === method) return route.handler(ctx, NO_PARAMS);
+      return methodNotAllowed(ctx, literal.map((c) => c.route.method));
+    }
+    const allowed: string[] = [];
+    for (const { route, regex, names } of templates) {
+      const m = regex.exec(ctx.path);
       if (!m) continue;
       if (route.method !== method) {
-        allowed.add(route.method);
+        allowed.push(route.method);
         continue;
       }
-      const params = Object.fromEntries(names.map((n, i) => [n, m[i + 1] ?? ""]));
-      await route.handler(ctx, params);
-      return;
+      return route.handler(ctx, Object.fromEntries(names.map((n, i) => [n, m[i + 1] ?? ""])));
     }
-    if (allowed.size > 0) {
-      const allow = [...allowed].sort().join(", ");
-      throw new HttpError(405, "method_not_allowed", `${ctx.method} is not allowed on ${ctx.path}; use ${allow}`, undefined, {
-        Allow: allow,
-      });
-    }
+    if (allowed.length > 0) return methodNotAllowed(ctx, allowed);
     throw new HttpError(404, "not_found", `no route for ${ctx.method} ${ctx.path}`);
   };
+}
+
+function methodNotAllowed(ctx: Context, methods: string[]): never {
+  const allow = [...new Set(methods)].sort().join(", ");
+  throw new HttpError(405, "method_not_allowed", `${ctx.method} is not allowed on ${ctx.path}; use ${allow}`, undefined, { Allow: allow });
 }
 
 /**

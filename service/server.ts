@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { serviceConfigFromEnv } from "./config";
+import { HEALTHZ_PATH, writeHealthz } from "./healthz";
 import { jsonLogger, type Logger } from "./log";
 import { buildRuntime } from "./runtime";
 
@@ -37,6 +38,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env, logger: Logger 
   const server = http.createServer((req, res) => {
     // A request that arrives on a kept-alive socket during shutdown is served, and the socket then closed.
     if (stopping) res.setHeader("Connection", "close");
+    // The ALB's health check is answered before Koa: the same bytes as the app's route
+    // (service/healthz.ts), without a framework context per probe.
+    if (req.url === HEALTHZ_PATH && (req.method === "GET" || req.method === "HEAD")) return writeHealthz(res, req.method);
     return handle(req, res);
   });
   // Longer than the ALB's 60 s idle timeout, so the ALB (not us) closes idle connections.

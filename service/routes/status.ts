@@ -1,3 +1,4 @@
+import { HEALTHZ_PATH, writeHealthz } from "../healthz";
 import type { Route } from "../router";
 
 /** The scaler's last published decision, as `/stack-status` shows it. */
@@ -18,28 +19,16 @@ export interface StatusRouteDeps {
   readonly scalerStatus: () => Promise<ScalerStatus | undefined>;
 }
 
-// A string, not a Buffer: Node then sends headers and body in one write instead of a writev.
-const HEALTHZ_BODY = JSON.stringify({ status: "ok" });
-const HEALTHZ_HEADERS = {
-  "content-type": "application/json; charset=utf-8",
-  "content-length": String(Buffer.byteLength(HEALTHZ_BODY)),
-  "cache-control": "no-store",
-};
-
 /** `/healthz` for the ALB and `/stack-status` for humans and the demo. */
 export function statusRoutes(deps: StatusRouteDeps): Route[] {
   let served = 0;
   return [
     {
       method: "GET",
-      path: "/healthz",
-      // No dependency calls: a slow DynamoDB must not make the ALB kill healthy tasks.
-      // The ALB probes every task every few seconds, so this writes pre-built bytes
-      // directly; Koa's generic body handling costs more than the request itself.
+      path: HEALTHZ_PATH,
       handler: (ctx) => {
         ctx.respond = false;
-        ctx.res.writeHead(200, HEALTHZ_HEADERS);
-        ctx.res.end(ctx.method === "HEAD" ? undefined : HEALTHZ_BODY);
+        writeHealthz(ctx.res, ctx.method);
       },
       doc: {
         operationId: "healthz",
