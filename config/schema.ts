@@ -69,6 +69,8 @@ export const DeploymentConfigSchema = z
       organization: z.string().optional(),
       coreWorkspace: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/, "must be a Terraform Cloud workspace name"),
       fargateWorkspace: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/, "must be a Terraform Cloud workspace name"),
+      /** Secrets Manager secret with an API token that can read the fargate workspace's runs (the scaler's stuck detection). */
+      tokenSecretName: z.string().min(1),
     }),
     git: z.object({
       /** HTTPS clone URL of the deployment repository Terraform Cloud watches. */

@@ -5,8 +5,9 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { jsonLogger, type Logger } from "../service/log";
 import { readMetrics } from "./adapters/cloudwatch";
 import { readLiveRecords } from "./adapters/route53";
-import { readGitToken } from "./adapters/secrets";
+import { readToken } from "./adapters/secrets";
 import { publishStatus } from "./adapters/status";
+import { latestRun } from "./adapters/terraform-cloud";
 import { checkoutToggle } from "./git-toggle";
 import { reconcile, type ReconcileDeps, type ReconcileResult } from "./reconcile";
 import { scalerSettingsFromEnv, type ScalerSettings } from "./settings";
@@ -42,6 +43,8 @@ export function awsDeps(
   clients = { cloudwatch: new CloudWatchClient({}), route53: new Route53Client({}), secrets: new SecretsManagerClient({}), dynamo: new DynamoDBClient({}) },
 ): ReconcileDeps {
   let token: Promise<string> | undefined;
+  let tfcToken: Promise<string> | undefined;
+  const tfc = s.terraformCloud;
   return {
     policy: s.policy,
     service: s.service,
@@ -52,9 +55,18 @@ export function awsDeps(
     metrics: (now, state) => readMetrics(clients.cloudwatch, s.targets, now, s.historyMinutes, state),
     records: () => readLiveRecords(clients.route53, s.hostedZoneId, s.domain),
     publish: (status) => publishStatus(clients.dynamo, s.tableName, status),
+    lastRun: tfc
+      ? async () => {
+          tfcToken ??= readToken(clients.secrets, tfc.tokenSecretName).catch((err: Error) => {
+            tfcToken = undefined;
+            throw err;
+          });
+          return latestRun({ organization: tfc.organization, workspace: tfc.workspace, token: await tfcToken });
+        }
+      : undefined,
     checkout: async () => {
       // Read once per container; a failed read is retried on the next invocation.
-      token ??= readGitToken(clients.secrets, s.git.tokenSecretName).catch((err: Error) => {
+      token ??= readToken(clients.secrets, s.git.tokenSecretName).catch((err: Error) => {
         token = undefined;
         throw err;
       });

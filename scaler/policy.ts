@@ -66,9 +66,11 @@ export interface Observation {
   /** Whether Route 53 has the "fargate" record; undefined when it could not be read. */
   readonly fargateRecordLive: boolean | undefined;
   readonly metrics: Metrics;
+  /** The fargate workspace's latest Terraform Cloud run, when the scaler can read it. */
+  readonly lastRun?: { readonly id: string; readonly status: string; readonly failed: boolean; readonly commitSha?: string };
 }
 
-export type AlertKind = "stuck-warming" | "apply-lagging" | "unhealthy-tier";
+export type AlertKind = "stuck-warming" | "apply-lagging" | "unhealthy-tier" | "apply-failed";
 
 export interface Alert {
   readonly kind: AlertKind;
@@ -210,6 +212,12 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   const applyLate = minutesInState > c.applyTimeoutMinutes;
 
   if (t.fargate_pinned) return none(`pinned at ${state} by a human; reporting only`);
+  // A failed run means the infrastructure is not what the toggle says: stop, page, and
+  // never move traffic on top of it. The next successful run releases the hold.
+  if (o.lastRun?.failed) {
+    alerts.push({ kind: "apply-failed", message: `Terraform Cloud run ${o.lastRun.id} ${o.lastRun.status}${o.lastRun.commitSha ? ` at ${o.lastRun.commitSha.slice(0, 8)}` : ""}; holding at ${state}` });
+    return none(`holding at ${state}: the last Terraform run ${o.lastRun.status}`);
+  }
 
   switch (state) {
     case TierState.off: {

@@ -1,6 +1,7 @@
 import type { Logger } from "../service/log";
 import type { ScalerStatus } from "../service/routes/status";
 import type { LiveRecords } from "./adapters/route53";
+import type { LastRun } from "./adapters/terraform-cloud";
 import type { ToggleCheckout } from "./git-toggle";
 import { decide, type Decision, type Metrics, type PolicyConfig } from "./policy";
 import { formatToggle, parseToggle, ToggleFileError, type TierState } from "./toggle";
@@ -15,6 +16,8 @@ export interface ReconcileDeps {
   /** Reads the metrics the given state decides on. */
   readonly metrics: (now: Date, state: TierState) => Promise<Metrics>;
   readonly records: () => Promise<LiveRecords>;
+  /** The fargate workspace's latest run; absent when Terraform Cloud is not configured. */
+  readonly lastRun?: () => Promise<LastRun | undefined>;
   readonly publish: (status: ScalerStatus & Record<string, unknown>) => Promise<void>;
   readonly logger: Logger;
   readonly now: () => Date;
@@ -67,6 +70,10 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
     log("error", "route 53 unavailable; record state unknown", { error: err.message });
     return undefined;
   });
+  const lastRun = (deps.lastRun?.() ?? Promise.resolve(undefined)).catch((err: Error) => {
+    log("error", "terraform cloud unavailable; run status unknown", { error: err.message });
+    return undefined;
+  });
   let metrics: { state: TierState; value: Promise<Metrics> } | undefined;
   const publish = (status: ScalerStatus & Record<string, unknown>) =>
     deps.publish(status).catch((err: Error) => log("error", "could not publish the scaler status", { error: err.message }));
@@ -87,7 +94,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
       }
       // Fetched once per run; again only if a re-read after a rejected push found another state.
       if (metrics?.state !== toggle.fargate_tier) metrics = { state: toggle.fargate_tier, value: readMetrics(toggle.fargate_tier) };
-      const decision = decide(deps.policy, { toggle, fargateRecordLive: (await records)?.fargate, metrics: await metrics.value }, now);
+      const decision = decide(deps.policy, { toggle, fargateRecordLive: (await records)?.fargate, metrics: await metrics.value, lastRun: await lastRun }, now);
       const unchanged = decision.action === "none" || formatToggle(decision.toggle) === checkout.text;
       log(decision.alerts.length > 0 ? "warn" : "info", "decision", {
         action: unchanged ? "none" : deps.dryRun ? "dry-run" : "commit",

@@ -40,6 +40,8 @@ export const ScalerSettingsSchema = z
     tableName: z.string().min(1),
     /** Minutes of metrics read each run: the longest window plus slack for CloudWatch's lag. */
     historyMinutes: z.number().int().min(5).max(1440),
+    /** Where to read the fargate workspace's run status; absent with local state. */
+    terraformCloud: z.object({ organization: z.string().min(1), workspace: z.string().min(1), tokenSecretName: z.string().min(1) }).optional(),
     dryRun: z.boolean(),
   })
   .strict();
@@ -62,6 +64,9 @@ export function scalerSettingsFrom(
     domain: c.domain,
     tableName: ids.tableName,
     historyMinutes: Math.max(policy.upWindowMinutes, policy.downWindowMinutes) + 5,
+    terraformCloud: c.terraformCloud.organization
+      ? { organization: c.terraformCloud.organization, workspace: c.terraformCloud.fargateWorkspace, tokenSecretName: c.terraformCloud.tokenSecretName }
+      : undefined,
     dryRun: c.scalerDryRun,
   };
 }

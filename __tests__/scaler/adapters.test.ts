@@ -5,7 +5,7 @@ import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient 
 import { mockClient } from "aws-sdk-client-mock";
 import { metricQueries, readMetrics } from "../../scaler/adapters/cloudwatch";
 import { readLiveRecords } from "../../scaler/adapters/route53";
-import { readGitToken } from "../../scaler/adapters/secrets";
+import { readToken } from "../../scaler/adapters/secrets";
 import { publishStatus } from "../../scaler/adapters/status";
 
 const targets = { apiId: "a1b2c3", functionName: "lambdaflex-api", albName: "lambdaflex-alb", targetGroupName: "lambdaflex-tg" };
@@ -112,20 +112,20 @@ describe("Secrets Manager adapter", () => {
 
   it("accepts a bare token or JSON with a token field", async () => {
     sm.on(GetSecretValueCommand).resolvesOnce({ Name: "lambdaflex/git-token", SecretString: "ghp_abc\n" }).resolvesOnce({ SecretString: '{"token":"glpat-xyz"}' });
-    expect(await readGitToken(new SecretsManagerClient({}), "lambdaflex/git-token")).toBe("ghp_abc");
-    expect(await readGitToken(new SecretsManagerClient({}), "lambdaflex/git-token")).toBe("glpat-xyz");
+    expect(await readToken(new SecretsManagerClient({}), "lambdaflex/git-token")).toBe("ghp_abc");
+    expect(await readToken(new SecretsManagerClient({}), "lambdaflex/git-token")).toBe("glpat-xyz");
   });
 
   it("says what is wrong with an empty, binary or malformed secret", async () => {
     sm.on(GetSecretValueCommand).resolvesOnce({ SecretBinary: new Uint8Array([1]) }).resolvesOnce({ SecretString: '{"password":"x"}' }).resolvesOnce({ SecretString: "{oops" });
-    await expect(readGitToken(new SecretsManagerClient({}), "s")).rejects.toThrow(/secret s has no SecretString/);
-    await expect(readGitToken(new SecretsManagerClient({}), "s")).rejects.toThrow(/without a string "token" field/);
-    await expect(readGitToken(new SecretsManagerClient({}), "s")).rejects.toThrow(/looks like JSON but does not parse/);
+    await expect(readToken(new SecretsManagerClient({}), "s")).rejects.toThrow(/secret s has no SecretString/);
+    await expect(readToken(new SecretsManagerClient({}), "s")).rejects.toThrow(/without a string "token" field/);
+    await expect(readToken(new SecretsManagerClient({}), "s")).rejects.toThrow(/looks like JSON but does not parse/);
   });
 
   it("propagates a missing secret", async () => {
     sm.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
-    await expect(readGitToken(new SecretsManagerClient({}), "nope")).rejects.toThrow(/can't find the specified secret/);
+    await expect(readToken(new SecretsManagerClient({}), "nope")).rejects.toThrow(/can't find the specified secret/);
   });
 });
 

@@ -26,6 +26,7 @@ const DEMAND: Record<string, (ago: number) => number | undefined> = {
 };
 
 interface World {
+  lastRun?: { id: string; status: string; failed: boolean };
   demand?: keyof typeof DEMAND | "missing";
   /** Which tier carries the demand (the API or the ALB). */
   on?: "lambda" | "fargate";
@@ -55,6 +56,7 @@ function observe(state: TierState, sinceMinutesAgo: number, w: World, toggle: Pa
     },
     fargateRecordLive: "record" in w ? w.record : state === "serving",
     metrics,
+    lastRun: w.lastRun,
   };
 }
 
@@ -81,6 +83,8 @@ const TABLE: Row[] = [
   ["sustained, healthy", "warming", 6, { demand: "sustained", healthy: constant(2) }, "serving", /2 healthy hosts >= 2 for 2 min/],
   ["sustained, one healthy", "warming", 6, { demand: "sustained", healthy: constant(1) }, "warming", /1 of 2 hosts healthy/],
   ["healthy for one minute only", "warming", 6, { demand: "sustained", healthy: lastMinuteOnly(2) }, "warming", /2 of 2 hosts healthy/],
+  ["failed apply", "warming", 8, { demand: "sustained", healthy: constant(2), lastRun: { id: "run-1", status: "errored", failed: true } }, "warming", /holding at warming: the last Terraform run errored/, "apply-failed"],
+  ["applied run", "warming", 8, { demand: "sustained", healthy: constant(2), lastRun: { id: "run-1", status: "applied", failed: false } }, "serving", /healthy hosts/],
   ["stuck", "warming", 25, { demand: "sustained", healthy: constant(0) }, "warming", /stuck warming: 0 healthy hosts after 25 min/, "stuck-warming"],
   ["missing data", "warming", 6, { demand: "missing", healthy: constant(undefined) }, "warming", /no of 2 hosts healthy/],
   ["throttles, healthy", "warming", 3, { demand: "quiet", throttles: 5, healthy: constant(2) }, "serving", /healthy hosts/],
@@ -89,6 +93,7 @@ const TABLE: Row[] = [
   ["sustained", "serving", 120, { demand: "sustained" }, "serving", /keeps the Fargate tier/],
   ["band", "serving", 120, { demand: "band" }, "serving", /keeps the Fargate tier/],
   ["falling", "serving", 120, { demand: "falling" }, "draining", /2 req\/s over 30 min is below 8 req\/s/],
+  ["failed apply", "serving", 120, { demand: "falling", lastRun: { id: "run-2", status: "canceled", failed: true } }, "serving", /holding at serving/, "apply-failed"],
   ["falling before the dwell time", "serving", 30, { demand: "falling" }, "serving", /serving for 30 of at least 60 min/],
   ["spiky", "serving", 120, { demand: "spiky" }, "serving", /keeps the Fargate tier/],
   ["missing ALB data", "serving", 120, { demand: "missing", healthy: constant(undefined) }, "serving", /no complete ALB data/],

@@ -124,6 +124,20 @@ describe("reconcile against a real git server", () => {
     expect(JSON.parse(server.show(TOGGLE)).fargate_tier).toBe("off");
   });
 
+  it("holds and alerts, committing nothing, while the last Terraform Cloud run has failed", async () => {
+    const result = await reconcile(deps({ metrics: async () => flat(40), lastRun: async () => ({ id: "run-9", status: "errored", failed: true, commitSha: "abc12345def" }) }));
+    expect(result.outcome).toBe("no-change");
+    expect(commits()).toBe(1);
+    expect(statuses.at(-1)).toMatchObject({ reason: "holding at off: the last Terraform run errored", alerts: ["Terraform Cloud run run-9 errored at abc12345; holding at off"] });
+    expect((logs.find((l) => l.msg === "scaler metrics") as any).ScalerAlerts).toBe(1);
+  });
+
+  it("proceeds when Terraform Cloud cannot be read, and says so", async () => {
+    const result = await reconcile(deps({ metrics: async () => flat(40), lastRun: () => Promise.reject(new Error("HTTP 503")) }));
+    expect(result.outcome).toBe("committed");
+    expect(logs.some((l) => l.msg === "terraform cloud unavailable; run status unknown")).toBe(true);
+  });
+
   it("decides on no evidence when CloudWatch and Route 53 fail", async () => {
     const result = await reconcile(deps({ metrics: () => Promise.reject(new Error("throttled")), records: () => Promise.reject(new Error("r53 down")) }));
     expect(result.outcome).toBe("no-change");

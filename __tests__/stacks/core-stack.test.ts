@@ -85,8 +85,11 @@ describe("CoreStack", () => {
     expect(policy.policy).not.toMatch(/"Resource" *= *"\*"/);
   });
 
-  it("switches to Terraform Cloud when an organization is configured", () => {
+  it("switches to Terraform Cloud when an organization is configured, and lets the scaler read its run token", () => {
     const cloud = JSON.parse(synthCore({ terraformCloud: { ...config.terraformCloud, organization: "acme" } }));
+    const tokens = (Object.values(cloud.data.aws_secretsmanager_secret) as any[]).map((d) => d.name);
+    expect(tokens.sort()).toEqual(["lambdaflex/git-token", "lambdaflex/tfc-token"]);
+    expect(Object.values(json.data.aws_secretsmanager_secret)).toHaveLength(1);
     expect(cloud.terraform.cloud).toEqual({ organization: "acme", workspaces: { name: "lambdaflex-core" } });
     expect(json.terraform.backend.local.path).toBe("../core/terraform.core.tfstate");
   });

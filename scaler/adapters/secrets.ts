@@ -1,13 +1,13 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 
 /**
- * Reads the git token from Secrets Manager. The secret is either the token
+ * Reads a token (git or Terraform Cloud) from Secrets Manager. The secret is either the token
  * itself or JSON with a `token` field.
  */
-export async function readGitToken(client: SecretsManagerClient, secretId: string): Promise<string> {
+export async function readToken(client: SecretsManagerClient, secretId: string): Promise<string> {
   const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
   const raw = out.SecretString?.trim();
-  if (!raw) throw new Error(`secret ${secretId} has no SecretString; store the git token as text or as {"token": "..."}`);
+  if (!raw) throw new Error(`secret ${secretId} has no SecretString; store the token as text or as {"token": "..."}`);
   if (raw.startsWith("{")) {
     let parsed: { token?: unknown };
     try {

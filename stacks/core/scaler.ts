@@ -48,6 +48,8 @@ export class Scaler extends Construct {
     const asset = new TerraformAsset(this, "code", { path: props.zipPath, type: AssetType.FILE });
     const account = new DataAwsCallerIdentity(this, "account");
     const secret = new DataAwsSecretsmanagerSecret(this, "git-token", { name: props.settings.git.tokenSecretName });
+    const tfc = props.settings.terraformCloud;
+    const tfcSecret = tfc ? new DataAwsSecretsmanagerSecret(this, "tfc-token", { name: tfc.tokenSecretName }) : undefined;
     this.logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${props.functionName}`, retentionInDays: props.logRetentionDays });
     const role = new IamRole(this, "role", { name: `${props.functionName}-role`, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com") });
     const policy = new IamRolePolicy(this, "policy", {
@@ -59,7 +61,7 @@ export class Scaler extends Construct {
           // GetMetricData has no resource-level permissions; AWS requires "*".
           { Sid: "Metrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData"], Resource: "*" },
           { Sid: "Records", Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: `arn:aws:route53:::hostedzone/${props.hostedZoneId}` },
-          { Sid: "GitToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secret.arn },
+          { Sid: "Tokens", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: tfcSecret ? [secret.arn, tfcSecret.arn] : secret.arn },
           {
             Sid: "StatusItemOnly",
             Effect: "Allow",
