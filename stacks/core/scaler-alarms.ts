@@ -23,6 +23,9 @@ export class ScalerAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ScalerAlarmsProps) {
     super(scope, id);
     if (props.highDemandPerMinute <= 0) throw new Error(`ScalerAlarms ${id}: highDemandPerMinute must be > 0, got ${props.highDemandPerMinute}`);
+    // One-minute alarms where no datapoint means nothing happened.
+    const perMinute = { period: 60, treatMissingData: "notBreaching" } as const;
+    const page = { alarmActions: [props.alertTopicArn], okActions: [props.alertTopicArn] };
     new CloudwatchMetricAlarm(this, "high-demand", {
       alarmName: `${props.prefix}lambda-high-demand`,
       alarmDescription: "Demand on the Lambda tier is above the scale-up threshold; wakes the scaler.",
@@ -30,12 +33,11 @@ export class ScalerAlarms extends Construct {
       metricName: "Count",
       dimensions: { ApiId: props.apiId },
       statistic: "Sum",
-      period: 60,
       evaluationPeriods: 2,
       threshold: props.highDemandPerMinute,
       comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
       alarmActions: [props.scalerArn],
+      ...perMinute,
     });
     new CloudwatchMetricAlarm(this, "throttles", {
       alarmName: `${props.prefix}lambda-throttles`,
@@ -44,12 +46,11 @@ export class ScalerAlarms extends Construct {
       metricName: "Throttles",
       dimensions: { FunctionName: props.serviceFunctionName },
       statistic: "Sum",
-      period: 60,
       evaluationPeriods: 1,
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
       alarmActions: [props.scalerArn],
+      ...perMinute,
     });
     new CloudwatchMetricAlarm(this, "scaler-errors", {
       alarmName: `${props.prefix}scaler-errors`,
@@ -58,13 +59,11 @@ export class ScalerAlarms extends Construct {
       metricName: "Errors",
       dimensions: { FunctionName: props.scalerFunctionName },
       statistic: "Sum",
-      period: 60,
       evaluationPeriods: 3,
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [props.alertTopicArn],
-      okActions: [props.alertTopicArn],
+      ...perMinute,
+      ...page,
     });
     new CloudwatchMetricAlarm(this, "stuck", {
       alarmName: `${props.prefix}tier-stuck`,
@@ -73,13 +72,11 @@ export class ScalerAlarms extends Construct {
       metricName: "ScalerAlerts",
       dimensions: { Service: props.service },
       statistic: "Maximum",
-      period: 60,
       evaluationPeriods: 3,
       threshold: 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [props.alertTopicArn],
-      okActions: [props.alertTopicArn],
+      ...perMinute,
+      ...page,
     });
   }
 }

@@ -51,20 +51,8 @@ export class TierVariables extends Construct {
       description: "When fargate_tier last changed (ISO-8601 UTC); the scaler counts dwell and timeouts from it.",
     });
     this.since.overrideLogicalId("fargate_tier_since");
-    this.minTasks = new TerraformVariable(this, "fargate_min_tasks", {
-      type: "number",
-      default: props.minTasks,
-      description: "Minimum running tasks; the scaler sizes it from demand when it commits warming.",
-      validation: [{ condition: "${var.fargate_min_tasks >= 1 && floor(var.fargate_min_tasks) == var.fargate_min_tasks}", errorMessage: "fargate_min_tasks must be a whole number >= 1." }],
-    });
-    this.minTasks.overrideLogicalId("fargate_min_tasks");
-    this.maxTasks = new TerraformVariable(this, "fargate_max_tasks", {
-      type: "number",
-      default: props.maxTasks,
-      description: "Maximum tasks target tracking may run.",
-      validation: [{ condition: "${var.fargate_max_tasks >= 1 && floor(var.fargate_max_tasks) == var.fargate_max_tasks}", errorMessage: "fargate_max_tasks must be a whole number >= 1." }],
-    });
-    this.maxTasks.overrideLogicalId("fargate_max_tasks");
+    this.minTasks = this.taskCount("fargate_min_tasks", props.minTasks, "Minimum running tasks; the scaler sizes it from demand when it commits warming.");
+    this.maxTasks = this.taskCount("fargate_max_tasks", props.maxTasks, "Maximum tasks target tracking may run.");
     this.pinned = new TerraformVariable(this, "fargate_pinned", {
       type: "bool",
       default: false,
@@ -78,5 +66,17 @@ export class TierVariables extends Construct {
     serving.overrideLogicalId("tier_serving");
     this.enabledCount = enabled.asNumber;
     this.servingCount = serving.asNumber;
+  }
+
+  /** A whole-number task count variable, validated, under its own name. */
+  private taskCount(name: string, defaultValue: number, description: string): TerraformVariable {
+    const v = new TerraformVariable(this, name, {
+      type: "number",
+      default: defaultValue,
+      description,
+      validation: [{ condition: `\${var.${name} >= 1 && floor(var.${name}) == var.${name}}`, errorMessage: `${name} must be a whole number >= 1.` }],
+    });
+    v.overrideLogicalId(name);
+    return v;
   }
 }
