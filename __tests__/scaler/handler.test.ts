@@ -65,10 +65,20 @@ describe("scaler handler", () => {
     await server.stop();
   });
 
-  it.each(Object.entries(EVENTS))("runs the same reconcile step for the %s event", async (_name, event) => {
+  it.each(Object.entries(EVENTS))("runs the same reconcile step for the %s event, logging one JSON decision line", async (_name, event) => {
     const writesBefore = ddb.commandCalls(PutItemCommand).length;
     const metricsBefore = cw.commandCalls(GetMetricDataCommand).length;
-    const result = await handler(event);
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
+    let result;
+    try {
+      result = await handler(event);
+    } finally {
+      write.mockRestore();
+    }
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; trigger?: { kind: string } });
+    expect(logged.filter((l) => l.msg === "decision")).toHaveLength(1);
+    expect(logged.find((l) => l.msg === "reconciled")!.trigger!.kind).toBe(classifyEvent(event).kind);
     expect(result).toMatchObject({ outcome: "no-change", attempts: 1, to: "off" });
     expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(metricsBefore + 1);
     expect(ddb.commandCalls(PutItemCommand)).toHaveLength(writesBefore + 1);
