@@ -82,7 +82,13 @@ describe("repairHclDefaults", () => {
     expect(fixed).toBe('variable "a" {\ndefault = false\ndescription = "x"\n}\nvariable "b" {\ndefault = 3\n}\n');
   });
 
-  it("keeps the initial toggle parseable", () => {
-    expect(() => parseToggle(initialToggle(config))).not.toThrow();
+  it("starts a deployment off, with the configured sizing and no pin", () => {
+    expect(parseToggle(initialToggle(config))).toEqual({
+      fargate_tier: "off",
+      fargate_tier_since: "1970-01-01T00:00:00Z",
+      fargate_min_tasks: config.fargate.minTasks,
+      fargate_max_tasks: config.fargate.maxTasks,
+      fargate_pinned: false,
+    });
   });
 });
