@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import http from "node:http";
-import { Socket, type AddressInfo } from "node:net";
+import { Socket } from "node:net";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";

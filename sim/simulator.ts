@@ -3,7 +3,7 @@
  * capacity. LambdaFlex runs the scaler's own `decide()` on what the scaler
  * would observe (lagged metrics, the committed toggle, live DNS records).
  */
-import { ALLOWED_EDGES, decide, isResize, metricsNeeded, type Metrics, type PolicyConfig } from "../scaler/policy";
+import { decide, isResize, metricsNeeded, type Metrics, type PolicyConfig } from "../scaler/policy";
 import type { TierState, Toggle } from "../scaler/toggle";
 import { fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, scalerMinuteCost, tasksNeeded, type Workload } from "./cost-model";
 import type { Delays } from "./delays";
@@ -215,4 +215,3 @@ export function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions): Strat
   return finish("lambdaflex", trace, acc, log.length, { log, minutesByState });
 }
 
-export { ALLOWED_EDGES };
