@@ -8,8 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../config/load";
-import { synthesize } from "../scripts/synth";
-import { TIER_STATES } from "../scaler/toggle";
+import { resourcesPerState, synthesize } from "../scripts/synth";
 import { goal, median, round } from "./stats";
 
 const ROOT = join(__dirname, "..");
@@ -21,24 +20,6 @@ const wall = (args: string[], env: NodeJS.ProcessEnv): number => {
   if (run.status !== 0) throw new Error(`${args.join(" ")} failed: ${run.stderr}`);
   return Number(process.hrtime.bigint() - t0) / 1e6;
 };
-
-/** Resources Terraform would manage in each tier state, from a stack's count expressions. */
-export function resourcesPerState(stack: Record<string, any>): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const state of TIER_STATES) {
-    let n = 0;
-    for (const byName of Object.values(stack.resource ?? {}) as Array<Record<string, any>>) {
-      for (const r of Object.values(byName)) {
-        if (r.count === "${local.tier_enabled}") n += state === "off" ? 0 : 1;
-        else if (r.count === "${local.tier_serving}") n += state === "serving" ? 1 : 0;
-        else if (r.count === undefined) n += 1;
-        else throw new Error(`unexpected count ${r.count}`);
-      }
-    }
-    result[state] = n;
-  }
-  return result;
-}
 
 export async function benchSynth(quick = false): Promise<Record<string, unknown>> {
   const runs = quick ? 3 : 5;

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
 import type { DeploymentConfig } from "../config/schema";
-import { formatToggle } from "../scaler/toggle";
+import { formatToggle, parseToggle, TIER_STATES } from "../scaler/toggle";
 import { buildStacks, STACKS } from "../stacks/app";
 import { securityViolations } from "./security-checks";
 
@@ -124,6 +124,41 @@ export function publish(config: DeploymentConfig, stackDirs: Record<string, stri
   return changed;
 }
 
+/** Resources Terraform would manage in each tier state, from a stack's count expressions. */
+export function resourcesPerState(stack: Record<string, any>): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const state of TIER_STATES) {
+    let n = 0;
+    for (const byName of Object.values(stack.resource ?? {}) as Array<Record<string, any>>) {
+      for (const r of Object.values(byName)) {
+        if (r.count === "${local.tier_enabled}") n += state === "off" ? 0 : 1;
+        else if (r.count === "${local.tier_serving}") n += state === "serving" ? 1 : 0;
+        else if (r.count === undefined) n += 1;
+        else throw new Error(`unexpected count ${r.count}`);
+      }
+    }
+    result[state] = n;
+  }
+  return result;
+}
+
+/** A one-paragraph account of what was synthesized and what the toggle says. */
+function describe(config: DeploymentConfig, stackDirs: Record<string, string>, repoRoot: string): string {
+  const lines = Object.entries(stackDirs).map(([id, dir]) => {
+    const counts = resourcesPerState(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")));
+    const byState = TIER_STATES.map((s) => `${s} ${counts[s]}`).join(", ");
+    return `  ${config.deployDir}/${id}: resources by tier state: ${byState}`;
+  });
+  let toggle: string;
+  try {
+    const t = parseToggle(readFileSync(join(repoRoot, config.toggleFile), "utf8"), config.toggleFile);
+    toggle = `${t.fargate_tier} since ${t.fargate_tier_since}, tasks ${t.fargate_min_tasks}-${t.fargate_max_tasks}${t.fargate_pinned ? ", pinned" : ""}`;
+  } catch (err) {
+    toggle = `unreadable (${(err as Error).message})`;
+  }
+  return `${lines.join("\n")}\n  ${config.toggleFile}: ${toggle}\n`;
+}
+
 /** Lists committed files that differ from a fresh synth (missing, changed, or no longer generated). */
 export function staleFiles(config: DeploymentConfig, stackDirs: Record<string, string>, repoRoot: string): string[] {
   const stale: string[] = [];
@@ -171,8 +206,10 @@ function main(argv: string[]): void {
     }
     return;
   }
-  const changed = publish(config, synthesize(config, join(ROOT, "cdktf.out")), repoRoot);
+  const dirs = synthesize(config, join(ROOT, "cdktf.out"));
+  const changed = publish(config, dirs, repoRoot);
   process.stdout.write(changed.length ? `updated:\n${changed.map((c) => `  - ${c}`).join("\n")}\n` : `${config.deployDir}/ already up to date\n`);
+  process.stdout.write(describe(config, dirs, repoRoot));
 }
 
 if (require.main === module) {

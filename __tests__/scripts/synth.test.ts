@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { initialToggle, publish, repairHclDefaults, staleFiles, synthesize } from "../../scripts/synth";
+import { initialToggle, publish, repairHclDefaults, resourcesPerState, staleFiles, synthesize } from "../../scripts/synth";
 import { parseToggle } from "../../scaler/toggle";
 import { ROOT } from "../helpers/processes";
 import { removeDir } from "../helpers/terraform";
@@ -31,6 +31,16 @@ describe("synth publishing (the deployment repository layout)", () => {
       fargate_max_tasks: 50,
       fargate_pinned: false,
     });
+  });
+
+  it("counts what each tier state manages: nothing when off, one more record when serving", () => {
+    const fargate = resourcesPerState(JSON.parse(readFileSync(join(dirs.fargate!, "cdk.tf.json"), "utf8")));
+    expect(fargate.off).toBe(0);
+    expect(fargate.warming).toBeGreaterThan(20);
+    expect(fargate.serving).toBe(fargate.warming! + 1);
+    expect(fargate.draining).toBe(fargate.warming);
+    const core = resourcesPerState(JSON.parse(readFileSync(join(dirs.core!, "cdk.tf.json"), "utf8")));
+    expect(new Set(Object.values(core)).size).toBe(1);
   });
 
   it("never overwrites the toggle file, whatever it holds", () => {
