@@ -42,8 +42,19 @@ export function awsDeps(
   logger: Logger,
   clients = { cloudwatch: new CloudWatchClient({}), route53: new Route53Client({}), secrets: new SecretsManagerClient({}), dynamo: new DynamoDBClient({}) },
 ): ReconcileDeps {
-  let token: Promise<string> | undefined;
-  let tfcToken: Promise<string> | undefined;
+  // Each secret is read once per container; a failed read is retried on the next invocation.
+  const cached = new Map<string, Promise<string>>();
+  const secret = (name: string): Promise<string> => {
+    let value = cached.get(name);
+    if (!value) {
+      value = readToken(clients.secrets, name).catch((err: Error) => {
+        cached.delete(name);
+        throw err;
+      });
+      cached.set(name, value);
+    }
+    return value;
+  };
   const tfc = s.terraformCloud;
   return {
     policy: s.policy,
@@ -56,29 +67,17 @@ export function awsDeps(
     records: () => readLiveRecords(clients.route53, s.hostedZoneId, s.domain),
     publish: (status) => publishStatus(clients.dynamo, s.tableName, status),
     lastRun: tfc
-      ? async () => {
-          tfcToken ??= readToken(clients.secrets, tfc.tokenSecretName).catch((err: Error) => {
-            tfcToken = undefined;
-            throw err;
-          });
-          return latestRun({ organization: tfc.organization, workspace: tfc.workspace, token: await tfcToken });
-        }
+      ? async () => latestRun({ organization: tfc.organization, workspace: tfc.workspace, token: await secret(tfc.tokenSecretName) })
       : undefined,
-    checkout: async () => {
-      // Read once per container; a failed read is retried on the next invocation.
-      token ??= readToken(clients.secrets, s.git.tokenSecretName).catch((err: Error) => {
-        token = undefined;
-        throw err;
-      });
-      return checkoutToggle({
+    checkout: async () =>
+      checkoutToggle({
         url: s.git.repositoryUrl,
         branch: s.git.branch,
         path: s.toggleFile,
-        token: await token,
+        token: await secret(s.git.tokenSecretName),
         username: s.git.tokenUsername,
         author: { name: s.git.authorName, email: s.git.authorEmail },
-      });
-    },
+      }),
   };
 }
 

@@ -108,24 +108,21 @@ export const ALLOWED_EDGES: ReadonlyArray<readonly [TierState, TierState]> = [
 const last = <T>(xs: ReadonlyArray<T>, n: number): T[] => xs.slice(Math.max(0, xs.length - n));
 const round = (x: number) => Math.round(x * 100) / 100;
 
+/** Aligns a series to the newest `n` minutes, padding older missing minutes with undefined. */
+const alignTo = (s: Series, n: number): Series => [...Array(Math.max(0, n - s.length)).fill(undefined), ...s];
+
 /** ALB requests per minute, where no datapoint while the target group reports means zero requests. */
 function albPerMinute(m: Metrics): Series {
   const n = Math.max(m.albRequests.length, m.healthyHosts.length);
-  const alb = last(m.albRequests, n);
-  const hosts = last(m.healthyHosts, n);
-  const pad = (s: Series) => [...Array(n - s.length).fill(undefined), ...s];
-  const a = pad(alb);
-  const h = pad(hosts);
-  return a.map((v, i) => (v !== undefined ? v : h[i] !== undefined ? 0 : undefined));
+  const hosts = alignTo(m.healthyHosts, n);
+  return alignTo(m.albRequests, n).map((v, i) => (v !== undefined ? v : hosts[i] !== undefined ? 0 : undefined));
 }
 
 /** Total demand in requests per second per minute: API Gateway plus ALB; a minute with neither is unknown. */
-function demandRps(m: Metrics): Series {
-  const alb = albPerMinute(m);
-  const n = Math.max(m.apiRequests.length, alb.length);
-  const api = [...Array(n - m.apiRequests.length).fill(undefined), ...m.apiRequests];
-  const albP = [...Array(n - alb.length).fill(undefined), ...alb];
-  return api.map((v, i) => (v === undefined && albP[i] === undefined ? undefined : ((v ?? 0) + (albP[i] ?? 0)) / 60));
+function demandRps(api: Series, alb: Series): Series {
+  const n = Math.max(api.length, alb.length);
+  const albN = alignTo(alb, n);
+  return alignTo(api, n).map((v, i) => (v === undefined && albN[i] === undefined ? undefined : ((v ?? 0) + (albN[i] ?? 0)) / 60));
 }
 
 interface WindowStats {
@@ -177,8 +174,8 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   const state = t.fargate_tier;
   const sinceMs = Date.parse(t.fargate_tier_since);
   const minutesInState = Number.isFinite(sinceMs) ? Math.max(0, (now.getTime() - sinceMs) / 60_000) : Infinity;
-  const demand = demandRps(o.metrics);
   const alb = albPerMinute(o.metrics);
+  const demand = demandRps(o.metrics.apiRequests, alb);
   const up = windowOf(demand, c.upWindowMinutes);
   const downDemand = windowOf(demand, c.downWindowMinutes);
   const downAlb = windowOf(alb, c.downWindowMinutes);

@@ -11,7 +11,7 @@ export const TIER_STATES: readonly TierState[] = Object.values(TierState);
  */
 export const ToggleSchema = z
   .object({
-    fargate_tier: z.enum(["off", "warming", "serving", "draining"]),
+    fargate_tier: z.enum(TierState),
     /** When fargate_tier last changed (ISO-8601 UTC); dwell and timeouts count from it. */
     fargate_tier_since: z.iso.datetime({ message: "must be an ISO-8601 UTC time such as 2026-01-01T00:00:00Z" }),
     fargate_min_tasks: z.number().int().min(1),

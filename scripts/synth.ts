@@ -91,7 +91,7 @@ export const initialToggle = (config: DeploymentConfig): string =>
 
 /** Files a stack directory publishes: the Terraform JSON and any assets, never state or the toggle. */
 const published = (stackDir: string) =>
-  listFiles(stackDir).filter((f) => f === "cdk.tf.json" || f.startsWith(`assets${"/"}`));
+  listFiles(stackDir).filter((f) => f === "cdk.tf.json" || f.startsWith("assets/"));
 
 /**
  * Copies synthesized stacks into the deploy layout, removes assets no longer

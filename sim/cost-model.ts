@@ -40,6 +40,12 @@ export const workloadFrom = (c: DeploymentConfig, accountConcurrency = 1000): Wo
   lambdaCapacityRps: Math.min(c.api.throttleRateLimit, (c.lambda.reservedConcurrency ?? accountConcurrency) / (c.lambda.meanDurationMs / 1000)),
 });
 
+/** Lambda cold starts in a minute: new concurrent instances compared with the minute before. */
+export function coldStarts(requests: number, previousRequests: number, w: Workload): number {
+  const concurrency = (r: number) => Math.ceil((r / 60) * (w.meanDurationMs / 1000));
+  return Math.max(0, concurrency(requests) - concurrency(previousRequests));
+}
+
 /** Lambda tier cost of one minute: API Gateway + Lambda requests, compute, and cold starts. */
 export function lambdaMinuteCost(requests: number, coldStarts: number, w: Workload, p: PriceTable = DEFAULT_PRICES): number {
   const gb = w.lambdaMemoryMb / 1024;

@@ -11,7 +11,7 @@
  * structural shortfall first, then minimises cost. Its reported shortfall
  * minutes use the same lagged autoscaling as the other strategies.
  */
-import { fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "./cost-model";
+import { coldStarts, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "./cost-model";
 import type { Delays } from "./delays";
 import { DEFAULT_PRICES, type PriceTable } from "./prices";
 import type { StrategyResult, Tier } from "./simulator";
@@ -50,8 +50,7 @@ export function clairvoyantOptimum(trace: number[], w: Workload, d: Delays, minD
     if (ph.tier === "fargate") {
       return fargateMinuteCost(r, tasksNeeded(rps, w), w, p) + (rps > w.maxTasks * w.requestsPerTaskPerSecond ? SHORTFALL_PENALTY : 0);
     }
-    const cold = Math.max(0, Math.ceil(rps * (w.meanDurationMs / 1000)) - Math.ceil(((trace[t - 1] ?? 0) / 60) * (w.meanDurationMs / 1000)));
-    return lambdaMinuteCost(r, cold, w, p) + (ph.resources ? fargateFixedMinuteCost(w.minTasks, w, p) : 0) + (rps > w.lambdaCapacityRps ? SHORTFALL_PENALTY : 0);
+    return lambdaMinuteCost(r, coldStarts(r, trace[t - 1] ?? 0, w), w, p) + (ph.resources ? fargateFixedMinuteCost(w.minTasks, w, p) : 0) + (rps > w.lambdaCapacityRps ? SHORTFALL_PENALTY : 0);
   };
   // best[s] = cheapest cost of being in state s at the end of minute t.
   let best = new Float64Array(n).fill(Infinity);

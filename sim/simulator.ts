@@ -5,7 +5,7 @@
  */
 import { decide, isResize, metricsNeeded, type Metrics, type PolicyConfig } from "../scaler/policy";
 import type { TierState, Toggle } from "../scaler/toggle";
-import { fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, scalerMinuteCost, tasksNeeded, type Workload } from "./cost-model";
+import { coldStarts, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, scalerMinuteCost, tasksNeeded, type Workload } from "./cost-model";
 import type { Delays } from "./delays";
 import { DEFAULT_PRICES, type PriceTable } from "./prices";
 
@@ -65,10 +65,6 @@ function finish(name: string, trace: number[], acc: Accumulator, transitions: nu
     ...extra,
   };
 }
-
-/** Lambda cold starts in a minute: new concurrent instances compared with the minute before. */
-const coldStarts = (requests: number, previous: number, w: Workload) =>
-  Math.max(0, Math.ceil((requests / 60) * (w.meanDurationMs / 1000)) - Math.ceil((previous / 60) * (w.meanDurationMs / 1000)));
 
 /** Every request on Lambda, always. */
 export function simulateLambdaOnly(trace: number[], w: Workload, p: PriceTable = DEFAULT_PRICES): StrategyResult {

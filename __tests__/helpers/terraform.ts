@@ -102,3 +102,28 @@ export const MOCK_PROVIDER = `mock_provider "aws" {
 
 /** Reads a stack's synthesized JSON. */
 export const readStack = (dir: string): Record<string, any> => JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
+
+/** What each tier state must plan: the resources a reviewer watches, by count. */
+export const EXPECTED_PLAN: Record<string, Record<string, number>> = {
+  off: { vpc: 0, alb: 0, ecs_service: 0, autoscaling_target: 0, fargate_record: 0 },
+  warming: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 0 },
+  serving: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 1 },
+  draining: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 0 },
+};
+
+/** `terraform test` assert blocks checking that `state` plans exactly EXPECTED_PLAN[state] in the fargate stack. */
+export function tierPlanAsserts(fargateJson: Record<string, any>, state: string): string {
+  const watched: Record<string, string> = {
+    vpc: addressOf(fargateJson, "fargate/network/vpc"),
+    alb: addressOf(fargateJson, "fargate/lb/alb"),
+    ecs_service: addressOf(fargateJson, "fargate/service/service"),
+    autoscaling_target: addressOf(fargateJson, "fargate/service/scaling-target"),
+    fargate_record: addressOf(fargateJson, "fargate/fargate-record/record"),
+  };
+  return Object.entries(watched)
+    .map(([what, address]) => {
+      const n = EXPECTED_PLAN[state]![what];
+      return `  assert {\n    condition     = length(${address}) == ${n}\n    error_message = "${state}: expected ${n} ${what}, planned \${length(${address})}"\n  }`;
+    })
+    .join("\n");
+}

@@ -9,7 +9,7 @@ import { reconcile } from "../../scaler/reconcile";
 import { parseToggle, type TierState } from "../../scaler/toggle";
 import { GitServer } from "../helpers/git-server";
 import { ROOT } from "../helpers/processes";
-import { addressOf, initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform } from "../helpers/terraform";
+import { initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, tierPlanAsserts } from "../helpers/terraform";
 
 // The whole GitOps loop on real parts: the synthesized fargate stack and its
 // toggle in a git repository served by `git http-backend`, the real reconciler
@@ -32,12 +32,6 @@ const PHASES: Array<[string, number, number]> = [
 ];
 const DEMAND = PHASES.flatMap(([, minutes, rps]) => Array(minutes).fill(rps) as number[]);
 
-const EXPECTED_PLAN: Record<TierState, Record<string, number>> = {
-  off: { vpc: 0, alb: 0, ecs_service: 0, autoscaling_target: 0, fargate_record: 0 },
-  warming: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 0 },
-  serving: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 1 },
-  draining: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 0 },
-};
 
 const listFiles = (dir: string): string[] =>
   readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? listFiles(join(dir, n)).map((f) => join(n, f)) : [n]));
@@ -64,20 +58,11 @@ describe("GitOps loop end to end", () => {
     const tfDir = initStack(join(repo, config.deployDir, "fargate"));
     work.push(tfDir);
     const stackJson = readStack(tfDir);
-    const watched = {
-      vpc: addressOf(stackJson, "fargate/network/vpc"),
-      alb: addressOf(stackJson, "fargate/lb/alb"),
-      ecs_service: addressOf(stackJson, "fargate/service/service"),
-      autoscaling_target: addressOf(stackJson, "fargate/service/scaling-target"),
-      fargate_record: addressOf(stackJson, "fargate/fargate-record/record"),
-    };
     const planCommittedTree = (state: TierState) => {
       for (const f of ["cdk.tf.json", "fargate.auto.tfvars.json"]) {
         writeFileSync(join(tfDir, f), server.show(`${config.deployDir}/fargate/${f}`) + "\n");
       }
-      const asserts = Object.entries(watched)
-        .map(([what, address]) => `  assert {\n    condition     = length(${address}) == ${EXPECTED_PLAN[state][what]}\n    error_message = "${state}: ${what} planned \${length(${address})}"\n  }`)
-        .join("\n");
+      const asserts = tierPlanAsserts(stackJson, state);
       // No variables block: the plan must follow the committed *.auto.tfvars.json alone.
       writeFileSync(
         join(tfDir, "committed.tftest.hcl"),

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { synthesize, synthesizeHcl } from "../../scripts/synth";
 import { TIER_STATES } from "../../scaler/toggle";
-import { addressOf, initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform } from "../helpers/terraform";
+import { addressOf, EXPECTED_PLAN, initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, tierPlanAsserts } from "../helpers/terraform";
 
 // Real terraform 1.11 with the real hashicorp/aws 5.100.0 provider (offline
 // mirror): init, validate, and `terraform test` under mock_provider.
@@ -29,31 +29,10 @@ describe("synthesized stacks under real terraform", () => {
 
   it("plans each tier state with exactly the resources that state needs", () => {
     const json = readStack(stacks.fargate!);
-    const watched = {
-      vpc: addressOf(json, "fargate/network/vpc"),
-      alb: addressOf(json, "fargate/lb/alb"),
-      ecs_service: addressOf(json, "fargate/service/service"),
-      autoscaling_target: addressOf(json, "fargate/service/scaling-target"),
-      fargate_record: addressOf(json, "fargate/fargate-record/record"),
-    };
-    const expected: Record<string, Record<keyof typeof watched, number>> = {
-      off: { vpc: 0, alb: 0, ecs_service: 0, autoscaling_target: 0, fargate_record: 0 },
-      warming: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 0 },
-      serving: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 1 },
-      draining: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 0 },
-    };
-    expect(Object.keys(expected)).toEqual([...TIER_STATES]);
-    const runs = TIER_STATES.map((state) => {
-      const asserts = Object.entries(watched)
-        .map(
-          ([what, address]) => `  assert {
-    condition     = length(${address}) == ${expected[state]![what as keyof typeof watched]}
-    error_message = "${state}: expected ${expected[state]![what as keyof typeof watched]} ${what}, planned \${length(${address})}"
-  }`,
-        )
-        .join("\n");
-      return `run "tier_${state}" {\n  command = plan\n  variables {\n    fargate_tier = "${state}"\n  }\n${asserts}\n}`;
-    });
+    expect(Object.keys(EXPECTED_PLAN)).toEqual([...TIER_STATES]);
+    const runs = TIER_STATES.map(
+      (state) => `run "tier_${state}" {\n  command = plan\n  variables {\n    fargate_tier = "${state}"\n  }\n${tierPlanAsserts(json, state)}\n}`,
+    );
     const unknown = `run "rejects_unknown_tier" {\n  command = plan\n  variables {\n    fargate_tier = "on"\n  }\n  expect_failures = [var.fargate_tier]\n}`;
     const dir = init(stacks.fargate!);
     writeFileSync(join(dir, "tiers.tftest.hcl"), [MOCK_PROVIDER, remoteStateOverrides(json), ...runs, unknown].join("\n\n"));

@@ -1,8 +1,6 @@
 import { Construct } from "constructs";
 import { Fn, Op, TerraformLocal, TerraformVariable } from "cdktf";
-
-/** The tier states in the order the scaler walks them (ARCHITECTURE.md section 3). */
-export const TIER_STATES = ["off", "warming", "serving", "draining"] as const;
+import { TIER_STATES } from "../../scaler/toggle";
 
 export interface TierVariablesProps {
   /** Default for `fargate_min_tasks`. */
