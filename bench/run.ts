@@ -8,11 +8,13 @@ import { join } from "node:path";
 import { benchService } from "./service";
 import { benchSynth } from "./synth";
 import { benchCost } from "./cost";
+import { benchTwin } from "./twin";
 
 const ENTRIES: Record<string, (quick: boolean) => Promise<Record<string, unknown>>> = {
   service: benchService,
   synth: benchSynth,
   cost: benchCost,
+  twin: benchTwin,
 };
 
 async function main(argv: string[]): Promise<void> {

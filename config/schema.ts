@@ -63,6 +63,8 @@ export const DeploymentConfigSchema = z
       deregistrationDelaySeconds: z.number().int().min(0).max(3600),
       /** Drain is finished when the ALB carries at most this (req/s). */
       drainIdleRps: z.number().nonnegative(),
+      /** Minutes CloudWatch may take to publish a one-minute datapoint (AWS: usually 1 to 3); the scaler decides on windows that end this far back. */
+      metricLagMinutes: z.number().int().min(0).max(15).default(3),
     }),
     terraformCloud: z.object({
       /** Setting this switches both stacks to Terraform Cloud (CloudBackend); empty means local state. */

@@ -1,14 +1,16 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { HttpClient } from "isomorphic-git";
 import { jsonLogger, type Logger } from "../service/log";
 import { readMetrics } from "./adapters/cloudwatch";
 import { readLiveRecords } from "./adapters/route53";
 import { readToken } from "./adapters/secrets";
 import { publishStatus } from "./adapters/status";
-import { latestRun } from "./adapters/terraform-cloud";
-import { checkoutToggle } from "./git-toggle";
+import { queueRun, readRuns, TerraformCloudError, type Fetch } from "./adapters/terraform-cloud";
+import { GitAuthError, toggleReader } from "./git-toggle";
 import { reconcile, type ReconcileDeps, type ReconcileResult } from "./reconcile";
 import { scalerSettingsFromEnv, type ScalerSettings } from "./settings";
 
@@ -36,18 +38,48 @@ export function classifyEvent(event: unknown): Trigger {
   return { kind: "unknown" };
 }
 
-/** Wires the reconciler to AWS and the git host. Clients are injected for tests. */
-export function awsDeps(
-  s: ScalerSettings,
-  logger: Logger,
-  clients = { cloudwatch: new CloudWatchClient({}), route53: new Route53Client({}), secrets: new SecretsManagerClient({}), dynamo: new DynamoDBClient({}) },
-): ReconcileDeps {
-  // Each secret is read once per container; a failed read is retried on the next invocation.
+/**
+ * Everything the scaler talks to. Production uses the defaults; the
+ * simulator passes emulators of the same interfaces, so it runs this wiring
+ * and every adapter unchanged.
+ */
+export interface ScalerPorts {
+  readonly cloudwatch: CloudWatchClient;
+  readonly elb: ElasticLoadBalancingV2Client;
+  readonly route53: Route53Client;
+  readonly secrets: SecretsManagerClient;
+  readonly dynamo: DynamoDBClient;
+  /** Terraform Cloud's API. @default global fetch */
+  readonly fetch?: Fetch;
+  /** The git host. @default isomorphic-git/http/node */
+  readonly gitHttp?: HttpClient;
+  /** @default the wall clock */
+  readonly now?: () => Date;
+  /** Parent of the toggle clone. @default os.tmpdir() */
+  readonly workRoot?: string;
+  /** Terraform Cloud's address. @default https://app.terraform.io */
+  readonly terraformCloudUrl?: string;
+}
+
+export const defaultPorts = (): ScalerPorts => ({
+  cloudwatch: new CloudWatchClient({}),
+  elb: new ElasticLoadBalancingV2Client({}),
+  route53: new Route53Client({}),
+  secrets: new SecretsManagerClient({}),
+  dynamo: new DynamoDBClient({}),
+});
+
+const isAuthRejection = (err: unknown) => err instanceof GitAuthError || (err instanceof TerraformCloudError && err.status === 401);
+
+/** Wires the reconciler to AWS, Terraform Cloud and the git host through `ports`. */
+export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = defaultPorts()): ReconcileDeps {
+  // Each token is read once per container. A failed read is retried next time, and a token
+  // the server rejects (HTTP 401) is dropped, so a rotated token is picked up without a redeploy.
   const cached = new Map<string, Promise<string>>();
   const secret = (name: string): Promise<string> => {
     let value = cached.get(name);
     if (!value) {
-      value = readToken(clients.secrets, name).catch((err: Error) => {
+      value = readToken(ports.secrets, name).catch((err: Error) => {
         cached.delete(name);
         throw err;
       });
@@ -55,29 +87,64 @@ export function awsDeps(
     }
     return value;
   };
+  const withToken = async <T>(name: string, use: (token: string) => Promise<T>): Promise<T> => {
+    try {
+      return await use(await secret(name));
+    } catch (err) {
+      if (isAuthRejection(err)) cached.delete(name);
+      throw err;
+    }
+  };
   const tfc = s.terraformCloud;
+  const target = (token: string) => ({ baseUrl: ports.terraformCloudUrl, organization: tfc!.organization, workspace: tfc!.workspace, token });
+  // The workspace id comes with every runs read; queueing a run needs it.
+  let workspaceId: string | undefined;
+  // One reader per container and token, so the toggle text is cached across warm invocations.
+  const readers = new Map<string, ReturnType<typeof toggleReader>>();
+  const reader = (token: string) => {
+    let r = readers.get(token);
+    if (!r) {
+      readers.clear();
+      r = toggleReader({
+        url: s.git.repositoryUrl,
+        branch: s.git.branch,
+        path: s.toggleFile,
+        token,
+        username: s.git.tokenUsername,
+        author: { name: s.git.authorName, email: s.git.authorEmail },
+        workRoot: ports.workRoot,
+        http: ports.gitHttp,
+      });
+      readers.set(token, r);
+    }
+    return r;
+  };
   return {
     policy: s.policy,
     service: s.service,
     toggleFile: s.toggleFile,
     dryRun: s.dryRun,
     logger,
-    now: () => new Date(),
-    metrics: (now, state) => readMetrics(clients.cloudwatch, s.targets, now, s.historyMinutes, state),
-    records: () => readLiveRecords(clients.route53, s.hostedZoneId, s.domain),
-    publish: (status) => publishStatus(clients.dynamo, s.tableName, status),
-    lastRun: tfc
-      ? async () => latestRun({ organization: tfc.organization, workspace: tfc.workspace, token: await secret(tfc.tokenSecretName) })
+    now: ports.now ?? (() => new Date()),
+    metrics: (now, state) => readMetrics({ cloudwatch: ports.cloudwatch, elb: ports.elb }, s.targets, now, s.historyMinutes, state, s.metricLagMinutes),
+    records: () => readLiveRecords(ports.route53, s.hostedZoneId, s.domain),
+    publish: (status) => publishStatus(ports.dynamo, s.tableName, status),
+    runs: tfc
+      ? (head) =>
+          withToken(tfc.tokenSecretName, async (token) => {
+            const r = await readRuns(target(token), head, ports.fetch);
+            workspaceId = r.workspaceId;
+            return { forHead: r.forHead, failedAttempts: r.failedAttemptsForHead };
+          })
       : undefined,
-    checkout: async () =>
-      checkoutToggle({
-        url: s.git.repositoryUrl,
-        branch: s.git.branch,
-        path: s.toggleFile,
-        token: await secret(s.git.tokenSecretName),
-        username: s.git.tokenUsername,
-        author: { name: s.git.authorName, email: s.git.authorEmail },
-      }),
+    queueRun: tfc
+      ? (message) =>
+          withToken(tfc.tokenSecretName, async (token) => {
+            if (!workspaceId) throw new Error("the workspace id is not known yet; its runs could not be read");
+            return (await queueRun(target(token), workspaceId, message, ports.fetch)).id;
+          })
+      : undefined,
+    checkout: () => withToken(s.git.tokenSecretName, (token) => reader(token)()),
   };
 }
 
@@ -85,11 +152,20 @@ const logger = jsonLogger();
 let deps: ReconcileDeps | undefined;
 
 /** The scaler Lambda: EventBridge schedule, CloudWatch alarm actions and alarms via SNS all reconcile. */
-export const handler = async (event: unknown): Promise<{ trigger: Trigger } & Omit<ReconcileResult, "decision"> & { to?: string }> => {
+export const handler = async (event: unknown): Promise<HandlerResult> => {
   const trigger = classifyEvent(event);
   if (trigger.kind === "unknown") logger("warn", "unrecognised event; reconciling anyway", { event });
   deps ??= awsDeps(scalerSettingsFromEnv(process.env), logger);
-  const result = await reconcile(deps);
-  logger("info", "reconciled", { trigger, outcome: result.outcome, attempts: result.attempts, commit: result.commit });
-  return { trigger, outcome: result.outcome, attempts: result.attempts, commit: result.commit, to: result.decision?.to };
+  return handleWith(deps, trigger, logger);
 };
+
+/** One invocation on given deps: the handler's body, shared with the simulator's scaler host. */
+export async function handleWith(d: ReconcileDeps, trigger: Trigger, log: Logger): Promise<HandlerResult> {
+  const result = await reconcile(d);
+  log("info", "reconciled", { trigger, outcome: result.outcome, attempts: result.attempts, commit: result.commit });
+  const { decision } = result;
+  return { trigger, outcome: result.outcome, attempts: result.attempts, commit: result.commit, from: decision?.from, to: decision?.to, reason: decision?.reason };
+}
+
+/** What an invocation returns (and logs): the trigger, the outcome, and the step it committed. */
+export type HandlerResult = { trigger: Trigger } & Omit<ReconcileResult, "decision"> & { from?: string; to?: string; reason?: string };

@@ -25,8 +25,8 @@ export interface PolicyConfig {
   readonly maxTasks: number;
 }
 
-export const policyConfigFrom = (c: DeploymentConfig): PolicyConfig => ({
-  ...c.scaling,
+export const policyConfigFrom = ({ scaling: { metricLagMinutes: _lag, ...scaling }, ...c }: DeploymentConfig): PolicyConfig => ({
+  ...scaling,
   requestsPerTaskPerSecond: c.fargate.requestsPerTaskPerSecond,
   targetUtilization: c.fargate.targetUtilization,
   minTasks: c.fargate.minTasks,
@@ -48,14 +48,19 @@ export interface Metrics {
   readonly lambdaThrottles: Series;
   /** Lambda ConcurrentExecutions (Maximum per minute). */
   readonly lambdaConcurrency: Series;
+  /** Targets the target group reports healthy now (ELBv2 DescribeTargetHealth, no lag); absent with no target group. */
+  readonly healthyTargetsNow?: number;
 }
+
+/** The per-minute series of `Metrics` (each a CloudWatch query). */
+export type SeriesName = Exclude<keyof Metrics, "healthyTargetsNow">;
 
 /**
  * The metrics each state decides on. GetMetricData is billed per metric every
  * minute, so the scaler asks for only these: while off, the Lambda tier's
  * demand and throttles.
  */
-export function metricsNeeded(state: TierState): Array<keyof Metrics> {
+export function metricsNeeded(state: TierState): SeriesName[] {
   return state === "off" ? ["apiRequests", "lambdaThrottles"] : ["apiRequests", "lambdaThrottles", "lambdaConcurrency", "albRequests", "healthyHosts"];
 }
 
@@ -66,9 +71,33 @@ export interface Observation {
   /** Whether Route 53 has the "fargate" record; undefined when it could not be read. */
   readonly fargateRecordLive: boolean | undefined;
   readonly metrics: Metrics;
-  /** The fargate workspace's latest Terraform Cloud run, when the scaler can read it. */
-  readonly lastRun?: { readonly id: string; readonly status: string; readonly failed: boolean; readonly commitSha?: string };
+  /** Terraform Cloud's runs for the committed toggle, when the scaler can read them. */
+  readonly run?: RunObservation;
 }
+
+/** How the fargate workspace stands with the commit the toggle was read at. */
+export interface RunObservation {
+  /** The newest run for that commit; undefined while it has none (webhook not delivered yet). */
+  readonly forHead?: {
+    readonly id: string;
+    readonly status: string;
+    /** failed: ended without applying (errored, canceled, discarded, policy_soft_failed, ...). */
+    readonly phase: "pending" | "applied" | "failed";
+    readonly commitSha?: string;
+    /** When it reached its final status (ISO). */
+    readonly finishedAt?: string;
+  };
+  /** Consecutive failed runs for that commit, newest first. */
+  readonly failedAttempts: number;
+}
+
+/** Re-queue a failed run after 2, 4, 8, 16, then every 30 minutes: transient errors clear, a broken plan does not hammer the queue. */
+export const RUN_RETRY_BASE_MINUTES = 2;
+export const RUN_RETRY_MAX_MINUTES = 30;
+
+/** Minutes to wait after the n-th consecutive failed run before queueing another. */
+export const runRetryBackoffMinutes = (failedAttempts: number): number =>
+  Math.min(RUN_RETRY_MAX_MINUTES, RUN_RETRY_BASE_MINUTES * 2 ** Math.max(0, failedAttempts - 1));
 
 export type AlertKind = "stuck-warming" | "apply-lagging" | "unhealthy-tier" | "apply-failed";
 
@@ -87,6 +116,8 @@ export interface Decision {
   readonly reason: string;
   readonly evidence: Readonly<Record<string, number | boolean | string | null>>;
   readonly alerts: readonly Alert[];
+  /** Set when the failed run for the committed toggle should be queued again (why). */
+  readonly requeueRun?: string;
 }
 
 /** Minutes of serving after which the warming floor is handed back to autoscaling. */
@@ -159,10 +190,15 @@ function sustainedHigh(demand: Series, c: PolicyConfig): string | undefined {
   return undefined;
 }
 
-/** Minimum tasks for the current demand at the target utilization, within the configured bounds. */
-export function tasksFor(rps: number, c: PolicyConfig): number {
+/**
+ * Minimum tasks for the current demand at the target utilization, within the
+ * configured bounds and the toggle's own maximum, so the toggle written always
+ * passes its parser (fargate_min_tasks <= fargate_max_tasks).
+ */
+export function tasksFor(rps: number, c: PolicyConfig, toggleMax: number = c.maxTasks): number {
   const needed = Math.ceil(rps / (c.requestsPerTaskPerSecond * c.targetUtilization));
-  return Math.min(c.maxTasks, Math.max(c.minTasks, needed));
+  const ceiling = Math.max(1, Math.min(c.maxTasks, toggleMax));
+  return Math.min(ceiling, Math.max(c.minTasks, needed));
 }
 
 /**
@@ -180,8 +216,11 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   const downDemand = windowOf(demand, c.downWindowMinutes);
   const downAlb = windowOf(alb, c.downWindowMinutes);
   const latestHealthy = last(o.metrics.healthyHosts, 2);
-  const healthyNow = latestHealthy[latestHealthy.length - 1];
-  const healthyStable = latestHealthy.length === 2 && latestHealthy.every((h) => h !== undefined && h >= t.fargate_min_tasks);
+  // The target group's own answer is current; CloudWatch's HealthyHostCount is minutes old, so
+  // without the live answer two published minutes at the floor are needed.
+  const live = o.metrics.healthyTargetsNow;
+  const healthyNow = live ?? latestHealthy[latestHealthy.length - 1];
+  const healthyStable = live !== undefined ? live >= t.fargate_min_tasks : latestHealthy.length === 2 && latestHealthy.every((h) => h !== undefined && h >= t.fargate_min_tasks);
   const throttles = last(o.metrics.lambdaThrottles, 2).reduce<number>((a, b) => a + (b ?? 0), 0);
   const latestDemand = demand[demand.length - 1];
   const evidence = {
@@ -196,7 +235,10 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
     fargate_record_live: o.fargateRecordLive ?? null,
   };
   const alerts: Alert[] = [];
-  const none = (reason: string): Decision => ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts });
+  // The resting task floor, within the toggle's own maximum so the file stays valid.
+  const floor = Math.max(1, Math.min(c.minTasks, t.fargate_max_tasks));
+  let requeueRun: string | undefined;
+  const none = (reason: string): Decision => ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts, requeueRun });
   const commit = (to: TierState, reason: string, sizing: Partial<Pick<Toggle, "fargate_min_tasks">> = {}): Decision => ({
     action: "commit",
     from: state,
@@ -205,15 +247,22 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
     reason,
     evidence,
     alerts,
+    requeueRun,
   });
   const applyLate = minutesInState > c.applyTimeoutMinutes;
 
   if (t.fargate_pinned) return none(`pinned at ${state} by a human; reporting only`);
-  // A failed run means the infrastructure is not what the toggle says: stop, page, and
-  // never move traffic on top of it. The next successful run releases the hold.
-  if (o.lastRun?.failed) {
-    alerts.push({ kind: "apply-failed", message: `Terraform Cloud run ${o.lastRun.id} ${o.lastRun.status}${o.lastRun.commitSha ? ` at ${o.lastRun.commitSha.slice(0, 8)}` : ""}; holding at ${state}` });
-    return none(`holding at ${state}: the last Terraform run ${o.lastRun.status}`);
+  // A failed run means the infrastructure is not what the toggle says: page, queue the run
+  // again with backoff, and hold (never move traffic on top of it) until one applies.
+  // Throttling Lambda overrides the hold: users are being turned away, so decide as usual.
+  const failedRun = o.run?.forHead?.phase === "failed" ? o.run.forHead : undefined;
+  if (failedRun) {
+    const attempts = Math.max(1, o.run!.failedAttempts);
+    const waited = failedRun.finishedAt ? (now.getTime() - Date.parse(failedRun.finishedAt)) / 60_000 : Infinity;
+    const backoff = runRetryBackoffMinutes(attempts);
+    alerts.push({ kind: "apply-failed", message: `Terraform Cloud run ${failedRun.id} ${failedRun.status}${failedRun.commitSha ? ` at ${failedRun.commitSha.slice(0, 8)}` : ""} (${attempts} failed in a row); holding at ${state}` });
+    if (!(waited < backoff)) requeueRun = `run ${failedRun.id} ${failedRun.status} (${attempts} in a row); retrying after ${backoff} min`;
+    if (throttles === 0) return none(`holding at ${state}: the last Terraform run ${failedRun.status}`);
   }
 
   switch (state) {
@@ -222,12 +271,12 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
         alerts.push({ kind: "apply-lagging", message: `tier is off for ${Math.round(minutesInState)} min but the fargate DNS record still exists; check the Terraform run` });
       }
       if (throttles > 0) {
-        const size = tasksFor(Math.max(up.max, latestDemand ?? 0), c);
+        const size = tasksFor(Math.max(up.max, latestDemand ?? 0), c, t.fargate_max_tasks);
         return commit(TierState.warming, `Lambda throttled ${throttles} request(s) in the last 2 min; adding the Fargate tier with ${size} tasks`, { fargate_min_tasks: size });
       }
       const high = sustainedHigh(demand, c);
       if (high) {
-        const size = tasksFor(up.max, c);
+        const size = tasksFor(up.max, c, t.fargate_max_tasks);
         return commit(TierState.warming, `${high}; adding the Fargate tier with ${size} tasks`, { fargate_min_tasks: size });
       }
       return none(`demand ${round(up.mean)} req/s over ${c.upWindowMinutes} min is not sustained above ${c.upThresholdRps} req/s`);
@@ -236,11 +285,11 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       const fell = up.complete && up.mean < c.downThresholdRps && throttles === 0;
       if (fell && minutesInState >= c.upWindowMinutes) {
         return commit(TierState.off, `demand fell to ${round(up.mean)} req/s (below ${c.downThresholdRps}) while warming; abandoning the Fargate tier`, {
-          fargate_min_tasks: c.minTasks,
+          fargate_min_tasks: floor,
         });
       }
       if (healthyStable) {
-        return commit(TierState.serving, `${healthyNow} healthy hosts >= ${t.fargate_min_tasks} for 2 min; moving traffic to Fargate`);
+        return commit(TierState.serving, `${healthyNow} healthy hosts >= ${t.fargate_min_tasks}${live !== undefined ? "" : " for 2 min"}; moving traffic to Fargate`);
       }
       if (minutesInState > c.warmingTimeoutMinutes) {
         alerts.push({
@@ -260,10 +309,10 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       }
       // The warming floor was sized for the switch; once autoscaling has run the tier for a
       // while, hand the task count back to target tracking (same state, no new "since").
-      if (t.fargate_min_tasks > c.minTasks && minutesInState >= FLOOR_SETTLE_MINUTES) {
+      if (t.fargate_min_tasks > floor && minutesInState >= FLOOR_SETTLE_MINUTES) {
         return {
-          ...commit(TierState.serving, `serving for ${Math.round(minutesInState)} min; target tracking owns the task count, so the floor goes from ${t.fargate_min_tasks} back to ${c.minTasks}`, { fargate_min_tasks: c.minTasks }),
-          toggle: { ...t, fargate_min_tasks: c.minTasks },
+          ...commit(TierState.serving, `serving for ${Math.round(minutesInState)} min; target tracking owns the task count, so the floor goes from ${t.fargate_min_tasks} back to ${floor}`, { fargate_min_tasks: floor }),
+          toggle: { ...t, fargate_min_tasks: floor },
         };
       }
       // Also a full down window of serving: earlier ALB minutes (warming) carried no traffic by design.
@@ -297,7 +346,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       const idleRps = Math.max(...(idle as number[])) / 60;
       if (idleRps > c.drainIdleRps) return none(`draining: ALB still carries ${round(idleRps)} req/s (idle is <= ${c.drainIdleRps})`);
       return commit(TierState.off, `drained: DNS TTL and deregistration delay passed and the ALB carries ${round(idleRps)} req/s; removing Fargate`, {
-        fargate_min_tasks: c.minTasks,
+        fargate_min_tasks: floor,
       });
     }
   }

@@ -1,9 +1,8 @@
 import type { Logger } from "../service/log";
 import type { ScalerStatus } from "../service/routes/status";
 import type { LiveRecords } from "./adapters/route53";
-import type { LastRun } from "./adapters/terraform-cloud";
 import type { ToggleCheckout } from "./git-toggle";
-import { decide, type Decision, type Metrics, type PolicyConfig } from "./policy";
+import { decide, type Decision, type Metrics, type PolicyConfig, type RunObservation } from "./policy";
 import { formatToggle, parseToggle, ToggleFileError, type TierState } from "./toggle";
 
 /** The reconciler's ports; the handler wires them to AWS and git, tests to fakes or real servers. */
@@ -16,8 +15,10 @@ export interface ReconcileDeps {
   /** Reads the metrics the given state decides on. */
   readonly metrics: (now: Date, state: TierState) => Promise<Metrics>;
   readonly records: () => Promise<LiveRecords>;
-  /** The fargate workspace's latest run; absent when Terraform Cloud is not configured. */
-  readonly lastRun?: () => Promise<LastRun | undefined>;
+  /** The fargate workspace's runs for the commit the toggle was read at; absent when Terraform Cloud is not configured. */
+  readonly runs?: (head: string) => Promise<RunObservation | undefined>;
+  /** Queues the workspace's latest configuration again (after a failed run); returns the run id. */
+  readonly queueRun?: (message: string) => Promise<string>;
   readonly publish: (status: ScalerStatus & Record<string, unknown>) => Promise<void>;
   readonly logger: Logger;
   readonly now: () => Date;
@@ -70,14 +71,20 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
     log("error", "route 53 unavailable; record state unknown", { error: err.message });
     return undefined;
   });
-  const lastRun = (deps.lastRun?.() ?? Promise.resolve(undefined)).catch((err: Error) => {
-    log("error", "terraform cloud unavailable; run status unknown", { error: err.message });
-    return undefined;
-  });
+  const runsFor = (head: string) =>
+    (deps.runs?.(head) ?? Promise.resolve(undefined)).catch((err: Error) => {
+      log("error", "terraform cloud unavailable; run status unknown", { error: err.message });
+      return undefined;
+    });
   let metrics: { state: TierState; value: Promise<Metrics> } | undefined;
   const publish = (status: ScalerStatus & Record<string, unknown>) =>
     deps.publish(status).catch((err: Error) => log("error", "could not publish the scaler status", { error: err.message }));
   const maxAttempts = deps.maxAttempts ?? 3;
+  const requeue = (why: string) =>
+    deps.queueRun!(`lambdaflex: retry: ${why}`).then(
+      (id) => log("warn", "queued the failed Terraform run again", { run: id, why }),
+      (err: Error) => log("error", "could not queue a Terraform run", { error: err.message, why }),
+    );
 
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const checkout = await deps.checkout();
@@ -94,7 +101,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
       }
       // Fetched once per run; again only if a re-read after a rejected push found another state.
       if (metrics?.state !== toggle.fargate_tier) metrics = { state: toggle.fargate_tier, value: readMetrics(toggle.fargate_tier) };
-      const decision = decide(deps.policy, { toggle, fargateRecordLive: (await records)?.fargate, metrics: await metrics.value, lastRun: await lastRun }, now);
+      const run = runsFor(checkout.head);
+      const decision = decide(deps.policy, { toggle, fargateRecordLive: (await records)?.fargate, metrics: await metrics.value, run: await run }, now);
       const unchanged = decision.action === "none" || formatToggle(decision.toggle) === checkout.text;
       log(decision.alerts.length > 0 ? "warn" : "info", "decision", {
         action: unchanged ? "none" : deps.dryRun ? "dry-run" : "commit",
@@ -103,6 +111,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
         reason: decision.reason,
         evidence: decision.evidence,
         alerts: decision.alerts,
+        requeueRun: decision.requeueRun,
         attempt,
         head: checkout.head,
       });
@@ -115,6 +124,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
         alerts: decision.alerts.map((a) => a.message),
       });
       if (unchanged) {
+        if (decision.requeueRun && deps.queueRun && !deps.dryRun) await requeue(decision.requeueRun);
         await publish(status("no change"));
         return { outcome: "no-change", attempts: attempt, decision };
       }

@@ -40,6 +40,8 @@ export const ScalerSettingsSchema = z
     tableName: z.string().min(1),
     /** Minutes of metrics read each run: the longest window plus slack for CloudWatch's lag. */
     historyMinutes: z.number().int().min(5).max(1440),
+    /** Minutes CloudWatch may take to publish a datapoint; decisions use windows that end this far back. */
+    metricLagMinutes: z.number().int().min(0).max(15),
     /** Where to read the fargate workspace's run status; absent with local state. */
     terraformCloud: z.object({ organization: z.string().min(1), workspace: z.string().min(1), tokenSecretName: z.string().min(1) }).optional(),
     dryRun: z.boolean(),
@@ -63,7 +65,8 @@ export function scalerSettingsFrom(
     hostedZoneId: c.hostedZoneId,
     domain: c.domain,
     tableName: ids.tableName,
-    historyMinutes: Math.max(policy.upWindowMinutes, policy.downWindowMinutes) + 5,
+    historyMinutes: Math.max(policy.upWindowMinutes, policy.downWindowMinutes),
+    metricLagMinutes: c.scaling.metricLagMinutes,
     terraformCloud: c.terraformCloud.organization
       ? { organization: c.terraformCloud.organization, workspace: c.terraformCloud.fargateWorkspace, tokenSecretName: c.terraformCloud.tokenSecretName }
       : undefined,

@@ -1,15 +1,15 @@
 /**
- * npm run simulate -- --trace FILE [--scale N] [--config FILE] [--out DIR] [--delay name=minutes ...]
- * npm run advise   -- --trace FILE [--scale N] [--config FILE] [--out DIR] [--quick]
+ * npm run simulate -- --trace FILE [--scale N] [--config FILE] [--out DIR] [--world FILE]
+ * npm run advise   -- --trace FILE [--scale N] [--config FILE] [--out DIR] [--world FILE] [--quick]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
 import { advise } from "./advisor";
-import { DEFAULT_DELAYS, type Delays } from "./delays";
 import { renderHtml, summary } from "./report";
 import { runAll } from "./run";
 import { loadTrace } from "./trace";
+import { DEFAULT_WORLD, loadWorld, type World } from "./world/params";
 
 /** A command-line mistake; the message says which flag and value. */
 export class UsageError extends Error {
@@ -22,7 +22,8 @@ export interface CliArgs {
   readonly scale: number;
   readonly config: string;
   readonly out: string;
-  readonly delays: Delays;
+  /** The world file, when given (defaults otherwise). */
+  readonly world?: string;
   readonly quick: boolean;
 }
 
@@ -43,26 +44,19 @@ export function parseArgs(argv: string[]): CliArgs {
     i++;
   }
   for (const name of Object.keys(flags)) {
-    if (!["trace", "scale", "config", "out", "delay", "quick"].includes(name)) throw new UsageError(`unknown flag --${name}`);
+    if (name === "delay") throw new UsageError("--delay was replaced by --world FILE (a JSON file of the emulated world's parameters; see README)");
+    if (!["trace", "scale", "config", "out", "world", "quick"].includes(name)) throw new UsageError(`unknown flag --${name}`);
   }
   if (!flags.trace) throw new UsageError("--trace FILE is required (a per-minute CSV: minute,requests)");
   const scale = Number(flags.scale?.[0] ?? "1");
   if (!(Number.isFinite(scale) && scale > 0)) throw new UsageError(`--scale must be a positive number, got "${flags.scale?.[0]}"`);
-  const delays: Record<string, number> = { ...DEFAULT_DELAYS };
-  for (const d of flags.delay ?? []) {
-    const [name, raw] = d.split("=");
-    if (!name || !(name in DEFAULT_DELAYS)) throw new UsageError(`--delay ${d}: unknown delay; use one of ${Object.keys(DEFAULT_DELAYS).join(", ")}`);
-    const v = Number(raw);
-    if (!(Number.isInteger(v) && v >= 0)) throw new UsageError(`--delay ${d}: minutes must be a whole number >= 0`);
-    delays[name] = v;
-  }
   return {
     command,
     trace: flags.trace[0]!,
     scale,
     config: flags.config?.[0] ?? DEFAULT_CONFIG_FILE,
     out: flags.out?.[0] ?? (command === "simulate" ? "sim-output" : "advise-output"),
-    delays: delays as unknown as Delays,
+    world: flags.world?.[0],
     quick: Boolean(flags.quick),
   };
 }
@@ -82,24 +76,37 @@ function progress(label: string): (done: number, total: number) => void {
   };
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   let args: CliArgs;
   try {
     args = parseArgs(argv);
     const config = loadDeploymentConfig(args.config, process.env);
+    const world: World = args.world ? loadWorld(args.world) : DEFAULT_WORLD;
     const trace = loadTrace(args.trace, args.scale);
     const out = resolve(args.out);
     mkdirSync(out, { recursive: true });
     if (args.command === "simulate") {
-      const report = runAll(trace, { config, delays: args.delays, source: args.trace, scale: args.scale, onProgress: trace.length > 10_000 ? progress("simulating") : undefined });
+      const report = await runAll(trace, {
+        config,
+        world,
+        source: args.trace,
+        scale: args.scale,
+        historyDir: join(out, "toggle-history"),
+        onProgress: trace.length > 10_000 ? progress("simulating") : undefined,
+      });
       writeFileSync(join(out, "simulation.json"), JSON.stringify(summary(report), null, 2) + "\n");
       writeFileSync(join(out, "report.html"), renderHtml(report, trace));
       for (const s of report.strategies) {
         process.stdout.write(`${s.strategy.padEnd(20)} $${s.totalCost.toFixed(2).padStart(10)}  ${s.transitions} transitions  ${s.shortfallMinutes} shortfall min\n`);
       }
-      process.stdout.write(`wrote ${join(out, "simulation.json")} and ${join(out, "report.html")}\n`);
+      const sc = report.scaler;
+      process.stdout.write(
+        `scaler: ${sc.invocations} invocations, ${sc.getMetricDataMetrics} GetMetricData metrics, ${sc.commits.length} commits, ` +
+          `${sc.terraformRuns} Terraform runs (${sc.terraformRunsFailed} failed), ${sc.alerts} alerts, $${sc.totalCost.toFixed(2)}\n`,
+      );
+      process.stdout.write(`wrote ${join(out, "simulation.json")}, ${join(out, "report.html")} and ${join(out, "toggle-history")}\n`);
     } else {
-      const advice = advise(trace, { config, delays: args.delays, source: args.trace, scale: args.scale, quick: args.quick, onProgress: progress("sweeping") });
+      const advice = await advise(trace, { config, world, source: args.trace, scale: args.scale, quick: args.quick, onProgress: progress("sweeping") });
       writeFileSync(join(out, "advice.json"), JSON.stringify(advice, null, 2) + "\n");
       process.stdout.write(`${advice.recommendation}\nwrote ${join(out, "advice.json")}\n`);
     }
@@ -110,4 +117,4 @@ export function main(argv: string[]): number {
   }
 }
 
-if (require.main === module) process.exit(main(process.argv.slice(2)));
+if (require.main === module) void main(process.argv.slice(2)).then((code) => process.exit(code));

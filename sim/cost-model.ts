@@ -108,9 +108,3 @@ export function derivedThresholds(w: Workload, p: PriceTable = DEFAULT_PRICES): 
   const be = breakEvenRps(w, p);
   return { breakEvenRps: be, upThresholdRps: Math.round(be * THRESHOLD_MARGINS.up), downThresholdRps: Math.round(be * THRESHOLD_MARGINS.down) };
 }
-
-/** Fixed monthly-style overhead of running the scaler, per minute: invocations, GetMetricData, alarms, status writes. */
-export function scalerMinuteCost(metricsPerCall: number, alarms: number, p: PriceTable = DEFAULT_PRICES): number {
-  const invocation = p.lambdaRequest + 1.0 * (256 / 1024) * p.lambdaGbSecondArm; // ~1 s at 256 MB
-  return invocation + metricsPerCall * p.getMetricDataMetric + (alarms * p.cloudwatchAlarmMonth) / (30 * 24 * 60) + p.dynamoWrite;
-}

@@ -1,15 +1,19 @@
 /**
- * How long the real world takes, in minutes. Every delay has a default from
- * AWS and Terraform Cloud behaviour and can be overridden from the CLI.
+ * Whole-minute delays for the strategies that do not run in the twin: the
+ * clairvoyant optimum's state machine and Fargate-always-on's autoscaling.
+ * They are the world's shortest delays, so the optimum stays a lower bound on
+ * what any scaler could do in that world.
  */
+import type { World } from "./world/params";
+
 export interface Delays {
-  /** CloudWatch publishes a one-minute datapoint about 1-2 minutes late. */
+  /** CloudWatch publication lag. */
   readonly metricLagMinutes: number;
   /** Commit -> VCS webhook -> Terraform Cloud plan -> apply starts. */
   readonly commitToApplyMinutes: number;
-  /** Apply -> VPC, ALB (the slow part, ~3-4 min) and ECS service exist. */
+  /** Apply -> ALB and ECS service exist. */
   readonly createMinutes: number;
-  /** Task pulled, started and passing health checks (2 x 10 s) -> healthy. */
+  /** Task pulled, started and passing health checks. */
   readonly taskBootMinutes: number;
   /** Apply of `off` -> ALB, tasks and IPs are gone (and stop costing). */
   readonly destroyMinutes: number;
@@ -19,12 +23,15 @@ export interface Delays {
   readonly dnsTtlMinutes: number;
 }
 
-export const DEFAULT_DELAYS: Delays = {
-  metricLagMinutes: 2,
-  commitToApplyMinutes: 2,
-  createMinutes: 5,
-  taskBootMinutes: 2,
-  destroyMinutes: 3,
-  autoscaleLagMinutes: 3,
-  dnsTtlMinutes: 1,
-};
+/** The shortest delays the world can produce, in whole minutes. */
+export function delaysFor(w: World, deregistrationDelaySeconds: number): Delays {
+  return {
+    metricLagMinutes: Math.floor(w.cloudwatch.lagMinutes[0]),
+    commitToApplyMinutes: Math.floor(w.terraformCloud.webhookSeconds[0] / 60 + w.terraformCloud.runMinutes[0]),
+    createMinutes: Math.floor(w.aws.albCreateMinutes[0]),
+    taskBootMinutes: Math.floor(w.aws.taskStartMinutes[0]),
+    destroyMinutes: Math.floor(w.aws.destroyMinutes[0] + deregistrationDelaySeconds / 60),
+    autoscaleLagMinutes: Math.floor(w.aws.autoscaleLagMinutes[0] + w.aws.taskStartMinutes[0]),
+    dnsTtlMinutes: Math.floor(w.dns.ttlSeconds / 60),
+  };
+}

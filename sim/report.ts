@@ -1,18 +1,29 @@
 /** Simulation results as JSON and as a self-contained HTML page with inline SVG charts (no network). */
 import type { StrategyResult } from "./simulator";
+import type { ScalerReport, WorldReport } from "./twin";
+import type { World } from "./world/params";
 
 export interface SimulationReport {
   readonly trace: { readonly source: string; readonly scale: number; readonly minutes: number; readonly requests: number };
   readonly breakEvenRps: number;
   readonly thresholds: { readonly upRps: number; readonly downRps: number };
+  /** Every parameter of the emulated world in effect. */
+  readonly world: World;
+  /** The world's shortest delays in whole minutes (what the optimum and Fargate-always-on use). */
   readonly delays: Record<string, number>;
+  /** What the production scaler did in the twin, metered from its calls. */
+  readonly scaler: ScalerReport;
+  readonly worldReport: WorldReport;
+  /** Share of each minute's requests on Fargate (LambdaFlex). */
+  readonly fargateShareByMinute: number[];
   readonly strategies: StrategyResult[];
 }
 
 /** The JSON form: everything but the per-minute arrays, which the HTML charts use. */
 export function summary(report: SimulationReport): object {
+  const { fargateShareByMinute: _f, ...rest } = report;
   return {
-    ...report,
+    ...rest,
     strategies: report.strategies.map(({ tierByMinute: _t, cumulativeCost: _c, log, ...rest }) => ({
       ...rest,
       log: log?.map((l) => ({ ...l, at: `day ${Math.floor(l.minute / 1440)} ${String(Math.floor((l.minute % 1440) / 60)).padStart(2, "0")}:${String(l.minute % 60).padStart(2, "0")}` })),

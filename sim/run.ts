@@ -2,30 +2,39 @@
 import type { DeploymentConfig } from "../config/schema";
 import { policyConfigFrom, type PolicyConfig } from "../scaler/policy";
 import { breakEvenRps, workloadFrom } from "./cost-model";
-import type { Delays } from "./delays";
+import { delaysFor } from "./delays";
 import { clairvoyantOptimum } from "./optimum";
 import type { SimulationReport } from "./report";
-import { simulateFargateAlways, simulateLambdaFlex, simulateLambdaOnly } from "./simulator";
+import { simulateFargateAlways, simulateLambdaOnly } from "./simulator";
+import { simulateLambdaFlex } from "./twin";
+import type { World } from "./world/params";
 
 export interface RunOptions {
   readonly config: DeploymentConfig;
-  readonly delays: Delays;
+  readonly world: World;
   readonly source: string;
   readonly scale: number;
   /** Overrides of the policy (the advisor's sweep). */
   readonly policy?: Partial<PolicyConfig>;
+  /** Where to leave the toggle repository, e.g. OUT/toggle-history. */
+  readonly historyDir?: string;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-export function runAll(trace: number[], o: RunOptions): SimulationReport {
+export async function runAll(trace: number[], o: RunOptions): Promise<SimulationReport> {
   const w = workloadFrom(o.config);
   const policy = { ...policyConfigFrom(o.config), ...o.policy };
-  const lambdaflex = simulateLambdaFlex(trace, { policy, workload: w, delays: o.delays, onProgress: o.onProgress });
+  const delays = delaysFor(o.world, o.config.scaling.deregistrationDelaySeconds);
+  const twin = await simulateLambdaFlex(trace, { config: o.config, world: o.world, workload: w, policy: o.policy, historyDir: o.historyDir, onProgress: o.onProgress });
   return {
     trace: { source: o.source, scale: o.scale, minutes: trace.length, requests: trace.reduce((a, b) => a + b, 0) },
     breakEvenRps: breakEvenRps(w),
     thresholds: { upRps: policy.upThresholdRps, downRps: policy.downThresholdRps },
-    delays: { ...o.delays },
-    strategies: [lambdaflex, simulateLambdaOnly(trace, w), simulateFargateAlways(trace, w, o.delays), clairvoyantOptimum(trace, w, o.delays, policy.minDwellMinutes)],
+    world: o.world,
+    delays: { ...delays },
+    scaler: twin.scaler,
+    worldReport: twin.worldReport,
+    fargateShareByMinute: twin.fargateShareByMinute,
+    strategies: [twin.strategy, simulateLambdaOnly(trace, w), simulateFargateAlways(trace, w, delays), clairvoyantOptimum(trace, w, delays, policy.minDwellMinutes)],
   };
 }

@@ -1,70 +1,10 @@
-import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { ListResourceRecordSetsCommand, NoSuchHostedZone, Route53Client } from "@aws-sdk/client-route-53";
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
-import { metricQueries, readMetrics } from "../../scaler/adapters/cloudwatch";
 import { readLiveRecords } from "../../scaler/adapters/route53";
 import { readToken } from "../../scaler/adapters/secrets";
 import { publishStatus } from "../../scaler/adapters/status";
-
-const targets = { apiId: "a1b2c3", functionName: "lambdaflex-api", albName: "lambdaflex-alb", targetGroupName: "lambdaflex-tg" };
-const NOW = new Date("2026-11-22T12:00:30Z"); // the 12:00 minute is incomplete and excluded
-const at = (hhmm: string) => new Date(`2026-11-22T${hhmm}:00Z`);
-
-describe("CloudWatch adapter", () => {
-  const cw = mockClient(CloudWatchClient);
-  beforeEach(() => cw.reset());
-
-  it("asks for all five metrics in one GetMetricData call over complete minutes", async () => {
-    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [], Messages: [] });
-    await readMetrics(new CloudWatchClient({}), targets, NOW, 10);
-    const calls = cw.commandCalls(GetMetricDataCommand);
-    expect(calls).toHaveLength(1);
-    const input = calls[0]!.args[0].input;
-    expect(input.MetricDataQueries!.map((q) => q.Id)).toEqual(["api", "throttles", "concurrency", "alb", "healthy"]);
-    expect(input.StartTime).toEqual(at("11:50"));
-    expect(input.EndTime).toEqual(at("12:00"));
-    expect(metricQueries(targets)[3]!.Expression).toBe(`SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="RequestCount" lambdaflex-alb', 'Sum', 60))`);
-  });
-
-  it("asks for only API Gateway Count and Lambda Throttles while the tier is off", async () => {
-    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: "api", Timestamps: [at("11:59")], Values: [60] }] });
-    const m = await readMetrics(new CloudWatchClient({}), targets, NOW, 2, "off");
-    expect(cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries!.map((q) => q.Id)).toEqual(["api", "throttles"]);
-    expect(m).toEqual({ apiRequests: [undefined, 60], lambdaThrottles: [undefined, undefined], lambdaConcurrency: [], albRequests: [], healthyHosts: [] });
-  });
-
-  it("places datapoints on a per-minute grid and leaves missing minutes undefined", async () => {
-    // Response shape from the GetMetricData API reference.
-    cw.on(GetMetricDataCommand).resolves({
-      MetricDataResults: [
-        { Id: "api", Label: "Count", Timestamps: [at("11:57"), at("11:59")], Values: [120, 300], StatusCode: "Complete" },
-        { Id: "healthy", Label: "HealthyHostCount", Timestamps: [at("11:58"), at("11:59")], Values: [2, 2], StatusCode: "Complete" },
-        { Id: "alb", Label: "RequestCount", Timestamps: [], Values: [], StatusCode: "Complete" },
-      ],
-    });
-    const m = await readMetrics(new CloudWatchClient({}), targets, NOW, 4);
-    expect(m.apiRequests).toEqual([undefined, 120, undefined, 300]);
-    expect(m.healthyHosts).toEqual([undefined, undefined, 2, 2]);
-    expect(m.albRequests).toEqual([undefined, undefined, undefined, undefined]);
-    expect(m.lambdaThrottles).toEqual([undefined, undefined, undefined, undefined]);
-  });
-
-  it("follows NextToken pages and merges them", async () => {
-    cw.on(GetMetricDataCommand)
-      .resolvesOnce({ MetricDataResults: [{ Id: "api", Timestamps: [at("11:58")], Values: [10], StatusCode: "PartialData" }], NextToken: "page2" })
-      .resolvesOnce({ MetricDataResults: [{ Id: "api", Timestamps: [at("11:59")], Values: [20], StatusCode: "Complete" }] });
-    const m = await readMetrics(new CloudWatchClient({}), targets, NOW, 2);
-    expect(m.apiRequests).toEqual([10, 20]);
-    expect(cw.commandCalls(GetMetricDataCommand)[1]!.args[0].input.NextToken).toBe("page2");
-  });
-
-  it("propagates an API error so the reconciler can decide on no evidence", async () => {
-    cw.on(GetMetricDataCommand).rejects(new Error("Rate exceeded"));
-    await expect(readMetrics(new CloudWatchClient({}), targets, NOW, 5)).rejects.toThrow("Rate exceeded");
-  });
-});
 
 describe("Route 53 adapter", () => {
   const r53 = mockClient(Route53Client);

@@ -1,5 +1,6 @@
 import { loadDeploymentConfig } from "../../config/load";
-import { ALLOWED_EDGES, decide, policyConfigFrom, tasksFor, type Metrics, type Observation, type Series } from "../../scaler/policy";
+import { formatToggle, parseToggle } from "../../scaler/toggle";
+import { ALLOWED_EDGES, decide, policyConfigFrom, runRetryBackoffMinutes, tasksFor, type Metrics, type Observation, type RunObservation, type Series } from "../../scaler/policy";
 import type { TierState, Toggle } from "../../scaler/toggle";
 
 const c = policyConfigFrom(loadDeploymentConfig(undefined, {}));
@@ -26,7 +27,7 @@ const DEMAND: Record<string, (ago: number) => number | undefined> = {
 };
 
 interface World {
-  lastRun?: { id: string; status: string; failed: boolean };
+  run?: RunObservation;
   demand?: keyof typeof DEMAND | "missing";
   /** Which tier carries the demand (the API or the ALB). */
   on?: "lambda" | "fargate";
@@ -56,9 +57,15 @@ function observe(state: TierState, sinceMinutesAgo: number, w: World, toggle: Pa
     },
     fargateRecordLive: "record" in w ? w.record : state === "serving",
     metrics,
-    lastRun: w.lastRun,
+    run: w.run,
   };
 }
+
+/** A run for the committed toggle that ended without applying, `minutesAgo` before NOW, the n-th failure in a row. */
+const failedRun = (status: string, attempts: number, minutesAgo: number): RunObservation => ({
+  forHead: { id: "run-1", status, phase: "failed", finishedAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString() },
+  failedAttempts: attempts,
+});
 
 const lastMinuteOnly = (v: number): Series => Array.from({ length: H }, (_, i) => (i === H - 1 ? v : 0));
 
@@ -83,8 +90,11 @@ const TABLE: Row[] = [
   ["sustained, healthy", "warming", 6, { demand: "sustained", healthy: constant(2) }, "serving", /2 healthy hosts >= 2 for 2 min/],
   ["sustained, one healthy", "warming", 6, { demand: "sustained", healthy: constant(1) }, "warming", /1 of 2 hosts healthy/],
   ["healthy for one minute only", "warming", 6, { demand: "sustained", healthy: lastMinuteOnly(2) }, "warming", /2 of 2 hosts healthy/],
-  ["failed apply", "warming", 8, { demand: "sustained", healthy: constant(2), lastRun: { id: "run-1", status: "errored", failed: true } }, "warming", /holding at warming: the last Terraform run errored/, "apply-failed"],
-  ["applied run", "warming", 8, { demand: "sustained", healthy: constant(2), lastRun: { id: "run-1", status: "applied", failed: false } }, "serving", /healthy hosts/],
+  ["failed apply", "warming", 8, { demand: "sustained", healthy: constant(2), run: failedRun("errored", 1, 0) }, "warming", /holding at warming: the last Terraform run errored/, "apply-failed"],
+  ["discarded run", "warming", 8, { demand: "sustained", healthy: constant(2), run: failedRun("discarded", 1, 0) }, "warming", /holding at warming: the last Terraform run discarded/, "apply-failed"],
+  ["applied run", "warming", 8, { demand: "sustained", healthy: constant(2), run: { forHead: { id: "run-1", status: "applied", phase: "applied" }, failedAttempts: 0 } }, "serving", /healthy hosts/],
+  ["nothing to apply", "warming", 8, { demand: "sustained", healthy: constant(2), run: { forHead: { id: "run-1", status: "planned_and_finished", phase: "applied" }, failedAttempts: 0 } }, "serving", /healthy hosts/],
+  ["failed run, Lambda throttling (no hold)", "off", 600, { demand: "quiet", throttles: 4, run: failedRun("errored", 3, 1) }, "warming", /throttled 4 request/, "apply-failed"],
   ["stuck", "warming", 25, { demand: "sustained", healthy: constant(0) }, "warming", /stuck warming: 0 healthy hosts after 25 min/, "stuck-warming"],
   ["missing data", "warming", 6, { demand: "missing", healthy: constant(undefined) }, "warming", /no of 2 hosts healthy/],
   ["throttles, healthy", "warming", 3, { demand: "quiet", throttles: 5, healthy: constant(2) }, "serving", /healthy hosts/],
@@ -93,7 +103,7 @@ const TABLE: Row[] = [
   ["sustained", "serving", 120, { demand: "sustained" }, "serving", /keeps the Fargate tier/],
   ["band", "serving", 120, { demand: "band" }, "serving", /keeps the Fargate tier/],
   ["falling", "serving", 120, { demand: "falling" }, "draining", /2 req\/s over 30 min is below 8 req\/s/],
-  ["failed apply", "serving", 120, { demand: "falling", lastRun: { id: "run-2", status: "canceled", failed: true } }, "serving", /holding at serving/, "apply-failed"],
+  ["failed apply", "serving", 120, { demand: "falling", run: failedRun("canceled", 1, 0) }, "serving", /holding at serving/, "apply-failed"],
   ["falling before the dwell time", "serving", 30, { demand: "falling" }, "serving", /serving for 30 of at least 60 min/],
   ["spiky", "serving", 120, { demand: "spiky" }, "serving", /keeps the Fargate tier/],
   ["missing ALB data", "serving", 120, { demand: "missing", healthy: constant(undefined) }, "serving", /no complete ALB data/],
@@ -147,6 +157,30 @@ describe("policy decide()", () => {
     expect(decide(c, heavy, NOW).toggle.fargate_min_tasks).toBe(Math.ceil(400 / (150 * 0.6)));
     expect(decide(c, busy, NOW).toggle.fargate_min_tasks).toBe(2);
     expect(tasksFor(1e6, c)).toBe(c.maxTasks);
+  });
+
+  it("sizes within the toggle's own maximum, so the committed file passes its parser", () => {
+    const heavy = observe("off", 600, { demand: "sustained" }, { fargate_max_tasks: 3 });
+    const d = decide(c, { ...heavy, metrics: { ...heavy.metrics, apiRequests: constant(400 * 60) } }, NOW);
+    expect(d.toggle.fargate_min_tasks).toBe(3);
+    expect(() => parseToggle(formatToggle(d.toggle))).not.toThrow();
+    // A toggle whose maximum is below the configured minimum still gets a valid floor when it goes off.
+    const off = decide(c, observe("draining", 5, { demand: "quiet", on: "lambda", record: false }, { fargate_min_tasks: 1, fargate_max_tasks: 1 }), NOW);
+    expect(off.toggle).toMatchObject({ fargate_tier: "off", fargate_min_tasks: 1, fargate_max_tasks: 1 });
+  });
+
+  it("queues a failed run again only after a backoff that doubles per failure, up to 30 min", () => {
+    expect([1, 2, 3, 4, 5, 6, 9].map(runRetryBackoffMinutes)).toEqual([2, 4, 8, 16, 30, 30, 30]);
+    const at = (attempts: number, ago: number) => decide(c, observe("serving", 120, { demand: "sustained", run: failedRun("errored", attempts, ago) }), NOW);
+    expect(at(1, 1).requeueRun).toBeUndefined();
+    expect(at(1, 2).requeueRun).toMatch(/run-1 errored \(1 in a row\); retrying after 2 min/);
+    expect(at(3, 7).requeueRun).toBeUndefined();
+    expect(at(3, 8).requeueRun).toMatch(/3 in a row/);
+    expect(at(3, 8).action).toBe("none");
+    // A run still on its way, or none yet for this commit, is no reason to queue another.
+    const pending = decide(c, observe("serving", 120, { demand: "sustained", run: { forHead: { id: "run-2", status: "applying", phase: "pending" }, failedAttempts: 0 } }), NOW);
+    expect(pending.requeueRun).toBeUndefined();
+    expect(decide(c, observe("serving", 120, { demand: "sustained", run: { failedAttempts: 0 } }), NOW).requeueRun).toBeUndefined();
   });
 
   it("hands a pre-sized floor back to autoscaling after serving settles, keeping the state's since", () => {

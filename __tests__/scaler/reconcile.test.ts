@@ -124,16 +124,46 @@ describe("reconcile against a real git server", () => {
     expect(JSON.parse(server.show(TOGGLE)).fargate_tier).toBe("off");
   });
 
-  it("holds and alerts, committing nothing, while the last Terraform Cloud run has failed", async () => {
-    const result = await reconcile(deps({ metrics: async () => flat(40), lastRun: async () => ({ id: "run-9", status: "errored", failed: true, commitSha: "abc12345def" }) }));
+  it("holds and alerts while the run for the toggle's commit has failed, and queues it again after the backoff", async () => {
+    const heads: string[] = [];
+    const queued: string[] = [];
+    const failed = (minutesAgo: number) =>
+      deps({
+        metrics: async () => flat(40),
+        runs: async (head) => {
+          heads.push(head);
+          return { forHead: { id: "run-9", status: "errored", phase: "failed", commitSha: head, finishedAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString() }, failedAttempts: 1 };
+        },
+        queueRun: async (message) => {
+          queued.push(message);
+          return "run-10";
+        },
+      });
+    const result = await reconcile(failed(1));
     expect(result.outcome).toBe("no-change");
     expect(commits()).toBe(1);
-    expect(statuses.at(-1)).toMatchObject({ reason: "holding at off: the last Terraform run errored", alerts: ["Terraform Cloud run run-9 errored at abc12345; holding at off"] });
+    expect(heads).toEqual([server.git(["rev-parse", "main"])]);
+    expect(statuses.at(-1)).toMatchObject({ reason: "holding at off: the last Terraform run errored", alerts: [expect.stringMatching(/^Terraform Cloud run run-9 errored at [0-9a-f]{8} \(1 failed in a row\); holding at off$/)] });
     expect((logs.find((l) => l.msg === "scaler metrics") as any).ScalerAlerts).toBe(1);
+    expect(queued).toEqual([]);
+    await reconcile(failed(3));
+    expect(queued).toEqual(["lambdaflex: retry: run run-9 errored (1 in a row); retrying after 2 min"]);
+    expect(commits()).toBe(1);
+  });
+
+  it("logs and carries on when queueing a run fails", async () => {
+    const result = await reconcile(
+      deps({
+        runs: async () => ({ forHead: { id: "run-9", status: "discarded", phase: "failed", finishedAt: "2026-11-22T11:00:00Z" }, failedAttempts: 2 }),
+        queueRun: () => Promise.reject(new Error("HTTP 500")),
+      }),
+    );
+    expect(result.outcome).toBe("no-change");
+    expect(logs).toContainEqual(expect.objectContaining({ msg: "could not queue a Terraform run", error: "HTTP 500" }));
   });
 
   it("proceeds when Terraform Cloud cannot be read, and says so", async () => {
-    const result = await reconcile(deps({ metrics: async () => flat(40), lastRun: () => Promise.reject(new Error("HTTP 503")) }));
+    const result = await reconcile(deps({ metrics: async () => flat(40), runs: () => Promise.reject(new Error("HTTP 503")) }));
     expect(result.outcome).toBe("committed");
     expect(logs.some((l) => l.msg === "terraform cloud unavailable; run status unknown")).toBe(true);
   });

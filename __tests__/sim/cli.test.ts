@@ -12,14 +12,14 @@ const file = (name: string, text: string) => {
   writeFileSync(join(dir, name), text);
   return join(dir, name);
 };
-const run = (argv: string[]) => {
+const run = async (argv: string[]) => {
   const errors: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
   const out = process.stdout.write.bind(process.stdout);
   process.stderr.write = ((s: string) => errors.push(s) > 0) as typeof process.stderr.write;
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
-    return { code: main(argv), stderr: errors.join("") };
+    return { code: await main(argv), stderr: errors.join("") };
   } finally {
     process.stderr.write = write;
     process.stdout.write = out;
@@ -45,38 +45,53 @@ describe("trace parsing", () => {
 });
 
 describe("simulate CLI", () => {
-  it("exits 2 with a clear message for a missing file, bad flags and a bad trace", () => {
-    expect(run(["simulate", "--trace", join(dir, "nope.csv")])).toEqual({ code: 2, stderr: expect.stringContaining("nope.csv: no such file") });
-    expect(run(["simulate"]).stderr).toContain("--trace FILE is required");
-    expect(run(["simulate", "--trace", "x", "--scale", "-2"]).stderr).toContain('--scale must be a positive number, got "-2"');
-    expect(run(["simulate", "--trace", "x", "--delay", "warp=3"]).stderr).toContain("--delay warp=3: unknown delay");
-    expect(run(["simulate", "--trace", file("neg.csv", "0,5\n1,-1\n")]).stderr).toContain("neg.csv:2: requests must not be negative");
-    expect(run(["simulate", "--trace", file("empty.csv", "")]).stderr).toContain("the trace has no data rows");
+  it("exits 2 with a clear message for a missing file, bad flags, a bad trace and a bad world file", async () => {
+    expect(await run(["simulate", "--trace", join(dir, "nope.csv")])).toEqual({ code: 2, stderr: expect.stringContaining("nope.csv: no such file") });
+    expect((await run(["simulate"])).stderr).toContain("--trace FILE is required");
+    expect((await run(["simulate", "--trace", "x", "--scale", "-2"])).stderr).toContain('--scale must be a positive number, got "-2"');
+    expect((await run(["simulate", "--trace", "x", "--delay", "warp=3"])).stderr).toContain("--delay was replaced by --world FILE");
+    expect((await run(["simulate", "--trace", file("neg.csv", "0,5\n1,-1\n")])).stderr).toContain("neg.csv:2: requests must not be negative");
+    expect((await run(["simulate", "--trace", file("empty.csv", "")])).stderr).toContain("the trace has no data rows");
+    const trace = file("ok.csv", "0,5\n1,5\n");
+    const bad = await run(["simulate", "--trace", trace, "--world", file("w.json", JSON.stringify({ cloudwatch: { lagMinutes: [3, 1] }, terraformCloud: { failureRate: 1.5 }, aws: { albCreatMinutes: [1, 2] } }))]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("cloudwatch.lagMinutes = [3,1]: must be [min, max] with min <= max");
+    expect(bad.stderr).toContain("terraformCloud.failureRate = 1.5: Too big");
+    expect(bad.stderr).toMatch(/aws.*: Unrecognized key: "albCreatMinutes"/);
+    expect((await run(["simulate", "--trace", trace, "--world", file("w2.json", "{ seed: 1 ")])).stderr).toContain("is not valid JSON");
   });
 
-  it("advises the cheapest swept thresholds with no more shortfall than the optimum", () => {
+  it("advises the cheapest swept thresholds with no more shortfall than the optimum", async () => {
     const day = [...Array(300).fill(120), ...Array(240).fill(3600), ...Array(900).fill(90)];
     const trace = file("day.csv", "minute,requests\n" + day.map((r, i) => `${i},${r}`).join("\n") + "\n");
     const out = join(dir, "advice");
-    expect(run(["advise", "--trace", trace, "--quick", "--out", out]).code).toBe(0);
+    expect((await run(["advise", "--trace", trace, "--quick", "--out", out])).code).toBe(0);
     const advice = JSON.parse(readFileSync(join(out, "advice.json"), "utf8"));
     expect(advice.rows.length).toBeGreaterThan(3);
     expect(advice.best.shortfallMinutes).toBeLessThanOrEqual(advice.optimumShortfallMinutes);
     expect(advice.best.totalCost).toBe(Math.min(...advice.rows.filter((r: { shortfallMinutes: number }) => r.shortfallMinutes <= advice.optimumShortfallMinutes).map((r: { totalCost: number }) => r.totalCost)));
     expect(advice.recommendation).toMatch(/^recommended: scaling\.upThresholdRps=\d+/);
+  }, 120_000);
+
+  it("parses a world file flag", () => {
+    expect(parseArgs(["simulate", "--trace", "t", "--world", "w.json"]).world).toBe("w.json");
   });
 
-  it("parses delay overrides", () => {
-    expect(parseArgs(["simulate", "--trace", "t", "--delay", "createMinutes=9"]).delays.createMinutes).toBe(9);
-  });
-
-  it("writes JSON and a report that renders in headless Chromium", () => {
+  it("writes JSON with the world and the scaler, the toggle history, and a report that renders in headless Chromium", async () => {
     const out = join(ROOT, "test-output", "sim");
-    const trace = join(SHARED_DIR, "data", "traces", "nasa-http-1995.csv");
-    expect(run(["simulate", "--trace", trace, "--scale", "30", "--out", out]).code).toBe(0);
+    const trace = join(SHARED_DIR, "data", "traces", "step-daily.csv");
+    const world = file("world.json", JSON.stringify({ seed: 5, terraformCloud: { failureRate: 0.2 } }));
+    expect((await run(["simulate", "--trace", trace, "--out", out, "--world", world])).code).toBe(0);
     const json = JSON.parse(readFileSync(join(out, "simulation.json"), "utf8"));
     expect(json.strategies.map((s: { strategy: string }) => s.strategy)).toEqual(["lambdaflex", "lambda-only", "fargate-always-on", "clairvoyant-optimum"]);
     expect(json.strategies[0].totalCost).toBeGreaterThan(0);
+    expect(json.strategies[0].log[0]).toEqual(expect.objectContaining({ minute: expect.any(Number), from: "off", to: "warming", reason: expect.any(String) }));
+    expect(json.world).toEqual(expect.objectContaining({ seed: 5, terraformCloud: expect.objectContaining({ failureRate: 0.2, runMinutes: [1, 3] }), cloudwatch: expect.objectContaining({ lagMinutes: [1, 3] }) }));
+    for (const key of ["invocations", "getMetricDataMetrics", "commits", "terraformRuns", "terraformRunsFailed", "alerts"]) expect(json.scaler).toHaveProperty(key);
+    expect(json.scaler.invocations).toBe(3 * 1440);
+    const log = spawnSync("git", ["-C", join(out, "toggle-history"), "log", "--format=%H"], { encoding: "utf8" }).stdout.trim().split("\n");
+    expect(log).toHaveLength(json.scaler.commits.length + 1);
+    expect(log.slice(0, -1).reverse()).toEqual(json.scaler.commits.map((c: { oid: string }) => c.oid));
     const chromium = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${mkdtempSync(join(tmpdir(), "chrome-"))}`];
     const html = `file://${join(out, "report.html")}`;
     const dom = spawnSync(chromium[0]!, [...chromium.slice(1), "--dump-dom", html], { encoding: "utf8", timeout: 60_000 });

@@ -7,6 +7,7 @@ import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { loadDeploymentConfig } from "../../config/load";
 import { buildStacks } from "../../stacks/app";
@@ -96,9 +97,13 @@ describe("CoreStack", () => {
 });
 
 describe("CoreStack scaler", () => {
-  const json = JSON.parse(synthCore());
-  const fns = Object.values(json.resource.aws_lambda_function) as any[];
-  const scaler = fns.find((f) => f.function_name === "lambdaflex-scaler");
+  const synth = synthCore();
+  const json = JSON.parse(synth);
+  const [scalerKey, scaler] = (Object.entries(json.resource.aws_lambda_function) as Array<[string, any]>).find(([, f]) => f.function_name === "lambdaflex-scaler")!;
+  const scalerPolicy = () => (Object.values(json.resource.aws_iam_role_policy) as any[]).find((p) => p.policy.includes("cloudwatch:GetMetricData")).policy as string;
+  /** The source text of the one statement with this Sid, inside the policy's jsonencode({...}) template. */
+  const statement = (policy: string, sid: string) => new RegExp(`\\{[^{}]*"Sid" = "${sid}"[^{}]*\\}`).exec(policy)?.[0] ?? "";
+  const actionsOf = (policy: string) => [...policy.matchAll(/"Action" = \[([^\]]*)\]/g)].flatMap((m) => [...m[1]!.matchAll(/"([^"]+)"/g)].map((a) => a[1]!));
 
   it("runs the bundled scaler zip on arm64 Node 22 with reserved concurrency 1", () => {
     expect(scaler).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", reserved_concurrent_executions: 1, timeout: 60 });
@@ -108,12 +113,39 @@ describe("CoreStack scaler", () => {
   });
 
   it("gives the scaler only what it uses", () => {
-    const policy = (Object.values(json.resource.aws_iam_role_policy) as any[]).find((p) => p.policy.includes("cloudwatch:GetMetricData")).policy as string;
-    const actions = [...policy.matchAll(/"Action" = \[([^\]]*)\]/g)].flatMap((m) => [...m[1]!.matchAll(/"([^"]+)"/g)].map((a) => a[1]));
-    expect(actions.sort()).toEqual(["cloudwatch:GetMetricData", "dynamodb:PutItem", "logs:CreateLogStream", "logs:PutLogEvents", "route53:ListResourceRecordSets", "secretsmanager:GetSecretValue"]);
+    const policy = scalerPolicy();
+    expect(actionsOf(policy).sort()).toEqual([
+      "cloudwatch:GetMetricData",
+      "dynamodb:PutItem",
+      "elasticloadbalancing:DescribeLoadBalancers",
+      "elasticloadbalancing:DescribeTargetGroups",
+      "elasticloadbalancing:DescribeTargetHealth",
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      "route53:ListResourceRecordSets",
+      "secretsmanager:GetSecretValue",
+    ]);
     expect(policy).toContain('"arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"');
     expect(policy).toContain('"dynamodb:LeadingKeys" = ["#scaler-status"]');
     expect(policy).toMatch(/data\.aws_secretsmanager_secret\.[^.]+\.arn/);
+  });
+
+  it("lets the scaler look up the ALB, target group and target health, with three describe actions and no wildcard action", () => {
+    const policy = scalerPolicy();
+    const lookups = statement(policy, "LoadBalancers");
+    expect(actionsOf(lookups).sort()).toEqual(["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"]);
+    // ELBv2 Describe* have no resource-level permissions, so "*" is the only Resource AWS accepts.
+    expect(lookups).toMatch(/"Resource" = "\*"/);
+    expect(actionsOf(policy).filter((a) => a.includes("*"))).toEqual([]);
+  });
+
+  it("drops a failed or stale asynchronous invocation instead of retrying it for hours", () => {
+    expect(synth).toHaveResourceWithProperties(LambdaFunctionEventInvokeConfig, {
+      function_name: `\${aws_lambda_function.${scalerKey}.function_name}`,
+      maximum_retry_attempts: 0,
+      maximum_event_age_in_seconds: 60,
+    });
+    expect(Object.keys(json.resource.aws_lambda_function_event_invoke_config)).toHaveLength(1);
   });
 
   it("runs every minute and lets only the service's alarms invoke it", () => {

@@ -1,59 +1,180 @@
 /**
- * Terraform Cloud (HCP Terraform) run status: a thin read-only adapter over
- * the public JSON:API. Two GETs: the workspace by name (for its latest run),
- * then that run with the commit it applied.
+ * Terraform Cloud (HCP Terraform) runs, as the scaler needs them: which run
+ * belongs to the commit at the branch head, how it ended, and a way to queue
+ * another run after a failure (nothing else would: a VCS workspace only
+ * queues runs on a push).
+ *
+ * API reference: https://developer.hashicorp.com/terraform/cloud-docs/api-docs/run
+ * (run states, list runs, create a run, `configuration_version.ingress_attributes`).
  */
 
-/** The latest run of the fargate workspace, as the policy needs it. */
-export interface LastRun {
+/** How a run stands for the scaler: still on its way, applied (or nothing to apply), or ended without applying. */
+export type RunPhase = "pending" | "applied" | "failed";
+
+/** One run of the workspace. */
+export interface RunStatus {
   readonly id: string;
+  /** The raw HCP Terraform status (`data.attributes.status`). */
   readonly status: string;
-  /** The run ended without applying: errored, canceled, or stopped on a policy check. */
-  readonly failed: boolean;
+  readonly phase: RunPhase;
+  /** From the configuration version's ingress attributes; undefined for runs not started from VCS content. */
   readonly commitSha?: string;
+  /** ISO 8601. */
   readonly createdAt?: string;
+  /** ISO 8601 time it reached its final status (from `status-timestamps`), when final. */
+  readonly finishedAt?: string;
 }
 
-/** Statuses that end a run without applying the commit. */
-export const FAILED_RUN_STATUSES = new Set(["errored", "canceled", "force_canceled", "policy_soft_failed"]);
+/** The workspace's runs, read against the commit at the head of the tracked branch. */
+export interface WorkspaceRuns {
+  readonly workspaceId: string;
+  /** The newest run whose commit is `headSha`; undefined when that commit has no run (yet). */
+  readonly forHead?: RunStatus;
+  /** Consecutive runs for headSha that ended `failed`, counted from the newest run for headSha back to the first that did not fail. */
+  readonly failedAttemptsForHead: number;
+  /** The workspace's newest run, whatever its commit. */
+  readonly newest?: RunStatus;
+}
 
 export interface TerraformCloudTarget {
   /** @default https://app.terraform.io */
   readonly baseUrl?: string;
   readonly organization: string;
   readonly workspace: string;
-  /** A team or user API token (read runs). */
+  /** A team or user API token (read runs, queue plans). Organization tokens cannot create runs. */
   readonly token: string;
 }
 
 /** A Terraform Cloud API answer the scaler cannot use. */
 export class TerraformCloudError extends Error {
   override readonly name = "TerraformCloudError";
+  /** The HTTP status, when the error is an HTTP answer (401 means the token is wrong: drop any cached copy). */
+  readonly status?: number;
+  constructor(message: string, status?: number) {
+    super(message);
+    if (status !== undefined) this.status = status;
+  }
 }
 
-type Fetch = (url: string, init: { headers: Record<string, string> }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+/** The slice of `fetch` the adapter uses; the simulator's emulator implements the same port. */
+export type Fetch = (
+  url: string,
+  init: { method?: string; headers: Record<string, string>; body?: string },
+) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
 
-/** Reads the workspace's latest run; undefined when the workspace has never run. */
-export async function latestRun(t: TerraformCloudTarget, fetchImpl: Fetch = fetch as unknown as Fetch): Promise<LastRun | undefined> {
+// Final states that end a run without applying. `canceled` and `force_canceled`
+// are final too although the states table does not say so: the queue moves on.
+const FAILED = new Set(["errored", "canceled", "force_canceled", "discarded", "policy_soft_failed"]);
+// `planned_and_finished`: the plan had no changes (or was plan-only), so the commit is in effect.
+const APPLIED = new Set(["applied", "planned_and_finished"]);
+
+/**
+ * The scaler's view of a run status: every documented final non-applied
+ * state is "failed"; `applied` and `planned_and_finished` are "applied";
+ * everything else, including states HCP Terraform adds later, is "pending".
+ */
+export function runPhase(status: string): RunPhase {
+  return APPLIED.has(status) ? "applied" : FAILED.has(status) ? "failed" : "pending";
+}
+
+/** Enough runs to find the head commit's behind a few newer API or VCS runs, in one page. */
+const PAGE_SIZE = 20;
+
+interface Resource {
+  id: string;
+  type: string;
+  attributes?: Record<string, any>;
+  relationships?: Record<string, { data?: { id: string; type: string } | null }>;
+}
+
+function client(t: TerraformCloudTarget, fetchImpl: Fetch) {
   const base = (t.baseUrl ?? "https://app.terraform.io").replace(/\/$/, "");
-  const get = async (path: string): Promise<any> => {
-    const res = await fetchImpl(`${base}${path}`, { headers: { Authorization: `Bearer ${t.token}`, "Content-Type": "application/vnd.api+json" } });
-    if (res.status === 401) throw new TerraformCloudError("Terraform Cloud rejected the API token (HTTP 401); check the token secret");
-    if (res.status === 404) throw new TerraformCloudError(`Terraform Cloud has no workspace ${t.organization}/${t.workspace} visible to this token (HTTP 404)`);
-    if (!res.ok) throw new TerraformCloudError(`Terraform Cloud answered HTTP ${res.status} for ${path}`);
+  const headers = { Authorization: `Bearer ${t.token}`, "Content-Type": "application/vnd.api+json" };
+  return async (path: string, body?: unknown): Promise<any> => {
+    const init = body === undefined ? { headers } : { method: "POST", headers, body: JSON.stringify(body) };
+    const res = await fetchImpl(`${base}${path}`, init);
+    if (res.status === 401) {
+      throw new TerraformCloudError(`Terraform Cloud rejected the API token (HTTP 401); check the token parameter (the Terraform Cloud token secret) holds a valid team or user token`, 401);
+    }
+    if (res.status === 404) {
+      // HCP Terraform answers 404 both for a missing workspace and for one the token may not see.
+      throw new TerraformCloudError(`Terraform Cloud has no workspace ${t.organization}/${t.workspace} visible to this token (HTTP 404 for ${path}); check the organization and workspace names and the token's team access`, 404);
+    }
+    if (!res.ok) throw new TerraformCloudError(`Terraform Cloud answered HTTP ${res.status} for ${path}`, res.status);
     return res.json();
   };
+}
+
+/** The workspace id, which the runs endpoints take instead of the name. */
+async function workspaceId(t: TerraformCloudTarget, get: ReturnType<typeof client>): Promise<string> {
   const ws = await get(`/api/v2/organizations/${encodeURIComponent(t.organization)}/workspaces/${encodeURIComponent(t.workspace)}`);
-  const runId: string | undefined = ws?.data?.relationships?.["latest-run"]?.data?.id;
-  if (!runId) return undefined;
-  const run = await get(`/api/v2/runs/${encodeURIComponent(runId)}?include=configuration_version.ingress_attributes`);
-  const status = String(run?.data?.attributes?.status ?? "unknown");
-  const ingress = (run?.included ?? []).find((i: { type?: string }) => i.type === "ingress-attributes");
+  const id = ws?.data?.id;
+  if (typeof id !== "string") throw new TerraformCloudError(`Terraform Cloud answered without a workspace id for ${t.organization}/${t.workspace}`);
+  return id;
+}
+
+function toRunStatus(run: Resource, commitOf: (run: Resource) => string | undefined): RunStatus {
+  const status = String(run.attributes?.status ?? "unknown");
+  const phase = runPhase(status);
+  // status-timestamps keys are the status with dashes plus "-at" (applied-at, errored-at, planned-and-finished-at, ...).
+  const finishedAt = phase === "pending" ? undefined : run.attributes?.["status-timestamps"]?.[`${status.replace(/_/g, "-")}-at`];
+  const commitSha = commitOf(run);
+  const createdAt = run.attributes?.["created-at"];
   return {
-    id: runId,
+    id: run.id,
     status,
-    failed: FAILED_RUN_STATUSES.has(status),
-    commitSha: ingress?.attributes?.["commit-sha"],
-    createdAt: run?.data?.attributes?.["created-at"],
+    phase,
+    ...(commitSha ? { commitSha } : {}),
+    ...(typeof createdAt === "string" ? { createdAt } : {}),
+    ...(typeof finishedAt === "string" ? { finishedAt } : {}),
   };
+}
+
+/**
+ * Reads the workspace's newest runs (one page, newest first) and matches them
+ * to `headSha` through each run's configuration version's ingress attributes.
+ * The newest run alone is not enough: a run for an older commit may still be
+ * applying while the head commit's run waits behind it, or the head commit's
+ * webhook may not have arrived yet.
+ */
+export async function readRuns(t: TerraformCloudTarget, headSha: string, fetchImpl: Fetch = fetch as unknown as Fetch): Promise<WorkspaceRuns> {
+  const get = client(t, fetchImpl);
+  const id = await workspaceId(t, get);
+  const doc = await get(`/api/v2/workspaces/${encodeURIComponent(id)}/runs?page%5Bsize%5D=${PAGE_SIZE}&include=configuration_version.ingress_attributes`);
+  const included = new Map<string, Resource>();
+  for (const r of (doc?.included ?? []) as Resource[]) included.set(`${r.type}/${r.id}`, r);
+  const rel = (r: Resource | undefined, name: string) => {
+    const d = r?.relationships?.[name]?.data;
+    return d ? included.get(`${d.type}/${d.id}`) : undefined;
+  };
+  const commitOf = (run: Resource): string | undefined => {
+    const sha = rel(rel(run, "configuration-version"), "ingress-attributes")?.attributes?.["commit-sha"];
+    return typeof sha === "string" ? sha : undefined;
+  };
+  const runs = ((doc?.data ?? []) as Resource[]).map((r) => toRunStatus(r, commitOf));
+  const forHeadAll = runs.filter((r) => r.commitSha === headSha);
+  const firstNotFailed = forHeadAll.findIndex((r) => r.phase !== "failed");
+  const forHead = forHeadAll[0];
+  const newest = runs[0];
+  return {
+    workspaceId: id,
+    ...(forHead ? { forHead } : {}),
+    failedAttemptsForHead: firstNotFailed === -1 ? forHeadAll.length : firstNotFailed,
+    ...(newest ? { newest } : {}),
+  };
+}
+
+/**
+ * Queues a new run on the workspace (POST /api/v2/runs); for a VCS workspace
+ * it uses the latest configuration version, i.e. the branch head. The run
+ * auto-applies when the workspace has auto-apply on and the token may apply.
+ */
+export async function queueRun(t: TerraformCloudTarget, workspaceId: string, message: string, fetchImpl: Fetch = fetch as unknown as Fetch): Promise<{ readonly id: string }> {
+  const post = client(t, fetchImpl);
+  const doc = await post("/api/v2/runs", {
+    data: { type: "runs", attributes: { message }, relationships: { workspace: { data: { type: "workspaces", id: workspaceId } } } },
+  });
+  const id = doc?.data?.id;
+  if (typeof id !== "string") throw new TerraformCloudError(`Terraform Cloud created a run on ${t.organization}/${t.workspace} but answered without its id`);
+  return { id };
 }

@@ -9,6 +9,7 @@ import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SCALER_STATUS_KEY } from "../../service/scaler-status";
 import type { ScalerSettings } from "../../scaler/settings";
@@ -34,8 +35,8 @@ export interface ScalerProps {
 /**
  * The scaler Lambda: the bundled reconciler as a zip asset (arm64), one
  * instance at a time (reserved concurrency 1), run every minute by
- * EventBridge and invoked by the demand alarms, with a role that can do only
- * what it does.
+ * EventBridge and invoked by the demand alarms (a failed run is not retried:
+ * the next one comes a minute later), with a role that can do only what it does.
  */
 export class Scaler extends Construct {
   public readonly function: LambdaFunction;
@@ -60,6 +61,15 @@ export class Scaler extends Construct {
           { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${this.logGroup.arn}:*` },
           // GetMetricData has no resource-level permissions; AWS requires "*".
           { Sid: "Metrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData"], Resource: "*" },
+          // Finds the tier's ALB and target group by name for exact metric dimensions, and reads target health
+          // without CloudWatch's lag. ELBv2 Describe* actions have no resource types, so AWS requires "*":
+          // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html
+          {
+            Sid: "LoadBalancers",
+            Effect: "Allow",
+            Action: ["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
+            Resource: "*",
+          },
           { Sid: "Records", Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: `arn:aws:route53:::hostedzone/${props.hostedZoneId}` },
           { Sid: "Tokens", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: tfcSecret ? [secret.arn, tfcSecret.arn] : secret.arn },
           {
@@ -87,6 +97,15 @@ export class Scaler extends Construct {
       environment: { variables: { LAMBDAFLEX_SCALER_SETTINGS: Fn.jsonencode(props.settings), NODE_OPTIONS: "--enable-source-maps" } },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       dependsOn: [this.logGroup, policy],
+    });
+    // Every run reads the world afresh and the schedule fires again a minute later, so a retried or
+    // queued event is only a stale duplicate that costs money and can overlap the next run. Drop it:
+    // no retries (default 2) and at most 60 s in the async queue (default 21600; 60 is the minimum).
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+    new LambdaFunctionEventInvokeConfig(this, "async", {
+      functionName: this.function.functionName,
+      maximumRetryAttempts: 0,
+      maximumEventAgeInSeconds: 60,
     });
 
     const schedule = new CloudwatchEventRule(this, "every-minute", { name: `${props.functionName}-every-minute`, scheduleExpression: "rate(1 minute)" });

@@ -1,0 +1,75 @@
+/**
+ * Regression scenarios: the production scaler in the twin, on the step trace
+ * (quiet, 60 req/s from 06:00 to 10:00, quiet; three days), in worlds that
+ * hurt: CloudWatch lag, failed and discarded runs, ALB creation tails, runs
+ * that queue behind each other.
+ */
+import { join } from "node:path";
+import { loadDeploymentConfig } from "../../config/load";
+import { workloadFrom } from "../../sim/cost-model";
+import { loadTrace } from "../../sim/trace";
+import { findSteps, stepTimings } from "../../sim/timings";
+import { simulateLambdaFlex, type TwinResult } from "../../sim/twin";
+import { parseWorld } from "../../sim/world/params";
+import { SHARED_DIR } from "../helpers/fixtures";
+
+const config = loadDeploymentConfig(undefined, {});
+const trace = loadTrace(join(SHARED_DIR, "data", "traces", "step-daily.csv"), 1);
+const steps = findSteps(trace, config.scaling.upThresholdRps);
+const twin = (world: unknown) => simulateLambdaFlex(trace, { config, world: parseWorld(world), workload: workloadFrom(config) });
+const CYCLE = ["warming", "serving", "draining", "off"];
+
+/** Every day goes through the whole cycle, exactly once, and no request is turned away. */
+function expectDailyCycles(r: TwinResult): void {
+  expect(steps).toHaveLength(3);
+  const log = r.strategy.log!;
+  expect(log.map((l) => l.to)).toEqual([...CYCLE, ...CYCLE, ...CYCLE]);
+  log.forEach((l, i) => expect(Math.floor(l.minute / 1440)).toBe(Math.floor(i / 4)));
+  expect(r.strategy.shortfallMinutes).toBe(0);
+  expect(r.worldReport.failedRequests).toBe(0);
+}
+
+describe("step trace under CloudWatch lag", () => {
+  it.each([1, 2, 3])("completes the cycle every day with lag %i min: Fargate serves within 30 min of the step, the tier is gone within 2 h of the drop", async (lag) => {
+    const r = await twin({ cloudwatch: { lagMinutes: [lag, lag] }, aws: { albCreateTailRate: 0 } });
+    expectDailyCycles(r);
+    for (const t of stepTimings(r, steps)) {
+      expect(t.toServing).toBeLessThanOrEqual(30);
+      expect(t.toOff).toBeLessThanOrEqual(120);
+    }
+  }, 60_000);
+});
+
+describe("step trace with failing Terraform runs and ALB creation tails", () => {
+  it("still completes each day: failed and discarded runs are queued again, and the scaler alerts", async () => {
+    const r = await twin({ seed: 7, cloudwatch: { lagMinutes: [3, 3] }, terraformCloud: { failureRate: 0.3, discardRate: 0.15 }, aws: { albCreateTailRate: 1, albCreateTailMinutes: 30 } });
+    expectDailyCycles(r);
+    expect(r.scaler.terraformRunsByStatus.errored).toBeGreaterThan(0);
+    expect(r.scaler.terraformRunsByStatus.discarded).toBeGreaterThan(0);
+    expect(r.scaler.terraformRunsFailed).toBe((r.scaler.terraformRunsByStatus.errored ?? 0) + (r.scaler.terraformRunsByStatus.discarded ?? 0));
+    expect(r.scaler.terraformRunsQueuedByScaler).toBeGreaterThan(0);
+    expect(r.scaler.alertKinds["apply-failed"]).toBeGreaterThan(0);
+    // Every creation took the 30-minute tail, so serving comes later, but never before the tier is healthy.
+    expect(r.worldReport.albCreateMinutes.every((m) => m === 30)).toBe(true);
+    for (const t of stepTimings(r, steps)) {
+      expect(t.toServing).toBeGreaterThan(30);
+      expect(t.toOff).toBeDefined();
+    }
+  }, 60_000);
+
+  it("drains while a run is still queued, without stranding a request", async () => {
+    // One hour of 600 req/s (warming sizes 7 tasks), and runs that take 50 minutes to plan: the floor reset queues behind the
+    // serving run, and the drain is committed while the floor reset is still waiting.
+    const hour = Array.from({ length: 1440 }, (_, m) => (m >= 360 && m < 420 ? 36_000 : 30));
+    const r = await simulateLambdaFlex(hour, { config, world: parseWorld({ seed: 3, terraformCloud: { runMinutes: [50, 50] }, aws: { albCreateTailRate: 0 } }), workload: workloadFrom(config) });
+    expect(r.strategy.log!.map((l) => l.to)).toEqual(CYCLE);
+    const drainAt = r.strategy.log!.find((l) => l.to === "draining")!.minute;
+    const runs = r.worldReport.terraformRuns;
+    const drainRun = runs.findIndex((run) => run.createdMinute >= drainAt);
+    expect(runs[drainRun - 1]!.finishedMinute).toBeGreaterThan(runs[drainRun]!.createdMinute);
+    expect(runs.every((run) => run.status === "applied" || run.status === "planned_and_finished")).toBe(true);
+    expect(r.worldReport.failedRequests).toBe(0);
+    expect(r.worldReport.strandedRequests).toBe(0);
+    expect(r.resourcesByMinute.at(-1)).toBe(false);
+  }, 60_000);
+});

@@ -1,0 +1,94 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadDeploymentConfig } from "../../config/load";
+import { ALLOWED_EDGES } from "../../scaler/policy";
+import { workloadFrom } from "../../sim/cost-model";
+import { DEFAULT_PRICES } from "../../sim/prices";
+import { simulateLambdaOnly } from "../../sim/simulator";
+import { simulateLambdaFlex, type TwinResult } from "../../sim/twin";
+import { DEFAULT_WORLD, parseWorld } from "../../sim/world/params";
+
+const config = loadDeploymentConfig(undefined, {});
+const w = workloadFrom(config);
+// A day: quiet night, a busy four-hour plateau, quiet again (requests per minute).
+const DAY = [...Array(300).fill(120), ...Array(240).fill(3600), ...Array(900).fill(90)];
+
+describe("the digital twin (production scaler against emulated AWS and Terraform Cloud)", () => {
+  const history = join(mkdtempSync(join(tmpdir(), "twin-")), "toggle-history");
+  let r: TwinResult;
+  beforeAll(async () => {
+    r = await simulateLambdaFlex(DAY, { config, world: DEFAULT_WORLD, workload: w, historyDir: history });
+  }, 60_000);
+
+  it("walks only the allowed edges through the whole cycle and ends with the tier gone", () => {
+    const edges = new Set(ALLOWED_EDGES.map(([a, b]) => `${a}->${b}`));
+    let state = "off";
+    for (const step of r.strategy.log!) {
+      expect(step.from).toBe(state);
+      expect(edges.has(`${step.from}->${step.to}`)).toBe(true);
+      state = step.to;
+    }
+    expect(r.strategy.log!.map((l) => l.to)).toEqual(["warming", "serving", "draining", "off"]);
+    expect(r.resourcesByMinute.at(-1)).toBe(false);
+  });
+
+  it("leaves the toggle repository with one commit per scaler commit, in order, with the production messages", () => {
+    const subjects = execFileSync("git", ["-C", history, "log", "--reverse", "--format=%H %s"]).toString().trim().split("\n");
+    expect(subjects).toHaveLength(r.scaler.commits.length + 1);
+    expect(subjects[0]).toMatch(/seed: the deployment repository/);
+    r.scaler.commits.forEach((c, i) => expect(subjects[i + 1]).toBe(`${c.oid} lambdaflex: ${c.from} -> ${c.to}: ${c.reason}`));
+    const toggle = JSON.parse(execFileSync("git", ["-C", history, "show", `HEAD:${config.toggleFile}`]).toString());
+    expect(toggle.fargate_tier).toBe("off");
+  });
+
+  it("conserves requests and serves nothing on Fargate before it is healthy", () => {
+    const total = DAY.reduce((a, b) => a + b, 0);
+    expect(r.strategy.requestsByTier.lambda + r.strategy.requestsByTier.fargate).toBeCloseTo(total, 3);
+    expect(r.strategy.minutesByTier.lambda + r.strategy.minutesByTier.fargate).toBe(DAY.length);
+    expect(r.worldReport.failedRequests).toBe(0);
+    const firstWarming = r.strategy.log!.find((l) => l.to === "warming")!.minute;
+    expect(r.strategy.tierByMinute.indexOf("fargate")).toBeGreaterThan(firstWarming + DEFAULT_WORLD.aws.albCreateMinutes[0]);
+  });
+
+  it("meters the scaler from its calls: one invocation a minute, every GetMetricData metric, one run per commit", () => {
+    const s = r.scaler;
+    expect(s.invocations).toBe(DAY.length);
+    // Two metrics a minute while off, five otherwise (the state decides what the scaler reads).
+    expect(s.getMetricDataMetrics).toBeGreaterThan(2 * DAY.length);
+    expect(s.getMetricDataMetrics).toBeLessThan(5 * DAY.length);
+    expect(s.cost.getMetricData).toBeCloseTo(s.getMetricDataMetrics * DEFAULT_PRICES.getMetricDataMetric, 12);
+    expect(s.cost.invocations).toBeCloseTo(s.invocations * DEFAULT_PRICES.lambdaRequest, 12);
+    // Every invocation that ran to the end wrote its status (a throttled API call can fail one).
+    expect(s.statusWrites).toBeGreaterThanOrEqual(s.invocations - s.errors - s.timeouts - 5);
+    expect(s.statusWrites).toBeLessThanOrEqual(s.invocations);
+    expect(s.billedResources.alarms).toBeGreaterThan(0);
+    expect(s.terraformRuns).toBe(s.commits.length);
+    expect(s.logBytes).toBeGreaterThan(DAY.length * 200);
+    expect(r.strategy.overheadCost).toBeCloseTo(s.totalCost, 12);
+  });
+
+  it("is cheaper than Lambda alone on a busy plateau", () => {
+    expect(r.strategy.totalCost).toBeLessThan(simulateLambdaOnly(DAY, w).totalCost);
+    expect(r.strategy.cumulativeCost.at(-1)).toBeCloseTo(r.strategy.totalCost, 9);
+  });
+
+  it("gives the same result for the same seed and a different history for another", async () => {
+    const again = await simulateLambdaFlex(DAY, { config, world: DEFAULT_WORLD, workload: w });
+    expect(again.scaler.commits.map((c) => [c.minute, c.to])).toEqual(r.scaler.commits.map((c) => [c.minute, c.to]));
+    expect(again.strategy.totalCost).toBe(r.strategy.totalCost);
+    const other = await simulateLambdaFlex(DAY, { config, world: parseWorld({ seed: 99 }), workload: w });
+    expect(other.worldReport.albCreateMinutes).not.toEqual(r.worldReport.albCreateMinutes);
+  }, 60_000);
+
+  it("survives a Lambda timeout mid-invocation: the next invocation starts cold and reconciles", async () => {
+    // Git requests that take 3-16 s each push some invocations (a clone and a push are 4 requests) past the 60 s timeout.
+    const slow = await simulateLambdaFlex(DAY.slice(0, 600), { config, world: parseWorld({ scaler: { gitLatencyMs: [3_000, 16_000] } }), workload: w });
+    expect(slow.scaler.timeouts).toBeGreaterThan(0);
+    expect(slow.scaler.coldStarts).toBeGreaterThan(1);
+    expect(slow.strategy.log!.map((l) => l.to)).toEqual(["warming", "serving", "draining"]);
+    // A push that landed before its invocation timed out is history all the same, and never repeated.
+    expect(new Set(slow.scaler.commits.map((c) => c.oid)).size).toBe(slow.scaler.commits.length);
+  }, 60_000);
+});

@@ -1,0 +1,316 @@
+/**
+ * The digital twin: the LambdaFlex strategy runs the production scaler
+ * (handler wiring, reconcile(), every adapter) once per simulated schedule
+ * event, against emulators of CloudWatch, ELBv2, Route 53, Secrets Manager,
+ * DynamoDB, Terraform Cloud and a real git repository, on one simulated
+ * clock. The emulators carry what the real world does (publication lag, no
+ * datapoint for a zero count, a serial run queue that fails now and then,
+ * slow and long-tailed creation, cached DNS answers); nothing here decides.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DeploymentConfig } from "../config/schema";
+import { type PolicyConfig } from "../scaler/policy";
+import { scalerSettingsFrom } from "../scaler/settings";
+import { formatToggle, type TierState } from "../scaler/toggle";
+import type { Workload } from "./cost-model";
+import { DEFAULT_PRICES, type PriceTable } from "./prices";
+import type { StrategyResult, Tier } from "./simulator";
+import { AwsWorld } from "./world/aws";
+import { Rng, SimClock } from "./world/clock";
+import { CloudWatchEmulator } from "./world/cloudwatch";
+import { DynamoDbEmulator } from "./world/dynamodb";
+import { Elbv2Emulator } from "./world/elbv2";
+import { GitHostEmulator } from "./world/git-host";
+import type { World } from "./world/params";
+import { Route53Emulator } from "./world/route53";
+import { ScalerHost } from "./world/scaler-host";
+import { SecretsManagerEmulator } from "./world/secrets-manager";
+import { TerraformCloudEmulator } from "./world/terraform-cloud";
+
+const MINUTE = 60_000;
+/** Simulated time starts here (a Thursday, 00:00 UTC); minute i of the trace is START + i minutes. */
+export const START = Date.UTC(2026, 0, 1);
+const SIM_ORG = "lambdaflex-sim";
+
+/** Options of a LambdaFlex run in the twin. */
+export interface LambdaFlexOptions {
+  readonly config: DeploymentConfig;
+  readonly world: World;
+  readonly workload: Workload;
+  readonly prices?: PriceTable;
+  /** Overrides of the policy (the advisor's sweep). */
+  readonly policy?: Partial<PolicyConfig>;
+  /** Where to leave the toggle repository (a clone with a working tree), e.g. OUT/toggle-history. */
+  readonly historyDir?: string;
+  /** The synthesized core stack (cdk.tf.json), for the alarms and dashboards the scaler's deployment bills. @default deploy/core/cdk.tf.json */
+  readonly coreStackFile?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** One commit of the toggle that landed in the repository, read back from git. */
+export interface CommitRecord {
+  readonly minute: number;
+  readonly oid: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+}
+
+/** The scaler's commits as the repository holds them (the production message's subject: "lambdaflex: FROM -> TO: REASON"). */
+function commitsOf(git: GitHostEmulator): CommitRecord[] {
+  return git.log().flatMap((c) => {
+    const m = /^lambdaflex: (\w+) -> (\w+): (.*)$/.exec(c.subject);
+    return m ? [{ minute: Math.floor((c.atMs - START) / MINUTE), oid: c.oid, from: m[1]!, to: m[2]!, reason: m[3]! }] : [];
+  });
+}
+
+/** What the scaler did and what it cost, metered from its calls to the emulators. */
+export interface ScalerReport {
+  readonly invocations: number;
+  readonly coldStarts: number;
+  readonly timeouts: number;
+  readonly errors: number;
+  readonly billedSeconds: number;
+  readonly getMetricDataMetrics: number;
+  readonly getMetricDataCalls: number;
+  readonly statusWrites: number;
+  readonly secretReads: number;
+  readonly logBytes: number;
+  readonly gitRequests: number;
+  readonly commits: CommitRecord[];
+  readonly terraformRuns: number;
+  readonly terraformRunsFailed: number;
+  readonly terraformRunsByStatus: Record<string, number>;
+  readonly terraformRunsQueuedByScaler: number;
+  readonly alerts: number;
+  readonly alertKinds: Record<string, number>;
+  /** Alarms and dashboards in the synthesized core stack, and the token secrets the scaler reads. */
+  readonly billedResources: { readonly alarms: number; readonly dashboards: number; readonly secrets: number };
+  /** The scaler's cost by item (USD over the trace). */
+  readonly cost: Record<string, number>;
+  readonly totalCost: number;
+}
+
+/** The world's own figures for the run. */
+export interface WorldReport {
+  readonly albCreations: number;
+  readonly albCreateMinutes: number[];
+  readonly destroys: number;
+  readonly strandedRequests: number;
+  readonly failedRequests: number;
+  readonly terraformRuns: ReadonlyArray<{ id: string; commitSha: string; status: string; source: string; createdMinute: number; finishedMinute?: number }>;
+}
+
+export interface TwinResult {
+  readonly strategy: StrategyResult;
+  readonly scaler: ScalerReport;
+  readonly worldReport: WorldReport;
+  /** Share of each minute's requests served by Fargate (0..1). */
+  readonly fargateShareByMinute: number[];
+  /** Minutes in which the Fargate tier's resources existed. */
+  readonly resourcesByMinute: boolean[];
+}
+
+/** Counts what bills monthly in the synthesized core stack. */
+function stackResources(file: string): { alarms: number; dashboards: number } {
+  try {
+    const json = JSON.parse(readFileSync(file, "utf8")) as { resource?: Record<string, Record<string, unknown>> };
+    const count = (type: string) => Object.keys(json.resource?.[type] ?? {}).length;
+    return { alarms: count("aws_cloudwatch_metric_alarm"), dashboards: count("aws_cloudwatch_dashboard") };
+  } catch (err) {
+    throw new Error(`cannot read the synthesized core stack ${file} (run npm run synth): ${(err as Error).message}`);
+  }
+}
+
+/** Runs LambdaFlex on a per-minute request trace in the twin. */
+export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions): Promise<TwinResult> {
+  const p = o.prices ?? DEFAULT_PRICES;
+  const w = o.workload;
+  const world = o.world;
+  const config: DeploymentConfig = { ...o.config, terraformCloud: { ...o.config.terraformCloud, organization: o.config.terraformCloud.organization || SIM_ORG } };
+  const names = { apiId: "a1b2c3d4e5", functionName: `${config.service}-api`, tableName: `${config.service}-links` };
+  const base = scalerSettingsFrom(config, names);
+  const settings = {
+    ...base,
+    policy: { ...base.policy, ...o.policy },
+    git: { ...base.git, repositoryUrl: "https://git.sim.invalid/deploy.git" },
+    historyMinutes: Math.max(o.policy?.upWindowMinutes ?? base.policy.upWindowMinutes, o.policy?.downWindowMinutes ?? base.policy.downWindowMinutes),
+  };
+  const clock = new SimClock(START);
+  const seed = new Rng(world.seed);
+  const rng = { cloudwatch: seed.fork(1), elb: seed.fork(2), tfc: seed.fork(3), aws: seed.fork(4), scaler: seed.fork(5) };
+  const tokens = { git: "sim-git-token", tfc: "sim-tfc-token" };
+
+  const cloudwatch = new CloudWatchEmulator({ now: clock.now, random: rng.cloudwatch.random, lagMinutes: world.cloudwatch.lagMinutes, pageSize: world.cloudwatch.pageSize });
+  const elb = new Elbv2Emulator({ random: rng.elb.random });
+  const route53 = new Route53Emulator({ zoneId: config.hostedZoneId, now: clock.now });
+  const secrets = new SecretsManagerEmulator({ [settings.git.tokenSecretName]: tokens.git, [config.terraformCloud.tokenSecretName]: tokens.tfc });
+  const dynamo = new DynamoDbEmulator(names.tableName);
+  const aws = new AwsWorld({
+    clock,
+    rng: rng.aws,
+    world,
+    workload: w,
+    prices: p,
+    names: { apiId: names.apiId, functionName: names.functionName, albName: settings.targets.albName, targetGroupName: settings.targets.targetGroupName, domain: config.domain },
+    apiRateLimit: config.api.throttleRateLimit,
+    reservedConcurrency: config.lambda.reservedConcurrency,
+    deregistrationDelaySeconds: config.scaling.deregistrationDelaySeconds,
+    cloudwatch,
+    elb,
+    route53,
+  });
+  const tfc = new TerraformCloudEmulator({
+    organization: settings.terraformCloud!.organization,
+    workspace: settings.terraformCloud!.workspace,
+    token: tokens.tfc,
+    params: world.terraformCloud,
+    now: clock.now,
+    schedule: clock.schedule,
+    random: rng.tfc.random,
+    infrastructure: aws,
+  });
+  const initial = formatToggle({
+    fargate_tier: "off",
+    fargate_tier_since: new Date(START - 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    fargate_min_tasks: config.fargate.minTasks,
+    fargate_max_tasks: config.fargate.maxTasks,
+    fargate_pinned: false,
+  });
+  const git = new GitHostEmulator({
+    branch: settings.git.branch,
+    files: { [settings.toggleFile]: initial, "README.md": "LambdaFlex deployment repository (simulated)\n" },
+    token: tokens.git,
+    watchDir: `${config.deployDir}/fargate/`,
+    watchFile: settings.toggleFile,
+    onPush: (sha, text) => tfc.onPush(sha, text),
+  });
+  const workRoot = mkdtempSync(join(tmpdir(), "lambdaflex-sim-scaler-"));
+  const host = new ScalerHost({
+    settings,
+    world,
+    rng: rng.scaler,
+    now: clock.now,
+    workRoot,
+    emulators: { cloudwatch, elb, route53, secrets, dynamo, fetch: tfc.fetch, gitHttp: git.http },
+  });
+  // EventBridge fires a rate(1 minute) rule at a steady second within each minute.
+  const offsetMs = Math.floor(rng.scaler.between([1, 59])) * 1000;
+
+  const tiers: Tier[] = [];
+  const shares: number[] = [];
+  const resources: boolean[] = [];
+  const cumulative: number[] = [];
+  const minutesByState: Record<TierState, number> = { off: 0, warming: 0, serving: 0, draining: 0 };
+  let state: TierState = "off";
+  let infraCost = 0;
+  let shortfall = 0;
+  let failed = 0;
+  const requests = { lambda: 0, fargate: 0 };
+  let commits: CommitRecord[] = [];
+  try {
+    for (let m = 0; m < trace.length; m++) {
+      clock.advanceTo(START + m * MINUTE);
+      const out = aws.step(trace[m]!);
+      infraCost += out.cost;
+      requests.lambda += out.lambdaRequests;
+      requests.fargate += out.fargateRequests;
+      failed += out.failedRequests;
+      if (out.short) shortfall++;
+      shares.push(out.fargateShare);
+      resources.push(out.resources);
+      tiers.push(out.fargateShare >= 0.5 ? "fargate" : "lambda");
+      cumulative.push(infraCost);
+      clock.advanceTo(START + m * MINUTE + offsetMs);
+      const pushes = git.meter.pushes;
+      await host.scheduled();
+      if (git.meter.pushes !== pushes) state = (commitsOf(git).at(-1)?.to as TierState | undefined) ?? state;
+      minutesByState[state]++;
+      if (o.onProgress && m % 5000 === 0) o.onProgress(m, trace.length);
+    }
+    o.onProgress?.(trace.length, trace.length);
+    if (o.historyDir) {
+      rmSync(o.historyDir, { recursive: true, force: true });
+      git.cloneTo(o.historyDir);
+    }
+    commits = commitsOf(git);
+  } finally {
+    git.dispose();
+    rmSync(workRoot, { recursive: true, force: true });
+  }
+
+  const days = trace.length / 1440;
+  const months = trace.length / (30 * 1440);
+  const billed = { ...stackResources(o.coreStackFile ?? join(__dirname, "..", config.deployDir, "core", "cdk.tf.json")), secrets: settings.terraformCloud ? 2 : 1 };
+  const runs = tfc.runs();
+  const byStatus: Record<string, number> = {};
+  for (const r of runs) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+  const failedRuns = runs.filter((r) => ["errored", "canceled", "force_canceled", "discarded", "policy_soft_failed"].includes(r.status)).length;
+  const cost: Record<string, number> = {
+    invocations: host.meter.invocations * p.lambdaRequest,
+    compute: (host.meter.billedMs / 1000) * (256 / 1024) * p.lambdaGbSecondArm,
+    getMetricData: cloudwatch.meter.metricsRequested * p.getMetricDataMetric,
+    statusWrites: dynamo.meter.writeUnits * p.dynamoWrite,
+    logs: (host.meter.logBytes / 1e9) * p.logsIngestGb,
+    secrets: billed.secrets * months * p.secretsManagerSecretMonth + secrets.meter.calls * p.secretsManagerApiCall,
+    alarms: billed.alarms * months * p.cloudwatchAlarmMonth,
+    dashboards: billed.dashboards * months * p.dashboardMonth,
+  };
+  const scalerCost = Object.values(cost).reduce((a, b) => a + b, 0);
+  // The scaler's cost accrues evenly over the run in the cumulative curve.
+  const cumulativeCost = cumulative.map((c, i) => c + (scalerCost * (i + 1)) / trace.length);
+  const totalRequests = trace.reduce((a, b) => a + b, 0);
+  const transitions = commits.filter((c) => c.from !== c.to);
+  const strategy: StrategyResult = {
+    strategy: "lambdaflex",
+    totalCost: infraCost + scalerCost,
+    overheadCost: scalerCost,
+    costPerMillionRequests: totalRequests > 0 ? ((infraCost + scalerCost) / totalRequests) * 1e6 : 0,
+    transitions: transitions.length,
+    transitionsPerDay: days > 0 ? transitions.length / days : 0,
+    minutesByTier: { lambda: tiers.filter((t) => t === "lambda").length, fargate: tiers.filter((t) => t === "fargate").length },
+    minutesWithFargateResources: resources.filter(Boolean).length,
+    minutesByState,
+    requestsByTier: requests,
+    shortfallMinutes: shortfall,
+    tierByMinute: tiers,
+    cumulativeCost,
+    log: transitions.map((c) => ({ minute: c.minute, from: c.from as TierState, to: c.to as TierState, reason: c.reason })),
+  };
+  const minuteOf = (ms: number) => Math.floor((ms - START) / MINUTE);
+  return {
+    strategy,
+    fargateShareByMinute: shares,
+    resourcesByMinute: resources,
+    scaler: {
+      invocations: host.meter.invocations,
+      coldStarts: host.meter.coldStarts,
+      timeouts: host.meter.timeouts,
+      errors: host.meter.errors,
+      billedSeconds: host.meter.billedMs / 1000,
+      getMetricDataMetrics: cloudwatch.meter.metricsRequested,
+      getMetricDataCalls: cloudwatch.meter.calls,
+      statusWrites: dynamo.meter.calls,
+      secretReads: secrets.meter.calls,
+      logBytes: host.meter.logBytes,
+      gitRequests: git.meter.requests,
+      commits,
+      terraformRuns: runs.length,
+      terraformRunsFailed: failedRuns,
+      terraformRunsByStatus: byStatus,
+      terraformRunsQueuedByScaler: runs.filter((r) => r.source === "api").length,
+      alerts: host.meter.alerts,
+      alertKinds: host.meter.alertKinds,
+      billedResources: billed,
+      cost,
+      totalCost: scalerCost,
+    },
+    worldReport: {
+      ...aws.meter,
+      failedRequests: failed,
+      terraformRuns: runs.map((r) => ({ id: r.id, commitSha: r.commitSha, status: r.status, source: r.source, createdMinute: minuteOf(r.createdAtMs), finishedMinute: r.finishedAtMs === undefined ? undefined : minuteOf(r.finishedAtMs) })),
+    },
+  };
+}
