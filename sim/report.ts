@@ -89,6 +89,21 @@ ${hline(report.thresholds.downRps, "#718096", `scale down ${report.thresholds.do
       (s) => `<tr><td>${esc(s.strategy)}</td><td>$${s.totalCost.toFixed(2)}</td><td>$${s.costPerMillionRequests.toFixed(3)}</td><td>${s.transitions}</td><td>${s.transitionsPerDay.toFixed(2)}</td><td>${s.minutesByTier.lambda}</td><td>${s.minutesByTier.fargate}</td><td>${Math.round(s.requestsByTier.lambda)}</td><td>${Math.round(s.requestsByTier.fargate)}</td><td>${s.shortfallMinutes}</td></tr>`,
     )
     .join("\n");
+  const sc = report.scaler;
+  const scalerRows = [
+    ["invocations", String(sc.invocations), `$${((sc.cost.invocations ?? 0) + (sc.cost.compute ?? 0)).toFixed(2)}`],
+    ["GetMetricData metrics", String(sc.getMetricDataMetrics), `$${(sc.cost.getMetricData ?? 0).toFixed(2)}`],
+    ["status writes", String(sc.statusWrites), `$${(sc.cost.statusWrites ?? 0).toFixed(2)}`],
+    ["log bytes", String(sc.logBytes), `$${(sc.cost.logs ?? 0).toFixed(2)}`],
+    ["token secrets", String(sc.billedResources.secrets), `$${(sc.cost.secrets ?? 0).toFixed(2)}`],
+    ["alarms (synthesized core stack)", String(sc.billedResources.alarms), `$${(sc.cost.alarms ?? 0).toFixed(2)}`],
+    ["dashboards (synthesized core stack)", String(sc.billedResources.dashboards), `$${(sc.cost.dashboards ?? 0).toFixed(2)}`],
+  ]
+    .map(([k, n, usd]) => `<tr class="scaler"><td>${esc(k!)}</td><td>${n}</td><td>${usd}</td></tr>`)
+    .join("\n");
+  const runs = Object.entries(sc.terraformRunsByStatus)
+    .map(([status, n]) => `${esc(status)} ${n}`)
+    .join(", ");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>LambdaFlex simulation: ${esc(report.trace.source)} x${report.trace.scale}</title>
 <style>body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a202c}table{border-collapse:collapse}td,th{border:1px solid #cbd5e0;padding:.25rem .5rem;text-align:right}td:first-child,th:first-child{text-align:left}svg{display:block;margin:.5rem 0 1.5rem;background:#fff;border:1px solid #e2e8f0}</style></head>
@@ -99,5 +114,10 @@ ${hline(report.thresholds.downRps, "#718096", `scale down ${report.thresholds.do
 <h2>Strategies</h2>
 <table id="strategies"><tr><th>strategy</th><th>total</th><th>per 1M req</th><th>transitions</th><th>per day</th><th>Lambda min</th><th>Fargate min</th><th>Lambda req</th><th>Fargate req</th><th>shortfall min</th></tr>
 ${rows}</table>
+<h2>The scaler, metered in the twin</h2>
+<p>${sc.commits.length} commits, Terraform runs: ${runs || "none"} (${sc.terraformRunsQueuedByScaler} queued again by the scaler), ${sc.alerts} alert episodes, ${sc.timeouts} timeouts. World seed ${report.world.seed}; every parameter is in <code>simulation.json</code>.</p>
+<table id="scaler"><tr class="scaler"><th>item</th><th>count</th><th>cost</th></tr>
+${scalerRows}
+<tr class="scaler"><th>total</th><th></th><th>$${sc.totalCost.toFixed(2)}</th></tr></table>
 </body></html>`;
 }

@@ -5,7 +5,7 @@ import { breakEvenRps, workloadFrom } from "./cost-model";
 import { delaysFor } from "./delays";
 import { clairvoyantOptimum } from "./optimum";
 import type { SimulationReport } from "./report";
-import { simulateFargateAlways, simulateLambdaOnly } from "./simulator";
+import { simulateFargateAlways, simulateLambdaOnly } from "./baselines";
 import { simulateLambdaFlex } from "./twin";
 import type { World } from "./world/params";
 
@@ -35,6 +35,11 @@ export async function runAll(trace: number[], o: RunOptions): Promise<Simulation
     scaler: twin.scaler,
     worldReport: twin.worldReport,
     fargateShareByMinute: twin.fargateShareByMinute,
-    strategies: [twin.strategy, simulateLambdaOnly(trace, w), simulateFargateAlways(trace, w, delays), clairvoyantOptimum(trace, w, delays, policy.minDwellMinutes)],
+    strategies: [
+      twin.strategy,
+      simulateLambdaOnly(trace, { config: o.config, world: o.world, workload: w }),
+      simulateFargateAlways(trace, { config: o.config, world: o.world, workload: w }),
+      clairvoyantOptimum(trace, w, delays, policy.minDwellMinutes),
+    ],
   };
 }

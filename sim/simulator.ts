@@ -1,15 +1,14 @@
 /**
- * The single-tier baselines (Lambda only, Fargate always on) and the result
- * shape every strategy reports. LambdaFlex itself runs in the digital twin
- * (twin.ts): the production scaler against emulated AWS and Terraform Cloud.
+ * The result every strategy reports, and the ledger that builds it minute by
+ * minute from what the emulated world says each minute cost and served.
+ * LambdaFlex runs in the digital twin (twin.ts); the single-tier baselines
+ * run in the same emulated AWS world (baselines.ts); the clairvoyant optimum
+ * is a lower bound computed offline (optimum.ts).
  */
 import type { TierState } from "../scaler/toggle";
-import { coldStarts, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "./cost-model";
-import type { Delays } from "./delays";
-import { DEFAULT_PRICES, type PriceTable } from "./prices";
+import type { MinuteOutcome } from "./world/aws";
 
 export type Tier = "lambda" | "fargate";
-
 
 /** What each strategy reports. */
 export interface StrategyResult {
@@ -26,69 +25,56 @@ export interface StrategyResult {
   readonly minutesByState?: Record<TierState, number>;
   readonly requestsByTier: Record<Tier, number>;
   readonly shortfallMinutes: number;
-  /** Per-minute tier served (for charts and invariants). */
+  /** Per-minute tier served, by the majority of the minute's requests (for charts and invariants). */
   readonly tierByMinute: Tier[];
   readonly cumulativeCost: number[];
   /** Committed transitions, for LambdaFlex. */
   readonly log?: Array<{ minute: number; from: TierState; to: TierState; reason: string }>;
 }
 
-interface Accumulator {
-  cost: number;
-  overhead: number;
-  tiers: Tier[];
-  cumulative: number[];
-  requests: Record<Tier, number>;
-  shortfall: number;
-  fargateResourceMinutes: number;
-}
+/** Accumulates the world's minute outcomes into a StrategyResult. */
+export class MinuteLedger {
+  private cost = 0;
+  readonly tiers: Tier[] = [];
+  readonly shares: number[] = [];
+  readonly resources: boolean[] = [];
+  private readonly cumulative: number[] = [];
+  private readonly requests: Record<Tier, number> = { lambda: 0, fargate: 0 };
+  private shortfall = 0;
+  failedRequests = 0;
 
-const newAcc = (): Accumulator => ({ cost: 0, overhead: 0, tiers: [], cumulative: [], requests: { lambda: 0, fargate: 0 }, shortfall: 0, fargateResourceMinutes: 0 });
+  add(out: MinuteOutcome): void {
+    this.cost += out.cost;
+    this.requests.lambda += out.lambdaRequests;
+    this.requests.fargate += out.fargateRequests;
+    this.failedRequests += out.failedRequests;
+    if (out.short) this.shortfall++;
+    this.shares.push(out.fargateShare);
+    this.resources.push(out.resources);
+    this.tiers.push(out.fargateShare >= 0.5 ? "fargate" : "lambda");
+    this.cumulative.push(this.cost);
+  }
 
-function finish(name: string, trace: number[], acc: Accumulator, transitions: number, extra: Partial<StrategyResult> = {}): StrategyResult {
-  const total = trace.reduce((a, b) => a + b, 0);
-  const days = trace.length / 1440;
-  return {
-    strategy: name,
-    totalCost: acc.cost,
-    overheadCost: acc.overhead,
-    costPerMillionRequests: total > 0 ? (acc.cost / total) * 1e6 : 0,
-    transitions,
-    transitionsPerDay: days > 0 ? transitions / days : 0,
-    minutesByTier: { lambda: acc.tiers.filter((t) => t === "lambda").length, fargate: acc.tiers.filter((t) => t === "fargate").length },
-    minutesWithFargateResources: acc.fargateResourceMinutes,
-    requestsByTier: acc.requests,
-    shortfallMinutes: acc.shortfall,
-    tierByMinute: acc.tiers,
-    cumulativeCost: acc.cumulative,
-    ...extra,
-  };
-}
-
-/** Every request on Lambda, always. */
-export function simulateLambdaOnly(trace: number[], w: Workload, p: PriceTable = DEFAULT_PRICES): StrategyResult {
-  const acc = newAcc();
-  trace.forEach((r, t) => {
-    acc.cost += lambdaMinuteCost(r, coldStarts(r, trace[t - 1] ?? 0, w), w, p);
-    acc.tiers.push("lambda");
-    acc.requests.lambda += r;
-    if (r / 60 > w.lambdaCapacityRps) acc.shortfall++;
-    acc.cumulative.push(acc.cost);
-  });
-  return finish("lambda-only", trace, acc, 0);
-}
-
-/** The Fargate tier always on, target tracking with its lag. */
-export function simulateFargateAlways(trace: number[], w: Workload, d: Delays, p: PriceTable = DEFAULT_PRICES): StrategyResult {
-  const acc = newAcc();
-  trace.forEach((r, t) => {
-    const tasks = tasksNeeded((trace[Math.max(0, t - d.autoscaleLagMinutes)] ?? 0) / 60, w);
-    acc.cost += fargateMinuteCost(r, tasks, w, p);
-    acc.tiers.push("fargate");
-    acc.requests.fargate += r;
-    acc.fargateResourceMinutes++;
-    if (r / 60 > tasks * w.requestsPerTaskPerSecond) acc.shortfall++;
-    acc.cumulative.push(acc.cost);
-  });
-  return finish("fargate-always-on", trace, acc, 0);
+  /** The result, with `overhead` (a fixed cost accrued evenly, e.g. the scaler's) added to the total. */
+  result(strategy: string, trace: readonly number[], o: { overhead?: number; transitions?: number } & Partial<StrategyResult> = {}): StrategyResult {
+    const { overhead = 0, transitions = 0, ...extra } = o;
+    const total = trace.reduce((a, b) => a + b, 0);
+    const days = trace.length / 1440;
+    const cost = this.cost + overhead;
+    return {
+      strategy,
+      totalCost: cost,
+      overheadCost: overhead,
+      costPerMillionRequests: total > 0 ? (cost / total) * 1e6 : 0,
+      transitions,
+      transitionsPerDay: days > 0 ? transitions / days : 0,
+      minutesByTier: { lambda: this.tiers.filter((t) => t === "lambda").length, fargate: this.tiers.filter((t) => t === "fargate").length },
+      minutesWithFargateResources: this.resources.filter(Boolean).length,
+      requestsByTier: { ...this.requests },
+      shortfallMinutes: this.shortfall,
+      tierByMinute: this.tiers,
+      cumulativeCost: this.cumulative.map((c, i) => c + (overhead * (i + 1)) / trace.length),
+      ...extra,
+    };
+  }
 }

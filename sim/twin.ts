@@ -16,22 +16,17 @@ import { scalerSettingsFrom } from "../scaler/settings";
 import { formatToggle, type TierState } from "../scaler/toggle";
 import type { Workload } from "./cost-model";
 import { DEFAULT_PRICES, type PriceTable } from "./prices";
-import type { StrategyResult, Tier } from "./simulator";
-import { AwsWorld } from "./world/aws";
-import { Rng, SimClock } from "./world/clock";
-import { CloudWatchEmulator } from "./world/cloudwatch";
+import { MinuteLedger, type StrategyResult } from "./simulator";
+import { AlarmEmulator, alarmsFromStack } from "./world/alarms";
+import { awsNames, buildAwsWorld, MINUTE, START } from "./world/build";
 import { DynamoDbEmulator } from "./world/dynamodb";
-import { Elbv2Emulator } from "./world/elbv2";
 import { GitHostEmulator } from "./world/git-host";
 import type { World } from "./world/params";
-import { Route53Emulator } from "./world/route53";
 import { ScalerHost } from "./world/scaler-host";
 import { SecretsManagerEmulator } from "./world/secrets-manager";
 import { TerraformCloudEmulator } from "./world/terraform-cloud";
 
-const MINUTE = 60_000;
-/** Simulated time starts here (a Thursday, 00:00 UTC); minute i of the trace is START + i minutes. */
-export const START = Date.UTC(2026, 0, 1);
+export { START };
 const SIM_ORG = "lambdaflex-sim";
 
 /** Options of a LambdaFlex run in the twin. */
@@ -86,6 +81,10 @@ export interface ScalerReport {
   readonly terraformRunsQueuedByScaler: number;
   readonly alerts: number;
   readonly alertKinds: Record<string, number>;
+  /** Invocations by trigger (schedule, alarm). */
+  readonly invocationsByTrigger: Record<string, number>;
+  /** Pages sent: alarms with an SNS action entering ALARM, by alarm. */
+  readonly pages: Record<string, number>;
   /** Alarms and dashboards in the synthesized core stack, and the token secrets the scaler reads. */
   readonly billedResources: { readonly alarms: number; readonly dashboards: number; readonly secrets: number };
   /** The scaler's cost by item (USD over the trace). */
@@ -113,12 +112,12 @@ export interface TwinResult {
   readonly resourcesByMinute: boolean[];
 }
 
-/** Counts what bills monthly in the synthesized core stack. */
-function stackResources(file: string): { alarms: number; dashboards: number } {
+type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
+
+/** The synthesized core stack: what bills monthly, and the alarms that wake the scaler or page. */
+function readStack(file: string): StackJson {
   try {
-    const json = JSON.parse(readFileSync(file, "utf8")) as { resource?: Record<string, Record<string, unknown>> };
-    const count = (type: string) => Object.keys(json.resource?.[type] ?? {}).length;
-    return { alarms: count("aws_cloudwatch_metric_alarm"), dashboards: count("aws_cloudwatch_dashboard") };
+    return JSON.parse(readFileSync(file, "utf8")) as StackJson;
   } catch (err) {
     throw new Error(`cannot read the synthesized core stack ${file} (run npm run synth): ${(err as Error).message}`);
   }
@@ -130,7 +129,7 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
   const w = o.workload;
   const world = o.world;
   const config: DeploymentConfig = { ...o.config, terraformCloud: { ...o.config.terraformCloud, organization: o.config.terraformCloud.organization || SIM_ORG } };
-  const names = { apiId: "a1b2c3d4e5", functionName: `${config.service}-api`, tableName: `${config.service}-links` };
+  const names = awsNames(config);
   const base = scalerSettingsFrom(config, names);
   const settings = {
     ...base,
@@ -138,30 +137,10 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     git: { ...base.git, repositoryUrl: "https://git.sim.invalid/deploy.git" },
     historyMinutes: Math.max(o.policy?.upWindowMinutes ?? base.policy.upWindowMinutes, o.policy?.downWindowMinutes ?? base.policy.downWindowMinutes),
   };
-  const clock = new SimClock(START);
-  const seed = new Rng(world.seed);
-  const rng = { cloudwatch: seed.fork(1), elb: seed.fork(2), tfc: seed.fork(3), aws: seed.fork(4), scaler: seed.fork(5) };
+  const { clock, rng, cloudwatch, elb, route53, aws } = buildAwsWorld({ config, world, workload: w, prices: p });
   const tokens = { git: "sim-git-token", tfc: "sim-tfc-token" };
-
-  const cloudwatch = new CloudWatchEmulator({ now: clock.now, random: rng.cloudwatch.random, lagMinutes: world.cloudwatch.lagMinutes, pageSize: world.cloudwatch.pageSize });
-  const elb = new Elbv2Emulator({ random: rng.elb.random });
-  const route53 = new Route53Emulator({ zoneId: config.hostedZoneId, now: clock.now });
   const secrets = new SecretsManagerEmulator({ [settings.git.tokenSecretName]: tokens.git, [config.terraformCloud.tokenSecretName]: tokens.tfc });
   const dynamo = new DynamoDbEmulator(names.tableName);
-  const aws = new AwsWorld({
-    clock,
-    rng: rng.aws,
-    world,
-    workload: w,
-    prices: p,
-    names: { apiId: names.apiId, functionName: names.functionName, albName: settings.targets.albName, targetGroupName: settings.targets.targetGroupName, domain: config.domain },
-    apiRateLimit: config.api.throttleRateLimit,
-    reservedConcurrency: config.lambda.reservedConcurrency,
-    deregistrationDelaySeconds: config.scaling.deregistrationDelaySeconds,
-    cloudwatch,
-    elb,
-    route53,
-  });
   const tfc = new TerraformCloudEmulator({
     organization: settings.terraformCloud!.organization,
     workspace: settings.terraformCloud!.workspace,
@@ -187,8 +166,14 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     watchFile: settings.toggleFile,
     onPush: (sha, text) => tfc.onPush(sha, text),
   });
+  const stack = readStack(o.coreStackFile ?? join(__dirname, "..", config.deployDir, "core", "cdk.tf.json"));
+  const scalerFunctionName = `${config.service}-scaler`;
+  const alarms = new AlarmEmulator(alarmsFromStack(stack, { apiId: names.apiId, scalerFunctionName }), cloudwatch, clock.now);
+  const pages: Record<string, number> = {};
   const workRoot = mkdtempSync(join(tmpdir(), "lambdaflex-sim-scaler-"));
   const host = new ScalerHost({
+    cloudwatch,
+    scalerFunctionName,
     settings,
     world,
     rng: rng.scaler,
@@ -196,36 +181,30 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     workRoot,
     emulators: { cloudwatch, elb, route53, secrets, dynamo, fetch: tfc.fetch, gitHttp: git.http },
   });
-  // EventBridge fires a rate(1 minute) rule at a steady second within each minute.
+  // EventBridge fires a rate(1 minute) rule at a steady second within each minute; CloudWatch
+  // evaluates alarms once a minute at a second of its own.
   const offsetMs = Math.floor(rng.scaler.between([1, 59])) * 1000;
+  const alarmOffsetMs = Math.floor(rng.scaler.between([1, 59])) * 1000 + 500;
 
-  const tiers: Tier[] = [];
-  const shares: number[] = [];
-  const resources: boolean[] = [];
-  const cumulative: number[] = [];
+  const ledger = new MinuteLedger();
   const minutesByState: Record<TierState, number> = { off: 0, warming: 0, serving: 0, draining: 0 };
   let state: TierState = "off";
-  let infraCost = 0;
-  let shortfall = 0;
-  let failed = 0;
-  const requests = { lambda: 0, fargate: 0 };
   let commits: CommitRecord[] = [];
   try {
     for (let m = 0; m < trace.length; m++) {
       clock.advanceTo(START + m * MINUTE);
-      const out = aws.step(trace[m]!);
-      infraCost += out.cost;
-      requests.lambda += out.lambdaRequests;
-      requests.fargate += out.fargateRequests;
-      failed += out.failedRequests;
-      if (out.short) shortfall++;
-      shares.push(out.fargateShare);
-      resources.push(out.resources);
-      tiers.push(out.fargateShare >= 0.5 ? "fargate" : "lambda");
-      cumulative.push(infraCost);
-      clock.advanceTo(START + m * MINUTE + offsetMs);
+      ledger.add(aws.step(trace[m]!));
       const pushes = git.meter.pushes;
-      await host.scheduled();
+      for (const at of offsetMs < alarmOffsetMs ? [offsetMs, alarmOffsetMs] : [alarmOffsetMs, offsetMs]) {
+        clock.advanceTo(START + m * MINUTE + at);
+        if (at === offsetMs) await host.scheduled();
+        else {
+          for (const a of alarms.evaluate()) {
+            if (a.action === "scaler") await host.alarm(a);
+            if (a.action === "page") pages[a.name] = (pages[a.name] ?? 0) + 1;
+          }
+        }
+      }
       if (git.meter.pushes !== pushes) state = (commitsOf(git).at(-1)?.to as TierState | undefined) ?? state;
       minutesByState[state]++;
       if (o.onProgress && m % 5000 === 0) o.onProgress(m, trace.length);
@@ -241,9 +220,9 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     rmSync(workRoot, { recursive: true, force: true });
   }
 
-  const days = trace.length / 1440;
   const months = trace.length / (30 * 1440);
-  const billed = { ...stackResources(o.coreStackFile ?? join(__dirname, "..", config.deployDir, "core", "cdk.tf.json")), secrets: settings.terraformCloud ? 2 : 1 };
+  const count = (type: string) => Object.keys(stack.resource?.[type] ?? {}).length;
+  const billed = { alarms: count("aws_cloudwatch_metric_alarm"), dashboards: count("aws_cloudwatch_dashboard"), secrets: settings.terraformCloud ? 2 : 1 };
   const runs = tfc.runs();
   const byStatus: Record<string, number> = {};
   for (const r of runs) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
@@ -259,31 +238,18 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     dashboards: billed.dashboards * months * p.dashboardMonth,
   };
   const scalerCost = Object.values(cost).reduce((a, b) => a + b, 0);
-  // The scaler's cost accrues evenly over the run in the cumulative curve.
-  const cumulativeCost = cumulative.map((c, i) => c + (scalerCost * (i + 1)) / trace.length);
-  const totalRequests = trace.reduce((a, b) => a + b, 0);
   const transitions = commits.filter((c) => c.from !== c.to);
-  const strategy: StrategyResult = {
-    strategy: "lambdaflex",
-    totalCost: infraCost + scalerCost,
-    overheadCost: scalerCost,
-    costPerMillionRequests: totalRequests > 0 ? ((infraCost + scalerCost) / totalRequests) * 1e6 : 0,
+  const strategy = ledger.result("lambdaflex", trace, {
+    overhead: scalerCost,
     transitions: transitions.length,
-    transitionsPerDay: days > 0 ? transitions.length / days : 0,
-    minutesByTier: { lambda: tiers.filter((t) => t === "lambda").length, fargate: tiers.filter((t) => t === "fargate").length },
-    minutesWithFargateResources: resources.filter(Boolean).length,
     minutesByState,
-    requestsByTier: requests,
-    shortfallMinutes: shortfall,
-    tierByMinute: tiers,
-    cumulativeCost,
     log: transitions.map((c) => ({ minute: c.minute, from: c.from as TierState, to: c.to as TierState, reason: c.reason })),
-  };
+  });
   const minuteOf = (ms: number) => Math.floor((ms - START) / MINUTE);
   return {
     strategy,
-    fargateShareByMinute: shares,
-    resourcesByMinute: resources,
+    fargateShareByMinute: ledger.shares,
+    resourcesByMinute: ledger.resources,
     scaler: {
       invocations: host.meter.invocations,
       coldStarts: host.meter.coldStarts,
@@ -303,13 +269,15 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
       terraformRunsQueuedByScaler: runs.filter((r) => r.source === "api").length,
       alerts: host.meter.alerts,
       alertKinds: host.meter.alertKinds,
+      invocationsByTrigger: host.meter.byTrigger,
+      pages,
       billedResources: billed,
       cost,
       totalCost: scalerCost,
     },
     worldReport: {
       ...aws.meter,
-      failedRequests: failed,
+      failedRequests: ledger.failedRequests,
       terraformRuns: runs.map((r) => ({ id: r.id, commitSha: r.commitSha, status: r.status, source: r.source, createdMinute: minuteOf(r.createdAtMs), finishedMinute: r.finishedAtMs === undefined ? undefined : minuteOf(r.finishedAtMs) })),
     },
   };

@@ -1,9 +1,10 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { httpBackend } from "../../sim/world/git-host";
 
 /**
  * A real smart-HTTP git server: `git http-backend` behind a Node HTTP server on
@@ -50,40 +51,15 @@ export class GitServer {
       return;
     }
     const url = new URL(req.url ?? "/", "http://x");
-    const cgi = spawn("git", ["http-backend"], {
-      env: {
-        ...this.gitEnv(),
-        GIT_PROJECT_ROOT: this.root,
-        GIT_HTTP_EXPORT_ALL: "1",
-        PATH_INFO: url.pathname,
-        QUERY_STRING: url.search.slice(1),
-        REQUEST_METHOD: req.method ?? "GET",
-        CONTENT_TYPE: req.headers["content-type"] ?? "",
-        REMOTE_USER: "scaler",
-        REMOTE_ADDR: "127.0.0.1",
-      },
+    const body: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => body.push(chunk));
+    req.on("end", () => {
+      const request = { method: req.method ?? "GET", pathname: url.pathname, query: url.search.slice(1), contentType: req.headers["content-type"] ?? "", body: Buffer.concat(body) };
+      httpBackend(this.root, request, this.gitEnv()).then(
+        (out) => res.writeHead(out.status, out.headers).end(out.body),
+        (e: unknown) => res.writeHead(500).end(`git http-backend failed: ${String(e)}`),
+      );
     });
-    req.pipe(cgi.stdin);
-    let head = Buffer.alloc(0);
-    let headersDone = false;
-    cgi.stdout.on("data", (chunk: Buffer) => {
-      if (headersDone) return void res.write(chunk);
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      headersDone = true;
-      let status = 200;
-      for (const line of head.subarray(0, end).toString().split("\r\n")) {
-        const [k, ...v] = line.split(":");
-        if (!k) continue;
-        if (k.toLowerCase() === "status") status = Number(v.join(":").trim().split(" ")[0]);
-        else res.setHeader(k, v.join(":").trim());
-      }
-      res.writeHead(status);
-      res.write(head.subarray(end + 4));
-    });
-    cgi.stdout.on("end", () => res.end());
-    cgi.stderr.resume();
   }
 
   /** Runs git against the bare repository (for assertions and for simulating other committers). */

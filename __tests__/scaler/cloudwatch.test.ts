@@ -4,6 +4,10 @@ import { readMetrics, type MetricClients } from "../../scaler/adapters/cloudwatc
 import { countHealthyTargets, readLoadBalancerDimensions } from "../../scaler/adapters/load-balancers";
 import { CloudWatchEmulator, type MetricId } from "../../sim/world/cloudwatch";
 import { Elbv2Emulator } from "../../sim/world/elbv2";
+import { Rng } from "../../sim/world/clock";
+
+/** The simulator's seeded generator, so every run draws the same values. */
+const rng = (seed: number): (() => number) => new Rng(seed).random;
 
 const MIN = 60_000;
 const at = (hhmm: string) => Date.parse(`2026-11-22T${hhmm}:00Z`);
@@ -17,21 +21,10 @@ const concurrency: MetricId = { namespace: "AWS/Lambda", name: "ConcurrentExecut
 const requests = (lb: string): MetricId => ({ namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: { LoadBalancer: lb } });
 const healthy = (lb: string, tg: string): MetricId => ({ namespace: "AWS/ApplicationELB", name: "HealthyHostCount", dimensions: { LoadBalancer: lb, TargetGroup: tg } });
 
-/** A seeded generator (mulberry32), so every run draws the same lags. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function world(o: { random?: () => number; pageSize?: number } = {}) {
-  const random = o.random ?? seeded(7);
+  const random = o.random ?? rng(7);
   const cw = new CloudWatchEmulator({ now: () => NOW.getTime(), random, lagMinutes: [1, LAG], ...(o.pageSize ? { pageSize: o.pageSize } : {}) });
-  const elb = new Elbv2Emulator({ random: seeded(11) });
+  const elb = new Elbv2Emulator({ random: rng(11) });
   // The emulators stand behind the SDK clients' send(command) port.
   const clients: MetricClients = { cloudwatch: cw as unknown as CloudWatchClient, elb: elb as unknown as ElasticLoadBalancingV2Client };
   return { cw, elb, clients };

@@ -1,4 +1,7 @@
-import { checkoutToggle, GitAuthError, type GitToggleOptions } from "../../scaler/git-toggle";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkoutToggle, GitAuthError, toggleReader, type GitToggleOptions } from "../../scaler/git-toggle";
 import { GitServer } from "../helpers/git-server";
 
 const TOGGLE = "deploy/fargate/fargate.auto.tfvars.json";
@@ -48,5 +51,61 @@ describe("git toggle adapter against a real git http-backend", () => {
 
   it("names a missing toggle file", async () => {
     await expect(checkoutToggle({ ...options, path: "deploy/fargate/nope.auto.tfvars.json" })).rejects.toThrow(/toggle file deploy\/fargate\/nope\.auto\.tfvars\.json does not exist on main/);
+  });
+
+  describe("a reader kept across warm invocations", () => {
+    /** Counts the requests the reader makes, by kind. */
+    const counting = () => {
+      const seen: string[] = [];
+      const http = require("isomorphic-git/http/node");
+      return { seen, http: { request: (req: { url: string; method?: string }) => (seen.push(`${req.method ?? "GET"} ${new URL(req.url).pathname.split("/").pop()}`), http.request(req)) } };
+    };
+
+    it("asks only for the branch head while nothing changed, and clones again when it moved", async () => {
+      const workRoot = mkdtempSync(join(tmpdir(), "reader-"));
+      const { seen, http } = counting();
+      const read = toggleReader({ ...options, workRoot, http });
+      const first = await read();
+      await first.dispose();
+      const clones = seen.filter((s) => s.startsWith("POST")).length;
+      expect(clones).toBe(1);
+      const second = await read();
+      await second.dispose();
+      expect(second.text).toBe(first.text);
+      expect(seen.filter((s) => s.startsWith("POST")).length).toBe(clones);
+      server.commitOther(TOGGLE, '{"fargate_tier":"off","edited_by":"a human"}\n', "a human edits the toggle");
+      const third = await read();
+      await third.dispose();
+      expect(third.text).toBe('{"fargate_tier":"off","edited_by":"a human"}\n');
+      expect(third.head).toBe(server.git(["rev-parse", "main"]));
+      expect(seen.filter((s) => s.startsWith("POST")).length).toBe(clones + 1);
+    });
+
+    it("commits from a cached read, and reports rejected if the branch moved after the read", async () => {
+      const workRoot = mkdtempSync(join(tmpdir(), "reader-"));
+      const read = toggleReader({ ...options, workRoot });
+      await (await read()).dispose();
+      const cached = await read();
+      server.commitOther("README.md", "moved\n", "docs: someone else");
+      const result = await cached.commit('{"fargate_tier":"draining"}\n', "lambdaflex: serving -> draining", new Date());
+      await cached.dispose();
+      expect(result.outcome).toBe("rejected");
+      const fresh = await read();
+      expect((await fresh.commit('{"fargate_tier":"draining"}\n', "lambdaflex: serving -> draining", new Date())).outcome).toBe("pushed");
+      await fresh.dispose();
+      expect(server.show(TOGGLE)).toContain('"draining"');
+    });
+
+    it("clones into one folder per container, so a clone left by a timed-out invocation is replaced, never piled up", async () => {
+      const workRoot = mkdtempSync(join(tmpdir(), "reader-"));
+      // What a Lambda timeout leaves behind: the clone folder with stray content.
+      mkdirSync(join(workRoot, "lambdaflex-toggle"));
+      writeFileSync(join(workRoot, "lambdaflex-toggle", "stale"), "from an invocation that timed out");
+      const co = await toggleReader({ ...options, workRoot })();
+      expect(readdirSync(workRoot)).toEqual(["lambdaflex-toggle"]);
+      expect(existsSync(join(workRoot, "lambdaflex-toggle", "stale"))).toBe(false);
+      await co.dispose();
+      expect(readdirSync(workRoot)).toEqual([]);
+    });
   });
 });

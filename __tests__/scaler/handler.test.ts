@@ -6,7 +6,9 @@ import { mockClient } from "aws-sdk-client-mock";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { classifyEvent, handler } from "../../scaler/handler";
+import { awsDeps, classifyEvent, defaultPorts, handler } from "../../scaler/handler";
+import { GitAuthError } from "../../scaler/git-toggle";
+import { silentLogger } from "../../service/log";
 import { scalerSettingsFrom, scalerSettingsFromEnv } from "../../scaler/settings";
 import { formatToggle } from "../../scaler/toggle";
 import { awsEvent } from "../helpers/fixtures";
@@ -88,5 +90,21 @@ describe("scaler handler", () => {
   it("reads the git token from Secrets Manager once per container", () => {
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     expect(sm.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toEqual({ SecretId: "lambdaflex/git-token" });
+  });
+
+  it("drops a token the git server rejects, so a rotated token is read on the next invocation", async () => {
+    const settings = scalerSettingsFromEnv(process.env);
+    const reads = sm.commandCalls(GetSecretValueCommand).length;
+    // The first read returns a revoked token; every later read the rotated one.
+    sm.on(GetSecretValueCommand).callsFake(() => ({ SecretString: sm.commandCalls(GetSecretValueCommand).length === reads + 1 ? "revoked-token" : "handler-token" }));
+    const deps = awsDeps(settings, silentLogger, defaultPorts());
+    await expect(deps.checkout()).rejects.toThrow(GitAuthError);
+    const co = await deps.checkout();
+    await co.dispose();
+    expect(co.text).toContain('"fargate_tier": "off"');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(reads + 2);
+    // Accepted tokens stay cached: no further reads.
+    await (await deps.checkout()).dispose();
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(reads + 2);
   });
 });

@@ -1,37 +1,19 @@
 import { queueRun, readRuns, runPhase, TerraformCloudError, type TerraformCloudTarget } from "../../scaler/adapters/terraform-cloud";
 import { TerraformCloudEmulator, type TerraformCloudParams } from "../../sim/world/terraform-cloud";
+import { SimClock } from "../../sim/world/clock";
 
 const T0 = Date.parse("2026-11-22T10:00:00.000Z");
 const MIN = 60_000;
 const SHA_A = "1e1b1b2ea2c6c0c1d1a1f1e1b1b2ea2c6c0c1d1a";
 const SHA_B = "2f2c2c3fb3d7d1d2e2b2a2f2c2c3fb3d7d1d2e2b";
 const SHA_C = "3a3d3d4ac4e8e2e3f3c3b3a3d3d4ac4e8e2e3f3c";
-const tfvars = (state: string) => `fargate_state = "${state}"\n`;
-
-/** A tiny discrete-event queue for the emulator's `schedule`: sorted by time, then by insertion. */
+/** The simulator's clock and event queue, advanced by whole minutes. */
 function eventQueue() {
-  let now = T0;
-  let seq = 0;
-  const events: Array<{ at: number; seq: number; fn: () => void }> = [];
-  return {
-    now: () => now,
-    schedule: (at: number, fn: () => void) => {
-      const e = { at: Math.max(at, now), seq: seq++, fn };
-      let i = events.length;
-      while (i > 0 && (events[i - 1]!.at > e.at || (events[i - 1]!.at === e.at && events[i - 1]!.seq > e.seq))) i--;
-      events.splice(i, 0, e);
-    },
-    advance(minutes: number) {
-      const until = now + minutes * MIN;
-      while (events.length && events[0]!.at <= until) {
-        const e = events.shift()!;
-        now = e.at;
-        e.fn();
-      }
-      now = until;
-    },
-  };
+  const clock = new SimClock(T0);
+  return { now: clock.now, schedule: clock.schedule, advance: (minutes: number) => clock.advanceTo(clock.now() + minutes * MIN) };
 }
+
+const tfvars = (state: string) => `fargate_state = "${state}"\n`;
 
 /**
  * The emulator on its loopback HTTP server, reached with the real global fetch.

@@ -6,7 +6,7 @@ import { loadDeploymentConfig } from "../../config/load";
 import { ALLOWED_EDGES } from "../../scaler/policy";
 import { workloadFrom } from "../../sim/cost-model";
 import { DEFAULT_PRICES } from "../../sim/prices";
-import { simulateLambdaOnly } from "../../sim/simulator";
+import { simulateLambdaOnly } from "../../sim/baselines";
 import { simulateLambdaFlex, type TwinResult } from "../../sim/twin";
 import { DEFAULT_WORLD, parseWorld } from "../../sim/world/params";
 
@@ -52,9 +52,12 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
     expect(r.strategy.tierByMinute.indexOf("fargate")).toBeGreaterThan(firstWarming + DEFAULT_WORLD.aws.albCreateMinutes[0]);
   });
 
-  it("meters the scaler from its calls: one invocation a minute, every GetMetricData metric, one run per commit", () => {
+  it("meters the scaler from its calls: one scheduled invocation a minute plus the alarm's, every GetMetricData metric, one run per commit", () => {
     const s = r.scaler;
-    expect(s.invocations).toBe(DAY.length);
+    expect(s.invocationsByTrigger.schedule).toBe(DAY.length);
+    // The plateau trips the core stack's high-demand alarm, whose Lambda action invokes the scaler once.
+    expect(s.invocationsByTrigger.alarm).toBe(1);
+    expect(s.invocations).toBe(DAY.length + 1);
     // Two metrics a minute while off, five otherwise (the state decides what the scaler reads).
     expect(s.getMetricDataMetrics).toBeGreaterThan(2 * DAY.length);
     expect(s.getMetricDataMetrics).toBeLessThan(5 * DAY.length);
@@ -63,6 +66,7 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
     // Every invocation that ran to the end wrote its status (a throttled API call can fail one).
     expect(s.statusWrites).toBeGreaterThanOrEqual(s.invocations - s.errors - s.timeouts - 5);
     expect(s.statusWrites).toBeLessThanOrEqual(s.invocations);
+    expect(s.pages).toEqual({});
     expect(s.billedResources.alarms).toBeGreaterThan(0);
     expect(s.terraformRuns).toBe(s.commits.length);
     expect(s.logBytes).toBeGreaterThan(DAY.length * 200);
@@ -70,7 +74,7 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
   });
 
   it("is cheaper than Lambda alone on a busy plateau", () => {
-    expect(r.strategy.totalCost).toBeLessThan(simulateLambdaOnly(DAY, w).totalCost);
+    expect(r.strategy.totalCost).toBeLessThan(simulateLambdaOnly(DAY, { config, world: DEFAULT_WORLD, workload: w }).totalCost);
     expect(r.strategy.cumulativeCost.at(-1)).toBeCloseTo(r.strategy.totalCost, 9);
   });
 

@@ -18,7 +18,9 @@ import { awsDeps, classifyEvent, handleWith } from "../../scaler/handler";
 import type { ReconcileDeps } from "../../scaler/reconcile";
 import type { ScalerSettings } from "../../scaler/settings";
 import { jsonLogger } from "../../service/log";
+import type { AlarmDefinition } from "./alarms";
 import type { Rng } from "./clock";
+import type { CloudWatchEmulator } from "./cloudwatch";
 import type { World } from "./params";
 
 interface Sender {
@@ -49,6 +51,21 @@ const scheduledEvent = (at: Date) => ({
   detail: {},
 });
 
+/** The event a CloudWatch alarm's Lambda action sends (AWS Lambda developer guide, "Using Lambda with CloudWatch alarms"). */
+const alarmEvent = (a: AlarmDefinition, at: Date) => ({
+  source: "aws.cloudwatch",
+  alarmArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${a.name}`,
+  accountId: "123456789012",
+  time: at.toISOString(),
+  region: "us-east-1",
+  alarmData: {
+    alarmName: a.name,
+    state: { value: "ALARM", reason: "Threshold Crossed", timestamp: at.toISOString() },
+    previousState: { value: "OK", reason: "Threshold Crossed", timestamp: at.toISOString() },
+    configuration: { metrics: [{ id: "m1", metricStat: { metric: { namespace: a.metric.namespace, name: a.metric.name, dimensions: a.metric.dimensions }, period: 60, stat: "Sum" }, returnData: true }] },
+  },
+});
+
 /** Cold start of the scaler's runtime (init of the bundle and SDK clients). */
 const INIT_MS = 400;
 /** The handler's own compute per invocation (parsing, deciding, logging). */
@@ -66,19 +83,34 @@ export class ScalerHost {
     /** Alert episodes: an alert kind raised by an invocation that the one before did not raise. */
     alerts: 0,
     alertKinds: {} as Record<string, number>,
+    /** Invocations by what triggered them. */
+    byTrigger: {} as Record<string, number>,
   };
   private deps: ReconcileDeps | undefined;
   private call: { elapsedMs: number; dead: boolean; kill: () => void } | undefined;
   private previousAlerts = new Set<string>();
-  private retryQueue: Array<{ atMs: number; attempt: number }> = [];
+  private retryQueue: Array<{ atMs: number; attempt: number; event: unknown }> = [];
   private readonly logger = jsonLogger((line) => {
     this.meter.logBytes += line.length + 1;
     if (line.includes('"msg":"decision"')) this.noteDecision(JSON.parse(line) as { alerts?: Array<{ kind: string }> });
+    // CloudWatch Logs turns the Embedded Metric Format line into LambdaFlex/ScalerAlerts (Maximum per minute).
+    if (line.includes('"msg":"scaler metrics"')) this.publish("alerts", (JSON.parse(line) as { ScalerAlerts: number }).ScalerAlerts);
   });
+  private readonly perMinute = { minute: -1, errors: 0, alerts: 0 };
   private readonly ports: Parameters<typeof awsDeps>[2];
 
   constructor(
-    private readonly o: { settings: ScalerSettings; world: World; rng: Rng; now: () => number; emulators: EmulatedPorts; workRoot: string },
+    private readonly o: {
+      settings: ScalerSettings;
+      world: World;
+      rng: Rng;
+      now: () => number;
+      emulators: EmulatedPorts;
+      workRoot: string;
+      /** Where the scaler's own metrics land (Lambda Errors, the EMF alert count), for the alarms that watch them. */
+      cloudwatch: CloudWatchEmulator;
+      scalerFunctionName: string;
+    },
   ) {
     const e = o.emulators;
     const aws = <T>(s: Sender): T => ({ send: (cmd: unknown) => this.through(this.o.world.scaler.apiLatencyMs, true, () => s.send(cmd)) }) as unknown as T;
@@ -123,20 +155,40 @@ export class ScalerHost {
     this.previousAlerts = kinds;
   }
 
-  /** Invokes the scaler for the schedule event of `minute`, plus any retry Lambda has due. */
+  /** The scaler's own metrics for the current minute: Lambda Errors (a count) and the EMF alert count (its maximum). */
+  private publish(kind: "errors" | "alerts", value: number): void {
+    const minuteMs = Math.floor(this.o.now() / 60_000) * 60_000;
+    const m = this.perMinute;
+    if (m.minute !== minuteMs) Object.assign(m, { minute: minuteMs, errors: 0, alerts: 0 });
+    const cw = this.o.cloudwatch;
+    if (kind === "errors") cw.count({ namespace: "AWS/Lambda", name: "Errors", dimensions: { FunctionName: this.o.scalerFunctionName } }, minuteMs, ++m.errors);
+    else if (value >= m.alerts) {
+      m.alerts = value;
+      cw.gauge({ namespace: "LambdaFlex", name: "ScalerAlerts", dimensions: { Service: this.o.settings.service } }, minuteMs, value);
+    }
+  }
+
+  /** Invokes the scaler for the minute's schedule event, after any retry Lambda has due. */
   async scheduled(): Promise<void> {
     const now = this.o.now();
     const due = this.retryQueue.filter((r) => r.atMs <= now);
     this.retryQueue = this.retryQueue.filter((r) => r.atMs > now);
     for (const r of due) {
       this.meter.retries++;
-      await this.invoke(r.attempt);
+      await this.invoke(r.attempt, r.event);
     }
-    await this.invoke(0);
+    await this.invoke(0, scheduledEvent(new Date(now)));
   }
 
-  private async invoke(attempt: number): Promise<void> {
+  /** Invokes the scaler through an alarm's Lambda action. */
+  async alarm(a: AlarmDefinition): Promise<void> {
+    await this.invoke(0, alarmEvent(a, new Date(this.o.now())));
+  }
+
+  private async invoke(attempt: number, event: unknown): Promise<void> {
     this.meter.invocations++;
+    const trigger = classifyEvent(event);
+    this.meter.byTrigger[trigger.kind] = (this.meter.byTrigger[trigger.kind] ?? 0) + 1;
     const cold = !this.deps;
     if (cold) this.meter.coldStarts++;
     let kill!: () => void;
@@ -146,7 +198,7 @@ export class ScalerHost {
     this.deps ??= awsDeps(this.o.settings, this.logger, this.ports);
     const at = new Date(this.o.now());
     const outcome = await Promise.race([
-      handleWith(this.deps, classifyEvent(scheduledEvent(at)), this.logger).then(
+      handleWith(this.deps, trigger, this.logger).then(
         (r) => ({ ok: true as const, r }),
         (err: Error) => ({ ok: false as const, err }),
       ),
@@ -164,10 +216,11 @@ export class ScalerHost {
         this.meter.errors++;
         this.logger("error", "invocation failed", { error: outcome.err.message });
       }
+      this.publish("errors", 1);
       // Lambda starts a fresh runtime after a crash or timeout: module state is gone.
       this.deps = undefined;
       // Asynchronous invocations are retried after 1, then 2 minutes, up to the configured attempts.
-      if (attempt < this.o.world.scaler.retryAttempts) this.retryQueue.push({ atMs: at.getTime() + (attempt + 1) * 60_000, attempt: attempt + 1 });
+      if (attempt < this.o.world.scaler.retryAttempts) this.retryQueue.push({ atMs: at.getTime() + (attempt + 1) * 60_000, attempt: attempt + 1, event });
     }
   }
 }

@@ -1,22 +1,16 @@
 import { GetMetricDataCommand, GetMetricStatisticsCommand, type GetMetricDataCommandOutput, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchEmulator, type MetricId } from "../../../sim/world/cloudwatch";
+import { Rng } from "../../../sim/world/clock";
+
+/** The simulator's seeded generator, so every run draws the same values. */
+const rng = (seed: number): (() => number) => new Rng(seed).random;
 
 const MIN = 60_000;
 const T0 = Date.parse("2026-11-22T12:00:00Z");
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function emulator(o: { random?: () => number; lag?: [number, number]; pageSize?: number } = {}) {
   let now = T0;
-  const cw = new CloudWatchEmulator({ now: () => now, random: o.random ?? seeded(3), lagMinutes: o.lag ?? [1, 3], ...(o.pageSize ? { pageSize: o.pageSize } : {}) });
+  const cw = new CloudWatchEmulator({ now: () => now, random: o.random ?? rng(3), lagMinutes: o.lag ?? [1, 3], ...(o.pageSize ? { pageSize: o.pageSize } : {}) });
   return { cw, setNow: (ms: number) => (now = ms) };
 }
 

@@ -9,19 +9,13 @@ import {
   type DescribeTargetGroupsOutput,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { Elbv2Emulator } from "../../../sim/world/elbv2";
+import { Rng } from "../../../sim/world/clock";
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded generator, so every run draws the same values. */
+const rng = (seed: number): (() => number) => new Rng(seed).random;
 
 const T0 = Date.parse("2026-11-22T12:00:00Z");
-const emulator = () => new Elbv2Emulator({ random: seeded(5), now: () => T0 });
+const emulator = () => new Elbv2Emulator({ random: rng(5), now: () => T0 });
 const describeLbs = async (elb: Elbv2Emulator, Names: string[]) => (await elb.send(new DescribeLoadBalancersCommand({ Names }))) as DescribeLoadBalancersOutput;
 const describeTgs = async (elb: Elbv2Emulator, Names: string[]) => (await elb.send(new DescribeTargetGroupsCommand({ Names }))) as DescribeTargetGroupsOutput;
 

@@ -1,33 +1,8 @@
 import { TerraformCloudEmulator, type TerraformCloudParams } from "../../../sim/world/terraform-cloud";
+import { SimClock } from "../../../sim/world/clock";
 
 const T0 = Date.parse("2026-11-22T10:00:00.000Z");
 const MIN = 60_000;
-
-/** A tiny discrete-event queue: events sorted by time (then by insertion), run as the test advances. */
-function eventQueue() {
-  let now = T0;
-  let seq = 0;
-  const events: Array<{ at: number; seq: number; fn: () => void }> = [];
-  return {
-    now: () => now,
-    schedule: (at: number, fn: () => void) => {
-      const e = { at: Math.max(at, now), seq: seq++, fn };
-      let i = events.length;
-      while (i > 0 && (events[i - 1]!.at > e.at || (events[i - 1]!.at === e.at && events[i - 1]!.seq > e.seq))) i--;
-      events.splice(i, 0, e);
-    },
-    /** Runs every event up to and including `minutes` from now. */
-    advance(minutes: number) {
-      const until = now + minutes * MIN;
-      while (events.length && events[0]!.at <= until) {
-        const e = events.shift()!;
-        now = e.at;
-        e.fn();
-      }
-      now = until;
-    },
-  };
-}
 
 /** mulberry32: a small seeded generator in [0, 1). */
 function seeded(seed: number) {
@@ -61,6 +36,12 @@ function infrastructure(clock: ReturnType<typeof eventQueue>, applyMinutes = 5) 
 }
 
 const CALM: TerraformCloudParams = { runMinutes: [1, 2], failureRate: 0, discardRate: 0, policySoftFailRate: 0, webhookSeconds: [2, 10] };
+/** The simulator's clock and event queue, advanced by whole minutes. */
+function eventQueue() {
+  const clock = new SimClock(T0);
+  return { now: clock.now, schedule: clock.schedule, advance: (minutes: number) => clock.advanceTo(clock.now() + minutes * MIN) };
+}
+
 const tfvars = (state: string) => `fargate_state = "${state}"\n`;
 
 function world(params: TerraformCloudParams = CALM, seed = 1, applyMinutes = 5) {
