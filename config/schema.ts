@@ -15,8 +15,6 @@ export const DeploymentConfigSchema = z
     domain: z.string().regex(/^(?!-)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as app.example.com"),
     /** The public hosted zone that contains `domain`. */
     hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"),
-    /** Image tag both tiers run, from the stack's own ECR repository. */
-    imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a valid image tag"),
     logRetentionDays: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)]),
     /** Operators' e-mail for alerts (SNS); optional. */
     alertEmail: z.email().optional(),
@@ -71,15 +69,19 @@ export const DeploymentConfigSchema = z
       organization: z.string().optional(),
       coreWorkspace: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/, "must be a Terraform Cloud workspace name"),
       fargateWorkspace: z.string().regex(/^[A-Za-z0-9_-]{1,90}$/, "must be a Terraform Cloud workspace name"),
-      /** Secrets Manager secret with an API token that can read the fargate workspace's runs (the scaler's stuck detection). */
-      tokenSecretName: z.string().min(1),
+      /** HCP Terraform host: app.terraform.io, app.eu.terraform.io for EU organizations, or a Terraform Enterprise host. */
+      hostname: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "must be a host name such as app.terraform.io or app.eu.terraform.io").default("app.terraform.io"),
+      /** The HCP Terraform project holding both workspaces (part of the OIDC subject the run roles trust). */
+      project: z.string().min(1).default("Default Project"),
+      /** SSM Parameter Store SecureString holding an API token that can read and queue the fargate workspace's runs. */
+      tokenParameterName: z.string().regex(/^\/[A-Za-z0-9_.\/-]+$/, "must be an SSM parameter name starting with /"),
     }),
     git: z.object({
       /** HTTPS clone URL of the deployment repository Terraform Cloud watches. */
       repositoryUrl: z.url({ protocol: /^https?$/ }),
       branch: z.string().min(1),
-      /** Secrets Manager secret holding the git token (never the token itself). */
-      tokenSecretName: z.string().min(1),
+      /** SSM Parameter Store SecureString holding the git token (never the token itself). */
+      tokenParameterName: z.string().regex(/^\/[A-Za-z0-9_.\/-]+$/, "must be an SSM parameter name starting with /"),
       /** Basic-auth user that goes with the token: x-access-token (GitHub), oauth2 (GitLab), x-token-auth (Bitbucket). */
       tokenUsername: z.string().min(1),
       authorName: z.string().min(1),
@@ -89,6 +91,12 @@ export const DeploymentConfigSchema = z
     deployDir: z.string().regex(/^[A-Za-z0-9_.\/-]+$/).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the repository"),
     /** Scaler: log decisions but never commit. */
     scalerDryRun: z.boolean(),
+    /**
+     * Reserved concurrency for the scaler. Unset by default: Lambda keeps 100 of the account's
+     * concurrency unreserved and new accounts start with a quota of 10, so reserving fails there;
+     * the scaler is safe to run twice at once (see README). Set 1 on accounts with room.
+     */
+    scalerReservedConcurrency: z.number().int().min(1).optional(),
     /** The toggle file, relative to the repository root. */
     toggleFile: z.string().regex(/\.auto\.tfvars\.json$/, "must end in .auto.tfvars.json so Terraform loads it"),
   })

@@ -2,12 +2,12 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { Route53Client } from "@aws-sdk/client-route-53";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import type { HttpClient } from "isomorphic-git";
 import { jsonLogger, type Logger } from "../service/log";
 import { readMetrics } from "./adapters/cloudwatch";
 import { readLiveRecords } from "./adapters/route53";
-import { readToken } from "./adapters/secrets";
+import { readToken } from "./adapters/parameters";
 import { publishStatus } from "./adapters/status";
 import { queueRun, readRuns, TerraformCloudError, type Fetch } from "./adapters/terraform-cloud";
 import { GitAuthError, toggleReader } from "./git-toggle";
@@ -47,7 +47,8 @@ export interface ScalerPorts {
   readonly cloudwatch: CloudWatchClient;
   readonly elb: ElasticLoadBalancingV2Client;
   readonly route53: Route53Client;
-  readonly secrets: SecretsManagerClient;
+  /** SSM Parameter Store, where the tokens live. */
+  readonly parameters: SSMClient;
   readonly dynamo: DynamoDBClient;
   /** Terraform Cloud's API. @default global fetch */
   readonly fetch?: Fetch;
@@ -57,7 +58,7 @@ export interface ScalerPorts {
   readonly now?: () => Date;
   /** Parent of the toggle clone. @default os.tmpdir() */
   readonly workRoot?: string;
-  /** Terraform Cloud's address. @default https://app.terraform.io */
+  /** Terraform Cloud's address. @default https://<settings.terraformCloud.hostname> */
   readonly terraformCloudUrl?: string;
 }
 
@@ -65,7 +66,7 @@ export const defaultPorts = (): ScalerPorts => ({
   cloudwatch: new CloudWatchClient({}),
   elb: new ElasticLoadBalancingV2Client({}),
   route53: new Route53Client({}),
-  secrets: new SecretsManagerClient({}),
+  parameters: new SSMClient({}),
   dynamo: new DynamoDBClient({}),
 });
 
@@ -79,7 +80,7 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
   const secret = (name: string): Promise<string> => {
     let value = cached.get(name);
     if (!value) {
-      value = readToken(ports.secrets, name).catch((err: Error) => {
+      value = readToken(ports.parameters, name).catch((err: Error) => {
         cached.delete(name);
         throw err;
       });
@@ -96,7 +97,7 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     }
   };
   const tfc = s.terraformCloud;
-  const target = (token: string) => ({ baseUrl: ports.terraformCloudUrl, organization: tfc!.organization, workspace: tfc!.workspace, token });
+  const target = (token: string) => ({ baseUrl: ports.terraformCloudUrl ?? `https://${tfc!.hostname}`, organization: tfc!.organization, workspace: tfc!.workspace, token });
   // The workspace id comes with every runs read; queueing a run needs it.
   let workspaceId: string | undefined;
   // One reader per container and token, so the toggle text is cached across warm invocations.
@@ -131,7 +132,7 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     publish: (status) => publishStatus(ports.dynamo, s.tableName, status),
     runs: tfc
       ? (head) =>
-          withToken(tfc.tokenSecretName, async (token) => {
+          withToken(tfc.tokenParameterName, async (token) => {
             const r = await readRuns(target(token), head, ports.fetch);
             workspaceId = r.workspaceId;
             return { forHead: r.forHead, failedAttempts: r.failedAttemptsForHead };
@@ -139,12 +140,12 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
       : undefined,
     queueRun: tfc
       ? (message) =>
-          withToken(tfc.tokenSecretName, async (token) => {
+          withToken(tfc.tokenParameterName, async (token) => {
             if (!workspaceId) throw new Error("the workspace id is not known yet; its runs could not be read");
             return (await queueRun(target(token), workspaceId, message, ports.fetch)).id;
           })
       : undefined,
-    checkout: () => withToken(s.git.tokenSecretName, (token) => reader(token)()),
+    checkout: () => withToken(s.git.tokenParameterName, (token) => reader(token)()),
   };
 }
 

@@ -28,7 +28,7 @@ export const ScalerSettingsSchema = z
     git: z.object({
       repositoryUrl: z.string().url(),
       branch: z.string().min(1),
-      tokenSecretName: z.string().min(1),
+      tokenParameterName: z.string().min(1),
       tokenUsername: z.string().min(1),
       authorName: z.string().min(1),
       authorEmail: z.string().min(3),
@@ -43,7 +43,7 @@ export const ScalerSettingsSchema = z
     /** Minutes CloudWatch may take to publish a datapoint; decisions use windows that end this far back. */
     metricLagMinutes: z.number().int().min(0).max(15),
     /** Where to read the fargate workspace's run status; absent with local state. */
-    terraformCloud: z.object({ organization: z.string().min(1), workspace: z.string().min(1), tokenSecretName: z.string().min(1) }).optional(),
+    terraformCloud: z.object({ hostname: z.string().min(1), organization: z.string().min(1), workspace: z.string().min(1), tokenParameterName: z.string().min(1) }).optional(),
     dryRun: z.boolean(),
   })
   .strict();
@@ -68,7 +68,7 @@ export function scalerSettingsFrom(
     historyMinutes: Math.max(policy.upWindowMinutes, policy.downWindowMinutes),
     metricLagMinutes: c.scaling.metricLagMinutes,
     terraformCloud: c.terraformCloud.organization
-      ? { organization: c.terraformCloud.organization, workspace: c.terraformCloud.fargateWorkspace, tokenSecretName: c.terraformCloud.tokenSecretName }
+      ? { hostname: c.terraformCloud.hostname, organization: c.terraformCloud.organization, workspace: c.terraformCloud.fargateWorkspace, tokenParameterName: c.terraformCloud.tokenParameterName }
       : undefined,
     dryRun: c.scalerDryRun,
   };

@@ -109,7 +109,51 @@ export function tablesHavePitr(stack: Json): Violation[] {
     .map(([name]) => ({ check: "table-pitr", resource: `aws_dynamodb_table.${name}`, problem: "point-in-time recovery is not enabled" }));
 }
 
-export const SECURITY_CHECKS = { noWildcardActions, noWorldOpenTaskGroups, httpsOnlyWithRedirect, logGroupsHaveRetention, tablesHavePitr };
+/** The name of the `type` resource a `${type.name...}` reference points to, if it does. */
+const refTo = (type: string, value: unknown): string | undefined => new RegExp(`\\$\\{${type}\\.([^.[\\]}]+)`).exec(String(value ?? ""))?.[1];
+
+/** Why CloudWatch cannot publish to a topic encrypted with `keyId`, or undefined when it can. */
+function keyUnusableByCloudWatch(stack: Json, keyId: unknown): string | undefined {
+  if (keyId === undefined || keyId === null || keyId === "") return undefined; // not encrypted
+  const text = String(keyId);
+  const awsManaged = /alias\/aws\/[\w-]+/.exec(text);
+  if (awsManaged) return `is encrypted with the AWS-managed ${awsManaged[0]} key, whose key policy cannot grant CloudWatch its use`;
+  const alias = refTo("aws_kms_alias", text);
+  const keyName = refTo("aws_kms_key", text) ?? (alias ? refTo("aws_kms_key", stack.resource?.aws_kms_alias?.[alias]?.target_key_id) : undefined);
+  if (!keyName || !stack.resource?.aws_kms_key?.[keyName]) return `is encrypted with a key whose policy is not in this stack (${text})`;
+  const policies = [
+    stack.resource.aws_kms_key[keyName].policy,
+    ...resources(stack, "aws_kms_key_policy").filter(([, p]) => refTo("aws_kms_key", p.key_id) === keyName).map(([, p]) => p.policy),
+  ];
+  if (!policies.some((p) => String(p ?? "").includes("cloudwatch.amazonaws.com"))) {
+    return `is encrypted with aws_kms_key.${keyName}, whose policy does not let cloudwatch.amazonaws.com use it`;
+  }
+  return undefined;
+}
+
+/**
+ * Every SNS topic an alarm notifies can be published to by CloudWatch. CloudWatch
+ * needs kms:GenerateDataKey* and kms:Decrypt on an encrypted topic's key, which the
+ * AWS-managed alias/aws/sns key never grants: the alarm then fails with KMS
+ * AccessDenied and the alert never arrives, with no error anywhere a person looks.
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ */
+export function alarmTopicsUsableByCloudWatch(stack: Json): Violation[] {
+  const found: Violation[] = [];
+  for (const type of ["aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"]) {
+    for (const [name, alarm] of resources(stack, type)) {
+      const actions: unknown[] = [...(alarm.alarm_actions ?? []), ...(alarm.ok_actions ?? []), ...(alarm.insufficient_data_actions ?? [])];
+      const topics = new Set(actions.map((a) => refTo("aws_sns_topic", a)).filter((t): t is string => t !== undefined));
+      for (const topic of topics) {
+        const problem = keyUnusableByCloudWatch(stack, stack.resource?.aws_sns_topic?.[topic]?.kms_master_key_id);
+        if (problem) found.push({ check: "alarm-topics-usable", resource: `${type}.${name}`, problem: `notifies aws_sns_topic.${topic}, which ${problem}` });
+      }
+    }
+  }
+  return found;
+}
+
+export const SECURITY_CHECKS = { noWildcardActions, noWorldOpenTaskGroups, httpsOnlyWithRedirect, logGroupsHaveRetention, tablesHavePitr, alarmTopicsUsableByCloudWatch };
 
 /** Runs every check on one synthesized stack. */
 export const securityViolations = (stack: Json): Violation[] => Object.values(SECURITY_CHECKS).flatMap((check) => check(stack));

@@ -1,22 +1,28 @@
 /**
- * `npm run synth [-- --check] [-- --hcl]`
+ * `npm run synth [-- --check [--hcp]] [-- --hcl]`
  *
  * Synthesizes every stack into cdktf.out (for the cdktf CLI), then publishes
- * the deployment layout Terraform Cloud reads into `<deployDir>/<stack>/`:
- *   deploy/core/cdk.tf.json
- *   deploy/fargate/cdk.tf.json
+ * the deployment layout into `<deployDir>/<stack>/`:
+ *   deploy/bootstrap/cdk.tf.json              <- applied once by an administrator, local state
+ *   deploy/core/cdk.tf.json                   <- HCP Terraform workspace (core)
+ *   deploy/core/image.auto.tfvars.json        <- written by `npm run release`; never touched here
+ *   deploy/fargate/cdk.tf.json                <- HCP Terraform workspace (fargate)
+ *   deploy/fargate/image.auto.tfvars.json     <- written by `npm run release`; never touched here
  *   deploy/fargate/fargate.auto.tfvars.json   <- the toggle: created once, never overwritten
  * `--check` synthesizes into a temporary directory instead and exits 1 when
- * the committed files are stale. `--hcl` writes HCL (cdk.tf) to cdktf.out only.
+ * the committed files are stale or a security check fails; with `--hcp` it
+ * also exits 1 when the committed core and fargate stacks would not run in
+ * HCP Terraform as configured. `--hcl` writes HCL (cdk.tf) to cdktf.out only.
  */
 import { App } from "cdktf";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
 import type { DeploymentConfig } from "../config/schema";
 import { formatToggle, parseToggle, TIER_STATES } from "../scaler/toggle";
-import { buildStacks, STACKS } from "../stacks/app";
+import { buildStacks, STACKS, WORKSPACE_STACKS } from "../stacks/app";
+import { imageReleasePaths } from "./release-file";
 import { securityViolations } from "./security-checks";
 
 const ROOT = join(__dirname, "..");
@@ -89,9 +95,26 @@ export function synthesizeHcl(config: DeploymentConfig, outdir: string): Record<
 export const initialToggle = (config: DeploymentConfig): string =>
   formatToggle({ fargate_tier: "off", fargate_tier_since: "1970-01-01T00:00:00Z", fargate_min_tasks: config.fargate.minTasks, fargate_max_tasks: config.fargate.maxTasks, fargate_pinned: false });
 
-/** Files a stack directory publishes: the Terraform JSON and any assets, never state or the toggle. */
+/**
+ * Files in the deploy layout that other tools own, relative to the repository
+ * root: the toggle (the scaler's commits) and the two image releases (`npm run
+ * release`). Synth creates the toggle once if it is missing and otherwise
+ * never writes, overwrites or deletes any of them.
+ */
+export const protectedFiles = (config: DeploymentConfig): string[] => {
+  const images = imageReleasePaths(config.deployDir);
+  return [config.toggleFile, images.core, images.fargate];
+};
+
+/** Files a stack directory publishes: the Terraform JSON and any assets, never state, the toggle or the image releases. */
 const published = (stackDir: string) =>
   listFiles(stackDir).filter((f) => f === "cdk.tf.json" || f.startsWith("assets/"));
+
+/** Refuses to touch a file another tool owns (a guard: `published` never lists one). */
+function assertNotProtected(config: DeploymentConfig, repoRoot: string, path: string): void {
+  const rel = relative(repoRoot, path).split(sep).join("/");
+  if (protectedFiles(config).includes(rel)) throw new Error(`refusing to write or delete ${rel}: it is owned by the scaler or \`npm run release\`, never by synth`);
+}
 
 /**
  * Copies synthesized stacks into the deploy layout, removes assets no longer
@@ -103,6 +126,7 @@ export function publish(config: DeploymentConfig, stackDirs: Record<string, stri
     const target = join(repoRoot, config.deployDir, id);
     const fresh = published(dir);
     for (const file of published(target).filter((f) => !fresh.includes(f))) {
+      assertNotProtected(config, repoRoot, join(target, file));
       rmSync(join(target, file));
       changed.push(`${relative(repoRoot, join(target, file))} (removed)`);
     }
@@ -110,6 +134,7 @@ export function publish(config: DeploymentConfig, stackDirs: Record<string, stri
       const to = join(target, file);
       const content = readFileSync(join(dir, file));
       if (existsSync(to) && readFileSync(to).equals(content)) continue;
+      assertNotProtected(config, repoRoot, to);
       mkdirSync(dirname(to), { recursive: true });
       writeFileSync(to, content);
       changed.push(relative(repoRoot, to));
@@ -142,10 +167,29 @@ export function resourcesPerState(stack: Record<string, any>): Record<string, nu
   return result;
 }
 
+/** The bootstrap stack's resources: those always created, and those behind `create_service_linked_roles`. */
+export function bootstrapResources(stack: Record<string, any>): { always: number; serviceLinkedRoles: number } {
+  let always = 0;
+  let serviceLinkedRoles = 0;
+  for (const byName of Object.values(stack.resource ?? {}) as Array<Record<string, any>>) {
+    for (const r of Object.values(byName)) {
+      if (r.count === undefined) always += 1;
+      else if (r.count === "${var.create_service_linked_roles ? 1 : 0}") serviceLinkedRoles += 1;
+      else throw new Error(`unexpected count ${r.count}`);
+    }
+  }
+  return { always, serviceLinkedRoles };
+}
+
 /** A one-paragraph account of what was synthesized and what the toggle says. */
 function describe(config: DeploymentConfig, stackDirs: Record<string, string>, repoRoot: string): string {
   const lines = Object.entries(stackDirs).map(([id, dir]) => {
-    const counts = resourcesPerState(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")));
+    const stack = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
+    if (id === STACKS.bootstrap) {
+      const { always, serviceLinkedRoles } = bootstrapResources(stack);
+      return `  ${config.deployDir}/${id}: ${always} resources, plus ${serviceLinkedRoles} service-linked roles unless create_service_linked_roles=false (apply once, locally)`;
+    }
+    const counts = resourcesPerState(stack);
     const byState = TIER_STATES.map((s) => `${s} ${counts[s]}`).join(", ");
     return `  ${config.deployDir}/${id}: resources by tier state: ${byState}`;
   });
@@ -177,6 +221,102 @@ export function staleFiles(config: DeploymentConfig, stackDirs: Record<string, s
   return stale;
 }
 
+/** HCP Terraform's host when a `cloud` block or remote backend names none. */
+const DEFAULT_HCP_HOST = "app.terraform.io";
+
+/**
+ * Why the committed stacks would not run in HCP Terraform as configured, one
+ * problem per entry, each naming the fix. `stacks` holds the committed
+ * cdk.tf.json of each stack id (missing ones are the stale check's business).
+ */
+export function hcpProblems(config: DeploymentConfig, stacks: Record<string, Record<string, any> | undefined>): string[] {
+  const { organization, hostname } = config.terraformCloud;
+  const resynth = "run `npm run synth` and commit";
+  const problems: string[] = [];
+  if (!organization) {
+    problems.push(
+      "terraformCloud.organization is not set, so core and fargate have no `cloud` block and keep local state, which HCP Terraform workspaces cannot use: " +
+        `set terraformCloud.organization (and terraformCloud.hostname for an EU organization or Terraform Enterprise) in lambdaflex.config.json, then ${resynth}`,
+    );
+  }
+  const workspaces: Record<string, string> = { [STACKS.core]: config.terraformCloud.coreWorkspace, [STACKS.fargate]: config.terraformCloud.fargateWorkspace };
+  for (const id of WORKSPACE_STACKS) {
+    const stack = stacks[id];
+    if (!stack || !organization) continue;
+    const file = `${config.deployDir}/${id}/cdk.tf.json`;
+    const cloud = stack.terraform?.cloud;
+    if (!cloud) {
+      problems.push(`${file} has no \`cloud\` block although terraformCloud.organization is "${organization}": ${resynth}`);
+      continue;
+    }
+    const cloudHost = cloud.hostname ?? DEFAULT_HCP_HOST;
+    if (cloudHost !== hostname) problems.push(`${file}: the cloud block's hostname is ${cloudHost}, but terraformCloud.hostname is ${hostname}: ${resynth}`);
+    if (cloud.organization !== organization) problems.push(`${file}: the cloud block's organization is "${cloud.organization}", but terraformCloud.organization is "${organization}": ${resynth}`);
+    if (cloud.workspaces?.name !== workspaces[id]) problems.push(`${file}: the cloud block's workspace is "${cloud.workspaces?.name}", but the configured one is "${workspaces[id]}": ${resynth}`);
+  }
+  const fargate = stacks[STACKS.fargate];
+  if (fargate && organization) {
+    const file = `${config.deployDir}/${STACKS.fargate}/cdk.tf.json`;
+    for (const [name, source] of Object.entries((fargate.data?.terraform_remote_state ?? {}) as Record<string, any>)) {
+      if (source.backend !== "remote") {
+        problems.push(`${file}: terraform_remote_state.${name} reads a ${source.backend} backend, which does not exist in HCP Terraform: ${resynth}`);
+        continue;
+      }
+      const host = source.config?.hostname ?? DEFAULT_HCP_HOST;
+      if (host !== hostname) {
+        problems.push(
+          `${file}: terraform_remote_state.${name} reads core's outputs from ${host}, but terraformCloud.hostname is ${hostname} ` +
+            `(cdktf builds the remote state from the core stack's CloudBackend, so it must be given the hostname): ${resynth}`,
+        );
+      }
+    }
+  }
+  const bootstrap = stacks[STACKS.bootstrap];
+  if (bootstrap && (bootstrap.terraform?.cloud || !bootstrap.terraform?.backend?.local)) {
+    problems.push(`${config.deployDir}/${STACKS.bootstrap}/cdk.tf.json must use local state (it creates the workspaces' credentials): ${resynth}`);
+  }
+  return problems;
+}
+
+/** The committed cdk.tf.json of each stack, where present. */
+function committedStacks(config: DeploymentConfig, repoRoot: string): Record<string, Record<string, any> | undefined> {
+  return Object.fromEntries(
+    Object.values(STACKS).map((id) => {
+      const file = join(repoRoot, config.deployDir, id, "cdk.tf.json");
+      return [id, existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : undefined];
+    }),
+  );
+}
+
+/**
+ * `--check [--hcp]`: synthesizes into a temporary directory and reports, on
+ * stderr, every failed security check, every stale committed file and (with
+ * `hcp`) every reason the committed stacks would not run in HCP Terraform.
+ * Returns whether all passed.
+ */
+function check(config: DeploymentConfig, repoRoot: string, hcp: boolean): boolean {
+  const tmp = mkdtempSync(join(tmpdir(), "lambdaflex-synth-"));
+  try {
+    const dirs = synthesize(config, tmp);
+    const violations = Object.values(dirs).flatMap((d) => securityViolations(JSON.parse(readFileSync(join(d, "cdk.tf.json"), "utf8"))));
+    if (violations.length > 0) {
+      process.stderr.write(`security checks failed:\n${violations.map((v) => `  - [${v.check}] ${v.resource}: ${v.problem}`).join("\n")}\n`);
+      return false;
+    }
+    const stale = staleFiles(config, dirs, repoRoot);
+    if (stale.length > 0) process.stderr.write(`synthesized output is stale; run \`npm run synth\` and commit:\n${stale.map((s) => `  - ${s}`).join("\n")}\n`);
+    const problems = hcp ? hcpProblems(config, committedStacks(config, repoRoot)) : [];
+    if (problems.length > 0) process.stderr.write(`${config.deployDir}/ would not run in HCP Terraform:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+    if (stale.length > 0 || problems.length > 0) return false;
+    const { organization, hostname } = config.terraformCloud;
+    const where = hcp ? `, passes the security checks and is set for HCP Terraform (organization ${organization} on ${hostname})` : " and passes the security checks";
+    process.stdout.write(`synthesized output in ${config.deployDir}/ is fresh${where}\n`);
+    return true;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 function main(argv: string[]): void {
   process.env.CHECKPOINT_DISABLE ??= "1";
   const config = loadDeploymentConfig(process.env.LAMBDAFLEX_CONFIG || DEFAULT_CONFIG_FILE, process.env);
@@ -186,24 +326,8 @@ function main(argv: string[]): void {
     process.stdout.write(`wrote HCL: ${Object.values(dirs).map((d) => relative(ROOT, join(d, "cdk.tf"))).join(", ")}\n`);
     return;
   }
-  if (argv.includes("--check")) {
-    const tmp = mkdtempSync(join(tmpdir(), "lambdaflex-synth-"));
-    try {
-      const dirs = synthesize(config, tmp);
-      const violations = Object.values(dirs).flatMap((d) => securityViolations(JSON.parse(readFileSync(join(d, "cdk.tf.json"), "utf8"))));
-      if (violations.length > 0) {
-        process.stderr.write(`security checks failed:\n${violations.map((v) => `  - [${v.check}] ${v.resource}: ${v.problem}`).join("\n")}\n`);
-        process.exit(1);
-      }
-      const stale = staleFiles(config, dirs, repoRoot);
-      if (stale.length > 0) {
-        process.stderr.write(`synthesized output is stale; run \`npm run synth\` and commit:\n${stale.map((s) => `  - ${s}`).join("\n")}\n`);
-        process.exit(1);
-      }
-      process.stdout.write(`synthesized output in ${config.deployDir}/ is fresh and passes the security checks\n`);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
+  if (argv.includes("--check") || argv.includes("--hcp")) {
+    process.exitCode = check(config, repoRoot, argv.includes("--hcp")) ? 0 : 1;
     return;
   }
   const dirs = synthesize(config, join(ROOT, "cdktf.out"));

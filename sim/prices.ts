@@ -24,8 +24,6 @@ export const PRICES = {
   route53AliasQuery: { usd: 0, per: "alias query to an AWS resource (free)", source: `https://aws.amazon.com/route53/pricing/ (${checked})` },
   cloudwatchAlarmMonth: { usd: 0.1, per: "standard-resolution alarm-month", source: `https://aws.amazon.com/cloudwatch/pricing/ (${checked})` },
   getMetricDataMetric: { usd: 0.01 / 1000, per: "metric requested by GetMetricData", source: `https://aws.amazon.com/cloudwatch/pricing/ (${checked})` },
-  secretsManagerSecretMonth: { usd: 0.4, per: "secret-month", source: `https://aws.amazon.com/secrets-manager/pricing/ (${checked})` },
-  secretsManagerApiCall: { usd: 0.05 / 10_000, per: "API call", source: `https://aws.amazon.com/secrets-manager/pricing/ (${checked})` },
   logsIngestGb: { usd: 0.5, per: "GB of log data ingested (standard)", source: `https://aws.amazon.com/cloudwatch/pricing/ (${checked})` },
   dashboardMonth: { usd: 3.0, per: "dashboard-month (beyond the account's 3 free)", source: `https://aws.amazon.com/cloudwatch/pricing/ (${checked})` },
   dynamoWrite: { usd: 0.625 / 1e6, per: "on-demand write request unit", source: `https://aws.amazon.com/dynamodb/pricing/on-demand/ (${checked})` },

@@ -95,7 +95,7 @@ ${hline(report.thresholds.downRps, "#718096", `scale down ${report.thresholds.do
     ["GetMetricData metrics", String(sc.getMetricDataMetrics), `$${(sc.cost.getMetricData ?? 0).toFixed(2)}`],
     ["status writes", String(sc.statusWrites), `$${(sc.cost.statusWrites ?? 0).toFixed(2)}`],
     ["log bytes", String(sc.logBytes), `$${(sc.cost.logs ?? 0).toFixed(2)}`],
-    ["token secrets", String(sc.billedResources.secrets), `$${(sc.cost.secrets ?? 0).toFixed(2)}`],
+    ["token reads (SSM SecureString, free)", String(sc.tokenReads), `$${(sc.cost.tokens ?? 0).toFixed(2)}`],
     ["alarms (synthesized core stack)", String(sc.billedResources.alarms), `$${(sc.cost.alarms ?? 0).toFixed(2)}`],
     ["dashboards (synthesized core stack)", String(sc.billedResources.dashboards), `$${(sc.cost.dashboards ?? 0).toFixed(2)}`],
   ]

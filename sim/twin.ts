@@ -23,7 +23,7 @@ import { DynamoDbEmulator } from "./world/dynamodb";
 import { GitHostEmulator } from "./world/git-host";
 import type { World } from "./world/params";
 import { ScalerHost } from "./world/scaler-host";
-import { SecretsManagerEmulator } from "./world/secrets-manager";
+import { SsmEmulator } from "./world/ssm";
 import { TerraformCloudEmulator } from "./world/terraform-cloud";
 
 export { START };
@@ -71,7 +71,7 @@ export interface ScalerReport {
   readonly getMetricDataMetrics: number;
   readonly getMetricDataCalls: number;
   readonly statusWrites: number;
-  readonly secretReads: number;
+  readonly tokenReads: number;
   readonly logBytes: number;
   readonly gitRequests: number;
   readonly commits: CommitRecord[];
@@ -85,8 +85,8 @@ export interface ScalerReport {
   readonly invocationsByTrigger: Record<string, number>;
   /** Pages sent: alarms with an SNS action entering ALARM, by alarm. */
   readonly pages: Record<string, number>;
-  /** Alarms and dashboards in the synthesized core stack, and the token secrets the scaler reads. */
-  readonly billedResources: { readonly alarms: number; readonly dashboards: number; readonly secrets: number };
+  /** Alarms and dashboards in the synthesized core stack. */
+  readonly billedResources: { readonly alarms: number; readonly dashboards: number };
   /** The scaler's cost by item (USD over the trace). */
   readonly cost: Record<string, number>;
   readonly totalCost: number;
@@ -139,7 +139,7 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
   };
   const { clock, rng, cloudwatch, elb, route53, aws } = buildAwsWorld({ config, world, workload: w, prices: p });
   const tokens = { git: "sim-git-token", tfc: "sim-tfc-token" };
-  const secrets = new SecretsManagerEmulator({ [settings.git.tokenSecretName]: tokens.git, [config.terraformCloud.tokenSecretName]: tokens.tfc });
+  const parameters = new SsmEmulator({ [settings.git.tokenParameterName]: tokens.git, [config.terraformCloud.tokenParameterName]: tokens.tfc });
   const dynamo = new DynamoDbEmulator(names.tableName);
   const tfc = new TerraformCloudEmulator({
     organization: settings.terraformCloud!.organization,
@@ -179,7 +179,7 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     rng: rng.scaler,
     now: clock.now,
     workRoot,
-    emulators: { cloudwatch, elb, route53, secrets, dynamo, fetch: tfc.fetch, gitHttp: git.http },
+    emulators: { cloudwatch, elb, route53, parameters, dynamo, fetch: tfc.fetch, gitHttp: git.http },
   });
   // EventBridge fires a rate(1 minute) rule at a steady second within each minute; CloudWatch
   // evaluates alarms once a minute at a second of its own.
@@ -222,7 +222,7 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
 
   const months = trace.length / (30 * 1440);
   const count = (type: string) => Object.keys(stack.resource?.[type] ?? {}).length;
-  const billed = { alarms: count("aws_cloudwatch_metric_alarm"), dashboards: count("aws_cloudwatch_dashboard"), secrets: settings.terraformCloud ? 2 : 1 };
+  const billed = { alarms: count("aws_cloudwatch_metric_alarm"), dashboards: count("aws_cloudwatch_dashboard") };
   const runs = tfc.runs();
   const byStatus: Record<string, number> = {};
   for (const r of runs) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
@@ -233,7 +233,8 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     getMetricData: cloudwatch.meter.metricsRequested * p.getMetricDataMetric,
     statusWrites: dynamo.meter.writeUnits * p.dynamoWrite,
     logs: (host.meter.logBytes / 1e9) * p.logsIngestGb,
-    secrets: billed.secrets * months * p.secretsManagerSecretMonth + secrets.meter.calls * p.secretsManagerApiCall,
+    // Standard SecureString parameters under aws/ssm: free at rest, and standard-throughput GetParameter calls are free.
+    tokens: 0,
     alarms: billed.alarms * months * p.cloudwatchAlarmMonth,
     dashboards: billed.dashboards * months * p.dashboardMonth,
   };
@@ -259,7 +260,7 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
       getMetricDataMetrics: cloudwatch.meter.metricsRequested,
       getMetricDataCalls: cloudwatch.meter.calls,
       statusWrites: dynamo.meter.calls,
-      secretReads: secrets.meter.calls,
+      tokenReads: parameters.meter.calls,
       logBytes: host.meter.logBytes,
       gitRequests: git.meter.requests,
       commits,

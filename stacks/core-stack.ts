@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsEcrRepository } from "@cdktf/provider-aws/lib/data-aws-ecr-repository";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import type { DeploymentConfig } from "../config/schema";
 import { configureBackend } from "./backend";
@@ -8,7 +10,7 @@ import { WeightedAliasRecord } from "./alias-record";
 import { Alerts } from "./core/alerts";
 import { DnsValidatedCertificate } from "./core/certificate";
 import { HttpApi } from "./core/http-api";
-import { ImageRepository } from "./core/image-repository";
+import { ImageRelease } from "./core/image-release";
 import { LambdaService } from "./core/lambda-service";
 import { LinksTable } from "./core/links-table";
 import { Dashboard } from "./core/dashboard";
@@ -24,13 +26,17 @@ export interface CoreStackProps {
 }
 
 /**
- * The persistent stack: image repository, table, certificate, the Lambda
- * tier behind API Gateway, the weight-0 "lambda" record, alerts, and the
- * scaler with its schedule and alarms.
+ * The persistent stack: table, certificate, the Lambda tier behind API
+ * Gateway, the weight-0 "lambda" record, alerts, and the scaler with its
+ * schedule and alarms. The image repository belongs to the bootstrap stack
+ * (it must hold an image before this stack can create the function); this
+ * stack reads it by name and runs the digest in `image_digest`.
  */
 export class CoreStack extends TerraformStack {
   public readonly zone: DataAwsRoute53Zone;
-  public readonly images: ImageRepository;
+  /** The image repository (bootstrap stack), read by name. */
+  public readonly imageRepository: DataAwsEcrRepository;
+  public readonly image: ImageRelease;
   public readonly links: LinksTable;
   public readonly certificate: DnsValidatedCertificate;
   public readonly service: LambdaService;
@@ -47,17 +53,20 @@ export class CoreStack extends TerraformStack {
     configureBackend(this, c, c.terraformCloud.coreWorkspace, id);
 
     this.zone = new DataAwsRoute53Zone(this, "zone", { zoneId: c.hostedZoneId });
-    this.images = new ImageRepository(this, "images", { name: c.service, tag: c.imageTag });
+    const account = new DataAwsCallerIdentity(this, "account");
+    this.imageRepository = new DataAwsEcrRepository(this, "image-repository", { name: c.service });
+    this.image = new ImageRelease(this, "image", { repositoryUrl: this.imageRepository.repositoryUrl });
     this.links = new LinksTable(this, "links", { name: `${c.service}-links` });
     this.certificate = new DnsValidatedCertificate(this, "certificate", { domain: c.domain, zoneId: this.zone.zoneId });
     this.service = new LambdaService(this, "lambda", {
       functionName: `${c.service}-api`,
-      imageUri: this.images.imageUri,
+      imageUri: this.image.uri,
+      accountId: account.accountId,
       table: this.links.table,
       memoryMb: c.lambda.memoryMb,
       timeoutSeconds: c.lambda.timeoutSeconds,
       logRetentionDays: c.logRetentionDays,
-      version: c.imageTag,
+      version: this.image.digest.stringValue,
       reservedConcurrency: c.lambda.reservedConcurrency,
     });
     this.api = new HttpApi(this, "http-api", {
@@ -88,6 +97,8 @@ export class CoreStack extends TerraformStack {
       table: this.links.table,
       hostedZoneId: c.hostedZoneId,
       region: c.region,
+      accountId: account.accountId,
+      reservedConcurrency: c.scalerReservedConcurrency,
       alarmPrefix: this.alarmPrefix,
       logRetentionDays: c.logRetentionDays,
     });
@@ -112,7 +123,7 @@ export class CoreStack extends TerraformStack {
       downThresholdRps: c.scaling.downThresholdRps,
     });
 
-    new TerraformOutput(this, "image_repository_url", { value: this.images.repository.repositoryUrl });
+    new TerraformOutput(this, "image_repository_url", { value: this.imageRepository.repositoryUrl });
     new TerraformOutput(this, "table_name", { value: this.links.table.name });
   }
 }

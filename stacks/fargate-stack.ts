@@ -1,11 +1,13 @@
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import type { DeploymentConfig } from "../config/schema";
 import { configureBackend } from "./backend";
 import { WeightedAliasRecord } from "./alias-record";
 import type { CoreStack } from "./core-stack";
-import { FargateService } from "./fargate/fargate-service";
+import { ImageRelease } from "./core/image-release";
+import { FargateService, tierLogGroupName } from "./fargate/fargate-service";
 import { LoadBalancer } from "./fargate/load-balancer";
 import { LowDemandAlarm } from "./fargate/low-demand-alarm";
 import { Network } from "./fargate/network";
@@ -14,7 +16,7 @@ import { defaultTags } from "./tags";
 
 export interface FargateStackProps {
   readonly config: DeploymentConfig;
-  /** Zone, certificate, image and table come from here as cross-stack references. */
+  /** Zone, certificate, image repository and table come from here as cross-stack references. */
   readonly core: CoreStack;
 }
 
@@ -22,10 +24,12 @@ export interface FargateStackProps {
  * The toggleable stack. `fargate_tier` (from the committed toggle file)
  * decides what exists: nothing when off; network, ALB and service when
  * warming, serving or draining; and the weight-100 "fargate" record only when
- * serving.
+ * serving. The image digest comes from this stack's own committed
+ * `image.auto.tfvars.json` (the same digest as core's).
  */
 export class FargateStack extends TerraformStack {
   public readonly tier: TierVariables;
+  public readonly image: ImageRelease;
 
   constructor(scope: Construct, id: string, props: FargateStackProps) {
     super(scope, id);
@@ -34,6 +38,8 @@ export class FargateStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: defaultTags(c.service, id) }] });
     configureBackend(this, c, c.terraformCloud.fargateWorkspace, id);
 
+    const account = new DataAwsCallerIdentity(this, "account");
+    this.image = new ImageRelease(this, "image", { repositoryUrl: core.imageRepository.repositoryUrl });
     this.tier = new TierVariables(this, "tier", { minTasks: c.fargate.minTasks, maxTasks: c.fargate.maxTasks });
     const count = this.tier.enabledCount;
     const network = new Network(this, "network", { name: c.service, count });
@@ -50,24 +56,25 @@ export class FargateStack extends TerraformStack {
     new FargateService(this, "service", {
       name: c.service,
       region: c.region,
+      accountId: account.accountId,
       vpcId: network.vpcId,
       subnetIds: network.subnetIds,
       albSecurityGroupId: lb.securityGroupId,
       targetGroupArn: lb.targetGroupArn,
       requestCountLabel: `${lb.arnSuffix}/${lb.targetGroupArnSuffix}`,
       listener: lb.https,
-      imageUri: core.images.imageUri,
-      imageRepositoryArn: core.images.repository.arn,
+      imageUri: this.image.uri,
+      imageRepositoryArn: core.imageRepository.arn,
       tableName: core.links.table.name,
       tableArn: core.links.table.arn,
-      version: c.imageTag,
+      version: this.image.digest.stringValue,
       cpu: c.fargate.cpu,
       memoryMb: c.fargate.memoryMb,
       containerPort: c.fargate.containerPort,
       minTasks: this.tier.minTasks.numberValue,
       maxTasks: this.tier.maxTasks.numberValue,
       targetRequestsPerTaskPerMinute: Math.round(c.fargate.requestsPerTaskPerSecond * 60 * c.fargate.targetUtilization),
-      logRetentionDays: c.logRetentionDays,
+      logGroupName: tierLogGroupName(c.service),
       count,
     });
     new WeightedAliasRecord(this, "fargate-record", {

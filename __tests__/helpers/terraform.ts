@@ -26,17 +26,46 @@ export function terraform(args: string[], cwd: string): TfResult {
   return { status: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
 }
 
-/** Copies a stack directory into a fresh temp dir and runs `terraform init` from the mirror. */
-export function initStack(stackDir: string): string {
+function requireMirror(): void {
   if (!existsSync(join(TF_PLUGIN_DIR, "registry.terraform.io", "hashicorp", "aws"))) {
     throw new Error(`no hashicorp/aws provider mirror at ${TF_PLUGIN_DIR}; set LAMBDAFLEX_TF_PLUGIN_DIR`);
   }
-  const dir = mkdtempSync(join(tmpdir(), "lambdaflex-tf-"));
-  cpSync(stackDir, dir, { recursive: true });
-  const init = terraform(["init", "-backend=false", `-plugin-dir=${TF_PLUGIN_DIR}`, "-input=false"], dir);
-  if (init.status !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.output}`);
+}
+
+function init(dir: string): string {
+  const result = terraform(["init", "-backend=false", `-plugin-dir=${TF_PLUGIN_DIR}`, "-input=false"], dir);
+  if (result.status !== 0) throw new Error(`terraform init failed in ${dir}:\n${result.output}`);
   return dir;
 }
+
+/** Copies a stack directory into a fresh temp dir and runs `terraform init` from the mirror. */
+export function initStack(stackDir: string): string {
+  requireMirror();
+  const dir = mkdtempSync(join(tmpdir(), "lambdaflex-tf-"));
+  cpSync(stackDir, dir, { recursive: true });
+  return init(dir);
+}
+
+/**
+ * One working directory for the whole runbook under `terraform test`: the
+ * core stack is the root module (its scaler asset path is relative to the
+ * working directory) and the bootstrap and fargate stacks sit beside it as
+ * `./bootstrap` and `./fargate`, which run blocks select with `module { source = ... }`.
+ * The test files are written before `terraform init`, which installs those modules.
+ */
+export function initRunbook(stacks: { readonly bootstrap: string; readonly core: string; readonly fargate: string }, testFiles: Readonly<Record<string, string>>): string {
+  requireMirror();
+  const dir = mkdtempSync(join(tmpdir(), "lambdaflex-runbook-"));
+  cpSync(stacks.core, dir, { recursive: true });
+  cpSync(stacks.bootstrap, join(dir, "bootstrap"), { recursive: true });
+  cpSync(stacks.fargate, join(dir, "fargate"), { recursive: true });
+  // Before init: init installs the modules that test files' run blocks name.
+  for (const [name, text] of Object.entries(testFiles)) writeFileSync(join(dir, name), text);
+  return init(dir);
+}
+
+/** A well-formed digest for the stacks' required `image_digest` (npm run release commits the real one). */
+export const TEST_IMAGE_DIGEST = `sha256:${"0".repeat(64)}`;
 
 export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
 
@@ -74,7 +103,7 @@ export function remoteStateOverrides(stackJson: Record<string, any>): string {
   return blocks.join("\n\n");
 }
 
-/** Mock values the AWS provider would compute, where Terraform's generated ones would not plan. */
+/** Mock values the AWS provider would compute, where Terraform's generated ones would not plan or apply (ARNs are validated). */
 export const MOCK_PROVIDER = `mock_provider "aws" {
   mock_data "aws_availability_zones" {
     defaults = { names = ["us-east-1a", "us-east-1b"] }
@@ -82,11 +111,46 @@ export const MOCK_PROVIDER = `mock_provider "aws" {
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
   }
-  mock_data "aws_secretsmanager_secret" {
-    defaults = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:lambdaflex/git-token-AbCdEf" }
-  }
   mock_data "aws_route53_zone" {
     defaults = { zone_id = "Z0123456789ABCDEFGHIJ", name = "example.com" }
+  }
+  mock_data "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:us-east-1:123456789012:repository/lambdaflex"
+      repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/lambdaflex"
+    }
+  }
+  mock_resource "aws_iam_openid_connect_provider" {
+    defaults = { arn = "arn:aws:iam::123456789012:oidc-provider/app.terraform.io" }
+  }
+  mock_resource "aws_iam_policy" {
+    defaults = { arn = "arn:aws:iam::123456789012:policy/lambdaflex-task-boundary" }
+  }
+  mock_resource "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:us-east-1:123456789012:repository/lambdaflex"
+      repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/lambdaflex"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/lambdaflex-mock" }
+  }
+  mock_resource "aws_lb" {
+    defaults = {
+      arn        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/lambdaflex-alb/0123456789abcdef"
+      arn_suffix = "app/lambdaflex-alb/0123456789abcdef"
+      dns_name   = "lambdaflex-alb-123456789.us-east-1.elb.amazonaws.com"
+      zone_id    = "Z35SXDOTRQ7X7K"
+    }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = {
+      arn        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/lambdaflex-tg/0123456789abcdef"
+      arn_suffix = "targetgroup/lambdaflex-tg/0123456789abcdef"
+    }
+  }
+  mock_resource "aws_lb_listener" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/lambdaflex-alb/0123456789abcdef/0123456789abcdef" }
   }
   mock_resource "aws_acm_certificate" {
     defaults = {
@@ -126,4 +190,41 @@ export function tierPlanAsserts(fargateJson: Record<string, any>, state: string)
       return `  assert {\n    condition     = length(${address}) == ${n}\n    error_message = "${state}: expected ${n} ${what}, planned \${length(${address})}"\n  }`;
     })
     .join("\n");
+}
+
+/**
+ * The value of a `${jsonencode({...})}` template as cdktf writes it (HCL
+ * object syntax: `"key" = value`, bare references such as
+ * `data.aws_caller_identity.account.account_id`), as plain JSON; a bare
+ * reference becomes the string "${reference}". For property assertions on
+ * synthesized policies.
+ */
+export function decodeJsonencode(template: string): any {
+  const m = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(template);
+  if (!m) throw new Error(`not a \${jsonencode(...)} template: ${template.slice(0, 80)}`);
+  const src = m[1]!;
+  let out = "";
+  for (let i = 0; i < src.length; ) {
+    const ch = src[i]!;
+    if (ch === '"') {
+      let j = i + 1;
+      while (src[j] !== '"') j += src[j] === "\\" ? 2 : 1;
+      out += src.slice(i, j + 1);
+      i = j + 1;
+    } else if (ch === "=") {
+      out += ":";
+      i++;
+    } else if ("{}[],:".includes(ch) || /\s/.test(ch)) {
+      out += ch;
+      i++;
+    } else {
+      const literal = /^(-?\d+(\.\d+)?|true|false|null)\b/.exec(src.slice(i));
+      const reference = /^[A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\])*/.exec(src.slice(i));
+      const word = literal?.[0] ?? reference?.[0];
+      if (!word) throw new Error(`cannot decode jsonencode template at "${src.slice(i, i + 40)}"`);
+      out += literal ? word : JSON.stringify(`\${${word}}`);
+      i += word.length;
+    }
+  }
+  return JSON.parse(out);
 }

@@ -1,9 +1,9 @@
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { ListResourceRecordSetsCommand, NoSuchHostedZone, Route53Client } from "@aws-sdk/client-route-53";
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { readLiveRecords } from "../../scaler/adapters/route53";
-import { readToken } from "../../scaler/adapters/secrets";
+import { readToken } from "../../scaler/adapters/parameters";
 import { publishStatus } from "../../scaler/adapters/status";
 
 describe("Route 53 adapter", () => {
@@ -46,26 +46,36 @@ describe("Route 53 adapter", () => {
   });
 });
 
-describe("Secrets Manager adapter", () => {
-  const sm = mockClient(SecretsManagerClient);
-  beforeEach(() => sm.reset());
+describe("SSM parameter adapter", () => {
+  const ssm = mockClient(SSMClient);
+  beforeEach(() => ssm.reset());
+  const secure = (Value: string) => ({ Parameter: { Name: "/lambdaflex/git-token", Type: "SecureString" as const, Value, Version: 1 } });
 
-  it("accepts a bare token or JSON with a token field", async () => {
-    sm.on(GetSecretValueCommand).resolvesOnce({ Name: "lambdaflex/git-token", SecretString: "ghp_abc\n" }).resolvesOnce({ SecretString: '{"token":"glpat-xyz"}' });
-    expect(await readToken(new SecretsManagerClient({}), "lambdaflex/git-token")).toBe("ghp_abc");
-    expect(await readToken(new SecretsManagerClient({}), "lambdaflex/git-token")).toBe("glpat-xyz");
+  it("reads a SecureString with decryption, as a bare token or JSON with a token field", async () => {
+    ssm.on(GetParameterCommand).resolvesOnce(secure("ghp_abc\n")).resolvesOnce(secure('{"token":"glpat-xyz"}'));
+    expect(await readToken(new SSMClient({}), "/lambdaflex/git-token")).toBe("ghp_abc");
+    expect(await readToken(new SSMClient({}), "/lambdaflex/git-token")).toBe("glpat-xyz");
+    expect(ssm.commandCalls(GetParameterCommand)[0]!.args[0].input).toEqual({ Name: "/lambdaflex/git-token", WithDecryption: true });
   });
 
-  it("says what is wrong with an empty, binary or malformed secret", async () => {
-    sm.on(GetSecretValueCommand).resolvesOnce({ SecretBinary: new Uint8Array([1]) }).resolvesOnce({ SecretString: '{"password":"x"}' }).resolvesOnce({ SecretString: "{oops" });
-    await expect(readToken(new SecretsManagerClient({}), "s")).rejects.toThrow(/secret s has no SecretString/);
-    await expect(readToken(new SecretsManagerClient({}), "s")).rejects.toThrow(/without a string "token" field/);
-    await expect(readToken(new SecretsManagerClient({}), "s")).rejects.toThrow(/looks like JSON but does not parse/);
+  it("says what is wrong with a plain String, an empty value, the bootstrap placeholder or malformed JSON", async () => {
+    ssm
+      .on(GetParameterCommand)
+      .resolvesOnce({ Parameter: { Name: "/p", Type: "String", Value: "ghp_abc" } })
+      .resolvesOnce(secure(""))
+      .resolvesOnce(secure("set-me"))
+      .resolvesOnce(secure('{"password":"x"}'))
+      .resolvesOnce(secure("{oops"));
+    await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(/parameter \/p is String; store the token as a SecureString/);
+    await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(/parameter \/p is empty; write the token with aws ssm put-parameter --name \/p --type SecureString/);
+    await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(/still holds the bootstrap placeholder/);
+    await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(/without a string "token" field/);
+    await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(/looks like JSON but does not parse/);
   });
 
-  it("propagates a missing secret", async () => {
-    sm.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
-    await expect(readToken(new SecretsManagerClient({}), "nope")).rejects.toThrow(/can't find the specified secret/);
+  it("propagates a missing parameter", async () => {
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: "", $metadata: {} }));
+    await expect(readToken(new SSMClient({}), "/nope")).rejects.toMatchObject({ name: "ParameterNotFound" });
   });
 });
 

@@ -3,13 +3,14 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { publish, synthesize } from "../../scripts/synth";
+import { formatImageRelease, imageReleasePaths } from "../../scripts/release-file";
 import { checkoutToggle } from "../../scaler/git-toggle";
 import { policyConfigFrom, type Metrics } from "../../scaler/policy";
 import { reconcile } from "../../scaler/reconcile";
 import { parseToggle, type TierState } from "../../scaler/toggle";
 import { GitServer } from "../helpers/git-server";
 import { ROOT } from "../helpers/processes";
-import { initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, tierPlanAsserts } from "../helpers/terraform";
+import { initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, TEST_IMAGE_DIGEST, tierPlanAsserts } from "../helpers/terraform";
 
 // The whole GitOps loop on real parts: the synthesized fargate stack and its
 // toggle in a git repository served by `git http-backend`, the real reconciler
@@ -51,6 +52,9 @@ describe("GitOps loop end to end", () => {
     const repo = mkdtempSync(join(tmpdir(), "e2e-repo-"));
     work.push(out, repo);
     publish(config, synthesize(config, out), repo);
+    // A release has been recorded, as `npm run release` leaves it (the stacks require image_digest).
+    const release = formatImageRelease({ image_digest: TEST_IMAGE_DIGEST, image_tag: "release-e2e", released_at: "2026-11-22T00:00:00Z" });
+    for (const path of Object.values(imageReleasePaths(config.deployDir))) writeFileSync(join(repo, path), release);
     const files = Object.fromEntries(listFiles(repo).map((f) => [f, readFileSync(join(repo, f), "latin1")]));
     await server.start(files);
 

@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { formatToggle } from "../../scaler/toggle";
 import { awsEvent } from "../helpers/fixtures";
 import { GitServer } from "../helpers/git-server";
 
+const token = (Value: string) => ({ Parameter: { Name: "/lambdaflex/git-token", Type: "SecureString" as const, Value, Version: 1 } });
 const local = (name: string) => JSON.parse(readFileSync(join(__dirname, "..", "fixtures", `${name}.json`), "utf8"));
 const EVENTS = {
   schedule: local("eventbridge-scheduled-event"),
@@ -47,7 +48,7 @@ describe("scaler handler", () => {
   const server = new GitServer("handler-token");
   const cw = mockClient(CloudWatchClient);
   const r53 = mockClient(Route53Client);
-  const sm = mockClient(SecretsManagerClient);
+  const sm = mockClient(SSMClient);
   const ddb = mockClient(DynamoDBClient);
 
   beforeAll(async () => {
@@ -56,7 +57,7 @@ describe("scaler handler", () => {
     });
     const config = loadDeploymentConfig(undefined, { LAMBDAFLEX_GIT_REPOSITORY_URL: url });
     process.env.LAMBDAFLEX_SCALER_SETTINGS = JSON.stringify(scalerSettingsFrom(config, { apiId: "api1", functionName: "lambdaflex-api", tableName: "lambdaflex-links" }));
-    sm.on(GetSecretValueCommand).resolves({ SecretString: "handler-token" });
+    sm.on(GetParameterCommand).resolves(token("handler-token"));
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     r53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 100 });
     ddb.on(PutItemCommand).resolves({});
@@ -87,24 +88,24 @@ describe("scaler handler", () => {
     expect(Number(server.git(["rev-list", "--count", "main"]))).toBe(1);
   });
 
-  it("reads the git token from Secrets Manager once per container", () => {
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
-    expect(sm.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toEqual({ SecretId: "lambdaflex/git-token" });
+  it("reads the git token from SSM Parameter Store once per container", () => {
+    expect(sm.commandCalls(GetParameterCommand)).toHaveLength(1);
+    expect(sm.commandCalls(GetParameterCommand)[0]!.args[0].input).toEqual({ Name: "/lambdaflex/git-token", WithDecryption: true });
   });
 
   it("drops a token the git server rejects, so a rotated token is read on the next invocation", async () => {
     const settings = scalerSettingsFromEnv(process.env);
-    const reads = sm.commandCalls(GetSecretValueCommand).length;
+    const reads = sm.commandCalls(GetParameterCommand).length;
     // The first read returns a revoked token; every later read the rotated one.
-    sm.on(GetSecretValueCommand).callsFake(() => ({ SecretString: sm.commandCalls(GetSecretValueCommand).length === reads + 1 ? "revoked-token" : "handler-token" }));
+    sm.on(GetParameterCommand).callsFake(() => token(sm.commandCalls(GetParameterCommand).length === reads + 1 ? "revoked-token" : "handler-token"));
     const deps = awsDeps(settings, silentLogger, defaultPorts());
     await expect(deps.checkout()).rejects.toThrow(GitAuthError);
     const co = await deps.checkout();
     await co.dispose();
     expect(co.text).toContain('"fargate_tier": "off"');
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(reads + 2);
+    expect(sm.commandCalls(GetParameterCommand)).toHaveLength(reads + 2);
     // Accepted tokens stay cached: no further reads.
     await (await deps.checkout()).dispose();
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(reads + 2);
+    expect(sm.commandCalls(GetParameterCommand)).toHaveLength(reads + 2);
   });
 });

@@ -180,4 +180,15 @@ describe("reconcile against a real git server", () => {
     expect(emf._aws.CloudWatchMetrics[0]).toEqual({ Namespace: "LambdaFlex", Dimensions: [["Service"]], Metrics: [{ Name: "ScalerAlerts", Unit: "Count" }] });
     expect(emf.ScalerAlerts).toBe(0);
   });
+
+  it("lets two scalers run at once (no reserved concurrency): one push wins, the other re-reads and commits nothing", async () => {
+    const busy = deps({ metrics: async () => flat(40) });
+    const [a, b] = await Promise.all([reconcile(busy), reconcile(busy)]);
+    expect([a.outcome, b.outcome].sort()).toEqual(["committed", "no-change"]);
+    expect(commits()).toBe(2);
+    expect(JSON.parse(server.show(TOGGLE)).fargate_tier).toBe("warming");
+    // The loser saw its push rejected, read the winner's commit, and found nothing left to do.
+    expect(logs.filter((l) => l.msg === "push rejected; re-reading the toggle")).toHaveLength(1);
+  });
 });
+

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { initialToggle, publish, repairHclDefaults, resourcesPerState, staleFiles, synthesize } from "../../scripts/synth";
+import { bootstrapResources, hcpProblems, initialToggle, protectedFiles, publish, repairHclDefaults, resourcesPerState, staleFiles, synthesize } from "../../scripts/synth";
 import { parseToggle } from "../../scaler/toggle";
 import { ROOT } from "../helpers/processes";
 import { removeDir } from "../helpers/terraform";
@@ -19,6 +19,7 @@ describe("synth publishing (the deployment repository layout)", () => {
   it("writes each stack and an initial toggle (off, configured sizing) into the deploy directory", () => {
     const changed = publish(config, dirs, repo);
     expect(changed.sort()).toEqual([
+      "deploy/bootstrap/cdk.tf.json",
       expect.stringMatching(/^deploy\/core\/assets\/scaler_code_\w+\/\w+\/scaler\.zip$/),
       "deploy/core/cdk.tf.json",
       "deploy/fargate/cdk.tf.json",
@@ -41,6 +42,10 @@ describe("synth publishing (the deployment repository layout)", () => {
     expect(fargate.draining).toBe(fargate.warming);
     const core = resourcesPerState(JSON.parse(readFileSync(join(dirs.core!, "cdk.tf.json"), "utf8")));
     expect(new Set(Object.values(core)).size).toBe(1);
+    // Bootstrap: everything always, except the three service-linked roles behind their variable.
+    const bootstrap = bootstrapResources(JSON.parse(readFileSync(join(dirs.bootstrap!, "cdk.tf.json"), "utf8")));
+    expect(bootstrap.serviceLinkedRoles).toBe(3);
+    expect(bootstrap.always).toBeGreaterThan(10);
   });
 
   it("never overwrites the toggle file, whatever it holds", () => {
@@ -53,6 +58,27 @@ describe("synth publishing (the deployment repository layout)", () => {
     expect(readFileSync(join(repo, config.toggleFile), "utf8")).toBe("corrupt{");
   });
 
+  it("never writes, overwrites or deletes the image releases `npm run release` commits", () => {
+    expect(protectedFiles(config)).toEqual(["deploy/fargate/fargate.auto.tfvars.json", "deploy/core/image.auto.tfvars.json", "deploy/fargate/image.auto.tfvars.json"]);
+    const release = (stack: string) => join(repo, "deploy", stack, "image.auto.tfvars.json");
+    // Absent: synth does not create them (only the toggle has a synth-made initial value).
+    publish(config, dirs, repo);
+    expect(existsSync(release("core"))).toBe(false);
+    expect(existsSync(release("fargate"))).toBe(false);
+    expect(staleFiles(config, dirs, repo)).toEqual([]);
+    // Present, even unparsable: left byte for byte, and never reported stale or removed.
+    const contents = { core: `{"image_digest":"sha256:${"1".repeat(64)}"}\n`, fargate: "not even json" };
+    writeFileSync(release("core"), contents.core);
+    writeFileSync(release("fargate"), contents.fargate);
+    const stackFile = join(repo, "deploy/core/cdk.tf.json");
+    writeFileSync(stackFile, "{}"); // a stale stack file forces a rewrite of that directory
+    expect(staleFiles(config, dirs, repo)).toEqual(["deploy/core/cdk.tf.json"]);
+    expect(publish(config, dirs, repo)).toEqual(["deploy/core/cdk.tf.json"]);
+    expect(readFileSync(release("core"), "utf8")).toBe(contents.core);
+    expect(readFileSync(release("fargate"), "utf8")).toBe(contents.fargate);
+    expect(staleFiles(config, dirs, repo)).toEqual([]);
+  });
+
   it("removes a scaler asset that is no longer generated, and nothing else", () => {
     const old = join(repo, "deploy/core/assets/scaler_code_OLD/0000/scaler.zip");
     mkdirSync(dirname(old), { recursive: true });
@@ -60,7 +86,7 @@ describe("synth publishing (the deployment repository layout)", () => {
     expect(staleFiles(config, dirs, repo)).toEqual(["deploy/core/assets/scaler_code_OLD/0000/scaler.zip (no longer generated)"]);
     expect(publish(config, dirs, repo)).toEqual(["deploy/core/assets/scaler_code_OLD/0000/scaler.zip (removed)"]);
     expect(existsSync(old)).toBe(false);
-    expect(existsSync(join(repo, config.toggleFile))).toBe(true);
+    for (const file of protectedFiles(config)) expect(existsSync(join(repo, file))).toBe(true);
   });
 
   it("reports nothing stale right after publishing, and names a hand-edited stack file", () => {
@@ -71,16 +97,71 @@ describe("synth publishing (the deployment repository layout)", () => {
   });
 });
 
+describe("synth:check --hcp: would deploy/ run in HCP Terraform as configured?", () => {
+  const hcp = { ...config, terraformCloud: { ...config.terraformCloud, organization: "acme" } };
+  const eu = { ...hcp, terraformCloud: { ...hcp.terraformCloud, hostname: "app.eu.terraform.io" } };
+  const out = mkdtempSync(join(tmpdir(), "lambdaflex-hcp-"));
+  afterAll(() => removeDir(out));
+  const synthAs = (c: typeof config, name: string) => {
+    const dirs = synthesize(c, join(out, name));
+    return Object.fromEntries(Object.entries(dirs).map(([id, dir]) => [id, JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"))]));
+  };
+  const asHcp = synthAs(hcp, "hcp");
+
+  it("passes stacks synthesized for the configured organization and host", () => {
+    expect(hcpProblems(hcp, asHcp)).toEqual([]);
+    expect(hcpProblems(eu, synthAs(eu, "eu"))).toEqual([]);
+  });
+
+  it("names the setting to change when no organization is configured (local state)", () => {
+    expect(hcpProblems(config, synthAs(config, "local"))).toEqual([expect.stringMatching(/^terraformCloud\.organization is not set, .*set terraformCloud\.organization .*in lambdaflex\.config\.json, then run `npm run synth` and commit$/)]);
+  });
+
+  it("catches stacks synthesized for another host: the cloud blocks and core's remote state", () => {
+    const problems = hcpProblems(eu, asHcp);
+    expect(problems).toEqual([
+      "deploy/core/cdk.tf.json: the cloud block's hostname is app.terraform.io, but terraformCloud.hostname is app.eu.terraform.io: run `npm run synth` and commit",
+      "deploy/fargate/cdk.tf.json: the cloud block's hostname is app.terraform.io, but terraformCloud.hostname is app.eu.terraform.io: run `npm run synth` and commit",
+      expect.stringMatching(/^deploy\/fargate\/cdk\.tf\.json: terraform_remote_state\.cross-stack-reference-input-core reads core's outputs from app\.terraform\.io, but terraformCloud\.hostname is app\.eu\.terraform\.io/),
+    ]);
+  });
+
+  it("catches a stack left on local state, another organization or workspace, and a bootstrap on the cloud backend", () => {
+    const local = synthAs(config, "local2");
+    const broken = JSON.parse(JSON.stringify(asHcp));
+    broken.core.terraform.cloud.organization = "other";
+    broken.core.terraform.cloud.workspaces.name = "elsewhere";
+    broken.bootstrap.terraform = { cloud: { organization: "acme", workspaces: { name: "bootstrap" } } };
+    expect(hcpProblems(hcp, { ...broken, fargate: local.fargate })).toEqual([
+      expect.stringContaining(`deploy/core/cdk.tf.json: the cloud block's organization is "other", but terraformCloud.organization is "acme"`),
+      expect.stringContaining(`deploy/core/cdk.tf.json: the cloud block's workspace is "elsewhere", but the configured one is "lambdaflex-core"`),
+      expect.stringContaining("deploy/fargate/cdk.tf.json has no `cloud` block"),
+      expect.stringContaining("deploy/fargate/cdk.tf.json: terraform_remote_state.cross-stack-reference-input-core reads a local backend"),
+      expect.stringContaining("deploy/bootstrap/cdk.tf.json must use local state"),
+    ]);
+  });
+});
+
 describe("npm run synth:check on this repository", () => {
-  it("finds the committed deploy/ output fresh and secure", () => {
-    const run = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/synth.ts", "--check"], {
+  const check = (...flags: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/synth.ts", "--check", ...flags], {
       cwd: ROOT,
       encoding: "utf8",
       env: { ...process.env, CHECKPOINT_DISABLE: "1" },
     });
+
+  it("finds the committed deploy/ output fresh and secure", () => {
+    const run = check();
     expect(run.stderr).toBe("");
     expect(run.stdout).toContain("is fresh and passes the security checks");
     expect(existsSync(join(ROOT, config.toggleFile))).toBe(true);
+  });
+
+  it("with --hcp, fails on this repository's local-state configuration and says what to set", () => {
+    const run = check("--hcp");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("deploy/ would not run in HCP Terraform:");
+    expect(run.stderr).toContain("set terraformCloud.organization");
   });
 });
 

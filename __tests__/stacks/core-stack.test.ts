@@ -5,7 +5,10 @@ import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
 import { Apigatewayv2DomainName } from "@cdktf/provider-aws/lib/apigatewayv2-domain-name";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { DataAwsEcrRepository } from "@cdktf/provider-aws/lib/data-aws-ecr-repository";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
@@ -13,8 +16,13 @@ import { loadDeploymentConfig } from "../../config/load";
 import { buildStacks } from "../../stacks/app";
 import { HttpApi } from "../../stacks/core/http-api";
 import { LambdaService } from "../../stacks/core/lambda-service";
+import { SCALER_STATUS_KEY } from "../../service/scaler-status";
 
 Testing.setupJest();
+
+/** The source text of the one statement with this Sid, inside a policy's jsonencode({...}) template (one nested object allowed, for Condition). */
+const statementIn = (policy: string, sid: string) => new RegExp(`\\{[^{}]*"Sid" = "${sid}"(?:[^{}]|\\{[^{}]*(?:\\{[^{}]*\\}[^{}]*)*\\})*\\}`).exec(policy)?.[0] ?? "";
+const actionsIn = (policy: string) => [...policy.matchAll(/"Action" = \[([^\]]*)\]/g)].flatMap((m) => [...m[1]!.matchAll(/"([^"]+)"/g)].map((a) => a[1]!));
 
 const config = loadDeploymentConfig(undefined, {});
 const synthCore = (overrides: Partial<typeof config> = {}) => {
@@ -27,18 +35,35 @@ describe("CoreStack", () => {
   const synth = synthCore();
   const json = JSON.parse(synth);
 
-  it("creates the image repository with scan-on-push", () => {
-    expect(synth).toHaveResourceWithProperties(EcrRepository, { name: "lambdaflex", image_scanning_configuration: { scan_on_push: true } });
+  it("reads the bootstrap stack's image repository by name instead of creating it", () => {
+    expect(synth).not.toHaveResource(EcrRepository);
+    expect(synth).toHaveDataSourceWithProperties(DataAwsEcrRepository, { name: "lambdaflex" });
+    expect(json.output.image_repository_url.value).toBe("${data.aws_ecr_repository.image-repository.repository_url}");
   });
 
-  it("runs the image on arm64 Lambda with the DynamoDB store configured", () => {
+  it("runs the image on arm64 Lambda by the committed digest, with the DynamoDB store configured", () => {
     expect(synth).toHaveResourceWithProperties(LambdaFunction, {
       package_type: "Image",
+      image_uri: "${data.aws_ecr_repository.image-repository.repository_url}@${var.image_digest}",
       architectures: ["arm64"],
       memory_size: 512,
       timeout: 15,
-      environment: { variables: expect.objectContaining({ LAMBDAFLEX_STORE: "dynamodb", LAMBDAFLEX_TIER: "lambda" }) },
+      environment: { variables: expect.objectContaining({ LAMBDAFLEX_STORE: "dynamodb", LAMBDAFLEX_TIER: "lambda", LAMBDAFLEX_VERSION: "${var.image_digest}" }) },
     });
+  });
+
+  it("declares image_digest with no default and a ${...} validation of the sha256 form", () => {
+    expect(json.variable.image_digest).toEqual({
+      type: "string",
+      description: expect.stringContaining("npm run release"),
+      validation: [{ condition: '${can(regex("^sha256:[0-9a-f]{64}$", var.image_digest))}', error_message: expect.stringContaining("image_digest must be sha256:") }],
+    });
+    const pattern = new RegExp(/regex\("(.*)", var/.exec(json.variable.image_digest.validation[0].condition)![1]!);
+    expect(pattern.test(`sha256:${"a1".repeat(32)}`)).toBe(true);
+    for (const bad of ["latest", `sha256:${"A1".repeat(32)}`, `sha256:${"a".repeat(63)}`, `${"a".repeat(64)}`]) expect(pattern.test(bad)).toBe(false);
+    // The other keys of the release file are declared too, so Terraform does not warn about them.
+    expect(json.variable.image_tag).toMatchObject({ type: "string", default: "" });
+    expect(json.variable.released_at).toMatchObject({ type: "string", default: "" });
   });
 
   it("fronts the function with an HTTP API whose only entrance is the custom domain", () => {
@@ -86,12 +111,49 @@ describe("CoreStack", () => {
     expect(policy.policy).not.toMatch(/"Resource" *= *"\*"/);
   });
 
-  it("switches to Terraform Cloud when an organization is configured, and lets the scaler read its run token", () => {
-    const cloud = JSON.parse(synthCore({ terraformCloud: { ...config.terraformCloud, organization: "acme" } }));
-    const tokens = (Object.values(cloud.data.aws_secretsmanager_secret) as any[]).map((d) => d.name);
-    expect(tokens.sort()).toEqual(["lambdaflex/git-token", "lambdaflex/tfc-token"]);
-    expect(Object.values(json.data.aws_secretsmanager_secret)).toHaveLength(1);
-    expect(cloud.terraform.cloud).toEqual({ organization: "acme", workspaces: { name: "lambdaflex-core" } });
+  it("denies the function's role every write to the scaler's status item", () => {
+    const policy = json.resource.aws_iam_role_policy[Object.keys(json.resource.aws_iam_role_policy).find((k) => k.startsWith("lambda_policy"))!].policy as string;
+    const deny = statementIn(policy, "NeverTheScalerStatus");
+    expect(deny).toContain('"Effect" = "Deny"');
+    expect(actionsIn(deny).sort()).toEqual(["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    expect(deny).toMatch(/"Resource" = aws_dynamodb_table\.links_table_\w+\.arn/);
+    // ForAnyValue: a batch that touches the status key at all is denied (ForAllValues would let a mixed batch through).
+    expect(deny).toContain(`"ForAnyValue:StringEquals" = {"dynamodb:LeadingKeys" = ["${SCALER_STATUS_KEY}"]}`);
+  });
+
+  it("lets Lambda assume either role only on behalf of this account", () => {
+    const roles = Object.values(json.resource.aws_iam_role) as any[];
+    expect(roles.map((r) => r.name).sort()).toEqual(["lambdaflex-api-role", "lambdaflex-scaler-role"]);
+    for (const role of roles) {
+      expect(role.assume_role_policy).toBe(
+        '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Principal" = {"Service" = "lambda.amazonaws.com"}, "Action" = "sts:AssumeRole", ' +
+          '"Condition" = {"StringEquals" = {"aws:SourceAccount" = data.aws_caller_identity.account.account_id}}}]})}',
+      );
+    }
+    expect(Object.keys(json.data.aws_caller_identity)).toEqual(["account"]);
+  });
+
+  it("creates each function after its log group and role policy, so its first run can log", () => {
+    for (const [prefix, fn] of Object.entries(json.resource.aws_lambda_function as Record<string, any>).map(([k, f]) => [k.split("_")[0], f])) {
+      expect(fn.depends_on.sort()).toEqual([expect.stringMatching(new RegExp(`^aws_cloudwatch_log_group\\.${prefix}_logs_`)), expect.stringMatching(new RegExp(`^aws_iam_role_policy\\.${prefix}_policy_`))]);
+    }
+  });
+
+  it("publishes alerts on an unencrypted topic CloudWatch can use, with the operators' e-mail subscribed", () => {
+    const withEmail = synthCore({ alertEmail: "ops@example.com" });
+    expect(withEmail).toHaveResourceWithProperties(SnsTopic, { name: "lambdaflex-alerts" });
+    expect((Object.values(JSON.parse(withEmail).resource.aws_sns_topic)[0] as any).kms_master_key_id).toBeUndefined();
+    expect(withEmail).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: "email", endpoint: "ops@example.com", topic_arn: expect.stringMatching(/aws_sns_topic\.alerts_topic_\w+\.arn/) });
+    expect(synth).not.toHaveResource(SnsTopicSubscription);
+  });
+
+  it("tags every resource with the service tag the core run role requires (the certificate is created only with it)", () => {
+    expect(json.provider.aws[0].default_tags[0].tags).toMatchObject({ "lambdaflex:service": "lambdaflex", Stack: "core" });
+  });
+
+  it("switches to Terraform Cloud on the configured host when an organization is configured", () => {
+    const cloud = JSON.parse(synthCore({ terraformCloud: { ...config.terraformCloud, organization: "acme", hostname: "app.eu.terraform.io" } }));
+    expect(cloud.terraform.cloud).toEqual({ hostname: "app.eu.terraform.io", organization: "acme", workspaces: { name: "lambdaflex-core" } });
     expect(json.terraform.backend.local.path).toBe("../core/terraform.core.tfstate");
   });
 });
@@ -102,11 +164,15 @@ describe("CoreStack scaler", () => {
   const [scalerKey, scaler] = (Object.entries(json.resource.aws_lambda_function) as Array<[string, any]>).find(([, f]) => f.function_name === "lambdaflex-scaler")!;
   const scalerPolicy = () => (Object.values(json.resource.aws_iam_role_policy) as any[]).find((p) => p.policy.includes("cloudwatch:GetMetricData")).policy as string;
   /** The source text of the one statement with this Sid, inside the policy's jsonencode({...}) template. */
-  const statement = (policy: string, sid: string) => new RegExp(`\\{[^{}]*"Sid" = "${sid}"[^{}]*\\}`).exec(policy)?.[0] ?? "";
-  const actionsOf = (policy: string) => [...policy.matchAll(/"Action" = \[([^\]]*)\]/g)].flatMap((m) => [...m[1]!.matchAll(/"([^"]+)"/g)].map((a) => a[1]!));
+  const statement = statementIn;
+  const actionsOf = actionsIn;
 
-  it("runs the bundled scaler zip on arm64 Node 22 with reserved concurrency 1", () => {
-    expect(scaler).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", reserved_concurrent_executions: 1, timeout: 60 });
+  it("runs the bundled scaler zip on arm64 Node 22 without reserving concurrency unless configured", () => {
+    expect(scaler).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", timeout: 60 });
+    // New accounts have a concurrency quota of 10 and Lambda keeps 100 unreserved: reserving even 1 fails there.
+    expect(scaler).not.toHaveProperty("reserved_concurrent_executions");
+    const reserved = JSON.parse(synthCore({ scalerReservedConcurrency: 1 }));
+    expect((Object.values(reserved.resource.aws_lambda_function) as any[]).find((f) => f.function_name === "lambdaflex-scaler").reserved_concurrent_executions).toBe(1);
     expect(scaler.filename).toMatch(/^assets\/scaler_code_\w+\/\w+\/scaler\.zip$/);
     expect(scaler.source_code_hash).toContain("filebase64sha256");
     expect(scaler.environment.variables.LAMBDAFLEX_SCALER_SETTINGS).toContain("jsonencode");
@@ -123,11 +189,21 @@ describe("CoreStack scaler", () => {
       "logs:CreateLogStream",
       "logs:PutLogEvents",
       "route53:ListResourceRecordSets",
-      "secretsmanager:GetSecretValue",
+      "ssm:GetParameter",
     ]);
     expect(policy).toContain('"arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"');
     expect(policy).toContain('"dynamodb:LeadingKeys" = ["#scaler-status"]');
-    expect(policy).toMatch(/data\.aws_secretsmanager_secret\.[^.]+\.arn/);
+    expect(json.data.aws_secretsmanager_secret).toBeUndefined();
+  });
+
+  it("reads the token parameters by their exact ARNs, the Terraform Cloud one only when Terraform Cloud is configured", () => {
+    const arn = (name: string) => `"arn:aws:ssm:us-east-1:\${data.aws_caller_identity.account.account_id}:parameter${name}"`;
+    // No kms:Decrypt: the SecureStrings are under the AWS-managed aws/ssm key, which SSM decrypts for any reader of the parameter.
+    expect(statement(scalerPolicy(), "Tokens")).toContain(`"Action" = ["ssm:GetParameter"], "Resource" = [${arn("/lambdaflex/git-token")}]`);
+    const cloud = JSON.parse(synthCore({ terraformCloud: { ...config.terraformCloud, organization: "acme" } }));
+    const cloudPolicy = (Object.values(cloud.resource.aws_iam_role_policy) as any[]).find((p) => p.policy.includes("cloudwatch:GetMetricData")).policy as string;
+    expect(statement(cloudPolicy, "Tokens")).toContain(`"Resource" = [${arn("/lambdaflex/git-token")}, ${arn("/lambdaflex/tfc-token")}]`);
+    expect(cloudPolicy).not.toContain("kms:");
   });
 
   it("lets the scaler look up the ALB, target group and target health, with three describe actions and no wildcard action", () => {
@@ -173,6 +249,7 @@ describe("core constructs reject bad props", () => {
         new LambdaService(core, "bad", {
           functionName: "x",
           imageUri: "x",
+          accountId: "123456789012",
           table: core.links.table,
           memoryMb: 512,
           timeoutSeconds: 60,

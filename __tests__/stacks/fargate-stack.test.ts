@@ -15,6 +15,7 @@ import { loadDeploymentConfig } from "../../config/load";
 import { synthesize } from "../../scripts/synth";
 import { readStack, removeDir } from "../helpers/terraform";
 import { TLS_POLICY } from "../../stacks/fargate/load-balancer";
+import { SCALER_STATUS_KEY } from "../../service/scaler-status";
 
 Testing.setupJest();
 
@@ -25,6 +26,25 @@ const json = readStack(synthesize(config, out).fargate!);
 const synth = JSON.stringify(json);
 afterAll(() => removeDir(out));
 const all = (type: string) => Object.values(json.resource[type] ?? {}) as any[];
+const byPath = (type: string, path: string) => all(type).find((r) => r["//"].metadata.path === path);
+const CORE = "data.terraform_remote_state.cross-stack-reference-input-core.outputs";
+
+describe("FargateStack with Terraform Cloud", () => {
+  it("reads core's state from the configured HCP Terraform host, not always app.terraform.io", () => {
+    const eu = { ...config, terraformCloud: { ...config.terraformCloud, organization: "acme", hostname: "app.eu.terraform.io" } };
+    const dir = mkdtempSync(join(tmpdir(), "lambdaflex-fargate-eu-"));
+    try {
+      const stack = readStack(synthesize(eu, dir).fargate!);
+      expect(stack.data.terraform_remote_state["cross-stack-reference-input-core"]).toEqual({
+        backend: "remote",
+        config: { hostname: "app.eu.terraform.io", organization: "acme", workspaces: { name: "lambdaflex-core" } },
+      });
+      expect(stack.terraform.cloud).toEqual({ hostname: "app.eu.terraform.io", organization: "acme", workspaces: { name: "lambdaflex-fargate" } });
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
 
 describe("FargateStack", () => {
   it("declares fargate_tier with a ${...} validation over the four states and default off", () => {
@@ -78,10 +98,72 @@ describe("FargateStack", () => {
       memory: "1024",
     });
     const defs = all("aws_ecs_task_definition")[0].container_definitions as string;
-    expect(defs).toContain("cross-stack-output-aws_ecr_repository");
     expect(defs).toMatch(/"user" *= *"10001"/);
     expect(defs).toMatch(/"readonlyRootFilesystem" *= *true/);
     expect(defs).toMatch(/"LAMBDAFLEX_TIER", *"value" *= *"fargate"/);
+  });
+
+  it("runs the repository core reads, at this stack's committed image_digest", () => {
+    const defs = all("aws_ecs_task_definition")[0].container_definitions as string;
+    expect(defs).toContain(`"image" = "\${${CORE}.cross-stack-output-dataaws_ecr_repositoryimage-repositoryrepository_url}@\${var.image_digest}"`);
+    expect(defs).toContain('{"name" = "LAMBDAFLEX_VERSION", "value" = var.image_digest}');
+    expect(json.variable.image_digest).toEqual({
+      type: "string",
+      description: expect.stringContaining("npm run release"),
+      validation: [{ condition: '${can(regex("^sha256:[0-9a-f]{64}$", var.image_digest))}', error_message: expect.stringContaining("image_digest must be sha256:") }],
+    });
+    // The execution role pulls from that repository only.
+    expect(byPath("aws_iam_role_policy", "fargate/service/roles/execution-policy").policy).toContain(
+      `"Resource" = ${CORE}.cross-stack-output-dataaws_ecr_repositoryimage-repositoryarn}`,
+    );
+  });
+
+  it("logs to the bootstrap stack's /ecs/<service> log group without creating or deleting it", () => {
+    expect(json.resource.aws_cloudwatch_log_group).toBeUndefined();
+    expect(all("aws_ecs_task_definition")[0].container_definitions).toContain('"awslogs-group" = "/ecs/lambdaflex"');
+    expect(byPath("aws_iam_role_policy", "fargate/service/roles/execution-policy").policy).toContain(
+      '"Resource" = "arn:aws:logs:us-east-1:${data.aws_caller_identity.account.account_id}:log-group:/ecs/lambdaflex:*"',
+    );
+  });
+
+  it("lets ECS assume the task and execution roles only on behalf of this account", () => {
+    expect(all("aws_iam_role").map((r) => r.name).sort()).toEqual(["lambdaflex-task", "lambdaflex-task-execution"]);
+    for (const role of all("aws_iam_role")) {
+      expect(role.assume_role_policy).toBe(
+        '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Principal" = {"Service" = "ecs-tasks.amazonaws.com"}, "Action" = "sts:AssumeRole", ' +
+          '"Condition" = {"StringEquals" = {"aws:SourceAccount" = data.aws_caller_identity.account.account_id}}}]})}',
+      );
+    }
+  });
+
+  it("gives both task roles the bootstrap stack's permissions boundary, without which the fargate run role cannot create them", () => {
+    for (const role of all("aws_iam_role")) {
+      expect(role.permissions_boundary).toBe("arn:aws:iam::${data.aws_caller_identity.account.account_id}:policy/lambdaflex-task-boundary");
+    }
+  });
+
+  it("tags every resource with the service tag the run roles require", () => {
+    expect(json.provider.aws[0].default_tags[0].tags).toMatchObject({ "lambdaflex:service": "lambdaflex", Stack: "fargate" });
+  });
+
+  it("denies the task role every write to the scaler's status item", () => {
+    const policy = byPath("aws_iam_role_policy", "fargate/service/roles/task-policy").policy as string;
+    expect(policy).toContain(
+      `{"Sid" = "NeverTheScalerStatus", "Effect" = "Deny", "Action" = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"], ` +
+        `"Resource" = ${CORE}.cross-stack-output-aws_dynamodb_tablelinks_table_4740A9CAarn, "Condition" = {"ForAnyValue:StringEquals" = {"dynamodb:LeadingKeys" = ["${SCALER_STATUS_KEY}"]}}}`,
+    );
+  });
+
+  it("makes the ECS service depend on the listener and both roles' policies, so its tasks stop before their permissions go", () => {
+    const service = byPath("aws_ecs_service", "fargate/service/service");
+    const address = (type: string, path: string) => `${type}.${Object.entries(json.resource[type]).find(([, r]: [string, any]) => r["//"].metadata.path === path)![0]}`;
+    expect(service.depends_on.sort()).toEqual(
+      [
+        address("aws_lb_listener", "fargate/lb/https"),
+        address("aws_iam_role_policy", "fargate/service/roles/execution-policy"),
+        address("aws_iam_role_policy", "fargate/service/roles/task-policy"),
+      ].sort(),
+    );
   });
 
   it("uses the circuit breaker with rollback and lets autoscaling own desired_count", () => {
@@ -115,7 +197,7 @@ describe("FargateStack", () => {
 
   it("never emits an escaped reference, which Terraform would take as a literal string", () => {
     expect(synth).not.toContain("$${");
-    expect(json.resource.aws_ecs_task_definition ? JSON.stringify(json.resource.aws_ecs_task_definition) : "").toMatch(/"awslogs-group\\" = aws_cloudwatch_log_group\.[^.]+\[0\]\.name/);
+    expect(JSON.stringify(json.resource.aws_ecs_task_definition)).toMatch(/"execution_role_arn":"\$\{aws_iam_role\.service_roles_execution-role_\w+\[0\]\.arn\}"/);
   });
 
   it("adds the weight-100 fargate record with target health only while serving", () => {

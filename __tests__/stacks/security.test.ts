@@ -32,11 +32,14 @@ describe("security checks", () => {
     expect(SECURITY_CHECKS.noWildcardActions(broken)).toEqual([expect.objectContaining({ problem: 'wildcard action "dynamodb:*"' })]);
   });
 
-  it("flag a bare * action in plain JSON policies too", () => {
-    const broken = copy(core);
-    const repoPolicy = first(broken, "aws_ecr_repository_policy");
-    repoPolicy.policy = repoPolicy.policy.replace('"ecr:BatchGetImage"', '"*"');
-    expect(SECURITY_CHECKS.noWildcardActions(broken)).toHaveLength(1);
+  it("flag a bare * action in trust policies, written as jsonencode or as plain JSON", () => {
+    const encoded = copy(core);
+    const role = first(encoded, "aws_iam_role");
+    role.assume_role_policy = role.assume_role_policy.replace('"sts:AssumeRole"', '"*"');
+    expect(SECURITY_CHECKS.noWildcardActions(encoded)).toEqual([expect.objectContaining({ problem: 'wildcard action "*" in trust policy' })]);
+    const plain = copy(core);
+    first(plain, "aws_iam_role").assume_role_policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "*" }] });
+    expect(SECURITY_CHECKS.noWildcardActions(plain)).toEqual([expect.objectContaining({ problem: 'wildcard action "*" in trust policy' })]);
   });
 
   it("flag a task security group open to the world", () => {
@@ -78,5 +81,47 @@ describe("security checks", () => {
     const broken = copy(core);
     first(broken, "aws_dynamodb_table").point_in_time_recovery.enabled = false;
     expect(SECURITY_CHECKS.tablesHavePitr(broken)).toEqual([expect.objectContaining({ check: "table-pitr" })]);
+  });
+
+  describe("alarm topics CloudWatch can publish to", () => {
+    const alertTopic = (j: Record<string, any>) => Object.keys(j.resource.aws_sns_topic)[0]!;
+    const paging = (j: Record<string, any>) =>
+      Object.entries(j.resource.aws_cloudwatch_metric_alarm as Record<string, any>)
+        .filter(([, a]) => (a.alarm_actions ?? []).some((x: string) => x.startsWith("${aws_sns_topic.")))
+        .map(([name]) => `aws_cloudwatch_metric_alarm.${name}`)
+        .sort();
+
+    it("flag every alarm that notifies a topic under the AWS-managed alias/aws/sns key", () => {
+      const broken = copy(core);
+      broken.resource.aws_sns_topic[alertTopic(broken)].kms_master_key_id = "alias/aws/sns";
+      const found = SECURITY_CHECKS.alarmTopicsUsableByCloudWatch(broken);
+      expect(found.map((v) => v.resource).sort()).toEqual(paging(core));
+      expect(paging(core)).toHaveLength(2); // scaler errors and a stuck tier
+      expect(found[0]).toMatchObject({ check: "alarm-topics-usable", problem: expect.stringContaining("AWS-managed alias/aws/sns key") });
+      expect(securityViolations(broken)).toEqual(found);
+    });
+
+    it("flag a key whose policy is not in the stack, or does not let CloudWatch use it", () => {
+      const outside = copy(core);
+      outside.resource.aws_sns_topic[alertTopic(outside)].kms_master_key_id = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000";
+      expect(SECURITY_CHECKS.alarmTopicsUsableByCloudWatch(outside)).toEqual([
+        expect.objectContaining({ problem: expect.stringContaining("a key whose policy is not in this stack") }),
+        expect.objectContaining({ problem: expect.stringContaining("a key whose policy is not in this stack") }),
+      ]);
+
+      const withKey = (policy: string) => {
+        const j = copy(core);
+        j.resource.aws_kms_key = { alerts: { policy } };
+        j.resource.aws_kms_alias = { alerts: { name: "alias/alerts", target_key_id: "${aws_kms_key.alerts.key_id}" } };
+        j.resource.aws_sns_topic[alertTopic(j)].kms_master_key_id = "${aws_kms_alias.alerts.name}";
+        return SECURITY_CHECKS.alarmTopicsUsableByCloudWatch(j);
+      };
+      const grantsCloudWatch = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" }] });
+      expect(withKey(grantsCloudWatch)).toEqual([]);
+      expect(withKey(grantsCloudWatch.replace("cloudwatch.amazonaws.com", "sns.amazonaws.com"))).toEqual([
+        expect.objectContaining({ problem: expect.stringContaining("does not let cloudwatch.amazonaws.com use it") }),
+        expect.objectContaining({ problem: expect.stringContaining("does not let cloudwatch.amazonaws.com use it") }),
+      ]);
+    });
   });
 });

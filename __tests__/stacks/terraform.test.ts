@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { synthesize, synthesizeHcl } from "../../scripts/synth";
 import { TIER_STATES } from "../../scaler/toggle";
-import { addressOf, EXPECTED_PLAN, initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, tierPlanAsserts } from "../helpers/terraform";
+import { addressOf, EXPECTED_PLAN, initRunbook, initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, TEST_IMAGE_DIGEST, tierPlanAsserts } from "../helpers/terraform";
 
 // Real terraform 1.11 with the real hashicorp/aws 5.100.0 provider (offline
 // mirror): init, validate, and `terraform test` under mock_provider.
@@ -20,55 +20,99 @@ const init = (stackDir: string) => {
   return dir;
 };
 
+/** A `run` block, with the module it runs when that is not the root (core). */
+const run = (name: string, body: { module?: string; command?: "plan" | "apply"; variables?: Record<string, string>; extra?: string[] }) =>
+  [
+    `run "${name}" {`,
+    `  command = ${body.command ?? "plan"}`,
+    body.module ? `  module {\n    source = "./${body.module}"\n  }` : "",
+    body.variables ? `  variables {\n${Object.entries(body.variables).map(([k, v]) => `    ${k} = ${v}`).join("\n")}\n  }` : "",
+    ...(body.extra ?? []),
+    `}`,
+  ]
+    .filter(Boolean)
+    .join("\n");
+
+const assert = (condition: string, message: string) => `  assert {\n    condition     = ${condition}\n    error_message = ${JSON.stringify(message)}\n  }`;
+const indent = (block: string) => block.replace(/^/gm, "  ");
+
 describe("synthesized stacks under real terraform", () => {
+  it("synthesizes the three stacks, bootstrap first", () => {
+    expect(Object.keys(stacks)).toEqual(["bootstrap", "core", "fargate"]);
+  });
+
   it.each(Object.keys(stacks))("%s passes terraform validate with the real AWS provider", (id) => {
     const result = terraform(["validate"], init(stacks[id]!));
     expect(result.output).toContain("Success! The configuration is valid.");
     expect(result.status).toBe(0);
   });
 
-  it("plans each tier state with exactly the resources that state needs", () => {
-    const json = readStack(stacks.fargate!);
+  it("plans the runbook in order: bootstrap, core, then fargate through every tier state on one state", () => {
+    const bootstrap = readStack(stacks.bootstrap!);
+    const core = readStack(stacks.core!);
+    const fargate = readStack(stacks.fargate!);
     expect(Object.keys(EXPECTED_PLAN)).toEqual([...TIER_STATES]);
-    const runs = TIER_STATES.map(
-      (state) => `run "tier_${state}" {\n  command = plan\n  variables {\n    fargate_tier = "${state}"\n  }\n${tierPlanAsserts(json, state)}\n}`,
-    );
-    const unknown = `run "rejects_unknown_tier" {\n  command = plan\n  variables {\n    fargate_tier = "on"\n  }\n  expect_failures = [var.fargate_tier]\n}`;
-    const dir = init(stacks.fargate!);
-    writeFileSync(join(dir, "tiers.tftest.hcl"), [MOCK_PROVIDER, remoteStateOverrides(json), ...runs, unknown].join("\n\n"));
+    const b = (path: string) => addressOf(bootstrap, `bootstrap/${path}`);
+    const slrs = ["ecs", "elastic-load-balancing", "ecs-autoscaling"].map((k) => b(`service-linked-roles/${k}`));
+    const tokens = ["git-token", "tfc-token"].map((k) => b(`tokens/${k}`));
+    const sub = (role: string) => `jsondecode(${role}.assume_role_policy).Statement[0].Condition.StringLike["app.terraform.io:sub"]`;
+    const image = `"${TEST_IMAGE_DIGEST}"`;
+    const overrides = indent(remoteStateOverrides(fargate));
+
+    const runs = [
+      // 1. Bootstrap, once, with local credentials (applied under the mock, so the trust policies are known).
+      run("bootstrap", {
+        module: "bootstrap",
+        command: "apply",
+        variables: { tfc_organization: '"acme"' },
+        extra: [
+          assert(slrs.map((r) => `length(${r}) == 1`).join(" && "), "the three service-linked roles are created by default"),
+          assert(
+            `${sub(b("core-run-role/role"))} == "organization:acme:project:Default Project:workspace:lambdaflex-core:run_phase:*" && ${sub(b("fargate-run-role/role"))} == "organization:acme:project:Default Project:workspace:lambdaflex-fargate:run_phase:*"`,
+            "each run role trusts its own workspace's runs",
+          ),
+          assert(tokens.map((t) => `${t}.type == "SecureString" && ${t}.value_wo_version == 1`).join(" && "), "token parameters are SecureStrings written once"),
+          assert(`${b("images/repository")}.image_tag_mutability == "IMMUTABLE" && ${b("tier-logs")}.retention_in_days == 30`, "immutable tags; the tier's log group keeps 30 days"),
+        ],
+      }),
+      run("bootstrap_when_doctor_finds_the_service_linked_roles", {
+        module: "bootstrap",
+        variables: { tfc_organization: '"acme"', create_service_linked_roles: "false" },
+        extra: [assert(slrs.map((r) => `length(${r}) == 0`).join(" && "), "create_service_linked_roles=false creates none")],
+      }),
+      run("bootstrap_rejects_a_malformed_organization", { module: "bootstrap", variables: { tfc_organization: '"acme:*"' }, extra: ["  expect_failures = [var.tfc_organization]"] }),
+      // 2. Core, in its workspace, with the released digest.
+      run("core", {
+        variables: { image_digest: image },
+        extra: [
+          assert(`${addressOf(core, "core/lambda-record/record")}.weighted_routing_policy[0].weight == 0 && ${addressOf(core, "core/lambda-record/record")}.set_identifier == "lambda"`, "the lambda record must be the weight-0 fallback"),
+          assert(`${addressOf(core, "core/lambda/function")}.architectures[0] == "arm64" && ${addressOf(core, "core/lambda/function")}.package_type == "Image"`, "the function must run the image on arm64"),
+          assert(`endswith(${addressOf(core, "core/lambda/function")}.image_uri, "@${TEST_IMAGE_DIGEST}")`, "the function runs the released digest"),
+          assert(`${addressOf(core, "core/links/table")}.point_in_time_recovery[0].enabled && ${addressOf(core, "core/links/table")}.billing_mode == "PAY_PER_REQUEST"`, "the table must be on-demand with PITR"),
+        ],
+      }),
+      run("core_rejects_a_tag_for_a_digest", { variables: { image_digest: '"latest"' }, extra: ["  expect_failures = [var.image_digest]"] }),
+      // 3. Fargate: its first run plans nothing (off), then the scaler's commits, in the order they come.
+      ...[...TIER_STATES, "off"].map((state, i) =>
+        run(`fargate_${i}_${state}`, {
+          module: "fargate",
+          command: "apply",
+          variables: { fargate_tier: `"${state}"`, image_digest: image },
+          extra: [overrides, tierPlanAsserts(fargate, state)],
+        }),
+      ),
+      run("fargate_rejects_unknown_tier", { module: "fargate", variables: { fargate_tier: '"on"', image_digest: image }, extra: [overrides, "  expect_failures = [var.fargate_tier]"] }),
+    ];
+    const dir = initRunbook({ bootstrap: stacks.bootstrap!, core: stacks.core!, fargate: stacks.fargate! }, { "runbook.tftest.hcl": [MOCK_PROVIDER, ...runs].join("\n\n") });
+    workdirs.push(dir);
     const result = terraform(["test"], dir);
-    expect(result.output).toMatch(/Success! 5 passed, 0 failed/);
+    expect(result.output).toMatch(new RegExp(`Success! ${runs.length} passed, 0 failed`));
     expect(result.status).toBe(0);
-  });
-
-  it("plans the core stack under the mock provider with the Lambda record at weight 0", () => {
-    const json = readStack(stacks.core!);
-    const record = addressOf(json, "core/lambda-record/record");
-    const fn = addressOf(json, "core/lambda/function");
-    const table = addressOf(json, "core/links/table");
-    const dir = init(stacks.core!);
-    writeFileSync(
-      join(dir, "core.tftest.hcl"),
-      `${MOCK_PROVIDER}
-
-run "core_plan" {
-  command = plan
-  assert {
-    condition     = ${record}.weighted_routing_policy[0].weight == 0 && ${record}.set_identifier == "lambda"
-    error_message = "the lambda record must be the weight-0 fallback"
-  }
-  assert {
-    condition     = ${fn}.architectures[0] == "arm64" && ${fn}.package_type == "Image"
-    error_message = "the function must run the image on arm64"
-  }
-  assert {
-    condition     = ${table}.point_in_time_recovery[0].enabled && ${table}.billing_mode == "PAY_PER_REQUEST"
-    error_message = "the table must be on-demand with PITR"
-  }
-}`,
-    );
-    const result = terraform(["test"], dir);
-    expect(result.output).toMatch(/Success! 1 passed, 0 failed/);
+    // Every tier state ran, in the runbook's order, each against the previous one's state.
+    const order = [...result.output.matchAll(/run "([^"]+)"\.\.\. pass/g)].map((m) => m[1]);
+    expect(order.filter((n) => n!.startsWith("fargate_") && n !== "fargate_rejects_unknown_tier")).toEqual(["fargate_0_off", "fargate_1_warming", "fargate_2_serving", "fargate_3_draining", "fargate_4_off"]);
+    expect(order.indexOf("bootstrap")).toBeLessThan(order.indexOf("core"));
+    expect(order.indexOf("core")).toBeLessThan(order.indexOf("fargate_0_off"));
   });
 });
 
@@ -80,7 +124,9 @@ describe("HCL exit path (npm run synth:hcl)", () => {
   const json = readStack(stacks.fargate!);
 
   it("keeps every variable default, including the false one cdktf drops", () => {
-    for (const [name, spec] of Object.entries(json.variable as Record<string, { default: unknown }>)) {
+    const withDefaults = Object.entries(json.variable as Record<string, { default?: unknown }>).filter(([, spec]) => "default" in spec);
+    expect(withDefaults.map(([name]) => name)).toContain("fargate_pinned");
+    for (const [name, spec] of withDefaults) {
       const block = hcl.slice(hcl.indexOf(`variable "${name}" {`));
       expect(block.slice(0, block.indexOf("\n}\n"))).toContain(`default = ${JSON.stringify(spec.default)}`);
     }
@@ -89,11 +135,33 @@ describe("HCL exit path (npm run synth:hcl)", () => {
   it("keeps the tier validation and still rejects an unknown tier under terraform", () => {
     expect(hcl).toContain("fargate_tier must be one of off, warming, serving, draining.");
     const dir = init(hclStacks.fargate!);
+    const image = `"${TEST_IMAGE_DIGEST}"`;
     writeFileSync(
       join(dir, "hcl.tftest.hcl"),
-      `${MOCK_PROVIDER}\n\n${remoteStateOverrides(json)}\n\nrun "default_is_off" {\n  command = plan\n  assert {\n    condition     = var.fargate_tier == "off" && var.fargate_pinned == false\n    error_message = "defaults lost"\n  }\n}\n\nrun "unknown" {\n  command = plan\n  variables {\n    fargate_tier = "sometimes"\n  }\n  expect_failures = [var.fargate_tier]\n}`,
+      [
+        MOCK_PROVIDER,
+        remoteStateOverrides(json),
+        run("default_is_off", { variables: { image_digest: image }, extra: [assert(`var.fargate_tier == "off" && var.fargate_pinned == false`, "defaults lost")] }),
+        run("unknown", { variables: { fargate_tier: '"sometimes"', image_digest: image }, extra: ["  expect_failures = [var.fargate_tier]"] }),
+      ].join("\n\n"),
     );
     const result = terraform(["test"], dir);
     expect(result.output).toMatch(/Success! 2 passed, 0 failed/);
   });
+
+  it("keeps the bootstrap stack's create_service_linked_roles default and validates", () => {
+    const bootstrapHcl = readFileSync(join(hclStacks.bootstrap!, "cdk.tf"), "utf8");
+    const block = bootstrapHcl.slice(bootstrapHcl.indexOf('variable "create_service_linked_roles" {'));
+    expect(block.slice(0, block.indexOf("\n}\n"))).toContain("default = true");
+    const result = terraform(["validate"], init(hclStacks.bootstrap!));
+    expect(result.output).toContain("Success! The configuration is valid.");
+  });
+
+  it("writes a core stack that terraform validates (policies and the dashboard body go through jsonencode)", () => {
+    const result = terraform(["validate"], init(hclStacks.core!));
+    // cdktf writes depends_on as quoted references, which terraform accepts with a deprecation warning.
+    expect(result.status).toBe(0);
+    expect(result.output).toMatch(/Success! The configuration is valid/);
+  });
 });
+

@@ -11,7 +11,7 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Route53Client } from "@aws-sdk/client-route-53";
-import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { HttpClient } from "isomorphic-git";
 import type { Fetch } from "../../scaler/adapters/terraform-cloud";
 import { awsDeps, classifyEvent, handleWith } from "../../scaler/handler";
@@ -32,7 +32,7 @@ export interface EmulatedPorts {
   readonly cloudwatch: Sender;
   readonly elb: Sender;
   readonly route53: Sender;
-  readonly secrets: Sender;
+  readonly parameters: Sender;
   readonly dynamo: Sender;
   readonly fetch: Fetch;
   readonly gitHttp: HttpClient;
@@ -118,7 +118,7 @@ export class ScalerHost {
       cloudwatch: aws<CloudWatchClient>(e.cloudwatch),
       elb: aws<ElasticLoadBalancingV2Client>(e.elb),
       route53: aws<Route53Client>(e.route53),
-      secrets: aws<SecretsManagerClient>(e.secrets),
+      parameters: aws<SSMClient>(e.parameters),
       dynamo: aws<DynamoDBClient>(e.dynamo),
       fetch: (url, init) => this.through(this.o.world.scaler.apiLatencyMs, false, () => e.fetch(url, init)),
       gitHttp: { request: (req) => this.through(this.o.world.scaler.gitLatencyMs, false, () => e.gitHttp.request(req)) },

@@ -3,6 +3,9 @@
  * workspace behind the same `fetch` port the production adapter uses
  * (scaler/adapters/terraform-cloud.ts), answering with the JSON:API shapes of
  * https://developer.hashicorp.com/terraform/cloud-docs/api-docs/run.
+ * Read-only answers for the organization, more workspaces, their settings,
+ * variables and remote-state consumers (api-docs/organizations, workspaces,
+ * workspace-variables) let `npm run doctor` be tested against it.
  *
  * Runs queue one at a time per workspace: a run stays `pending` until the
  * run before it reaches a final state. Every delay is an event on the
@@ -45,6 +48,44 @@ export interface EmulatedRun {
   readonly history: ReadonlyArray<{ readonly status: string; readonly atMs: number }>;
 }
 
+/** Workspace settings by their Workspaces API attribute names; unset ones take HCP Terraform's defaults. */
+export interface EmulatedWorkspaceSettings {
+  /** Repository-relative directory Terraform runs in. @default "" (the repository root) */
+  readonly "working-directory"?: string;
+  /** Glob patterns of changed files that queue a run; mutually exclusive with trigger-prefixes. @default [] */
+  readonly "trigger-patterns"?: readonly string[];
+  /** Directories whose changes queue a run, besides the working directory. @default [] */
+  readonly "trigger-prefixes"?: readonly string[];
+  /** false: every push to the branch queues a run ("Always trigger runs"). @default true */
+  readonly "file-triggers-enabled"?: boolean;
+  /** @default true for the run workspace, false (HCP's default) for others */
+  readonly "auto-apply"?: boolean;
+  /** The VCS connection; null for a CLI- or API-driven workspace. @default { branch } for the run workspace, null for others */
+  readonly "vcs-repo"?: { readonly identifier?: string; readonly branch: string } | null;
+  /** @default "remote" */
+  readonly "execution-mode"?: "remote" | "local" | "agent";
+  /** Share state with every workspace of the organization. @default false */
+  readonly "global-remote-state"?: boolean;
+}
+
+/** A workspace variable; a sensitive one is listed with a null value, as HCP Terraform lists it. */
+export interface EmulatedVariable {
+  readonly key: string;
+  readonly value: string;
+  readonly category: "terraform" | "env";
+  readonly sensitive?: boolean;
+  readonly hcl?: boolean;
+}
+
+/** A workspace as the read-only endpoints report it. */
+export interface EmulatedWorkspace {
+  readonly name: string;
+  readonly attributes?: EmulatedWorkspaceSettings;
+  readonly vars?: readonly EmulatedVariable[];
+  /** Names of the workspaces this one shares its state with (the remote-state-consumers relationship). */
+  readonly remoteStateConsumers?: readonly string[];
+}
+
 /** What the emulator is given: the workspace, its token, the world's parameters, and the simulation's clock, scheduler and generator. */
 export interface TerraformCloudEmulatorOptions {
   readonly organization: string;
@@ -62,6 +103,11 @@ export interface TerraformCloudEmulatorOptions {
   readonly infrastructure: Infrastructure;
   /** The tracked branch, reported in ingress attributes. @default "main" */
   readonly branch?: string;
+  /**
+   * More workspaces of the organization, and settings for `workspace` itself (an entry with its name).
+   * Only `workspace` has runs; the others answer reads. @default [] (the run workspace alone)
+   */
+  readonly workspaces?: readonly EmulatedWorkspace[];
 }
 
 interface ConfigVersion { id: string; sha: string; tfvars: string; doc: object; ingress: object }
@@ -73,6 +119,7 @@ interface Run {
   doc?: object; // the JSON:API resource, rebuilt only after the status changes
 }
 interface Answer { status: number; body: unknown }
+interface Workspace { id: string; name: string; attributes: Record<string, unknown>; vars: object[]; consumers: readonly string[] }
 
 const FINAL = new Set(["applied", "planned_and_finished", "errored", "discarded", "policy_soft_failed", "canceled", "force_canceled"]);
 const JSONAPI_ERROR = (status: number, title: string, detail?: string): Answer => ({ status, body: { errors: [{ status: String(status), title, ...(detail ? { detail } : {}) }] } });
@@ -80,6 +127,9 @@ const JSONAPI_ERROR = (status: number, title: string, detail?: string): Answer =
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "+00:00");
 // Ids look like HCP's (prefix + 16 characters) but come from counters, so they use no draws.
 const ident = (prefix: string, n: number) => `${prefix}-${n.toString(36).padStart(16, "0")}`;
+const hash = (text: string) => [...text].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+// HCP Terraform's defaults for a new workspace (Workspaces API, "Create a Workspace").
+const DEFAULT_SETTINGS = { "auto-apply": false, "queue-all-runs": false, locked: false, "execution-mode": "remote", "working-directory": "", "file-triggers-enabled": true, "trigger-prefixes": [], "trigger-patterns": [], "global-remote-state": false, "vcs-repo": null };
 
 export class TerraformCloudEmulator {
   /** What the scaler's calls and the runs amounted to; `runsCreated` counts every run, from VCS or the API. */
@@ -89,6 +139,8 @@ export class TerraformCloudEmulator {
 
   private readonly o: TerraformCloudEmulatorOptions;
   private readonly workspaceId: string;
+  private readonly byName = new Map<string, Workspace>();
+  private readonly byWorkspaceId = new Map<string, Workspace>();
   private readonly all: Run[] = [];
   private readonly byId = new Map<string, Run>();
   private readonly queue: Run[] = [];
@@ -105,7 +157,8 @@ export class TerraformCloudEmulator {
       if (!(p >= 0 && p <= 1)) throw new RangeError(`${k} must be a probability in [0, 1], got ${p}`);
     }
     this.o = o;
-    this.workspaceId = ident("ws", [...`${o.organization}/${o.workspace}`].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7));
+    this.workspaceId = ident("ws", hash(`${o.organization}/${o.workspace}`));
+    this.addWorkspaces(o);
     this.fetch = async (url, init) => {
       const q = url.indexOf("?");
       const at = url.indexOf("/api/v2/");
@@ -160,6 +213,31 @@ export class TerraformCloudEmulator {
   /** Every run, oldest first, with its status history (for reports and tests). */
   runs(): ReadonlyArray<EmulatedRun> {
     return this.all.map((r) => ({ id: r.id, commitSha: r.cv.sha, status: r.status, source: r.source, createdAtMs: r.createdAtMs, ...(r.finishedAtMs === undefined ? {} : { finishedAtMs: r.finishedAtMs }), history: r.history.slice() }));
+  }
+
+  /** The run workspace and `o.workspaces`, merged by name over HCP Terraform's defaults. */
+  private addWorkspaces(o: TerraformCloudEmulatorOptions): void {
+    const entries = new Map<string, EmulatedWorkspace>([[o.workspace, { name: o.workspace, attributes: { "auto-apply": true, "vcs-repo": { branch: o.branch ?? "main" } } }]]);
+    for (const w of o.workspaces ?? []) {
+      const before = entries.get(w.name);
+      entries.set(w.name, { ...before, ...w, attributes: { ...before?.attributes, ...w.attributes } });
+    }
+    let varIds = 0;
+    for (const w of entries.values()) {
+      const id = w.name === o.workspace ? this.workspaceId : ident("ws", hash(`${o.organization}/${w.name}`));
+      const vars = (w.vars ?? []).map((v) => {
+        const varId = ident("var", ++varIds);
+        return {
+          id: varId, type: "vars",
+          attributes: { key: v.key, value: v.sensitive ? null : v.value, sensitive: v.sensitive ?? false, category: v.category, hcl: v.hcl ?? false, description: null },
+          relationships: { configurable: { data: { id, type: "workspaces" }, links: { related: `/api/v2/workspaces/${id}` } } },
+          links: { self: `/api/v2/workspaces/${id}/vars/${varId}` },
+        };
+      });
+      const ws: Workspace = { id, name: w.name, attributes: { ...DEFAULT_SETTINGS, ...w.attributes, name: w.name }, vars, consumers: w.remoteStateConsumers ?? [] };
+      this.byName.set(w.name, ws);
+      this.byWorkspaceId.set(id, ws);
+    }
   }
 
   // ---- the run queue ----
@@ -233,19 +311,31 @@ export class TerraformCloudEmulator {
     if (api !== "api" || v2 !== "v2") return JSONAPI_ERROR(404, "not found");
     const params = query ? new URLSearchParams(query) : undefined;
     const include = params?.get("include")?.split(",") ?? [];
-    if (method === "GET" && a === "organizations" && c === "workspaces" && parts.length === 7) {
-      if (decodeURIComponent(b ?? "") !== this.o.organization || decodeURIComponent(d ?? "") !== this.o.workspace) return JSONAPI_ERROR(404, "not found");
-      return { status: 200, body: { data: this.workspaceDoc() } };
+    // HCP Terraform answers 404 both for what does not exist and for what the token may not see.
+    const orgMatches = decodeURIComponent(b ?? "") === this.o.organization;
+    if (method === "GET" && a === "organizations" && parts.length === 5) {
+      return orgMatches ? { status: 200, body: { data: { id: this.o.organization, type: "organizations", attributes: { name: this.o.organization }, links: { self: `/api/v2/organizations/${this.o.organization}` } } } } : JSONAPI_ERROR(404, "not found");
     }
-    if (method === "GET" && a === "workspaces" && c === "runs" && parts.length === 6) {
-      if (b !== this.workspaceId) return JSONAPI_ERROR(404, "not found");
+    if (method === "GET" && a === "organizations" && c === "workspaces" && parts.length === 7) {
+      const ws = orgMatches ? this.byName.get(decodeURIComponent(d ?? "")) : undefined;
+      return ws ? { status: 200, body: { data: this.workspaceDoc(ws) } } : JSONAPI_ERROR(404, "not found");
+    }
+    const ws = a === "workspaces" ? this.byWorkspaceId.get(b ?? "") : undefined;
+    if (method === "GET" && ws && parts.length === 5) return { status: 200, body: { data: this.workspaceDoc(ws) } };
+    if (method === "GET" && ws && c === "vars" && parts.length === 6) return { status: 200, body: { data: ws.vars } };
+    if (method === "GET" && ws && c === "relationships" && d === "remote-state-consumers" && parts.length === 7) {
+      const consumers = ws.consumers.flatMap((name) => this.byName.get(name) ?? []);
+      return { status: 200, body: { data: consumers.map((c) => this.workspaceDoc(c)), meta: { pagination: { "current-page": 1, "prev-page": null, "next-page": null, "total-pages": 1, "total-count": consumers.length } } } };
+    }
+    if (method === "GET" && ws && c === "runs" && parts.length === 6) {
+      const all = ws.id === this.workspaceId ? this.all : [];
       const size = Math.min(100, Math.max(1, Number(params?.get("page[size]") ?? 20) || 20));
       const page = Math.max(1, Number(params?.get("page[number]") ?? 1) || 1);
-      const end = this.all.length - (page - 1) * size; // newest first
+      const end = all.length - (page - 1) * size; // newest first
       const runs: Run[] = [];
-      for (let i = end - 1; i >= 0 && i >= end - size; i--) runs.push(this.all[i]!);
-      const totalPages = Math.max(1, Math.ceil(this.all.length / size));
-      const meta = { pagination: { "current-page": page, "page-size": size, "prev-page": page > 1 ? page - 1 : null, "next-page": page < totalPages ? page + 1 : null, "total-pages": totalPages, "total-count": this.all.length } };
+      for (let i = end - 1; i >= 0 && i >= end - size; i--) runs.push(all[i]!);
+      const totalPages = Math.max(1, Math.ceil(all.length / size));
+      const meta = { pagination: { "current-page": page, "page-size": size, "prev-page": page > 1 ? page - 1 : null, "next-page": page < totalPages ? page + 1 : null, "total-pages": totalPages, "total-count": all.length } };
       return { status: 200, body: { data: runs.map((r) => this.runDoc(r)), ...this.included(runs, include), meta } };
     }
     if (method === "GET" && a === "runs" && b && parts.length === 5) {
@@ -279,18 +369,19 @@ export class TerraformCloudEmulator {
     return { status: 201, body: { data: this.runDoc(this.createRun(this.latestCv, "api", message)) } };
   }
 
-  private workspaceDoc(): object {
-    const latest = this.all[this.all.length - 1];
-    const current = this.active ?? latest;
+  private workspaceDoc(ws: Workspace): object {
+    const latest = ws.id === this.workspaceId ? this.all[this.all.length - 1] : undefined;
+    const current = ws.id === this.workspaceId ? (this.active ?? latest) : undefined;
     return {
-      id: this.workspaceId, type: "workspaces",
-      attributes: { name: this.o.workspace, "auto-apply": true, "queue-all-runs": false, locked: false, "vcs-repo": { branch: this.o.branch ?? "main" } },
+      id: ws.id, type: "workspaces",
+      attributes: { ...ws.attributes },
       relationships: {
         organization: { data: { id: this.o.organization, type: "organizations" } },
         "latest-run": { data: latest ? { id: latest.id, type: "runs" } : null },
         "current-run": { data: current ? { id: current.id, type: "runs" } : null },
+        "remote-state-consumers": { links: { related: `/api/v2/workspaces/${ws.id}/relationships/remote-state-consumers` } },
       },
-      links: { self: `/api/v2/organizations/${this.o.organization}/workspaces/${this.o.workspace}` },
+      links: { self: `/api/v2/organizations/${this.o.organization}/workspaces/${ws.name}` },
     };
   }
 

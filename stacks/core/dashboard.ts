@@ -1,3 +1,4 @@
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 
@@ -25,15 +26,15 @@ export class Dashboard extends Construct {
     const perMinute = (rps: number, label: string) => ({ label, value: rps * 60 });
     new CloudwatchDashboard(this, "dashboard", {
       dashboardName: props.name,
-      // JSON.stringify, not Fn.jsonencode: cdktf 0.21's jsonencode does not escape the
-      // double quotes inside the SEARCH expressions, and Terraform then fails to parse it.
-      dashboardBody: JSON.stringify({
+      // Fn.jsonencode, so the HCL exit path (synth:hcl) escapes the references too. cdktf 0.21's
+      // jsonencode does not escape double quotes inside strings, so the SEARCH terms are unquoted.
+      dashboardBody: Fn.jsonencode({
         widgets: [
           widget(
             "Demand (requests/min): Lambda tier and Fargate tier",
             [
               ["AWS/ApiGateway", "Count", "ApiId", props.apiId, { stat: "Sum", label: "API Gateway (Lambda tier)" }],
-              [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="RequestCount" ${props.service}-alb', 'Sum', 60))`, label: "ALB (Fargate tier)" }],
+              [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName=RequestCount ${props.service}-alb', 'Sum', 60))`, label: "ALB (Fargate tier)" }],
             ],
             { annotations: { horizontal: [perMinute(props.upThresholdRps, "scale up"), perMinute(props.downThresholdRps, "scale down")] } },
           ),
@@ -42,7 +43,7 @@ export class Dashboard extends Construct {
             ["AWS/Lambda", "Throttles", "FunctionName", props.functionName, { stat: "Sum" }],
           ]),
           widget("Fargate healthy hosts", [
-            [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="HealthyHostCount" ${props.service}-tg', 'Minimum', 60))`, label: "healthy hosts" }],
+            [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName=HealthyHostCount ${props.service}-tg', 'Minimum', 60))`, label: "healthy hosts" }],
           ]),
           widget("Scaler", [
             ["AWS/Lambda", "Errors", "FunctionName", props.scalerFunctionName, { stat: "Sum" }],

@@ -5,23 +5,30 @@ import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { assumeRolePolicy, policyDocument } from "../policy";
+import { SCALER_STATUS_KEY } from "../../service/scaler-status";
+import { assumeRolePolicy, denyWritesToItem, policyDocument } from "../policy";
 
 export interface LambdaServiceProps {
   readonly functionName: string;
-  /** Image URI to run. */
+  /** Image to run, by digest (`<repository url>@sha256:...`). */
   readonly imageUri: string;
+  /** The account the function runs in; its role trusts Lambda only on this account's behalf. */
+  readonly accountId: string;
   /** The table the service reads and writes. */
   readonly table: DynamodbTable;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly logRetentionDays: number;
+  /** What `/stack-status` reports as the running version (the image digest). */
   readonly version: string;
   /** @default unreserved (account pool) */
   readonly reservedConcurrency?: number;
 }
 
-/** The Lambda tier: the image as a function (arm64), its log group, and a role limited to its table. */
+/**
+ * The Lambda tier: the image as a function (arm64), its log group, and a role
+ * limited to its table, minus the scaler's status item.
+ */
 export class LambdaService extends Construct {
   public readonly function: LambdaFunction;
   public readonly logGroup: CloudwatchLogGroup;
@@ -35,7 +42,7 @@ export class LambdaService extends Construct {
     });
     const role = new IamRole(this, "role", {
       name: `${props.functionName}-role`,
-      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", props.accountId),
     });
     const policy = new IamRolePolicy(this, "policy", {
       role: role.id,
@@ -49,6 +56,7 @@ export class LambdaService extends Construct {
             Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
             Resource: props.table.arn,
           },
+          denyWritesToItem(props.table.arn, SCALER_STATUS_KEY),
         ]),
       ),
     });
@@ -70,6 +78,8 @@ export class LambdaService extends Construct {
         },
       },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
+      // Created after, and destroyed before, what it needs from its first invocation: the log group
+      // (else Lambda creates an unmanaged one without retention) and the role's permissions.
       dependsOn: [this.logGroup, policy],
     });
   }

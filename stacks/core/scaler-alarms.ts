@@ -54,7 +54,7 @@ export class ScalerAlarms extends Construct {
     });
     new CloudwatchMetricAlarm(this, "scaler-errors", {
       alarmName: `${props.prefix}scaler-errors`,
-      alarmDescription: "The scaler failed 3 minutes in a row (git, Secrets Manager or a bug); tier changes are not happening.",
+      alarmDescription: "The scaler failed 3 minutes in a row (git, the SSM token parameters or a bug); tier changes are not happening.",
       namespace: "AWS/Lambda",
       metricName: "Errors",
       dimensions: { FunctionName: props.scalerFunctionName },

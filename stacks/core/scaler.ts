@@ -3,8 +3,6 @@ import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsSecretsmanagerSecret } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret";
 import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -25,18 +23,26 @@ export interface ScalerProps {
   readonly table: DynamodbTable;
   readonly hostedZoneId: string;
   readonly region: string;
+  /** The account the scaler runs in (caller identity): trust policy, token parameters, alarm ARNs. */
+  readonly accountId: string;
   /** Prefix of the alarms allowed to invoke the scaler (`<service>-`). */
   readonly alarmPrefix: string;
   readonly logRetentionDays: number;
   /** Enough for a clone, a push and a retry. @default 60 */
   readonly timeoutSeconds?: number;
+  /**
+   * Reserved concurrency. @default unreserved: Lambda keeps 100 of the account's concurrency
+   * unreserved and new accounts start with a quota of 10, so reserving even 1 fails there.
+   * Two scalers at once are safe (the git push is the lock).
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
- * The scaler Lambda: the bundled reconciler as a zip asset (arm64), one
- * instance at a time (reserved concurrency 1), run every minute by
- * EventBridge and invoked by the demand alarms (a failed run is not retried:
- * the next one comes a minute later), with a role that can do only what it does.
+ * The scaler Lambda: the bundled reconciler as a zip asset (arm64), run
+ * every minute by EventBridge and invoked by the demand alarms (a failed run
+ * is not retried: the next one comes a minute later), with a role that can do
+ * only what it does.
  */
 export class Scaler extends Construct {
   public readonly function: LambdaFunction;
@@ -47,12 +53,14 @@ export class Scaler extends Construct {
     const timeout = props.timeoutSeconds ?? 60;
     if (timeout < 30 || timeout > 300) throw new Error(`Scaler ${id}: timeoutSeconds must be 30-300 to fit a clone, push and retry, got ${timeout}`);
     const asset = new TerraformAsset(this, "code", { path: props.zipPath, type: AssetType.FILE });
-    const account = new DataAwsCallerIdentity(this, "account");
-    const secret = new DataAwsSecretsmanagerSecret(this, "git-token", { name: props.settings.git.tokenSecretName });
-    const tfc = props.settings.terraformCloud;
-    const tfcSecret = tfc ? new DataAwsSecretsmanagerSecret(this, "tfc-token", { name: tfc.tokenSecretName }) : undefined;
+    if (props.reservedConcurrency !== undefined && props.reservedConcurrency < 1) {
+      throw new Error(`Scaler ${id}: reservedConcurrency must be >= 1 or unset, got ${props.reservedConcurrency}`);
+    }
+    // The git token, and the Terraform Cloud token only when Terraform Cloud is configured.
+    const tokenNames = [props.settings.git.tokenParameterName, ...(props.settings.terraformCloud ? [props.settings.terraformCloud.tokenParameterName] : [])];
+    const tokenArns = tokenNames.map((name) => `arn:aws:ssm:${props.region}:${props.accountId}:parameter${name}`);
     this.logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${props.functionName}`, retentionInDays: props.logRetentionDays });
-    const role = new IamRole(this, "role", { name: `${props.functionName}-role`, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com") });
+    const role = new IamRole(this, "role", { name: `${props.functionName}-role`, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", props.accountId) });
     const policy = new IamRolePolicy(this, "policy", {
       role: role.id,
       name: "scaler",
@@ -71,7 +79,10 @@ export class Scaler extends Construct {
             Resource: "*",
           },
           { Sid: "Records", Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: `arn:aws:route53:::hostedzone/${props.hostedZoneId}` },
-          { Sid: "Tokens", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: tfcSecret ? [secret.arn, tfcSecret.arn] : secret.arn },
+          // SecureStrings under the AWS-managed aws/ssm key, whose key policy lets every principal of the
+          // account decrypt through SSM: GetParameter with decryption is all it takes, no kms:Decrypt grant.
+          // https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html
+          { Sid: "Tokens", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: tokenArns },
           {
             Sid: "StatusItemOnly",
             Effect: "Allow",
@@ -92,8 +103,7 @@ export class Scaler extends Construct {
       sourceCodeHash: Fn.filebase64sha256(asset.path),
       memorySize: 256,
       timeout,
-      // One reconcile at a time: the schedule and alarms never race each other.
-      reservedConcurrentExecutions: 1,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: { variables: { LAMBDAFLEX_SCALER_SETTINGS: Fn.jsonencode(props.settings), NODE_OPTIONS: "--enable-source-maps" } },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       dependsOn: [this.logGroup, policy],
@@ -122,8 +132,8 @@ export class Scaler extends Construct {
       action: "lambda:InvokeFunction",
       functionName: this.function.functionName,
       principal: "lambda.alarms.cloudwatch.amazonaws.com",
-      sourceAccount: account.accountId,
-      sourceArn: `arn:aws:cloudwatch:${props.region}:${account.accountId}:alarm:${props.alarmPrefix}*`,
+      sourceAccount: props.accountId,
+      sourceArn: `arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:${props.alarmPrefix}*`,
     });
   }
 }

@@ -2,20 +2,22 @@ import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { only } from "../conditional";
-import { assumeRolePolicy, policyDocument } from "../policy";
+import { TaskRoles } from "./task-roles";
+
+/** The tier's log group: created by the bootstrap stack and kept across tiers, so the fargate stack only names it. */
+export const tierLogGroupName = (service: string): string => `/ecs/${service}`;
 
 export interface FargateServiceProps {
   readonly name: string;
   readonly region: string;
+  /** The account the tasks run in (caller identity). */
+  readonly accountId: string;
   readonly vpcId: string;
   readonly subnetIds: string[];
   readonly albSecurityGroupId: string;
@@ -24,10 +26,12 @@ export interface FargateServiceProps {
   readonly requestCountLabel: string;
   /** The HTTPS listener; the service waits for it so the target group is attached first. */
   readonly listener: LbListener;
+  /** Image to run, by digest (`<repository url>@sha256:...`). */
   readonly imageUri: string;
   readonly imageRepositoryArn: string;
   readonly tableName: string;
   readonly tableArn: string;
+  /** What `/stack-status` reports as the running version (the image digest). */
   readonly version: string;
   /** CPU units (1024 = 1 vCPU) and memory of a task. */
   readonly cpu: number;
@@ -38,7 +42,8 @@ export interface FargateServiceProps {
   readonly maxTasks: number;
   /** ALB requests per target per minute that target tracking holds. */
   readonly targetRequestsPerTaskPerMinute: number;
-  readonly logRetentionDays: number;
+  /** The container's awslogs group, which exists before the tier (see tierLogGroupName). */
+  readonly logGroupName: string;
   /** Terraform count: 1 while the tier exists. */
   readonly count: number;
 }
@@ -58,30 +63,14 @@ export class FargateService extends Construct {
       throw new Error(`FargateService ${id}: targetRequestsPerTaskPerMinute must be > 0, got ${props.targetRequestsPerTaskPerMinute}`);
     }
     const count = props.count;
-    const logs = new CloudwatchLogGroup(this, "logs", { name: `/ecs/${props.name}`, retentionInDays: props.logRetentionDays, count });
-    const logsArn = only(logs, "arn");
-
-    const execution = new IamRole(this, "execution-role", { name: `${props.name}-task-execution`, assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com"), count });
-    new IamRolePolicy(this, "execution-policy", {
-      role: only(execution, "id"),
-      name: "pull-and-log",
-      policy: Fn.jsonencode(
-        policyDocument([
-          // GetAuthorizationToken has no resource-level permissions; AWS requires "*" for it.
-          { Sid: "EcrAuth", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
-          { Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: props.imageRepositoryArn },
-          { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logsArn}:*` },
-        ]),
-      ),
-      count,
-    });
-    const task = new IamRole(this, "task-role", { name: `${props.name}-task`, assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com"), count });
-    new IamRolePolicy(this, "task-policy", {
-      role: only(task, "id"),
-      name: "links-table",
-      policy: Fn.jsonencode(
-        policyDocument([{ Sid: "Links", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: props.tableArn }]),
-      ),
+    // The log group is the bootstrap stack's (kept across tiers, so the last tier's logs outlive it).
+    const roles = new TaskRoles(this, "roles", {
+      name: props.name,
+      region: props.region,
+      accountId: props.accountId,
+      imageRepositoryArn: props.imageRepositoryArn,
+      logGroupName: props.logGroupName,
+      tableArn: props.tableArn,
       count,
     });
 
@@ -102,8 +91,8 @@ export class FargateService extends Construct {
       cpu: String(props.cpu),
       memory: String(props.memoryMb),
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" },
-      executionRoleArn: only(execution, "arn"),
-      taskRoleArn: only(task, "arn"),
+      executionRoleArn: roles.executionRoleArn,
+      taskRoleArn: roles.taskRoleArn,
       containerDefinitions: Fn.jsonencode([
         {
           name: "app",
@@ -123,7 +112,7 @@ export class FargateService extends Construct {
           stopTimeout: 30,
           logConfiguration: {
             logDriver: "awslogs",
-            options: { "awslogs-group": only(logs, "name"), "awslogs-region": props.region, "awslogs-stream-prefix": "app" },
+            options: { "awslogs-group": props.logGroupName, "awslogs-region": props.region, "awslogs-stream-prefix": "app" },
           },
         },
       ]),
@@ -146,7 +135,9 @@ export class FargateService extends Construct {
       loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: "app", containerPort: props.containerPort }],
       // Autoscaling owns the running count once the service exists.
       lifecycle: { ignoreChanges: ["desired_count"] },
-      dependsOn: [props.listener],
+      // The listener first, so the target group is attached. The roles' policies too: on destroy
+      // the service and its draining tasks go before the permissions they pull and log with.
+      dependsOn: [props.listener, ...roles.policies],
       count,
     });
     this.clusterName = only(cluster, "name");

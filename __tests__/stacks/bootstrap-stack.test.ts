@@ -1,0 +1,400 @@
+import "cdktf/lib/testing/adapters/jest"; // the matchers' types
+import { Testing } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadDeploymentConfig } from "../../config/load";
+import type { DeploymentConfig } from "../../config/schema";
+import { synthesize } from "../../scripts/synth";
+import { securityViolations } from "../../scripts/security-checks";
+import { TOKEN_PLACEHOLDER as DOCTOR_PLACEHOLDER } from "../../scripts/doctor/resources";
+import { buildStacks } from "../../stacks/app";
+import { corePermissions } from "../../stacks/bootstrap/core-permissions";
+import { fargatePermissions } from "../../stacks/bootstrap/fargate-permissions";
+import { ImageRepository } from "../../stacks/bootstrap/image-repository";
+import { SERVICE_TAG_KEY } from "../../stacks/bootstrap/service-tag";
+import { TOKEN_PLACEHOLDER } from "../../stacks/bootstrap/token-parameters";
+import { tierLogGroupName } from "../../stacks/fargate/fargate-service";
+import { policyDocument, type Statement } from "../../stacks/policy";
+import { decodeJsonencode, readStack, removeDir } from "../helpers/terraform";
+
+Testing.setupJest();
+
+const config = loadDeploymentConfig(undefined, {});
+const withTfc = (tfc: Partial<DeploymentConfig["terraformCloud"]>): DeploymentConfig => ({ ...config, terraformCloud: { ...config.terraformCloud, ...tfc } });
+const synthBootstrap = (c: DeploymentConfig = config) => {
+  const { bootstrap } = buildStacks(Testing.app(), c);
+  const synth = Testing.synth(bootstrap);
+  return { synth, json: JSON.parse(synth) as Record<string, any> };
+};
+
+const resources = (json: Record<string, any>, type: string): Array<[string, any]> => Object.entries(json.resource?.[type] ?? {});
+const roleNamed = (json: Record<string, any>, name: string) => {
+  const found = resources(json, "aws_iam_role").find(([, r]) => r.name === name);
+  if (!found) throw new Error(`no role ${name}`);
+  return { key: found[0], role: found[1] };
+};
+/** Every statement of a role's inline policies, decoded. */
+const roleStatements = (json: Record<string, any>, name: string): Statement[] => {
+  const { key } = roleNamed(json, name);
+  return resources(json, "aws_iam_role_policy")
+    .filter(([, p]) => p.role === `\${aws_iam_role.${key}.id}`)
+    .flatMap(([, p]) => decodeJsonencode(p.policy).Statement as Statement[]);
+};
+const trustOf = (json: Record<string, any>, name: string) => decodeJsonencode(roleNamed(json, name).role.assume_role_policy).Statement;
+const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/** IAM's glob: * is any run of characters, ? one character. */
+const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+/** Whether the statements allow `action` on `arn`, ignoring conditions (which only narrow further). */
+const allows = (statements: Statement[], action: string, arn: string) => {
+  const matches = (s: Statement) => actions(s).includes(action) && resourcesOf(s).some((r) => glob(r).test(arn));
+  return statements.some((s) => s.Effect === "Allow" && matches(s)) && !statements.some((s) => s.Effect === "Deny" && matches(s));
+};
+
+const ACCOUNT = "123456789012";
+const base = { service: config.service, region: config.region, accountId: ACCOUNT, hostedZoneId: config.hostedZoneId, domain: config.domain };
+const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/${config.service}-task-boundary`;
+const coreRole = corePermissions({ ...base, repositoryArn: `arn:aws:ecr:${config.region}:${ACCOUNT}:repository/${config.service}`, protectedRolePatterns: [`${config.service}-tfc-*`, `${config.service}-task*`] });
+const fargateRole = fargatePermissions({ ...base, taskBoundaryArn: BOUNDARY_ARN });
+
+describe("BootstrapStack", () => {
+  const { synth, json } = synthBootstrap();
+
+  it("keeps local state, even when the workspaces use HCP Terraform", () => {
+    for (const c of [config, withTfc({ organization: "acme" })]) {
+      const { json: j } = synthBootstrap(c);
+      expect(j.terraform.backend).toEqual({ local: { path: "terraform.tfstate" } });
+      expect(j.terraform.cloud).toBeUndefined();
+    }
+  });
+
+  it("registers HCP Terraform's OIDC provider for the configured host and audience", () => {
+    expect(synth).toHaveResourceWithProperties(IamOpenidConnectProvider, { url: "https://app.terraform.io", client_id_list: ["aws.workload.identity"] });
+    const eu = synthBootstrap(withTfc({ organization: "acme", hostname: "app.eu.terraform.io" })).synth;
+    expect(eu).toHaveResourceWithProperties(IamOpenidConnectProvider, { url: "https://app.eu.terraform.io" });
+  });
+
+  it("trusts each run role to its own workspace's runs only, with HashiCorp's claim format", () => {
+    const { json: j } = synthBootstrap(withTfc({ organization: "acme", hostname: "app.eu.terraform.io", project: "LambdaFlex" }));
+    expect(j.variable.tfc_organization.default).toBe("acme");
+    for (const [role, workspace] of [
+      ["lambdaflex-tfc-core", "lambdaflex-core"],
+      ["lambdaflex-tfc-fargate", "lambdaflex-fargate"],
+    ]) {
+      expect(trustOf(j, role!)).toEqual([
+        {
+          Effect: "Allow",
+          Principal: { Federated: expect.stringMatching(/^\$\{aws_iam_openid_connect_provider\.hcp-terraform_provider_\w+\.arn\}$/) },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: {
+            StringEquals: { "app.eu.terraform.io:aud": "aws.workload.identity" },
+            StringLike: { "app.eu.terraform.io:sub": `organization:\${var.tfc_organization}:project:LambdaFlex:workspace:${workspace}:run_phase:*` },
+          },
+        },
+      ]);
+    }
+  });
+
+  it("asks for the organization at apply time when the configuration has none, and validates it", () => {
+    expect(json.variable.tfc_organization).not.toHaveProperty("default");
+    expect(json.variable.tfc_organization.validation[0].condition).toBe('${can(regex("^[A-Za-z0-9_-]+$", var.tfc_organization))}');
+  });
+
+  it("rejects a project or workspace name that would act as a wildcard in the subject", () => {
+    expect(() => synthBootstrap(withTfc({ project: "Default*" }))).toThrow(/project "Default\*" must not contain \*, \? or :/);
+    expect(() => synthBootstrap(withTfc({ fargateWorkspace: "lambdaflex-core" }))).toThrow(/each stack needs its own workspace/);
+  });
+
+  it("names every action in every policy it writes: no wildcard action anywhere", () => {
+    const docs = [
+      ...resources(json, "aws_iam_role_policy").map(([, p]) => p.policy),
+      ...resources(json, "aws_iam_policy").map(([, p]) => p.policy),
+      ...resources(json, "aws_ecr_repository_policy").map(([, p]) => p.policy),
+      ...resources(json, "aws_iam_role").map(([, r]) => r.assume_role_policy),
+    ].map((p) => decodeJsonencode(p));
+    const all = docs.flatMap((d) => (d.Statement as Statement[]).flatMap(actions));
+    expect(all.length).toBeGreaterThan(150);
+    expect(all.filter((a) => a.includes("*"))).toEqual([]);
+    expect(securityViolations(json)).toEqual([]);
+  });
+
+  it("uses a * resource only for actions without resource-level permissions", () => {
+    // Describe/list calls, plus the documented exceptions named in the policies' comments.
+    const exceptions = ["ecs:DeregisterTaskDefinition", "acm:RequestCertificate", "ecr:GetAuthorizationToken", "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:UpdateLogDelivery", "logs:PutResourcePolicy"];
+    const star = [...roleStatements(json, "lambdaflex-tfc-core"), ...roleStatements(json, "lambdaflex-tfc-fargate")].filter((s) => resourcesOf(s).includes("*"));
+    expect(star.length).toBeGreaterThan(3);
+    for (const a of star.flatMap(actions)) expect(/^[\w-]+:(Describe|List)/.test(a) || exceptions.includes(a)).toBe(true);
+  });
+
+  describe("the fargate run role", () => {
+    const statements = roleStatements(json, "lambdaflex-tfc-fargate");
+    const touching = (prefix: string) => statements.filter((s) => actions(s).some((a) => a.startsWith(prefix)));
+
+    it("changes only load balancers, target groups and listeners named lambdaflex-*", () => {
+      const writes = touching("elasticloadbalancing:").filter((s) => !resourcesOf(s).includes("*"));
+      expect(writes.flatMap(actions)).toEqual(expect.arrayContaining(["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:CreateTargetGroup"]));
+      for (const r of writes.flatMap(resourcesOf)) expect(r).toMatch(/:(loadbalancer\/app|targetgroup|listener\/app)\/lambdaflex-\*\//);
+      for (const s of touching("elasticloadbalancing:").filter((s) => resourcesOf(s).includes("*"))) for (const a of actions(s)) expect(a).toMatch(/^elasticloadbalancing:Describe/);
+    });
+
+    it("changes only the lambdaflex ECS cluster, service and task definition family", () => {
+      const scoped = touching("ecs:").filter((s) => !resourcesOf(s).includes("*"));
+      expect(scoped.flatMap(resourcesOf).map((r) => r.replace(/^arn:aws:ecs:us-east-1:\$\{data\.aws_caller_identity\.account\.account_id\}:/, ""))).toEqual([
+        "cluster/lambdaflex",
+        "service/lambdaflex/lambdaflex",
+        "task-definition/lambdaflex:*",
+      ]);
+    });
+
+    it("creates and passes only lambdaflex-task* roles, to ECS tasks only, and only under the task boundary", () => {
+      const iam = touching("iam:");
+      for (const r of iam.flatMap(resourcesOf)) expect(r).toMatch(/:role\/lambdaflex-task\*$/);
+      const pass = iam.find((s) => actions(s).includes("iam:PassRole"))!;
+      expect(pass.Condition).toEqual({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+      const create = iam.find((s) => actions(s).includes("iam:CreateRole"))!;
+      expect(actions(create)).toEqual(expect.arrayContaining(["iam:PutRolePolicy"]));
+      expect(create.Condition).toEqual({ StringEquals: { "iam:PermissionsBoundary": expect.stringMatching(/^\$\{aws_iam_policy\.task-boundary_policy_\w+\.arn\}$/) } });
+      // Never a way around the boundary.
+      const all = iam.flatMap(actions);
+      for (const a of ["iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion"]) expect(all).not.toContain(a);
+    });
+
+    it("creates EC2 networking only with the service tag, and changes only what carries it", () => {
+      const ec2Writes = touching("ec2:").filter((s) => actions(s).some((a) => !a.startsWith("ec2:Describe")));
+      expect(ec2Writes.length).toBeGreaterThan(3);
+      for (const s of ec2Writes) {
+        const keys = Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c));
+        expect(keys.some((k) => k === `aws:RequestTag/${SERVICE_TAG_KEY}` || k === `aws:ResourceTag/${SERVICE_TAG_KEY}`)).toBe(true);
+      }
+      // The statement that lets each create make its new resource requires the tag in the request.
+      const creates = { "ec2:CreateVpc": "vpc", "ec2:CreateSubnet": "subnet", "ec2:CreateInternetGateway": "internet-gateway", "ec2:CreateRouteTable": "route-table", "ec2:CreateSecurityGroup": "security-group" };
+      for (const [action, type] of Object.entries(creates)) {
+        const granting = ec2Writes.filter((s) => actions(s).includes(action) && resourcesOf(s).some((r) => r.endsWith(`:${type}/*`)));
+        expect(granting).toHaveLength(1);
+        expect(granting[0]!.Condition).toEqual({ StringEquals: { [`aws:RequestTag/${SERVICE_TAG_KEY}`]: "lambdaflex" } });
+      }
+      // Subnets, route tables and security groups go only into a VPC that carries the tag.
+      const intoVpc = ec2Writes.find((s) => actions(s).includes("ec2:CreateSubnet") && resourcesOf(s).some((r) => r.endsWith(":vpc/*")))!;
+      expect(intoVpc.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${SERVICE_TAG_KEY}`]: "lambdaflex" } });
+      // Tagging is allowed only as part of those creates, on resources carrying the tag, or (the
+      // VPC's default security group) on a security group that has no service tag at all.
+      for (const s of ec2Writes.filter((s) => actions(s).includes("ec2:CreateTags"))) {
+        const c = s.Condition!;
+        expect(c.StringEquals?.["ec2:CreateAction"] ?? c.StringEquals?.[`aws:ResourceTag/${SERVICE_TAG_KEY}`] ?? c.Null?.[`aws:ResourceTag/${SERVICE_TAG_KEY}`]).toBeDefined();
+      }
+    });
+
+    it("changes only the service's A record in the one zone, and only alarms named lambdaflex-fargate-*", () => {
+      const dns = touching("route53:ChangeResourceRecordSets")[0]!;
+      expect(dns.Resource).toBe("arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ");
+      expect(dns.Condition).toEqual({
+        "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["app.example.com"], "route53:ChangeResourceRecordSetsRecordTypes": ["A"] },
+      });
+      for (const r of touching("cloudwatch:").flatMap(resourcesOf)) expect(r).toMatch(/:alarm:(lambdaflex-fargate-\*|TargetTracking-service\/lambdaflex\/lambdaflex-\*)$/);
+    });
+
+    it("can do exactly what the fargate stack declares (contract with stacks/fargate-stack.ts)", () => {
+      const problems = contract(fargateStack, fargateRole, fargateNeeds);
+      expect(problems).toEqual([]);
+      expect(resources(fargateStack, "aws_cloudwatch_log_group")).toEqual([]); // the role has no Logs permission
+    });
+  });
+
+  describe("the core run role", () => {
+    const statements = roleStatements(json, "lambdaflex-tfc-core");
+
+    it("can never change either run role, nor the tier's task roles, though it manages lambdaflex-* roles", () => {
+      const deny = statements.find((s) => s.Effect === "Deny")!;
+      expect(deny.Resource).toEqual(["arn:aws:iam::${data.aws_caller_identity.account.account_id}:role/lambdaflex-tfc-*", "arn:aws:iam::${data.aws_caller_identity.account.account_id}:role/lambdaflex-task*"]);
+      expect(actions(deny)).toEqual(expect.arrayContaining(["iam:CreateRole", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:PassRole"]));
+      const all = Object.values(coreRole).flat();
+      for (const role of ["lambdaflex-tfc-core", "lambdaflex-tfc-fargate", "lambdaflex-task", "lambdaflex-task-execution"]) {
+        for (const action of ["iam:PutRolePolicy", "iam:CreateRole", "iam:PassRole"]) expect(allows(all, action, `arn:aws:iam::${ACCOUNT}:role/${role}`)).toBe(false);
+      }
+      expect(allows(all, "iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/lambdaflex-scaler-role`)).toBe(true);
+    });
+
+    it("requests certificates for the service's domain only, DNS-validated, and deletes only tagged ones", () => {
+      const request = statements.find((s) => actions(s).includes("acm:RequestCertificate"))!;
+      expect(request.Condition).toEqual({ "ForAllValues:StringEquals": { "acm:DomainNames": ["app.example.com"] }, StringEquals: { "acm:ValidationMethod": "DNS" } });
+      const del = statements.find((s) => actions(s).includes("acm:DeleteCertificate"))!;
+      expect(del.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${SERVICE_TAG_KEY}`]: "lambdaflex" } });
+    });
+
+    it("can do what the core stack declares (contract with stacks/core-stack.ts and stacks/core/*)", () => {
+      expect(contract(coreStack, coreRole, coreNeeds)).toEqual([]);
+    });
+  });
+
+  it("keeps each run role's inline policies within IAM's 10,240-character quota, even for the longest names", () => {
+    const longest = { service: "s".repeat(31), region: "ap-southeast-3", accountId: ACCOUNT, hostedZoneId: `Z${"A".repeat(31)}`, domain: `${"d".repeat(63)}.${"e".repeat(63)}.com` };
+    const sizes = [
+      corePermissions({ ...longest, repositoryArn: `arn:aws:ecr:ap-southeast-3:${ACCOUNT}:repository/${longest.service}`, protectedRolePatterns: [`${longest.service}-tfc-*`, `${longest.service}-task*`] }),
+      fargatePermissions({ ...longest, taskBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/${longest.service}-task-boundary` }),
+    ].map((policies) => Object.values(policies).reduce((n, st) => n + JSON.stringify(policyDocument(st)).replace(/\s/g, "").length, 0));
+    for (const size of sizes) expect(size).toBeLessThan(10240);
+  });
+
+  it("creates the image repository with immutable tags, scanning on push, AES256", () => {
+    expect(synth).toHaveResourceWithProperties(EcrRepository, {
+      name: "lambdaflex",
+      image_tag_mutability: "IMMUTABLE",
+      image_scanning_configuration: { scan_on_push: true },
+      encryption_configuration: [{ encryption_type: "AES256" }],
+    });
+    expect(json.output.image_repository_url.value).toMatch(/^\$\{aws_ecr_repository\.images_repository_\w+\.repository_url\}$/);
+  });
+
+  it("keeps the newest 30 release-* images, so the running digest is never expired, and expires untagged ones after 14 days", () => {
+    const [, lifecycle] = resources(json, "aws_ecr_lifecycle_policy")[0]!;
+    expect(decodeJsonencode(lifecycle.policy).rules).toEqual([
+      expect.objectContaining({ rulePriority: 1, selection: { tagStatus: "tagged", tagPrefixList: ["release-"], countType: "imageCountMoreThan", countNumber: 30 }, action: { type: "expire" } }),
+      expect.objectContaining({ rulePriority: 2, selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 14 }, action: { type: "expire" } }),
+    ]);
+    expect(() => new ImageRepository(Testing.app(), "r", { name: "x", region: "us-east-1", accountId: ACCOUNT, functionNamePrefix: "x-", keepReleases: 0 })).toThrow(/keepReleases must be a whole number >= 1, got 0/);
+  });
+
+  it("lets only this account's lambdaflex-* functions pull, through the Lambda service", () => {
+    const [, policy] = resources(json, "aws_ecr_repository_policy")[0]!;
+    expect(decodeJsonencode(policy.policy).Statement).toEqual([
+      {
+        Sid: "LambdaPull",
+        Effect: "Allow",
+        Principal: { Service: "lambda.amazonaws.com" },
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        Condition: {
+          StringEquals: { "aws:SourceAccount": "${data.aws_caller_identity.account.account_id}" },
+          ArnLike: { "aws:SourceArn": "arn:aws:lambda:us-east-1:${data.aws_caller_identity.account.account_id}:function:lambdaflex-*" },
+        },
+      },
+    ]);
+  });
+
+  it("creates both token parameters through the write-only argument, so no value ever reaches the state", () => {
+    for (const name of ["/lambdaflex/git-token", "/lambdaflex/tfc-token"]) {
+      expect(synth).toHaveResourceWithProperties(SsmParameter, { name, type: "SecureString", value_wo: TOKEN_PLACEHOLDER, value_wo_version: 1 });
+    }
+    for (const [, p] of resources(json, "aws_ssm_parameter")) {
+      expect(p).not.toHaveProperty("value");
+      expect(p).not.toHaveProperty("insecure_value");
+    }
+    // The scaler and `npm run doctor` recognise the same placeholder.
+    expect(TOKEN_PLACEHOLDER).toBe(DOCTOR_PLACEHOLDER);
+  });
+
+  it("creates the Fargate tier's log group, with the configured retention, under the name the tier logs to", () => {
+    expect(synth).toHaveResourceWithProperties(CloudwatchLogGroup, { name: tierLogGroupName("lambdaflex"), retention_in_days: 30 });
+    expect(synthBootstrap({ ...config, logRetentionDays: 90 }).synth).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/ecs/lambdaflex", retention_in_days: 90 });
+  });
+
+  it("puts the three service-linked roles behind create_service_linked_roles (default true)", () => {
+    expect(json.variable.create_service_linked_roles).toMatchObject({ type: "bool", default: true });
+    for (const service of ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"]) {
+      expect(synth).toHaveResourceWithProperties(IamServiceLinkedRole, { aws_service_name: service, count: "${var.create_service_linked_roles ? 1 : 0}" });
+    }
+  });
+
+  it("outputs the run role ARNs, the OIDC provider ARN and the repository URL", () => {
+    expect(Object.keys(json.output).sort()).toEqual(["core_run_role_arn", "fargate_run_role_arn", "image_repository_url", "oidc_provider_arn", "task_boundary_arn"]);
+    expect(json.output.core_run_role_arn.value).toMatch(/^\$\{aws_iam_role\.core-run-role_\w+\.arn\}$/);
+    expect(json.output.fargate_run_role_arn.value).toMatch(/^\$\{aws_iam_role\.fargate-run-role_\w+\.arn\}$/);
+  });
+
+  it("tags its own resources with the service tag", () => {
+    expect(json.provider.aws[0].default_tags[0].tags).toMatchObject({ [SERVICE_TAG_KEY]: "lambdaflex", Stack: "bootstrap" });
+  });
+});
+
+// ---- Contracts with the stacks the run roles run (their source is another engineer's) ----
+
+const out = mkdtempSync(join(tmpdir(), "lambdaflex-bootstrap-"));
+const dirs = synthesize(config, out);
+const coreStack = readStack(dirs.core!);
+const fargateStack = readStack(dirs.fargate!);
+afterAll(() => removeDir(out));
+
+type Needs = Record<string, (r: any, stack: Record<string, any>) => Array<[string, string]>>;
+const arn = (service: string, resource: string) => `arn:aws:${service}:${config.region}:${ACCOUNT}:${resource}`;
+const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const zone = `arn:aws:route53:::hostedzone/${config.hostedZoneId}`;
+const single = (stack: Record<string, any>, type: string) => Object.values(stack.resource[type])[0] as any;
+
+/** The action and ARN each declared resource's creation needs, by resource type. */
+const coreNeeds: Needs = {
+  aws_lambda_function: (r) => [["lambda:CreateFunction", arn("lambda", `function:${r.function_name}`)]],
+  aws_iam_role: (r) => [["iam:CreateRole", role(r.name)], ["iam:PutRolePolicy", role(r.name)], ["iam:PassRole", role(r.name)]],
+  aws_dynamodb_table: (r) => [["dynamodb:CreateTable", arn("dynamodb", `table/${r.name}`)], ["dynamodb:UpdateContinuousBackups", arn("dynamodb", `table/${r.name}`)]],
+  aws_sns_topic: (r) => [["sns:CreateTopic", arn("sns", r.name)]],
+  aws_cloudwatch_metric_alarm: (r) => [["cloudwatch:PutMetricAlarm", arn("cloudwatch", `alarm:${r.alarm_name}`)]],
+  aws_cloudwatch_dashboard: (r) => [["cloudwatch:PutDashboard", `arn:aws:cloudwatch::${ACCOUNT}:dashboard/${r.dashboard_name}`]],
+  aws_cloudwatch_log_group: (r) => [["logs:CreateLogGroup", arn("logs", `log-group:${r.name}`)], ["logs:PutRetentionPolicy", arn("logs", `log-group:${r.name}`)]],
+  aws_cloudwatch_event_rule: (r) => [["events:PutRule", arn("events", `rule/${r.name}`)]],
+  aws_route53_record: () => [["route53:ChangeResourceRecordSets", zone]],
+  aws_apigatewayv2_domain_name: (r) => [["apigateway:POST", `arn:aws:apigateway:${config.region}::/domainnames`], ["apigateway:GET", `arn:aws:apigateway:${config.region}::/domainnames/${r.domain_name}`]],
+  aws_apigatewayv2_api: () => [["apigateway:POST", `arn:aws:apigateway:${config.region}::/apis`]],
+};
+const fargateNeeds: Needs = {
+  aws_lb: (r) => [["elasticloadbalancing:CreateLoadBalancer", arn("elasticloadbalancing", `loadbalancer/app/${r.name}/0123456789abcdef`)]],
+  aws_lb_target_group: (r) => [["elasticloadbalancing:CreateTargetGroup", arn("elasticloadbalancing", `targetgroup/${r.name}/0123456789abcdef`)]],
+  aws_lb_listener: (_r, s) => [["elasticloadbalancing:CreateListener", arn("elasticloadbalancing", `loadbalancer/app/${single(s, "aws_lb").name}/0123456789abcdef`)]],
+  aws_ecs_cluster: (r) => [["ecs:CreateCluster", arn("ecs", `cluster/${r.name}`)]],
+  aws_ecs_service: (r, s) => [["ecs:CreateService", arn("ecs", `service/${single(s, "aws_ecs_cluster").name}/${r.name}`)]],
+  aws_ecs_task_definition: (r) => [["ecs:RegisterTaskDefinition", arn("ecs", `task-definition/${r.family}:1`)]],
+  aws_iam_role: (r) => [["iam:CreateRole", role(r.name)], ["iam:PutRolePolicy", role(r.name)], ["iam:PassRole", role(r.name)]],
+  aws_cloudwatch_metric_alarm: (r) => [["cloudwatch:PutMetricAlarm", arn("cloudwatch", `alarm:${r.alarm_name}`)]],
+  aws_route53_record: (r) => (r.name === config.domain ? [["route53:ChangeResourceRecordSets", zone]] : [["route53:ChangeResourceRecordSets", `record ${r.name} is outside the role's one record name`]]),
+  aws_appautoscaling_target: () => [["application-autoscaling:RegisterScalableTarget", arn("application-autoscaling", "scalable-target/0123456789abcdef")]],
+};
+
+/** What a stack declares that its run role could not create: "<type>.<name>: <action> on <arn>". */
+function contract(stack: Record<string, any>, permissions: Record<string, Statement[]>, needs: Needs): string[] {
+  const statements = Object.values(permissions).flat();
+  const problems: string[] = [];
+  let checked = 0;
+  for (const [type, byName] of Object.entries(stack.resource as Record<string, Record<string, any>>)) {
+    for (const [name, r] of Object.entries(byName)) {
+      for (const [action, target] of needs[type]?.(r, stack) ?? []) {
+        checked++;
+        if (!allows(statements, action, target)) problems.push(`${type}.${name}: ${action} on ${target}`);
+      }
+    }
+  }
+  // Every kind of resource the needs table knows was found and checked (a renamed type would silently skip).
+  const missing = Object.keys(needs).filter((type) => !stack.resource[type]);
+  if (missing.length > 0 || checked === 0) problems.push(`the stack declares none of: ${missing.join(", ")}; update the needs table`);
+  return problems;
+}
+
+describe("contracts with the core and fargate stacks", () => {
+  it("core and fargate never read the bootstrap stack's local state", () => {
+    for (const stack of [coreStack, fargateStack]) {
+      for (const source of Object.values((stack.data?.terraform_remote_state ?? {}) as Record<string, any>)) expect(JSON.stringify(source)).not.toContain("bootstrap");
+    }
+  });
+
+  it("core and fargate tag every resource with the service tag the run roles' conditions rely on (stacks/tags.ts)", () => {
+    for (const stack of [coreStack, fargateStack]) expect(stack.provider.aws[0].default_tags[0].tags).toMatchObject({ [SERVICE_TAG_KEY]: "lambdaflex" });
+  });
+
+  it("the fargate stack's task roles carry the permissions boundary the fargate run role requires (stacks/fargate/task-roles.ts)", () => {
+    const roles = resources(fargateStack, "aws_iam_role");
+    expect(roles.length).toBe(2);
+    for (const [, r] of roles) expect(r.permissions_boundary).toMatch(/:policy\/lambdaflex-task-boundary$/);
+  });
+
+  it("the contract check itself flags a resource outside the role's scope", () => {
+    const renamed = JSON.parse(JSON.stringify(fargateStack));
+    single(renamed, "aws_lb").name = "other-alb";
+    const problems = contract(renamed, fargateRole, fargateNeeds);
+    expect(problems).toContainEqual(expect.stringContaining("elasticloadbalancing:CreateLoadBalancer on arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/other-alb/"));
+    expect(problems).toHaveLength(3); // the load balancer and its two listeners
+    for (const p of problems) expect(p).toContain("/app/other-alb/");
+  });
+});

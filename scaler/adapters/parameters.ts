@@ -1,0 +1,27 @@
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+
+/**
+ * Reads a token (git or Terraform Cloud) from SSM Parameter Store. The
+ * parameter is a SecureString under the AWS-managed `aws/ssm` key: free at
+ * rest, decrypted by SSM for a caller allowed `ssm:GetParameter` on it. The
+ * value is the token itself or JSON with a `token` field.
+ */
+export async function readToken(client: SSMClient, name: string): Promise<string> {
+  const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  const p = out.Parameter;
+  if (p?.Type !== "SecureString") throw new Error(`parameter ${name} is ${p?.Type ?? "missing its type"}; store the token as a SecureString`);
+  const raw = p.Value?.trim();
+  if (!raw) throw new Error(`parameter ${name} is empty; write the token with aws ssm put-parameter --name ${name} --type SecureString --overwrite --value ...`);
+  if (raw === "set-me") throw new Error(`parameter ${name} still holds the bootstrap placeholder; write the token with aws ssm put-parameter --name ${name} --type SecureString --overwrite --value ...`);
+  if (raw.startsWith("{")) {
+    let parsed: { token?: unknown };
+    try {
+      parsed = JSON.parse(raw) as { token?: unknown };
+    } catch {
+      throw new Error(`parameter ${name} looks like JSON but does not parse; store {"token": "..."} or the bare token`);
+    }
+    if (typeof parsed.token !== "string" || !parsed.token) throw new Error(`parameter ${name} is JSON without a string "token" field`);
+    return parsed.token;
+  }
+  return raw;
+}

@@ -1,0 +1,245 @@
+import type { Statement } from "../policy";
+import { SERVICE_TAG_KEY } from "./service-tag";
+
+/** What the core run role's permissions are scoped to. */
+export interface CorePermissionsProps {
+  readonly service: string;
+  readonly region: string;
+  /** Account id (may be a cdktf token). */
+  readonly accountId: string;
+  readonly hostedZoneId: string;
+  /** The service's domain: its records, certificate and API Gateway domain name. */
+  readonly domain: string;
+  /** The image repository's ARN (read only: core runs its images). */
+  readonly repositoryArn: string;
+  /**
+   * Role name patterns inside `<service>-*` that the core run role must not touch: the run roles
+   * (`<service>-tfc-*`, so no run can widen a run role) and the fargate tier's task roles
+   * (`<service>-task*`, which only the fargate role creates, always under the task boundary).
+   */
+  readonly protectedRolePatterns: readonly string[];
+}
+
+const IAM_ROLE_CHANGES = [
+  "iam:CreateRole",
+  "iam:DeleteRole",
+  "iam:DeleteRolePolicy",
+  "iam:PutRolePolicy",
+  "iam:TagRole",
+  "iam:UntagRole",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:UpdateRole",
+  "iam:UpdateRoleDescription",
+];
+
+/**
+ * The core workspace's permissions, by inline policy: what the core stack
+ * manages (stacks/core-stack.ts, stacks/core/*), scoped by the service's
+ * name where the service's ARNs carry a name. API Gateway IDs and ACM
+ * certificate IDs are random, so those are scoped to the region (and ACM
+ * changes to certificates carrying the service tag). The run roles and the
+ * tier's task roles are out of reach (explicit deny), so a core run can
+ * neither widen a run role nor make a task role outside the task boundary.
+ */
+export function corePermissions(p: CorePermissionsProps): Record<string, Statement[]> {
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${p.region}:${p.accountId}:${resource}`;
+  const s = p.service;
+  const zone = `arn:aws:route53:::hostedzone/${p.hostedZoneId}`;
+  const apigw = (path: string) => `arn:aws:apigateway:${p.region}::${path}`;
+  return {
+    functions: [
+      {
+        Sid: "Functions",
+        Effect: "Allow",
+        Action: [
+          "lambda:AddPermission",
+          "lambda:CreateFunction",
+          "lambda:DeleteFunction",
+          "lambda:DeleteFunctionConcurrency",
+          "lambda:DeleteFunctionEventInvokeConfig",
+          "lambda:GetFunction",
+          "lambda:GetFunctionCodeSigningConfig",
+          "lambda:GetFunctionConfiguration",
+          "lambda:GetFunctionEventInvokeConfig",
+          "lambda:GetPolicy",
+          "lambda:ListTags",
+          "lambda:ListVersionsByFunction",
+          "lambda:PutFunctionConcurrency",
+          "lambda:PutFunctionEventInvokeConfig",
+          "lambda:RemovePermission",
+          "lambda:TagResource",
+          "lambda:UntagResource",
+          "lambda:UpdateFunctionCode",
+          "lambda:UpdateFunctionConfiguration",
+          "lambda:UpdateFunctionEventInvokeConfig",
+        ],
+        Resource: arn("lambda", `function:${s}-*`),
+      },
+      // The function is created from the image by digest; the repository itself is the bootstrap stack's.
+      {
+        Sid: "ImageRead",
+        Effect: "Allow",
+        Action: ["ecr:BatchGetImage", "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetDownloadUrlForLayer", "ecr:ListTagsForResource"],
+        Resource: p.repositoryArn,
+      },
+      { Sid: "PassFunctionRoles", Effect: "Allow", Action: ["iam:PassRole"], Resource: `arn:aws:iam::${p.accountId}:role/${s}-*`, Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } },
+      {
+        Sid: "FunctionRoles",
+        Effect: "Allow",
+        Action: [...IAM_ROLE_CHANGES, "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"],
+        Resource: `arn:aws:iam::${p.accountId}:role/${s}-*`,
+      },
+      // `<service>-*` includes the run roles and the task roles: hands off both.
+      {
+        Sid: "NotTheRunOrTaskRoles",
+        Effect: "Deny",
+        Action: [...IAM_ROLE_CHANGES, "iam:PassRole"],
+        Resource: p.protectedRolePatterns.map((pattern) => `arn:aws:iam::${p.accountId}:role/${pattern}`),
+      },
+      {
+        Sid: "Schedule",
+        Effect: "Allow",
+        Action: [
+          "events:DeleteRule",
+          "events:DescribeRule",
+          "events:ListTagsForResource",
+          "events:ListTargetsByRule",
+          "events:PutRule",
+          "events:PutTargets",
+          "events:RemoveTargets",
+          "events:TagResource",
+          "events:UntagResource",
+        ],
+        Resource: arn("events", `rule/${s}-*`),
+      },
+    ],
+    api: [
+      // API and integration IDs are random, so the HTTP API is scoped to the region's APIs; the
+      // custom domain to the service's domain.
+      {
+        Sid: "HttpApi",
+        Effect: "Allow",
+        Action: ["apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"],
+        Resource: [apigw("/apis"), apigw("/apis/*"), apigw("/domainnames"), apigw(`/domainnames/${p.domain}`), apigw(`/domainnames/${p.domain}/*`), apigw("/tags/*")],
+      },
+      // API Gateway creates its service-linked role on the first custom domain in an account.
+      {
+        Sid: "ApiGatewayServiceLinkedRole",
+        Effect: "Allow",
+        Action: ["iam:CreateServiceLinkedRole"],
+        Resource: `arn:aws:iam::${p.accountId}:role/aws-service-role/ops.apigateway.amazonaws.com/AWSServiceRoleForAPIGateway`,
+        Condition: { StringEquals: { "iam:AWSServiceName": "ops.apigateway.amazonaws.com" } },
+      },
+      // RequestCertificate has no resource-level permissions ("*"); it is held to the one domain, DNS-validated.
+      {
+        Sid: "RequestCertificate",
+        Effect: "Allow",
+        Action: ["acm:RequestCertificate"],
+        Resource: "*",
+        Condition: { "ForAllValues:StringEquals": { "acm:DomainNames": [p.domain] }, StringEquals: { "acm:ValidationMethod": "DNS" } },
+      },
+      { Sid: "ReadCertificates", Effect: "Allow", Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"], Resource: arn("acm", "certificate/*") },
+      {
+        Sid: "TagNewCertificate",
+        Effect: "Allow",
+        Action: ["acm:AddTagsToCertificate"],
+        Resource: arn("acm", "certificate/*"),
+        Condition: { StringEquals: { [`aws:RequestTag/${SERVICE_TAG_KEY}`]: s } },
+      },
+      {
+        Sid: "ChangeOwnCertificate",
+        Effect: "Allow",
+        Action: ["acm:DeleteCertificate", "acm:RemoveTagsFromCertificate"],
+        Resource: arn("acm", "certificate/*"),
+        Condition: { StringEquals: { [`aws:ResourceTag/${SERVICE_TAG_KEY}`]: s } },
+      },
+      // The service's A records (the "lambda" alias) and the certificate's _<token>.<domain> CNAME.
+      {
+        Sid: "Records",
+        Effect: "Allow",
+        Action: ["route53:ChangeResourceRecordSets"],
+        Resource: zone,
+        Condition: {
+          "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": [p.domain, `_*.${p.domain}`] },
+          "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "CNAME"] },
+        },
+      },
+      { Sid: "ZoneRead", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets", "route53:ListTagsForResource"], Resource: zone },
+      { Sid: "ChangeStatus", Effect: "Allow", Action: ["route53:GetChange"], Resource: "arn:aws:route53:::change/*" },
+    ],
+    "data-and-alerts": [
+      {
+        Sid: "Table",
+        Effect: "Allow",
+        Action: [
+          "dynamodb:CreateTable",
+          "dynamodb:DeleteTable",
+          "dynamodb:DescribeContinuousBackups",
+          "dynamodb:DescribeTable",
+          "dynamodb:DescribeTimeToLive",
+          "dynamodb:ListTagsOfResource",
+          "dynamodb:TagResource",
+          "dynamodb:UntagResource",
+          "dynamodb:UpdateContinuousBackups",
+          "dynamodb:UpdateTable",
+        ],
+        Resource: arn("dynamodb", `table/${s}-*`),
+      },
+      {
+        Sid: "Topic",
+        Effect: "Allow",
+        Action: [
+          "sns:CreateTopic",
+          "sns:DeleteTopic",
+          "sns:GetSubscriptionAttributes",
+          "sns:GetTopicAttributes",
+          "sns:ListTagsForResource",
+          "sns:SetSubscriptionAttributes",
+          "sns:SetTopicAttributes",
+          "sns:Subscribe",
+          "sns:TagResource",
+          "sns:Unsubscribe",
+          "sns:UntagResource",
+        ],
+        // Covers the topic and its subscriptions (`<topic arn>:<id>`).
+        Resource: arn("sns", `${s}-*`),
+      },
+      {
+        Sid: "Alarms",
+        Effect: "Allow",
+        Action: ["cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"],
+        Resource: arn("cloudwatch", `alarm:${s}-*`),
+      },
+      {
+        Sid: "Dashboard",
+        Effect: "Allow",
+        Action: ["cloudwatch:DeleteDashboards", "cloudwatch:GetDashboard", "cloudwatch:PutDashboard"],
+        Resource: [`arn:aws:cloudwatch::${p.accountId}:dashboard/${s}`, `arn:aws:cloudwatch::${p.accountId}:dashboard/${s}-*`],
+      },
+      {
+        Sid: "LogGroups",
+        Effect: "Allow",
+        Action: ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy", "logs:ListTagsForResource", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"],
+        Resource: [arn("logs", `log-group:/aws/lambda/${s}-*`), arn("logs", `log-group:/aws/apigateway/${s}-*`)],
+      },
+      // DescribeLogGroups and the log-delivery actions (API Gateway's access logs are delivered by
+      // CloudWatch Logs on the caller's behalf) have no resource-level permissions; AWS requires "*".
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html
+      {
+        Sid: "LogDelivery",
+        Effect: "Allow",
+        Action: [
+          "logs:CreateLogDelivery",
+          "logs:DeleteLogDelivery",
+          "logs:DescribeLogGroups",
+          "logs:DescribeResourcePolicies",
+          "logs:GetLogDelivery",
+          "logs:ListLogDeliveries",
+          "logs:PutResourcePolicy",
+          "logs:UpdateLogDelivery",
+        ],
+        Resource: "*",
+      },
+    ],
+  };
+}

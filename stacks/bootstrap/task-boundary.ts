@@ -1,0 +1,54 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { policyDocument } from "../policy";
+
+/** Name of the permissions boundary every `<service>-task*` role must carry. */
+export const taskBoundaryName = (service: string): string => `${service}-task-boundary`;
+
+export interface TaskBoundaryProps {
+  readonly service: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** The image repository the tasks pull from. */
+  readonly repositoryArn: string;
+  /** The tier's log group (the container's awslogs group). */
+  readonly logGroupName: string;
+}
+
+/**
+ * The permissions boundary of the Fargate tier's task and execution roles.
+ * The fargate run role may create `<service>-task*` roles and write their
+ * inline policies, but only with this boundary attached (its policy says so),
+ * so whatever a commit to the fargate stack puts in those policies, a task
+ * can at most pull the image, write its logs and use the service's tables:
+ * the run role cannot mint a role more powerful than the tier itself.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+ */
+export class TaskBoundary extends Construct {
+  public readonly policy: IamPolicy;
+
+  constructor(scope: Construct, id: string, props: TaskBoundaryProps) {
+    super(scope, id);
+    if (!props.logGroupName.startsWith("/")) throw new Error(`TaskBoundary ${id}: logGroupName must be a log group name such as /ecs/${props.service}, got "${props.logGroupName}"`);
+    const arn = (service: string, resource: string) => `arn:aws:${service}:${props.region}:${props.accountId}:${resource}`;
+    this.policy = new IamPolicy(this, "policy", {
+      name: taskBoundaryName(props.service),
+      description: `Upper bound of the ${props.service} Fargate task roles: pull the image, write the tier's logs, use the service's tables.`,
+      policy: Fn.jsonencode(
+        policyDocument([
+          // GetAuthorizationToken has no resource-level permissions; AWS requires "*" for it.
+          { Sid: "EcrAuth", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+          { Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: props.repositoryArn },
+          { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: arn("logs", `log-group:${props.logGroupName}:*`) },
+          {
+            Sid: "Tables",
+            Effect: "Allow",
+            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            Resource: arn("dynamodb", `table/${props.service}-*`),
+          },
+        ]),
+      ),
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import { Construct } from "constructs";
+import { TerraformVariable } from "cdktf";
+import { IMAGE_DIGEST_PATTERN } from "../../scripts/release-file";
+
+export interface ImageReleaseProps {
+  /** `<registry>/<name>` of the image repository (the bootstrap stack creates it). */
+  readonly repositoryUrl: string;
+}
+
+/**
+ * The image a stack runs, from the variables `npm run release` commits in the
+ * stack's `image.auto.tfvars.json`: `image_digest` (required, validated) and,
+ * for people reading the file, `image_tag` and `released_at` (declared so
+ * Terraform does not warn about undeclared values). Both stacks declare it and
+ * run `<repository>@<digest>`: both tiers run the same bytes, every release is
+ * a change Terraform sees (a re-pushed tag is not), and a rollback is a commit
+ * of an older digest. Used by the core and the fargate stack alike.
+ */
+export class ImageRelease extends Construct {
+  public readonly digest: TerraformVariable;
+  /** `<repository url>@sha256:...`, what the Lambda function and the task definition run. */
+  public readonly uri: string;
+
+  constructor(scope: Construct, id: string, props: ImageReleaseProps) {
+    super(scope, id);
+    this.digest = new TerraformVariable(this, "image_digest", {
+      type: "string",
+      description: "Manifest digest of the released image (sha256:...), written by `npm run release` to image.auto.tfvars.json. Never set it as a workspace variable.",
+      // A `${...}` template: cdktf writes a bare string as a literal, which Terraform rejects (ARCHITECTURE.md section 8).
+      validation: [
+        {
+          condition: `\${can(regex(${JSON.stringify(IMAGE_DIGEST_PATTERN.source)}, var.image_digest))}`,
+          errorMessage: "image_digest must be sha256: followed by 64 lower-case hex digits; run `npm run release` and commit image.auto.tfvars.json.",
+        },
+      ],
+    });
+    this.digest.overrideLogicalId("image_digest");
+    for (const [name, description] of [
+      ["image_tag", "Informational: the immutable ECR tag the digest was pushed under (npm run release)."],
+      ["released_at", "Informational: when the release was recorded (npm run release)."],
+    ] as const) {
+      new TerraformVariable(this, name, { type: "string", default: "", description }).overrideLogicalId(name);
+    }
+    this.uri = `${props.repositoryUrl}@${this.digest.stringValue}`;
+  }
+}
