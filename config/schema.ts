@@ -16,6 +16,8 @@ export const DeploymentConfigSchema = z
     /** The public hosted zone that contains `domain`. */
     hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"),
     logRetentionDays: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)]),
+    /** A CloudWatch dashboard for the service: $3 a month beyond an account's three free ones, so off by default. */
+    dashboard: z.boolean().default(false),
     /** Operators' e-mail for alerts (SNS); optional. */
     alertEmail: z.email().optional(),
     lambda: z.object({

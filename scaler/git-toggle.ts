@@ -134,8 +134,11 @@ export function toggleReader(o: GitToggleOptions, dir = join(o.workRoot ?? tmpdi
           cached = { head: oid, text: newText };
           return { outcome: "pushed", oid };
         } catch (err) {
-          const e = err as { code?: string; message: string };
+          const e = err as { code?: string; message: string; data?: { statusCode?: number } };
           if (e.code === "PushRejectedError" || e.code === "GitPushError") return { outcome: "rejected", detail: e.message };
+          // A server error mid-push (a concurrent push holding the ref lock) is treated like a moved
+          // remote: read again and decide again, a bounded number of times.
+          if (e.code === "HttpError" && (e.data?.statusCode ?? 0) >= 500) return { outcome: "rejected", detail: e.message };
           throw err;
         }
       },

@@ -2,19 +2,28 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { Route53Client } from "@aws-sdk/client-route-53";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { HttpClient } from "isomorphic-git";
 import { jsonLogger, type Logger } from "../service/log";
+import { publishAlert } from "./adapters/alerts";
 import { readMetrics } from "./adapters/cloudwatch";
 import { readLiveRecords } from "./adapters/route53";
 import { readToken } from "./adapters/parameters";
-import { publishStatus } from "./adapters/status";
+import { publishStatus, readStatus } from "./adapters/status";
 import { queueRun, readRuns, TerraformCloudError, type Fetch } from "./adapters/terraform-cloud";
+import { REARM_SOURCE, rearmIfAlarming } from "./adapters/wake";
 import { GitAuthError, toggleReader } from "./git-toggle";
 import { reconcile, type ReconcileDeps, type ReconcileResult } from "./reconcile";
 import { scalerSettingsFromEnv, type ScalerSettings } from "./settings";
 
-export type Trigger = { kind: "schedule" } | { kind: "alarm"; alarm: string; state: string } | { kind: "alarm-via-sns"; alarm: string; state: string } | { kind: "unknown" };
+export type Trigger =
+  | { kind: "schedule" }
+  | { kind: "alarm"; alarm: string; state: string }
+  | { kind: "alarm-via-sns"; alarm: string; state: string }
+  | { kind: "rearm" }
+  | { kind: "unknown" };
 
 /**
  * Names what invoked the scaler. Every trigger leads to the same reconcile
@@ -23,6 +32,8 @@ export type Trigger = { kind: "schedule" } | { kind: "alarm"; alarm: string; sta
 export function classifyEvent(event: unknown): Trigger {
   const e = (event ?? {}) as Record<string, any>;
   if (e.source === "aws.events" && e["detail-type"] === "Scheduled Event") return { kind: "schedule" };
+  // The one-time schedule the scaler created for itself while a wake alarm stays in ALARM (adapters/wake.ts).
+  if (e.source === REARM_SOURCE) return { kind: "rearm" };
   if (e.source === "aws.cloudwatch" && e.alarmData) {
     return { kind: "alarm", alarm: String(e.alarmData.alarmName ?? ""), state: String(e.alarmData.state?.value ?? "") };
   }
@@ -50,6 +61,10 @@ export interface ScalerPorts {
   /** SSM Parameter Store, where the tokens live. */
   readonly parameters: SSMClient;
   readonly dynamo: DynamoDBClient;
+  /** EventBridge Scheduler, for the one-time schedules that re-arm the scaler while a wake alarm stays in ALARM. */
+  readonly scheduler: SchedulerClient;
+  /** SNS, where new alerts go (settings.alertTopicArn). */
+  readonly sns: SNSClient;
   /** Terraform Cloud's API. @default global fetch */
   readonly fetch?: Fetch;
   /** The git host. @default isomorphic-git/http/node */
@@ -68,12 +83,21 @@ export const defaultPorts = (): ScalerPorts => ({
   route53: new Route53Client({}),
   parameters: new SSMClient({}),
   dynamo: new DynamoDBClient({}),
+  scheduler: new SchedulerClient({}),
+  sns: new SNSClient({}),
 });
+
+/** The reconciler's ports plus what the handler does after it: re-arming itself while the tier is off. */
+export interface ScalerDeps extends ReconcileDeps {
+  /** Schedules the next run when a wake alarm stays in ALARM; logs its own errors and never throws. */
+  /** Schedules the next run a minute on: while a wake alarm stays in ALARM, or (`follow`) while a tier change is being applied. */
+  readonly rearm?: (follow?: string) => Promise<void>;
+}
 
 const isAuthRejection = (err: unknown) => err instanceof GitAuthError || (err instanceof TerraformCloudError && err.status === 401);
 
 /** Wires the reconciler to AWS, Terraform Cloud and the git host through `ports`. */
-export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = defaultPorts()): ReconcileDeps {
+export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = defaultPorts()): ScalerDeps {
   // Each token is read once per container. A failed read is retried next time, and a token
   // the server rejects (HTTP 401) is dropped, so a rotated token is picked up without a redeploy.
   const cached = new Map<string, Promise<string>>();
@@ -120,16 +144,28 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     }
     return r;
   };
+  const now = ports.now ?? (() => new Date());
   return {
     policy: s.policy,
     service: s.service,
     toggleFile: s.toggleFile,
     dryRun: s.dryRun,
     logger,
-    now: ports.now ?? (() => new Date()),
+    now,
     metrics: (now, state) => readMetrics({ cloudwatch: ports.cloudwatch, elb: ports.elb }, s.targets, now, s.historyMinutes, state, s.metricLagMinutes),
     records: () => readLiveRecords(ports.route53, s.hostedZoneId, s.domain),
     publish: (status) => publishStatus(ports.dynamo, s.tableName, status),
+    readStatus: () => readStatus(ports.dynamo, s.tableName),
+    notify: async (alert, context) => void (await publishAlert(ports.sns, s.alertTopicArn, alert, context)),
+    rearm: async (follow) => {
+      try {
+        const r = await rearmIfAlarming({ cloudwatch: ports.cloudwatch, scheduler: ports.scheduler }, s.wake, now(), follow);
+        if (r.armed) logger("info", "re-armed", { schedule: r.schedule, alarms: r.alarms, ...(follow ? { follow } : {}), ...(r.alreadyArmed ? { alreadyArmed: true } : {}) });
+      } catch (err) {
+        // The hourly heartbeat still catches up; a failed re-arm only delays the next look.
+        logger("error", "could not re-arm the scaler", { error: (err as Error).message });
+      }
+    },
     runs: tfc
       ? (head) =>
           withToken(tfc.tokenParameterName, async (token) => {
@@ -150,9 +186,9 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
 }
 
 const logger = jsonLogger();
-let deps: ReconcileDeps | undefined;
+let deps: ScalerDeps | undefined;
 
-/** The scaler Lambda: EventBridge schedule, CloudWatch alarm actions and alarms via SNS all reconcile. */
+/** The scaler Lambda: the heartbeat schedule, the wake alarms' actions, alarms via SNS and its own re-arm schedules all reconcile. */
 export const handler = async (event: unknown): Promise<HandlerResult> => {
   const trigger = classifyEvent(event);
   if (trigger.kind === "unknown") logger("warn", "unrecognised event; reconciling anyway", { event });
@@ -160,11 +196,23 @@ export const handler = async (event: unknown): Promise<HandlerResult> => {
   return handleWith(deps, trigger, logger);
 };
 
-/** One invocation on given deps: the handler's body, shared with the simulator's scaler host. */
-export async function handleWith(d: ReconcileDeps, trigger: Trigger, log: Logger): Promise<HandlerResult> {
+/**
+ * One invocation on given deps: the handler's body, shared with the
+ * simulator's scaler host. While the tier stays off (nothing committed), the
+ * scaler re-arms itself if a wake alarm is still in ALARM: the alarm will not
+ * act again until its state changes.
+ */
+export async function handleWith(d: ScalerDeps, trigger: Trigger, log: Logger): Promise<HandlerResult> {
   const result = await reconcile(d);
   log("info", "reconciled", { trigger, outcome: result.outcome, attempts: result.attempts, commit: result.commit });
   const { decision } = result;
+  // A pinned tier never moves, so waking the scaler sooner would change nothing.
+  if (decision && !decision.toggle.fargate_pinned) {
+    if (result.outcome === "no-change" && decision.to === "off") await d.rearm?.();
+    // The per-minute rule comes and goes with the tier's apply: until the run for the toggle has
+    // applied (or after it failed), nothing else would invoke the scaler within the hour.
+    else if (decision.to !== "off" && (result.outcome === "committed" || result.run?.forHead?.phase !== "applied")) await d.rearm?.(`tier ${decision.to}: run ${result.run?.forHead?.status ?? "pending"}`);
+  }
   return { trigger, outcome: result.outcome, attempts: result.attempts, commit: result.commit, from: decision?.from, to: decision?.to, reason: decision?.reason };
 }
 

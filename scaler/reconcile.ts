@@ -1,6 +1,7 @@
 import type { Logger } from "../service/log";
-import type { ScalerStatus } from "../service/routes/status";
+import type { AlertContext } from "./adapters/alerts";
 import type { LiveRecords } from "./adapters/route53";
+import type { PublishedStatus, StatusAlert } from "./adapters/status";
 import type { ToggleCheckout } from "./git-toggle";
 import { decide, type Decision, type Metrics, type PolicyConfig, type RunObservation } from "./policy";
 import { formatToggle, parseToggle, ToggleFileError, type TierState } from "./toggle";
@@ -19,7 +20,15 @@ export interface ReconcileDeps {
   readonly runs?: (head: string) => Promise<RunObservation | undefined>;
   /** Queues the workspace's latest configuration again (after a failed run); returns the run id. */
   readonly queueRun?: (message: string) => Promise<string>;
-  readonly publish: (status: ScalerStatus & Record<string, unknown>) => Promise<void>;
+  /** Writes the status item; called only when it differs from the one readStatus returned. */
+  readonly publish: (status: PublishedStatus) => Promise<void>;
+  /**
+   * Reads the status item the last run wrote (undefined: none yet). Absent or
+   * failing, the status is written on every run and every alert counts as new.
+   */
+  readonly readStatus?: () => Promise<PublishedStatus | undefined>;
+  /** Tells the operators about an alert the previous status did not carry. Absent: alerts are only logged. */
+  readonly notify?: (alert: StatusAlert, context: AlertContext) => Promise<void>;
   readonly logger: Logger;
   readonly now: () => Date;
   /** Push attempts before giving up when the remote keeps moving. @default 3 */
@@ -33,6 +42,8 @@ export interface ReconcileResult {
   readonly attempts: number;
   readonly decision?: Decision;
   readonly commit?: string;
+  /** The Terraform Cloud runs for the commit the toggle was read at, when read. */
+  readonly run?: RunObservation;
 }
 
 const EMPTY: Metrics = { apiRequests: [], albRequests: [], healthyHosts: [], lambdaThrottles: [], lambdaConcurrency: [] };
@@ -55,7 +66,8 @@ export function commitMessage(d: Decision, at: Date): string {
 /**
  * One level-triggered step: read the toggle, then metrics (what its state
  * needs) and DNS; decide; commit
- * and push when the decision asks for it; publish the status. A rejected push
+ * and push when the decision asks for it; send each new alert and write the
+ * status when it changed (the previous item, read first, says what is new). A rejected push
  * (the remote moved) re-reads the toggle and decides again, a bounded number
  * of times. A corrupt toggle is reported, never overwritten.
  */
@@ -77,8 +89,15 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
       return undefined;
     });
   let metrics: { state: TierState; value: Promise<Metrics> } | undefined;
-  const publish = (status: ScalerStatus & Record<string, unknown>) =>
-    deps.publish(status).catch((err: Error) => log("error", "could not publish the scaler status", { error: err.message }));
+  // null: the previous status is unknown, so it is written and every alert is new (a duplicate page beats a lost one).
+  const previous: Promise<PublishedStatus | undefined | null> = deps.readStatus
+    ? deps.readStatus().catch((err: Error) => {
+        log("error", "could not read the scaler status; writing it anyway", { error: err.message });
+        return null;
+      })
+    : Promise.resolve(null);
+  const report = (next: PublishedStatus, alerts: readonly StatusAlert[], evidence?: Decision["evidence"]) =>
+    settleStatus(deps, next, alerts, evidence, previous).catch((err: Error) => log("error", "could not publish the scaler status", { error: err.message }));
   const maxAttempts = deps.maxAttempts ?? 3;
   const requeue = (why: string) =>
     deps.queueRun!(`lambdaflex: retry: ${why}`).then(
@@ -94,47 +113,44 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
         toggle = parseToggle(checkout.text, deps.toggleFile);
       } catch (err) {
         if (!(err instanceof ToggleFileError)) throw err;
-        log("error", "decision", { action: "alert", alert: "corrupt-toggle", reason: err.message, head: checkout.head, stuckAlerts: 1 });
-        emitAlertMetric(log, deps.service, now, 1);
-        await publish({ state: "unknown", decision: "alert: corrupt toggle file, nothing committed", reason: err.message, at: now.toISOString() });
+        const alerts = [{ kind: "corrupt-toggle", message: `${deps.toggleFile} is corrupt; nothing is committed until a human fixes it: ${err.message}` }];
+        log("error", "decision", { action: "alert", alert: "corrupt-toggle", reason: err.message, alerts, head: checkout.head });
+        await report({ state: "unknown", decision: "alert: corrupt toggle file, nothing committed", reason: err.message, at: now.toISOString() }, alerts);
         return { outcome: "corrupt-toggle", attempts: attempt };
       }
       // Fetched once per run; again only if a re-read after a rejected push found another state.
       if (metrics?.state !== toggle.fargate_tier) metrics = { state: toggle.fargate_tier, value: readMetrics(toggle.fargate_tier) };
-      const run = runsFor(checkout.head);
-      const decision = decide(deps.policy, { toggle, fargateRecordLive: (await records)?.fargate, metrics: await metrics.value, run: await run }, now);
+      const run = await runsFor(checkout.head);
+      const decision = decide(deps.policy, { toggle, fargateRecordLive: (await records)?.fargate, metrics: await metrics.value, run }, now);
       const unchanged = decision.action === "none" || formatToggle(decision.toggle) === checkout.text;
+      const label = unchanged ? "no change" : deps.dryRun ? `dry run: would commit ${decision.to}` : `committed ${decision.to}`;
+      const status = (over: Partial<PublishedStatus> = {}): PublishedStatus => ({ state: toggle.fargate_tier, decision: label, reason: decision.reason, at: now.toISOString(), ...over });
+      // While off and nothing changes the line is logged every run: keep it short (the status and commits carry the figures).
+      const prev = await previous;
+      const quiet = unchanged && toggle.fargate_tier === "off" && prev !== null && !statusChanged(prev, { ...status(), alerts: decision.alerts });
       log(decision.alerts.length > 0 ? "warn" : "info", "decision", {
         action: unchanged ? "none" : deps.dryRun ? "dry-run" : "commit",
         from: decision.from,
         to: decision.to,
         reason: decision.reason,
-        evidence: decision.evidence,
+        ...(quiet ? {} : { evidence: decision.evidence }),
         alerts: decision.alerts,
         requeueRun: decision.requeueRun,
         attempt,
         head: checkout.head,
       });
-      emitAlertMetric(log, deps.service, now, decision.alerts.length);
-      const status = (label: string) => ({
-        state: toggle.fargate_tier,
-        decision: label,
-        reason: decision.reason,
-        at: now.toISOString(),
-        alerts: decision.alerts.map((a) => a.message),
-      });
       if (unchanged) {
         if (decision.requeueRun && deps.queueRun && !deps.dryRun) await requeue(decision.requeueRun);
-        await publish(status("no change"));
-        return { outcome: "no-change", attempts: attempt, decision };
+        await report(status(), decision.alerts, decision.evidence);
+        return { outcome: "no-change", attempts: attempt, decision, run };
       }
       if (deps.dryRun) {
-        await publish(status(`dry run: would commit ${decision.to}`));
+        await report(status(), decision.alerts, decision.evidence);
         return { outcome: "dry-run", attempts: attempt, decision };
       }
       const pushed = await checkout.commit(formatToggle(decision.toggle), commitMessage(decision, now), now);
       if (pushed.outcome === "pushed") {
-        await publish({ ...status(`committed ${decision.to}`), state: decision.to, commit: pushed.oid });
+        await report(status({ state: decision.to, commit: pushed.oid }), decision.alerts, decision.evidence);
         return { outcome: "committed", attempts: attempt, decision, commit: pushed.oid };
       }
       log("warn", "push rejected; re-reading the toggle", { attempt, detail: pushed.detail });
@@ -145,18 +161,44 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
   throw new Error(`push of the toggle was rejected ${maxAttempts} times in a row; another writer keeps moving ${deps.toggleFile}`);
 }
 
+const sameAlerts = (a: readonly StatusAlert[] = [], b: readonly StatusAlert[] = []) =>
+  a.length === b.length && a.every((x, i) => x.kind === b[i]!.kind && x.message === b[i]!.message);
+
+/** Whether a status says something new; its time alone is no change (a quiet minute costs no write). */
+export function statusChanged(prev: PublishedStatus | undefined, next: PublishedStatus): boolean {
+  return !prev || prev.state !== next.state || prev.decision !== next.decision || prev.reason !== next.reason || prev.commit !== next.commit || !sameAlerts(prev.alerts, next.alerts);
+}
+
 /**
- * Alert count as a CloudWatch metric through the Embedded Metric Format (a
- * structured log line): no PutMetricData call or permission needed. The
- * stuck-state alarm watches LambdaFlex/ScalerAlerts.
+ * Tells the operators about each alert the previous status did not carry,
+ * then writes the status if it changed. The item records the alerts the
+ * operators were told about: one whose publish failed is left out, so the
+ * next run sends it again.
  */
-function emitAlertMetric(log: Logger, service: string, now: Date, count: number): void {
-  log("info", "scaler metrics", {
-    _aws: {
-      Timestamp: now.getTime(),
-      CloudWatchMetrics: [{ Namespace: "LambdaFlex", Dimensions: [["Service"]], Metrics: [{ Name: "ScalerAlerts", Unit: "Count" }] }],
-    },
-    Service: service,
-    ScalerAlerts: count,
-  });
+async function settleStatus(
+  deps: ReconcileDeps,
+  next: PublishedStatus,
+  alerts: readonly StatusAlert[],
+  evidence: Decision["evidence"] | undefined,
+  previous: Promise<PublishedStatus | undefined | null>,
+): Promise<void> {
+  const prev = await previous;
+  const known = new Set((prev?.alerts ?? []).map((a) => a.kind));
+  const told: StatusAlert[] = [];
+  for (const alert of alerts) {
+    if (known.has(alert.kind) || !deps.notify) {
+      told.push(alert);
+      continue;
+    }
+    try {
+      await deps.notify(alert, { service: deps.service, state: next.state, reason: next.reason, evidence, at: next.at });
+      deps.logger("warn", "alert sent", { kind: alert.kind });
+      told.push(alert);
+    } catch (err) {
+      deps.logger("error", "could not send an alert; the next run tries again", { kind: alert.kind, error: (err as Error).message });
+    }
+  }
+  const status: PublishedStatus = { ...next, alerts: told.map(({ kind, message }) => ({ kind, message })) };
+  if (prev !== null && !statusChanged(prev, status)) return;
+  await deps.publish(status);
 }

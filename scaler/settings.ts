@@ -38,6 +38,15 @@ export const ScalerSettingsSchema = z
     hostedZoneId: z.string().min(1),
     domain: z.string().min(1),
     tableName: z.string().min(1),
+    /** Waking while the tier is off: the wake alarms, and the one-time schedules that re-arm the scaler while one stays in ALARM. */
+    wake: z.object({
+      alarmNames: z.array(z.string().min(1)).min(1),
+      scheduleGroup: z.string().min(1),
+      schedulerRoleArn: z.string().min(1),
+      scalerArn: z.string().min(1),
+    }),
+    /** The operators' SNS topic: the scaler publishes each new alert there itself (no paging alarm billed while quiet). */
+    alertTopicArn: z.string().min(1),
     /** Minutes of metrics read each run: the longest window plus slack for CloudWatch's lag. */
     historyMinutes: z.number().int().min(5).max(1440),
     /** Minutes CloudWatch may take to publish a datapoint; decisions use windows that end this far back. */
@@ -50,10 +59,13 @@ export const ScalerSettingsSchema = z
 
 export type ScalerSettings = z.infer<typeof ScalerSettingsSchema>;
 
+/** The core stack's alarms that wake the scaler while the tier is off (their Lambda action invokes it). */
+export const wakeAlarmNames = (service: string): string[] => [`${service}-wake-demand`, `${service}-wake-throttles`];
+
 /** Builds the settings from the deployment configuration plus the ids of resources only Terraform knows. */
 export function scalerSettingsFrom(
   c: DeploymentConfig,
-  ids: { apiId: string; functionName: string; tableName: string },
+  ids: { apiId: string; functionName: string; tableName: string; alertTopicArn: string; scalerArn: string; schedulerRoleArn: string },
 ): ScalerSettings {
   const policy = policyConfigFrom(c);
   return {
@@ -65,6 +77,8 @@ export function scalerSettingsFrom(
     hostedZoneId: c.hostedZoneId,
     domain: c.domain,
     tableName: ids.tableName,
+    wake: { alarmNames: wakeAlarmNames(c.service), scheduleGroup: `${c.service}-scaler`, schedulerRoleArn: ids.schedulerRoleArn, scalerArn: ids.scalerArn },
+    alertTopicArn: ids.alertTopicArn,
     historyMinutes: Math.max(policy.upWindowMinutes, policy.downWindowMinutes),
     metricLagMinutes: c.scaling.metricLagMinutes,
     terraformCloud: c.terraformCloud.organization

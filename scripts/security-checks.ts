@@ -1,8 +1,11 @@
 /**
- * Security checks on synthesized Terraform JSON. `npm run synth:check` runs
+ * Security checks on synthesized Terraform JSON, plus two guards on what the
+ * stacks bill while idle (schedules, Secrets Manager). `npm run synth:check` runs
  * them on the committed output, and the tests run each against a
  * deliberately broken copy so every check is known to fail when it should.
  */
+
+import { minutesBetweenRuns } from "../sim/idle-bill";
 
 type Json = Record<string, any>;
 
@@ -153,7 +156,45 @@ export function alarmTopicsUsableByCloudWatch(stack: Json): Violation[] {
   return found;
 }
 
-export const SECURITY_CHECKS = { noWildcardActions, noWorldOpenTaskGroups, httpsOnlyWithRedirect, logGroupsHaveRetention, tablesHavePitr, alarmTopicsUsableByCloudWatch };
+/** The most often an always-on schedule may run: every run of an idle scaler bills (issue "near-zero idle cost"). */
+export const IDLE_SCHEDULE_MIN_MINUTES = 15;
+
+/**
+ * No schedule that exists while the tier is off (no `count`, so not the fargate stack's
+ * per-minute rule) runs more often than every 15 minutes.
+ */
+export function noFrequentIdleSchedules(stack: Json): Violation[] {
+  const found: Violation[] = [];
+  for (const type of ["aws_cloudwatch_event_rule", "aws_scheduler_schedule"]) {
+    for (const [name, r] of resources(stack, type)) {
+      if (r.count !== undefined || !r.schedule_expression) continue;
+      let minutes: number;
+      try {
+        minutes = minutesBetweenRuns(String(r.schedule_expression));
+      } catch (err) {
+        found.push({ check: "idle-schedules", resource: `${type}.${name}`, problem: (err as Error).message });
+        continue;
+      }
+      if (minutes < IDLE_SCHEDULE_MIN_MINUTES) {
+        found.push({ check: "idle-schedules", resource: `${type}.${name}`, problem: `${r.schedule_expression} runs every ${minutes} min while the tier is off; at most every ${IDLE_SCHEDULE_MIN_MINUTES} min (put faster schedules behind the tier's count)` });
+      }
+    }
+  }
+  return found;
+}
+
+/** No Secrets Manager secret, created or read: each bills $0.40 a month idle; tokens live in SSM SecureStrings. */
+export function noSecretsManager(stack: Json): Violation[] {
+  return (["resource", "data"] as const).flatMap((kind) =>
+    Object.entries((stack[kind] ?? {}) as Json)
+      .filter(([type]) => type.startsWith("aws_secretsmanager_"))
+      .flatMap(([type, byName]) =>
+        Object.keys(byName as Json).map((name) => ({ check: "no-secrets-manager", resource: `${kind === "data" ? "data." : ""}${type}.${name}`, problem: "Secrets Manager bills $0.40 a month per secret; use an SSM SecureString parameter" })),
+      ),
+  );
+}
+
+export const SECURITY_CHECKS = { noWildcardActions, noWorldOpenTaskGroups, httpsOnlyWithRedirect, logGroupsHaveRetention, tablesHavePitr, alarmTopicsUsableByCloudWatch, noFrequentIdleSchedules, noSecretsManager };
 
 /** Runs every check on one synthesized stack. */
 export const securityViolations = (stack: Json): Violation[] => Object.values(SECURITY_CHECKS).flatMap((check) => check(stack));

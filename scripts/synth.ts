@@ -10,7 +10,8 @@
  *   deploy/fargate/image.auto.tfvars.json     <- written by `npm run release`; never touched here
  *   deploy/fargate/fargate.auto.tfvars.json   <- the toggle: created once, never overwritten
  * `--check` synthesizes into a temporary directory instead and exits 1 when
- * the committed files are stale or a security check fails; with `--hcp` it
+ * the committed files are stale, a security check fails or the core stack
+ * would bill more than $0.30 a month while the tier is off; with `--hcp` it
  * also exits 1 when the committed core and fargate stacks would not run in
  * HCP Terraform as configured. `--hcl` writes HCL (cdk.tf) to cdktf.out only.
  */
@@ -22,6 +23,7 @@ import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
 import type { DeploymentConfig } from "../config/schema";
 import { formatToggle, parseToggle, TIER_STATES } from "../scaler/toggle";
 import { buildStacks, STACKS, WORKSPACE_STACKS } from "../stacks/app";
+import { formatIdleBill, IDLE_BILL_LIMIT_USD, idleBillFromStack, type IdleBill } from "../sim/idle-bill";
 import { imageReleasePaths } from "./release-file";
 import { securityViolations } from "./security-checks";
 
@@ -200,7 +202,15 @@ function describe(config: DeploymentConfig, stackDirs: Record<string, string>, r
   } catch (err) {
     toggle = `unreadable (${(err as Error).message})`;
   }
-  return `${lines.join("\n")}\n  ${config.toggleFile}: ${toggle}\n`;
+  const bill = idleBillFromStack(JSON.parse(readFileSync(join(stackDirs[STACKS.core]!, "cdk.tf.json"), "utf8")));
+  return `${lines.join("\n")}\n  ${config.toggleFile}: ${toggle}\n${formatIdleBill(bill)}`;
+}
+
+/** Why the core stack's idle bill is too high, or undefined when it is within the limit. */
+export function idleBillProblem(bill: IdleBill, limitUsd: number = IDLE_BILL_LIMIT_USD): string | undefined {
+  if (bill.totalUsdPerMonth <= limitUsd) return undefined;
+  const top = [...bill.items].sort((a, b) => b.usdPerMonth - a.usdPerMonth).slice(0, 3).map((i) => `${i.item} $${i.usdPerMonth.toFixed(2)}`);
+  return `the core stack bills $${bill.totalUsdPerMonth.toFixed(2)}/month while the tier is off, above the $${limitUsd.toFixed(2)} limit (largest: ${top.join(", ")}); run \`npm run synth\` for every item`;
 }
 
 /** Lists committed files that differ from a fresh synth (missing, changed, or no longer generated). */
@@ -303,6 +313,12 @@ function check(config: DeploymentConfig, repoRoot: string, hcp: boolean): boolea
       process.stderr.write(`security checks failed:\n${violations.map((v) => `  - [${v.check}] ${v.resource}: ${v.problem}`).join("\n")}\n`);
       return false;
     }
+    const bill = idleBillFromStack(JSON.parse(readFileSync(join(dirs[STACKS.core]!, "cdk.tf.json"), "utf8")));
+    const idle = idleBillProblem(bill);
+    if (idle) {
+      process.stderr.write(`idle cost check failed: ${idle}\n`);
+      return false;
+    }
     const stale = staleFiles(config, dirs, repoRoot);
     if (stale.length > 0) process.stderr.write(`synthesized output is stale; run \`npm run synth\` and commit:\n${stale.map((s) => `  - ${s}`).join("\n")}\n`);
     const problems = hcp ? hcpProblems(config, committedStacks(config, repoRoot)) : [];
@@ -310,7 +326,7 @@ function check(config: DeploymentConfig, repoRoot: string, hcp: boolean): boolea
     if (stale.length > 0 || problems.length > 0) return false;
     const { organization, hostname } = config.terraformCloud;
     const where = hcp ? `, passes the security checks and is set for HCP Terraform (organization ${organization} on ${hostname})` : " and passes the security checks";
-    process.stdout.write(`synthesized output in ${config.deployDir}/ is fresh${where}\n`);
+    process.stdout.write(`synthesized output in ${config.deployDir}/ is fresh${where}; core idles at $${bill.totalUsdPerMonth.toFixed(2)}/month\n`);
     return true;
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -26,6 +26,10 @@ export const PRICES = {
   getMetricDataMetric: { usd: 0.01 / 1000, per: "metric requested by GetMetricData", source: `https://aws.amazon.com/cloudwatch/pricing/ (${checked})` },
   logsIngestGb: { usd: 0.5, per: "GB of log data ingested (standard)", source: `https://aws.amazon.com/cloudwatch/pricing/ (${checked})` },
   dashboardMonth: { usd: 3.0, per: "dashboard-month (beyond the account's 3 free)", source: `https://aws.amazon.com/cloudwatch/pricing/ (${checked})` },
+  dynamoRead: { usd: 0.125 / 1e6, per: "on-demand read request unit", source: `https://aws.amazon.com/dynamodb/pricing/on-demand/ (${checked})` },
+  schedulerInvocation: { usd: 1.0 / 1e6, per: "EventBridge Scheduler invocation (first 14M a month free)", source: `https://aws.amazon.com/eventbridge/pricing/ (${checked})` },
+  kmsKeyMonth: { usd: 1.0, per: "customer-managed KMS key-month", source: `https://aws.amazon.com/kms/pricing/ (${checked})` },
+  secretsManagerSecretMonth: { usd: 0.4, per: "Secrets Manager secret-month", source: `https://aws.amazon.com/secrets-manager/pricing/ (${checked})` },
   dynamoWrite: { usd: 0.625 / 1e6, per: "on-demand write request unit", source: `https://aws.amazon.com/dynamodb/pricing/on-demand/ (${checked})` },
 } as const satisfies Record<string, Price>;
 

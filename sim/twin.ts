@@ -21,6 +21,8 @@ import { AlarmEmulator, alarmsFromStack } from "./world/alarms";
 import { awsNames, buildAwsWorld, MINUTE, START } from "./world/build";
 import { DynamoDbEmulator } from "./world/dynamodb";
 import { GitHostEmulator } from "./world/git-host";
+import { SchedulerEmulator } from "./world/scheduler";
+import { SnsEmulator } from "./world/sns";
 import type { World } from "./world/params";
 import { ScalerHost } from "./world/scaler-host";
 import { SsmEmulator } from "./world/ssm";
@@ -71,6 +73,10 @@ export interface ScalerReport {
   readonly getMetricDataMetrics: number;
   readonly getMetricDataCalls: number;
   readonly statusWrites: number;
+  /** One-time schedules that re-armed the scaler while a wake alarm stayed in ALARM. */
+  readonly rearms: number;
+  /** Messages on the alerts topic: the scaler's own alerts and failed invocations (each is a page). */
+  readonly snsMessages: number;
   readonly tokenReads: number;
   readonly logBytes: number;
   readonly gitRequests: number;
@@ -83,7 +89,7 @@ export interface ScalerReport {
   readonly alertKinds: Record<string, number>;
   /** Invocations by trigger (schedule, alarm). */
   readonly invocationsByTrigger: Record<string, number>;
-  /** Pages sent: alarms with an SNS action entering ALARM, by alarm. */
+  /** Pages sent: alarms with an SNS action entering ALARM, by alarm (the scaler's own alerts are `snsMessages`). */
   readonly pages: Record<string, number>;
   /** Alarms and dashboards in the synthesized core stack. */
   readonly billedResources: { readonly alarms: number; readonly dashboards: number };
@@ -115,6 +121,15 @@ export interface TwinResult {
 type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
 
 /** The synthesized core stack: what bills monthly, and the alarms that wake the scaler or page. */
+/** Minutes between the scaler's heartbeat events, from the core stack's rule that targets the scaler (`rate(N minutes|hours)`). */
+function ruleRateMinutes(stack: StackJson, scalerFunctionName: string): number {
+  const rules = Object.values(stack.resource?.aws_cloudwatch_event_rule ?? {});
+  const rates = rules.map((r) => /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(String(r.schedule_expression ?? ""))).filter((m): m is RegExpExecArray => m !== null);
+  if (rates.length !== 1) throw new Error(`expected one scheduled rule for ${scalerFunctionName} in the core stack, found ${rates.length}`);
+  const [, n, unit] = rates[0]!;
+  return Number(n) * (unit!.startsWith("hour") ? 60 : unit!.startsWith("day") ? 1440 : 1);
+}
+
 function readStack(file: string): StackJson {
   try {
     return JSON.parse(readFileSync(file, "utf8")) as StackJson;
@@ -130,7 +145,14 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
   const world = o.world;
   const config: DeploymentConfig = { ...o.config, terraformCloud: { ...o.config.terraformCloud, organization: o.config.terraformCloud.organization || SIM_ORG } };
   const names = awsNames(config);
-  const base = scalerSettingsFrom(config, names);
+  const scalerFunctionName = `${config.service}-scaler`;
+  const ids = {
+    ...names,
+    alertTopicArn: `arn:aws:sns:us-east-1:123456789012:${config.service}-alerts`,
+    scalerArn: `arn:aws:lambda:us-east-1:123456789012:function:${scalerFunctionName}`,
+    schedulerRoleArn: `arn:aws:iam::123456789012:role/${config.service}-scheduler`,
+  };
+  const base = scalerSettingsFrom(config, ids);
   const settings = {
     ...base,
     policy: { ...base.policy, ...o.policy },
@@ -167,11 +189,15 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     onPush: (sha, text) => tfc.onPush(sha, text),
   });
   const stack = readStack(o.coreStackFile ?? join(__dirname, "..", config.deployDir, "core", "cdk.tf.json"));
-  const scalerFunctionName = `${config.service}-scaler`;
   const alarms = new AlarmEmulator(alarmsFromStack(stack, { apiId: names.apiId, scalerFunctionName }), cloudwatch, clock.now);
   const pages: Record<string, number> = {};
+  const scheduler = new SchedulerEmulator({ now: clock.now, groups: [settings.wake.scheduleGroup], targetArn: ids.scalerArn });
+  const sns = new SnsEmulator({ topicArn: ids.alertTopicArn, now: clock.now });
+  // The EventBridge rules the stacks define: core's heartbeat, and while the tier exists the fargate stack's per-minute rule.
+  const heartbeatMinutes = ruleRateMinutes(stack, scalerFunctionName);
   const workRoot = mkdtempSync(join(tmpdir(), "lambdaflex-sim-scaler-"));
   const host = new ScalerHost({
+    onFailure: (record) => sns.deliverFailure(record),
     cloudwatch,
     scalerFunctionName,
     settings,
@@ -179,7 +205,18 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     rng: rng.scaler,
     now: clock.now,
     workRoot,
-    emulators: { cloudwatch, elb, route53, parameters, dynamo, fetch: tfc.fetch, gitHttp: git.http },
+    emulators: {
+      // One CloudWatch client in production serves GetMetricData and DescribeAlarms.
+      cloudwatch: { send: (cmd: unknown) => ((cmd as { constructor: { name: string } }).constructor.name === "DescribeAlarmsCommand" ? Promise.resolve(alarms.describe((cmd as { input: { AlarmNames?: string[]; StateValue?: string } }).input)) : cloudwatch.send(cmd)) },
+      elb,
+      route53,
+      parameters,
+      dynamo,
+      fetch: tfc.fetch,
+      gitHttp: git.http,
+      scheduler,
+      sns,
+    },
   });
   // EventBridge fires a rate(1 minute) rule at a steady second within each minute; CloudWatch
   // evaluates alarms once a minute at a second of its own.
@@ -195,15 +232,23 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
       clock.advanceTo(START + m * MINUTE);
       ledger.add(aws.step(trace[m]!));
       const pushes = git.meter.pushes;
-      for (const at of offsetMs < alarmOffsetMs ? [offsetMs, alarmOffsetMs] : [alarmOffsetMs, offsetMs]) {
-        clock.advanceTo(START + m * MINUTE + at);
-        if (at === offsetMs) await host.scheduled();
-        else {
+      const t0 = START + m * MINUTE;
+      const actions: Array<{ at: number; run: () => Promise<void> }> = [];
+      if (aws.minuteRuleLive) actions.push({ at: t0 + offsetMs, run: () => host.scheduled(`${config.service}-scaler-minute`) });
+      else if (m % heartbeatMinutes === 0) actions.push({ at: t0 + offsetMs, run: () => host.scheduled(`${config.service}-scaler-heartbeat`) });
+      actions.push({
+        at: t0 + alarmOffsetMs,
+        run: async () => {
           for (const a of alarms.evaluate()) {
             if (a.action === "scaler") await host.alarm(a);
             if (a.action === "page") pages[a.name] = (pages[a.name] ?? 0) + 1;
           }
-        }
+        },
+      });
+      for (const due of scheduler.takeDue(t0 + MINUTE - 1)) actions.push({ at: due.atMs, run: () => host.rearm(due.input) });
+      for (const action of actions.sort((x, y) => x.at - y.at)) {
+        clock.advanceTo(action.at);
+        await action.run();
       }
       if (git.meter.pushes !== pushes) state = (commitsOf(git).at(-1)?.to as TierState | undefined) ?? state;
       minutesByState[state]++;
@@ -231,7 +276,8 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     invocations: host.meter.invocations * p.lambdaRequest,
     compute: (host.meter.billedMs / 1000) * (256 / 1024) * p.lambdaGbSecondArm,
     getMetricData: cloudwatch.meter.metricsRequested * p.getMetricDataMetric,
-    statusWrites: dynamo.meter.writeUnits * p.dynamoWrite,
+    statusWrites: dynamo.meter.writeUnits * p.dynamoWrite + dynamo.meter.readUnits * p.dynamoRead,
+    rearmSchedules: scheduler.meter.fired * p.schedulerInvocation,
     logs: (host.meter.logBytes / 1e9) * p.logsIngestGb,
     // Standard SecureString parameters under aws/ssm: free at rest, and standard-throughput GetParameter calls are free.
     tokens: 0,
@@ -259,7 +305,9 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
       billedSeconds: host.meter.billedMs / 1000,
       getMetricDataMetrics: cloudwatch.meter.metricsRequested,
       getMetricDataCalls: cloudwatch.meter.calls,
-      statusWrites: dynamo.meter.calls,
+      statusWrites: dynamo.meter.writes,
+      rearms: scheduler.meter.fired,
+      snsMessages: sns.messages.length,
       tokenReads: parameters.meter.calls,
       logBytes: host.meter.logBytes,
       gitRequests: git.meter.requests,

@@ -16,6 +16,7 @@ import { LinksTable } from "./core/links-table";
 import { Dashboard } from "./core/dashboard";
 import { Scaler } from "./core/scaler";
 import { ScalerAlarms } from "./core/scaler-alarms";
+import { WakeSchedules } from "./core/wake-schedules";
 import { defaultTags } from "./tags";
 import { scalerSettingsFrom } from "../scaler/settings";
 
@@ -28,7 +29,10 @@ export interface CoreStackProps {
 /**
  * The persistent stack: table, certificate, the Lambda tier behind API
  * Gateway, the weight-0 "lambda" record, alerts, and the scaler with its
- * schedule and alarms. The image repository belongs to the bootstrap stack
+ * hourly heartbeat, its two wake alarms and its re-arm schedule group (the
+ * per-minute rule belongs to the fargate stack: it exists only with the tier),
+ * and a dashboard only when configured. Idle, it bills about $0.22 a month
+ * (`npm run synth` prints the bill, sim/idle-bill.ts). The image repository belongs to the bootstrap stack
  * (it must hold an image before this stack can create the function); this
  * stack reads it by name and runs the digest in `image_digest`.
  */
@@ -43,6 +47,8 @@ export class CoreStack extends TerraformStack {
   public readonly api: HttpApi;
   public readonly alerts: Alerts;
   public readonly scaler: Scaler;
+  /** The schedule group and role the scaler re-arms itself with while a wake alarm stays in ALARM. */
+  public readonly wakeSchedules: WakeSchedules;
   /** Prefix of alarms that may invoke the scaler. */
   public readonly alarmPrefix: string;
 
@@ -90,12 +96,22 @@ export class CoreStack extends TerraformStack {
     this.alerts = new Alerts(this, "alerts", { name: `${c.service}-alerts`, email: c.alertEmail });
 
     this.alarmPrefix = `${c.service}-`;
+    const scalerName = `${c.service}-scaler`;
+    // Built from the name, not referenced: the scaler's settings name the scheduler role, whose policy names the scaler.
+    const scalerArn = `arn:aws:lambda:${c.region}:${account.accountId}:function:${scalerName}`;
+    this.wakeSchedules = new WakeSchedules(this, "wake-schedules", { groupName: `${c.service}-scaler`, roleName: `${c.service}-scheduler`, scalerArn, accountId: account.accountId });
     this.scaler = new Scaler(this, "scaler", {
-      functionName: `${c.service}-scaler`,
+      functionName: scalerName,
       zipPath: props.scalerZipPath,
-      settings: scalerSettingsFrom(c, { apiId: this.api.api.id, functionName: this.service.function.functionName, tableName: this.links.table.name }),
+      settings: scalerSettingsFrom(c, {
+        apiId: this.api.api.id,
+        functionName: this.service.function.functionName,
+        tableName: this.links.table.name,
+        alertTopicArn: this.alerts.topic.arn,
+        scalerArn,
+        schedulerRoleArn: this.wakeSchedules.role.arn,
+      }),
       table: this.links.table,
-      hostedZoneId: c.hostedZoneId,
       region: c.region,
       accountId: account.accountId,
       reservedConcurrency: c.scalerReservedConcurrency,
@@ -103,25 +119,25 @@ export class CoreStack extends TerraformStack {
       logRetentionDays: c.logRetentionDays,
     });
     new ScalerAlarms(this, "scaler-alarms", {
-      prefix: this.alarmPrefix,
       service: c.service,
       scalerArn: this.scaler.function.arn,
-      scalerFunctionName: this.scaler.function.functionName,
       apiId: this.api.api.id,
       serviceFunctionName: this.service.function.functionName,
-      alertTopicArn: this.alerts.topic.arn,
       highDemandPerMinute: Math.round(c.scaling.upThresholdRps * 60),
     });
-    new Dashboard(this, "dashboard", {
-      name: c.service,
-      region: c.region,
-      service: c.service,
-      apiId: this.api.api.id,
-      functionName: this.service.function.functionName,
-      scalerFunctionName: this.scaler.function.functionName,
-      upThresholdRps: c.scaling.upThresholdRps,
-      downThresholdRps: c.scaling.downThresholdRps,
-    });
+    // $3 a month beyond the account's three free dashboards: only when asked for.
+    if (c.dashboard) {
+      new Dashboard(this, "dashboard", {
+        name: c.service,
+        region: c.region,
+        service: c.service,
+        apiId: this.api.api.id,
+        functionName: this.service.function.functionName,
+        scalerFunctionName: this.scaler.function.functionName,
+        upThresholdRps: c.scaling.upThresholdRps,
+        downThresholdRps: c.scaling.downThresholdRps,
+      });
+    }
 
     new TerraformOutput(this, "image_repository_url", { value: this.imageRepository.repositoryUrl });
     new TerraformOutput(this, "table_name", { value: this.links.table.name });

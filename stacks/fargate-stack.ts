@@ -11,6 +11,7 @@ import { FargateService, tierLogGroupName } from "./fargate/fargate-service";
 import { LoadBalancer } from "./fargate/load-balancer";
 import { LowDemandAlarm } from "./fargate/low-demand-alarm";
 import { Network } from "./fargate/network";
+import { ScalerMinute } from "./fargate/scaler-minute";
 import { TierVariables } from "./fargate/tier-variables";
 import { defaultTags } from "./tags";
 
@@ -23,9 +24,10 @@ export interface FargateStackProps {
 /**
  * The toggleable stack. `fargate_tier` (from the committed toggle file)
  * decides what exists: nothing when off; network, ALB and service when
- * warming, serving or draining; and the weight-100 "fargate" record only when
- * serving. The image digest comes from this stack's own committed
- * `image.auto.tfvars.json` (the same digest as core's).
+ * warming, serving or draining, with the rule that runs the scaler every
+ * minute; and the weight-100 "fargate" record only when serving. The image
+ * digest comes from this stack's own committed `image.auto.tfvars.json` (the
+ * same digest as core's).
  */
 export class FargateStack extends TerraformStack {
   public readonly tier: TierVariables;
@@ -95,6 +97,7 @@ export class FargateStack extends TerraformStack {
       scalerArn: core.scaler.function.arn,
       count,
     });
+    new ScalerMinute(this, "scaler-minute", { name: `${c.service}-scaler-minute`, scaler: core.scaler.function, count });
     new TerraformOutput(this, "fargate_tier", { value: this.tier.tier.stringValue });
   }
 }

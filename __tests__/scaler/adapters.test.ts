@@ -1,10 +1,14 @@
-import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient, GetItemCommand, PutItemCommand, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { ListResourceRecordSetsCommand, NoSuchHostedZone, Route53Client } from "@aws-sdk/client-route-53";
 import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { readLiveRecords } from "../../scaler/adapters/route53";
 import { readToken } from "../../scaler/adapters/parameters";
-import { publishStatus } from "../../scaler/adapters/status";
+import { alertSubject, publishAlert } from "../../scaler/adapters/alerts";
+import { publishStatus, readStatus } from "../../scaler/adapters/status";
+import { alarmsInAlarm, atExpressionTime, rearmScheduleName } from "../../scaler/adapters/wake";
 
 describe("Route 53 adapter", () => {
   const r53 = mockClient(Route53Client);
@@ -88,5 +92,82 @@ describe("status adapter", () => {
     expect(item.code).toEqual({ S: "#scaler-status" });
     expect(JSON.parse(item.status!.S!)).toEqual({ state: "serving", decision: "no change", reason: "r", at: "2026-11-22T12:00:00.000Z" });
     ddb.restore();
+  });
+});
+
+describe("status adapter: reading the previous item", () => {
+  const ddb = mockClient(DynamoDBClient);
+  beforeEach(() => ddb.reset());
+  afterAll(() => ddb.restore());
+  const stored = (status: unknown) => ({ Item: { code: { S: "#scaler-status" }, status: { S: JSON.stringify(status) }, updatedAt: { S: "2026-11-22T12:00:00.000Z" } } });
+
+  it("reads the item publishStatus writes, strongly consistent, alerts included", async () => {
+    const status = { state: "off", decision: "no change", reason: "r", at: "2026-11-22T12:00:00.000Z", alerts: [{ kind: "apply-failed", message: "m" }] };
+    ddb.on(GetItemCommand).resolves(stored(status));
+    expect(await readStatus(new DynamoDBClient({}), "lambdaflex-links")).toEqual(status);
+    expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({ TableName: "lambdaflex-links", Key: { code: { S: "#scaler-status" } }, ConsistentRead: true });
+  });
+
+  it("answers undefined before the first write, and no known alert for an item written with plain messages", async () => {
+    ddb.on(GetItemCommand).resolvesOnce({}).resolvesOnce(stored({ state: "off", decision: "no change", reason: "r", at: "t", alerts: ["old message"] }));
+    expect(await readStatus(new DynamoDBClient({}), "t")).toBeUndefined();
+    expect(await readStatus(new DynamoDBClient({}), "t")).toMatchObject({ state: "off", alerts: [] });
+  });
+
+  it("propagates a missing table", async () => {
+    ddb.on(GetItemCommand).rejects(new ResourceNotFoundException({ message: "Requested resource not found", $metadata: { httpStatusCode: 400 } }));
+    await expect(readStatus(new DynamoDBClient({}), "nope")).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+  });
+});
+
+describe("alerts adapter", () => {
+  const sns = mockClient(SNSClient);
+  beforeEach(() => sns.reset());
+  afterAll(() => sns.restore());
+  const context = { service: "lambdaflex", state: "warming", reason: "stuck warming: no healthy hosts after 31 min; not switching traffic", evidence: { healthy_hosts: 0, minutes_in_state: 31 }, at: "2026-11-22T12:00:00.000Z" };
+
+  it("publishes the alert, the state, the reason and the evidence to the topic", async () => {
+    sns.on(PublishCommand).resolves({ MessageId: "5a1c2d3e-0000-4000-8000-000000000001" });
+    const id = await publishAlert(new SNSClient({}), "arn:aws:sns:us-east-1:123456789012:lambdaflex-alerts", { kind: "stuck-warming", message: "warming for 31 min with no healthy hosts (need 2); traffic stays on Lambda" }, context);
+    expect(id).toBe("5a1c2d3e-0000-4000-8000-000000000001");
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input).toEqual({
+      TopicArn: "arn:aws:sns:us-east-1:123456789012:lambdaflex-alerts",
+      Subject: "lambdaflex scaler alert: stuck-warming (tier warming)",
+      Message: [
+        "warming for 31 min with no healthy hosts (need 2); traffic stays on Lambda",
+        "",
+        "alert: stuck-warming",
+        "state: warming",
+        "reason: stuck warming: no healthy hosts after 31 min; not switching traffic",
+        "evidence: healthy_hosts=0 minutes_in_state=31",
+        "at: 2026-11-22T12:00:00.000Z",
+      ].join("\n"),
+    });
+  });
+
+  it("keeps the subject within SNS's 100 characters", () => {
+    const subject = alertSubject({ kind: "k".repeat(150), message: "m" }, context);
+    expect(subject).toHaveLength(100);
+    expect(subject.endsWith("...")).toBe(true);
+  });
+});
+
+describe("wake adapter", () => {
+  const cw = mockClient(CloudWatchClient);
+  beforeEach(() => cw.reset());
+  afterAll(() => cw.restore());
+
+  it("names the schedule after its target minute and writes at() in UTC", () => {
+    const target = new Date("2026-01-02T03:04:05.678Z");
+    expect(rearmScheduleName(target)).toBe("rearm-202601020304");
+    expect(atExpressionTime(target)).toBe("2026-01-02T03:04:05");
+  });
+
+  it("lists the wake alarms in ALARM across pages", async () => {
+    cw.on(DescribeAlarmsCommand)
+      .resolvesOnce({ MetricAlarms: [{ AlarmName: "lambdaflex-wake-demand", StateValue: "ALARM" }], CompositeAlarms: [], NextToken: "p2" })
+      .resolvesOnce({ MetricAlarms: [{ AlarmName: "lambdaflex-wake-throttles", StateValue: "ALARM" }], CompositeAlarms: [] });
+    expect(await alarmsInAlarm(new CloudWatchClient({}), ["lambdaflex-wake-demand", "lambdaflex-wake-throttles"])).toEqual(["lambdaflex-wake-demand", "lambdaflex-wake-throttles"]);
+    expect(cw.commandCalls(DescribeAlarmsCommand)[1]!.args[0].input).toMatchObject({ StateValue: "ALARM", NextToken: "p2" });
   });
 });

@@ -1,7 +1,9 @@
 import { loadDeploymentConfig } from "../../config/load";
+import type { AlertContext } from "../../scaler/adapters/alerts";
+import type { PublishedStatus, StatusAlert } from "../../scaler/adapters/status";
 import { checkoutToggle } from "../../scaler/git-toggle";
 import { policyConfigFrom, type Metrics } from "../../scaler/policy";
-import { commitMessage, reconcile, type ReconcileDeps } from "../../scaler/reconcile";
+import { commitMessage, reconcile, statusChanged, type ReconcileDeps } from "../../scaler/reconcile";
 import { formatToggle, type Toggle } from "../../scaler/toggle";
 import { GitServer } from "../helpers/git-server";
 
@@ -18,7 +20,7 @@ const flat = (rps: number | undefined): Metrics => {
 describe("reconcile against a real git server", () => {
   let server: GitServer;
   const logs: Array<Record<string, unknown>> = [];
-  const statuses: Array<Record<string, unknown>> = [];
+  const statuses: PublishedStatus[] = [];
 
   const deps = (over: Partial<ReconcileDeps> = {}): ReconcileDeps => ({
     policy: policyConfigFrom(config),
@@ -143,8 +145,10 @@ describe("reconcile against a real git server", () => {
     expect(result.outcome).toBe("no-change");
     expect(commits()).toBe(1);
     expect(heads).toEqual([server.git(["rev-parse", "main"])]);
-    expect(statuses.at(-1)).toMatchObject({ reason: "holding at off: the last Terraform run errored", alerts: [expect.stringMatching(/^Terraform Cloud run run-9 errored at [0-9a-f]{8} \(1 failed in a row\); holding at off$/)] });
-    expect((logs.find((l) => l.msg === "scaler metrics") as any).ScalerAlerts).toBe(1);
+    expect(statuses.at(-1)).toMatchObject({
+      reason: "holding at off: the last Terraform run errored",
+      alerts: [{ kind: "apply-failed", message: expect.stringMatching(/^Terraform Cloud run run-9 errored at [0-9a-f]{8} \(1 failed in a row\); holding at off$/) }],
+    });
     expect(queued).toEqual([]);
     await reconcile(failed(3));
     expect(queued).toEqual(["lambdaflex: retry: run run-9 errored (1 in a row); retrying after 2 min"]);
@@ -174,11 +178,98 @@ describe("reconcile against a real git server", () => {
     expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(["metrics unavailable; deciding on no evidence", "route 53 unavailable; record state unknown"]));
   });
 
-  it("emits the alert count as an embedded CloudWatch metric", async () => {
-    await reconcile(deps());
-    const emf = logs.find((l) => l.msg === "scaler metrics") as any;
-    expect(emf._aws.CloudWatchMetrics[0]).toEqual({ Namespace: "LambdaFlex", Dimensions: [["Service"]], Metrics: [{ Name: "ScalerAlerts", Unit: "Count" }] });
-    expect(emf.ScalerAlerts).toBe(0);
+  describe("status and alerts, remembered in the status item", () => {
+    /** A status store like the DynamoDB item: readStatus returns what publish last wrote. */
+    const remembered = () => {
+      let item: PublishedStatus | undefined;
+      const sent: Array<{ alert: StatusAlert; context: AlertContext }> = [];
+      return {
+        sent,
+        item: () => item,
+        over: (o: Partial<ReconcileDeps> = {}): ReconcileDeps =>
+          deps({
+            readStatus: async () => item,
+            publish: async (s) => {
+              item = s;
+              statuses.push(s);
+            },
+            notify: async (alert, context) => void sent.push({ alert, context }),
+            ...o,
+          }),
+      };
+    };
+    const failedRun = { runs: async () => ({ forHead: { id: "run-9", status: "errored", phase: "failed" as const, finishedAt: "2026-11-22T11:59:00Z" }, failedAttempts: 1 }) };
+    const decisions = () => logs.filter((l) => l.msg === "decision");
+
+    it("writes the status only when state, decision, reason or alerts change, not when only the time moves", async () => {
+      const store = remembered();
+      let now = NOW;
+      await reconcile(store.over({ now: () => now }));
+      now = new Date(NOW.getTime() + 60_000);
+      await reconcile(store.over({ now: () => now }));
+      expect(statuses).toHaveLength(1);
+      expect(store.item()).toMatchObject({ at: "2026-11-22T12:00:00.000Z", reason: expect.stringMatching(/^demand 2 req\/s/) });
+      await reconcile(store.over({ now: () => now, metrics: async () => flat(5) }));
+      expect(statuses).toHaveLength(2);
+      expect(store.item()).toMatchObject({ at: "2026-11-22T12:01:00.000Z", reason: expect.stringMatching(/^demand 5 req\/s/) });
+    });
+
+    it("writes as before when the status cannot be read, and says so", async () => {
+      const store = remembered();
+      await reconcile(store.over());
+      await reconcile(store.over({ readStatus: () => Promise.reject(new Error("ProvisionedThroughputExceededException")) }));
+      expect(statuses).toHaveLength(2);
+      expect(logs).toContainEqual(expect.objectContaining({ msg: "could not read the scaler status; writing it anyway", error: "ProvisionedThroughputExceededException" }));
+    });
+
+    it("sends an alert once, not again while it holds, and again after it cleared and came back", async () => {
+      const store = remembered();
+      await reconcile(store.over(failedRun));
+      expect(store.sent).toEqual([
+        {
+          alert: { kind: "apply-failed", message: "Terraform Cloud run run-9 errored (1 failed in a row); holding at off" },
+          context: expect.objectContaining({ service: "lambdaflex", state: "off", reason: "holding at off: the last Terraform run errored", evidence: expect.objectContaining({ demand_rps: 2 }) }),
+        },
+      ]);
+      await reconcile(store.over(failedRun));
+      expect(store.sent).toHaveLength(1);
+      await reconcile(store.over());
+      expect(store.item()!.alerts).toEqual([]);
+      await reconcile(store.over(failedRun));
+      expect(store.sent.map((s) => s.alert.kind)).toEqual(["apply-failed", "apply-failed"]);
+    });
+
+    it("sends an alert whose publish failed again on the next run", async () => {
+      const store = remembered();
+      await reconcile(store.over({ ...failedRun, notify: () => Promise.reject(new Error("SNS down")) }));
+      expect(store.item()!.alerts).toEqual([]);
+      expect(logs).toContainEqual(expect.objectContaining({ msg: "could not send an alert; the next run tries again", kind: "apply-failed", error: "SNS down" }));
+      await reconcile(store.over(failedRun));
+      expect(store.sent.map((s) => s.alert.kind)).toEqual(["apply-failed"]);
+      expect(store.item()!.alerts).toEqual([expect.objectContaining({ kind: "apply-failed" })]);
+    });
+
+    it("sends a corrupt toggle as an alert once", async () => {
+      server.commitOther(TOGGLE, '{"fargate_tier": "sometimes"}\n', "human: typo");
+      const store = remembered();
+      await reconcile(store.over());
+      await reconcile(store.over());
+      expect(store.sent).toEqual([{ alert: { kind: "corrupt-toggle", message: expect.stringContaining(`${TOGGLE} is corrupt`) }, context: expect.objectContaining({ state: "unknown" }) }]);
+      expect(statuses).toHaveLength(1);
+      expect(decisions()[0]).toMatchObject({ alerts: [expect.objectContaining({ kind: "corrupt-toggle" })] });
+    });
+
+    it("keeps the decision line short while off and nothing changes, with the figures when something does", async () => {
+      const store = remembered();
+      await reconcile(store.over());
+      await reconcile(store.over());
+      await reconcile(store.over({ metrics: async () => flat(40) }));
+      const [first, quiet, commit] = decisions();
+      expect(first).toHaveProperty("evidence.demand_rps", 2);
+      expect(quiet).not.toHaveProperty("evidence");
+      expect(quiet).toMatchObject({ action: "none", to: "off", alerts: [] });
+      expect(commit).toMatchObject({ action: "commit", to: "warming", evidence: expect.objectContaining({ demand_rps: 40 }) });
+    });
   });
 
   it("lets two scalers run at once (no reserved concurrency): one push wins, the other re-reads and commits nothing", async () => {
@@ -192,3 +283,16 @@ describe("reconcile against a real git server", () => {
   });
 });
 
+describe("statusChanged", () => {
+  const base: PublishedStatus = { state: "off", decision: "no change", reason: "quiet", at: "2026-11-22T12:00:00.000Z", alerts: [] };
+  it.each<[string, boolean, PublishedStatus | undefined, PublishedStatus]>([
+    ["no previous item", true, undefined, base],
+    ["only the time moved", false, base, { ...base, at: "2026-11-22T12:01:00.000Z" }],
+    ["another state", true, base, { ...base, state: "warming" }],
+    ["another decision", true, base, { ...base, decision: "committed warming" }],
+    ["another reason", true, base, { ...base, reason: "loud" }],
+    ["an alert appeared", true, base, { ...base, alerts: [{ kind: "apply-failed", message: "m" }] }],
+  ])("with %s: changed = %s", (_name, changed, prev, next) => {
+    expect(statusChanged(prev, next)).toBe(changed);
+  });
+});

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { bootstrapResources, hcpProblems, initialToggle, protectedFiles, publish, repairHclDefaults, resourcesPerState, staleFiles, synthesize } from "../../scripts/synth";
+import { bootstrapResources, hcpProblems, idleBillProblem, initialToggle, protectedFiles, publish, repairHclDefaults, resourcesPerState, staleFiles, synthesize } from "../../scripts/synth";
+import { idleBillFromStack } from "../../sim/idle-bill";
 import { parseToggle } from "../../scaler/toggle";
 import { ROOT } from "../helpers/processes";
 import { removeDir } from "../helpers/terraform";
@@ -150,10 +151,11 @@ describe("npm run synth:check on this repository", () => {
       env: { ...process.env, CHECKPOINT_DISABLE: "1" },
     });
 
-  it("finds the committed deploy/ output fresh and secure", () => {
+  it("finds the committed deploy/ output fresh and secure, and core's idle bill within the limit", () => {
     const run = check();
     expect(run.stderr).toBe("");
     expect(run.stdout).toContain("is fresh and passes the security checks");
+    expect(run.stdout).toMatch(/core idles at \$0\.(?:[0-2]\d|30)\/month/);
     expect(existsSync(join(ROOT, config.toggleFile))).toBe(true);
   });
 
@@ -162,6 +164,18 @@ describe("npm run synth:check on this repository", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("deploy/ would not run in HCP Terraform:");
     expect(run.stderr).toContain("set terraformCloud.organization");
+  });
+});
+
+describe("the idle cost check (synth:check)", () => {
+  const out = mkdtempSync(join(tmpdir(), "lambdaflex-idle-"));
+  afterAll(() => removeDir(out));
+  const core = (c = config) => JSON.parse(readFileSync(join(synthesize(c, mkdtempSync(join(out, "s-"))).core!, "cdk.tf.json"), "utf8"));
+
+  it("passes the default core stack and fails one that bills more than $0.30 a month idle, naming the largest items", () => {
+    expect(idleBillProblem(idleBillFromStack(core()))).toBeUndefined();
+    const problem = idleBillProblem(idleBillFromStack(core({ ...config, dashboard: true })));
+    expect(problem).toMatch(/^the core stack bills \$3\.2\d\/month while the tier is off, above the \$0\.30 limit \(largest: CloudWatch dashboards \$3\.00, CloudWatch alarms \$0\.20/);
   });
 });
 

@@ -52,24 +52,29 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
     expect(r.strategy.tierByMinute.indexOf("fargate")).toBeGreaterThan(firstWarming + DEFAULT_WORLD.aws.albCreateMinutes[0]);
   });
 
-  it("meters the scaler from its calls: one scheduled invocation a minute plus the alarm's, every GetMetricData metric, one run per commit", () => {
+  it("meters the scaler from its calls: hourly while off, every minute while the tier exists, woken by the alarm, one run per commit", () => {
     const s = r.scaler;
-    expect(s.invocationsByTrigger.schedule).toBe(DAY.length);
-    // The plateau trips the core stack's high-demand alarm, whose Lambda action invokes the scaler once.
+    const tierMinutes = r.resourcesByMinute.filter(Boolean).length;
+    // The heartbeat (24 a day) plus the fargate stack's per-minute rule while the tier exists.
+    expect(s.invocationsByTrigger.schedule).toBeGreaterThan(tierMinutes - 15);
+    expect(s.invocationsByTrigger.schedule).toBeLessThan(tierMinutes + 25);
+    // The plateau trips the wake-demand alarm once; the scaler re-arms itself until it decides.
     expect(s.invocationsByTrigger.alarm).toBe(1);
-    expect(s.invocations).toBe(DAY.length + 1);
+    expect(s.invocationsByTrigger.rearm).toBeGreaterThan(0);
+    expect(s.invocations).toBe((s.invocationsByTrigger.schedule ?? 0) + 1 + (s.invocationsByTrigger.rearm ?? 0));
     // Two metrics a minute while off, five otherwise (the state decides what the scaler reads).
-    expect(s.getMetricDataMetrics).toBeGreaterThan(2 * DAY.length);
-    expect(s.getMetricDataMetrics).toBeLessThan(5 * DAY.length);
+    expect(s.getMetricDataMetrics).toBeGreaterThan(2 * s.invocations);
+    expect(s.getMetricDataMetrics).toBeLessThan(5 * s.invocations);
     expect(s.cost.getMetricData).toBeCloseTo(s.getMetricDataMetrics * DEFAULT_PRICES.getMetricDataMetric, 12);
     expect(s.cost.invocations).toBeCloseTo(s.invocations * DEFAULT_PRICES.lambdaRequest, 12);
-    // Every invocation that ran to the end wrote its status (a throttled API call can fail one).
-    expect(s.statusWrites).toBeGreaterThanOrEqual(s.invocations - s.errors - s.timeouts - 5);
-    expect(s.statusWrites).toBeLessThanOrEqual(s.invocations);
+    // The status item is written only when it changes: at least once per commit, far less than once per invocation.
+    expect(s.statusWrites).toBeGreaterThanOrEqual(s.commits.length);
+    expect(s.statusWrites).toBeLessThan(s.invocations / 2);
     expect(s.pages).toEqual({});
+    expect(s.snsMessages).toBe(0);
     expect(s.billedResources.alarms).toBeGreaterThan(0);
     expect(s.terraformRuns).toBe(s.commits.length);
-    expect(s.logBytes).toBeGreaterThan(DAY.length * 200);
+    expect(s.logBytes).toBeGreaterThan(s.invocations * 200);
     expect(r.strategy.overheadCost).toBeCloseTo(s.totalCost, 12);
   });
 
@@ -87,11 +92,11 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
   }, 60_000);
 
   it("survives a Lambda timeout mid-invocation: the next invocation starts cold and reconciles", async () => {
-    // Git requests that take 3-16 s each push some invocations (a clone and a push are 4 requests) past the 60 s timeout.
-    const slow = await simulateLambdaFlex(DAY.slice(0, 600), { config, world: parseWorld({ scaler: { gitLatencyMs: [3_000, 16_000] } }), workload: w });
-    expect(slow.scaler.timeouts).toBeGreaterThan(0);
-    expect(slow.scaler.coldStarts).toBeGreaterThan(1);
-    expect(slow.strategy.log!.map((l) => l.to)).toEqual(["warming", "serving", "draining"]);
+    // Git requests that take 3-14 s each push many invocations (a clone and a push are 4 requests) past the 60 s timeout.
+    const slow = await simulateLambdaFlex(DAY, { config, world: parseWorld({ scaler: { gitLatencyMs: [3_000, 14_000] } }), workload: w });
+    expect(slow.scaler.timeouts).toBeGreaterThan(10);
+    expect(slow.scaler.coldStarts).toBe(slow.scaler.timeouts + 1);
+    expect(slow.strategy.log!.map((l) => l.to)).toEqual(["warming", "serving", "draining", "off"]);
     // A push that landed before its invocation timed out is history all the same, and never repeated.
     expect(new Set(slow.scaler.commits.map((c) => c.oid)).size).toBe(slow.scaler.commits.length);
   }, 60_000);

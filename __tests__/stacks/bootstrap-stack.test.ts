@@ -200,6 +200,26 @@ describe("BootstrapStack", () => {
       for (const r of touching("cloudwatch:").flatMap(resourcesOf)) expect(r).toMatch(/:alarm:(lambdaflex-fargate-\*|TargetTracking-service\/lambdaflex\/lambdaflex-\*)$/);
     });
 
+    it("manages only the scaler's per-minute rule, and adds only an EventBridge invoke permission to the scaler", () => {
+      const events = touching("events:");
+      expect(events.flatMap(resourcesOf)).toEqual(["arn:aws:events:us-east-1:${data.aws_caller_identity.account.account_id}:rule/lambdaflex-scaler-minute"]);
+      expect(events.flatMap(actions).sort()).toEqual([
+        "events:DeleteRule",
+        "events:DescribeRule",
+        "events:ListTagsForResource",
+        "events:ListTargetsByRule",
+        "events:PutRule",
+        "events:PutTargets",
+        "events:RemoveTargets",
+        "events:TagResource",
+      ]);
+      const lambda = touching("lambda:");
+      expect(lambda.flatMap(actions).sort()).toEqual(["lambda:AddPermission", "lambda:GetPolicy", "lambda:RemovePermission"]);
+      for (const r of lambda.flatMap(resourcesOf)) expect(r).toBe("arn:aws:lambda:us-east-1:${data.aws_caller_identity.account.account_id}:function:lambdaflex-scaler");
+      expect(lambda.find((s) => actions(s).includes("lambda:AddPermission"))!.Condition).toEqual({ StringEquals: { "lambda:Principal": "events.amazonaws.com" } });
+      expect(allows(Object.values(fargateRole).flat(), "events:PutRule", arn("events", "rule/lambdaflex-scaler-heartbeat"))).toBe(false);
+    });
+
     it("can do exactly what the fargate stack declares (contract with stacks/fargate-stack.ts)", () => {
       const problems = contract(fargateStack, fargateRole, fargateNeeds);
       expect(problems).toEqual([]);
@@ -226,6 +246,12 @@ describe("BootstrapStack", () => {
       expect(request.Condition).toEqual({ "ForAllValues:StringEquals": { "acm:DomainNames": ["app.example.com"] }, StringEquals: { "acm:ValidationMethod": "DNS" } });
       const del = statements.find((s) => actions(s).includes("acm:DeleteCertificate"))!;
       expect(del.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${SERVICE_TAG_KEY}`]: "lambdaflex" } });
+    });
+
+    it("manages the scaler's schedule group and nothing else in EventBridge Scheduler", () => {
+      const scheduler = statements.filter((s) => actions(s).some((a) => a.startsWith("scheduler:")));
+      expect(scheduler.flatMap(resourcesOf)).toEqual(["arn:aws:scheduler:us-east-1:${data.aws_caller_identity.account.account_id}:schedule-group/lambdaflex-scaler"]);
+      expect(scheduler.flatMap(actions)).not.toContain("scheduler:CreateSchedule");
     });
 
     it("can do what the core stack declares (contract with stacks/core-stack.ts and stacks/core/*)", () => {
@@ -315,7 +341,8 @@ describe("BootstrapStack", () => {
 // ---- Contracts with the stacks the run roles run (their source is another engineer's) ----
 
 const out = mkdtempSync(join(tmpdir(), "lambdaflex-bootstrap-"));
-const dirs = synthesize(config, out);
+// With the optional dashboard, so the contract covers everything core can declare.
+const dirs = synthesize({ ...config, dashboard: true }, out);
 const coreStack = readStack(dirs.core!);
 const fargateStack = readStack(dirs.fargate!);
 afterAll(() => removeDir(out));
@@ -325,6 +352,16 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:${config.
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const zone = `arn:aws:route53:::hostedzone/${config.hostedZoneId}`;
 const single = (stack: Record<string, any>, type: string) => Object.values(stack.resource[type])[0] as any;
+/** The core function a reference (`${aws_lambda_function.<key>.function_name}`, or a cross-stack output of it) points to. */
+const coreFunctionName = (reference: string) => {
+  const found = Object.entries(coreStack.resource.aws_lambda_function as Record<string, any>).find(([key]) => reference.includes(`aws_lambda_function.${key}.`) || reference.includes(`aws_lambda_function${key}`));
+  if (!found) throw new Error(`${reference} names no function of the core stack`);
+  return found[1].function_name as string;
+};
+const ruleName = (stack: Record<string, any>, reference: string) => {
+  const key = /aws_cloudwatch_event_rule\.([^.[\]}]+)/.exec(reference)?.[1];
+  return stack.resource.aws_cloudwatch_event_rule[key!].name as string;
+};
 
 /** The action and ARN each declared resource's creation needs, by resource type. */
 const coreNeeds: Needs = {
@@ -336,6 +373,10 @@ const coreNeeds: Needs = {
   aws_cloudwatch_dashboard: (r) => [["cloudwatch:PutDashboard", `arn:aws:cloudwatch::${ACCOUNT}:dashboard/${r.dashboard_name}`]],
   aws_cloudwatch_log_group: (r) => [["logs:CreateLogGroup", arn("logs", `log-group:${r.name}`)], ["logs:PutRetentionPolicy", arn("logs", `log-group:${r.name}`)]],
   aws_cloudwatch_event_rule: (r) => [["events:PutRule", arn("events", `rule/${r.name}`)]],
+  aws_cloudwatch_event_target: (r, s) => [["events:PutTargets", arn("events", `rule/${ruleName(s, r.rule)}`)]],
+  aws_lambda_permission: (r) => [["lambda:AddPermission", arn("lambda", `function:${coreFunctionName(r.function_name)}`)]],
+  aws_lambda_function_event_invoke_config: (r) => [["lambda:PutFunctionEventInvokeConfig", arn("lambda", `function:${coreFunctionName(r.function_name)}`)]],
+  aws_scheduler_schedule_group: (r) => [["scheduler:CreateScheduleGroup", arn("scheduler", `schedule-group/${r.name}`)], ["scheduler:TagResource", arn("scheduler", `schedule-group/${r.name}`)]],
   aws_route53_record: () => [["route53:ChangeResourceRecordSets", zone]],
   aws_apigatewayv2_domain_name: (r) => [["apigateway:POST", `arn:aws:apigateway:${config.region}::/domainnames`], ["apigateway:GET", `arn:aws:apigateway:${config.region}::/domainnames/${r.domain_name}`]],
   aws_apigatewayv2_api: () => [["apigateway:POST", `arn:aws:apigateway:${config.region}::/apis`]],
@@ -351,6 +392,9 @@ const fargateNeeds: Needs = {
   aws_cloudwatch_metric_alarm: (r) => [["cloudwatch:PutMetricAlarm", arn("cloudwatch", `alarm:${r.alarm_name}`)]],
   aws_route53_record: (r) => (r.name === config.domain ? [["route53:ChangeResourceRecordSets", zone]] : [["route53:ChangeResourceRecordSets", `record ${r.name} is outside the role's one record name`]]),
   aws_appautoscaling_target: () => [["application-autoscaling:RegisterScalableTarget", arn("application-autoscaling", "scalable-target/0123456789abcdef")]],
+  aws_cloudwatch_event_rule: (r) => [["events:PutRule", arn("events", `rule/${r.name}`)], ["events:TagResource", arn("events", `rule/${r.name}`)], ["events:DeleteRule", arn("events", `rule/${r.name}`)]],
+  aws_cloudwatch_event_target: (r, s) => [["events:PutTargets", arn("events", `rule/${ruleName(s, r.rule)}`)], ["events:RemoveTargets", arn("events", `rule/${ruleName(s, r.rule)}`)]],
+  aws_lambda_permission: (r) => [["lambda:AddPermission", arn("lambda", `function:${coreFunctionName(r.function_name)}`)], ["lambda:RemovePermission", arn("lambda", `function:${coreFunctionName(r.function_name)}`)]],
 };
 
 /** What a stack declares that its run role could not create: "<type>.<name>: <action> on <arn>". */

@@ -12,11 +12,17 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { SchedulerScheduleGroup } from "@cdktf/provider-aws/lib/scheduler-schedule-group";
 import { loadDeploymentConfig } from "../../config/load";
 import { buildStacks } from "../../stacks/app";
 import { HttpApi } from "../../stacks/core/http-api";
 import { LambdaService } from "../../stacks/core/lambda-service";
 import { SCALER_STATUS_KEY } from "../../service/scaler-status";
+import { scalerSettingsFrom, wakeAlarmNames } from "../../scaler/settings";
+import { Scaler } from "../../stacks/core/scaler";
+import { SCALER_ZIP } from "../../scripts/paths";
+import { decodeJsonencode } from "../helpers/terraform";
 
 Testing.setupJest();
 
@@ -121,15 +127,13 @@ describe("CoreStack", () => {
     expect(deny).toContain(`"ForAnyValue:StringEquals" = {"dynamodb:LeadingKeys" = ["${SCALER_STATUS_KEY}"]}`);
   });
 
-  it("lets Lambda assume either role only on behalf of this account", () => {
+  it("lets Lambda assume the two function roles, and EventBridge Scheduler the scheduler role, only on behalf of this account", () => {
     const roles = Object.values(json.resource.aws_iam_role) as any[];
-    expect(roles.map((r) => r.name).sort()).toEqual(["lambdaflex-api-role", "lambdaflex-scaler-role"]);
-    for (const role of roles) {
-      expect(role.assume_role_policy).toBe(
-        '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Principal" = {"Service" = "lambda.amazonaws.com"}, "Action" = "sts:AssumeRole", ' +
-          '"Condition" = {"StringEquals" = {"aws:SourceAccount" = data.aws_caller_identity.account.account_id}}}]})}',
-      );
-    }
+    expect(roles.map((r) => r.name).sort()).toEqual(["lambdaflex-api-role", "lambdaflex-scaler-role", "lambdaflex-scheduler"]);
+    const trust = (service: string) =>
+      `\${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Principal" = {"Service" = "${service}"}, "Action" = "sts:AssumeRole", ` +
+      '"Condition" = {"StringEquals" = {"aws:SourceAccount" = data.aws_caller_identity.account.account_id}}}]})}';
+    for (const role of roles) expect(role.assume_role_policy).toBe(trust(role.name === "lambdaflex-scheduler" ? "scheduler.amazonaws.com" : "lambda.amazonaws.com"));
     expect(Object.keys(json.data.aws_caller_identity)).toEqual(["account"]);
   });
 
@@ -149,6 +153,12 @@ describe("CoreStack", () => {
 
   it("tags every resource with the service tag the core run role requires (the certificate is created only with it)", () => {
     expect(json.provider.aws[0].default_tags[0].tags).toMatchObject({ "lambdaflex:service": "lambdaflex", Stack: "core" });
+  });
+
+  it("creates no dashboard ($3 a month beyond the account's three free) unless the configuration asks for one", () => {
+    expect(config.dashboard).toBe(false);
+    expect(synth).not.toHaveResource(CloudwatchDashboard);
+    expect(synthCore({ dashboard: true })).toHaveResourceWithProperties(CloudwatchDashboard, { dashboard_name: "lambdaflex" });
   });
 
   it("switches to Terraform Cloud on the configured host when an organization is configured", () => {
@@ -181,19 +191,56 @@ describe("CoreStack scaler", () => {
   it("gives the scaler only what it uses", () => {
     const policy = scalerPolicy();
     expect(actionsOf(policy).sort()).toEqual([
+      "cloudwatch:DescribeAlarms",
       "cloudwatch:GetMetricData",
+      "dynamodb:GetItem",
       "dynamodb:PutItem",
       "elasticloadbalancing:DescribeLoadBalancers",
       "elasticloadbalancing:DescribeTargetGroups",
       "elasticloadbalancing:DescribeTargetHealth",
+      "iam:PassRole",
       "logs:CreateLogStream",
       "logs:PutLogEvents",
       "route53:ListResourceRecordSets",
+      "scheduler:CreateSchedule",
+      "sns:Publish",
       "ssm:GetParameter",
     ]);
     expect(policy).toContain('"arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"');
-    expect(policy).toContain('"dynamodb:LeadingKeys" = ["#scaler-status"]');
     expect(json.data.aws_secretsmanager_secret).toBeUndefined();
+  });
+
+  it("reads and writes only its status item", () => {
+    const status = statement(scalerPolicy(), "StatusItemOnly");
+    expect(actionsOf(status)).toEqual(["dynamodb:GetItem", "dynamodb:PutItem"]);
+    expect(status).toMatch(/"Resource" = aws_dynamodb_table\.links_table_\w+\.arn/);
+    expect(status).toContain(`"ForAllValues:StringEquals" = {"dynamodb:LeadingKeys" = ["${SCALER_STATUS_KEY}"]}`);
+  });
+
+  it("reads the state of the two wake alarms only, by their ARNs", () => {
+    const alarm = (name: string) => `"arn:aws:cloudwatch:us-east-1:\${data.aws_caller_identity.account.account_id}:alarm:${name}"`;
+    expect(statement(scalerPolicy(), "WakeAlarms")).toContain(
+      `"Action" = ["cloudwatch:DescribeAlarms"], "Resource" = [${wakeAlarmNames("lambdaflex").map(alarm).join(", ")}]`,
+    );
+  });
+
+  it("re-arms itself only with schedules in its own group, passing only the scheduler role, and only to EventBridge Scheduler", () => {
+    expect(statement(scalerPolicy(), "ReArm")).toContain(
+      '"Action" = ["scheduler:CreateSchedule"], "Resource" = "arn:aws:scheduler:us-east-1:${data.aws_caller_identity.account.account_id}:schedule/lambdaflex-scaler/*"',
+    );
+    const pass = statement(scalerPolicy(), "PassSchedulerRole");
+    expect(pass).toMatch(/"Action" = \["iam:PassRole"\], "Resource" = aws_iam_role\.wake-schedules_role_\w+\.arn/);
+    expect(pass).toContain('"Condition" = {"StringEquals" = {"iam:PassedToService" = "scheduler.amazonaws.com"}}');
+  });
+
+  it("publishes its own alerts to the alert topic, and nowhere else", () => {
+    expect(statement(scalerPolicy(), "Alerts")).toMatch(/"Action" = \["sns:Publish"\], "Resource" = aws_sns_topic\.alerts_topic_\w+\.arn/);
+    const settings = scaler.environment.variables.LAMBDAFLEX_SCALER_SETTINGS as string;
+    expect(settings).toMatch(/"alertTopicArn" = aws_sns_topic\.alerts_topic_\w+\.arn/);
+    expect(settings).toMatch(/"schedulerRoleArn" = aws_iam_role\.wake-schedules_role_\w+\.arn/);
+    // Built from the name, not a reference to the function itself (which would be a cycle).
+    expect(settings).toContain('"scalerArn" = "arn:aws:lambda:us-east-1:${data.aws_caller_identity.account.account_id}:function:lambdaflex-scaler"');
+    expect(settings).toContain('"scheduleGroup" = "lambdaflex-scaler"');
   });
 
   it("reads the token parameters by their exact ARNs, the Terraform Cloud one only when Terraform Cloud is configured", () => {
@@ -215,28 +262,77 @@ describe("CoreStack scaler", () => {
     expect(actionsOf(policy).filter((a) => a.includes("*"))).toEqual([]);
   });
 
-  it("drops a failed or stale asynchronous invocation instead of retrying it for hours", () => {
+  it("drops a failed or stale asynchronous invocation instead of retrying it for hours, and sends it to the alert topic", () => {
     expect(synth).toHaveResourceWithProperties(LambdaFunctionEventInvokeConfig, {
       function_name: `\${aws_lambda_function.${scalerKey}.function_name}`,
       maximum_retry_attempts: 0,
       maximum_event_age_in_seconds: 60,
+      destination_config: { on_failure: { destination: expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_\w+\.arn\}$/) } },
     });
     expect(Object.keys(json.resource.aws_lambda_function_event_invoke_config)).toHaveLength(1);
   });
 
-  it("runs every minute and lets only the service's alarms invoke it", () => {
-    expect(Object.values(json.resource.aws_cloudwatch_event_rule)).toEqual([expect.objectContaining({ schedule_expression: "rate(1 minute)" })]);
+  it("runs on an hourly heartbeat, nothing more often, and lets only the service's alarms invoke it", () => {
+    expect(Object.values(json.resource.aws_cloudwatch_event_rule)).toEqual([expect.objectContaining({ name: "lambdaflex-scaler-heartbeat", schedule_expression: "rate(1 hour)" })]);
+    const [target] = Object.values(json.resource.aws_cloudwatch_event_target) as any[];
+    expect(target.arn).toBe(`\${aws_lambda_function.${scalerKey}.arn}`);
     const perms = Object.values(json.resource.aws_lambda_permission) as any[];
+    expect(perms.find((p) => p.principal === "events.amazonaws.com").source_arn).toMatch(/^\$\{aws_cloudwatch_event_rule\.scaler_heartbeat_\w+\.arn\}$/);
     expect(perms.find((p) => p.principal === "lambda.alarms.cloudwatch.amazonaws.com").source_arn).toMatch(/:alarm:lambdaflex-\*$/);
   });
 
-  it("wakes the scaler on high demand and throttles, and pages on errors and a stuck tier", () => {
+  it("wakes the scaler with exactly two alarms: 3 of 5 minutes of demand above the scale-up threshold, and any throttle", () => {
     const alarms = Object.values(json.resource.aws_cloudwatch_metric_alarm) as any[];
+    expect(alarms.map((a) => a.alarm_name).sort()).toEqual(["lambdaflex-wake-demand", "lambdaflex-wake-throttles"]);
     const byName = Object.fromEntries(alarms.map((a) => [a.alarm_name, a]));
-    expect(byName["lambdaflex-lambda-high-demand"]).toMatchObject({ metric_name: "Count", threshold: 1200, alarm_actions: [expect.stringMatching(/aws_lambda_function\.scaler_function/)] });
-    expect(byName["lambdaflex-lambda-throttles"].alarm_actions[0]).toMatch(/aws_lambda_function\.scaler_function/);
-    expect(byName["lambdaflex-scaler-errors"].alarm_actions[0]).toMatch(/aws_sns_topic\./);
-    expect(byName["lambdaflex-tier-stuck"]).toMatchObject({ namespace: "LambdaFlex", metric_name: "ScalerAlerts", alarm_actions: [expect.stringMatching(/aws_sns_topic\./)] });
+    const scalerAction = [`\${aws_lambda_function.${scalerKey}.arn}`];
+    expect(byName["lambdaflex-wake-demand"]).toMatchObject({
+      namespace: "AWS/ApiGateway",
+      metric_name: "Count",
+      dimensions: { ApiId: expect.stringMatching(/aws_apigatewayv2_api\./) },
+      statistic: "Sum",
+      period: 60,
+      threshold: 20 * 60,
+      comparison_operator: "GreaterThanThreshold",
+      evaluation_periods: 5,
+      datapoints_to_alarm: 3,
+      treat_missing_data: "notBreaching",
+      alarm_actions: scalerAction,
+    });
+    expect(byName["lambdaflex-wake-throttles"]).toMatchObject({
+      namespace: "AWS/Lambda",
+      metric_name: "Throttles",
+      dimensions: { FunctionName: expect.stringMatching(/aws_lambda_function\.lambda_function_\w+\.function_name/) },
+      statistic: "Sum",
+      period: 60,
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+      evaluation_periods: 1,
+      datapoints_to_alarm: 1,
+      treat_missing_data: "notBreaching",
+      alarm_actions: scalerAction,
+    });
+    // The demand threshold follows the configuration.
+    const custom = JSON.parse(synthCore({ scaling: { ...config.scaling, upThresholdRps: 35 } }));
+    expect((Object.values(custom.resource.aws_cloudwatch_metric_alarm) as any[]).find((a) => a.alarm_name === "lambdaflex-wake-demand").threshold).toBe(2100);
+  });
+
+  it("bills no paging alarm: no alarm notifies the alert topic or watches the scaler's errors or alerts", () => {
+    for (const alarm of Object.values(json.resource.aws_cloudwatch_metric_alarm) as any[]) {
+      expect([...(alarm.alarm_actions ?? []), ...(alarm.ok_actions ?? []), ...(alarm.insufficient_data_actions ?? [])].join(" ")).not.toContain("aws_sns_topic");
+      expect(alarm.alarm_name).not.toMatch(/scaler-errors|tier-stuck/);
+    }
+    expect(json.resource.aws_cloudwatch_composite_alarm).toBeUndefined();
+  });
+
+  it("gives the scaler a schedule group and a scheduler role that may only invoke the scaler", () => {
+    expect(synth).toHaveResourceWithProperties(SchedulerScheduleGroup, { name: "lambdaflex-scaler" });
+    const [roleKey] = (Object.entries(json.resource.aws_iam_role) as Array<[string, any]>).find(([, r]) => r.name === "lambdaflex-scheduler")!;
+    const policies = (Object.values(json.resource.aws_iam_role_policy) as any[]).filter((p) => p.role === `\${aws_iam_role.${roleKey}.id}`);
+    expect(policies).toHaveLength(1);
+    expect(decodeJsonencode(policies[0].policy).Statement).toEqual([
+      { Sid: "InvokeScaler", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: "arn:aws:lambda:us-east-1:${data.aws_caller_identity.account.account_id}:function:lambdaflex-scaler" },
+    ]);
   });
 });
 
@@ -257,6 +353,15 @@ describe("core constructs reject bad props", () => {
           version: "1",
         }),
     ).toThrow(/timeoutSeconds must be <= 29.*got 60/);
+  });
+
+  it("refuses a scaler whose settings would have the re-arm schedules invoke another function", () => {
+    const app = Testing.app();
+    const { core } = buildStacks(app, config);
+    const settings = scalerSettingsFrom(config, { apiId: "a", functionName: "f", tableName: "t", alertTopicArn: "arn:aws:sns:us-east-1:1:t", scalerArn: "arn:aws:lambda:us-east-1:1:function:other", schedulerRoleArn: "r" });
+    expect(() => new Scaler(core, "bad-scaler", { functionName: "lambdaflex-scaler", zipPath: SCALER_ZIP, settings, table: core.links.table, region: "us-east-1", accountId: "1", alarmPrefix: "lambdaflex-", logRetentionDays: 30 })).toThrow(
+      /settings\.wake\.scalerArn \(arn:aws:lambda:us-east-1:1:function:other\) must name this function, lambdaflex-scaler/,
+    );
   });
 
   it("refuses a burst limit below the rate limit", () => {

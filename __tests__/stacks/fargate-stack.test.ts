@@ -12,7 +12,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { synthesize } from "../../scripts/synth";
+import { resourcesPerState, synthesize } from "../../scripts/synth";
 import { readStack, removeDir } from "../helpers/terraform";
 import { TLS_POLICY } from "../../stacks/fargate/load-balancer";
 import { SCALER_STATUS_KEY } from "../../service/scaler-status";
@@ -221,6 +221,29 @@ describe("FargateStack", () => {
       count: "${local.tier_enabled}",
     });
     expect(alarm.alarm_actions[0]).toMatch(/cross-stack-output-aws_lambda_functionscaler_function/);
+  });
+
+  it("runs the core stack's scaler every minute only while the tier exists", () => {
+    const rule = byPath("aws_cloudwatch_event_rule", "fargate/scaler-minute/rule");
+    expect(rule).toMatchObject({ name: "lambdaflex-scaler-minute", schedule_expression: "rate(1 minute)", count: "${local.tier_enabled}" });
+    const ruleKey = Object.keys(json.resource.aws_cloudwatch_event_rule).find((k) => json.resource.aws_cloudwatch_event_rule[k] === rule)!;
+    expect(byPath("aws_cloudwatch_event_target", "fargate/scaler-minute/target")).toMatchObject({
+      rule: `\${aws_cloudwatch_event_rule.${ruleKey}[0].name}`,
+      arn: expect.stringMatching(new RegExp(`^\\$\\{${CORE.replace(/\./g, "\\.")}\\.cross-stack-output-aws_lambda_functionscaler_function_\\w+arn\\}$`)),
+      count: "${local.tier_enabled}",
+    });
+    expect(byPath("aws_lambda_permission", "fargate/scaler-minute/permission")).toMatchObject({
+      action: "lambda:InvokeFunction",
+      principal: "events.amazonaws.com",
+      function_name: expect.stringMatching(/cross-stack-output-aws_lambda_functionscaler_function_\w+function_name\}$/),
+      source_arn: `\${aws_cloudwatch_event_rule.${ruleKey}[0].arn}`,
+      count: "${local.tier_enabled}",
+    });
+    // Off: none of the three is counted; warming, serving, draining: each once.
+    const perState = (state: string) =>
+      ["aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_lambda_permission"].map((type) => resourcesPerState({ resource: { [type]: json.resource[type] } })[state]);
+    expect(perState("off")).toEqual([0, 0, 0]);
+    for (const state of ["warming", "serving", "draining"]) expect(perState(state)).toEqual([1, 1, 1]);
   });
 
   it("reads zone, certificate, image and table from the core stack's state", () => {

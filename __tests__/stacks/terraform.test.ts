@@ -36,6 +36,20 @@ const run = (name: string, body: { module?: string; command?: "plan" | "apply"; 
 const assert = (condition: string, message: string) => `  assert {\n    condition     = ${condition}\n    error_message = ${JSON.stringify(message)}\n  }`;
 const indent = (block: string) => block.replace(/^/gm, "  ");
 
+/** The shared mock, plus an ARN for EventBridge rules (the Lambda permission validates its source_arn). */
+const MOCK_WITH_RULES = MOCK_PROVIDER.replace(
+  /\n}$/,
+  '\n  mock_resource "aws_cloudwatch_event_rule" {\n    defaults = { arn = "arn:aws:events:us-east-1:123456789012:rule/lambdaflex-scaler-minute" }\n  }\n}',
+);
+
+/** The scaler's per-minute rule, its target and its invoke permission: planned only while the tier exists. */
+const scalerMinuteAsserts = (fargate: Record<string, any>, state: string) => {
+  const n = state === "off" ? 0 : 1;
+  return ["rule", "target", "permission"]
+    .map((part) => assert(`length(${addressOf(fargate, `fargate/scaler-minute/${part}`)}) == ${n}`, `${state}: expected ${n} scaler-minute ${part}`))
+    .join("\n");
+};
+
 describe("synthesized stacks under real terraform", () => {
   it("synthesizes the three stacks, bootstrap first", () => {
     expect(Object.keys(stacks)).toEqual(["bootstrap", "core", "fargate"]);
@@ -89,6 +103,9 @@ describe("synthesized stacks under real terraform", () => {
           assert(`${addressOf(core, "core/lambda/function")}.architectures[0] == "arm64" && ${addressOf(core, "core/lambda/function")}.package_type == "Image"`, "the function must run the image on arm64"),
           assert(`endswith(${addressOf(core, "core/lambda/function")}.image_uri, "@${TEST_IMAGE_DIGEST}")`, "the function runs the released digest"),
           assert(`${addressOf(core, "core/links/table")}.point_in_time_recovery[0].enabled && ${addressOf(core, "core/links/table")}.billing_mode == "PAY_PER_REQUEST"`, "the table must be on-demand with PITR"),
+          assert(`${addressOf(core, "core/scaler/heartbeat")}.schedule_expression == "rate(1 hour)"`, "core runs the scaler hourly, not every minute"),
+          // The topic's ARN is unknown at plan time; that it is the topic is a property test (core-stack.test.ts).
+          assert(`${addressOf(core, "core/scaler/async")}.maximum_retry_attempts == 0 && length(${addressOf(core, "core/scaler/async")}.destination_config[0].on_failure) == 1`, "a failed scaler run is not retried but sent on"),
         ],
       }),
       run("core_rejects_a_tag_for_a_digest", { variables: { image_digest: '"latest"' }, extra: ["  expect_failures = [var.image_digest]"] }),
@@ -98,12 +115,12 @@ describe("synthesized stacks under real terraform", () => {
           module: "fargate",
           command: "apply",
           variables: { fargate_tier: `"${state}"`, image_digest: image },
-          extra: [overrides, tierPlanAsserts(fargate, state)],
+          extra: [overrides, tierPlanAsserts(fargate, state), scalerMinuteAsserts(fargate, state)],
         }),
       ),
       run("fargate_rejects_unknown_tier", { module: "fargate", variables: { fargate_tier: '"on"', image_digest: image }, extra: [overrides, "  expect_failures = [var.fargate_tier]"] }),
     ];
-    const dir = initRunbook({ bootstrap: stacks.bootstrap!, core: stacks.core!, fargate: stacks.fargate! }, { "runbook.tftest.hcl": [MOCK_PROVIDER, ...runs].join("\n\n") });
+    const dir = initRunbook({ bootstrap: stacks.bootstrap!, core: stacks.core!, fargate: stacks.fargate! }, { "runbook.tftest.hcl": [MOCK_WITH_RULES, ...runs].join("\n\n") });
     workdirs.push(dir);
     const result = terraform(["test"], dir);
     expect(result.output).toMatch(new RegExp(`Success! ${runs.length} passed, 0 failed`));
@@ -119,7 +136,8 @@ describe("synthesized stacks under real terraform", () => {
 describe("HCL exit path (npm run synth:hcl)", () => {
   const hclOut = mkdtempSync(join(tmpdir(), "lambdaflex-hcl-"));
   workdirs.push(hclOut);
-  const hclStacks = synthesizeHcl(config, hclOut);
+  // With the optional dashboard, so its body goes through the HCL writer too (the fargate stack does not change).
+  const hclStacks = synthesizeHcl({ ...config, dashboard: true }, hclOut);
   const hcl = readFileSync(join(hclStacks.fargate!, "cdk.tf"), "utf8");
   const json = readStack(stacks.fargate!);
 

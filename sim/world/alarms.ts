@@ -72,6 +72,16 @@ export class AlarmEmulator {
     private readonly now: () => number,
   ) {}
 
+  /** Answers DescribeAlarms (by AlarmNames, optionally StateValue) with the alarms' current states, as the scaler's CloudWatch client sees them. */
+  describe(input: { AlarmNames?: string[]; StateValue?: string }): unknown {
+    const names = new Set(input.AlarmNames ?? this.alarms.map((a) => a.name));
+    const found = this.alarms
+      .filter((a) => names.has(a.name))
+      .map((a) => ({ AlarmName: a.name, AlarmArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${a.name}`, StateValue: this.state.get(a.name) ?? "INSUFFICIENT_DATA" }))
+      .filter((a) => !input.StateValue || a.StateValue === input.StateValue);
+    return { $metadata: { httpStatusCode: 200 }, MetricAlarms: found, CompositeAlarms: [] };
+  }
+
   /**
    * One evaluation of every alarm; returns the alarms that just entered ALARM.
    * As CloudWatch does, it looks further back than the evaluation periods (the

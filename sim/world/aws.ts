@@ -82,6 +82,8 @@ export class AwsWorld implements Infrastructure {
   private previousLambdaRequests = 0;
   private readonly metric: Record<"count" | "errors" | "throttles" | "concurrency", MetricId>;
   readonly meter = { albCreations: 0, albCreateMinutes: [] as number[], destroys: 0, strandedRequests: 0 };
+  /** The fargate stack's per-minute rule that invokes the scaler: it exists while the tier does (created with it, removed first on destroy). */
+  minuteRuleLive = false;
 
   constructor(private readonly o: AwsWorldOptions) {
     const n = o.names;
@@ -125,6 +127,7 @@ export class AwsWorld implements Infrastructure {
         this.applied = target;
         done();
       });
+    this.minuteRuleLive = target.tier !== "off";
     if (target.tier === "off") {
       if (!this.tier) return finish(now + 5_000);
       this.destroy(finish);

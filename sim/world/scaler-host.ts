@@ -11,6 +11,8 @@ import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Route53Client } from "@aws-sdk/client-route-53";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { HttpClient } from "isomorphic-git";
 import type { Fetch } from "../../scaler/adapters/terraform-cloud";
@@ -36,10 +38,12 @@ export interface EmulatedPorts {
   readonly dynamo: Sender;
   readonly fetch: Fetch;
   readonly gitHttp: HttpClient;
+  readonly scheduler: Sender;
+  readonly sns: Sender;
 }
 
 /** An EventBridge schedule event, as the core stack's rule sends it. */
-const scheduledEvent = (at: Date) => ({
+const scheduledEvent = (at: Date, rule: string) => ({
   version: "0",
   id: "sim",
   "detail-type": "Scheduled Event",
@@ -47,7 +51,7 @@ const scheduledEvent = (at: Date) => ({
   account: "123456789012",
   time: at.toISOString(),
   region: "us-east-1",
-  resources: ["arn:aws:events:us-east-1:123456789012:rule/lambdaflex-scaler-schedule"],
+  resources: [`arn:aws:events:us-east-1:123456789012:rule/${rule}`],
   detail: {},
 });
 
@@ -93,10 +97,8 @@ export class ScalerHost {
   private readonly logger = jsonLogger((line) => {
     this.meter.logBytes += line.length + 1;
     if (line.includes('"msg":"decision"')) this.noteDecision(JSON.parse(line) as { alerts?: Array<{ kind: string }> });
-    // CloudWatch Logs turns the Embedded Metric Format line into LambdaFlex/ScalerAlerts (Maximum per minute).
-    if (line.includes('"msg":"scaler metrics"')) this.publish("alerts", (JSON.parse(line) as { ScalerAlerts: number }).ScalerAlerts);
   });
-  private readonly perMinute = { minute: -1, errors: 0, alerts: 0 };
+  private readonly perMinute = { minute: -1, errors: 0 };
   private readonly ports: Parameters<typeof awsDeps>[2];
 
   constructor(
@@ -107,9 +109,11 @@ export class ScalerHost {
       now: () => number;
       emulators: EmulatedPorts;
       workRoot: string;
-      /** Where the scaler's own metrics land (Lambda Errors, the EMF alert count), for the alarms that watch them. */
+      /** Where Lambda publishes the scaler's Errors metric, for any alarm that watches it. */
       cloudwatch: CloudWatchEmulator;
       scalerFunctionName: string;
+      /** The asynchronous invocation's on-failure destination. */
+      onFailure?: (record: Record<string, unknown>) => void;
     },
   ) {
     const e = o.emulators;
@@ -122,6 +126,8 @@ export class ScalerHost {
       dynamo: aws<DynamoDBClient>(e.dynamo),
       fetch: (url, init) => this.through(this.o.world.scaler.apiLatencyMs, false, () => e.fetch(url, init)),
       gitHttp: { request: (req) => this.through(this.o.world.scaler.gitLatencyMs, false, () => e.gitHttp.request(req)) },
+      scheduler: aws<SchedulerClient>(e.scheduler),
+      sns: aws<SNSClient>(e.sns),
       now: () => new Date(this.o.now()),
       workRoot: o.workRoot,
       terraformCloudUrl: "https://app.terraform.io",
@@ -155,21 +161,16 @@ export class ScalerHost {
     this.previousAlerts = kinds;
   }
 
-  /** The scaler's own metrics for the current minute: Lambda Errors (a count) and the EMF alert count (its maximum). */
-  private publish(kind: "errors" | "alerts", value: number): void {
+  /** Lambda's own Errors metric for the scaler (a count per minute). */
+  private publishError(): void {
     const minuteMs = Math.floor(this.o.now() / 60_000) * 60_000;
     const m = this.perMinute;
-    if (m.minute !== minuteMs) Object.assign(m, { minute: minuteMs, errors: 0, alerts: 0 });
-    const cw = this.o.cloudwatch;
-    if (kind === "errors") cw.count({ namespace: "AWS/Lambda", name: "Errors", dimensions: { FunctionName: this.o.scalerFunctionName } }, minuteMs, ++m.errors);
-    else if (value >= m.alerts) {
-      m.alerts = value;
-      cw.gauge({ namespace: "LambdaFlex", name: "ScalerAlerts", dimensions: { Service: this.o.settings.service } }, minuteMs, value);
-    }
+    if (m.minute !== minuteMs) Object.assign(m, { minute: minuteMs, errors: 0 });
+    this.o.cloudwatch.count({ namespace: "AWS/Lambda", name: "Errors", dimensions: { FunctionName: this.o.scalerFunctionName } }, minuteMs, ++m.errors);
   }
 
-  /** Invokes the scaler for the minute's schedule event, after any retry Lambda has due. */
-  async scheduled(): Promise<void> {
+  /** Invokes the scaler for an EventBridge rule's event (the core stack's heartbeat or the fargate stack's per-minute rule), after any retry Lambda has due. */
+  async scheduled(rule: string): Promise<void> {
     const now = this.o.now();
     const due = this.retryQueue.filter((r) => r.atMs <= now);
     this.retryQueue = this.retryQueue.filter((r) => r.atMs > now);
@@ -177,7 +178,12 @@ export class ScalerHost {
       this.meter.retries++;
       await this.invoke(r.attempt, r.event);
     }
-    await this.invoke(0, scheduledEvent(new Date(now)));
+    await this.invoke(0, scheduledEvent(new Date(now), rule));
+  }
+
+  /** Invokes the scaler with a one-time schedule's target input (the scaler re-arming itself). */
+  async rearm(input: unknown): Promise<void> {
+    await this.invoke(0, input);
   }
 
   /** Invokes the scaler through an alarm's Lambda action. */
@@ -216,7 +222,9 @@ export class ScalerHost {
         this.meter.errors++;
         this.logger("error", "invocation failed", { error: outcome.err.message });
       }
-      this.publish("errors", 1);
+      this.publishError();
+      // The stack's on-failure destination: Lambda sends the failed invocation's record to the alerts topic.
+      this.o.onFailure?.({ requestPayload: event, responseContext: { functionError: outcome === "timeout" ? "Unhandled" : "Unhandled" }, condition: "RetriesExhausted" });
       // Lambda starts a fresh runtime after a crash or timeout: module state is gone.
       this.deps = undefined;
       // Asynchronous invocations are retried after 1, then 2 minutes, up to the configured attempts.

@@ -112,6 +112,21 @@ export function corePermissions(p: CorePermissionsProps): Record<string, Stateme
         ],
         Resource: arn("events", `rule/${s}-*`),
       },
+      // The group the scaler's one-time re-arm schedules go in (stacks/core/wake-schedules.ts). Deleting
+      // the group deletes its schedules with it; the schedules themselves are the scaler's, not Terraform's.
+      {
+        Sid: "ScheduleGroup",
+        Effect: "Allow",
+        Action: [
+          "scheduler:CreateScheduleGroup",
+          "scheduler:DeleteScheduleGroup",
+          "scheduler:GetScheduleGroup",
+          "scheduler:ListTagsForResource",
+          "scheduler:TagResource",
+          "scheduler:UntagResource",
+        ],
+        Resource: arn("scheduler", `schedule-group/${s}-scaler`),
+      },
     ],
     api: [
       // API and integration IDs are random, so the HTTP API is scoped to the region's APIs; the

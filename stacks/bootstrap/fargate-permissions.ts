@@ -22,7 +22,8 @@ const EC2_CREATES = ["CreateVpc", "CreateSubnet", "CreateInternetGateway", "Crea
  * resources. ELBv2, ECS and IAM by name (`<service>-*`), EC2 by the service
  * tag, Application Auto Scaling for ECS services (and only the tier's, see
  * below), one record in the one zone, alarms named `<service>-fargate-*` (not
- * core's `<service>-*` alarms, which page when the tier is stuck). Core's
+ * core's `<service>-*` alarms, which wake the scaler while the tier is off),
+ * and the scaler's per-minute rule with its invoke permission. Core's
  * outputs come from HCP Terraform remote state, which needs no AWS permission;
  * the tier's log group is only named (it belongs to the bootstrap stack), so
  * no Logs permission either. A `*` resource appears only for actions without
@@ -267,6 +268,31 @@ export function fargatePermissions(p: FargatePermissionsProps): Record<string, S
         Action: ["cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"],
         Resource: arn("cloudwatch", `alarm:${s}-fargate-*`),
       },
+      // The rule that runs core's scaler every minute while the tier exists (stacks/fargate/scaler-minute.ts):
+      // that one rule and its target, and the scaler's resource policy statement letting EventBridge invoke it.
+      {
+        Sid: "ScalerMinuteRule",
+        Effect: "Allow",
+        Action: [
+          "events:DeleteRule",
+          "events:DescribeRule",
+          "events:ListTagsForResource",
+          "events:ListTargetsByRule",
+          "events:PutRule",
+          "events:PutTargets",
+          "events:RemoveTargets",
+          "events:TagResource",
+        ],
+        Resource: arn("events", `rule/${s}-scaler-minute`),
+      },
+      {
+        Sid: "ScalerMinuteInvoke",
+        Effect: "Allow",
+        Action: ["lambda:AddPermission"],
+        Resource: arn("lambda", `function:${s}-scaler`),
+        Condition: { StringEquals: { "lambda:Principal": "events.amazonaws.com" } },
+      },
+      { Sid: "ScalerMinuteInvokeRead", Effect: "Allow", Action: ["lambda:GetPolicy", "lambda:RemovePermission"], Resource: arn("lambda", `function:${s}-scaler`) },
     ],
   };
 }

@@ -47,7 +47,6 @@ export class Dashboard extends Construct {
           ]),
           widget("Scaler", [
             ["AWS/Lambda", "Errors", "FunctionName", props.scalerFunctionName, { stat: "Sum" }],
-            ["LambdaFlex", "ScalerAlerts", "Service", props.service, { stat: "Maximum" }],
           ]),
         ],
       }),

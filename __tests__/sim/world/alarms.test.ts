@@ -19,38 +19,37 @@ function setup(lag: [number, number]) {
 describe("CloudWatch alarms from the synthesized core stack", () => {
   it("reads every alarm with its metric resolved and what its action reaches", () => {
     const byName = Object.fromEntries(defs.map((d) => [d.name, d]));
-    expect(byName["lambdaflex-lambda-high-demand"]).toMatchObject({ metric: count, evaluationPeriods: 2, threshold: 1200, action: "scaler" });
-    expect(byName["lambdaflex-lambda-throttles"]).toMatchObject({ metric: { namespace: "AWS/Lambda", name: "Throttles", dimensions: { FunctionName: "lambdaflex-api" } }, action: "scaler" });
-    expect(byName["lambdaflex-scaler-errors"]).toMatchObject({ metric: { dimensions: { FunctionName: "lambdaflex-scaler" } }, action: "page" });
-    expect(byName["lambdaflex-tier-stuck"]!.action).toBe("page");
+    expect(Object.keys(byName).sort()).toEqual(["lambdaflex-wake-demand", "lambdaflex-wake-throttles"]);
+    expect(byName["lambdaflex-wake-demand"]).toMatchObject({ metric: count, evaluationPeriods: 5, datapointsToAlarm: 3, threshold: 1200, action: "scaler" });
+    expect(byName["lambdaflex-wake-throttles"]).toMatchObject({ metric: { namespace: "AWS/Lambda", name: "Throttles", dimensions: { FunctionName: "lambdaflex-api" } }, action: "scaler" });
   });
 
-  it("fires the high-demand alarm once, on published datapoints only, even when the newest minutes are late", () => {
+  it("fires the wake-demand alarm once, on published datapoints only, even when the newest minutes are late", () => {
     const { cw, alarms, at } = setup([2, 2]);
     for (let m = 0; m < 10; m++) cw.count(count, m * MINUTE, 3000);
-    // At minute 3 nothing is published yet (each minute appears 2 minutes after it ends).
-    at(3 * MINUTE + 30_000);
-    expect(alarms.evaluate()).toEqual([]);
-    // By minute 4.5, minutes 0 and 1 are published: two breaching datapoints.
+    // At minute 4.5 only minutes 0 and 1 are published (each appears 2 minutes after it ends): 2 of the 3 needed.
     at(4 * MINUTE + 30_000);
-    expect(alarms.evaluate().map((a) => a.name)).toEqual(["lambdaflex-lambda-high-demand"]);
-    // An alarm acts only when its state changes.
-    at(5 * MINUTE + 30_000);
     expect(alarms.evaluate()).toEqual([]);
-    expect(alarms.meter.toAlarm).toEqual({ "lambdaflex-lambda-high-demand": 1 });
+    expect((alarms.describe({ StateValue: "ALARM" }) as { MetricAlarms: unknown[] }).MetricAlarms).toEqual([]);
+    // By minute 5.5, minutes 0-2 are published: three breaching datapoints.
+    at(5 * MINUTE + 30_000);
+    expect(alarms.evaluate().map((a) => a.name)).toEqual(["lambdaflex-wake-demand"]);
+    // An alarm acts only when its state changes, but DescribeAlarms shows it still in ALARM.
+    at(6 * MINUTE + 30_000);
+    expect(alarms.evaluate()).toEqual([]);
+    expect(alarms.meter.toAlarm).toEqual({ "lambdaflex-wake-demand": 1 });
+    expect(alarms.describe({ AlarmNames: ["lambdaflex-wake-demand"], StateValue: "ALARM" })).toMatchObject({ MetricAlarms: [{ AlarmName: "lambdaflex-wake-demand", StateValue: "ALARM" }] });
   });
 
   it("treats minutes without datapoints as not breaching, so quiet minutes return it to OK and it can fire again", () => {
     const { cw, alarms, at } = setup([0, 0]);
-    cw.count(count, 0, 3000);
-    cw.count(count, MINUTE, 3000);
-    at(2 * MINUTE + 1);
+    for (const m of [0, 1, 2]) cw.count(count, m * MINUTE, 3000);
+    at(3 * MINUTE + 1);
     expect(alarms.evaluate()).toHaveLength(1);
     at(20 * MINUTE);
     expect(alarms.evaluate()).toEqual([]);
-    cw.count(count, 20 * MINUTE, 3000);
-    cw.count(count, 21 * MINUTE, 3000);
-    at(22 * MINUTE + 1);
-    expect(alarms.evaluate().map((a) => a.name)).toEqual(["lambdaflex-lambda-high-demand"]);
+    for (const m of [20, 21, 22]) cw.count(count, m * MINUTE, 3000);
+    at(23 * MINUTE + 1);
+    expect(alarms.evaluate().map((a) => a.name)).toEqual(["lambdaflex-wake-demand"]);
   });
 });
