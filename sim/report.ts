@@ -1,5 +1,6 @@
 /** Simulation results as JSON and as a self-contained HTML page with inline SVG charts (no network). */
 import type { StrategyResult } from "./simulator";
+import type { IdleBill } from "./idle-bill";
 import type { ScalerReport, WorldReport } from "./twin";
 import type { World } from "./world/params";
 
@@ -9,6 +10,8 @@ export interface SimulationReport {
   readonly thresholds: { readonly upRps: number; readonly downRps: number };
   /** Every parameter of the emulated world in effect. */
   readonly world: World;
+  /** What bills every month while the tier is off, itemized from the synthesized core stack (free items apart). */
+  readonly idleBill: IdleBill;
   /** The world's shortest delays in whole minutes (what the optimum and Fargate-always-on use). */
   readonly delays: Record<string, number>;
   /** What the production scaler did in the twin, metered from its calls. */

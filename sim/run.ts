@@ -6,6 +6,9 @@ import { delaysFor } from "./delays";
 import { clairvoyantOptimum } from "./optimum";
 import type { SimulationReport } from "./report";
 import { simulateFargateAlways, simulateLambdaOnly } from "./baselines";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { idleBillFromStack } from "./idle-bill";
 import { simulateLambdaFlex } from "./twin";
 import type { World } from "./world/params";
 
@@ -31,6 +34,8 @@ export async function runAll(trace: number[], o: RunOptions): Promise<Simulation
     breakEvenRps: breakEvenRps(w),
     thresholds: { upRps: policy.upThresholdRps, downRps: policy.downThresholdRps },
     world: o.world,
+    // What bills every month while the tier is off, itemized from the synthesized core stack.
+    idleBill: idleBillFromStack(JSON.parse(readFileSync(join(__dirname, "..", o.config.deployDir, "core", "cdk.tf.json"), "utf8"))),
     delays: { ...delays },
     scaler: twin.scaler,
     worldReport: twin.worldReport,

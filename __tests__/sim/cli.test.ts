@@ -88,6 +88,8 @@ describe("simulate CLI", () => {
     expect(json.strategies[0].log[0]).toEqual(expect.objectContaining({ minute: expect.any(Number), from: "off", to: "warming", reason: expect.any(String) }));
     expect(json.world).toEqual(expect.objectContaining({ seed: 5, terraformCloud: expect.objectContaining({ failureRate: 0.2, runMinutes: [1, 3] }), cloudwatch: expect.objectContaining({ lagMinutes: [1, 3] }) }));
     for (const key of ["invocations", "getMetricDataMetrics", "commits", "terraformRuns", "terraformRunsFailed", "alerts"]) expect(json.scaler).toHaveProperty(key);
+    expect(json.idleBill.totalUsdPerMonth).toBeLessThanOrEqual(0.3);
+    expect(json.idleBill.items.map((i: { item: string }) => i.item).join(" ")).toMatch(/alarm/i);
     const t = json.scaler.invocationsByTrigger;
     expect(json.scaler.invocations).toBe(t.schedule + (t.alarm ?? 0) + (t.rearm ?? 0));
     expect(t.schedule).toBeLessThan(3 * 1440);
