@@ -9,7 +9,7 @@ export class DynamoDbEmulator {
   async send(command: { constructor: { name: string }; input: any }): Promise<unknown> {
     this.meter.calls++;
     const op = command.constructor.name;
-    if (op !== "PutItemCommand" && op !== "GetItemCommand") throw Object.assign(new Error(`not implemented: ${op}`), { name: "UnknownOperationException" });
+    if (op !== "PutItemCommand" && op !== "GetItemCommand") throw Object.assign(new Error(`The DynamoDB emulator serves GetItem and PutItem, not ${op}`), { name: "UnknownOperationException" });
     const { TableName, Item, Key } = command.input as { TableName?: string; Item?: Record<string, { S?: string }>; Key?: Record<string, { S?: string }> };
     if (TableName !== this.tableName) {
       throw Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException", $fault: "client", $metadata: { httpStatusCode: 400 } });

@@ -1,4 +1,5 @@
 import type { Statement } from "../policy";
+import { EVENT_RULE_ACTIONS } from "./run-role";
 import { SERVICE_TAG_KEY } from "./service-tag";
 
 /** What the core run role's permissions are scoped to. */
@@ -99,17 +100,7 @@ export function corePermissions(p: CorePermissionsProps): Record<string, Stateme
       {
         Sid: "Schedule",
         Effect: "Allow",
-        Action: [
-          "events:DeleteRule",
-          "events:DescribeRule",
-          "events:ListTagsForResource",
-          "events:ListTargetsByRule",
-          "events:PutRule",
-          "events:PutTargets",
-          "events:RemoveTargets",
-          "events:TagResource",
-          "events:UntagResource",
-        ],
+        Action: [...EVENT_RULE_ACTIONS, "events:UntagResource"],
         Resource: arn("events", `rule/${s}-*`),
       },
       // The group the scaler's one-time re-arm schedules go in (stacks/core/wake-schedules.ts). Deleting

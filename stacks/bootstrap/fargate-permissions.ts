@@ -1,4 +1,5 @@
 import type { Statement } from "../policy";
+import { EVENT_RULE_ACTIONS } from "./run-role";
 import { SERVICE_TAG_KEY } from "./service-tag";
 
 /** What the fargate run role's permissions are scoped to. */
@@ -273,16 +274,7 @@ export function fargatePermissions(p: FargatePermissionsProps): Record<string, S
       {
         Sid: "ScalerMinuteRule",
         Effect: "Allow",
-        Action: [
-          "events:DeleteRule",
-          "events:DescribeRule",
-          "events:ListTagsForResource",
-          "events:ListTargetsByRule",
-          "events:PutRule",
-          "events:PutTargets",
-          "events:RemoveTargets",
-          "events:TagResource",
-        ],
+        Action: [...EVENT_RULE_ACTIONS],
         Resource: arn("events", `rule/${s}-scaler-minute`),
       },
       {

@@ -5,6 +5,18 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { policyDocument, type Statement } from "../policy";
 import type { HcpTerraformOidc, WorkspaceIdentity } from "./hcp-terraform-oidc";
 
+/** What a run role needs to manage an EventBridge rule and its targets (both stacks own scheduled rules). */
+export const EVENT_RULE_ACTIONS = [
+  "events:DeleteRule",
+  "events:DescribeRule",
+  "events:ListTagsForResource",
+  "events:ListTargetsByRule",
+  "events:PutRule",
+  "events:PutTargets",
+  "events:RemoveTargets",
+  "events:TagResource",
+] as const;
+
 export interface RunRoleProps {
   /** Role name (`<service>-tfc-<stack>`). */
   readonly name: string;
