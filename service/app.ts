@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
-import Koa from "koa";
-import { HttpError } from "./errors";
+import Koa, { type Context } from "koa";
+import { boundMessage, echo } from "./echo";
+import { ClientAbortedError, HttpError } from "./errors";
 import { silentLogger, type Logger } from "./log";
 import { docsPage, openApiDocument } from "./openapi";
+import { bodyStillArriving } from "./request-body";
 import { routes, type Route } from "./router";
 import { linkRoutes, randomCode } from "./routes/links";
 import { statusRoutes, type ScalerStatus } from "./routes/status";
@@ -95,29 +97,44 @@ export function createApp(deps: AppDeps): Koa {
     try {
       await dispatch(ctx);
     } catch (err) {
-      if (err instanceof HttpError) {
-        ctx.status = err.status;
-        for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
-        ctx.body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
-        return;
-      }
-      // Koa's own client errors (for example a bad URI) carry `expose` and a 4xx status.
-      const e = err as { status?: number; expose?: boolean; message?: string };
-      if (e.expose && typeof e.status === "number" && e.status < 500) {
-        ctx.status = e.status;
-        ctx.body = { error: { code: "bad_request", message: e.message ?? "bad request" } };
-        return;
-      }
-      logger("error", "unhandled error", {
-        method: ctx.method,
-        path: ctx.path,
-        error: { name: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack },
-      });
-      ctx.status = 500;
-      ctx.body = { error: { code: "internal", message: "internal server error" } };
+      answerError(ctx, err, logger);
+    } finally {
+      // Otherwise Node would read and discard the rest of the body to reuse the connection.
+      if (bodyStillArriving(ctx.req)) ctx.set("Connection", "close");
     }
   });
   // Koa logs every error to stderr by default; ours are already handled and logged above.
   app.silent = true;
   return app;
+}
+
+/** Turns what a route threw into the response; only HttpError messages (bounded) reach the client. */
+function answerError(ctx: Context, err: unknown, logger: Logger): void {
+  if (err instanceof ClientAbortedError) {
+    // The client's doing, not a fault of ours: an error log here is one anyone could fill.
+    logger("info", "client_aborted", { method: echo(ctx.method), path: echo(ctx.path), receivedBytes: err.receivedBytes });
+    ctx.status = 400; // written only if the socket is somehow still open
+    ctx.body = { error: { code: "client_aborted", message: "the request body did not arrive" } };
+    return;
+  }
+  if (err instanceof HttpError) {
+    ctx.status = err.status;
+    for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
+    ctx.body = { error: { code: err.code, message: boundMessage(err.message), ...(err.details ? { details: err.details } : {}) } };
+    return;
+  }
+  // Koa's own client errors (for example a bad URI) carry `expose` and a 4xx status.
+  const e = err as { status?: number; expose?: boolean; message?: string };
+  if (e.expose && typeof e.status === "number" && e.status < 500) {
+    ctx.status = e.status;
+    ctx.body = { error: { code: "bad_request", message: boundMessage(e.message ?? "bad request") } };
+    return;
+  }
+  logger("error", "unhandled error", {
+    method: echo(ctx.method),
+    path: echo(ctx.path),
+    error: { name: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack },
+  });
+  ctx.status = 500;
+  ctx.body = { error: { code: "internal", message: "internal server error" } };
 }

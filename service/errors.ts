@@ -29,3 +29,15 @@ export class CodeTakenError extends Error {
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
+
+/**
+ * The client closed the connection while its request body was still arriving.
+ * Nothing can be answered; it is the client's doing, so it is logged at `info`.
+ */
+export class ClientAbortedError extends Error {
+  override readonly name = "ClientAbortedError";
+
+  constructor(readonly receivedBytes: number) {
+    super(`client closed the connection after ${receivedBytes} body bytes`);
+  }
+}

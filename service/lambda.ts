@@ -1,5 +1,6 @@
 import serverless from "serverless-http";
 import { serviceConfigFromEnv } from "./config";
+import { assertHttpEvent } from "./lambda-event";
 import { jsonLogger } from "./log";
 import { buildRuntime } from "./runtime";
 
@@ -14,8 +15,13 @@ const ready: Promise<Handler> = buildRuntime(serviceConfigFromEnv(process.env, "
 );
 ready.catch((err: Error) => logger("error", "service init failed", { error: err.message }));
 
-/** Lambda entry point for API Gateway HTTP API (payload 2.0) and ALB events. */
+/**
+ * Lambda entry point for API Gateway HTTP API (payload 2.0), function URL and
+ * ALB events. Any other event fails the invocation with UnsupportedEventError
+ * (no stack), which the runtime logs once.
+ */
 export const handler = async (event: unknown, context: unknown): Promise<unknown> => {
+  assertHttpEvent(event);
   const h = await ready;
   return h(event as Parameters<Handler>[0], context as Parameters<Handler>[1]);
 };

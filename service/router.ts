@@ -1,4 +1,5 @@
 import type { Context } from "koa";
+import { echo } from "./echo";
 import { HttpError } from "./errors";
 
 /** OpenAPI fragments a route carries, so the document is built from the same table that routes. */
@@ -66,41 +67,11 @@ export function routes(table: ReadonlyArray<Route>): (ctx: Context) => Promise<v
       return route.handler(ctx, Object.fromEntries(names.map((n, i) => [n, m[i + 1] ?? ""])));
     }
     if (allowed.length > 0) return methodNotAllowed(ctx, allowed);
-    throw new HttpError(404, "not_found", `no route for ${ctx.method} ${ctx.path}`);
+    throw new HttpError(404, "not_found", `no route for ${echo(ctx.method)} ${echo(ctx.path)}`);
   };
 }
 
 function methodNotAllowed(ctx: Context, methods: string[]): never {
   const allow = [...new Set(methods)].sort().join(", ");
-  throw new HttpError(405, "method_not_allowed", `${ctx.method} is not allowed on ${ctx.path}; use ${allow}`, undefined, { Allow: allow });
-}
-
-/**
- * Reads a JSON body with a size limit. Rejects a wrong content type (415),
- * an oversized body (413, before reading when Content-Length says so) and
- * malformed JSON (400).
- */
-export async function readJsonBody(ctx: Context, limitBytes: number): Promise<unknown> {
-  if (!ctx.is("application/json")) {
-    const got = ctx.get("content-type") || "none";
-    throw new HttpError(415, "unsupported_media_type", `Content-Type must be application/json, got ${got}`);
-  }
-  const declared = Number(ctx.get("content-length") || "0");
-  const tooLarge = () =>
-    new HttpError(413, "payload_too_large", `request body exceeds the limit of ${limitBytes} bytes`);
-  if (declared > limitBytes) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buf.length;
-    if (size > limitBytes) throw tooLarge();
-    chunks.push(buf);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new HttpError(400, "invalid_json", `request body is not valid JSON: ${(err as Error).message}`);
-  }
+  throw new HttpError(405, "method_not_allowed", `${echo(ctx.method)} is not allowed on ${echo(ctx.path)}; use ${allow}`, undefined, { Allow: allow });
 }

@@ -4,26 +4,7 @@ import { serviceConfigFromEnv } from "./config";
 import { HEALTHZ_PATH, writeHealthz } from "./healthz";
 import { jsonLogger, type Logger } from "./log";
 import { buildRuntime } from "./runtime";
-
-/**
- * Stops accepting connections, lets in-flight requests finish for at most
- * `timeoutMs`, then cuts what is left. Resolves once the server is closed.
- */
-export function gracefulClose(server: http.Server, timeoutMs: number): Promise<"drained" | "timed-out"> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      server.closeAllConnections();
-      resolve("timed-out");
-    }, timeoutMs);
-    timer.unref();
-    server.close(() => {
-      clearTimeout(timer);
-      resolve("drained");
-    });
-    // Idle keep-alive sockets would otherwise hold close() open until they time out.
-    server.closeIdleConnections();
-  });
-}
+import { drainOnShutdown } from "./shutdown";
 
 /** Starts the HTTP server (the Fargate tier's process) and wires SIGTERM/SIGINT to a graceful exit. */
 export async function main(env: NodeJS.ProcessEnv = process.env, logger: Logger = jsonLogger()): Promise<http.Server> {
@@ -36,31 +17,32 @@ export async function main(env: NodeJS.ProcessEnv = process.env, logger: Logger 
   let stopping = false;
   const handle = runtime.app.callback(); // compose the middleware once, not per request
   const server = http.createServer((req, res) => {
-    // A request that arrives on a kept-alive socket during shutdown is served, and the socket then closed.
-    if (stopping) res.setHeader("Connection", "close");
     // The ALB's health check is answered before Koa: the same bytes as the app's route
     // (service/healthz.ts), without a framework context per probe.
     if (req.url === HEALTHZ_PATH && (req.method === "GET" || req.method === "HEAD")) return writeHealthz(res, req.method);
     return handle(req, res);
   });
+  const drainer = drainOnShutdown(server);
   // Longer than the ALB's 60 s idle timeout, so the ALB (not us) closes idle connections.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  await new Promise<void>((resolve) => server.listen(port, env.HOST || "0.0.0.0", resolve));
-  const bound = (server.address() as AddressInfo).port;
-  logger("info", "listening", { port: bound, tier: config.tier, version: config.version });
 
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger("info", "shutting down", { signal, timeoutMs: shutdownMs });
-    const outcome = await gracefulClose(server, shutdownMs);
+    const outcome = await drainer.shutdown({ timeoutMs: shutdownMs });
     await runtime.close();
     logger("info", "stopped", { outcome });
     process.exit(0);
   };
+  // Before "listening": whoever acts on that line may signal at once, and an
+  // unhandled SIGTERM kills the process without draining.
   process.once("SIGTERM", () => void stop("SIGTERM"));
   process.once("SIGINT", () => void stop("SIGINT"));
+  await new Promise<void>((resolve) => server.listen(port, env.HOST || "0.0.0.0", resolve));
+  const bound = (server.address() as AddressInfo).port;
+  logger("info", "listening", { port: bound, tier: config.tier, version: config.version });
   return server;
 }
 

@@ -31,6 +31,10 @@ const halfSentPost = (port: number, body: string) => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A GET on a new connection (fetch would reuse a kept-alive socket, which shutdown still serves). */
+const getOnNewConnection = (url: string) =>
+  new Promise<http.IncomingMessage>((resolve, reject) => http.get(url, { agent: false }, resolve).on("error", reject));
+
 describe("entrypoint.sh in container mode", () => {
   it("serves HTTP on PORT as the fargate tier with an embedded store", async () => {
     const { proc, base } = await start();
@@ -60,7 +64,7 @@ describe("entrypoint.sh in container mode", () => {
     await sleep(200);
     proc.child.kill("SIGTERM");
     await proc.waitForLog("shutting down");
-    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    await expect(getOnNewConnection(`${base}/healthz`)).rejects.toThrow();
     slow.finish();
     const answer = await slow.response;
     expect(answer.status).toBe(201);

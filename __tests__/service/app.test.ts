@@ -52,6 +52,18 @@ describe("service app", () => {
     expect(stats.body).toEqual({ code, url: "https://example.com/a?b=1", createdAt: "2026-11-22T10:00:00.000Z", hits: 3 });
   });
 
+  it("answers HEAD on a short link like GET but counts only GET", async () => {
+    const app = appWith();
+    const { body } = await request(app).post("/links").send({ url: "https://preview.example/" });
+    for (let i = 0; i < 2; i++) {
+      const probe = await request(app).head(`/${body.code}`);
+      expect(probe.status).toBe(302);
+      expect(probe.headers.location).toBe("https://preview.example/");
+    }
+    await request(app).get(`/${body.code}`);
+    expect((await request(app).get(`/links/${body.code}`)).body.hits).toBe(1);
+  });
+
   it("counts concurrent hits atomically", async () => {
     const app = appWith();
     const { body } = await request(app).post("/links").send({ url: "http://example.org/" });
@@ -195,5 +207,41 @@ describe("service app bad input", () => {
     const app = appWith({ newCode: () => codes[0]! });
     await request(app).post("/links").send({ url: "ftp://x.example/" });
     expect((await request(app).get("/links/REJECT1")).status).toBe(404);
+  });
+});
+
+describe("service app error bodies", () => {
+  const MAX_ERROR_BYTES = 600;
+
+  it("cuts a 10,000-character path in a 404 to a short message", async () => {
+    const path = "/" + "a/".repeat(5000);
+    const res = await request(appWith()).get(path);
+    expect(res.status).toBe(404);
+    expect(res.text.length).toBeLessThan(MAX_ERROR_BYTES);
+    expect(res.body.error.message).toBe(`no route for GET /${"a/".repeat(31)}a... (10001 characters)`);
+  });
+
+  it("says where JSON is malformed without repeating the body", async () => {
+    const res = await request(appWith()).post("/links").set("content-type", "application/json").send('{"url": \u0007<script>alert(1)</script>');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^request body is not valid JSON( \(at character \d+\))?$/);
+    expect(res.text).not.toContain("script");
+  });
+
+  it("names a few unknown fields, escaped and cut, and counts the rest", async () => {
+    const fields = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`\u001b[31m${"k".repeat(100)}${i}`, i]));
+    const res = await request(appWith()).post("/links").send({ url: "https://x.example/", ...fields });
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain("\u001b"); // no raw escape byte
+    expect(res.body.error.details).toHaveLength(6);
+    expect(res.body.error.details[0]).toEqual({ field: `\\u001b[31m${"k".repeat(59)}... (106 characters)`, problem: "unknown field" });
+    expect(res.body.error.details[5]).toEqual({ field: "body", problem: "has 55 more unknown fields" });
+    expect(res.body.error.message.length).toBeLessThanOrEqual(400);
+  });
+
+  it("cuts a long Content-Type in a 415", async () => {
+    const res = await request(appWith()).post("/links").set("content-type", "text/plain; x=" + "b".repeat(5000)).send("x");
+    expect(res.status).toBe(415);
+    expect(res.text.length).toBeLessThan(MAX_ERROR_BYTES);
   });
 });

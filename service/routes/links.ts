@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { Context } from "koa";
+import { echo } from "../echo";
 import { CodeTakenError, HttpError } from "../errors";
+import { readJsonBody } from "../request-body";
 import type { Route } from "../router";
-import { readJsonBody } from "../router";
+import { checkTargetUrl } from "../target-url";
 import type { Link, LinkStore } from "../store/link-store";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -33,6 +35,9 @@ export interface LinkRouteDeps {
 
 type Problem = { field: string; problem: string };
 
+/** Unknown fields named one by one before the rest are only counted, so the error stays small. */
+const UNKNOWN_FIELDS_SHOWN = 5;
+
 /** Checks a create-link body; returns the normalised target URL or throws 400 with every problem. */
 export function validateCreateLink(body: unknown, maxUrlLength: number): string {
   const problems: Problem[] = [];
@@ -40,29 +45,19 @@ export function validateCreateLink(body: unknown, maxUrlLength: number): string 
     throw new HttpError(400, "invalid_body", 'request body must be a JSON object like {"url": "https://..."}');
   }
   const record = body as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (key !== "url") problems.push({ field: key, problem: "unknown field" });
+  const unknownFields = Object.keys(record).filter((key) => key !== "url");
+  for (const key of unknownFields.slice(0, UNKNOWN_FIELDS_SHOWN)) problems.push({ field: echo(key), problem: "unknown field" });
+  if (unknownFields.length > UNKNOWN_FIELDS_SHOWN) {
+    problems.push({ field: "body", problem: `has ${unknownFields.length - UNKNOWN_FIELDS_SHOWN} more unknown fields` });
   }
   const url = record.url;
   let normalised = "";
   if (typeof url !== "string") {
     problems.push({ field: "url", problem: url === undefined ? "is required" : "must be a string" });
-  } else if (url.length > maxUrlLength) {
-    problems.push({ field: "url", problem: `must be at most ${maxUrlLength} characters, got ${url.length}` });
   } else {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(url);
-    } catch {
-      problems.push({ field: "url", problem: "is not a valid absolute URL" });
-    }
-    if (parsed && parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-      problems.push({ field: "url", problem: `scheme must be http or https, got ${parsed.protocol.replace(/:$/, "")}` });
-    } else if (parsed && !parsed.hostname) {
-      problems.push({ field: "url", problem: "must have a host" });
-    } else if (parsed) {
-      normalised = parsed.href;
-    }
+    const checked = checkTargetUrl(url, maxUrlLength);
+    if (checked.ok) normalised = checked.url;
+    else problems.push({ field: "url", problem: checked.problem });
   }
   if (problems.length > 0) {
     const summary = problems.map((p) => `${p.field} ${p.problem}`).join("; ");
@@ -125,16 +120,23 @@ export function linkRoutes(deps: LinkRouteDeps): Route[] {
                 type: "object",
                 additionalProperties: false,
                 required: ["url"],
-                properties: { url: { type: "string", format: "uri", maxLength: deps.maxUrlLength } },
+                properties: {
+                  url: {
+                    type: "string",
+                    format: "uri",
+                    maxLength: deps.maxUrlLength,
+                    description: `http(s) URL to a public host, no credentials; at most ${deps.maxUrlLength} characters once normalized`,
+                  },
+                },
               },
             },
           },
         },
         responses: {
           "201": { description: "Created", content: { "application/json": { schema: linkSchema } } },
-          "400": errorResponse("Malformed JSON or an invalid URL"),
-          "413": errorResponse("Body larger than the limit"),
-          "415": errorResponse("Content-Type is not application/json"),
+          "400": errorResponse("Malformed JSON, a body that is not UTF-8, or a URL that is invalid, has credentials or points at a non-public host"),
+          "413": errorResponse("Body larger than the limit; the connection is closed if the body is still arriving"),
+          "415": errorResponse("Content-Type is not application/json, or its charset is not UTF-8"),
         },
       },
     },
@@ -160,7 +162,8 @@ export function linkRoutes(deps: LinkRouteDeps): Route[] {
       method: "GET",
       path: "/{code}",
       handler: async (ctx, { code = "" }) => {
-        const link = await deps.store.hit(code);
+        // Only GET is a visit: link previews and crawlers probe with HEAD.
+        const link = ctx.method === "GET" ? await deps.store.hit(code) : await deps.store.get(code);
         if (!link) throw notFound(code);
         // 302, not 301: browsers cache a 301 forever, and every hit must reach us to be counted.
         ctx.status = 302;
@@ -169,7 +172,7 @@ export function linkRoutes(deps: LinkRouteDeps): Route[] {
       },
       doc: {
         operationId: "followLink",
-        summary: "Redirect to the link's target and count the hit",
+        summary: "Redirect to the link's target and count the hit (HEAD answers the same without counting)",
         parameters: [codeParam],
         responses: {
           "302": { description: "Redirect to the target", headers: { Location: { schema: { type: "string" } } } },
