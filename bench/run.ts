@@ -1,46 +1,110 @@
 /**
- * `npm run bench [-- --quick] [-- --only NAME]`: runs every benchmark and
- * writes one JSON file per entry under bench/results/.
+ * `npm run bench [-- --quick] [-- --only NAME] [-- --save]`: runs the
+ * benchmarks and prints each result as JSON. Only with `--save` does it write
+ * the committed bench/results/<name>.json, with every file path in it relative
+ * to the repository, so a result reads the same on any machine.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
+import { HELP, parseFlags, UsageError } from "../scripts/cli-flags";
+import { progressBar, type Progress, type ProgressStream } from "../scripts/progress";
 import { benchService } from "./service";
 import { benchSynth } from "./synth";
 import { benchCost } from "./cost";
 import { benchTwin } from "./twin";
 
-const ENTRIES: Record<string, (quick: boolean) => Promise<Record<string, unknown>>> = {
+const ROOT = join(__dirname, "..");
+
+/** A benchmark: `quick` shortens it for a smoke run; `progress` may report its steps. */
+export type Benchmark = (quick: boolean, progress: Progress) => Promise<Record<string, unknown>>;
+
+export const ENTRIES: Record<string, Benchmark> = {
   service: benchService,
   synth: benchSynth,
   cost: benchCost,
   twin: benchTwin,
 };
 
-async function main(argv: string[]): Promise<void> {
-  const quick = argv.includes("--quick");
-  const onlyAt = argv.indexOf("--only");
-  const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
-  if (only && !ENTRIES[only]) throw new Error(`unknown benchmark "${only}"; choose one of ${Object.keys(ENTRIES).join(", ")}`);
-  const dir = join(__dirname, "results");
-  mkdirSync(dir, { recursive: true });
-  for (const [name, run] of Object.entries(ENTRIES)) {
-    if (only && name !== only) continue;
-    process.stdout.write(`bench ${name}...\n`);
-    const result = {
-      name,
-      at: new Date().toISOString(),
-      machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model },
-      quick,
-      ...(await run(quick)),
-    };
-    const file = join(dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\nwrote ${file}\n`);
-  }
+const usage = (names: string[]) => `usage: npm run bench [-- --quick] [-- --only NAME] [-- --save]
+
+Runs the benchmarks (${names.join(", ")}) and prints each result as JSON.
+  --quick       shorter runs, for a smoke test
+  --only NAME   one benchmark
+  --save        also write bench/results/NAME.json (committed; paths relative to the repository)
+  -h, --help    this help`;
+
+/** `value` with every absolute path of an existing file replaced by its path from `root`, in / form. */
+export function repositoryRelative<T>(value: T, root: string): T {
+  if (typeof value === "string") return (isAbsolute(value) && existsSync(value) ? relative(root, value).split(sep).join("/") : value) as T;
+  if (Array.isArray(value)) return value.map((v) => repositoryRelative(v, root)) as T;
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, repositoryRelative(v, root)])) as T;
+  return value;
 }
 
-main(process.argv.slice(2)).catch((err: Error) => {
-  process.stderr.write(`bench failed: ${err.message}\n`);
-  process.exit(1);
-});
+/** Where the command writes: results and errors as lines, progress on a stream, result files under `resultsDir`. */
+export interface BenchIo {
+  out(line: string): void;
+  err(line: string): void;
+  readonly progress: ProgressStream;
+  readonly resultsDir: string;
+  readonly root: string;
+}
+
+const defaultIo: BenchIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  progress: process.stderr, resultsDir: join(ROOT, "bench", "results"),
+  root: ROOT,
+};
+
+/** The whole command; returns the exit code (2 for a usage error). */
+export async function main(argv: string[], entries: Record<string, Benchmark> = ENTRIES, io: BenchIo = defaultIo): Promise<number> {
+  const names = Object.keys(entries);
+  let values;
+  try {
+    values = parseFlags({ args: argv, options: { ...HELP, quick: { type: "boolean", default: false }, only: { type: "string" }, save: { type: "boolean", default: false } } }).values;
+    if (values.only !== undefined && !entries[values.only]) throw new UsageError(`--only ${JSON.stringify(values.only)} is not a benchmark; choose one of ${names.join(", ")}`);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`bench: ${err.message}\n${usage(names)}`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(usage(names));
+    return 0;
+  }
+  const quick = values.quick!;
+  if (values.save) mkdirSync(io.resultsDir, { recursive: true });
+  for (const name of names.filter((n) => values.only === undefined || n === values.only)) {
+    const progress = progressBar(`bench ${name}`, { stream: io.progress });
+    progress(0, 1);
+    const measured = await entries[name]!(quick, progress);
+    progress(1, 1);
+    const result = repositoryRelative(
+      { name, at: new Date().toISOString(), machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model }, quick, ...measured },
+      io.root,
+    );
+    io.out(JSON.stringify(result, null, 2));
+    if (values.save) {
+      const file = join(io.resultsDir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+      io.out(`wrote ${relative(io.root, file)}`);
+    } else {
+      io.out(`(not saved: pass --save to write bench/results/${name}.json)`);
+    }
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: Error) => {
+      process.stderr.write(`bench failed: ${err.message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,5 +1,5 @@
 /**
- * `npm run doctor`
+ * `npm run doctor [-- --help]`
  *
  * Checks, read-only, what a first deploy needs and prints each problem with
  * the command or UI step that fixes it: Lambda and Fargate quotas, the

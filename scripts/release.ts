@@ -18,13 +18,14 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
+import { HELP, parseFlags } from "./cli-flags";
 import { formatImageRelease, IMAGE_DIGEST_PATTERN, IMAGE_TAG_PATTERN, imageReleasePaths, parseImageRelease } from "./release-file";
 
 const ROOT = join(__dirname, "..");
 const USAGE = `usage: npm run release -- --repository <ecr repository url> [--tag release-<name>] [--platform linux/arm64] [--dry-run]
-       npm run release -- --digest sha256:<64 hex> [--tag release-<name>] [--dry-run]   (rollback to an image already in ECR)`;
+       npm run release -- --digest sha256:<64 hex> [--tag release-<name>] [--dry-run]   (rollback to an image already in ECR)
+       npm run release -- --help`;
 /** A repository URL without tag or digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/lambdaflex. */
 const REPOSITORY_PATTERN = /^[a-z0-9][a-z0-9.-]*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/;
 
@@ -38,6 +39,8 @@ export class ReleaseError extends Error {
 
 /** Validated command-line options. */
 export interface ReleaseOptions {
+  /** `--help`: print the usage and do nothing else. */
+  readonly help: boolean;
   readonly repository?: string;
   readonly tag?: string;
   readonly platform: string;
@@ -49,9 +52,10 @@ export interface ReleaseOptions {
 export function parseReleaseOptions(argv: string[]): ReleaseOptions {
   const values = (() => {
     try {
-      return parseArgs({
+      return parseFlags({
         args: argv,
         options: {
+          ...HELP,
           repository: { type: "string" },
           tag: { type: "string" },
           platform: { type: "string", default: "linux/arm64" },
@@ -63,6 +67,7 @@ export function parseReleaseOptions(argv: string[]): ReleaseOptions {
       throw new ReleaseError(`${(err as Error).message}\n${USAGE}`, 2); // unknown flag, missing value, stray argument
     }
   })();
+  if (values.help) return { help: true, platform: values.platform!, dryRun: true };
   const { repository, tag, platform, digest } = values;
   const bad = (message: string) => new ReleaseError(`${message}\n${USAGE}`, 2);
   if (digest === undefined && repository === undefined) throw bad("--repository is required to build and push (or pass --digest to record an image already pushed)");
@@ -76,7 +81,7 @@ export function parseReleaseOptions(argv: string[]): ReleaseOptions {
   }
   // One platform only: several would push an image index, which Lambda rejects like an attestation index.
   if (!/^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9]+)?$/.test(platform!)) throw bad(`--platform ${JSON.stringify(platform)} must be exactly one platform such as linux/arm64`);
-  return { repository, tag, platform: platform!, digest, dryRun: values["dry-run"]! };
+  return { help: false, repository, tag, platform: platform!, digest, dryRun: values["dry-run"]! };
 }
 
 /** The default tag, `release-<UTC yyyymmddHHMMSS>-<short git sha>`: unique, so never refused by an immutable ECR repository. */
@@ -156,6 +161,10 @@ function tagFromHistory(repoRoot: string, file: string, digest: string): string 
 /** The whole release; writes output lines through `say`. */
 export async function release(argv: string[], env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
   const opts = parseReleaseOptions(argv);
+  if (opts.help) {
+    say(USAGE);
+    return;
+  }
   let deployDir: string;
   try {
     deployDir = loadDeploymentConfig(env.LAMBDAFLEX_CONFIG || DEFAULT_CONFIG_FILE, env).deployDir;

@@ -5,19 +5,44 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
+import { HELP, parseFlags, UsageError } from "../scripts/cli-flags";
+import { progressBar } from "../scripts/progress";
 import { advise } from "./advisor";
 import { renderHtml, summary } from "./report";
 import { runAll } from "./run";
 import { loadTrace } from "./trace";
 import { DEFAULT_WORLD, loadWorld, type World } from "./world/params";
 
-/** A command-line mistake; the message says which flag and value. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError };
+
+const COMMON = `  --trace FILE    per-minute demand, a CSV of minute,requests (required)
+  --scale N       multiply every minute's requests by N (default 1)
+  --config FILE   the deployment configuration (default lambdaflex.config.json)
+  --world FILE    the emulated world's parameters, JSON (README "The world file"; defaults otherwise)`;
+
+export const USAGE = {
+  simulate: `usage: npm run simulate -- --trace FILE [--scale N] [--config FILE] [--out DIR] [--world FILE]
+
+Runs LambdaFlex (the production scaler in the digital twin), Lambda only,
+Fargate always on and the clairvoyant optimum on the trace, and writes
+simulation.json, report.html and toggle-history/ into --out.
+${COMMON}
+  --out DIR       where to write (default sim-output)
+  -h, --help      this help`,
+  advise: `usage: npm run advise -- --trace FILE [--scale N] [--config FILE] [--out DIR] [--world FILE] [--quick]
+
+Sweeps the scaler's tunable parameters in the twin and recommends the
+cheapest setting with no more shortfall than the optimum; writes advice.json.
+${COMMON}
+  --out DIR       where to write (default advise-output)
+  --quick         a coarser sweep
+  -h, --help      this help`,
+} as const;
+
+export type Command = keyof typeof USAGE;
 
 export interface CliArgs {
-  readonly command: "simulate" | "advise";
+  readonly command: Command;
   readonly trace: string;
   readonly scale: number;
   readonly config: string;
@@ -27,59 +52,46 @@ export interface CliArgs {
   readonly quick: boolean;
 }
 
-export function parseArgs(argv: string[]): CliArgs {
-  const [command, ...rest] = argv;
-  if (command !== "simulate" && command !== "advise") throw new UsageError(`unknown command "${command ?? ""}"; use simulate or advise`);
-  const flags: Record<string, string[]> = {};
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i]!;
-    if (flag === "--quick") {
-      flags.quick = ["true"];
-      continue;
-    }
-    if (!flag.startsWith("--")) throw new UsageError(`unexpected argument "${flag}"`);
-    const value = rest[i + 1];
-    if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-    (flags[flag.slice(2)] ??= []).push(value);
-    i++;
-  }
-  for (const name of Object.keys(flags)) {
-    if (name === "delay") throw new UsageError("--delay was replaced by --world FILE (a JSON file of the emulated world's parameters; see README)");
-    if (!["trace", "scale", "config", "out", "world", "quick"].includes(name)) throw new UsageError(`unknown flag --${name}`);
-  }
-  if (!flags.trace) throw new UsageError("--trace FILE is required (a per-minute CSV: minute,requests)");
-  const scale = Number(flags.scale?.[0] ?? "1");
-  if (!(Number.isFinite(scale) && scale > 0)) throw new UsageError(`--scale must be a positive number, got "${flags.scale?.[0]}"`);
-  return {
-    command,
-    trace: flags.trace[0]!,
-    scale,
-    config: flags.config?.[0] ?? DEFAULT_CONFIG_FILE,
-    out: flags.out?.[0] ?? (command === "simulate" ? "sim-output" : "advise-output"),
-    world: flags.world?.[0],
-    quick: Boolean(flags.quick),
-  };
+/** `--help` for a command: print its usage and stop. */
+export class HelpRequest {
+  constructor(readonly text: string) {}
 }
 
-/** A progress bar on a terminal, a line per quarter otherwise. */
-function progress(label: string): (done: number, total: number) => void {
-  let lastQuarter = -1;
-  return (done, total) => {
-    const f = total ? done / total : 1;
-    if (process.stderr.isTTY) {
-      const width = 30;
-      process.stderr.write(`\r${label} [${"#".repeat(Math.round(f * width)).padEnd(width, ".")}] ${Math.round(f * 100)}%${f >= 1 ? "\n" : ""}`);
-    } else if (Math.floor(f * 4) > lastQuarter) {
-      lastQuarter = Math.floor(f * 4);
-      process.stderr.write(`${label}: ${lastQuarter * 25}%\n`);
-    }
-  };
+/** Parses `simulate|advise [flags]`; throws UsageError naming the flag, or returns a HelpRequest. */
+export function parseCommandLine(argv: string[]): CliArgs | HelpRequest {
+  const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h") return new HelpRequest(`${USAGE.simulate}\n\n${USAGE.advise}`);
+  if (command !== "simulate" && command !== "advise") throw new UsageError(`unknown command "${command ?? ""}"; use simulate or advise (--help for usage)`);
+  // --delay was the first world knob; say what replaced it rather than "unknown option".
+  if (rest.some((a) => a === "--delay" || a.startsWith("--delay="))) throw new UsageError("--delay was replaced by --world FILE (a JSON file of the emulated world's parameters; see README)");
+  const { values } = parseFlags({
+    args: rest,
+    options: {
+      ...HELP,
+      trace: { type: "string" },
+      scale: { type: "string", default: "1" },
+      config: { type: "string", default: DEFAULT_CONFIG_FILE },
+      out: { type: "string", default: command === "simulate" ? "sim-output" : "advise-output" },
+      world: { type: "string" },
+      ...(command === "advise" ? { quick: { type: "boolean", default: false } } : {}),
+    },
+  });
+  if (values.help) return new HelpRequest(USAGE[command]);
+  if (!values.trace) throw new UsageError("--trace FILE is required (a per-minute CSV: minute,requests)");
+  const scale = Number(values.scale);
+  if (!(Number.isFinite(scale) && scale > 0)) throw new UsageError(`--scale must be a positive number, got "${values.scale}"`);
+  return { command, trace: values.trace, scale, config: values.config!, out: values.out!, world: values.world, quick: values.quick === true };
 }
 
 export async function main(argv: string[]): Promise<number> {
   let args: CliArgs;
   try {
-    args = parseArgs(argv);
+    const parsed = parseCommandLine(argv);
+    if (parsed instanceof HelpRequest) {
+      process.stdout.write(`${parsed.text}\n`);
+      return 0;
+    }
+    args = parsed;
     const config = loadDeploymentConfig(args.config, process.env);
     const world: World = args.world ? loadWorld(args.world) : DEFAULT_WORLD;
     const trace = loadTrace(args.trace, args.scale);
@@ -92,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
         source: args.trace,
         scale: args.scale,
         historyDir: join(out, "toggle-history"),
-        onProgress: trace.length > 10_000 ? progress("simulating") : undefined,
+        onProgress: trace.length > 10_000 ? progressBar("simulating") : undefined,
       });
       writeFileSync(join(out, "simulation.json"), JSON.stringify(summary(report), null, 2) + "\n");
       writeFileSync(join(out, "report.html"), renderHtml(report, trace));
@@ -106,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
       );
       process.stdout.write(`wrote ${join(out, "simulation.json")}, ${join(out, "report.html")} and ${join(out, "toggle-history")}\n`);
     } else {
-      const advice = await advise(trace, { config, world, source: args.trace, scale: args.scale, quick: args.quick, onProgress: progress("sweeping") });
+      const advice = await advise(trace, { config, world, source: args.trace, scale: args.scale, quick: args.quick, onProgress: progressBar("sweeping") });
       writeFileSync(join(out, "advice.json"), JSON.stringify(advice, null, 2) + "\n");
       process.stdout.write(`${advice.recommendation}\nwrote ${join(out, "advice.json")}\n`);
     }

@@ -11,6 +11,7 @@
  * structural shortfall first, then minimises cost. Its reported shortfall
  * minutes use the same lagged autoscaling as the other strategies.
  */
+import { addToBill, fargateFixedMinuteBill, fargateMinuteBill, lambdaMinuteBill } from "./bill";
 import { coldStarts, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "./cost-model";
 import type { Delays } from "./delays";
 import { DEFAULT_PRICES, type PriceTable } from "./prices";
@@ -90,7 +91,14 @@ export function clairvoyantOptimum(trace: number[], w: Workload, d: Delays, minD
     else if (s === lastServe) s = dwellStayed[t] ? lastServe : lastServe - 1;
     else s = s - 1;
   }
-  // Account for the schedule.
+  // Account for the schedule (the bill itemizes minuteCost, penalties aside).
+  const bill: Record<string, { quantity: number; usd: number }> = {};
+  const minuteBill = (t: number, s: number) => {
+    const r = trace[t]!;
+    const ph = phases[s]!;
+    if (ph.tier === "fargate") return fargateMinuteBill(r, tasksNeeded(r / 60, w), w, p);
+    return { ...lambdaMinuteBill(r, coldStarts(r, trace[t - 1] ?? 0, w), w, p), ...(ph.resources ? fargateFixedMinuteBill(w.minTasks, w, p) : {}) };
+  };
   let cost = 0;
   let shortfall = 0;
   let transitions = 0;
@@ -101,6 +109,7 @@ export function clairvoyantOptimum(trace: number[], w: Workload, d: Delays, minD
   for (let t = 0; t < trace.length; t++) {
     const c = minuteCost(t, states[t]!);
     cost += c >= SHORTFALL_PENALTY ? c - SHORTFALL_PENALTY : c;
+    addToBill(bill, minuteBill(t, states[t]!));
     const ph = phases[states[t]!]!;
     const rps = trace[t]! / 60;
     const lagged = tasksNeeded((trace[Math.max(0, t - d.autoscaleLagMinutes)] ?? 0) / 60, w);
@@ -127,5 +136,6 @@ export function clairvoyantOptimum(trace: number[], w: Workload, d: Delays, minD
     shortfallMinutes: shortfall,
     tierByMinute: tiers,
     cumulativeCost: cumulative,
+    bill,
   };
 }

@@ -6,6 +6,7 @@
  * is a lower bound computed offline (optimum.ts).
  */
 import type { TierState } from "../scaler/toggle";
+import { addToBill, type Bill } from "./bill";
 import type { MinuteOutcome } from "./world/aws";
 
 export type Tier = "lambda" | "fargate";
@@ -28,6 +29,8 @@ export interface StrategyResult {
   /** Per-minute tier served, by the majority of the minute's requests (for charts and invariants). */
   readonly tierByMinute: Tier[];
   readonly cumulativeCost: number[];
+  /** totalCost by item as the world billed it (USD and usage); the scaler's overheadCost is apart. */
+  readonly bill: Bill;
   /** Committed transitions, for LambdaFlex. */
   readonly log?: Array<{ minute: number; from: TierState; to: TierState; reason: string }>;
 }
@@ -39,12 +42,14 @@ export class MinuteLedger {
   readonly shares: number[] = [];
   readonly resources: boolean[] = [];
   private readonly cumulative: number[] = [];
+  private readonly bill: Record<string, { quantity: number; usd: number }> = {};
   private readonly requests: Record<Tier, number> = { lambda: 0, fargate: 0 };
   private shortfall = 0;
   failedRequests = 0;
 
   add(out: MinuteOutcome): void {
     this.cost += out.cost;
+    addToBill(this.bill, out.bill);
     this.requests.lambda += out.lambdaRequests;
     this.requests.fargate += out.fargateRequests;
     this.failedRequests += out.failedRequests;
@@ -74,6 +79,7 @@ export class MinuteLedger {
       shortfallMinutes: this.shortfall,
       tierByMinute: this.tiers,
       cumulativeCost: this.cumulative.map((c, i) => c + (overhead * (i + 1)) / trace.length),
+      bill: structuredClone(this.bill),
       ...extra,
     };
   }

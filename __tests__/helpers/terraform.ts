@@ -1,11 +1,27 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  chooseProviderSource,
+  downloadCacheDir,
+  downloadProvider,
+  holdsProvider,
+  likelyMirrorDirs,
+  probeRegistry,
+  registryDownloadUrl,
+  ProviderUnavailableError,
+  terraformPlatform,
+  type ProviderRequirement,
+} from "../../scripts/terraform-provider";
 
-/** The offline mirror of hashicorp/aws 5.100.0; override with LAMBDAFLEX_TF_PLUGIN_DIR. */
-export const TF_PLUGIN_DIR = process.env.LAMBDAFLEX_TF_PLUGIN_DIR ?? "/opt/tf-plugins";
+/** The AWS provider every stack pins: the version @cdktf/provider-aws was generated from. */
+export const AWS_PROVIDER: ProviderRequirement = (() => {
+  const { name, version } = require("@cdktf/provider-aws/package.json").cdktf.provider as { name: string; version: string };
+  return { source: name.replace(/^registry\.terraform\.io\//, ""), version };
+})();
 
+// An empty CLI configuration: no user's provider_installation or credentials leak in.
 const cliConfig = join(mkdtempSync(join(tmpdir(), "tfrc-")), "terraformrc");
 writeFileSync(cliConfig, "");
 
@@ -14,7 +30,7 @@ export interface TfResult {
   readonly output: string;
 }
 
-/** Runs the real terraform CLI, offline and non-interactive. */
+/** Runs the real terraform CLI, non-interactive, with an empty CLI configuration. */
 export function terraform(args: string[], cwd: string): TfResult {
   const run = spawnSync("terraform", [...args, "-no-color"], {
     cwd,
@@ -26,21 +42,69 @@ export function terraform(args: string[], cwd: string): TfResult {
   return { status: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
 }
 
-function requireMirror(): void {
-  if (!existsSync(join(TF_PLUGIN_DIR, "registry.terraform.io", "hashicorp", "aws"))) {
-    throw new Error(`no hashicorp/aws provider mirror at ${TF_PLUGIN_DIR}; set LAMBDAFLEX_TF_PLUGIN_DIR`);
+/**
+ * Prints `line` once per jest run rather than once per test file: jest's
+ * workers share a parent process, in-band runs are that process.
+ */
+function sayOncePerRun(line: string): void {
+  const run = process.env.JEST_WORKER_ID !== undefined && process.connected ? process.ppid : process.pid;
+  try {
+    writeFileSync(join(tmpdir(), `lambdaflex-tf-provider-said-${run}`), line, { flag: "wx" });
+  } catch {
+    return; // already said in this run
   }
+  process.stderr.write(`${line}\n`);
+}
+
+let chosen: { readonly dir: string } | { readonly error: Error } | undefined;
+
+/**
+ * The provider mirror `terraform init` reads, chosen once per test file:
+ * LAMBDAFLEX_TF_PLUGIN_DIR, a mirror in a likely place, or one downloaded
+ * from the registry. Says which once per run. Without any, throws one
+ * ProviderUnavailableError naming both ways out; call it at the top of a
+ * test file so that the file fails once, with that message.
+ */
+export function terraformProviderDir(): string {
+  chosen ??= chooseProviderDir();
+  if ("error" in chosen) throw chosen.error;
+  return chosen.dir;
+}
+
+function chooseProviderDir(): { readonly dir: string } | { readonly error: Error } {
+  const platform = terraformPlatform();
+  const source = chooseProviderSource({
+    provider: AWS_PROVIDER,
+    platform,
+    env: process.env,
+    searched: likelyMirrorDirs(AWS_PROVIDER),
+    holds: (dir) => holdsProvider(dir, AWS_PROVIDER, platform),
+    probeRegistry: () => probeRegistry(registryDownloadUrl(AWS_PROVIDER, platform)),
+    cacheDir: downloadCacheDir(AWS_PROVIDER),
+  });
+  const what = `${AWS_PROVIDER.source} ${AWS_PROVIDER.version}`;
+  if (source.kind === "unavailable") return { error: new ProviderUnavailableError(source.message) };
+  if (source.kind === "mirror") {
+    sayOncePerRun(`terraform tests: ${what} from the local mirror ${source.dir} (${source.why})`);
+    return { dir: source.dir };
+  }
+  sayOncePerRun(`terraform tests: ${what} from registry.terraform.io (${source.why}), downloaded once into ${source.cacheDir}`);
+  try {
+    downloadProvider(AWS_PROVIDER, platform, source.cacheDir, terraform);
+  } catch (err) {
+    return { error: err as Error };
+  }
+  return { dir: source.cacheDir };
 }
 
 function init(dir: string): string {
-  const result = terraform(["init", "-backend=false", `-plugin-dir=${TF_PLUGIN_DIR}`, "-input=false"], dir);
+  const result = terraform(["init", "-backend=false", `-plugin-dir=${terraformProviderDir()}`, "-input=false"], dir);
   if (result.status !== 0) throw new Error(`terraform init failed in ${dir}:\n${result.output}`);
   return dir;
 }
 
-/** Copies a stack directory into a fresh temp dir and runs `terraform init` from the mirror. */
+/** Copies a stack directory into a fresh temp dir and runs `terraform init` from the provider mirror. */
 export function initStack(stackDir: string): string {
-  requireMirror();
   const dir = mkdtempSync(join(tmpdir(), "lambdaflex-tf-"));
   cpSync(stackDir, dir, { recursive: true });
   return init(dir);
@@ -54,7 +118,6 @@ export function initStack(stackDir: string): string {
  * The test files are written before `terraform init`, which installs those modules.
  */
 export function initRunbook(stacks: { readonly bootstrap: string; readonly core: string; readonly fargate: string }, testFiles: Readonly<Record<string, string>>): string {
-  requireMirror();
   const dir = mkdtempSync(join(tmpdir(), "lambdaflex-runbook-"));
   cpSync(stacks.core, dir, { recursive: true });
   cpSync(stacks.bootstrap, join(dir, "bootstrap"), { recursive: true });
@@ -68,6 +131,46 @@ export function initRunbook(stacks: { readonly bootstrap: string; readonly core:
 export const TEST_IMAGE_DIGEST = `sha256:${"0".repeat(64)}`;
 
 export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
+
+/** One resource in a plan: where, what terraform would do, and the values known at plan time. */
+export interface PlannedResource {
+  readonly address: string;
+  readonly actions: readonly string[];
+  readonly after: unknown;
+}
+
+/** What one run block of `terraform test` planned, and the warnings of the whole test command. */
+export interface PlannedChanges {
+  readonly resources: readonly PlannedResource[];
+  readonly outputs: Record<string, unknown>;
+  /** Warnings, the configuration's included: `terraform test` validates it first, as `terraform validate` does. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Runs `terraform test -json -verbose [args]` in an init'ed directory,
+ * requires every run block to pass, and returns what the run block `run`
+ * planned (terraform prints each run's plan as a `test_plan` message when verbose).
+ */
+export function testPlan(dir: string, run: string, args: string[] = []): PlannedChanges {
+  const result = terraform(["test", "-json", "-verbose", ...args], dir);
+  const messages = result.output
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, any>);
+  const summary = messages.find((m) => m.type === "test_summary")?.test_summary;
+  if (result.status !== 0 || summary?.status !== "pass") {
+    const errors = messages.filter((m) => m["@level"] === "error").map((m) => `${m["@testrun"] ?? ""}: ${m["@message"]}\n${m.diagnostic?.detail ?? ""}`);
+    throw new Error(`terraform test failed in ${dir} (${JSON.stringify(summary)}):\n${errors.join("\n") || result.output}`);
+  }
+  const plan = messages.find((m) => m.type === "test_plan" && m["@testrun"] === run)?.test_plan;
+  if (!plan) throw new Error(`terraform test printed no plan for run "${run}" in ${dir}`);
+  return {
+    warnings: messages.filter((m) => m["@level"] === "warn").map((m) => `${m["@message"]}: ${m.diagnostic?.detail ?? ""} (${m.diagnostic?.range?.filename ?? ""}:${m.diagnostic?.range?.start?.line ?? ""})`),
+    resources: (plan.resource_changes ?? []).map((r: any) => ({ address: r.address, actions: r.change.actions, after: r.change.after })),
+    outputs: Object.fromEntries(Object.entries(plan.output_changes ?? {}).map(([name, change]: [string, any]) => [name, { actions: change.actions, after: change.after }])),
+  };
+}
 
 /** The `type.name` address of the resource a construct path created (cdktf adds a hash to names). */
 export function addressOf(stackJson: Record<string, any>, constructPath: string): string {

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main, parseArgs } from "../../sim/cli";
+import { main, parseCommandLine } from "../../sim/cli";
 import { parseTrace, TraceError } from "../../sim/trace";
 import { ROOT } from "../helpers/processes";
 import { SHARED_DIR } from "../helpers/fixtures";
@@ -14,12 +14,14 @@ const file = (name: string, text: string) => {
 };
 const run = async (argv: string[]) => {
   const errors: string[] = [];
+  const output: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
   const out = process.stdout.write.bind(process.stdout);
   process.stderr.write = ((s: string) => errors.push(s) > 0) as typeof process.stderr.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = ((s: string) => output.push(s) > 0) as typeof process.stdout.write;
   try {
-    return { code: await main(argv), stderr: errors.join("") };
+    const code = await main(argv);
+    return { code, stderr: errors.join(""), stdout: output.join("") };
   } finally {
     process.stderr.write = write;
     process.stdout.write = out;
@@ -46,9 +48,10 @@ describe("trace parsing", () => {
 
 describe("simulate CLI", () => {
   it("exits 2 with a clear message for a missing file, bad flags, a bad trace and a bad world file", async () => {
-    expect(await run(["simulate", "--trace", join(dir, "nope.csv")])).toEqual({ code: 2, stderr: expect.stringContaining("nope.csv: no such file") });
+    expect(await run(["simulate", "--trace", join(dir, "nope.csv")])).toEqual({ code: 2, stderr: expect.stringContaining("nope.csv: no such file"), stdout: "" });
     expect((await run(["simulate"])).stderr).toContain("--trace FILE is required");
-    expect((await run(["simulate", "--trace", "x", "--scale", "-2"])).stderr).toContain('--scale must be a positive number, got "-2"');
+    expect((await run(["simulate", "--trace", "x", "--scale", "0"])).stderr).toContain('--scale must be a positive number, got "0"');
+    expect((await run(["simulate", "--trace", "x", "--scale=-2"])).stderr).toContain('--scale must be a positive number, got "-2"');
     expect((await run(["simulate", "--trace", "x", "--delay", "warp=3"])).stderr).toContain("--delay was replaced by --world FILE");
     expect((await run(["simulate", "--trace", file("neg.csv", "0,5\n1,-1\n")])).stderr).toContain("neg.csv:2: requests must not be negative");
     expect((await run(["simulate", "--trace", file("empty.csv", "")])).stderr).toContain("the trace has no data rows");
@@ -65,19 +68,43 @@ describe("simulate CLI", () => {
     const day = [...Array(300).fill(120), ...Array(240).fill(3600), ...Array(900).fill(90)];
     const trace = file("day.csv", "minute,requests\n" + day.map((r, i) => `${i},${r}`).join("\n") + "\n");
     const out = join(dir, "advice");
-    expect((await run(["advise", "--trace", trace, "--quick", "--out", out])).code).toBe(0);
+    const result = await run(["advise", "--trace", trace, "--quick", "--out", out]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/sweeping.*100%/); // the progress bar, on stderr
+    expect(result.stdout).toMatch(/^recommended: /);
     const advice = JSON.parse(readFileSync(join(out, "advice.json"), "utf8"));
-    expect(advice.rows.length).toBeGreaterThan(3);
+    expect(advice.rows.length).toBeGreaterThanOrEqual(3);
     expect(advice.best.shortfallMinutes).toBeLessThanOrEqual(advice.optimumShortfallMinutes);
     expect(advice.best.totalCost).toBe(Math.min(...advice.rows.filter((r: { shortfallMinutes: number }) => r.shortfallMinutes <= advice.optimumShortfallMinutes).map((r: { totalCost: number }) => r.totalCost)));
-    expect(advice.recommendation).toMatch(/^recommended: scaling\.upThresholdRps=\d+/);
+    expect(advice.recommendation).toMatch(/^recommended: scaling\.switchCostFactor=[\d.]+ minDwellMinutes=\d+ backoffDecayMinutes=\d+/);
   }, 120_000);
 
-  it("parses a world file flag", () => {
-    expect(parseArgs(["simulate", "--trace", "t", "--world", "w.json"]).world).toBe("w.json");
+  it("parses flags with node:util parseArgs, including --flag=value", () => {
+    expect(parseCommandLine(["simulate", "--trace", "t", "--world=w.json", "--scale", "30"])).toEqual(expect.objectContaining({ trace: "t", world: "w.json", scale: 30, out: "sim-output", quick: false }));
+    expect(parseCommandLine(["advise", "--trace", "t", "--quick"])).toEqual(expect.objectContaining({ command: "advise", out: "advise-output", quick: true }));
   });
 
-  it("writes JSON with the world and the scaler, the toggle history, and a report that renders in headless Chromium", async () => {
+  it.each([
+    [["simulate", "--trace", "t", "--traec", "u"], "simulate: Unknown option '--traec'\n"],
+    [["simulate", "--trace", "t", "--quick"], "simulate: Unknown option '--quick'\n"], // advise only
+    [["advise", "--trace"], "advise: Option '--trace <value>' argument missing\n"],
+    [["simulate", "--trace", "t", "extra.csv"], "simulate: Unexpected argument 'extra.csv'\n"],
+    [["simulat"], 'simulat: unknown command "simulat"; use simulate or advise (--help for usage)\n'],
+  ])("exits 2 on %j with one line naming the mistake", async (argv, message) => {
+    expect(await run(argv)).toEqual({ code: 2, stderr: message, stdout: "" });
+  });
+
+  it("prints usage with --help and exits 0, for each command", async () => {
+    const simulate = await run(["simulate", "--help"]);
+    expect([simulate.code, simulate.stderr]).toEqual([0, ""]);
+    expect(simulate.stdout).toMatch(/^usage: npm run simulate -- --trace FILE/);
+    expect(simulate.stdout).not.toContain("--quick");
+    const advise = await run(["advise", "-h"]);
+    expect(advise.stdout).toMatch(/^usage: npm run advise -- --trace FILE[^]*--quick/);
+    expect((await run(["--help"])).stdout).toMatch(/npm run simulate[^]*npm run advise/);
+  });
+
+  it("writes JSON with the world, the scaler and the bills, the toggle history, and the report", async () => {
     const out = join(ROOT, "test-output", "sim");
     const trace = join(SHARED_DIR, "data", "traces", "step-daily.csv");
     const world = file("world.json", JSON.stringify({ seed: 5, terraformCloud: { failureRate: 0.2 } }));
@@ -96,16 +123,9 @@ describe("simulate CLI", () => {
     const log = spawnSync("git", ["-C", join(out, "toggle-history"), "log", "--format=%H"], { encoding: "utf8" }).stdout.trim().split("\n");
     expect(log).toHaveLength(json.scaler.commits.length + 1);
     expect(log.slice(0, -1).reverse()).toEqual(json.scaler.commits.map((c: { oid: string }) => c.oid));
-    const chromium = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${mkdtempSync(join(tmpdir(), "chrome-"))}`];
-    const html = `file://${join(out, "report.html")}`;
-    const dom = spawnSync(chromium[0]!, [...chromium.slice(1), "--dump-dom", html], { encoding: "utf8", timeout: 60_000 });
-    if (dom.error) throw new Error(`chromium is not installed (Debian package "chromium"): ${dom.error.message}`);
-    expect(dom.stdout).toContain('<svg id="traffic"');
-    expect(dom.stdout).toContain('<svg id="cost"');
-    expect((dom.stdout.match(/<tr>/g) ?? []).length).toBe(5);
-    const shot = join(out, "report.png");
-    spawnSync(chromium[0]!, [...chromium.slice(1), "--window-size=1000,1100", `--screenshot=${shot}`, html], { timeout: 60_000 });
-    expect(existsSync(shot)).toBe(true);
-    expect(statSync(shot).size).toBeGreaterThan(20_000);
+    // The page itself is opened in headless Chromium in report.test.ts; here, that the CLI wrote it whole.
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    for (const id of ["verdict", "demand", "tier", "cost", "bill", "strategies", "scaler"]) expect(html).toContain(`<section id="${id}">`);
+    expect(json.strategies[0].bill.lambdaRequests).toEqual({ quantity: expect.any(Number), usd: expect.any(Number) });
   }, 120_000);
 });

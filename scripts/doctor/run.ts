@@ -12,6 +12,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../../config/load";
 import type { DeploymentConfig } from "../../config/schema";
 import type { Fetch } from "../../scaler/adapters/terraform-cloud";
+import { HELP, parseFlags, UsageError } from "../cli-flags";
 import { guarded, type CheckResult } from "./check";
 import { checkFargateVcpu, checkLambdaConcurrency } from "./quotas";
 import { checkHostedZone, checkServiceLinkedRoles, checkTokenParameter } from "./resources";
@@ -87,13 +88,18 @@ export interface DoctorIo {
  * (tests pass mocks and the emulator's URL).
  */
 export async function doctorMain(argv: readonly string[], env: NodeJS.ProcessEnv, io: DoctorIo, makeDeps: (config: DeploymentConfig) => DoctorDeps = (c) => defaultDeps(c.region)): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
+  let help: boolean | undefined;
+  try {
+    help = parseFlags({ args: [...argv], options: HELP }).values.help;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    // doctor takes no flag but --help, so whatever else is there is the mistake.
+    io.err(`doctor: unknown argument ${argv.find((a) => a !== "--help" && a !== "-h")}\n${USAGE}`);
+    return 2;
+  }
+  if (help) {
     io.out(USAGE);
     return 0;
-  }
-  if (argv.length > 0) {
-    io.err(`doctor: unknown argument ${argv[0]}\n${USAGE}`);
-    return 2;
   }
   let config: DeploymentConfig;
   try {
