@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../config/load";
-import { workloadFrom } from "../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../sim/cost-model";
 import { findSteps, stepTimings } from "../sim/timings";
 import { loadTrace } from "../sim/trace";
 import { simulateLambdaFlex } from "../sim/twin";
@@ -24,7 +24,7 @@ export const WORLDS: Record<string, object> = {
 export async function benchTwin(quick = false): Promise<Record<string, unknown>> {
   const config = loadDeploymentConfig(undefined, {});
   const trace = loadTrace(TRACE, 1);
-  const steps = findSteps(trace, config.scaling.upThresholdRps);
+  const steps = findSteps(trace, breakEvenRps(workloadFrom(config)));
   const seeds = quick ? [1, 2] : [1, 2, 3, 4, 5, 6, 7, 8];
   const worlds: Record<string, unknown> = {};
   for (const [name, overrides] of Object.entries(WORLDS)) {

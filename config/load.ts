@@ -19,8 +19,8 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; kind: "str
   LAMBDAFLEX_GIT_BRANCH: { path: ["git", "branch"], kind: "string" },
   LAMBDAFLEX_FARGATE_MIN_TASKS: { path: ["fargate", "minTasks"], kind: "number" },
   LAMBDAFLEX_FARGATE_MAX_TASKS: { path: ["fargate", "maxTasks"], kind: "number" },
-  LAMBDAFLEX_UP_THRESHOLD_RPS: { path: ["scaling", "upThresholdRps"], kind: "number" },
-  LAMBDAFLEX_DOWN_THRESHOLD_RPS: { path: ["scaling", "downThresholdRps"], kind: "number" },
+  LAMBDAFLEX_SWITCH_COST_FACTOR: { path: ["scaling", "switchCostFactor"], kind: "number" },
+  LAMBDAFLEX_WARMUP_MINUTES: { path: ["scaling", "warmupMinutes"], kind: "number" },
 };
 
 /** Applies the env overrides to a raw object. A non-numeric number is kept as a string so validation names it. */

@@ -45,14 +45,22 @@ export const DeploymentConfigSchema = z
       containerPort: z.number().int().min(1024).max(65535),
     }),
     scaling: z.object({
-      /** Demand (req/s) that, sustained for upWindowMinutes, adds the Fargate tier. */
-      upThresholdRps: z.number().positive(),
-      upWindowMinutes: z.number().int().min(1).max(60),
-      /** Demand on the serving tier (ALB req/s) that, sustained for downWindowMinutes, removes it. */
-      downThresholdRps: z.number().nonnegative(),
-      downWindowMinutes: z.number().int().min(1).max(240),
+      /** Expected minutes from the warming commit to serving: Terraform run, ALB creation, healthy tasks, DNS TTL. Prices the round trip. */
+      warmupMinutes: z.number().min(1).max(120).default(15),
+      /** Expected minutes from the draining commit until the tier's resources are gone: run, TTL, deregistration, destroy. */
+      teardownMinutes: z.number().min(1).max(120).default(10),
+      /** Multiplies the round-trip cost both thresholds weigh; 1 is classic ski rental (see README for the guarantee). */
+      switchCostFactor: z.number().min(0.25).max(16).default(1),
+      /** Minutes of metrics the cost accumulators look back over. */
+      historyMinutes: z.number().int().min(30).max(1440).default(360),
       /** Least time the tier serves before it may be drained. */
-      minDwellMinutes: z.number().int().min(0).max(1440),
+      minDwellMinutes: z.number().int().min(0).max(1440).default(15),
+      /** One backoff step is forgotten per this many minutes spent in one state. */
+      backoffDecayMinutes: z.number().int().min(60).max(20160).default(5760),
+      /** Most backoff steps (each doubles the round-trip cost). */
+      maxBackoff: z.number().int().min(0).max(10).default(4),
+      /** After DNS TTL and deregistration delay, a drain ends after at most this many minutes even if stragglers remain. */
+      drainDeadlineMinutes: z.number().int().min(1).max(1440).default(30),
       /** Warming longer than this without enough healthy hosts is stuck. */
       warmingTimeoutMinutes: z.number().int().min(5).max(120),
       /** A committed change Terraform Cloud has not applied after this long is reported as stuck. */
@@ -65,7 +73,9 @@ export const DeploymentConfigSchema = z
       drainIdleRps: z.number().nonnegative(),
       /** Minutes CloudWatch may take to publish a one-minute datapoint (AWS: usually 1 to 3); the scaler decides on windows that end this far back. */
       metricLagMinutes: z.number().int().min(0).max(15).default(3),
-    }),
+    })
+      // Strict: the rate thresholds of earlier versions (upThresholdRps, ...) are named, not silently ignored.
+      .strict(),
     terraformCloud: z.object({
       /** Setting this switches both stacks to Terraform Cloud (CloudBackend); empty means local state. */
       organization: z.string().optional(),
@@ -106,9 +116,6 @@ export const DeploymentConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.fargate.maxTasks < c.fargate.minTasks) {
       ctx.addIssue({ code: "custom", path: ["fargate", "maxTasks"], message: `must be >= fargate.minTasks (${c.fargate.minTasks})` });
-    }
-    if (c.scaling.downThresholdRps >= c.scaling.upThresholdRps) {
-      ctx.addIssue({ code: "custom", path: ["scaling", "downThresholdRps"], message: `must be below scaling.upThresholdRps (${c.scaling.upThresholdRps}) for hysteresis` });
     }
     if (!c.toggleFile.startsWith(`${c.deployDir}/fargate/`)) {
       ctx.addIssue({ code: "custom", path: ["toggleFile"], message: `must be inside ${c.deployDir}/fargate/, the fargate workspace's working directory` });

@@ -208,10 +208,12 @@ export async function handleWith(d: ScalerDeps, trigger: Trigger, log: Logger): 
   const { decision } = result;
   // A pinned tier never moves, so waking the scaler sooner would change nothing.
   if (decision && !decision.toggle.fargate_pinned) {
-    if (result.outcome === "no-change" && decision.to === "off") await d.rearm?.();
     // The per-minute rule comes and goes with the tier's apply: until the run for the toggle has
     // applied (or after it failed), nothing else would invoke the scaler within the hour.
-    else if (decision.to !== "off" && (result.outcome === "committed" || result.run?.forHead?.phase !== "applied")) await d.rearm?.(`tier ${decision.to}: run ${result.run?.forHead?.status ?? "pending"}`);
+    if (decision.to !== "off" && (result.outcome === "committed" || result.run?.forHead?.phase !== "applied")) await d.rearm?.(`tier ${decision.to}: run ${result.run?.forHead?.status ?? "pending"}`);
+    else if (decision.followUp) await d.rearm?.(decision.followUp);
+    // Off and serving, the scaler sleeps between alarms; one that stays in ALARM acts only once.
+    else if (result.outcome === "no-change" && (decision.to === "off" || decision.to === "serving")) await d.rearm?.();
   }
   return { trigger, outcome: result.outcome, attempts: result.attempts, commit: result.commit, from: decision?.from, to: decision?.to, reason: decision?.reason };
 }

@@ -5,33 +5,44 @@
  * "Scaling policy" section for the rules and their defaults.
  */
 import type { DeploymentConfig } from "../config/schema";
+import { workloadFrom } from "../sim/cost-model";
+import { accumulated, breakEven, lambdaExcess, quantile, roundTripCost, rollingMedian, usd, type MoneyConfig } from "./money";
 import { TierState, type Toggle } from "./toggle";
 
-/** The thresholds and windows the policy uses, all from the deployment configuration. */
-export interface PolicyConfig {
-  readonly upThresholdRps: number;
-  readonly upWindowMinutes: number;
-  readonly downThresholdRps: number;
-  readonly downWindowMinutes: number;
+/** What the policy decides with, all from the deployment configuration (README, "Scaling policy"). */
+export interface PolicyConfig extends MoneyConfig {
+  /** Minutes of metrics the cost accumulators look back over. */
+  readonly historyMinutes: number;
+  /** Least time the tier serves before it may be drained. */
   readonly minDwellMinutes: number;
+  /** One step of backoff is forgotten per this many minutes in one state. */
+  readonly backoffDecayMinutes: number;
+  /** Most steps of backoff (the round-trip cost doubles per step). */
+  readonly maxBackoff: number;
   readonly warmingTimeoutMinutes: number;
   readonly applyTimeoutMinutes: number;
   readonly dnsTtlSeconds: number;
   readonly deregistrationDelaySeconds: number;
   readonly drainIdleRps: number;
+  /** After DNS TTL and deregistration delay, draining ends after this many more minutes even if stragglers remain. */
+  readonly drainDeadlineMinutes: number;
   readonly requestsPerTaskPerSecond: number;
   readonly targetUtilization: number;
   readonly minTasks: number;
   readonly maxTasks: number;
 }
 
-export const policyConfigFrom = ({ scaling: { metricLagMinutes: _lag, ...scaling }, ...c }: DeploymentConfig): PolicyConfig => ({
-  ...scaling,
-  requestsPerTaskPerSecond: c.fargate.requestsPerTaskPerSecond,
-  targetUtilization: c.fargate.targetUtilization,
-  minTasks: c.fargate.minTasks,
-  maxTasks: c.fargate.maxTasks,
-});
+export const policyConfigFrom = (c: DeploymentConfig): PolicyConfig => {
+  const { metricLagMinutes: _lag, ...scaling } = c.scaling;
+  return {
+    ...scaling,
+    workload: workloadFrom(c),
+    requestsPerTaskPerSecond: c.fargate.requestsPerTaskPerSecond,
+    targetUtilization: c.fargate.targetUtilization,
+    minTasks: c.fargate.minTasks,
+    maxTasks: c.fargate.maxTasks,
+  };
+};
 
 /** A metric per minute, oldest first; the last entry is the newest complete minute. `undefined` = no datapoint. */
 export type Series = ReadonlyArray<number | undefined>;
@@ -99,7 +110,7 @@ export const RUN_RETRY_MAX_MINUTES = 30;
 export const runRetryBackoffMinutes = (failedAttempts: number): number =>
   Math.min(RUN_RETRY_MAX_MINUTES, RUN_RETRY_BASE_MINUTES * 2 ** Math.max(0, failedAttempts - 1));
 
-export type AlertKind = "stuck-warming" | "apply-lagging" | "unhealthy-tier" | "apply-failed";
+export type AlertKind = "stuck-warming" | "apply-lagging" | "unhealthy-tier" | "apply-failed" | "toggle-from-future";
 
 export interface Alert {
   readonly kind: AlertKind;
@@ -118,6 +129,8 @@ export interface Decision {
   readonly alerts: readonly Alert[];
   /** Set when the failed run for the committed toggle should be queued again (why). */
   readonly requeueRun?: string;
+  /** Set when the scaler should look again within a minute whatever the alarms say (why). */
+  readonly followUp?: string;
 }
 
 /** Minutes of serving after which the warming floor is handed back to autoscaling. */
@@ -149,46 +162,17 @@ function albPerMinute(m: Metrics): Series {
   return alignTo(m.albRequests, n).map((v, i) => (v !== undefined ? v : hosts[i] !== undefined ? 0 : undefined));
 }
 
-/** Total demand in requests per second per minute: API Gateway plus ALB; a minute with neither is unknown. */
-function demandRps(api: Series, alb: Series): Series {
+/** Total demand in requests per minute: API Gateway plus ALB; a minute with neither is unknown. */
+function demandPerMinute(api: Series, alb: Series): Series {
   const n = Math.max(api.length, alb.length);
   const albN = alignTo(alb, n);
-  return alignTo(api, n).map((v, i) => (v === undefined && albN[i] === undefined ? undefined : ((v ?? 0) + (albN[i] ?? 0)) / 60));
+  return alignTo(api, n).map((v, i) => (v === undefined && albN[i] === undefined ? undefined : (v ?? 0) + (albN[i] ?? 0)));
 }
 
-interface WindowStats {
-  readonly complete: boolean;
-  readonly mean: number;
-  readonly max: number;
-  readonly fractionAbove: (threshold: number) => number;
-}
-
-/** Statistics of the last `minutes` of a series; `complete` is false if any minute is missing or the series is short. */
-function windowOf(series: Series, minutes: number): WindowStats {
-  const w = last(series, minutes);
-  const known = w.filter((v): v is number => v !== undefined);
-  const complete = w.length === minutes && known.length === minutes;
-  const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0;
-  return {
-    complete,
-    mean,
-    max: known.length ? Math.max(...known) : 0,
-    fractionAbove: (t) => (w.length ? known.filter((v) => v > t).length / minutes : 0),
-  };
-}
-
-/**
- * Sustained high demand, as a reason, or undefined: over the up window the
- * mean is above the threshold and at least half the minutes are, so one spike
- * or a short burst never adds a tier (throttling does, at once).
- */
-function sustainedHigh(demand: Series, c: PolicyConfig): string | undefined {
-  const w = windowOf(demand, c.upWindowMinutes);
-  if (w.mean > c.upThresholdRps && w.fractionAbove(c.upThresholdRps) >= 0.5) {
-    return `demand ${round(w.mean)} req/s over ${c.upWindowMinutes} min is above ${c.upThresholdRps} req/s`;
-  }
-  return undefined;
-}
+const meanOf = (xs: Series): number => {
+  const known = xs.filter((v): v is number => v !== undefined);
+  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0;
+};
 
 /**
  * Minimum tasks for the current demand at the target utilization, within the
@@ -201,33 +185,82 @@ export function tasksFor(rps: number, c: PolicyConfig, toggleMax: number = c.max
   return Math.min(ceiling, Math.max(c.minTasks, needed));
 }
 
+/** Healthy tasks that carry `rps` at full capacity (at least one): enough to take traffic now. */
+const tasksToCarry = (rps: number, c: PolicyConfig): number => Math.max(1, Math.ceil(rps / c.requestsPerTaskPerSecond));
+
+/** How far back "the recent high demand" looks, which leaving would have to warm up for again. */
+export const REWARM_LOOKBACK_MINUTES = 30;
+
+/** A toggle's `since` further ahead of the scaler's clock than this is not trusted. */
+export const CLOCK_SKEW_MINUTES = 2;
+
+/** Backoff steps still in force after `minutesInState` minutes in one state. */
+export const effectiveBackoff = (backoff: number, minutesInState: number, c: PolicyConfig): number =>
+  Math.max(0, Math.min(c.maxBackoff, backoff) - Math.floor(minutesInState / c.backoffDecayMinutes));
+
 /**
  * Decides the next step from the committed state and what is observed.
- * Level-triggered: it needs no memory beyond the toggle (its state and since).
+ * Level-triggered: its only memory is the toggle (state, since, backoff).
+ *
+ * The rule is ski rental on money. The "buy price" is the tier's round trip
+ * (roundTripCost), doubled per backoff step. Off, the tier is added once
+ * Lambda has cost that much more than Fargate would have over some recent run
+ * of minutes; serving, it is drained once Fargate has cost that much more than
+ * Lambda would have, plus what warming it again would cost at the last half hour's
+ * high demand. A stay on either tier that did not save its round trip (the
+ * switch into it was a mistake) adds a backoff step, so a periodic load
+ * settles on one tier; a step is forgotten per backoffDecayMinutes in a state.
  */
 export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   const t = o.toggle;
   const state = t.fargate_tier;
   const sinceMs = Date.parse(t.fargate_tier_since);
-  const minutesInState = Number.isFinite(sinceMs) ? Math.max(0, (now.getTime() - sinceMs) / 60_000) : Infinity;
+  const rawMinutes = Number.isFinite(sinceMs) ? (now.getTime() - sinceMs) / 60_000 : Infinity;
+  const minutesInState = Math.max(0, rawMinutes);
   const alb = albPerMinute(o.metrics);
-  const demand = demandRps(o.metrics.apiRequests, alb);
-  const up = windowOf(demand, c.upWindowMinutes);
-  const downDemand = windowOf(demand, c.downWindowMinutes);
-  const downAlb = windowOf(alb, c.downWindowMinutes);
+  const demand = last(demandPerMinute(o.metrics.apiRequests, alb), c.historyMinutes);
+  const sinceState = last(demand, Math.ceil(minutesInState));
+  const latestDemand = demand[demand.length - 1];
+  const recentRps = meanOf(last(demand, 5)) / 60;
+  const peakRps = Math.max(0, ...last(demand, 10).map((v) => v ?? 0)) / 60;
   const latestHealthy = last(o.metrics.healthyHosts, 2);
   // The target group's own answer is current; CloudWatch's HealthyHostCount is minutes old, so
-  // without the live answer two published minutes at the floor are needed.
+  // without the live answer two published minutes are needed.
   const live = o.metrics.healthyTargetsNow;
   const healthyNow = live ?? latestHealthy[latestHealthy.length - 1];
-  const healthyStable = live !== undefined ? live >= t.fargate_min_tasks : latestHealthy.length === 2 && latestHealthy.every((h) => h !== undefined && h >= t.fargate_min_tasks);
+  const healthyAtLeast = (n: number) => (live !== undefined ? live >= n : latestHealthy.length === 2 && latestHealthy.every((h) => h !== undefined && h >= n));
   const throttles = last(o.metrics.lambdaThrottles, 2).reduce<number>((a, b) => a + (b ?? 0), 0);
-  const latestDemand = demand[demand.length - 1];
+
+  // Money: the round trip's price with backoff, and how far each tier is behind the other.
+  // Backoff per direction: a wasted switch up makes the next switch up dearer, a wasted drain the next drain.
+  const roundTrip = roundTripCost(c);
+  const upSteps = effectiveBackoff(t.fargate_backoff_up, minutesInState, c);
+  const downSteps = effectiveBackoff(t.fargate_backoff_down, minutesInState, c);
+  const upPrice = roundTrip * 2 ** upSteps;
+  const downPrice = roundTrip * 2 ** downSteps;
+  const step = (n: number) => Math.min(c.maxBackoff, n + 1);
+  // Rent is counted only while paying it: minutes in the current state (within the window).
+  const lambdaBehind = accumulated(sinceState, (r) => lambdaExcess(r, c));
+  // Each minute at the median of the 5 around it: a spike of a minute or two cannot hold the tier.
+  const smooth = rollingMedian(demand, 5);
+  const fargateBehind = accumulated(last(smooth, Math.ceil(minutesInState)), (r) => -lambdaExcess(r, c));
+  // Leaving costs a warm-up on Lambda if demand returns to the last half hour's high (90th percentile).
+  const recentHigh = quantile(last(smooth, REWARM_LOOKBACK_MINUTES), 0.9);
+  const rewarm = c.warmupMinutes * Math.max(0, lambdaExcess(recentHigh, c));
+  // What the current stay saved against the other tier (undefined when it began before the window).
+  const staySaved = (gain: (r: number) => number): number | undefined =>
+    minutesInState <= demand.length ? sinceState.reduce<number>((a, r) => a + (r === undefined ? 0 : gain(r)), 0) : undefined;
+  const wasted = (saved: number | undefined): saved is number => saved !== undefined && saved < roundTrip;
   const evidence = {
-    demand_rps: latestDemand === undefined ? null : round(latestDemand),
-    up_window_mean_rps: round(up.mean),
-    down_window_mean_rps: round(downDemand.mean),
-    down_window_complete: downDemand.complete && downAlb.complete,
+    demand_rps: latestDemand === undefined ? null : round(latestDemand / 60),
+    break_even_rps: round(breakEven(c)),
+    lambda_behind_usd: Number(lambdaBehind.toFixed(4)),
+    fargate_behind_usd: Number(fargateBehind.toFixed(4)),
+    up_price_usd: Number(upPrice.toFixed(4)),
+    down_price_usd: Number(downPrice.toFixed(4)),
+    rewarm_usd: Number(rewarm.toFixed(4)),
+    backoff_up: upSteps,
+    backoff_down: downSteps,
     alb_rps: alb[alb.length - 1] === undefined ? null : round(alb[alb.length - 1]! / 60),
     healthy_hosts: healthyNow ?? null,
     throttles,
@@ -238,20 +271,28 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   // The resting task floor, within the toggle's own maximum so the file stays valid.
   const floor = Math.max(1, Math.min(c.minTasks, t.fargate_max_tasks));
   let requeueRun: string | undefined;
-  const none = (reason: string): Decision => ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts, requeueRun });
-  const commit = (to: TierState, reason: string, sizing: Partial<Pick<Toggle, "fargate_min_tasks">> = {}): Decision => ({
+  let followUp: string | undefined;
+  const none = (reason: string): Decision => ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts, requeueRun, followUp });
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const commit = (to: TierState, reason: string, changes: Partial<Pick<Toggle, "fargate_min_tasks" | "fargate_backoff_up" | "fargate_backoff_down" | "fargate_tier_since">> = {}): Decision => ({
     action: "commit",
     from: state,
     to,
-    toggle: { ...t, ...sizing, fargate_tier: to, fargate_tier_since: now.toISOString().replace(/\.\d{3}Z$/, "Z") },
+    toggle: { ...t, fargate_backoff_up: upSteps, fargate_backoff_down: downSteps, fargate_tier: to, fargate_tier_since: stamp, ...changes },
     reason,
     evidence,
     alerts,
     requeueRun,
+    followUp,
   });
   const applyLate = minutesInState > c.applyTimeoutMinutes;
 
   if (t.fargate_pinned) return none(`pinned at ${state} by a human; reporting only`);
+  // A since ahead of the clock would stretch every dwell and timeout: someone wrote it by hand or a clock is wrong.
+  if (rawMinutes < -CLOCK_SKEW_MINUTES) {
+    alerts.push({ kind: "toggle-from-future", message: `fargate_tier_since ${t.fargate_tier_since} is ${Math.round(-rawMinutes)} min ahead of the scaler's clock; fix the toggle file` });
+    return none(`holding at ${state}: the toggle's since is in the future`);
+  }
   // A failed run means the infrastructure is not what the toggle says: page, queue the run
   // again with backoff, and hold (never move traffic on top of it) until one applies.
   // Throttling Lambda overrides the hold: users are being turned away, so decide as usual.
@@ -259,46 +300,57 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   if (failedRun) {
     const attempts = Math.max(1, o.run!.failedAttempts);
     const waited = failedRun.finishedAt ? (now.getTime() - Date.parse(failedRun.finishedAt)) / 60_000 : Infinity;
-    const backoff = runRetryBackoffMinutes(attempts);
+    const wait = runRetryBackoffMinutes(attempts);
     alerts.push({ kind: "apply-failed", message: `Terraform Cloud run ${failedRun.id} ${failedRun.status}${failedRun.commitSha ? ` at ${failedRun.commitSha.slice(0, 8)}` : ""} (${attempts} failed in a row); holding at ${state}` });
-    if (!(waited < backoff)) requeueRun = `run ${failedRun.id} ${failedRun.status} (${attempts} in a row); retrying after ${backoff} min`;
+    if (!(waited < wait)) requeueRun = `run ${failedRun.id} ${failedRun.status} (${attempts} in a row); retrying after ${wait} min`;
     if (throttles === 0) return none(`holding at ${state}: the last Terraform run ${failedRun.status}`);
   }
+  const behindLambda = `Lambda cost ${usd(lambdaBehind)} more than Fargate would have`;
+  const behindFargate = `Fargate cost ${usd(fargateBehind)} more than Lambda would have`;
+  const priced = (price: number, steps: number) => `round trip ${usd(price)}${steps ? ` (backoff x${2 ** steps})` : ""}`;
 
   switch (state) {
     case TierState.off: {
       if (applyLate && o.fargateRecordLive === true) {
         alerts.push({ kind: "apply-lagging", message: `tier is off for ${Math.round(minutesInState)} min but the fargate DNS record still exists; check the Terraform run` });
       }
+      const size = tasksFor(peakRps, c, t.fargate_max_tasks);
       if (throttles > 0) {
-        const size = tasksFor(Math.max(up.max, latestDemand ?? 0), c, t.fargate_max_tasks);
         return commit(TierState.warming, `Lambda throttled ${throttles} request(s) in the last 2 min; adding the Fargate tier with ${size} tasks`, { fargate_min_tasks: size });
       }
-      const high = sustainedHigh(demand, c);
-      if (high) {
-        const size = tasksFor(up.max, c, t.fargate_max_tasks);
-        return commit(TierState.warming, `${high}; adding the Fargate tier with ${size} tasks`, { fargate_min_tasks: size });
+      if (lambdaBehind >= upPrice) {
+        // Coming back soon after leaving: the off stay did not save a round trip, so the drain was a mistake.
+        const saved = staySaved((r) => -lambdaExcess(r, c));
+        const drainWasted = wasted(saved);
+        return commit(
+          TierState.warming,
+          `${behindLambda}, reaching the ${priced(upPrice, upSteps)}; adding the Fargate tier with ${size} tasks${drainWasted ? ` (the off stay saved only ${usd(saved)}: drain backoff ${step(downSteps)})` : ""}`,
+          { fargate_min_tasks: size, fargate_backoff_down: drainWasted ? step(downSteps) : downSteps },
+        );
       }
-      return none(`demand ${round(up.mean)} req/s over ${c.upWindowMinutes} min is not sustained above ${c.upThresholdRps} req/s`);
+      return none(`${behindLambda}; below the ${priced(upPrice, upSteps)}`);
     }
     case TierState.warming: {
-      const fell = up.complete && up.mean < c.downThresholdRps && throttles === 0;
-      if (fell && minutesInState >= c.upWindowMinutes) {
-        return commit(TierState.off, `demand fell to ${round(up.mean)} req/s (below ${c.downThresholdRps}) while warming; abandoning the Fargate tier`, {
+      // Demand fell away before the tier served: stop paying for it once that has cost as much as a round trip.
+      const behind = accumulated(sinceState, (r) => -lambdaExcess(r, c));
+      if (throttles === 0 && behind >= upPrice) {
+        return commit(TierState.off, `demand fell while warming: Fargate would have cost ${usd(behind)} more than Lambda since warming began (${priced(upPrice, upSteps)}); abandoning the tier (up backoff ${step(upSteps)})`, {
           fargate_min_tasks: floor,
+          fargate_backoff_up: step(upSteps),
         });
       }
-      if (healthyStable) {
-        return commit(TierState.serving, `${healthyNow} healthy hosts >= ${t.fargate_min_tasks}${live !== undefined ? "" : " for 2 min"}; moving traffic to Fargate`);
+      const needed = Math.min(t.fargate_min_tasks, tasksToCarry(recentRps, c));
+      if (healthyAtLeast(needed)) {
+        return commit(TierState.serving, `${healthyNow} healthy hosts carry the current ${round(recentRps)} req/s (need ${needed})${live !== undefined ? "" : " for 2 min"}; moving traffic to Fargate`);
       }
       if (minutesInState > c.warmingTimeoutMinutes) {
         alerts.push({
           kind: "stuck-warming",
-          message: `warming for ${Math.round(minutesInState)} min with ${healthyNow ?? "no"} healthy hosts (need ${t.fargate_min_tasks}); traffic stays on Lambda`,
+          message: `warming for ${Math.round(minutesInState)} min with ${healthyNow ?? "no"} healthy hosts (need ${needed}); traffic stays on Lambda`,
         });
         return none(`stuck warming: ${healthyNow ?? "no"} healthy hosts after ${Math.round(minutesInState)} min; not switching traffic`);
       }
-      return none(`warming: ${healthyNow ?? "no"} of ${t.fargate_min_tasks} hosts healthy`);
+      return none(`warming: ${healthyNow ?? "no"} of ${needed} hosts healthy`);
     }
     case TierState.serving: {
       if (o.fargateRecordLive === false && applyLate) {
@@ -308,28 +360,45 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
         alerts.push({ kind: "unhealthy-tier", message: "serving with 0 healthy hosts; Route 53 is failing over to Lambda" });
       }
       // The warming floor was sized for the switch; once autoscaling has run the tier for a
-      // while, hand the task count back to target tracking (same state, no new "since").
-      if (t.fargate_min_tasks > floor && minutesInState >= FLOOR_SETTLE_MINUTES) {
-        return {
-          ...commit(TierState.serving, `serving for ${Math.round(minutesInState)} min; target tracking owns the task count, so the floor goes from ${t.fargate_min_tasks} back to ${floor}`, { fargate_min_tasks: floor }),
-          toggle: { ...t, fargate_min_tasks: floor },
-        };
+      // while, hand the task count back to target tracking (same state and since).
+      if (t.fargate_min_tasks > floor) {
+        if (minutesInState >= FLOOR_SETTLE_MINUTES) {
+          return {
+            ...commit(TierState.serving, `serving for ${Math.round(minutesInState)} min; target tracking owns the task count, so the floor goes from ${t.fargate_min_tasks} back to ${floor}`),
+            toggle: { ...t, fargate_min_tasks: floor },
+          };
+        }
+        followUp = `floor ${t.fargate_min_tasks} goes back to ${floor} after ${FLOOR_SETTLE_MINUTES} min of serving`;
       }
-      // Also a full down window of serving: earlier ALB minutes (warming) carried no traffic by design.
-      const dwell = Math.max(c.minDwellMinutes, c.downWindowMinutes);
-      if (minutesInState < dwell) {
-        return none(`serving for ${Math.round(minutesInState)} of at least ${dwell} min`);
+      if (minutesInState < c.minDwellMinutes) return none(`serving for ${Math.round(minutesInState)} of at least ${c.minDwellMinutes} min`);
+      // Measured on the serving tier: the newest ALB minutes must be known, so missing data never scales down.
+      const recentAlb = last(alb, 5);
+      if (recentAlb.length < 5 || recentAlb.some((v) => v === undefined)) return none("no complete ALB data for the last 5 min; not scaling down without evidence");
+      if (fargateBehind >= downPrice + rewarm) {
+        // A serving stay that did not save its round trip: the switch up was a mistake, the next one costs double.
+        const saved = staySaved((r) => lambdaExcess(r, c));
+        const upWasted = wasted(saved);
+        return commit(
+          TierState.draining,
+          `${behindFargate}, reaching the ${priced(downPrice, downSteps)} plus ${usd(rewarm)} to warm again at ${round(recentHigh / 60)} req/s; draining Fargate${upWasted ? ` (this stay saved only ${usd(saved)}: up backoff ${step(upSteps)})` : ""}`,
+          { fargate_backoff_up: upWasted ? step(upSteps) : upSteps },
+        );
       }
-      // Measured on the serving tier: every ALB minute must be known, so missing data never scales down.
-      if (!downAlb.complete) return none(`no complete ALB data for the last ${c.downWindowMinutes} min; not scaling down without evidence`);
-      if (downDemand.mean < c.downThresholdRps && downDemand.max < c.upThresholdRps) {
-        return commit(TierState.draining, `demand ${round(downDemand.mean)} req/s over ${c.downWindowMinutes} min is below ${c.downThresholdRps} req/s; draining Fargate`);
-      }
-      return none(`demand ${round(downDemand.mean)} req/s over ${c.downWindowMinutes} min keeps the Fargate tier`);
+      return none(`${behindFargate}; below the ${priced(downPrice, downSteps)} plus ${usd(rewarm)} to warm again`);
     }
     case TierState.draining: {
-      if ((throttles > 0 || sustainedHigh(demand, c) !== undefined) && healthyStable) {
-        return commit(TierState.serving, `demand came back (${round(up.mean)} req/s) while draining with ${healthyNow} healthy hosts; serving again`);
+      // Coming back is cheap while the tier still exists: serve again once Lambda has cost more than tearing down would save.
+      const cameBack = accumulated(last(smooth, Math.ceil(minutesInState)), (r) => lambdaExcess(r, c));
+      const teardown = roundTrip * (c.teardownMinutes / (c.warmupMinutes + c.teardownMinutes));
+      const size = tasksFor(peakRps, c, t.fargate_max_tasks);
+      if ((throttles > 0 || cameBack >= teardown) && healthyAtLeast(Math.min(size, tasksToCarry(recentRps, c)))) {
+        // The dwell keeps counting from the drain's start, and the floor is sized for the demand that came back.
+        return commit(TierState.serving, `demand came back while draining: Lambda cost ${usd(cameBack)} more than Fargate (teardown saves ${usd(teardown)}), ${healthyNow} healthy hosts; serving again with ${size} tasks (drain backoff ${step(downSteps)})`, {
+          fargate_min_tasks: size,
+          fargate_tier_since: t.fargate_tier_since,
+          // The drain was a mistake: the next one costs double.
+          fargate_backoff_down: step(downSteps),
+        });
       }
       const drainMinutes = (c.dnsTtlSeconds + c.deregistrationDelaySeconds) / 60;
       if (o.fargateRecordLive !== false) {
@@ -342,12 +411,20 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
         return none(`draining: ${Math.round(minutesInState * 10) / 10} of ${drainMinutes} min (DNS TTL + deregistration delay)`);
       }
       const idle = last(alb, 2);
-      if (idle.length < 2 || idle.some((v) => v === undefined)) return none("draining: no ALB data for the last 2 min; waiting for evidence that it is idle");
+      const deadline = drainMinutes + c.drainDeadlineMinutes;
+      if (idle.length < 2 || idle.some((v) => v === undefined)) {
+        if (minutesInState < deadline) return none("draining: no ALB data for the last 2 min; waiting for evidence that it is idle");
+        return commit(TierState.off, `drain deadline: ${Math.round(minutesInState)} min of draining (limit ${deadline}) without ALB data; removing Fargate`, { fargate_min_tasks: floor });
+      }
       const idleRps = Math.max(...(idle as number[])) / 60;
-      if (idleRps > c.drainIdleRps) return none(`draining: ALB still carries ${round(idleRps)} req/s (idle is <= ${c.drainIdleRps})`);
+      if (idleRps > c.drainIdleRps) {
+        if (minutesInState < deadline) return none(`draining: ALB still carries ${round(idleRps)} req/s (idle is <= ${c.drainIdleRps})`);
+        return commit(TierState.off, `drain deadline: the ALB still carries ${round(idleRps)} req/s after ${Math.round(minutesInState)} min (limit ${deadline}); removing Fargate`, { fargate_min_tasks: floor });
+      }
       return commit(TierState.off, `drained: DNS TTL and deregistration delay passed and the ALB carries ${round(idleRps)} req/s; removing Fargate`, {
         fargate_min_tasks: floor,
       });
     }
   }
 }
+

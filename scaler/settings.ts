@@ -10,16 +10,33 @@ export const ScalerSettingsSchema = z
   .object({
     service: z.string().min(1),
     policy: z.object({
-      upThresholdRps: z.number().positive(),
-      upWindowMinutes: z.number().int().positive(),
-      downThresholdRps: z.number().nonnegative(),
-      downWindowMinutes: z.number().int().positive(),
+      workload: z.object({
+        lambdaMemoryMb: z.number().positive(),
+        meanDurationMs: z.number().positive(),
+        coldStartMs: z.number().nonnegative(),
+        taskVcpu: z.number().positive(),
+        taskMemoryGb: z.number().positive(),
+        requestsPerTaskPerSecond: z.number().positive(),
+        targetUtilization: z.number().gt(0).max(1),
+        minTasks: z.number().int().min(1),
+        maxTasks: z.number().int().min(1),
+        newConnectionFraction: z.number().min(0).max(1),
+        bytesPerRequest: z.number().nonnegative(),
+        lambdaCapacityRps: z.number().positive(),
+      }),
+      warmupMinutes: z.number().positive(),
+      teardownMinutes: z.number().positive(),
+      switchCostFactor: z.number().positive(),
+      historyMinutes: z.number().int().min(5).max(1440),
       minDwellMinutes: z.number().int().nonnegative(),
+      backoffDecayMinutes: z.number().int().positive(),
+      maxBackoff: z.number().int().nonnegative(),
       warmingTimeoutMinutes: z.number().int().positive(),
       applyTimeoutMinutes: z.number().int().positive(),
       dnsTtlSeconds: z.number().int().nonnegative(),
       deregistrationDelaySeconds: z.number().int().nonnegative(),
       drainIdleRps: z.number().nonnegative(),
+      drainDeadlineMinutes: z.number().int().positive(),
       requestsPerTaskPerSecond: z.number().positive(),
       targetUtilization: z.number().gt(0).max(1),
       minTasks: z.number().int().min(1),
@@ -60,7 +77,7 @@ export const ScalerSettingsSchema = z
 export type ScalerSettings = z.infer<typeof ScalerSettingsSchema>;
 
 /** The core stack's alarms that wake the scaler while the tier is off (their Lambda action invokes it). */
-export const wakeAlarmNames = (service: string): string[] => [`${service}-wake-demand`, `${service}-wake-throttles`];
+export const wakeAlarmNames = (service: string): string[] => [`${service}-wake-demand`, `${service}-wake-throttles`, `${service}-fargate-low-demand`];
 
 /** Builds the settings from the deployment configuration plus the ids of resources only Terraform knows. */
 export function scalerSettingsFrom(
@@ -79,7 +96,7 @@ export function scalerSettingsFrom(
     tableName: ids.tableName,
     wake: { alarmNames: wakeAlarmNames(c.service), scheduleGroup: `${c.service}-scaler`, schedulerRoleArn: ids.schedulerRoleArn, scalerArn: ids.scalerArn },
     alertTopicArn: ids.alertTopicArn,
-    historyMinutes: Math.max(policy.upWindowMinutes, policy.downWindowMinutes),
+    historyMinutes: policy.historyMinutes,
     metricLagMinutes: c.scaling.metricLagMinutes,
     terraformCloud: c.terraformCloud.organization
       ? { hostname: c.terraformCloud.hostname, organization: c.terraformCloud.organization, workspace: c.terraformCloud.fargateWorkspace, tokenParameterName: c.terraformCloud.tokenParameterName }

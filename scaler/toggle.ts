@@ -18,6 +18,10 @@ export const ToggleSchema = z
     fargate_max_tasks: z.number().int().min(1),
     /** A human pinned `fargate_tier`; the scaler only reports. */
     fargate_pinned: z.boolean(),
+    /** Backoff steps before adding the tier: each doubles the round-trip cost weighed; one is added per serving stay that did not pay for itself. Absent means 0. */
+    fargate_backoff_up: z.number().int().min(0).max(16).default(0),
+    /** Backoff steps before draining: one is added per drain that was undone soon (the off stay did not pay). Absent means 0. */
+    fargate_backoff_down: z.number().int().min(0).max(16).default(0),
   })
   .strict();
 
@@ -61,6 +65,8 @@ export function formatToggle(t: Toggle): string {
     fargate_min_tasks: t.fargate_min_tasks,
     fargate_max_tasks: t.fargate_max_tasks,
     fargate_pinned: t.fargate_pinned,
+    fargate_backoff_up: t.fargate_backoff_up,
+    fargate_backoff_down: t.fargate_backoff_down,
   };
   return JSON.stringify(ordered, null, 2) + "\n";
 }

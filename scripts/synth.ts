@@ -1,5 +1,5 @@
 /**
- * `npm run synth [-- --check [--hcp]] [-- --hcl]`
+ * `npm run synth [-- --check [--hcp]] [-- --hcl] [-- --help]`
  *
  * Synthesizes every stack into cdktf.out (for the cdktf CLI), then publishes
  * the deployment layout into `<deployDir>/<stack>/`:
@@ -13,9 +13,10 @@
  * the committed files are stale, a security check fails or the core stack
  * would bill more than $0.30 a month while the tier is off; with `--hcp` it
  * also exits 1 when the committed core and fargate stacks would not run in
- * HCP Terraform as configured. `--hcl` writes HCL (cdk.tf) to cdktf.out only.
+ * HCP Terraform as configured. `--hcl` writes HCL (cdk.tf) to cdktf.out only,
+ * repaired so that terraform validates it and plans what the JSON plans.
  */
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
@@ -24,8 +25,12 @@ import type { DeploymentConfig } from "../config/schema";
 import { formatToggle, parseToggle, TIER_STATES } from "../scaler/toggle";
 import { buildStacks, STACKS, WORKSPACE_STACKS } from "../stacks/app";
 import { formatIdleBill, IDLE_BILL_LIMIT_USD, idleBillFromStack, type IdleBill } from "../sim/idle-bill";
+import { HELP, parseFlags, UsageError } from "./cli-flags";
+import { repairHcl } from "./hcl-repair";
 import { imageReleasePaths } from "./release-file";
 import { securityViolations } from "./security-checks";
+
+export { repairHclDefaults } from "./hcl-repair";
 
 const ROOT = join(__dirname, "..");
 
@@ -38,64 +43,64 @@ function listFiles(dir: string): string[] {
   });
 }
 
-/** Synthesizes all stacks into outdir; returns the stack directories. */
-export function synthesize(config: DeploymentConfig, outdir: string, hclOutput = false): Record<string, string> {
+/** Synthesizes the stacks `build` adds to an App into outdir/stacks/<id>/, as JSON (cdk.tf.json) or HCL (cdk.tf). */
+export function synthesizeApp(build: (app: App) => void, outdir: string, hclOutput = false): void {
   // cdktf 0.21 reads HCL mode per stack from SYNTH_HCL_OUTPUT when the stack is
   // constructed; App's `hclOutput` alone only renames the file (JSON inside cdk.tf).
   const previous = process.env.SYNTH_HCL_OUTPUT;
   process.env.SYNTH_HCL_OUTPUT = hclOutput ? "true" : "false";
   try {
     const app = new App({ outdir, hclOutput });
-    buildStacks(app, config);
+    build(app);
     app.synth();
+    // cdktf leaves the other form in place, and terraform would read both (duplicate resources).
+    for (const stack of app.node.children.filter(TerraformStack.isStack)) {
+      rmSync(join(outdir, "stacks", stack.node.id, hclOutput ? "cdk.tf.json" : "cdk.tf"), { force: true });
+    }
   } finally {
     if (previous === undefined) delete process.env.SYNTH_HCL_OUTPUT;
     else process.env.SYNTH_HCL_OUTPUT = previous;
   }
-  return Object.fromEntries(Object.values(STACKS).map((id) => [id, join(outdir, "stacks", id)]));
+}
+
+const stackDirs = (outdir: string): Record<string, string> => Object.fromEntries(Object.values(STACKS).map((id) => [id, join(outdir, "stacks", id)]));
+
+/** Synthesizes all stacks into outdir; returns the stack directories. */
+export function synthesize(config: DeploymentConfig, outdir: string, hclOutput = false): Record<string, string> {
+  synthesizeApp((app) => buildStacks(app, config), outdir, hclOutput);
+  return stackDirs(outdir);
 }
 
 /**
- * Re-inserts variable defaults the cdktf 0.21 HCL writer drops (it omits
- * falsy ones such as `default = false`), taking them from the JSON synth.
- * Returns the repaired HCL and the variables it fixed.
+ * Synthesizes the stacks `build` adds as HCL into outdir/stacks/<id>/cdk.tf and
+ * repairs what cdktf's HCL writer gets wrong (string escaping, quoted
+ * references, dropped defaults: scripts/hcl-repair.ts) from a JSON synth of
+ * the same app.
  */
-export function repairHclDefaults(hcl: string, json: { variable?: Record<string, { default?: unknown }> }): { hcl: string; fixed: string[] } {
-  const fixed: string[] = [];
-  let out = hcl;
-  for (const [name, spec] of Object.entries(json.variable ?? {})) {
-    if (!("default" in spec)) continue;
-    const open = `variable "${name}" {\n`;
-    const start = out.indexOf(open);
-    if (start < 0) throw new Error(`HCL output has no variable "${name}" block`);
-    const end = out.indexOf("\n}\n", start);
-    if (/^default\s*=/m.test(out.slice(start, end))) continue;
-    out = out.slice(0, start + open.length) + `default = ${JSON.stringify(spec.default)}\n` + out.slice(start + open.length);
-    fixed.push(name);
-  }
-  return { hcl: out, fixed };
-}
-
-/** Synthesizes HCL into outdir, repairing dropped variable defaults from a JSON synth of the same app. */
-export function synthesizeHcl(config: DeploymentConfig, outdir: string): Record<string, string> {
+export function synthesizeHclApp(build: (app: App) => void, outdir: string): void {
   const tmp = mkdtempSync(join(tmpdir(), "lambdaflex-json-"));
   try {
-    const jsonDirs = synthesize(config, tmp);
-    const hclDirs = synthesize(config, outdir, true);
-    for (const [id, dir] of Object.entries(hclDirs)) {
-      const json = JSON.parse(readFileSync(join(jsonDirs[id]!, "cdk.tf.json"), "utf8"));
-      const file = join(dir, "cdk.tf");
-      writeFileSync(file, repairHclDefaults(readFileSync(file, "utf8"), json).hcl);
+    synthesizeApp(build, tmp);
+    synthesizeApp(build, outdir, true);
+    for (const id of readdirSync(join(tmp, "stacks"))) {
+      const json = JSON.parse(readFileSync(join(tmp, "stacks", id, "cdk.tf.json"), "utf8"));
+      const file = join(outdir, "stacks", id, "cdk.tf");
+      writeFileSync(file, repairHcl(readFileSync(file, "utf8"), json));
     }
-    return hclDirs;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
+/** `npm run synth:hcl`: every stack as HCL that terraform validates and plans like the JSON (__tests__/stacks/hcl.test.ts). */
+export function synthesizeHcl(config: DeploymentConfig, outdir: string): Record<string, string> {
+  synthesizeHclApp((app) => buildStacks(app, config), outdir);
+  return stackDirs(outdir);
+}
+
 /** The toggle a fresh deployment starts from: off, with the configured sizing. */
 export const initialToggle = (config: DeploymentConfig): string =>
-  formatToggle({ fargate_tier: "off", fargate_tier_since: "1970-01-01T00:00:00Z", fargate_min_tasks: config.fargate.minTasks, fargate_max_tasks: config.fargate.maxTasks, fargate_pinned: false });
+  formatToggle({ fargate_tier: "off", fargate_tier_since: "1970-01-01T00:00:00Z", fargate_min_tasks: config.fargate.minTasks, fargate_max_tasks: config.fargate.maxTasks, fargate_pinned: false, fargate_backoff_up: 0, fargate_backoff_down: 0 });
 
 /**
  * Files in the deploy layout that other tools own, relative to the repository
@@ -160,6 +165,7 @@ export function resourcesPerState(stack: Record<string, any>): Record<string, nu
       for (const r of Object.values(byName)) {
         if (r.count === "${local.tier_enabled}") n += state === "off" ? 0 : 1;
         else if (r.count === "${local.tier_serving}") n += state === "serving" ? 1 : 0;
+        else if (r.count === "${local.tier_changing}") n += state === "warming" || state === "draining" ? 1 : 0;
         else if (r.count === undefined) n += 1;
         else throw new Error(`unexpected count ${r.count}`);
       }
@@ -333,28 +339,46 @@ function check(config: DeploymentConfig, repoRoot: string, hcp: boolean): boolea
   }
 }
 
-function main(argv: string[]): void {
+const USAGE = `usage: npm run synth                    synthesize every stack into cdktf.out/ and publish the deploy/ layout
+       npm run synth:check [-- --hcp]   exit 1 if deploy/ is stale, a security check fails or core idles above the limit;
+                                        --hcp: also if deploy/ would not run in HCP Terraform as configured
+       npm run synth:hcl                HCL (cdk.tf) into cdktf.out/stacks/* only: the exit path from cdktf
+Flags of scripts/synth.ts: --check, --hcp (implies --check), --hcl, -h/--help.`;
+
+/** The command; returns the exit code (2 for a usage error). */
+function main(argv: string[]): number {
+  let values;
+  try {
+    values = parseFlags({ args: argv, options: { ...HELP, check: { type: "boolean" }, hcp: { type: "boolean" }, hcl: { type: "boolean" } } }).values;
+    if (values.hcl && (values.check || values.hcp)) throw new UsageError("--hcl writes HCL to cdktf.out/ and cannot be combined with --check or --hcp");
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`synth: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   process.env.CHECKPOINT_DISABLE ??= "1";
   const config = loadDeploymentConfig(process.env.LAMBDAFLEX_CONFIG || DEFAULT_CONFIG_FILE, process.env);
   const repoRoot = process.env.LAMBDAFLEX_REPO_ROOT || ROOT;
-  if (argv.includes("--hcl")) {
+  if (values.hcl) {
     const dirs = synthesizeHcl(config, join(ROOT, "cdktf.out"));
     process.stdout.write(`wrote HCL: ${Object.values(dirs).map((d) => relative(ROOT, join(d, "cdk.tf"))).join(", ")}\n`);
-    return;
+    return 0;
   }
-  if (argv.includes("--check") || argv.includes("--hcp")) {
-    process.exitCode = check(config, repoRoot, argv.includes("--hcp")) ? 0 : 1;
-    return;
-  }
+  if (values.check || values.hcp) return check(config, repoRoot, values.hcp === true) ? 0 : 1;
   const dirs = synthesize(config, join(ROOT, "cdktf.out"));
   const changed = publish(config, dirs, repoRoot);
   process.stdout.write(changed.length ? `updated:\n${changed.map((c) => `  - ${c}`).join("\n")}\n` : `${config.deployDir}/ already up to date\n`);
   process.stdout.write(describe(config, dirs, repoRoot));
+  return 0;
 }
 
 if (require.main === module) {
   try {
-    main(process.argv.slice(2));
+    process.exitCode = main(process.argv.slice(2));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(1);

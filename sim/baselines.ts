@@ -37,7 +37,7 @@ function replay(name: string, trace: readonly number[], o: BaselineOptions, farg
   const { clock, aws } = parts;
   if (fargate) {
     const c = o.config.fargate;
-    const serving = formatToggle({ fargate_tier: "serving", fargate_tier_since: "2026-01-01T00:00:00Z", fargate_min_tasks: c.minTasks, fargate_max_tasks: c.maxTasks, fargate_pinned: false });
+    const serving = formatToggle({ fargate_tier: "serving", fargate_tier_since: "2026-01-01T00:00:00Z", fargate_min_tasks: c.minTasks, fargate_max_tasks: c.maxTasks, fargate_pinned: false, fargate_backoff_up: 0, fargate_backoff_down: 0 });
     aws.apply(serving, () => undefined);
   }
   const ledger = new MinuteLedger();

@@ -96,15 +96,3 @@ export function breakEvenRps(w: Workload, p: PriceTable = DEFAULT_PRICES): numbe
   }
   return (lo + hi) / 2;
 }
-
-/** Margins on the break-even that give the default thresholds (hysteresis band around it). */
-export const THRESHOLD_MARGINS = { up: 1.6, down: 0.65 } as const;
-
-/**
- * Scale up only well above break-even (the tier then pays for itself even
- * with the warming and draining minutes it wastes), scale down well below it.
- */
-export function derivedThresholds(w: Workload, p: PriceTable = DEFAULT_PRICES): { breakEvenRps: number; upThresholdRps: number; downThresholdRps: number } {
-  const be = breakEvenRps(w, p);
-  return { breakEvenRps: be, upThresholdRps: Math.round(be * THRESHOLD_MARGINS.up), downThresholdRps: Math.round(be * THRESHOLD_MARGINS.down) };
-}

@@ -1,5 +1,6 @@
 /** Runs every strategy on one trace and builds the report. Shared by the CLI, the advisor and the benchmark. */
 import type { DeploymentConfig } from "../config/schema";
+import { roundTripCost } from "../scaler/money";
 import { policyConfigFrom, type PolicyConfig } from "../scaler/policy";
 import { breakEvenRps, workloadFrom } from "./cost-model";
 import { delaysFor } from "./delays";
@@ -32,7 +33,8 @@ export async function runAll(trace: number[], o: RunOptions): Promise<Simulation
   return {
     trace: { source: o.source, scale: o.scale, minutes: trace.length, requests: trace.reduce((a, b) => a + b, 0) },
     breakEvenRps: breakEvenRps(w),
-    thresholds: { upRps: policy.upThresholdRps, downRps: policy.downThresholdRps },
+    // The policy decides on money: its figures, not rate thresholds.
+    thresholds: { roundTripUsd: Number(roundTripCost(policy).toFixed(4)), switchCostFactor: policy.switchCostFactor, warmupMinutes: policy.warmupMinutes, teardownMinutes: policy.teardownMinutes },
     world: o.world,
     // What bills every month while the tier is off, itemized from the synthesized core stack.
     idleBill: idleBillFromStack(JSON.parse(readFileSync(join(__dirname, "..", o.config.deployDir, "core", "cdk.tf.json"), "utf8"))),

@@ -43,6 +43,8 @@ export interface LambdaFlexOptions {
   readonly historyDir?: string;
   /** The synthesized core stack (cdk.tf.json), for the alarms and dashboards the scaler's deployment bills. @default deploy/core/cdk.tf.json */
   readonly coreStackFile?: string;
+  /** The synthesized fargate stack, for the alarm that wakes the serving scaler. @default deploy/fargate/cdk.tf.json */
+  readonly fargateStackFile?: string;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -134,7 +136,7 @@ function readStack(file: string): StackJson {
   try {
     return JSON.parse(readFileSync(file, "utf8")) as StackJson;
   } catch (err) {
-    throw new Error(`cannot read the synthesized core stack ${file} (run npm run synth): ${(err as Error).message}`);
+    throw new Error(`cannot read the synthesized stack ${file} (run npm run synth): ${(err as Error).message}`);
   }
 }
 
@@ -157,7 +159,7 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     ...base,
     policy: { ...base.policy, ...o.policy },
     git: { ...base.git, repositoryUrl: "https://git.sim.invalid/deploy.git" },
-    historyMinutes: Math.max(o.policy?.upWindowMinutes ?? base.policy.upWindowMinutes, o.policy?.downWindowMinutes ?? base.policy.downWindowMinutes),
+    historyMinutes: o.policy?.historyMinutes ?? base.policy.historyMinutes,
   };
   const { clock, rng, cloudwatch, elb, route53, aws } = buildAwsWorld({ config, world, workload: w, prices: p });
   const tokens = { git: "sim-git-token", tfc: "sim-tfc-token" };
@@ -179,6 +181,8 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     fargate_min_tasks: config.fargate.minTasks,
     fargate_max_tasks: config.fargate.maxTasks,
     fargate_pinned: false,
+    fargate_backoff_up: 0,
+    fargate_backoff_down: 0,
   });
   const git = new GitHostEmulator({
     branch: settings.git.branch,
@@ -189,7 +193,13 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     onPush: (sha, text) => tfc.onPush(sha, text),
   });
   const stack = readStack(o.coreStackFile ?? join(__dirname, "..", config.deployDir, "core", "cdk.tf.json"));
-  const alarms = new AlarmEmulator(alarmsFromStack(stack, { apiId: names.apiId, scalerFunctionName }), cloudwatch, clock.now);
+  // The fargate stack's alarms (the low-demand alarm that wakes the serving scaler) exist while its ALB does.
+  const fargateStack = readStack(o.fargateStackFile ?? join(__dirname, "..", config.deployDir, "fargate", "cdk.tf.json"));
+  const alarms = new AlarmEmulator(
+    [...alarmsFromStack(stack, { apiId: names.apiId, scalerFunctionName }), ...alarmsFromStack(fargateStack, { apiId: names.apiId, scalerFunctionName, albDimension: () => aws.albDimension })],
+    cloudwatch,
+    clock.now,
+  );
   const pages: Record<string, number> = {};
   const scheduler = new SchedulerEmulator({ now: clock.now, groups: [settings.wake.scheduleGroup], targetArn: ids.scalerArn });
   const sns = new SnsEmulator({ topicArn: ids.alertTopicArn, now: clock.now });

@@ -19,6 +19,7 @@ import { ScalerAlarms } from "./core/scaler-alarms";
 import { WakeSchedules } from "./core/wake-schedules";
 import { defaultTags } from "./tags";
 import { scalerSettingsFrom } from "../scaler/settings";
+import { breakEvenRps, workloadFrom } from "../sim/cost-model";
 
 export interface CoreStackProps {
   readonly config: DeploymentConfig;
@@ -123,7 +124,8 @@ export class CoreStack extends TerraformStack {
       scalerArn: this.scaler.function.arn,
       apiId: this.api.api.id,
       serviceFunctionName: this.service.function.functionName,
-      highDemandPerMinute: Math.round(c.scaling.upThresholdRps * 60),
+      // Below break-even Lambda is the cheaper tier and the policy cannot add Fargate, so the scaler sleeps.
+      highDemandPerMinute: Math.round(breakEvenRps(workloadFrom(c)) * 60),
     });
     // $3 a month beyond the account's three free dashboards: only when asked for.
     if (c.dashboard) {
@@ -134,8 +136,7 @@ export class CoreStack extends TerraformStack {
         apiId: this.api.api.id,
         functionName: this.service.function.functionName,
         scalerFunctionName: this.scaler.function.functionName,
-        upThresholdRps: c.scaling.upThresholdRps,
-        downThresholdRps: c.scaling.downThresholdRps,
+        breakEvenRps: breakEvenRps(workloadFrom(c)),
       });
     }
 

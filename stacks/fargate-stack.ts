@@ -14,6 +14,10 @@ import { Network } from "./fargate/network";
 import { ScalerMinute } from "./fargate/scaler-minute";
 import { TierVariables } from "./fargate/tier-variables";
 import { defaultTags } from "./tags";
+import { breakEvenRps, workloadFrom } from "../sim/cost-model";
+
+/** Minutes below break-even before the low-demand alarm wakes the scaler; the policy then weighs the money. */
+export const LOW_DEMAND_MINUTES = 5;
 
 export interface FargateStackProps {
   readonly config: DeploymentConfig;
@@ -92,12 +96,14 @@ export class FargateStack extends TerraformStack {
     new LowDemandAlarm(this, "low-demand", {
       name: `${core.alarmPrefix}fargate-low-demand`,
       albArnSuffix: lb.arnSuffix,
-      lowDemandPerMinute: Math.round(c.scaling.downThresholdRps * 60),
-      minutes: c.scaling.downWindowMinutes,
+      // Above break-even Fargate is the cheaper tier and the policy cannot drain it, so the scaler sleeps while serving.
+      lowDemandPerMinute: Math.round(breakEvenRps(workloadFrom(c)) * 60),
+      minutes: LOW_DEMAND_MINUTES,
       scalerArn: core.scaler.function.arn,
       count,
     });
-    new ScalerMinute(this, "scaler-minute", { name: `${c.service}-scaler-minute`, scaler: core.scaler.function, count });
+    // Every minute only while the tier changes; serving, the low-demand alarm and the heartbeat wake the scaler.
+    new ScalerMinute(this, "scaler-minute", { name: `${c.service}-scaler-minute`, scaler: core.scaler.function, count: this.tier.changingCount });
     new TerraformOutput(this, "fargate_tier", { value: this.tier.tier.stringValue });
   }
 }

@@ -10,7 +10,8 @@ describe("deployment configuration", () => {
   it("accepts the committed defaults", () => {
     const c = loadDeploymentConfig(DEFAULT_CONFIG_FILE, {});
     expect(c.service).toBe("lambdaflex");
-    expect(c.scaling.downThresholdRps).toBeLessThan(c.scaling.upThresholdRps);
+    // The money rule's defaults: warm-up and teardown price the round trip, classic ski rental.
+    expect(c.scaling).toMatchObject({ warmupMinutes: 15, teardownMinutes: 10, switchCostFactor: 1, historyMinutes: 360, maxBackoff: 4 });
   });
 
   it("lets named environment variables override fields", () => {
@@ -40,12 +41,12 @@ describe("deployment configuration", () => {
     expect(error!.message).toContain("test.json");
   });
 
-  it("enforces hysteresis and task bounds across fields", () => {
+  it("enforces task bounds across fields, and names a rate threshold left from an earlier version", () => {
     const bad = raw();
-    bad.scaling.downThresholdRps = bad.scaling.upThresholdRps;
+    bad.scaling.upThresholdRps = 20;
     bad.fargate.maxTasks = 1;
     expect(() => parseDeploymentConfig(bad)).toThrow(/fargate\.maxTasks: must be >= fargate\.minTasks \(2\)/);
-    expect(() => parseDeploymentConfig(bad)).toThrow(/scaling\.downThresholdRps: must be below scaling\.upThresholdRps \(20\) for hysteresis/);
+    expect(() => parseDeploymentConfig(bad)).toThrow(/scaling.*upThresholdRps/);
   });
 
   it("names a non-numeric override and a broken file clearly", () => {

@@ -49,7 +49,7 @@ describe("scaler settings from the environment", () => {
     const good = scalerSettingsFrom(loadDeploymentConfig(undefined, {}), IDS);
     expect(scalerSettingsFromEnv({ LAMBDAFLEX_SCALER_SETTINGS: JSON.stringify(good) })).toEqual(good);
     expect(scalerSettingsFromEnv({ LAMBDAFLEX_SCALER_SETTINGS: JSON.stringify(good), LAMBDAFLEX_SCALER_DRY_RUN: "true" }).dryRun).toBe(true);
-    expect(() => scalerSettingsFromEnv({ LAMBDAFLEX_SCALER_SETTINGS: JSON.stringify({ ...good, policy: { ...good.policy, upThresholdRps: -1 } }) })).toThrow(/policy\.upThresholdRps/);
+    expect(() => scalerSettingsFromEnv({ LAMBDAFLEX_SCALER_SETTINGS: JSON.stringify({ ...good, policy: { ...good.policy, switchCostFactor: -1 } }) })).toThrow(/policy\.switchCostFactor/);
     expect(() => scalerSettingsFromEnv({})).toThrow(/LAMBDAFLEX_SCALER_SETTINGS is not set/);
     expect(() => scalerSettingsFromEnv({ LAMBDAFLEX_SCALER_SETTINGS: "{" })).toThrow(/not valid JSON/);
   });
@@ -69,7 +69,7 @@ describe("scaler handler", () => {
 
   beforeAll(async () => {
     const url = await server.start({
-      [TOGGLE]: formatToggle({ fargate_tier: "off", fargate_tier_since: "2026-01-01T00:00:00Z", fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false }),
+      [TOGGLE]: formatToggle({ fargate_tier: "off", fargate_tier_since: "2026-01-01T00:00:00Z", fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false, fargate_backoff_up: 0, fargate_backoff_down: 0 }),
     });
     const config = loadDeploymentConfig(undefined, { LAMBDAFLEX_GIT_REPOSITORY_URL: url });
     process.env.LAMBDAFLEX_SCALER_SETTINGS = JSON.stringify(scalerSettingsFrom(config, IDS));
@@ -134,7 +134,7 @@ describe("scaler handler", () => {
   });
   describe("re-arming while the tier is off", () => {
     const NOW = new Date("2026-11-22T12:00:30.250Z");
-    const OFF: Toggle = { fargate_tier: "off", fargate_tier_since: "2026-11-20T00:00:00Z", fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false };
+    const OFF: Toggle = { fargate_tier: "off", fargate_tier_since: "2026-11-20T00:00:00Z", fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false, fargate_backoff_up: 0, fargate_backoff_down: 0 };
     const inAlarm = (AlarmName: string): MetricAlarm => ({
       AlarmName,
       AlarmArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${AlarmName}`,
@@ -175,7 +175,7 @@ describe("scaler handler", () => {
     it("schedules one run a minute on when a wake alarm stays in ALARM and the policy has not decided", async () => {
       const result = await run(OFF);
       expect(result).toMatchObject({ outcome: "no-change", to: "off" });
-      expect(cw.commandCalls(DescribeAlarmsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ["lambdaflex-wake-demand", "lambdaflex-wake-throttles"], StateValue: "ALARM" });
+      expect(cw.commandCalls(DescribeAlarmsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ["lambdaflex-wake-demand", "lambdaflex-wake-throttles", "lambdaflex-fargate-low-demand"], StateValue: "ALARM" });
       expect(scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input)).toEqual([
         {
           Name: "rearm-202611221201",
@@ -248,7 +248,7 @@ describe("scaler handler", () => {
         {
           TopicArn: IDS.alertTopicArn,
           Subject: "lambdaflex scaler alert: apply-lagging (tier off)",
-          Message: expect.stringMatching(/^tier is off for \d+ min but the fargate DNS record still exists; check the Terraform run\n\nalert: apply-lagging\nstate: off\nreason: demand 5 req\/s/),
+          Message: expect.stringMatching(/^tier is off for \d+ min but the fargate DNS record still exists; check the Terraform run\n\nalert: apply-lagging\nstate: off\nreason: Lambda cost \$0\.\d{4} more than Fargate would have; below the round trip/),
         },
       ]);
       expect(JSON.parse(item!.status!.S!).alerts).toEqual([{ kind: "apply-lagging", message: expect.stringContaining("fargate DNS record still exists") }]);

@@ -1,11 +1,13 @@
 import { loadDeploymentConfig } from "../../config/load";
 import { formatToggle, parseToggle } from "../../scaler/toggle";
+import { breakEven, lambdaExcess } from "../../scaler/money";
 import { ALLOWED_EDGES, decide, policyConfigFrom, runRetryBackoffMinutes, tasksFor, type Metrics, type Observation, type RunObservation, type Series } from "../../scaler/policy";
 import type { TierState, Toggle } from "../../scaler/toggle";
 
 const c = policyConfigFrom(loadDeploymentConfig(undefined, {}));
 const NOW = new Date("2026-11-22T12:00:00Z");
-const H = 90; // minutes of history the scaler reads
+const H = c.historyMinutes; // minutes of history the scaler reads
+const BE = breakEven(c); // req/s where both tiers cost the same (about 12.7 with the defaults)
 
 /** Per-minute requests from a requests-per-second function of "minutes ago" (H-1 .. 0). */
 const perMinute = (rps: (ago: number) => number | undefined): Series =>
@@ -15,15 +17,21 @@ const perMinute = (rps: (ago: number) => number | undefined): Series =>
   });
 const constant = (v: number | undefined): Series => Array(H).fill(v);
 
-/** Demand patterns, in requests per second, by minutes ago. */
+/** Demand patterns, in requests per second, by minutes ago; levels are multiples of break-even. */
 const DEMAND: Record<string, (ago: number) => number | undefined> = {
-  quiet: () => 2,
-  rising: (ago) => (ago >= 10 ? 2 : 2 + 28 * (1 - ago / 9)), // climbs to 30 in 10 min: mean 16, not yet sustained
-  sustained: () => 40,
-  falling: (ago) => (ago < 40 ? 2 : 40),
-  spiky: (ago) => (ago === 3 ? 400 : 2),
-  band: () => 12, // inside the hysteresis band (8 < 12 < 20)
-  burst: (ago) => (ago < 3 ? 70 : 2), // 3 minutes far above the threshold
+  quiet: () => 0.2 * BE,
+  sustained: () => 3 * BE,
+  // Three minutes far above break-even: $0.017 of Lambda excess, half a round trip.
+  burst: (ago) => (ago < 3 ? 5 * BE : 0.2 * BE),
+  // One minute at 10x: $0.012 of excess.
+  spike: (ago) => (ago === 3 ? 10 * BE : 0.2 * BE),
+  // One minute at 30x pays a whole round trip of Lambda excess by itself.
+  huge: (ago) => (ago === 3 ? 30 * BE : 0.2 * BE),
+  // Busy until an hour ago, quiet since.
+  falling: (ago) => (ago < 60 ? 0.2 * BE : 3 * BE),
+  // Quiet with a one-minute spike at 15x every 30 minutes (for the last 4 hours).
+  spiky: (ago) => (ago % 30 === 0 ? 15 * BE : 0.2 * BE),
+  near: () => 1.05 * BE,
 };
 
 interface World {
@@ -53,6 +61,8 @@ function observe(state: TierState, sinceMinutesAgo: number, w: World, toggle: Pa
       fargate_min_tasks: 2,
       fargate_max_tasks: 10,
       fargate_pinned: false,
+      fargate_backoff_up: 0,
+      fargate_backoff_down: 0,
       ...toggle,
     },
     fargateRecordLive: "record" in w ? w.record : state === "serving",
@@ -73,54 +83,62 @@ type Row = [string, TierState, number, World, TierState, RegExp, string?, Partia
 
 // [situation, state, minutes in state, world, expected next state, reason, expected alert, toggle overrides]
 const TABLE: Row[] = [
-  ["quiet", "off", 600, { demand: "quiet" }, "off", /not sustained above 20/],
-  ["rising", "off", 600, { demand: "rising" }, "off", /not sustained/],
-  ["sustained", "off", 600, { demand: "sustained" }, "warming", /40 req\/s over 10 min is above 20 req\/s/],
-  ["falling", "off", 600, { demand: "falling" }, "off", /not sustained/],
-  ["spiky", "off", 600, { demand: "spiky" }, "off", /not sustained/],
-  ["burst", "off", 600, { demand: "burst" }, "off", /not sustained/],
-  ["band", "off", 600, { demand: "band" }, "off", /not sustained/],
-  ["missing data", "off", 600, { demand: "missing" }, "off", /not sustained/],
+  ["quiet", "off", 600, { demand: "quiet" }, "off", /Lambda cost \$0\.0000 more than Fargate would have; below the round trip \$0\.0342/],
+  ["sustained at 3x break-even", "off", 600, { demand: "sustained" }, "warming", /reaching the round trip \$0\.0342; adding the Fargate tier with 2 tasks/],
+  ["just back to off (rent counts only while paying it)", "off", 5, { demand: "sustained" }, "off", /below the round trip/],
+  ["sustained, with up backoff 3", "off", 30, { demand: "sustained" }, "off", /below the round trip \$0\.2733 \(backoff x8\)/, undefined, { fargate_backoff_up: 3 }],
+  ["backoff forgotten after the decay", "off", 6000, { demand: "sustained" }, "warming", /reaching the round trip \$0\.0342;/, undefined, { fargate_backoff_up: 1 }],
+  ["a 3-minute burst", "off", 600, { demand: "burst" }, "off", /below the round trip/],
+  ["a one-minute spike at 10x", "off", 600, { demand: "spike" }, "off", /below the round trip/],
+  ["a one-minute spike at 30x pays a round trip", "off", 600, { demand: "huge" }, "warming", /reaching the round trip/],
+  // 5% above break-even saves too little over the window to pay a round trip.
+  ["just above break-even", "off", 600, { demand: "near" }, "off", /below the round trip/],
+  ["missing data", "off", 600, { demand: "missing" }, "off", /below the round trip/],
   ["throttles", "off", 600, { demand: "quiet", throttles: 3 }, "warming", /throttled 3 request/],
   ["pinned", "off", 600, { demand: "sustained" }, "off", /pinned at off/, undefined, { fargate_pinned: true }],
-  ["stale record", "off", 600, { demand: "quiet", record: true }, "off", /not sustained/, "apply-lagging"],
+  ["stale record", "off", 600, { demand: "quiet", record: true }, "off", /below the round trip/, "apply-lagging"],
+  ["since in the future", "off", -30, { demand: "sustained" }, "off", /since is in the future/, "toggle-from-future"],
 
-  ["quiet, just started", "warming", 5, { demand: "quiet", healthy: constant(undefined) }, "warming", /0?no of 2 hosts healthy|no of 2/],
-  ["falling (abort)", "warming", 12, { demand: "quiet", healthy: constant(undefined) }, "off", /fell to 2 req\/s .*abandoning/],
-  ["sustained, healthy", "warming", 6, { demand: "sustained", healthy: constant(2) }, "serving", /2 healthy hosts >= 2 for 2 min/],
-  ["sustained, one healthy", "warming", 6, { demand: "sustained", healthy: constant(1) }, "warming", /1 of 2 hosts healthy/],
-  ["healthy for one minute only", "warming", 6, { demand: "sustained", healthy: lastMinuteOnly(2) }, "warming", /2 of 2 hosts healthy/],
+  ["quiet, just started", "warming", 5, { demand: "quiet", healthy: constant(undefined) }, "warming", /no of 1 hosts healthy/],
+  ["demand gone for a round trip's worth (abort)", "warming", 40, { demand: "quiet", healthy: constant(undefined) }, "off", /demand fell while warming: .*abandoning the tier \(up backoff 1\)/],
+  ["sustained, healthy", "warming", 6, { demand: "sustained", healthy: constant(2) }, "serving", /2 healthy hosts carry the current 38\.2\d? req\/s \(need 1\) for 2 min/],
+  ["one healthy host carries the demand", "warming", 6, { demand: "sustained", healthy: constant(1) }, "serving", /need 1/],
+  ["healthy for one minute only", "warming", 6, { demand: "sustained", healthy: lastMinuteOnly(2) }, "warming", /of 1 hosts healthy/],
   ["failed apply", "warming", 8, { demand: "sustained", healthy: constant(2), run: failedRun("errored", 1, 0) }, "warming", /holding at warming: the last Terraform run errored/, "apply-failed"],
   ["discarded run", "warming", 8, { demand: "sustained", healthy: constant(2), run: failedRun("discarded", 1, 0) }, "warming", /holding at warming: the last Terraform run discarded/, "apply-failed"],
   ["applied run", "warming", 8, { demand: "sustained", healthy: constant(2), run: { forHead: { id: "run-1", status: "applied", phase: "applied" }, failedAttempts: 0 } }, "serving", /healthy hosts/],
   ["nothing to apply", "warming", 8, { demand: "sustained", healthy: constant(2), run: { forHead: { id: "run-1", status: "planned_and_finished", phase: "applied" }, failedAttempts: 0 } }, "serving", /healthy hosts/],
   ["failed run, Lambda throttling (no hold)", "off", 600, { demand: "quiet", throttles: 4, run: failedRun("errored", 3, 1) }, "warming", /throttled 4 request/, "apply-failed"],
   ["stuck", "warming", 25, { demand: "sustained", healthy: constant(0) }, "warming", /stuck warming: 0 healthy hosts after 25 min/, "stuck-warming"],
-  ["missing data", "warming", 6, { demand: "missing", healthy: constant(undefined) }, "warming", /no of 2 hosts healthy/],
+  ["missing data", "warming", 6, { demand: "missing", healthy: constant(undefined) }, "warming", /no of 1 hosts healthy/],
   ["throttles, healthy", "warming", 3, { demand: "quiet", throttles: 5, healthy: constant(2) }, "serving", /healthy hosts/],
   ["pinned", "warming", 6, { demand: "sustained", healthy: constant(2) }, "warming", /pinned at warming/, undefined, { fargate_pinned: true }],
 
-  ["sustained", "serving", 120, { demand: "sustained" }, "serving", /keeps the Fargate tier/],
-  ["band", "serving", 120, { demand: "band" }, "serving", /keeps the Fargate tier/],
-  ["falling", "serving", 120, { demand: "falling" }, "draining", /2 req\/s over 30 min is below 8 req\/s/],
+  ["sustained", "serving", 120, { demand: "sustained" }, "serving", /Fargate cost \$0\.0000 more than Lambda would have; below the round trip/],
+  ["near break-even", "serving", 120, { demand: "near" }, "serving", /below the round trip/],
+  ["falling", "serving", 120, { demand: "falling" }, "draining", /Fargate cost \$0\.0\d+ more than Lambda would have, reaching the round trip \$0\.0342 plus \$0\.0000 to warm again .* draining Fargate$/],
+  ["rare spikes do not hold the tier", "serving", 240, { demand: "spiky" }, "draining", /draining Fargate/],
+  ["a stay that did not pay adds up backoff", "serving", 60, { demand: "quiet" }, "draining", /this stay saved only \$-0\.\d+: up backoff 1/],
+  ["falling, with drain backoff 2", "serving", 120, { demand: "falling" }, "serving", /below the round trip \$0\.1367 \(backoff x4\)/, undefined, { fargate_backoff_down: 2 }],
   ["failed apply", "serving", 120, { demand: "falling", run: failedRun("canceled", 1, 0) }, "serving", /holding at serving/, "apply-failed"],
-  ["falling before the dwell time", "serving", 30, { demand: "falling" }, "serving", /serving for 30 of at least 60 min/],
-  ["spiky", "serving", 120, { demand: "spiky" }, "serving", /keeps the Fargate tier/],
+  ["falling before the dwell time", "serving", 10, { demand: "falling" }, "serving", /serving for 10 of at least 15 min/],
   ["missing ALB data", "serving", 120, { demand: "missing", healthy: constant(undefined) }, "serving", /no complete ALB data/],
   ["quiet with Lambda-only counts (the old bug)", "serving", 120, { demand: "quiet", on: "lambda", healthy: constant(undefined) }, "serving", /no complete ALB data/],
-  ["unhealthy tier", "serving", 120, { demand: "sustained", healthy: constant(0) }, "serving", /keeps the Fargate tier/, "unhealthy-tier"],
-  ["record missing after apply timeout", "serving", 120, { demand: "sustained", record: false }, "serving", /keeps/, "apply-lagging"],
+  ["unhealthy tier", "serving", 120, { demand: "sustained", healthy: constant(0) }, "serving", /below the round trip/, "unhealthy-tier"],
+  ["record missing after apply timeout", "serving", 120, { demand: "sustained", record: false }, "serving", /below/, "apply-lagging"],
   ["pinned", "serving", 120, { demand: "falling" }, "serving", /pinned at serving/, undefined, { fargate_pinned: true }],
 
   ["quiet, drained", "draining", 5, { demand: "quiet", on: "lambda", record: false, healthy: constant(2) }, "off", /drained: .* 0 req\/s/],
   ["record still live", "draining", 5, { demand: "quiet", on: "lambda", record: true }, "draining", /still live/],
   ["record unknown", "draining", 5, { demand: "quiet", on: "lambda", record: undefined }, "draining", /unknown/],
   ["too early", "draining", 1, { demand: "quiet", on: "lambda", record: false }, "draining", /1 of 1.5 min/],
-  ["ALB still busy", "draining", 5, { demand: "band", on: "fargate", record: false }, "draining", /ALB still carries 12 req\/s/],
-  ["sustained again, healthy (abort)", "draining", 5, { demand: "sustained", on: "lambda", record: false, healthy: constant(2) }, "serving", /demand came back/],
+  ["ALB still busy", "draining", 5, { demand: "near", on: "fargate", record: false }, "draining", /ALB still carries 13\.39 req\/s/],
+  ["stragglers past the deadline", "draining", 40, { demand: "near", on: "fargate", record: false }, "off", /drain deadline: the ALB still carries 13\.39 req\/s after 40 min \(limit 31\.5\)/],
+  ["sustained again, healthy (abort)", "draining", 8, { demand: "sustained", on: "lambda", record: false, healthy: constant(2) }, "serving", /demand came back .* \(drain backoff 1\)/],
   // Without healthy hosts the abort edge is closed; the drained tier goes off and comes back through warming.
   ["sustained again, unhealthy", "draining", 5, { demand: "sustained", on: "lambda", record: false, healthy: constant(0) }, "off", /drained/],
   ["missing ALB data", "draining", 5, { demand: "missing", record: false, healthy: constant(undefined) }, "draining", /no ALB data/],
+  ["missing ALB data past the deadline", "draining", 40, { demand: "missing", record: false, healthy: constant(undefined) }, "off", /drain deadline: 40 min of draining/],
   ["throttles, healthy (abort)", "draining", 5, { demand: "quiet", on: "lambda", throttles: 2, record: false }, "serving", /demand came back/],
   ["stuck apply", "draining", 40, { demand: "quiet", on: "lambda", record: true }, "draining", /still live/, "apply-lagging"],
   ["pinned", "draining", 5, { demand: "quiet", on: "lambda", record: false }, "draining", /pinned at draining/, undefined, { fargate_pinned: true }],
@@ -138,7 +156,8 @@ describe("policy decide()", () => {
     if (d.action === "commit") {
       expect(ALLOWED_EDGES).toContainEqual([state, expected]);
       expect(d.toggle.fargate_tier).toBe(expected);
-      expect(d.toggle.fargate_tier_since).toBe("2026-11-22T12:00:00Z");
+      // draining -> serving keeps the drain's since, so the dwell is not granted twice.
+      expect(d.toggle.fargate_tier_since).toBe(state === "draining" && expected === "serving" ? observe(state, since, world, toggle).toggle.fargate_tier_since : "2026-11-22T12:00:00Z");
     } else {
       expect(d.toggle).toEqual(observe(state, since, world, toggle).toggle);
     }
@@ -155,6 +174,9 @@ describe("policy decide()", () => {
     const busy = observe("off", 600, { demand: "sustained" });
     const heavy: Observation = { ...busy, metrics: { ...busy.metrics, apiRequests: constant(400 * 60) } };
     expect(decide(c, heavy, NOW).toggle.fargate_min_tasks).toBe(Math.ceil(400 / (150 * 0.6)));
+    // Coming back while draining resizes the floor for the demand that came back.
+    const back = observe("draining", 5, { demand: "sustained", on: "lambda", record: false, healthy: constant(5) });
+    expect(decide(c, { ...back, metrics: { ...back.metrics, apiRequests: constant(400 * 60) } }, NOW).toggle).toMatchObject({ fargate_tier: "serving", fargate_min_tasks: 5 });
     expect(decide(c, busy, NOW).toggle.fargate_min_tasks).toBe(2);
     expect(tasksFor(1e6, c)).toBe(c.maxTasks);
   });
@@ -186,6 +208,8 @@ describe("policy decide()", () => {
   it("hands a pre-sized floor back to autoscaling after serving settles, keeping the state's since", () => {
     const early = decide(c, observe("serving", 10, { demand: "sustained" }, { fargate_min_tasks: 8 }), NOW);
     expect(early.action).toBe("none");
+    // Serving, the scaler sleeps between alarms; a floor still to hand back asks it to look again.
+    expect(early.followUp).toMatch(/floor 8 goes back to 2 after 15 min/);
     const o = observe("serving", 20, { demand: "sustained" }, { fargate_min_tasks: 8 });
     const d = decide(c, o, NOW);
     expect(d).toMatchObject({ action: "commit", from: "serving", to: "serving" });
@@ -201,7 +225,8 @@ describe("policy decide()", () => {
 
   it("puts the figures behind every decision in its evidence", () => {
     const d = decide(c, observe("off", 600, { demand: "sustained" }), NOW);
-    expect(d.evidence).toMatchObject({ demand_rps: 40, up_window_mean_rps: 40, throttles: 0, minutes_in_state: 600 });
+    expect(d.evidence).toMatchObject({ demand_rps: 38.25, break_even_rps: 12.75, up_price_usd: 0.0342, down_price_usd: 0.0342, backoff_up: 0, backoff_down: 0, throttles: 0, minutes_in_state: 600 });
+    expect(d.evidence.lambda_behind_usd).toBeCloseTo(H * lambdaExcess(3 * BE * 60, c), 3);
   });
 
   it("never throws on empty or partial metrics", () => {
@@ -209,7 +234,8 @@ describe("policy decide()", () => {
     for (const state of ["off", "warming", "serving", "draining"] as TierState[]) {
       const o = observe(state, 500, {});
       expect(() => decide(c, { ...o, metrics: empty }, NOW)).not.toThrow();
-      expect(decide(c, { ...o, metrics: empty }, NOW).to).toBe(state === "warming" ? "warming" : state);
+      // A drain without evidence ends at its deadline (500 min is far past it).
+      expect(decide(c, { ...o, metrics: empty }, NOW).to).toBe(state === "draining" ? "off" : state);
     }
   });
 });

@@ -10,7 +10,7 @@ import { GitServer } from "../helpers/git-server";
 const TOGGLE = "deploy/fargate/fargate.auto.tfvars.json";
 const config = loadDeploymentConfig(undefined, {});
 const NOW = new Date("2026-11-22T12:00:00Z");
-const OFF: Toggle = { fargate_tier: "off", fargate_tier_since: "2026-11-20T00:00:00Z", fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false };
+const OFF: Toggle = { fargate_tier: "off", fargate_tier_since: "2026-11-20T00:00:00Z", fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false, fargate_backoff_up: 0, fargate_backoff_down: 0 };
 
 const flat = (rps: number | undefined): Metrics => {
   const s = Array(40).fill(rps === undefined ? undefined : rps * 60);
@@ -60,8 +60,8 @@ describe("reconcile against a real git server", () => {
     expect(JSON.parse(server.show(TOGGLE))).toEqual({ ...OFF, fargate_tier: "warming", fargate_tier_since: "2026-11-22T12:00:00Z" });
     const message = server.git(["log", "-1", "--format=%B", "main"]);
     expect(message).toBe(commitMessage(result.decision!, NOW).trim());
-    expect(message).toMatch(/^lambdaflex: off -> warming: demand 40 req\/s over 10 min is above 20 req\/s/);
-    expect(message).toContain("evidence: demand_rps=40 up_window_mean_rps=40");
+    expect(message).toMatch(/^lambdaflex: off -> warming: Lambda cost \$0\.\d{4} more than Fargate would have, reaching the round trip \$0\.0342/);
+    expect(message).toContain("evidence: demand_rps=40 break_even_rps=12.75 lambda_behind_usd=");
     expect(statuses.at(-1)).toMatchObject({ state: "warming", decision: "committed warming", commit: result.commit });
   });
 
@@ -208,10 +208,10 @@ describe("reconcile against a real git server", () => {
       now = new Date(NOW.getTime() + 60_000);
       await reconcile(store.over({ now: () => now }));
       expect(statuses).toHaveLength(1);
-      expect(store.item()).toMatchObject({ at: "2026-11-22T12:00:00.000Z", reason: expect.stringMatching(/^demand 2 req\/s/) });
-      await reconcile(store.over({ now: () => now, metrics: async () => flat(5) }));
+      expect(store.item()).toMatchObject({ at: "2026-11-22T12:00:00.000Z", reason: expect.stringMatching(/^Lambda cost \$0\.0000 more/) });
+      await reconcile(store.over({ now: () => now, metrics: async () => flat(14) }));
       expect(statuses).toHaveLength(2);
-      expect(store.item()).toMatchObject({ at: "2026-11-22T12:01:00.000Z", reason: expect.stringMatching(/^demand 5 req\/s/) });
+      expect(store.item()).toMatchObject({ at: "2026-11-22T12:01:00.000Z", reason: expect.stringMatching(/^Lambda cost \$0\.00[1-9]\d more/) });
     });
 
     it("writes as before when the status cannot be read, and says so", async () => {

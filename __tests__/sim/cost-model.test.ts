@@ -1,5 +1,5 @@
 import { loadDeploymentConfig } from "../../config/load";
-import { albLcus, breakEvenRps, derivedThresholds, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, workloadFrom } from "../../sim/cost-model";
+import { albLcus, breakEvenRps, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, workloadFrom } from "../../sim/cost-model";
 import { PRICES } from "../../sim/prices";
 
 const config = loadDeploymentConfig(undefined, {});
@@ -21,14 +21,11 @@ describe("cost model", () => {
     expect(fargateMinuteCost(3000, 2, w) - fargateFixedMinuteCost(2, w)).toBeCloseTo((1.8 * 0.008) / 60, 10);
   });
 
-  it("finds the break-even near 13 req/s for the default sizes, and derives the committed thresholds from it", () => {
+  it("finds the break-even near 13 req/s for the default sizes", () => {
     const be = breakEvenRps(w);
     expect(be).toBeGreaterThan(12);
     expect(be).toBeLessThan(14);
     expect(lambdaMinuteCost(be * 60, 0, w)).toBeCloseTo(fargateMinuteCost(be * 60, tasksNeeded(be, w), w), 6);
-    const derived = derivedThresholds(w);
-    expect(derived.upThresholdRps).toBe(config.scaling.upThresholdRps);
-    expect(derived.downThresholdRps).toBe(config.scaling.downThresholdRps);
   });
 
   it("moves the break-even with the user's own numbers", () => {

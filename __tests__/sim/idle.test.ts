@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { simulateLambdaOnly } from "../../sim/baselines";
-import { workloadFrom } from "../../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
 import { findSteps, stepTimings } from "../../sim/timings";
 import { loadTrace } from "../../sim/trace";
 import { simulateLambdaFlex } from "../../sim/twin";
@@ -36,7 +36,7 @@ describe("the scaler while the tier is off", () => {
 
   it("reaches Fargate on a step of load no later than per-minute polling plus one minute, and no wake is lost", async () => {
     const trace = loadTrace(join(SHARED_DIR, "data", "traces", "step-daily.csv"), 1);
-    const steps = findSteps(trace, config.scaling.upThresholdRps);
+    const steps = findSteps(trace, breakEvenRps(workloadFrom(config)));
     // The same stacks, but the core heartbeat every minute: what the scaler did before it slept.
     const stack = JSON.parse(readFileSync(CORE, "utf8"));
     for (const rule of Object.values(stack.resource.aws_cloudwatch_event_rule) as Array<{ schedule_expression?: string }>) rule.schedule_expression = "rate(1 minute)";

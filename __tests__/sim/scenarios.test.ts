@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { workloadFrom } from "../../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
 import { loadTrace } from "../../sim/trace";
 import { findSteps, stepTimings } from "../../sim/timings";
 import { simulateLambdaFlex, type TwinResult } from "../../sim/twin";
@@ -15,7 +15,7 @@ import { SHARED_DIR } from "../helpers/fixtures";
 
 const config = loadDeploymentConfig(undefined, {});
 const trace = loadTrace(join(SHARED_DIR, "data", "traces", "step-daily.csv"), 1);
-const steps = findSteps(trace, config.scaling.upThresholdRps);
+const steps = findSteps(trace, breakEvenRps(workloadFrom(config)));
 const twin = (world: unknown) => simulateLambdaFlex(trace, { config, world: parseWorld(world), workload: workloadFrom(config) });
 const CYCLE = ["warming", "serving", "draining", "off"];
 

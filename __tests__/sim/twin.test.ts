@@ -52,16 +52,20 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
     expect(r.strategy.tierByMinute.indexOf("fargate")).toBeGreaterThan(firstWarming + DEFAULT_WORLD.aws.albCreateMinutes[0]);
   });
 
-  it("meters the scaler from its calls: hourly while off, every minute while the tier exists, woken by the alarm, one run per commit", () => {
+  it("meters the scaler from its calls: hourly while off and serving, every minute while the tier changes, woken by alarms, one run per commit", () => {
     const s = r.scaler;
-    const tierMinutes = r.resourcesByMinute.filter(Boolean).length;
-    // The heartbeat (24 a day) plus the fargate stack's per-minute rule while the tier exists.
-    expect(s.invocationsByTrigger.schedule).toBeGreaterThan(tierMinutes - 15);
-    expect(s.invocationsByTrigger.schedule).toBeLessThan(tierMinutes + 25);
-    // The plateau trips the wake-demand alarm once; the scaler re-arms itself until it decides.
-    expect(s.invocationsByTrigger.alarm).toBe(1);
+    const byState = r.strategy.minutesByState!;
+    const changing = byState.warming + byState.draining;
+    // The heartbeat (24 a day) plus the fargate stack's per-minute rule while the tier changes; serving, it sleeps.
+    expect(s.invocationsByTrigger.schedule).toBeGreaterThan(changing - 15);
+    expect(s.invocationsByTrigger.schedule).toBeLessThan(changing + 25);
+    expect(byState.serving).toBeGreaterThan(4 * changing);
+    // The plateau trips the wake-demand alarm once; the fargate stack's low-demand alarm goes off when the
+    // new ALB has no traffic yet (warming) and when the plateau ends. The scaler re-arms itself while one stays in ALARM.
+    expect(s.invocationsByTrigger.alarm).toBeGreaterThanOrEqual(2);
+    expect(s.invocationsByTrigger.alarm).toBeLessThanOrEqual(3);
     expect(s.invocationsByTrigger.rearm).toBeGreaterThan(0);
-    expect(s.invocations).toBe((s.invocationsByTrigger.schedule ?? 0) + 1 + (s.invocationsByTrigger.rearm ?? 0));
+    expect(s.invocations).toBe((s.invocationsByTrigger.schedule ?? 0) + s.invocationsByTrigger.alarm! + (s.invocationsByTrigger.rearm ?? 0));
     // Two metrics a minute while off, five otherwise (the state decides what the scaler reads).
     expect(s.getMetricDataMetrics).toBeGreaterThan(2 * s.invocations);
     expect(s.getMetricDataMetrics).toBeLessThan(5 * s.invocations);
@@ -95,8 +99,12 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
     // Git requests that take 3-14 s each push many invocations (a clone and a push are 4 requests) past the 60 s timeout.
     const slow = await simulateLambdaFlex(DAY, { config, world: parseWorld({ scaler: { gitLatencyMs: [3_000, 14_000] } }), workload: w });
     expect(slow.scaler.timeouts).toBeGreaterThan(10);
-    expect(slow.scaler.coldStarts).toBe(slow.scaler.timeouts + 1);
-    expect(slow.strategy.log!.map((l) => l.to)).toEqual(["warming", "serving", "draining", "off"]);
+    // Every timeout makes the next invocation cold (the last one may have no next invocation in the day).
+    expect(slow.scaler.coldStarts).toBeGreaterThanOrEqual(slow.scaler.timeouts);
+    expect(slow.scaler.coldStarts).toBeLessThanOrEqual(slow.scaler.timeouts + 1);
+    // The tier comes up; serving, the scaler sleeps until an alarm or the hourly heartbeat, and with most
+    // invocations timing out the drain may fall after the day ends (a wake lost to a timeout waits for the heartbeat).
+    expect(slow.strategy.log!.map((l) => l.to).slice(0, 2)).toEqual(["warming", "serving"]);
     // A push that landed before its invocation timed out is history all the same, and never repeated.
     expect(new Set(slow.scaler.commits.map((c) => c.oid)).size).toBe(slow.scaler.commits.length);
   }, 60_000);

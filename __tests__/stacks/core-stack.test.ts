@@ -1,3 +1,4 @@
+import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
 import "cdktf/lib/testing/adapters/jest"; // the matchers' types
 import { Testing } from "cdktf";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
@@ -292,7 +293,8 @@ describe("CoreStack scaler", () => {
       dimensions: { ApiId: expect.stringMatching(/aws_apigatewayv2_api\./) },
       statistic: "Sum",
       period: 60,
-      threshold: 20 * 60,
+      // Break-even from the cost model: below it Lambda is cheaper and the policy cannot add the tier.
+      threshold: Math.round(breakEvenRps(workloadFrom(config)) * 60),
       comparison_operator: "GreaterThanThreshold",
       evaluation_periods: 5,
       datapoints_to_alarm: 3,
@@ -312,9 +314,11 @@ describe("CoreStack scaler", () => {
       treat_missing_data: "notBreaching",
       alarm_actions: scalerAction,
     });
-    // The demand threshold follows the configuration.
-    const custom = JSON.parse(synthCore({ scaling: { ...config.scaling, upThresholdRps: 35 } }));
-    expect((Object.values(custom.resource.aws_cloudwatch_metric_alarm) as any[]).find((a) => a.alarm_name === "lambdaflex-wake-demand").threshold).toBe(2100);
+    // The demand threshold is break-even from the cost model: it moves with the workload.
+    const custom = JSON.parse(synthCore({ lambda: { ...config.lambda, meanDurationMs: 400 } }));
+    const threshold = (Object.values(custom.resource.aws_cloudwatch_metric_alarm) as any[]).find((a) => a.alarm_name === "lambdaflex-wake-demand").threshold;
+    expect(threshold).toBe(Math.round(breakEvenRps(workloadFrom({ ...config, lambda: { ...config.lambda, meanDurationMs: 400 } })) * 60));
+    expect(threshold).toBeLessThan(Math.round(breakEvenRps(workloadFrom(config)) * 60));
   });
 
   it("bills no paging alarm: no alarm notifies the alert topic or watches the scaler's errors or alerts", () => {

@@ -58,10 +58,12 @@ describe("FargateStack", () => {
     expect(json.locals).toEqual({
       tier_enabled: '${(var.fargate_tier != "off") ? 1 : 0}',
       tier_serving: '${(var.fargate_tier == "serving") ? 1 : 0}',
+      tier_changing: '${((var.fargate_tier == "warming") || (var.fargate_tier == "draining")) ? 1 : 0}',
     });
     for (const [type, byName] of Object.entries(json.resource as Record<string, Record<string, any>>)) {
       for (const [name, r] of Object.entries(byName)) {
-        const expected = type === "aws_route53_record" ? "${local.tier_serving}" : "${local.tier_enabled}";
+        // The per-minute scaler rule (rule, target, permission) exists only while the tier changes.
+        const expected = type === "aws_route53_record" ? "${local.tier_serving}" : name.startsWith("scaler-minute") ? "${local.tier_changing}" : "${local.tier_enabled}";
         expect(`${type}.${name} ${r.count}`).toBe(`${type}.${name} ${expected}`);
       }
     }
@@ -215,35 +217,36 @@ describe("FargateStack", () => {
       alarm_name: "lambdaflex-fargate-low-demand",
       namespace: "AWS/ApplicationELB",
       metric_name: "RequestCount",
-      threshold: 480,
-      evaluation_periods: 30,
+      // Below break-even for 5 minutes: the policy then weighs the money each minute.
+      threshold: 765,
+      evaluation_periods: 5,
       treat_missing_data: "breaching",
       count: "${local.tier_enabled}",
     });
     expect(alarm.alarm_actions[0]).toMatch(/cross-stack-output-aws_lambda_functionscaler_function/);
   });
 
-  it("runs the core stack's scaler every minute only while the tier exists", () => {
+  it("runs the core stack's scaler every minute only while the tier changes (warming, draining)", () => {
     const rule = byPath("aws_cloudwatch_event_rule", "fargate/scaler-minute/rule");
-    expect(rule).toMatchObject({ name: "lambdaflex-scaler-minute", schedule_expression: "rate(1 minute)", count: "${local.tier_enabled}" });
+    expect(rule).toMatchObject({ name: "lambdaflex-scaler-minute", schedule_expression: "rate(1 minute)", count: "${local.tier_changing}" });
     const ruleKey = Object.keys(json.resource.aws_cloudwatch_event_rule).find((k) => json.resource.aws_cloudwatch_event_rule[k] === rule)!;
     expect(byPath("aws_cloudwatch_event_target", "fargate/scaler-minute/target")).toMatchObject({
       rule: `\${aws_cloudwatch_event_rule.${ruleKey}[0].name}`,
       arn: expect.stringMatching(new RegExp(`^\\$\\{${CORE.replace(/\./g, "\\.")}\\.cross-stack-output-aws_lambda_functionscaler_function_\\w+arn\\}$`)),
-      count: "${local.tier_enabled}",
+      count: "${local.tier_changing}",
     });
     expect(byPath("aws_lambda_permission", "fargate/scaler-minute/permission")).toMatchObject({
       action: "lambda:InvokeFunction",
       principal: "events.amazonaws.com",
       function_name: expect.stringMatching(/cross-stack-output-aws_lambda_functionscaler_function_\w+function_name\}$/),
       source_arn: `\${aws_cloudwatch_event_rule.${ruleKey}[0].arn}`,
-      count: "${local.tier_enabled}",
+      count: "${local.tier_changing}",
     });
-    // Off: none of the three is counted; warming, serving, draining: each once.
+    // Off and serving: none of the three is counted; warming and draining: each once.
     const perState = (state: string) =>
       ["aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_lambda_permission"].map((type) => resourcesPerState({ resource: { [type]: json.resource[type] } })[state]);
-    expect(perState("off")).toEqual([0, 0, 0]);
-    for (const state of ["warming", "serving", "draining"]) expect(perState(state)).toEqual([1, 1, 1]);
+    for (const state of ["off", "serving"]) expect(perState(state)).toEqual([0, 0, 0]);
+    for (const state of ["warming", "draining"]) expect(perState(state)).toEqual([1, 1, 1]);
   });
 
   it("reads zone, certificate, image and table from the core stack's state", () => {

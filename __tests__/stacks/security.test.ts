@@ -94,7 +94,7 @@ describe("security checks", () => {
     first(broken, "aws_cloudwatch_event_rule").schedule_expression = "rate(15 minutes)";
     expect(SECURITY_CHECKS.noFrequentIdleSchedules(broken)).toHaveLength(1);
     // The fargate stack's per-minute rule is counted on the tier, so it is not an idle schedule.
-    expect(first(fargate, "aws_cloudwatch_event_rule")).toMatchObject({ schedule_expression: "rate(1 minute)", count: "${local.tier_enabled}" });
+    expect(first(fargate, "aws_cloudwatch_event_rule")).toMatchObject({ schedule_expression: "rate(1 minute)", count: "${local.tier_changing}" });
     expect(SECURITY_CHECKS.noFrequentIdleSchedules(fargate)).toEqual([]);
     const always = copy(fargate);
     delete first(always, "aws_cloudwatch_event_rule").count;

@@ -1,13 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { synthesize, synthesizeHcl } from "../../scripts/synth";
+import { synthesize } from "../../scripts/synth";
 import { TIER_STATES } from "../../scaler/toggle";
-import { addressOf, EXPECTED_PLAN, initRunbook, initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, TEST_IMAGE_DIGEST, tierPlanAsserts } from "../helpers/terraform";
+import { addressOf, EXPECTED_PLAN, initRunbook, initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, terraformProviderDir, TEST_IMAGE_DIGEST, tierPlanAsserts } from "../helpers/terraform";
 
-// Real terraform 1.11 with the real hashicorp/aws 5.100.0 provider (offline
-// mirror): init, validate, and `terraform test` under mock_provider.
+// Real terraform 1.11 with the real hashicorp/aws 5.100.0 provider (a local
+// mirror, or the registry): init, validate, and `terraform test` under
+// mock_provider. The HCL exit path is hcl.test.ts.
+terraformProviderDir(); // without a provider, this file fails once, saying how to get one
 const config = loadDeploymentConfig(undefined, {});
 const out = mkdtempSync(join(tmpdir(), "lambdaflex-synth-"));
 const stacks = synthesize(config, out);
@@ -44,7 +46,8 @@ const MOCK_WITH_RULES = MOCK_PROVIDER.replace(
 
 /** The scaler's per-minute rule, its target and its invoke permission: planned only while the tier exists. */
 const scalerMinuteAsserts = (fargate: Record<string, any>, state: string) => {
-  const n = state === "off" ? 0 : 1;
+  // Every minute only while the tier changes; serving, alarms and the heartbeat wake the scaler.
+  const n = state === "warming" || state === "draining" ? 1 : 0;
   return ["rule", "target", "permission"]
     .map((part) => assert(`length(${addressOf(fargate, `fargate/scaler-minute/${part}`)}) == ${n}`, `${state}: expected ${n} scaler-minute ${part}`))
     .join("\n");
@@ -132,54 +135,3 @@ describe("synthesized stacks under real terraform", () => {
     expect(order.indexOf("core")).toBeLessThan(order.indexOf("fargate_0_off"));
   });
 });
-
-describe("HCL exit path (npm run synth:hcl)", () => {
-  const hclOut = mkdtempSync(join(tmpdir(), "lambdaflex-hcl-"));
-  workdirs.push(hclOut);
-  // With the optional dashboard, so its body goes through the HCL writer too (the fargate stack does not change).
-  const hclStacks = synthesizeHcl({ ...config, dashboard: true }, hclOut);
-  const hcl = readFileSync(join(hclStacks.fargate!, "cdk.tf"), "utf8");
-  const json = readStack(stacks.fargate!);
-
-  it("keeps every variable default, including the false one cdktf drops", () => {
-    const withDefaults = Object.entries(json.variable as Record<string, { default?: unknown }>).filter(([, spec]) => "default" in spec);
-    expect(withDefaults.map(([name]) => name)).toContain("fargate_pinned");
-    for (const [name, spec] of withDefaults) {
-      const block = hcl.slice(hcl.indexOf(`variable "${name}" {`));
-      expect(block.slice(0, block.indexOf("\n}\n"))).toContain(`default = ${JSON.stringify(spec.default)}`);
-    }
-  });
-
-  it("keeps the tier validation and still rejects an unknown tier under terraform", () => {
-    expect(hcl).toContain("fargate_tier must be one of off, warming, serving, draining.");
-    const dir = init(hclStacks.fargate!);
-    const image = `"${TEST_IMAGE_DIGEST}"`;
-    writeFileSync(
-      join(dir, "hcl.tftest.hcl"),
-      [
-        MOCK_PROVIDER,
-        remoteStateOverrides(json),
-        run("default_is_off", { variables: { image_digest: image }, extra: [assert(`var.fargate_tier == "off" && var.fargate_pinned == false`, "defaults lost")] }),
-        run("unknown", { variables: { fargate_tier: '"sometimes"', image_digest: image }, extra: ["  expect_failures = [var.fargate_tier]"] }),
-      ].join("\n\n"),
-    );
-    const result = terraform(["test"], dir);
-    expect(result.output).toMatch(/Success! 2 passed, 0 failed/);
-  });
-
-  it("keeps the bootstrap stack's create_service_linked_roles default and validates", () => {
-    const bootstrapHcl = readFileSync(join(hclStacks.bootstrap!, "cdk.tf"), "utf8");
-    const block = bootstrapHcl.slice(bootstrapHcl.indexOf('variable "create_service_linked_roles" {'));
-    expect(block.slice(0, block.indexOf("\n}\n"))).toContain("default = true");
-    const result = terraform(["validate"], init(hclStacks.bootstrap!));
-    expect(result.output).toContain("Success! The configuration is valid.");
-  });
-
-  it("writes a core stack that terraform validates (policies and the dashboard body go through jsonencode)", () => {
-    const result = terraform(["validate"], init(hclStacks.core!));
-    // cdktf writes depends_on as quoted references, which terraform accepts with a deprecation warning.
-    expect(result.status).toBe(0);
-    expect(result.output).toMatch(/Success! The configuration is valid/);
-  });
-});
-

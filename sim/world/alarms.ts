@@ -22,6 +22,8 @@ export interface AlarmDefinition {
   readonly treatMissingData: "notBreaching" | "breaching" | "ignore" | "missing";
   /** What the alarm's actions reach: the scaler function, an SNS topic, or nothing. */
   readonly action: "scaler" | "page" | "none";
+  /** For an alarm on a resource that comes and goes (the fargate stack's ALB): its metric now, or undefined while it does not exist. */
+  readonly current?: () => MetricId | undefined;
 }
 
 interface StackJson {
@@ -33,11 +35,13 @@ interface StackJson {
  * are Terraform references are resolved the way an apply would: a function's
  * `function_name` from its resource, the HTTP API's id from `apiId`.
  */
-export function alarmsFromStack(json: StackJson, o: { apiId: string; scalerFunctionName: string }): AlarmDefinition[] {
+export function alarmsFromStack(json: StackJson, o: { apiId: string; scalerFunctionName: string; albDimension?: () => string | undefined }): AlarmDefinition[] {
   const functions = json.resource?.aws_lambda_function ?? {};
   const resolve = (value: string): string => {
     const ref = /^\$\{aws_lambda_function\.([^.]+)\.(function_name|arn)\}$/.exec(value);
     if (ref) return String(functions[ref[1]!]?.function_name ?? value);
+    // The fargate stack reaches the core stack's scaler through a cross-stack output.
+    if (/^\$\{data\.terraform_remote_state\.[^}]*outputs\.cross-stack-output-aws_lambda_functionscaler_function_[A-Za-z0-9]+arn\}$/.test(value)) return o.scalerFunctionName;
     if (/^\$\{aws_apigatewayv2_api\.[^.]+\.id\}$/.test(value)) return o.apiId;
     return value;
   };
@@ -45,9 +49,20 @@ export function alarmsFromStack(json: StackJson, o: { apiId: string; scalerFunct
     const actions = ((a.alarm_actions as string[] | undefined) ?? []).map((x) => (x.startsWith("${aws_sns_topic.") ? "page" : resolve(x)));
     const dims = Object.fromEntries(Object.entries((a.dimensions as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k, resolve(v)]));
     const periods = Number(a.evaluation_periods);
+    // An ALB's arn_suffix is known only while it exists; the alarm lives and dies with it (count = local.tier_enabled).
+    const albKey = Object.entries(dims).find(([, v]) => /^\$\{aws_lb\.[^.]+\.arn_suffix\}$/.test(v))?.[0];
+    const metric = { namespace: String(a.namespace), name: String(a.metric_name), dimensions: dims };
+    const current =
+      albKey && o.albDimension
+        ? () => {
+            const alb = o.albDimension!();
+            return alb === undefined ? undefined : { ...metric, dimensions: { ...dims, [albKey]: alb } };
+          }
+        : undefined;
     return {
+      current,
       name: String(a.alarm_name),
-      metric: { namespace: String(a.namespace), name: String(a.metric_name), dimensions: dims },
+      metric,
       evaluationPeriods: periods,
       datapointsToAlarm: Number(a.datapoints_to_alarm ?? periods),
       threshold: Number(a.threshold),
@@ -76,7 +91,7 @@ export class AlarmEmulator {
   describe(input: { AlarmNames?: string[]; StateValue?: string }): unknown {
     const names = new Set(input.AlarmNames ?? this.alarms.map((a) => a.name));
     const found = this.alarms
-      .filter((a) => names.has(a.name))
+      .filter((a) => names.has(a.name) && (!a.current || a.current() !== undefined))
       .map((a) => ({ AlarmName: a.name, AlarmArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${a.name}`, StateValue: this.state.get(a.name) ?? "INSUFFICIENT_DATA" }))
       .filter((a) => !input.StateValue || a.StateValue === input.StateValue);
     return { $metadata: { httpStatusCode: 200 }, MetricAlarms: found, CompositeAlarms: [] };
@@ -94,10 +109,16 @@ export class AlarmEmulator {
     const lastMinute = Math.floor(now / MINUTE) * MINUTE - MINUTE;
     const fired: AlarmDefinition[] = [];
     for (const a of this.alarms) {
+      const metric = a.current ? a.current() : a.metric;
+      if (!metric) {
+        // Destroyed with its resource; a new one starts without a state.
+        this.state.delete(a.name);
+        continue;
+      }
       this.meter.evaluations++;
       const found: number[] = [];
       for (let i = 0; i < a.evaluationPeriods + LOOK_BACK && found.length < a.evaluationPeriods; i++) {
-        const v = this.cloudwatch.datapoint(a.metric, lastMinute - i * MINUTE, now);
+        const v = this.cloudwatch.datapoint(metric, lastMinute - i * MINUTE, now);
         if (v !== undefined) found.push(v);
       }
       let breaching = found.filter((v) => breaches(a.comparison, v, a.threshold)).length;

@@ -7,6 +7,7 @@
  * Terraform Cloud drives it through `Infrastructure` (hasChanges / apply).
  */
 import { parseToggle, type TierState } from "../../scaler/toggle";
+import { addToBill, fargateMinuteBill, lambdaMinuteBill, type Bill } from "../bill";
 import { coldStarts, fargateMinuteCost, lambdaMinuteCost, type Workload } from "../cost-model";
 import type { PriceTable } from "../prices";
 import type { SimClock, Rng } from "./clock";
@@ -47,6 +48,8 @@ export interface AwsWorldOptions {
 /** What one minute cost and how it was served. */
 export interface MinuteOutcome {
   readonly cost: number;
+  /** The same cost by item (Lambda requests, GB-seconds, ALB hours, ...), for the report's itemized bill. */
+  readonly bill: Bill;
   /** Share of the minute's requests that reached the Fargate tier (resolvers' cached answers included). */
   readonly fargateShare: number;
   readonly lambdaRequests: number;
@@ -82,8 +85,13 @@ export class AwsWorld implements Infrastructure {
   private previousLambdaRequests = 0;
   private readonly metric: Record<"count" | "errors" | "throttles" | "concurrency", MetricId>;
   readonly meter = { albCreations: 0, albCreateMinutes: [] as number[], destroys: 0, strandedRequests: 0 };
-  /** The fargate stack's per-minute rule that invokes the scaler: it exists while the tier does (created with it, removed first on destroy). */
+  /** The fargate stack's per-minute rule that invokes the scaler: it exists while the tier changes (local.tier_changing: warming, draining). */
   minuteRuleLive = false;
+
+  /** The ALB's `LoadBalancer` dimension (its ARN suffix) while it exists: what the fargate stack's alarms watch. */
+  get albDimension(): string | undefined {
+    return this.tier?.phase === "destroying" ? undefined : this.tier?.alb;
+  }
 
   constructor(private readonly o: AwsWorldOptions) {
     const n = o.names;
@@ -127,7 +135,7 @@ export class AwsWorld implements Infrastructure {
         this.applied = target;
         done();
       });
-    this.minuteRuleLive = target.tier !== "off";
+    this.minuteRuleLive = target.tier === "warming" || target.tier === "draining";
     if (target.tier === "off") {
       if (!this.tier) return finish(now + 5_000);
       this.destroy(finish);
@@ -276,7 +284,9 @@ export class AwsWorld implements Infrastructure {
     const throttled = concurrency > concurrencyLimit ? invokedRps * (1 - concurrencyLimit / concurrency) * 60 : 0;
     failed += rejected429 + throttled;
     if (rejected429 + throttled >= 1) short = true;
-    let cost = lambdaMinuteCost(lambdaRequests, coldStarts(lambdaRequests, this.previousLambdaRequests, w), w, p);
+    const cold = coldStarts(lambdaRequests, this.previousLambdaRequests, w);
+    let cost = lambdaMinuteCost(lambdaRequests, cold, w, p);
+    const bill: Record<string, { quantity: number; usd: number }> = { ...lambdaMinuteBill(lambdaRequests, cold, w, p) };
     this.previousLambdaRequests = lambdaRequests;
     cw.count(this.metric.count, start, Math.round(lambdaRequests));
     cw.count(this.metric.errors, start, Math.round(rejected429));
@@ -288,6 +298,7 @@ export class AwsWorld implements Infrastructure {
     if (tier?.alb) {
       const tasks = tier.tasks.length;
       cost += fargateMinuteCost(fargateRequests, tasks, w, p);
+      addToBill(bill, fargateMinuteBill(fargateRequests, tasks, w, p));
       if (fargateRequests > 0) {
         const capacity = healthy * w.requestsPerTaskPerSecond * 60;
         if (fargateRequests > capacity + 0.5) {
@@ -299,13 +310,16 @@ export class AwsWorld implements Infrastructure {
       cw.gauge({ namespace: "AWS/ApplicationELB", name: "HealthyHostCount", dimensions: { LoadBalancer: tier.alb, TargetGroup: tier.tg! } }, start, healthy);
       this.autoscale(fargateRequests / 60);
     } else {
-      if (tier) cost += fargateMinuteCost(0, 0, w, p); // the ALB bills from creation
+      if (tier) {
+        cost += fargateMinuteCost(0, 0, w, p); // the ALB bills from creation
+        addToBill(bill, fargateMinuteBill(0, 0, w, p));
+      }
       if (fargateRequests > 0) {
         failed += fargateRequests;
         this.meter.strandedRequests += fargateRequests;
         short = true;
       }
     }
-    return { cost, fargateShare: share, lambdaRequests, fargateRequests, failedRequests: failed, short, resources: tier !== undefined };
+    return { cost, bill, fargateShare: share, lambdaRequests, fargateRequests, failedRequests: failed, short, resources: tier !== undefined };
   }
 }

@@ -9,11 +9,11 @@ export interface DashboardProps {
   readonly apiId: string;
   readonly functionName: string;
   readonly scalerFunctionName: string;
-  readonly upThresholdRps: number;
-  readonly downThresholdRps: number;
+  /** Demand (req/s) where both tiers cost the same: the policy's pivot. */
+  readonly breakEvenRps: number;
 }
 
-/** One page for the on-call: demand on each tier against the thresholds, health, and the scaler. */
+/** One page for the on-call: demand on each tier against break-even, health, and the scaler. */
 export class Dashboard extends Construct {
   constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id);
@@ -36,7 +36,7 @@ export class Dashboard extends Construct {
               ["AWS/ApiGateway", "Count", "ApiId", props.apiId, { stat: "Sum", label: "API Gateway (Lambda tier)" }],
               [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName=RequestCount ${props.service}-alb', 'Sum', 60))`, label: "ALB (Fargate tier)" }],
             ],
-            { annotations: { horizontal: [perMinute(props.upThresholdRps, "scale up"), perMinute(props.downThresholdRps, "scale down")] } },
+            { annotations: { horizontal: [perMinute(props.breakEvenRps, "break-even")] } },
           ),
           widget("Lambda concurrency and throttles", [
             ["AWS/Lambda", "ConcurrentExecutions", "FunctionName", props.functionName, { stat: "Maximum" }],

@@ -24,6 +24,10 @@ export class TierVariables extends Construct {
   public readonly enabledCount: number;
   /** 1 only while serving: the "fargate" DNS record. */
   public readonly servingCount: number;
+  /** 1 while the tier changes (warming, draining): the scaler's per-minute rule. */
+  public readonly changingCount: number;
+  public readonly backoffUp: TerraformVariable;
+  public readonly backoffDown: TerraformVariable;
 
   constructor(scope: Construct, id: string, props: TierVariablesProps) {
     super(scope, id);
@@ -57,13 +61,26 @@ export class TierVariables extends Construct {
       description: "When true a human has pinned fargate_tier and the scaler only reports.",
     });
     this.pinned.overrideLogicalId("fargate_pinned");
+    // Declared so the toggle's every key is a variable; only the scaler reads them (its memory of wasted switches).
+    this.backoffUp = this.scalerMemory("fargate_backoff_up", "The scaler's backoff before adding the tier: each step doubles the round-trip cost it weighs.");
+    this.backoffDown = this.scalerMemory("fargate_backoff_down", "The scaler's backoff before draining the tier: each step doubles the round-trip cost it weighs.");
 
     const enabled = new TerraformLocal(this, "tier_enabled", Fn.conditional(Op.neq(this.tier.stringValue, "off"), 1, 0));
     enabled.overrideLogicalId("tier_enabled");
     const serving = new TerraformLocal(this, "tier_serving", Fn.conditional(Op.eq(this.tier.stringValue, "serving"), 1, 0));
     serving.overrideLogicalId("tier_serving");
+    const changing = new TerraformLocal(this, "tier_changing", Fn.conditional(Op.or(Op.eq(this.tier.stringValue, "warming"), Op.eq(this.tier.stringValue, "draining")), 1, 0));
+    changing.overrideLogicalId("tier_changing");
     this.enabledCount = enabled.asNumber;
+    this.changingCount = changing.asNumber;
     this.servingCount = serving.asNumber;
+  }
+
+  /** A number only the scaler reads, declared so the toggle file sets no undeclared variable. */
+  private scalerMemory(name: string, description: string): TerraformVariable {
+    const v = new TerraformVariable(this, name, { type: "number", default: 0, description });
+    v.overrideLogicalId(name);
+    return v;
   }
 
   /** A whole-number task count variable, validated, under its own name. */

@@ -29,7 +29,7 @@ export function readyConfig(): Record<string, any> {
     lambda: { memoryMb: 512, timeoutSeconds: 15, meanDurationMs: 100 },
     api: { throttleRateLimit: 5000, throttleBurstLimit: 10000 },
     fargate: { cpu: 512, memoryMb: 1024, minTasks: 2, maxTasks: 50, requestsPerTaskPerSecond: 150, targetUtilization: 0.6, containerPort: 8080 },
-    scaling: { upThresholdRps: 20, upWindowMinutes: 10, downThresholdRps: 8, downWindowMinutes: 30, minDwellMinutes: 60, warmingTimeoutMinutes: 20, applyTimeoutMinutes: 15, dnsTtlSeconds: 60, deregistrationDelaySeconds: 30, drainIdleRps: 0.5 },
+    scaling: { warmupMinutes: 15, teardownMinutes: 10, minDwellMinutes: 15, warmingTimeoutMinutes: 20, applyTimeoutMinutes: 15, dnsTtlSeconds: 60, deregistrationDelaySeconds: 30, drainIdleRps: 0.5 },
     terraformCloud: { organization: "acme", coreWorkspace: "lambdaflex-core", fargateWorkspace: "lambdaflex-fargate", tokenParameterName: "/lambdaflex/tfc-token" },
     git: { repositoryUrl: "https://github.com/example/lambdaflex-deploy.git", branch: "main", tokenParameterName: "/lambdaflex/git-token", tokenUsername: "x-access-token", authorName: "LambdaFlex scaler", authorEmail: "scaler@lambdaflex.invalid" },
     deployDir: "deploy", scalerDryRun: false, toggleFile: "deploy/fargate/fargate.auto.tfvars.json",

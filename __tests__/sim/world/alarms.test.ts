@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { loadDeploymentConfig } from "../../../config/load";
+import { breakEvenRps, workloadFrom } from "../../../sim/cost-model";
 import { join } from "node:path";
 import { AlarmEmulator, alarmsFromStack } from "../../../sim/world/alarms";
 import { CloudWatchEmulator } from "../../../sim/world/cloudwatch";
@@ -20,7 +22,7 @@ describe("CloudWatch alarms from the synthesized core stack", () => {
   it("reads every alarm with its metric resolved and what its action reaches", () => {
     const byName = Object.fromEntries(defs.map((d) => [d.name, d]));
     expect(Object.keys(byName).sort()).toEqual(["lambdaflex-wake-demand", "lambdaflex-wake-throttles"]);
-    expect(byName["lambdaflex-wake-demand"]).toMatchObject({ metric: count, evaluationPeriods: 5, datapointsToAlarm: 3, threshold: 1200, action: "scaler" });
+    expect(byName["lambdaflex-wake-demand"]).toMatchObject({ metric: count, evaluationPeriods: 5, datapointsToAlarm: 3, threshold: Math.round(breakEvenRps(workloadFrom(loadDeploymentConfig(undefined, {}))) * 60), action: "scaler" });
     expect(byName["lambdaflex-wake-throttles"]).toMatchObject({ metric: { namespace: "AWS/Lambda", name: "Throttles", dimensions: { FunctionName: "lambdaflex-api" } }, action: "scaler" });
   });
 

@@ -1,0 +1,86 @@
+/**
+ * The policy's arithmetic in dollars: what a minute costs on each tier at the
+ * observed demand, what a round trip of the Fargate tier costs, and the
+ * ski-rental accumulators the decisions compare against it. Pure; it prices
+ * with the same cost model the simulator bills with (sim/cost-model.ts), so
+ * the policy and the bill cannot disagree.
+ */
+import { breakEvenRps, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "../sim/cost-model";
+import { DEFAULT_PRICES, type PriceTable } from "../sim/prices";
+
+/** What the money rule needs from the configuration. */
+export interface MoneyConfig {
+  readonly workload: Workload;
+  /** Expected minutes from the warming commit to serving (run, ALB, healthy tasks, DNS). */
+  readonly warmupMinutes: number;
+  /** Expected minutes from the draining commit until the tier's resources are gone. */
+  readonly teardownMinutes: number;
+  /** Multiplies the round-trip cost in both thresholds (1 is classic ski rental). */
+  readonly switchCostFactor: number;
+  readonly prices?: PriceTable;
+}
+
+/** Per-minute cost of serving `requests` on Lambda (API Gateway, requests, compute; no cold starts). */
+export const lambdaCost = (requests: number, c: MoneyConfig): number => lambdaMinuteCost(requests, 0, c.workload, c.prices ?? DEFAULT_PRICES);
+
+/** Per-minute cost of serving `requests` on Fargate, tasks sized by target tracking, ALB with LCUs. */
+export const fargateCost = (requests: number, c: MoneyConfig): number =>
+  fargateMinuteCost(requests, tasksNeeded(requests / 60, c.workload), c.workload, c.prices ?? DEFAULT_PRICES);
+
+/** How much more a minute costs on Lambda than on Fargate (negative below break-even). */
+export const lambdaExcess = (requests: number, c: MoneyConfig): number => lambdaCost(requests, c) - fargateCost(requests, c);
+
+/**
+ * What one round trip of the tier costs beyond serving: its resources (ALB,
+ * floor tasks, addresses) while it warms up and while it is torn down, when
+ * they carry no traffic. This is the ski-rental "buy price".
+ */
+export function roundTripCost(c: MoneyConfig): number {
+  const idleMinute = fargateFixedMinuteCost(c.workload.minTasks, c.workload, c.prices ?? DEFAULT_PRICES);
+  return idleMinute * (c.warmupMinutes + c.teardownMinutes) * c.switchCostFactor;
+}
+
+/**
+ * The largest sum of `gain` over any run of recent minutes that ends now
+ * (Lindley's recursion, a CUSUM): how much the current tier has cost beyond
+ * the other one since the last moment it was not behind. Unknown minutes add
+ * nothing and reset nothing.
+ */
+export function accumulated(requests: ReadonlyArray<number | undefined>, gain: (requests: number) => number): number {
+  let sum = 0;
+  for (const r of requests) if (r !== undefined) sum = Math.max(0, sum + gain(r));
+  return sum;
+}
+
+/** The q-quantile (0..1) of the known values, 0 when none is known. */
+export function quantile(values: ReadonlyArray<number | undefined>, q: number): number {
+  const known = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+  if (known.length === 0) return 0;
+  return known[Math.min(known.length - 1, Math.floor(q * known.length))]!;
+}
+
+/**
+ * Each value replaced by the median of the known values in the `width`
+ * minutes centred on it (fewer at the ends): an isolated spike shorter than
+ * half the width disappears, a level that lasts stays.
+ */
+export function rollingMedian(values: ReadonlyArray<number | undefined>, width: number): Array<number | undefined> {
+  const half = Math.floor(width / 2);
+  return values.map((v, i) => {
+    if (v === undefined) return undefined;
+    const known = values.slice(Math.max(0, i - half), i + half + 1).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+    return known[Math.floor(known.length / 2)]!;
+  });
+}
+
+const breakEvens = new WeakMap<MoneyConfig, number>();
+
+/** Demand (req/s) at which a minute costs the same on both tiers (bisection, once per configuration). */
+export function breakEven(c: MoneyConfig): number {
+  let be = breakEvens.get(c);
+  if (be === undefined) breakEvens.set(c, (be = breakEvenRps(c.workload, c.prices ?? DEFAULT_PRICES)));
+  return be;
+}
+
+/** Dollars for reasons and logs: 4 significant decimals. */
+export const usd = (x: number): string => `$${x.toFixed(4)}`;
