@@ -12,15 +12,20 @@ import { runAll } from "../sim/run";
 import { hostileShapes } from "../sim/shapes";
 import { loadTrace } from "../sim/trace";
 import { DEFAULT_WORLD } from "../sim/world/params";
+import type { Progress } from "../scripts/progress";
 import { goal, round } from "./stats";
 
 export const SCALES = [0.01, 0.1, 1, 10, 30, 100, 1000];
 const TRACE = process.env.LAMBDAFLEX_TRACE ?? join(__dirname, "..", "..", "shared", "data", "traces", "nasa-http-1995.csv");
 
-export async function benchCost(quick = false): Promise<Record<string, unknown>> {
+export async function benchCost(quick = false, progress?: Progress): Promise<Record<string, unknown>> {
   const config = loadDeploymentConfig(undefined, {});
   const rows = [];
-  for (const scale of quick ? [1, 30] : SCALES) {
+  const scales = quick ? [1, 30] : SCALES;
+  const shapeList = quick ? [] : hostileShapes(breakEvenRps(workloadFrom(config)));
+  const steps = scales.length + shapeList.length;
+  for (const [i, scale] of scales.entries()) {
+    progress?.(i, steps, `NASA x${scale}`);
     const trace = loadTrace(TRACE, scale);
     const started = process.hrtime.bigint();
     const report = await runAll(trace, { config, world: DEFAULT_WORLD, source: TRACE, scale });
@@ -59,7 +64,8 @@ export async function benchCost(quick = false): Promise<Record<string, unknown>>
   }
   // Loads shaped to hurt a threshold policy (one week each, around break-even): issue 12's table.
   const shapes = [];
-  for (const s of quick ? [] : hostileShapes(breakEvenRps(workloadFrom(config)))) {
+  for (const [i, s] of shapeList.entries()) {
+    progress?.(scales.length + i, steps, s.name);
     const report = await runAll(s.trace, { config, world: DEFAULT_WORLD, source: s.name, scale: 1 });
     const [lf, lambdaOnly, fargate, optimum] = report.strategies as [typeof report.strategies[0], typeof report.strategies[0], typeof report.strategies[0], typeof report.strategies[0]];
     const single = Math.min(lambdaOnly.totalCost, fargate.totalCost);

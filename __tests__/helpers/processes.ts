@@ -15,12 +15,12 @@ export interface Spawned {
 }
 
 /** Runs entrypoint.sh exactly as the image does, with extra environment. */
-export function runEntrypoint(env: Record<string, string>): Spawned {
-  const child = spawn("sh", [join(ROOT, "entrypoint.sh")], {
-    cwd: ROOT,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", NODE_NO_WARNINGS: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+export const runEntrypoint = (env: Record<string, string>): Spawned =>
+  spawnLogged("sh", [join(ROOT, "entrypoint.sh")], { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", NODE_NO_WARNINGS: "1", ...env });
+
+/** Spawns a command in the repository with extra environment, keeping every line it writes (stdout and stderr). */
+export function spawnLogged(command: string, args: string[], env: Record<string, string>): Spawned {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   const listeners: Array<(line: string) => void> = [];
   for (const stream of [child.stdout!, child.stderr!]) {

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import readline from "node:readline";
-
-const ROOT = join(__dirname, "..", "..");
+import { ROOT, spawnLogged } from "../helpers/processes";
 
 /** The HTTP server run from source (service/server.ts through tsx), so these tests need no build. */
 export interface ServerProcess {
@@ -16,38 +14,9 @@ export interface ServerProcess {
 }
 
 export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "service", "server.ts")], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", NODE_NO_WARNINGS: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines: string[] = [];
-  const listeners: Array<(line: string) => void> = [];
-  for (const stream of [child.stdout!, child.stderr!]) {
-    readline.createInterface({ input: stream }).on("line", (line) => {
-      lines.push(line);
-      for (const l of listeners) l(line);
-    });
-  }
-  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
-  const waitForLog = (msg: string, timeoutMs = 15_000) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const check = (line: string) => {
-        try {
-          const parsed = JSON.parse(line) as Record<string, unknown>;
-          if (parsed.msg !== msg) return;
-          clearTimeout(timer);
-          resolve(parsed);
-        } catch {
-          /* not a JSON line */
-        }
-      };
-      const timer = setTimeout(() => reject(new Error(`no "${msg}" log within ${timeoutMs} ms; output:\n${lines.join("\n")}`)), timeoutMs);
-      lines.forEach(check);
-      listeners.push(check);
-    });
-  const port = (await waitForLog("listening")).port as number;
-  return { child, port, lines, exited, waitForLog };
+  const proc = spawnLogged(process.execPath, ["--import", "tsx", join(ROOT, "service", "server.ts")], { PORT: "0", HOST: "127.0.0.1", NODE_NO_WARNINGS: "1", ...env });
+  const port = (await proc.waitForLog("listening", 15_000)).port as number;
+  return { ...proc, port, waitForLog: (msg, timeoutMs = 15_000) => proc.waitForLog(msg, timeoutMs) };
 }
 
 /** Resolves with the exit code, or rejects if the process is still running after `ms`. */
