@@ -2,6 +2,8 @@
 # One image, two modes. Lambda sets AWS_LAMBDA_RUNTIME_API; ECS does not.
 #   Lambda:  exec the Lambda runtime interface client with the bundled handler.
 #   Fargate: exec the HTTP server on $PORT (default 8080).
+# Another app in the same layout names its entries: the handler as the image CMD
+# (or _HANDLER), the server script as LAMBDAFLEX_SERVER (relative to the app dir).
 # exec (no subshell) so the runtime or server is PID 1 and receives SIGTERM.
 set -eu
 
@@ -23,4 +25,4 @@ fi
 PORT=${PORT:-8080}
 LAMBDAFLEX_TIER=${LAMBDAFLEX_TIER:-fargate}
 export PORT LAMBDAFLEX_TIER
-exec node "$APP_DIR/dist/server.js"
+exec node "$APP_DIR/${LAMBDAFLEX_SERVER:-dist/server.js}"

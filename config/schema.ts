@@ -1,5 +1,67 @@
 import { z } from "zod";
 
+/** Variables the stacks set themselves; `PORT` comes from `fargate.containerPort`. */
+export const STACK_VARIABLES: readonly string[] = ["LAMBDAFLEX_STORE", "LAMBDAFLEX_TIER", "LAMBDAFLEX_VERSION", "TABLE_NAME", "PORT"];
+/** Set by Lambda or ECS, which refuse or override them (with every `AWS_*` name but the Web Adapter's `AWS_LWA_*`). */
+export const PLATFORM_VARIABLES: readonly string[] = ["LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ", "ECS_CONTAINER_METADATA_URI", "ECS_CONTAINER_METADATA_URI_V4", "ECS_AGENT_URI"];
+/** Lambda allows 4 KB for all of a function's variables; the stacks' own take well under 512 bytes. */
+export const APP_ENVIRONMENT_MAX_BYTES = 3584;
+
+/** Why a name cannot be one of `app.environment`'s, or undefined when it can. */
+function nameProblem(name: string): string | undefined {
+  // Lambda's rule for names: a letter, then at least one letter, digit or underscore.
+  if (!/^[A-Za-z][A-Za-z0-9_]+$/.test(name)) return `${JSON.stringify(name)} is not a variable name Lambda accepts: a letter, then letters, digits or underscores`;
+  if (name === "PORT") return "PORT is set by the stacks from fargate.containerPort; change that instead";
+  if (STACK_VARIABLES.includes(name)) return `${name} is set by the stacks; pick another name`;
+  if (PLATFORM_VARIABLES.includes(name) || (name.startsWith("AWS_") && !name.startsWith("AWS_LWA_"))) {
+    return `${name} is reserved: Lambda and ECS set it (of the AWS_* names only the Web Adapter's AWS_LWA_* may be set here)`;
+  }
+  return undefined;
+}
+
+/**
+ * Why a value cannot be written into the stacks, or undefined when it can. cdktf 0.21
+ * writes strings into Terraform templates unescaped (and inside `jsonencode` without
+ * escaping quotes), so `${`, `%{`, `"` and `\` would change or break the synthesized stack.
+ */
+function valueProblem(value: string): string | undefined {
+  if (/[\u0000-\u001f\u007f"\\]|\$\{|%\{/.test(value)) {
+    return `value ${JSON.stringify(value.slice(0, 64))} holds a quote, a backslash, a control character, "\${" or "%{", which the stacks cannot carry unchanged; encode it (base64, for example) and decode it in the app`;
+  }
+  return undefined;
+}
+
+/**
+ * What the stacks tell and ask of the image, whichever app it holds (README,
+ * "Bring your own service"). The defaults are the URL shortener's.
+ */
+export const AppSchema = z
+  .object({
+    /** Path the ALB's target group health check GETs; it must answer 200 without calling a dependency. */
+    healthPath: z
+      .string()
+      .max(1024, { error: (i) => `must be at most 1024 characters (the ALB's limit), got ${String(i.input).length}` })
+      .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: (i) => `must be a path such as /healthz (a leading /, then letters, digits, '.', '_', '~', '-' or '/'; no query), got ${JSON.stringify(i.input)}` })
+      .default("/healthz"),
+    /** Variables for the app, set on the Lambda function and the ECS task alike. Plain text in git and state: no secrets. */
+    environment: z
+      .record(z.string(), z.string({ error: (i) => `must be a string (quote numbers and booleans), got ${JSON.stringify(i.input)}` }))
+      .superRefine((env, ctx) => {
+        for (const [name, value] of Object.entries(env)) {
+          const why = nameProblem(name) ?? valueProblem(value);
+          if (why) ctx.addIssue({ code: "custom", path: [name], message: why });
+        }
+        const bytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+        if (bytes > APP_ENVIRONMENT_MAX_BYTES) {
+          ctx.addIssue({ code: "custom", message: `names and values take ${bytes} bytes, more than ${APP_ENVIRONMENT_MAX_BYTES} (Lambda allows 4 KB for all of a function's variables, the stacks' own included)` });
+        }
+      })
+      .default({}),
+  })
+  .strict()
+  // An absent section means the shortener's defaults, so configuration files from before it keep working.
+  .prefault({});
+
 /**
  * The one deployment configuration. Every field is documented here; defaults
  * live in `lambdaflex.config.json` at the repository root. `main.ts`, the
@@ -44,6 +106,8 @@ export const DeploymentConfigSchema = z
       targetUtilization: z.number().gt(0).max(1),
       containerPort: z.number().int().min(1024).max(65535),
     }),
+    /** The image's contract with the stacks: health check path and the app's environment (sizes are in `lambda` and `fargate`). */
+    app: AppSchema,
     scaling: z.object({
       /** Expected minutes from the warming commit to serving: Terraform run, ALB creation, healthy tasks, DNS TTL. Prices the round trip. */
       warmupMinutes: z.number().min(1).max(120).default(15),

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   await build({
     ...common,
-    entryPoints: { lambda: "service/lambda.ts", server: "service/server.ts" },
+    // The second example app (examples/hello) ships the same way; its one file is both entries.
+    entryPoints: { lambda: "service/lambda.ts", server: "service/server.ts", "examples/hello/app": "examples/hello/app.ts" },
     outdir: DIST,
     sourcemap: "linked",
     // dev-only: the embedded store loads it lazily and reports its absence clearly.

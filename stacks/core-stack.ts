@@ -75,6 +75,7 @@ export class CoreStack extends TerraformStack {
       logRetentionDays: c.logRetentionDays,
       version: this.image.digest.stringValue,
       reservedConcurrency: c.lambda.reservedConcurrency,
+      environment: c.app.environment,
     });
     this.api = new HttpApi(this, "http-api", {
       name: `${c.service}-api`,

@@ -57,6 +57,7 @@ export class FargateStack extends TerraformStack {
       certificateArn: core.certificate.certificateArn,
       targetPort: c.fargate.containerPort,
       deregistrationDelaySeconds: c.scaling.deregistrationDelaySeconds,
+      healthCheckPath: c.app.healthPath,
       count,
     });
     new FargateService(this, "service", {
@@ -82,6 +83,7 @@ export class FargateStack extends TerraformStack {
       targetRequestsPerTaskPerMinute: Math.round(c.fargate.requestsPerTaskPerSecond * 60 * c.fargate.targetUtilization),
       logGroupName: tierLogGroupName(c.service),
       count,
+      environment: c.app.environment,
     });
     new WeightedAliasRecord(this, "fargate-record", {
       zoneId: core.zone.zoneId,

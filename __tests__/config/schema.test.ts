@@ -57,3 +57,71 @@ describe("deployment configuration", () => {
     expect(() => loadDeploymentConfig(join(dir, "missing.json"), {})).toThrow(/cannot read LambdaFlex configuration .*missing\.json/);
   });
 });
+
+describe("the app section (bring your own service)", () => {
+  const problems = (app: unknown): string[] => {
+    try {
+      parseDeploymentConfig({ ...raw(), app }, "app.json");
+    } catch (err) {
+      return (err as ConfigValidationError).problems.map((p) => `${p.field}: ${p.message}`);
+    }
+    return [];
+  };
+
+  it("defaults to the shortener's contract when a configuration has no app section", () => {
+    const c = parseDeploymentConfig(raw());
+    expect(raw().app).toBeUndefined();
+    expect(c.app).toEqual({ healthPath: "/healthz", environment: {} });
+    expect(parseDeploymentConfig({ ...raw(), app: { environment: { GREETING: "Hej" } } }).app).toEqual({ healthPath: "/healthz", environment: { GREETING: "Hej" } });
+  });
+
+  it("accepts a health path and the Web Adapter's AWS_LWA_* variables", () => {
+    const app = { healthPath: "/_status/ready", environment: { GREETING: "Hej", AWS_LWA_READINESS_CHECK_PATH: "/_status/ready", log_level: "debug", EMPTY: "" } };
+    expect(parseDeploymentConfig({ ...raw(), app }).app).toEqual(app);
+  });
+
+  it.each([
+    ["healthz", "app.healthPath: must be a path such as /healthz", '"healthz"'],
+    ["/health?deep=1", "app.healthPath: must be a path such as /healthz", '"/health?deep=1"'],
+    [`/${"a".repeat(1024)}`, "app.healthPath: must be at most 1024 characters", "got 1025"],
+  ])("names the bad health path %j", (healthPath, problem, value) => {
+    const found = problems({ healthPath });
+    expect(found).toEqual([expect.stringContaining(problem)]);
+    expect(found[0]).toContain(value);
+  });
+
+  it.each([
+    ["PORT", "1", "app.environment.PORT: PORT is set by the stacks from fargate.containerPort"],
+    ["TABLE_NAME", "t", "app.environment.TABLE_NAME: TABLE_NAME is set by the stacks"],
+    ["LAMBDAFLEX_TIER", "x", "app.environment.LAMBDAFLEX_TIER: LAMBDAFLEX_TIER is set by the stacks"],
+    ["AWS_REGION", "eu-west-1", "app.environment.AWS_REGION: AWS_REGION is reserved"],
+    ["AWS_ACCESS_KEY_ID", "AKIA", "app.environment.AWS_ACCESS_KEY_ID: AWS_ACCESS_KEY_ID is reserved"],
+    ["TZ", "Europe/Oslo", "app.environment.TZ: TZ is reserved"],
+    ["LAMBDA_TASK_ROOT", "/x", "app.environment.LAMBDA_TASK_ROOT: LAMBDA_TASK_ROOT is reserved"],
+    ["_HANDLER", "x.h", 'app.environment._HANDLER: "_HANDLER" is not a variable name Lambda accepts'],
+    ["my-var", "x", 'app.environment.my-var: "my-var" is not a variable name Lambda accepts'],
+    ["X", "x", 'app.environment.X: "X" is not a variable name Lambda accepts'],
+    ["GREETING", 'say "hi"', 'app.environment.GREETING: value "say \\"hi\\"" holds a quote'],
+    ["GREETING", "${var.image_digest}", 'app.environment.GREETING: value "${var.image_digest}" holds'],
+    ["GREETING", "%{ if true }x%{ endif }", "app.environment.GREETING: value"],
+    ["GREETING", "a\\b", "app.environment.GREETING: value"],
+    ["GREETING", "line\nbreak", "app.environment.GREETING: value"],
+  ])("refuses %s=%j and names it", (name, value, problem) => {
+    expect(problems({ environment: { [name]: value } })).toEqual([expect.stringContaining(problem)]);
+  });
+
+  it("names a value that is not a string, an unknown key, and an environment over Lambda's size", () => {
+    expect(problems({ environment: { WORKERS: 4 } })).toEqual(["app.environment.WORKERS: must be a string (quote numbers and booleans), got 4"]);
+    expect(problems({ healthpath: "/x" })).toEqual([expect.stringMatching(/^app: Unrecognized key: "healthpath"/)]);
+    const big = Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`BLOB_${i}`, "x".repeat(1000)]));
+    expect(problems({ environment: big })).toEqual([expect.stringMatching(/^app\.environment: names and values take 4024 bytes, more than 3584/)]);
+  });
+
+  it("reports every bad variable at once", () => {
+    expect(problems({ healthPath: "x", environment: { PORT: "1", AWS_REGION: "x", OK_NAME: "fine" } }).map((p) => p.split(":")[0])).toEqual([
+      "app.healthPath",
+      "app.environment.PORT",
+      "app.environment.AWS_REGION",
+    ]);
+  });
+});

@@ -385,3 +385,26 @@ describe("core constructs reject bad props", () => {
     ).toThrow(/throttleBurstLimit \(10\) must be >= throttleRateLimit \(100\)/);
   });
 });
+
+describe("CoreStack with a brought-in app", () => {
+  const app = { healthPath: "/_status/ready", environment: { GREETING: "Hej", AWS_LWA_READINESS_CHECK_PATH: "/_status/ready" } };
+
+  it("sets app.environment on the function beside the variables it sets itself", () => {
+    const variables = (Object.values(JSON.parse(synthCore({ app })).resource.aws_lambda_function) as any[]).find((f) => f.function_name === "lambdaflex-api").environment.variables;
+    expect(variables).toEqual({
+      LAMBDAFLEX_STORE: "dynamodb",
+      TABLE_NAME: expect.stringMatching(/^\$\{aws_dynamodb_table\./),
+      LAMBDAFLEX_TIER: "lambda",
+      LAMBDAFLEX_VERSION: "${var.image_digest}",
+      GREETING: "Hej",
+      AWS_LWA_READINESS_CHECK_PATH: "/_status/ready",
+    });
+  });
+
+  it("refuses an environment that would replace one of the function's own variables", () => {
+    // The schema refuses these names already; the construct checks again for callers that skip it.
+    expect(() => synthCore({ app: { healthPath: "/healthz", environment: { TABLE_NAME: "other" } } })).toThrow(
+      "LambdaService lambda: environment must not set TABLE_NAME, which the function sets itself",
+    );
+  });
+});

@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { resourcesPerState, synthesize } from "../../scripts/synth";
-import { readStack, removeDir } from "../helpers/terraform";
+import { decodeJsonencode, readStack, removeDir } from "../helpers/terraform";
+import { buildStacks } from "../../stacks/app";
 import { TLS_POLICY } from "../../stacks/fargate/load-balancer";
 import { SCALER_STATUS_KEY } from "../../service/scaler-status";
 
@@ -255,5 +256,34 @@ describe("FargateStack", () => {
     expect(refs.some((r) => r.includes("acm_certificate_validation"))).toBe(true);
     expect(refs.some((r) => r.includes("ecr_repository"))).toBe(true);
     expect(refs.some((r) => r.includes("dynamodb_table"))).toBe(true);
+  });
+});
+
+describe("FargateStack with a brought-in app", () => {
+  const byo = { ...config, app: { healthPath: "/_status/ready", environment: { GREETING: "Hej" } }, fargate: { ...config.fargate, cpu: 1024 as const, memoryMb: 3072 } };
+  const dir = mkdtempSync(join(tmpdir(), "lambdaflex-fargate-byo-"));
+  const stack = readStack(synthesize(byo, dir).fargate!);
+  afterAll(() => removeDir(dir));
+  const only = (type: string) => Object.values(stack.resource[type]) as any[];
+
+  it("health-checks app.healthPath on the target group", () => {
+    expect(only("aws_lb_target_group").map((tg) => tg.health_check.path)).toEqual(["/_status/ready"]);
+  });
+
+  it("gives the task app.environment after its own variables, and the configured size", () => {
+    const [task] = only("aws_ecs_task_definition");
+    expect(task).toMatchObject({ cpu: "1024", memory: "3072" });
+    const [container] = decodeJsonencode(task.container_definitions);
+    expect(container.environment.map((v: { name: string }) => v.name)).toEqual(["LAMBDAFLEX_STORE", "TABLE_NAME", "LAMBDAFLEX_TIER", "LAMBDAFLEX_VERSION", "PORT", "GREETING"]);
+    expect(container.environment).toContainEqual({ name: "GREETING", value: "Hej" });
+    expect(container.healthCheck).toBeUndefined(); // the ALB's check is the one (see fargate-service.ts)
+  });
+
+  it.each([
+    ["an environment that sets PORT", { ...config, app: { healthPath: "/healthz", environment: { PORT: "9000" } } }, "FargateService service: environment must not set PORT, which the container sets itself"],
+    ["too much memory for the CPU", { ...config, fargate: { ...config.fargate, cpu: 256 as const, memoryMb: 4096 } }, "FargateService service: memoryMb 4096 does not go with cpu 256: Fargate takes 512-2048 MiB (512, 1024 or 2048); change fargate.cpu or fargate.memoryMb"],
+    ["memory off Fargate's 1024 steps", { ...config, fargate: { ...config.fargate, cpu: 2048 as const, memoryMb: 5000 } }, "FargateService service: memoryMb 5000 does not go with cpu 2048: Fargate takes 4096-16384 MiB in steps of 1024"],
+  ])("refuses %s before anything is applied", (_name, bad, message) => {
+    expect(() => buildStacks(Testing.app(), bad)).toThrow(message);
   });
 });

@@ -23,6 +23,8 @@ export interface LambdaServiceProps {
   readonly version: string;
   /** @default unreserved (account pool) */
   readonly reservedConcurrency?: number;
+  /** The app's own variables (`app.environment`); names the function already sets are refused. @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -36,6 +38,14 @@ export class LambdaService extends Construct {
   constructor(scope: Construct, id: string, props: LambdaServiceProps) {
     super(scope, id);
     if (props.timeoutSeconds > 29) throw new Error(`LambdaService ${id}: timeoutSeconds must be <= 29 (API Gateway's limit), got ${props.timeoutSeconds}`);
+    const own = {
+      LAMBDAFLEX_STORE: "dynamodb",
+      TABLE_NAME: props.table.name,
+      LAMBDAFLEX_TIER: "lambda",
+      LAMBDAFLEX_VERSION: props.version,
+    };
+    const clash = Object.keys(props.environment ?? {}).filter((name) => name in own);
+    if (clash.length > 0) throw new Error(`LambdaService ${id}: environment must not set ${clash.join(", ")}, which the function sets itself`);
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays,
@@ -69,14 +79,7 @@ export class LambdaService extends Construct {
       memorySize: props.memoryMb,
       timeout: props.timeoutSeconds,
       reservedConcurrentExecutions: props.reservedConcurrency ?? -1,
-      environment: {
-        variables: {
-          LAMBDAFLEX_STORE: "dynamodb",
-          TABLE_NAME: props.table.name,
-          LAMBDAFLEX_TIER: "lambda",
-          LAMBDAFLEX_VERSION: props.version,
-        },
-      },
+      environment: { variables: { ...own, ...props.environment } },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       // Created after, and destroyed before, what it needs from its first invocation: the log group
       // (else Lambda creates an unmanaged one without retention) and the role's permissions.

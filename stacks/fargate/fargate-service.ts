@@ -8,6 +8,7 @@ import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { only } from "../conditional";
+import { fargateSizeProblem } from "./fargate-size";
 import { TaskRoles } from "./task-roles";
 
 /** The tier's log group: created by the bootstrap stack and kept across tiers, so the fargate stack only names it. */
@@ -46,6 +47,8 @@ export interface FargateServiceProps {
   readonly logGroupName: string;
   /** Terraform count: 1 while the tier exists. */
   readonly count: number;
+  /** The app's own variables (`app.environment`); names the container already sets are refused. @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -62,6 +65,17 @@ export class FargateService extends Construct {
     if (props.targetRequestsPerTaskPerMinute <= 0) {
       throw new Error(`FargateService ${id}: targetRequestsPerTaskPerMinute must be > 0, got ${props.targetRequestsPerTaskPerMinute}`);
     }
+    const size = fargateSizeProblem(props.cpu, props.memoryMb);
+    if (size) throw new Error(`FargateService ${id}: ${size}; change fargate.cpu or fargate.memoryMb`);
+    const own = [
+      { name: "LAMBDAFLEX_STORE", value: "dynamodb" },
+      { name: "TABLE_NAME", value: props.tableName },
+      { name: "LAMBDAFLEX_TIER", value: "fargate" },
+      { name: "LAMBDAFLEX_VERSION", value: props.version },
+      { name: "PORT", value: String(props.containerPort) },
+    ];
+    const clash = Object.keys(props.environment ?? {}).filter((name) => own.some((v) => v.name === name));
+    if (clash.length > 0) throw new Error(`FargateService ${id}: environment must not set ${clash.join(", ")}, which the container sets itself`);
     const count = props.count;
     // The log group is the bootstrap stack's (kept across tiers, so the last tier's logs outlive it).
     const roles = new TaskRoles(this, "roles", {
@@ -101,13 +115,9 @@ export class FargateService extends Construct {
           user: "10001",
           readonlyRootFilesystem: true,
           portMappings: [{ containerPort: props.containerPort, protocol: "tcp" }],
-          environment: [
-            { name: "LAMBDAFLEX_STORE", value: "dynamodb" },
-            { name: "TABLE_NAME", value: props.tableName },
-            { name: "LAMBDAFLEX_TIER", value: "fargate" },
-            { name: "LAMBDAFLEX_VERSION", value: props.version },
-            { name: "PORT", value: String(props.containerPort) },
-          ],
+          environment: [...own, ...Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value }))],
+          // No container healthCheck: it would run a command inside the image, and a brought-in image
+          // may have neither curl nor node. ECS replaces the tasks the ALB's check marks unhealthy.
           // ECS sends SIGTERM, waits stopTimeout, then SIGKILL; the server drains within 20 s.
           stopTimeout: 30,
           logConfiguration: {

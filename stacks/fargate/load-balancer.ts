@@ -19,6 +19,8 @@ export interface LoadBalancerProps {
   readonly deregistrationDelaySeconds: number;
   /** Terraform count: 1 while the tier exists. */
   readonly count: number;
+  /** Path the target group's health check GETs (`app.healthPath`); 200 means healthy. @default "/healthz" */
+  readonly healthCheckPath?: string;
 }
 
 /** Modern TLS only: TLS 1.3 with TLS 1.2 fallback. */
@@ -26,7 +28,7 @@ export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /**
  * A public ALB: HTTPS on 443 with a modern TLS policy, port 80 only
- * redirecting to 443, and an IP target group that checks `/healthz`.
+ * redirecting to 443, and an IP target group that checks the app's health path.
  */
 export class LoadBalancer extends Construct {
   public readonly securityGroupId: string;
@@ -42,6 +44,10 @@ export class LoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     if (props.subnetIds.length < 2) throw new Error(`LoadBalancer ${id}: an ALB needs subnets in two AZs, got ${props.subnetIds.length}`);
+    const healthCheckPath = props.healthCheckPath ?? "/healthz";
+    if (!healthCheckPath.startsWith("/") || healthCheckPath.length > 1024) {
+      throw new Error(`LoadBalancer ${id}: healthCheckPath must start with / and be at most 1024 characters, got ${JSON.stringify(healthCheckPath)}`);
+    }
     const sg = new SecurityGroup(this, "sg", {
       name: `${props.name}-alb`,
       description: "Public HTTPS (and HTTP for the redirect) to the ALB",
@@ -74,7 +80,7 @@ export class LoadBalancer extends Construct {
       vpcId: props.vpcId,
       deregistrationDelay: String(props.deregistrationDelaySeconds),
       healthCheck: {
-        path: "/healthz",
+        path: healthCheckPath,
         matcher: "200",
         interval: 10,
         timeout: 5,
