@@ -6,7 +6,7 @@
  * "not itemized" row, so the columns still add up to each strategy's total.
  */
 import { BILL_ITEMS } from "../bill";
-import type { SimulationReport } from "../report";
+import type { SimulationReport } from "./types";
 import type { ScalerReport } from "../twin";
 
 export type BillGroup = "Lambda tier" | "Fargate tier" | "The scaler (LambdaFlex only)" | "Other";

@@ -5,7 +5,7 @@
  * optimum's tier, and cumulative costs sampled to at most COST_POINTS points.
  * NASA's 84,000 minutes come to about 1 MB.
  */
-import type { ReferenceLine, SimulationReport } from "../report";
+import type { ReferenceLine, SimulationReport } from "./types";
 import { strategyName, STRATEGY_COLORS, usd } from "./format";
 
 /** Most points per cumulative-cost series: a cumulative cost is smooth, a pixel column holds no more. */

@@ -4,7 +4,7 @@
  * JSON. A Content-Security-Policy allows nothing from outside the file, so a
  * chart that tried to fetch anything would fail loudly instead of quietly.
  */
-import type { SimulationReport } from "../report";
+import type { SimulationReport } from "./types";
 import { reportAssets } from "./assets";
 import { billTable, groupTotals, type BillGroup, type BillTable } from "./bill-table";
 import { chartData, policyFigures, referenceLines } from "./data";

@@ -5,7 +5,7 @@
  * the scaler itself), next to how long the tier existed and how much traffic
  * each tier carried.
  */
-import type { SimulationReport } from "../report";
+import type { SimulationReport } from "./types";
 import type { StrategyResult } from "../simulator";
 import { billTable, groupTotals, type BillGroup } from "./bill-table";
 import { pct, qty, strategyName, usd } from "./format";
