@@ -1,3 +1,4 @@
+import { runEntrypoint, type Spawned } from "./processes";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
@@ -107,3 +108,22 @@ export const lambdaEnv = (runtimeApi: string): Record<string, string> => ({
   AWS_LAMBDA_LOG_STREAM_NAME: "2026/11/22/[$LATEST]test",
   AWS_REGION: "us-east-1",
 });
+
+/**
+ * entrypoint.sh with the real runtime client against a fake Runtime API for
+ * the enclosing describe block: started before its tests, killed after.
+ */
+export function useLambdaRuntime(env: Record<string, string> = {}): { readonly api: () => FakeRuntimeApi; readonly runtime: () => Spawned } {
+  let api: FakeRuntimeApi;
+  let runtime: Spawned;
+  beforeAll(async () => {
+    api = new FakeRuntimeApi();
+    runtime = runEntrypoint({ ...lambdaEnv(await api.start()), ...env });
+  });
+  afterAll(async () => {
+    runtime.child.kill("SIGKILL");
+    await runtime.exited;
+    await api.stop();
+  });
+  return { api: () => api, runtime: () => runtime };
+}

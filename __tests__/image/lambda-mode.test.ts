@@ -1,24 +1,13 @@
 import { apiGatewayV2Event, albEvent, awsEvent, fromLambdaResponse } from "../helpers/fixtures";
-import { runEntrypoint, type Spawned } from "../helpers/processes";
-import { FakeRuntimeApi, lambdaEnv } from "../helpers/runtime-api";
+import { runEntrypoint } from "../helpers/processes";
+import { FakeRuntimeApi, lambdaEnv, useLambdaRuntime } from "../helpers/runtime-api";
 
 // entrypoint.sh -> aws-lambda-ric (real, native client) -> dist/lambda.js -> Koa app.
 describe("entrypoint.sh in Lambda mode", () => {
-  let api: FakeRuntimeApi;
-  let runtime: Spawned;
-
-  beforeAll(async () => {
-    api = new FakeRuntimeApi();
-    runtime = runEntrypoint(lambdaEnv(await api.start()));
-  });
-  afterAll(async () => {
-    runtime.child.kill("SIGKILL");
-    await runtime.exited;
-    await api.stop();
-  });
+  const lambda = useLambdaRuntime();
 
   const call = async (event: unknown) => {
-    const result = await api.invoke(event);
+    const result = await lambda.api().invoke(event);
     expect(result.kind).toBe("response");
     return fromLambdaResponse(result.body);
   };
@@ -43,7 +32,7 @@ describe("entrypoint.sh in Lambda mode", () => {
   );
 
   it("answers the unmodified ALB fixture in the ALB response shape (multi-value headers)", async () => {
-    const result = await api.invoke(awsEvent("alb-lambda-target-request-multivalue-headers"));
+    const result = await lambda.api().invoke(awsEvent("alb-lambda-target-request-multivalue-headers"));
     const body = result.body as { statusCode: number; multiValueHeaders: Record<string, string[]> };
     expect(body.statusCode).toBe(404);
     expect(body.multiValueHeaders["content-type"]).toEqual(["application/json; charset=utf-8"]);
