@@ -105,6 +105,12 @@ export const DeploymentConfigSchema = z
       /** Target-tracking goal as a fraction of that capacity. */
       targetUtilization: z.number().gt(0).max(1),
       containerPort: z.number().int().min(1024).max(65535),
+      /**
+       * How traffic moves to the tier. "weighted": the ALB fronts both the service Lambda and the
+       * tasks, the "fargate" record is live from warming, and the scaler shifts weights (canary, spill,
+       * drain). "dns": the earlier all-or-nothing switch, the record only while serving (for comparison).
+       */
+      switch: z.enum(["weighted", "dns"]).default("weighted"),
     }),
     /** The image's contract with the stacks: health check path and the app's environment (sizes are in `lambda` and `fargate`). */
     app: AppSchema,
@@ -125,6 +131,8 @@ export const DeploymentConfigSchema = z
       maxBackoff: z.number().int().min(0).max(10).default(4),
       /** After DNS TTL and deregistration delay, a drain ends after at most this many minutes even if stragglers remain. */
       drainDeadlineMinutes: z.number().int().min(1).max(1440).default(30),
+      /** Weighted switch: after the record is gone, the ALB keeps serving through Lambda this long for clients that cache DNS past its TTL. */
+      stragglerMinutes: z.number().int().min(0).max(1440).default(30),
       /** Warming longer than this without enough healthy hosts is stuck. */
       warmingTimeoutMinutes: z.number().int().min(5).max(120),
       /** A committed change Terraform Cloud has not applied after this long is reported as stuck. */

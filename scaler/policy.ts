@@ -26,6 +26,10 @@ export interface PolicyConfig extends MoneyConfig {
   readonly drainIdleRps: number;
   /** After DNS TTL and deregistration delay, draining ends after this many more minutes even if stragglers remain. */
   readonly drainDeadlineMinutes: number;
+  /** Weighted switch: minutes the ALB keeps serving through Lambda after the record is gone. */
+  readonly stragglerMinutes: number;
+  /** How traffic moves to the tier (config `fargate.switch`). */
+  readonly fargateSwitch: "weighted" | "dns";
   readonly requestsPerTaskPerSecond: number;
   readonly targetUtilization: number;
   readonly minTasks: number;
@@ -37,6 +41,7 @@ export const policyConfigFrom = (c: DeploymentConfig): PolicyConfig => {
   return {
     ...scaling,
     workload: workloadFrom(c),
+    fargateSwitch: c.fargate.switch,
     requestsPerTaskPerSecond: c.fargate.requestsPerTaskPerSecond,
     targetUtilization: c.fargate.targetUtilization,
     minTasks: c.fargate.minTasks,

@@ -37,6 +37,8 @@ export const ScalerSettingsSchema = z
       deregistrationDelaySeconds: z.number().int().nonnegative(),
       drainIdleRps: z.number().nonnegative(),
       drainDeadlineMinutes: z.number().int().positive(),
+      stragglerMinutes: z.number().int().nonnegative(),
+      fargateSwitch: z.enum(["weighted", "dns"]),
       requestsPerTaskPerSecond: z.number().positive(),
       targetUtilization: z.number().gt(0).max(1),
       minTasks: z.number().int().min(1),
