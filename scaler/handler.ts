@@ -9,6 +9,7 @@ import type { HttpClient } from "isomorphic-git";
 import { jsonLogger, type Logger } from "../service/log";
 import { publishAlert } from "./adapters/alerts";
 import { readMetrics } from "./adapters/cloudwatch";
+import { setFargateWeight, type ListenerWeights } from "./adapters/listener";
 import { readLiveRecords } from "./adapters/route53";
 import { readToken } from "./adapters/parameters";
 import { publishStatus, readStatus } from "./adapters/status";
@@ -145,6 +146,8 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     return r;
   };
   const now = ports.now ?? (() => new Date());
+  // The listener read with the metrics: what a weight change modifies.
+  let listener: ListenerWeights | undefined;
   return {
     policy: s.policy,
     service: s.service,
@@ -152,7 +155,14 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     dryRun: s.dryRun,
     logger,
     now,
-    metrics: (now, state) => readMetrics({ cloudwatch: ports.cloudwatch, elb: ports.elb }, s.targets, now, s.historyMinutes, state, s.metricLagMinutes),
+    metrics: (now, state) =>
+      readMetrics({ cloudwatch: ports.cloudwatch, elb: ports.elb }, s.targets, now, s.historyMinutes, state, s.metricLagMinutes, (l) => {
+        listener = l;
+      }),
+    setWeight: async (weight) => {
+      if (!listener) throw new Error("the ALB's HTTPS listener was not found with the metrics; weights left as they are");
+      await setFargateWeight(ports.elb, listener, weight);
+    },
     records: () => readLiveRecords(ports.route53, s.hostedZoneId, s.domain),
     publish: (status) => publishStatus(ports.dynamo, s.tableName, status),
     readStatus: () => readStatus(ports.dynamo, s.tableName),

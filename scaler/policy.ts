@@ -66,10 +66,12 @@ export interface Metrics {
   readonly lambdaConcurrency: Series;
   /** Targets the target group reports healthy now (ELBv2 DescribeTargetHealth, no lag); absent with no target group. */
   readonly healthyTargetsNow?: number;
+  /** Percent of the ALB's requests its listener sends to the tasks now (weighted switch); absent without that listener. */
+  readonly fargateWeightNow?: number;
 }
 
 /** The per-minute series of `Metrics` (each a CloudWatch query). */
-export type SeriesName = Exclude<keyof Metrics, "healthyTargetsNow">;
+export type SeriesName = Exclude<keyof Metrics, "healthyTargetsNow" | "fargateWeightNow">;
 
 /**
  * The metrics each state decides on. GetMetricData is billed per metric every
@@ -136,6 +138,8 @@ export interface Decision {
   readonly requeueRun?: string;
   /** Set when the scaler should look again within a minute whatever the alarms say (why). */
   readonly followUp?: string;
+  /** Weighted switch: the percent of the ALB's requests the tasks should get now (undefined: leave the listener alone). */
+  readonly fargateWeight?: number;
 }
 
 /** Minutes of serving after which the warming floor is handed back to autoscaling. */
@@ -151,6 +155,7 @@ export const ALLOWED_EDGES: ReadonlyArray<readonly [TierState, TierState]> = [
   ["serving", "draining"],
   ["draining", "off"],
   ["warming", "off"],
+  ["warming", "draining"],
   ["draining", "serving"],
 ];
 
@@ -195,6 +200,19 @@ const tasksToCarry = (rps: number, c: PolicyConfig): number => Math.max(1, Math.
 
 /** How far back "the recent high demand" looks, which leaving would have to warm up for again. */
 export const REWARM_LOOKBACK_MINUTES = 30;
+
+/** The canary's steps, in percent of the ALB's requests on the tasks. */
+export const CANARY_STEPS: readonly number[] = [10, 50, 100];
+
+/** The canary step after `weight`. */
+export const nextCanaryStep = (weight: number): number => CANARY_STEPS.find((s) => s > weight) ?? 100;
+
+/** Percent of the current demand the healthy tasks carry at full capacity (0 with none healthy, 100 with no demand). */
+export function capacityShare(healthy: number | undefined, rps: number, c: Pick<PolicyConfig, "requestsPerTaskPerSecond">): number {
+  if (healthy === undefined || healthy < 1) return 0;
+  if (rps <= 0) return 100;
+  return Math.min(100, Math.floor((100 * healthy * c.requestsPerTaskPerSecond) / rps));
+}
 
 /** A toggle's `since` further ahead of the scaler's clock than this is not trusted. */
 export const CLOCK_SKEW_MINUTES = 2;
@@ -272,12 +290,17 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
     minutes_in_state: Number.isFinite(minutesInState) ? Math.round(minutesInState) : null,
     fargate_record_live: o.fargateRecordLive ?? null,
   };
+  // Weighted switch: the listener exists with the ALB; the tasks get what their healthy count can carry.
+  const weighted = c.fargateSwitch === "weighted";
+  const weightNow = weighted ? o.metrics.fargateWeightNow : undefined;
+  const capacityWeight = capacityShare(healthyNow, recentRps, c);
   const alerts: Alert[] = [];
   // The resting task floor, within the toggle's own maximum so the file stays valid.
   const floor = Math.max(1, Math.min(c.minTasks, t.fargate_max_tasks));
   let requeueRun: string | undefined;
   let followUp: string | undefined;
-  const none = (reason: string): Decision => ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts, requeueRun, followUp });
+  let fargateWeight: number | undefined;
+  const none = (reason: string): Decision => ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts, requeueRun, followUp, fargateWeight });
   const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
   const commit = (to: TierState, reason: string, changes: Partial<Pick<Toggle, "fargate_min_tasks" | "fargate_backoff_up" | "fargate_backoff_down" | "fargate_tier_since">> = {}): Decision => ({
     action: "commit",
@@ -289,6 +312,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
     alerts,
     requeueRun,
     followUp,
+    fargateWeight,
   });
   const applyLate = minutesInState > c.applyTimeoutMinutes;
 
@@ -339,10 +363,20 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       // Demand fell away before the tier served: stop paying for it once that has cost as much as a round trip.
       const behind = accumulated(sinceState, (r) => -lambdaExcess(r, c));
       if (throttles === 0 && behind >= upPrice) {
-        return commit(TierState.off, `demand fell while warming: Fargate would have cost ${usd(behind)} more than Lambda since warming began (${priced(upPrice, upSteps)}); abandoning the tier (up backoff ${step(upSteps)})`, {
-          fargate_min_tasks: floor,
-          fargate_backoff_up: step(upSteps),
-        });
+        const why = `demand fell while warming: Fargate would have cost ${usd(behind)} more than Lambda since warming began (${priced(upPrice, upSteps)}); abandoning the tier (up backoff ${step(upSteps)})`;
+        // Weighted, the record has been live since warming: drain it (stragglers) rather than destroy the ALB under cached answers.
+        if (weighted) fargateWeight = weightNow === undefined ? undefined : 0;
+        return commit(weighted ? TierState.draining : TierState.off, why, { fargate_min_tasks: floor, fargate_backoff_up: step(upSteps) });
+      }
+      if (weighted && weightNow !== undefined) {
+        // Canary: 10%, 50%, 100% of the ALB's requests, a step a minute, never beyond what the healthy tasks carry.
+        fargateWeight = Math.min(capacityWeight, nextCanaryStep(weightNow));
+        if (weightNow > 0 && weightNow >= Math.min(100, capacityWeight)) {
+          return commit(TierState.serving, `canary complete: ${weightNow}% of the ALB's requests on ${healthyNow} healthy tasks at ${round(recentRps)} req/s; serving on Fargate`);
+        }
+        if (minutesInState <= c.warmingTimeoutMinutes || capacityWeight > 0) {
+          return none(`warming: ${weightNow}% of the ALB's requests on ${healthyNow ?? "no"} healthy tasks, next ${fargateWeight}%`);
+        }
       }
       const needed = Math.min(t.fargate_min_tasks, tasksToCarry(recentRps, c));
       if (healthyAtLeast(needed)) {
@@ -375,6 +409,8 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
         }
         followUp = `floor ${t.fargate_min_tasks} goes back to ${floor} after ${FLOOR_SETTLE_MINUTES} min of serving`;
       }
+      // Spill-over: while the tasks are short of capacity (at maxTasks, or still scaling out) the excess goes to Lambda.
+      if (weightNow !== undefined) fargateWeight = capacityWeight;
       if (minutesInState < c.minDwellMinutes) return none(`serving for ${Math.round(minutesInState)} of at least ${c.minDwellMinutes} min`);
       // Measured on the serving tier: the newest ALB minutes must be known, so missing data never scales down.
       const recentAlb = last(alb, 5);
@@ -392,6 +428,8 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       return none(`${behindFargate}; below the ${priced(downPrice, downSteps)} plus ${usd(rewarm)} to warm again`);
     }
     case TierState.draining: {
+      // All of the ALB's requests to Lambda first: instant, no DNS involved.
+      if (weightNow !== undefined) fargateWeight = 0;
       // Coming back is cheap while the tier still exists: serve again once Lambda has cost more than tearing down would save.
       const cameBack = accumulated(last(smooth, Math.ceil(minutesInState)), (r) => lambdaExcess(r, c));
       const teardown = roundTrip * (c.teardownMinutes / (c.warmupMinutes + c.teardownMinutes));
@@ -405,7 +443,8 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
           fargate_backoff_down: step(downSteps),
         });
       }
-      const drainMinutes = (c.dnsTtlSeconds + c.deregistrationDelaySeconds) / 60;
+      // Weighted, the ALB keeps serving through Lambda for clients that cache the answer past its TTL.
+      const drainMinutes = (c.dnsTtlSeconds + c.deregistrationDelaySeconds) / 60 + (weighted ? c.stragglerMinutes : 0);
       if (o.fargateRecordLive !== false) {
         if (minutesInState > drainMinutes + c.applyTimeoutMinutes && o.fargateRecordLive === true) {
           alerts.push({ kind: "apply-lagging", message: `draining for ${Math.round(minutesInState)} min but the fargate DNS record is still live; check the Terraform run` });
@@ -413,7 +452,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
         return none(`draining: waiting for the fargate DNS record to be removed (${o.fargateRecordLive === undefined ? "unknown" : "still live"})`);
       }
       if (minutesInState < drainMinutes) {
-        return none(`draining: ${Math.round(minutesInState * 10) / 10} of ${drainMinutes} min (DNS TTL + deregistration delay)`);
+        return none(`draining: ${Math.round(minutesInState * 10) / 10} of ${drainMinutes} min (DNS TTL + deregistration delay${weighted ? ` + ${c.stragglerMinutes} min for clients that cache DNS longer` : ""})`);
       }
       const idle = last(alb, 2);
       const deadline = drainMinutes + c.drainDeadlineMinutes;

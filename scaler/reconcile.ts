@@ -15,6 +15,8 @@ export interface ReconcileDeps {
   readonly checkout: () => Promise<ToggleCheckout>;
   /** Reads the metrics the given state decides on. */
   readonly metrics: (now: Date, state: TierState) => Promise<Metrics>;
+  /** Weighted switch: sets the percent of the ALB's requests the tasks get (the listener read with the metrics). */
+  readonly setWeight?: (fargateWeight: number) => Promise<void>;
   readonly records: () => Promise<LiveRecords>;
   /** The fargate workspace's runs for the commit the toggle was read at; absent when Terraform Cloud is not configured. */
   readonly runs?: (head: string) => Promise<RunObservation | undefined>;
@@ -139,6 +141,16 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
         attempt,
         head: checkout.head,
       });
+      // Weights are runtime state, not a commit: set them whatever happens to the toggle.
+      const observed = (await metrics.value).fargateWeightNow;
+      if (decision.fargateWeight !== undefined && observed !== undefined && decision.fargateWeight !== observed && deps.setWeight && !deps.dryRun) {
+        try {
+          await deps.setWeight(decision.fargateWeight);
+          log("info", "weights set", { fargate: decision.fargateWeight, lambda: 100 - decision.fargateWeight, was: observed });
+        } catch (err) {
+          log("error", "could not set the listener weights", { error: (err as Error).message });
+        }
+      }
       if (unchanged) {
         if (decision.requeueRun && deps.queueRun && !deps.dryRun) await requeue(decision.requeueRun);
         await report(status(), decision.alerts, decision.evidence);

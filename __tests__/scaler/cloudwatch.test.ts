@@ -202,7 +202,7 @@ describe("readLoadBalancerDimensions", () => {
 
     const dims = await readLoadBalancerDimensions(clients.elb, "svc-alb", "svc-tg");
 
-    expect(dims).toEqual({ loadBalancer: lb.dimension, targetGroup: tg.dimension, targetGroupArn: tg.arn });
+    expect(dims).toEqual({ loadBalancer: lb.dimension, loadBalancerArn: lb.arn, targetGroup: tg.dimension, targetGroupArn: tg.arn });
     expect(dims.loadBalancer).toMatch(/^app\/svc-alb\/[0-9a-f]{16}$/);
     expect(dims.targetGroup).toMatch(/^targetgroup\/svc-tg\/[0-9a-f]{16}$/);
   });

@@ -4,7 +4,9 @@ import { breakEven, lambdaExcess } from "../../scaler/money";
 import { ALLOWED_EDGES, decide, policyConfigFrom, runRetryBackoffMinutes, tasksFor, type Metrics, type Observation, type RunObservation, type Series } from "../../scaler/policy";
 import type { TierState, Toggle } from "../../scaler/toggle";
 
-const c = policyConfigFrom(loadDeploymentConfig(undefined, {}));
+// The table is the tier state machine itself; the weighted switch's own steps are at the end.
+const c = { ...policyConfigFrom(loadDeploymentConfig(undefined, {})), fargateSwitch: "dns" as const };
+const weighted = { ...c, fargateSwitch: "weighted" as const };
 const NOW = new Date("2026-11-22T12:00:00Z");
 const H = c.historyMinutes; // minutes of history the scaler reads
 const BE = breakEven(c); // req/s where both tiers cost the same (about 12.7 with the defaults)
@@ -167,6 +169,9 @@ describe("policy decide()", () => {
     const taken = new Set(
       TABLE.map(([, state, since, world, , , , toggle]) => decide(c, observe(state, since, world, toggle), NOW)).filter((d) => d.action === "commit").map((d) => `${d.from}->${d.to}`),
     );
+    // The weighted switch's abort drains (its record has been live since warming).
+    const abort = decide(weighted, { ...observe("warming", 40, { demand: "quiet" }), metrics: { ...observe("warming", 40, { demand: "quiet" }).metrics, fargateWeightNow: 10 } }, NOW);
+    taken.add(`${abort.from}->${abort.to}`);
     expect([...taken].sort()).toEqual(ALLOWED_EDGES.map(([a, b]) => `${a}->${b}`).sort());
   });
 
@@ -239,3 +244,46 @@ describe("policy decide()", () => {
     }
   });
 });
+
+describe("policy decide() with the weighted switch (the ALB fronts Lambda and the tasks)", () => {
+  const withWeight = (o: Observation, weight: number, healthy: number): Observation => ({ ...o, metrics: { ...o.metrics, fargateWeightNow: weight, healthyTargetsNow: healthy } });
+
+  it("walks the canary 10%, 50%, 100% a step a minute while warming, then serves", () => {
+    const at = (weight: number) => decide(weighted, withWeight(observe("warming", 8, { demand: "sustained" }), weight, 2), NOW);
+    expect([0, 10, 50].map((w) => at(w).fargateWeight)).toEqual([10, 50, 100]);
+    expect(at(10)).toMatchObject({ action: "none", to: "warming" });
+    const done = at(100);
+    expect(done).toMatchObject({ action: "commit", to: "serving", fargateWeight: 100 });
+    expect(done.reason).toMatch(/canary complete: 100% of the ALB's requests on 2 healthy tasks/);
+  });
+
+  it("never gives the tasks more than their healthy count carries: no weight without a healthy task, spill while serving", () => {
+    const busy = (state: TierState, weight: number, healthy: number) => {
+      const o = withWeight(observe(state, 60, { demand: "sustained" }), weight, healthy);
+      // 400 req/s against 150 req/s per task.
+      return decide(weighted, { ...o, metrics: { ...o.metrics, apiRequests: constant(400 * 60), albRequests: constant(undefined) } }, NOW);
+    };
+    expect(busy("warming", 0, 0).fargateWeight).toBe(0);
+    expect(busy("warming", 10, 1).fargateWeight).toBe(37); // 150 of 400 req/s
+    expect(busy("warming", 37, 1)).toMatchObject({ action: "commit", to: "serving" });
+    expect(busy("serving", 100, 2).fargateWeight).toBe(75); // 300 of 400: the rest spills to Lambda
+    expect(busy("serving", 75, 3).fargateWeight).toBe(100);
+  });
+
+  it("drains by weight first and keeps the ALB serving stragglers through Lambda before going off", () => {
+    const drained = (minutes: number) => decide(weighted, withWeight(observe("draining", minutes, { demand: "quiet", on: "lambda", record: false }), 100, 2), NOW);
+    expect(drained(5)).toMatchObject({ action: "none", fargateWeight: 0 });
+    expect(drained(5).reason).toMatch(/of 31.5 min \(DNS TTL \+ deregistration delay \+ 30 min for clients that cache DNS longer\)/);
+    expect(drained(32)).toMatchObject({ action: "commit", to: "off" });
+    // Demand gone while warming: the record has been live, so the tier drains instead of vanishing.
+    const abandoned = decide(weighted, withWeight(observe("warming", 40, { demand: "quiet" }), 10, 0), NOW);
+    expect(abandoned).toMatchObject({ action: "commit", to: "draining", fargateWeight: 0 });
+    expect(ALLOWED_EDGES).toContainEqual(["warming", "draining"]);
+  });
+
+  it("leaves the listener alone when it cannot read it, and in the DNS-only switch", () => {
+    expect(decide(weighted, observe("serving", 120, { demand: "sustained" }), NOW).fargateWeight).toBeUndefined();
+    expect(decide(c, withWeight(observe("serving", 120, { demand: "sustained" }), 100, 2), NOW).fargateWeight).toBeUndefined();
+  });
+});
+

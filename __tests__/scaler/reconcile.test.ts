@@ -53,6 +53,23 @@ describe("reconcile against a real git server", () => {
     expect(logs.filter((l) => l.msg === "decision")).toHaveLength(1);
   });
 
+  it("sets the listener's weights the policy asks for without a commit, and logs a failed set without stopping", async () => {
+    await server.stop();
+    server = new GitServer("t0ken");
+    await server.start({ [TOGGLE]: formatToggle({ ...OFF, fargate_tier: "serving", fargate_tier_since: "2026-11-22T10:00:00Z" }) });
+    // Serving at 400 req/s on 2 healthy tasks of 150 req/s: 75% to the tasks, the rest spills to Lambda.
+    const busy = async (): Promise<Metrics> => ({ ...flat(undefined), albRequests: Array(40).fill(400 * 60), healthyHosts: Array(40).fill(2), healthyTargetsNow: 2, fargateWeightNow: 100 });
+    const set: number[] = [];
+    const result = await reconcile(deps({ metrics: busy, records: async () => ({ lambda: true, fargate: true }), setWeight: async (w) => void set.push(w) }));
+    expect(result.outcome).toBe("no-change");
+    expect(set).toEqual([75]);
+    expect(commits()).toBe(1);
+    expect(logs).toContainEqual(expect.objectContaining({ msg: "weights set", fargate: 75, lambda: 25, was: 100 }));
+    const failing = await reconcile(deps({ metrics: busy, records: async () => ({ lambda: true, fargate: true }), setWeight: () => Promise.reject(new Error("AccessDenied")) }));
+    expect(failing.outcome).toBe("no-change");
+    expect(logs).toContainEqual(expect.objectContaining({ level: "error", msg: "could not set the listener weights", error: "AccessDenied" }));
+  });
+
   it("commits warming on sustained demand with a scaling-log commit message", async () => {
     const result = await reconcile(deps({ metrics: async () => flat(40) }));
     expect(result.outcome).toBe("committed");

@@ -2,6 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type Metr
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { metricsNeeded, type SeriesName, type Metrics, type Series } from "../policy";
 import type { TierState } from "../toggle";
+import { readListener, type ListenerWeights } from "./listener";
 import { countHealthyTargets, readLoadBalancerDimensions, type LoadBalancerDimensions } from "./load-balancers";
 
 /** The resources whose metrics the scaler reads. */
@@ -14,6 +15,8 @@ export interface MetricTargets {
   readonly albName: string;
   /** Target group name, looked up the same way. */
   readonly targetGroupName: string;
+  /** The Lambda target group's name (weighted switch): identifies the Lambda side of the listener's weights. */
+  readonly lambdaTargetGroupName?: string;
 }
 
 /** The AWS clients readMetrics talks to: CloudWatch for the numbers, ELBv2 for the ALB's current dimensions. */
@@ -109,7 +112,15 @@ function toSeries(result: MetricDataResult | undefined, startMs: number, minutes
  *
  * @param lagMinutes the latest CloudWatch publishes a minute, in whole minutes after it ends (3 per AWS).
  */
-export async function readMetrics(clients: MetricClients, targets: MetricTargets, now: Date, minutes: number, state: TierState, lagMinutes: number): Promise<Metrics> {
+export async function readMetrics(
+  clients: MetricClients,
+  targets: MetricTargets,
+  now: Date,
+  minutes: number,
+  state: TierState,
+  lagMinutes: number,
+  onListener?: (l: ListenerWeights | undefined) => void,
+): Promise<Metrics> {
   if (!Number.isInteger(minutes) || minutes < 1) throw new RangeError(`minutes must be a positive integer, got ${minutes}`);
   if (!Number.isInteger(lagMinutes) || lagMinutes < 0) throw new RangeError(`lagMinutes must be a non-negative integer, got ${lagMinutes}`);
   const horizon = Math.floor(now.getTime() / 60_000) - 1 - lagMinutes;
@@ -118,10 +129,12 @@ export async function readMetrics(clients: MetricClients, targets: MetricTargets
   const needsAlb = wanted.includes("albRequests") || wanted.includes("healthyHosts");
   const lb = needsAlb ? await readLoadBalancerDimensions(clients.elb, targets.albName, targets.targetGroupName) : {};
   const queries = metricQueries(targets, wanted, lb);
-  const [results, healthyTargetsNow] = await Promise.all([
+  const [results, healthyTargetsNow, listener] = await Promise.all([
     queries.length > 0 ? fetchResults(clients.cloudwatch, queries, new Date(startMs), new Date((horizon + 1) * 60_000)) : new Map<string, MetricDataResult>(),
     lb.targetGroupArn ? countHealthyTargets(clients.elb, lb.targetGroupArn) : undefined,
+    lb.loadBalancerArn && targets.lambdaTargetGroupName ? readListener(clients.elb, lb.loadBalancerArn, targets.lambdaTargetGroupName) : undefined,
   ]);
+  onListener?.(listener);
   // A query without a result would otherwise read as quiet minutes.
   for (const q of queries) if (!results.has(q.Id ?? "")) throw new Error(`GetMetricData returned no result for query ${q.Id}; asked for ${queries.map((x) => x.Id).join(", ")}`);
   const series = (k: SeriesName): Series => (wanted.includes(k) ? toSeries(results.get(IDS[k]), startMs, minutes, COUNTS.has(k) ? 0 : undefined) : []);
@@ -132,5 +145,6 @@ export async function readMetrics(clients: MetricClients, targets: MetricTargets
     albRequests: series("albRequests"),
     healthyHosts: series("healthyHosts"),
     ...(healthyTargetsNow !== undefined ? { healthyTargetsNow } : {}),
+    ...(listener ? { fargateWeightNow: listener.fargateWeight } : {}),
   };
 }

@@ -6,6 +6,8 @@ import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTarg
  */
 export interface LoadBalancerDimensions {
   readonly loadBalancer?: string;
+  /** The ALB's ARN, for DescribeListeners. */
+  readonly loadBalancerArn?: string;
   readonly targetGroup?: string;
   /** The target group's ARN, for DescribeTargetHealth. */
   readonly targetGroupArn?: string;
@@ -42,7 +44,7 @@ export async function readLoadBalancerDimensions(client: ElasticLoadBalancingV2C
     absentOn("TargetGroupNotFoundException", async () => (await client.send(new DescribeTargetGroupsCommand({ Names: [targetGroupName] }))).TargetGroups?.[0]?.TargetGroupArn),
   ]);
   return {
-    ...(lbArn ? { loadBalancer: loadBalancerDimension(lbArn) } : {}),
+    ...(lbArn ? { loadBalancer: loadBalancerDimension(lbArn), loadBalancerArn: lbArn } : {}),
     ...(tgArn ? { targetGroup: targetGroupDimension(tgArn), targetGroupArn: tgArn } : {}),
   };
 }
