@@ -430,13 +430,12 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
     case TierState.draining: {
       // All of the ALB's requests to Lambda first: instant, no DNS involved.
       if (weightNow !== undefined) fargateWeight = 0;
-      // Coming back is cheap while the tier still exists: serve again once Lambda has cost more than tearing down would save.
+      // Keeping the tier that still exists meets the bar for adding it: Lambda has cost the up price (with its backoff) since the drain began.
       const cameBack = accumulated(last(smooth, Math.ceil(minutesInState)), (r) => lambdaExcess(r, c));
-      const teardown = roundTrip * (c.teardownMinutes / (c.warmupMinutes + c.teardownMinutes));
       const size = tasksFor(peakRps, c, t.fargate_max_tasks);
-      if ((throttles > 0 || cameBack >= teardown) && healthyAtLeast(Math.min(size, tasksToCarry(recentRps, c)))) {
+      if ((throttles > 0 || cameBack >= upPrice) && healthyAtLeast(Math.min(size, tasksToCarry(recentRps, c)))) {
         // The dwell keeps counting from the drain's start, and the floor is sized for the demand that came back.
-        return commit(TierState.serving, `demand came back while draining: Lambda cost ${usd(cameBack)} more than Fargate (teardown saves ${usd(teardown)}), ${healthyNow} healthy hosts; serving again with ${size} tasks (drain backoff ${step(downSteps)})`, {
+        return commit(TierState.serving, `demand came back while draining: Lambda cost ${usd(cameBack)} more than Fargate, reaching the ${priced(upPrice, upSteps)}, ${healthyNow} healthy hosts; serving again with ${size} tasks (drain backoff ${step(downSteps)})`, {
           fargate_min_tasks: size,
           fargate_tier_since: t.fargate_tier_since,
           // The drain was a mistake: the next one costs double.

@@ -194,7 +194,25 @@ export function noSecretsManager(stack: Json): Violation[] {
   );
 }
 
-export const SECURITY_CHECKS = { noWildcardActions, noWorldOpenTaskGroups, httpsOnlyWithRedirect, logGroupsHaveRetention, tablesHavePitr, alarmTopicsUsableByCloudWatch, noFrequentIdleSchedules, noSecretsManager };
+/**
+ * A Lambda permission for Elastic Load Balancing names the one target group it serves
+ * (`source_arn`): without it, any target group in any account's ALB could invoke the function.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html
+ */
+export function elbInvokeScopedToTargetGroup(stack: Json): Violation[] {
+  const targetGroup = (arn: unknown) =>
+    refTo("aws_lb_target_group", arn) !== undefined || refTo("aws_alb_target_group", arn) !== undefined || /^arn:aws[\w-]*:elasticloadbalancing:[^:]+:\d{12}:targetgroup\/[^*]+$/.test(String(arn ?? ""));
+  return resources(stack, "aws_lambda_permission")
+    .filter(([, p]) => String(p.principal ?? "").startsWith("elasticloadbalancing."))
+    .filter(([, p]) => !targetGroup(p.source_arn))
+    .map(([name, p]) => ({
+      check: "elb-invoke-scoped",
+      resource: `aws_lambda_permission.${name}`,
+      problem: p.source_arn === undefined ? "lets Elastic Load Balancing invoke the function without a source_arn" : `source_arn ${p.source_arn} is not a target group`,
+    }));
+}
+
+export const SECURITY_CHECKS = { noWildcardActions, noWorldOpenTaskGroups, httpsOnlyWithRedirect, logGroupsHaveRetention, tablesHavePitr, alarmTopicsUsableByCloudWatch, noFrequentIdleSchedules, noSecretsManager, elbInvokeScopedToTargetGroup };
 
 /** Runs every check on one synthesized stack. */
 export const securityViolations = (stack: Json): Violation[] => Object.values(SECURITY_CHECKS).flatMap((check) => check(stack));

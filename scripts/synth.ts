@@ -166,6 +166,7 @@ export function resourcesPerState(stack: Record<string, any>): Record<string, nu
         if (r.count === "${local.tier_enabled}") n += state === "off" ? 0 : 1;
         else if (r.count === "${local.tier_serving}") n += state === "serving" ? 1 : 0;
         else if (r.count === "${local.tier_changing}") n += state === "warming" || state === "draining" ? 1 : 0;
+        else if (r.count === "${local.tier_routed}") n += state === "warming" || state === "serving" ? 1 : 0;
         else if (r.count === undefined) n += 1;
         else throw new Error(`unexpected count ${r.count}`);
       }

@@ -24,9 +24,9 @@ export function simulateLambdaOnly(trace: readonly number[], o: BaselineOptions)
   return replay("lambda-only", trace, o, false);
 }
 
-/** The Fargate tier always on. */
+/** The Fargate tier always on: its listener forwards every request to the tasks (the DNS switch's listener, no Lambda target group). */
 export function simulateFargateAlways(trace: readonly number[], o: BaselineOptions): StrategyResult {
-  return replay("fargate-always-on", trace, o, true);
+  return replay("fargate-always-on", trace, { ...o, config: { ...o.config, fargate: { ...o.config.fargate, switch: "dns" } } }, true);
 }
 
 /** Time to build the always-on tier before the trace starts: the longest ALB creation plus task start, with room. */

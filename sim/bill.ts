@@ -34,11 +34,14 @@ type FargateFixedItem = "fargateVcpuHours" | "fargateGbHours" | "albHours" | "pu
 
 const line = (quantity: number, unitUsd: number): BillLine => ({ quantity, usd: quantity * unitUsd });
 
-/** The Lambda tier's minute, itemized: API Gateway and Lambda requests, and GB-seconds (cold-start init included). */
-export function lambdaMinuteBill(requests: number, coldStarts: number, w: Workload, p: PriceTable): Record<LambdaItem, BillLine> {
+/**
+ * The Lambda tier's minute, itemized: API Gateway and Lambda requests, and GB-seconds (cold-start init included).
+ * `viaApi` of the `requests` came through API Gateway (the rest through the ALB's Lambda target group, which bills no API Gateway request).
+ */
+export function lambdaMinuteBill(requests: number, coldStarts: number, w: Workload, p: PriceTable, viaApi = requests): Record<LambdaItem, BillLine> {
   const gb = w.lambdaMemoryMb / 1024;
   const gbSeconds = requests * (w.meanDurationMs / 1000) * gb + coldStarts * (w.coldStartMs / 1000) * gb;
-  return { apiGatewayRequests: line(requests, p.httpApiRequest), lambdaRequests: line(requests, p.lambdaRequest), lambdaGbSeconds: line(gbSeconds, p.lambdaGbSecondArm) };
+  return { apiGatewayRequests: line(viaApi, p.httpApiRequest), lambdaRequests: line(requests, p.lambdaRequest), lambdaGbSeconds: line(gbSeconds, p.lambdaGbSecondArm) };
 }
 
 /** The Fargate tier existing for a minute with `tasks` tasks, itemized: tasks' vCPU and memory, the ALB hour, public IPv4s. */

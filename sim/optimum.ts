@@ -134,6 +134,8 @@ export function clairvoyantOptimum(trace: number[], w: Workload, d: Delays, minD
     minutesWithFargateResources: resourceMinutes,
     requestsByTier: requests,
     shortfallMinutes: shortfall,
+    // It moves no DNS answer: no client is left with one to a destroyed ALB.
+    requestsToDeadEndpoint: 0,
     tierByMinute: tiers,
     cumulativeCost: cumulative,
     bill,

@@ -29,7 +29,11 @@ export async function runAll(trace: number[], o: RunOptions): Promise<Simulation
   const w = workloadFrom(o.config);
   const policy = { ...policyConfigFrom(o.config), ...o.policy };
   const delays = delaysFor(o.world, o.config.scaling.deregistrationDelaySeconds);
-  const twin = await simulateLambdaFlex(trace, { config: o.config, world: o.world, workload: w, policy: o.policy, historyDir: o.historyDir, onProgress: o.onProgress });
+  // Two twin runs: the configured switch (weighted by default), then today's DNS-only switch beside it.
+  const progress = (offset: number) => (o.onProgress ? (done: number, total: number) => o.onProgress!(offset * total + done, 2 * total) : undefined);
+  const twin = await simulateLambdaFlex(trace, { config: o.config, world: o.world, workload: w, policy: o.policy, historyDir: o.historyDir, onProgress: progress(0) });
+  const dnsConfig: DeploymentConfig = { ...o.config, fargate: { ...o.config.fargate, switch: "dns" } };
+  const dnsOnly = await simulateLambdaFlex(trace, { config: dnsConfig, world: o.world, workload: w, policy: o.policy, onProgress: progress(1), strategyName: "lambdaflex-dns-only" });
   return {
     trace: { source: o.source, scale: o.scale, minutes: trace.length, requests: trace.reduce((a, b) => a + b, 0) },
     breakEvenRps: breakEvenRps(w),
@@ -44,6 +48,7 @@ export async function runAll(trace: number[], o: RunOptions): Promise<Simulation
     fargateShareByMinute: twin.fargateShareByMinute,
     strategies: [
       twin.strategy,
+      dnsOnly.strategy,
       simulateLambdaOnly(trace, { config: o.config, world: o.world, workload: w }),
       simulateFargateAlways(trace, { config: o.config, world: o.world, workload: w }),
       clairvoyantOptimum(trace, w, delays, policy.minDwellMinutes),

@@ -26,11 +26,15 @@ export interface StrategyResult {
   readonly minutesByState?: Record<TierState, number>;
   readonly requestsByTier: Record<Tier, number>;
   readonly shortfallMinutes: number;
+  /** Requests whose client's cached DNS answer pointed at an ALB that had been destroyed (they fail); 0 for strategies that move no DNS answer. */
+  readonly requestsToDeadEndpoint: number;
   /** Per-minute tier served, by the majority of the minute's requests (for charts and invariants). */
   readonly tierByMinute: Tier[];
   readonly cumulativeCost: number[];
   /** totalCost by item as the world billed it (USD and usage); the scaler's overheadCost is apart. */
   readonly bill: Bill;
+  /** Of overheadCost: the scaler's cost by item (the twin's strategies). */
+  readonly scalerCost?: Record<string, number>;
   /** Committed transitions, for LambdaFlex. */
   readonly log?: Array<{ minute: number; from: TierState; to: TierState; reason: string }>;
 }
@@ -46,6 +50,7 @@ export class MinuteLedger {
   private readonly requests: Record<Tier, number> = { lambda: 0, fargate: 0 };
   private shortfall = 0;
   failedRequests = 0;
+  deadEndpointRequests = 0;
 
   add(out: MinuteOutcome): void {
     this.cost += out.cost;
@@ -53,6 +58,7 @@ export class MinuteLedger {
     this.requests.lambda += out.lambdaRequests;
     this.requests.fargate += out.fargateRequests;
     this.failedRequests += out.failedRequests;
+    this.deadEndpointRequests += out.deadEndpointRequests;
     if (out.short) this.shortfall++;
     this.shares.push(out.fargateShare);
     this.resources.push(out.resources);
@@ -77,6 +83,7 @@ export class MinuteLedger {
       minutesWithFargateResources: this.resources.filter(Boolean).length,
       requestsByTier: { ...this.requests },
       shortfallMinutes: this.shortfall,
+      requestsToDeadEndpoint: this.deadEndpointRequests,
       tierByMinute: this.tiers,
       cumulativeCost: this.cumulative.map((c, i) => c + (overhead * (i + 1)) / trace.length),
       bill: structuredClone(this.bill),

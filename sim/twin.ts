@@ -46,6 +46,8 @@ export interface LambdaFlexOptions {
   /** The synthesized fargate stack, for the alarm that wakes the serving scaler. @default deploy/fargate/cdk.tf.json */
   readonly fargateStackFile?: string;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The strategy's name in the result. @default "lambdaflex" */
+  readonly strategyName?: string;
 }
 
 /** One commit of the toggle that landed in the repository, read back from git. */
@@ -107,6 +109,8 @@ export interface WorldReport {
   readonly destroys: number;
   readonly strandedRequests: number;
   readonly failedRequests: number;
+  /** Requests whose cached DNS answer pointed at a destroyed ALB (also in the strategy's requestsToDeadEndpoint). */
+  readonly requestsToDeadEndpoint: number;
   readonly terraformRuns: ReadonlyArray<{ id: string; commitSha: string; status: string; source: string; createdMinute: number; finishedMinute?: number }>;
 }
 
@@ -296,8 +300,9 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
   };
   const scalerCost = Object.values(cost).reduce((a, b) => a + b, 0);
   const transitions = commits.filter((c) => c.from !== c.to);
-  const strategy = ledger.result("lambdaflex", trace, {
+  const strategy = ledger.result(o.strategyName ?? "lambdaflex", trace, {
     overhead: scalerCost,
+    scalerCost: cost,
     transitions: transitions.length,
     minutesByState,
     log: transitions.map((c) => ({ minute: c.minute, from: c.from as TierState, to: c.to as TierState, reason: c.reason })),
@@ -337,6 +342,7 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     worldReport: {
       ...aws.meter,
       failedRequests: ledger.failedRequests,
+      requestsToDeadEndpoint: ledger.deadEndpointRequests,
       terraformRuns: runs.map((r) => ({ id: r.id, commitSha: r.commitSha, status: r.status, source: r.source, createdMinute: minuteOf(r.createdAtMs), finishedMinute: r.finishedAtMs === undefined ? undefined : minuteOf(r.finishedAtMs) })),
     },
   };

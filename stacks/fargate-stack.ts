@@ -8,6 +8,7 @@ import { WeightedAliasRecord } from "./alias-record";
 import type { CoreStack } from "./core-stack";
 import { ImageRelease } from "./core/image-release";
 import { FargateService, tierLogGroupName } from "./fargate/fargate-service";
+import { LambdaTarget } from "./fargate/lambda-target";
 import { LoadBalancer } from "./fargate/load-balancer";
 import { LowDemandAlarm } from "./fargate/low-demand-alarm";
 import { Network } from "./fargate/network";
@@ -29,7 +30,11 @@ export interface FargateStackProps {
  * The toggleable stack. `fargate_tier` (from the committed toggle file)
  * decides what exists: nothing when off; network, ALB and service when
  * warming, serving or draining, with the rule that runs the scaler every
- * minute; and the weight-100 "fargate" record only when serving. The image
+ * minute while warming or draining. With `fargate.switch` "weighted" the ALB
+ * also fronts the service Lambda (all weight on it at creation; the scaler
+ * owns the weights) and the weight-100 "fargate" record exists in warming and
+ * serving; with "dns" the ALB forwards to the tasks only and the record
+ * exists only when serving. The image
  * digest comes from this stack's own committed `image.auto.tfvars.json` (the
  * same digest as core's).
  */
@@ -46,9 +51,20 @@ export class FargateStack extends TerraformStack {
 
     const account = new DataAwsCallerIdentity(this, "account");
     this.image = new ImageRelease(this, "image", { repositoryUrl: core.imageRepository.repositoryUrl });
-    this.tier = new TierVariables(this, "tier", { minTasks: c.fargate.minTasks, maxTasks: c.fargate.maxTasks });
+    const weighted = c.fargate.switch === "weighted";
+    this.tier = new TierVariables(this, "tier", { minTasks: c.fargate.minTasks, maxTasks: c.fargate.maxTasks, switch: c.fargate.switch });
     const count = this.tier.enabledCount;
     const network = new Network(this, "network", { name: c.service, count });
+    // Weighted switch: the ALB fronts the same function API Gateway invokes, beside the tasks.
+    const lambdaTarget = weighted
+      ? new LambdaTarget(this, "lambda-target", {
+          name: c.service,
+          function: core.service.function,
+          functionTimeoutSeconds: c.lambda.timeoutSeconds,
+          healthCheckPath: c.app.healthPath,
+          count,
+        })
+      : undefined;
     const lb = new LoadBalancer(this, "lb", {
       name: c.service,
       vpcId: network.vpcId,
@@ -58,6 +74,7 @@ export class FargateStack extends TerraformStack {
       targetPort: c.fargate.containerPort,
       deregistrationDelaySeconds: c.scaling.deregistrationDelaySeconds,
       healthCheckPath: c.app.healthPath,
+      lambdaTargetGroupArn: lambdaTarget?.targetGroupArn,
       count,
     });
     new FargateService(this, "service", {
@@ -93,7 +110,7 @@ export class FargateStack extends TerraformStack {
       targetDnsName: lb.dnsName,
       targetZoneId: lb.zoneId,
       evaluateTargetHealth: true,
-      count: this.tier.servingCount,
+      count: this.tier.recordCount,
     });
     new LowDemandAlarm(this, "low-demand", {
       name: `${core.alarmPrefix}fargate-low-demand`,

@@ -39,11 +39,11 @@ describe("examples/hello's app settings under terraform", () => {
     expect(fn.environment[0].variables).toMatchObject({ GREETING: "Hej", TRICKY, LAMBDAFLEX_TIER: "lambda" });
   });
 
-  it("plans the ECS task with app.environment and the target group on app.healthPath", () => {
+  it("plans the ECS task with app.environment and both target groups (tasks, service Lambda) on app.healthPath", () => {
     const after = plan("fargate", { fargate_tier: "warming", image_digest: TEST_IMAGE_DIGEST });
     const [task] = after("aws_ecs_task_definition");
     const environment = JSON.parse(task.container_definitions)[0].environment as Array<{ name: string; value: string }>;
     expect(Object.fromEntries(environment.map((v) => [v.name, v.value]))).toMatchObject({ GREETING: "Hej", TRICKY, PORT: "8080", LAMBDAFLEX_TIER: "fargate" });
-    expect(after("aws_lb_target_group").map((tg) => tg.health_check[0].path)).toEqual([config.app.healthPath]);
+    expect(after("aws_lb_target_group").map((tg) => tg.health_check[0].path)).toEqual([config.app.healthPath, config.app.healthPath]);
   });
 });

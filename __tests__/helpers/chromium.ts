@@ -140,6 +140,7 @@ export class HeadlessPage {
       this.child.kill();
       await exited;
     }
-    rmSync(this.profile, { recursive: true, force: true });
+    // Chromium child processes may still be writing the profile for a moment after the browser exits.
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }

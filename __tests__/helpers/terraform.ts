@@ -192,7 +192,13 @@ export function remoteStateOverrides(stackJson: Record<string, any>): string {
   for (const source of Object.keys(stackJson.data?.terraform_remote_state ?? {})) {
     const keys = new Set([...text.matchAll(new RegExp(`terraform_remote_state\\.${source}\\.outputs\\.([\\w-]+)`, "g"))].map((m) => m[1]!));
     const outputs = [...keys].map((k) => {
-      const value = /repository_url/.test(k)
+      // Core's functions: the scaler, and the service function the weighted switch's target group invokes.
+      const fn = /aws_lambda_function(\w+?)_function_/.exec(k)?.[1] === "scaler" ? "lambdaflex-scaler" : "lambdaflex-api";
+      const value = /aws_lambda_function.*function_name$/.test(k)
+        ? fn
+        : /aws_lambda_function.*arn$/.test(k)
+          ? `arn:aws:lambda:us-east-1:123456789012:function:${fn}`
+          : /repository_url/.test(k)
         ? "123456789012.dkr.ecr.us-east-1.amazonaws.com/lambdaflex"
         : /zone_id/.test(k)
           ? "Z0123456789ABCDEFGHIJ"
@@ -270,29 +276,89 @@ export const MOCK_PROVIDER = `mock_provider "aws" {
 /** Reads a stack's synthesized JSON. */
 export const readStack = (dir: string): Record<string, any> => JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
 
-/** What each tier state must plan: the resources a reviewer watches, by count. */
+/**
+ * What each tier state must plan with the weighted switch (the default): the resources a reviewer
+ * watches, by count. Both target groups, the Lambda target and its invoke permission whenever the
+ * tier exists; the "fargate" record in warming and serving, gone while draining.
+ */
 export const EXPECTED_PLAN: Record<string, Record<string, number>> = {
-  off: { vpc: 0, alb: 0, ecs_service: 0, autoscaling_target: 0, fargate_record: 0 },
-  warming: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 0 },
-  serving: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 1 },
-  draining: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, fargate_record: 0 },
+  off: { vpc: 0, alb: 0, ecs_service: 0, autoscaling_target: 0, ecs_target_group: 0, lambda_target_group: 0, lambda_target: 0, lambda_permission: 0, fargate_record: 0 },
+  warming: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, ecs_target_group: 1, lambda_target_group: 1, lambda_target: 1, lambda_permission: 1, fargate_record: 1 },
+  serving: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, ecs_target_group: 1, lambda_target_group: 1, lambda_target: 1, lambda_permission: 1, fargate_record: 1 },
+  draining: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, ecs_target_group: 1, lambda_target_group: 1, lambda_target: 1, lambda_permission: 1, fargate_record: 0 },
 };
 
-/** `terraform test` assert blocks checking that `state` plans exactly EXPECTED_PLAN[state] in the fargate stack. */
-export function tierPlanAsserts(fargateJson: Record<string, any>, state: string): string {
+/** The `dns` switch: no Lambda target group; the record only while serving. */
+export const EXPECTED_PLAN_DNS: Record<string, Record<string, number>> = Object.fromEntries(
+  Object.entries(EXPECTED_PLAN).map(([state, counts]) => [
+    state,
+    { vpc: counts.vpc!, alb: counts.alb!, ecs_service: counts.ecs_service!, autoscaling_target: counts.autoscaling_target!, ecs_target_group: counts.ecs_target_group!, fargate_record: state === "serving" ? 1 : 0 },
+  ]),
+);
+
+const assertBlock = (condition: string, message: string) => `  assert {\n    condition     = ${condition}\n    error_message = ${JSON.stringify(message)}\n  }`;
+
+/** Whether the synthesized fargate stack has the weighted switch's Lambda target group. */
+const isWeighted = (fargateJson: Record<string, any>) => Object.values(fargateJson.resource?.aws_lb_target_group ?? {}).some((tg: any) => tg.target_type === "lambda");
+
+/**
+ * `terraform test` assert blocks checking that `state` plans exactly EXPECTED_PLAN[state] in the
+ * fargate stack (EXPECTED_PLAN_DNS for the dns switch). With `values` (run blocks with
+ * `command = apply`), for the weighted switch also what each instance holds: the HTTPS listener
+ * forwards 100 to the Lambda target group and 0 to the tasks' without stickiness, and ELB may
+ * invoke the function only from that target group.
+ */
+export function tierPlanAsserts(fargateJson: Record<string, any>, state: string, opts: { readonly values?: boolean } = {}): string {
+  const weighted = isWeighted(fargateJson);
+  const at = (path: string) => addressOf(fargateJson, path);
   const watched: Record<string, string> = {
-    vpc: addressOf(fargateJson, "fargate/network/vpc"),
-    alb: addressOf(fargateJson, "fargate/lb/alb"),
-    ecs_service: addressOf(fargateJson, "fargate/service/service"),
-    autoscaling_target: addressOf(fargateJson, "fargate/service/scaling-target"),
-    fargate_record: addressOf(fargateJson, "fargate/fargate-record/record"),
+    vpc: at("fargate/network/vpc"),
+    alb: at("fargate/lb/alb"),
+    ecs_service: at("fargate/service/service"),
+    autoscaling_target: at("fargate/service/scaling-target"),
+    ecs_target_group: at("fargate/lb/targets"),
+    ...(weighted
+      ? { lambda_target_group: at("fargate/lambda-target/targets"), lambda_target: at("fargate/lambda-target/attachment"), lambda_permission: at("fargate/lambda-target/invoke") }
+      : {}),
+    fargate_record: at("fargate/fargate-record/record"),
   };
-  return Object.entries(watched)
-    .map(([what, address]) => {
-      const n = EXPECTED_PLAN[state]![what];
-      return `  assert {\n    condition     = length(${address}) == ${n}\n    error_message = "${state}: expected ${n} ${what}, planned \${length(${address})}"\n  }`;
-    })
-    .join("\n");
+  const expected = (weighted ? EXPECTED_PLAN : EXPECTED_PLAN_DNS)[state]!;
+  const counts = Object.entries(watched).map(([what, address]) => {
+    const n = expected[what];
+    return `  assert {\n    condition     = length(${address}) == ${n}\n    error_message = "${state}: expected ${n} ${what}, planned \${length(${address})}"\n  }`;
+  });
+  // The value asserts compare ARNs, which a mock provider knows only on apply (a plan leaves them unknown).
+  if (!weighted || !opts.values) return counts.join("\n");
+  const lambdaTg = `${watched.lambda_target_group}[0]`;
+  const ecsTg = `${watched.ecs_target_group}[0]`;
+  // Over the planned instances (none when off); Terraform 1.11's || does not short-circuit, so no [0] outside a for.
+  const weights = `alltrue([for l in ${at("fargate/lb/https")} : l.port == 443 && length(l.default_action) == 1 && l.default_action[0].type == "forward" && l.default_action[0].forward[0].stickiness[0].enabled == false && toset([for tg in l.default_action[0].forward[0].target_group : "\${tg.arn}=\${tg.weight}"]) == toset(["\${${lambdaTg}.arn}=100", "\${${ecsTg}.arn}=0"])])`;
+  const scoped = `alltrue([for p in ${watched.lambda_permission} : p.principal == "elasticloadbalancing.amazonaws.com" && p.action == "lambda:InvokeFunction" && p.source_arn == ${lambdaTg}.arn && p.function_name == "lambdaflex-api"])`;
+  const target = `alltrue([for a in ${watched.lambda_target} : a.target_group_arn == ${lambdaTg}.arn && a.target_id == "arn:aws:lambda:us-east-1:123456789012:function:lambdaflex-api"])`;
+  return [
+    ...counts,
+    assertBlock(`length(${at("fargate/lb/https")}) == ${expected.alb} && ${weights}`, `${state}: the HTTPS listener must forward lambda 100, ecs 0, without stickiness`),
+    assertBlock(scoped, `${state}: ELB may invoke the service function only from the Lambda target group`),
+    assertBlock(target, `${state}: the Lambda target group must hold the service function`),
+  ].join("\n");
+}
+
+/**
+ * `override_resource` giving the weighted switch's Lambda target group its own ARN, so that the
+ * listener and permission asserts tell the two target groups apart (the mock gives every
+ * aws_lb_target_group the same one). Empty for the dns switch.
+ */
+export function lambdaTargetGroupOverride(fargateJson: Record<string, any>): string {
+  if (!isWeighted(fargateJson)) return "";
+  return [
+    "override_resource {",
+    `  target = ${addressOf(fargateJson, "fargate/lambda-target/targets")}`,
+    "  values = {",
+    '    arn        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/lambdaflex-lambda-tg/fedcba9876543210"',
+    '    arn_suffix = "targetgroup/lambdaflex-lambda-tg/fedcba9876543210"',
+    "  }",
+    "}",
+  ].join("\n");
 }
 
 /**

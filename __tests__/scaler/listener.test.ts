@@ -1,4 +1,4 @@
-import { DescribeListenersCommand, ElasticLoadBalancingV2Client, ModifyListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeListenersCommand, ElasticLoadBalancingV2Client, ModifyListenerCommand, type DescribeListenersCommandOutput } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import { readListener, setFargateWeight } from "../../scaler/adapters/listener";
 
@@ -9,13 +9,14 @@ const LAMBDA_TG = `${ARN}:targetgroup/svc-lambda-tg/943f017f100becff`;
 const ECS_TG = `${ARN}:targetgroup/svc-tg/6d0ecf831eec9f09`;
 
 /** DescribeListeners as ELBv2 answers it: the HTTP redirect and the HTTPS weighted forward. */
-const listeners = (lambdaWeight: number, ecsWeight: number) => ({
+const listeners = (lambdaWeight: number, ecsWeight: number): DescribeListenersCommandOutput => ({
+  $metadata: {},
   Listeners: [
-    { ListenerArn: `${ARN}:listener/app/svc-alb/50dc6c495c0c9188/0467ef3c8400ae65`, Port: 80, Protocol: "HTTP", DefaultActions: [{ Type: "redirect", RedirectConfig: { Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" } }] },
+    { ListenerArn: `${ARN}:listener/app/svc-alb/50dc6c495c0c9188/0467ef3c8400ae65`, Port: 80, Protocol: "HTTP" as const, DefaultActions: [{ Type: "redirect" as const, RedirectConfig: { Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" as const } }] },
     {
       ListenerArn: LISTENER,
       Port: 443,
-      Protocol: "HTTPS",
+      Protocol: "HTTPS" as const,
       DefaultActions: [
         {
           Type: "forward",

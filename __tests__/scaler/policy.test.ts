@@ -136,7 +136,7 @@ const TABLE: Row[] = [
   ["too early", "draining", 1, { demand: "quiet", on: "lambda", record: false }, "draining", /1 of 1.5 min/],
   ["ALB still busy", "draining", 5, { demand: "near", on: "fargate", record: false }, "draining", /ALB still carries 13\.39 req\/s/],
   ["stragglers past the deadline", "draining", 40, { demand: "near", on: "fargate", record: false }, "off", /drain deadline: the ALB still carries 13\.39 req\/s after 40 min \(limit 31\.5\)/],
-  ["sustained again, healthy (abort)", "draining", 8, { demand: "sustained", on: "lambda", record: false, healthy: constant(2) }, "serving", /demand came back .* \(drain backoff 1\)/],
+  ["sustained again, healthy (abort)", "draining", 15, { demand: "sustained", on: "lambda", record: false, healthy: constant(2) }, "serving", /demand came back .* \(drain backoff 1\)/],
   // Without healthy hosts the abort edge is closed; the drained tier goes off and comes back through warming.
   ["sustained again, unhealthy", "draining", 5, { demand: "sustained", on: "lambda", record: false, healthy: constant(0) }, "off", /drained/],
   ["missing ALB data", "draining", 5, { demand: "missing", record: false, healthy: constant(undefined) }, "draining", /no ALB data/],

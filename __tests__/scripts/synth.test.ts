@@ -37,16 +37,19 @@ describe("synth publishing (the deployment repository layout)", () => {
     });
   });
 
-  it("counts what each tier state manages: nothing when off, one more record when serving", () => {
+  it("counts what each tier state manages: nothing when off, the record while warming and serving, the per-minute rule while changing", () => {
     const fargate = resourcesPerState(JSON.parse(readFileSync(join(dirs.fargate!, "cdk.tf.json"), "utf8")));
     expect(fargate.off).toBe(0);
     expect(fargate.warming).toBeGreaterThan(20);
-    // Serving adds the DNS record and drops the per-minute scaler rule (rule, target, permission).
-    expect(fargate.serving).toBe(fargate.warming! + 1 - 3);
-    expect(fargate.draining).toBe(fargate.warming);
+    // Serving keeps the DNS record and drops the per-minute scaler rule (rule, target, permission).
+    expect(fargate.serving).toBe(fargate.warming! - 3);
+    // Draining drops the DNS record (the weighted switch's tier_routed) and keeps the rule.
+    expect(fargate.draining).toBe(fargate.warming! - 1);
     const core = resourcesPerState(JSON.parse(readFileSync(join(dirs.core!, "cdk.tf.json"), "utf8")));
     expect(new Set(Object.values(core)).size).toBe(1);
     // Bootstrap: everything always, except the three service-linked roles behind their variable.
+    expect(resourcesPerState({ resource: { aws_route53_record: { r: { count: "${local.tier_routed}" } } } })).toEqual({ off: 0, warming: 1, serving: 1, draining: 0 });
+    expect(() => resourcesPerState({ resource: { aws_route53_record: { r: { count: "${local.tier_unknown}" } } } })).toThrow("unexpected count ${local.tier_unknown}");
     const bootstrap = bootstrapResources(JSON.parse(readFileSync(join(dirs.bootstrap!, "cdk.tf.json"), "utf8")));
     expect(bootstrap.serviceLinkedRoles).toBe(3);
     expect(bootstrap.always).toBeGreaterThan(10);

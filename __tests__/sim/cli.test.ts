@@ -110,8 +110,12 @@ describe("simulate CLI", () => {
     const world = file("world.json", JSON.stringify({ seed: 5, terraformCloud: { failureRate: 0.2 } }));
     expect((await run(["simulate", "--trace", trace, "--out", out, "--world", world])).code).toBe(0);
     const json = JSON.parse(readFileSync(join(out, "simulation.json"), "utf8"));
-    expect(json.strategies.map((s: { strategy: string }) => s.strategy)).toEqual(["lambdaflex", "lambda-only", "fargate-always-on", "clairvoyant-optimum"]);
+    expect(json.strategies.map((s: { strategy: string }) => s.strategy)).toEqual(["lambdaflex", "lambdaflex-dns-only", "lambda-only", "fargate-always-on", "clairvoyant-optimum"]);
     expect(json.strategies[0].totalCost).toBeGreaterThan(0);
+    // The weighted switch strands nobody; the DNS-only switch beside it sends long-caching clients to a destroyed ALB.
+    expect(json.world.clients).toEqual({ longCacheShare: 0.05, longCacheMinutes: 30 });
+    expect(json.strategies[0].requestsToDeadEndpoint).toBe(0);
+    expect(json.strategies[1].requestsToDeadEndpoint).toBeGreaterThan(0);
     expect(json.strategies[0].log[0]).toEqual(expect.objectContaining({ minute: expect.any(Number), from: "off", to: "warming", reason: expect.any(String) }));
     expect(json.world).toEqual(expect.objectContaining({ seed: 5, terraformCloud: expect.objectContaining({ failureRate: 0.2, runMinutes: [1, 3] }), cloudwatch: expect.objectContaining({ lagMinutes: [1, 3] }) }));
     for (const key of ["invocations", "getMetricDataMetrics", "commits", "terraformRuns", "terraformRunsFailed", "alerts"]) expect(json.scaler).toHaveProperty(key);

@@ -15,7 +15,7 @@ import { SHARED_DIR } from "../helpers/fixtures";
 import { ROOT } from "../helpers/processes";
 
 /** A strategy result with only what the report reads set. */
-function strategy(name: string, o: { total: number; overhead?: number; bill?: Record<string, number>; resourceMinutes?: number; lambdaRequests?: number; fargateRequests?: number; minutes?: number; shortfall?: number }): StrategyResult {
+function strategy(name: string, o: { total: number; overhead?: number; bill?: Record<string, number>; resourceMinutes?: number; lambdaRequests?: number; fargateRequests?: number; minutes?: number; shortfall?: number; dead?: number }): StrategyResult {
   const minutes = o.minutes ?? 1440;
   return {
     strategy: name,
@@ -28,6 +28,7 @@ function strategy(name: string, o: { total: number; overhead?: number; bill?: Re
     minutesWithFargateResources: o.resourceMinutes ?? 0,
     requestsByTier: { lambda: o.lambdaRequests ?? 0, fargate: o.fargateRequests ?? 0 },
     shortfallMinutes: o.shortfall ?? 0,
+    requestsToDeadEndpoint: o.dead ?? 0,
     tierByMinute: Array(minutes).fill("lambda"),
     cumulativeCost: Array.from({ length: minutes }, (_, i) => (o.total * (i + 1)) / minutes),
     bill: Object.fromEntries(Object.entries(o.bill ?? {}).map(([k, usd]) => [k, { quantity: 1, usd }])),

@@ -200,7 +200,7 @@ describe("BootstrapStack", () => {
       for (const r of touching("cloudwatch:").flatMap(resourcesOf)) expect(r).toMatch(/:alarm:(lambdaflex-fargate-\*|TargetTracking-service\/lambdaflex\/lambdaflex-\*)$/);
     });
 
-    it("manages only the scaler's per-minute rule, and adds only an EventBridge invoke permission to the scaler", () => {
+    it("manages only the scaler's per-minute rule, and adds only an EventBridge invoke permission to the scaler and an ELB one to the service function", () => {
       const events = touching("events:");
       expect(events.flatMap(resourcesOf)).toEqual(["arn:aws:events:us-east-1:${data.aws_caller_identity.account.account_id}:rule/lambdaflex-scaler-minute"]);
       expect(events.flatMap(actions).sort()).toEqual([
@@ -214,9 +214,15 @@ describe("BootstrapStack", () => {
         "events:TagResource",
       ]);
       const lambda = touching("lambda:");
-      expect(lambda.flatMap(actions).sort()).toEqual(["lambda:AddPermission", "lambda:GetPolicy", "lambda:RemovePermission"]);
-      for (const r of lambda.flatMap(resourcesOf)) expect(r).toBe("arn:aws:lambda:us-east-1:${data.aws_caller_identity.account.account_id}:function:lambdaflex-scaler");
-      expect(lambda.find((s) => actions(s).includes("lambda:AddPermission"))!.Condition).toEqual({ StringEquals: { "lambda:Principal": "events.amazonaws.com" } });
+      const fn = (name: string) => `arn:aws:lambda:us-east-1:\${data.aws_caller_identity.account.account_id}:function:${name}`;
+      expect([...new Set(lambda.flatMap(actions))].sort()).toEqual(["lambda:AddPermission", "lambda:GetPolicy", "lambda:RemovePermission"]);
+      for (const r of lambda.flatMap(resourcesOf)) expect([fn("lambdaflex-scaler"), fn("lambdaflex-api")]).toContain(r);
+      // Each function's AddPermission only for the principal the fargate stack grants it to.
+      const adds = lambda.filter((s) => actions(s).includes("lambda:AddPermission"));
+      expect(adds.map((s) => [resourcesOf(s), s.Condition])).toEqual([
+        [[fn("lambdaflex-scaler")], { StringEquals: { "lambda:Principal": "events.amazonaws.com" } }],
+        [[fn("lambdaflex-api")], { StringEquals: { "lambda:Principal": "elasticloadbalancing.amazonaws.com" } }],
+      ]);
       expect(allows(Object.values(fargateRole).flat(), "events:PutRule", arn("events", "rule/lambdaflex-scaler-heartbeat"))).toBe(false);
     });
 
@@ -395,6 +401,11 @@ const fargateNeeds: Needs = {
   aws_cloudwatch_event_rule: (r) => [["events:PutRule", arn("events", `rule/${r.name}`)], ["events:TagResource", arn("events", `rule/${r.name}`)], ["events:DeleteRule", arn("events", `rule/${r.name}`)]],
   aws_cloudwatch_event_target: (r, s) => [["events:PutTargets", arn("events", `rule/${ruleName(s, r.rule)}`)], ["events:RemoveTargets", arn("events", `rule/${ruleName(s, r.rule)}`)]],
   aws_lambda_permission: (r) => [["lambda:AddPermission", arn("lambda", `function:${coreFunctionName(r.function_name)}`)], ["lambda:RemovePermission", arn("lambda", `function:${coreFunctionName(r.function_name)}`)]],
+  aws_lb_target_group_attachment: (r, s) => {
+    const group = s.resource.aws_lb_target_group[/aws_lb_target_group\.([^.[\]}]+)/.exec(r.target_group_arn)![1]!].name;
+    const tg = arn("elasticloadbalancing", `targetgroup/${group}/0123456789abcdef`);
+    return [["elasticloadbalancing:RegisterTargets", tg], ["elasticloadbalancing:DeregisterTargets", tg], ["elasticloadbalancing:DescribeTargetHealth", "*"]];
+  },
 };
 
 /** What a stack declares that its run role could not create: "<type>.<name>: <action> on <arn>". */

@@ -196,9 +196,11 @@ describe("CoreStack scaler", () => {
       "cloudwatch:GetMetricData",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
+      "elasticloadbalancing:DescribeListeners",
       "elasticloadbalancing:DescribeLoadBalancers",
       "elasticloadbalancing:DescribeTargetGroups",
       "elasticloadbalancing:DescribeTargetHealth",
+      "elasticloadbalancing:ModifyListener",
       "iam:PassRole",
       "logs:CreateLogStream",
       "logs:PutLogEvents",
@@ -254,13 +256,35 @@ describe("CoreStack scaler", () => {
     expect(cloudPolicy).not.toContain("kms:");
   });
 
-  it("lets the scaler look up the ALB, target group and target health, with three describe actions and no wildcard action", () => {
+  it("lets the scaler look up the ALB, its listeners, target groups and target health, with four describe actions and no wildcard action", () => {
     const policy = scalerPolicy();
     const lookups = statement(policy, "LoadBalancers");
-    expect(actionsOf(lookups).sort()).toEqual(["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"]);
+    expect(actionsOf(lookups).sort()).toEqual([
+      "elasticloadbalancing:DescribeListeners",
+      "elasticloadbalancing:DescribeLoadBalancers",
+      "elasticloadbalancing:DescribeTargetGroups",
+      "elasticloadbalancing:DescribeTargetHealth",
+    ]);
     // ELBv2 Describe* have no resource-level permissions, so "*" is the only Resource AWS accepts.
     expect(lookups).toMatch(/"Resource" = "\*"/);
     expect(actionsOf(policy).filter((a) => a.includes("*"))).toEqual([]);
+  });
+
+  it("lets the scaler set listener weights only on its own ALB's listeners (weighted switch)", () => {
+    const weights = statement(scalerPolicy(), "ListenerWeights");
+    expect(weights).toBe(
+      '{"Sid" = "ListenerWeights", "Effect" = "Allow", "Action" = ["elasticloadbalancing:ModifyListener"], ' +
+        '"Resource" = "arn:aws:elasticloadbalancing:us-east-1:${data.aws_caller_identity.account.account_id}:listener/app/lambdaflex-alb/*"}',
+    );
+    // Only there: no other statement grants ModifyListener, or any other ELB write.
+    expect(actionsOf(scalerPolicy()).filter((a) => a.startsWith("elasticloadbalancing:") && !a.startsWith("elasticloadbalancing:Describe"))).toEqual(["elasticloadbalancing:ModifyListener"]);
+  });
+
+  it("gives the scaler no listener actions with the dns switch, which never shifts weights", () => {
+    const dnsJson = JSON.parse(synthCore({ fargate: { ...config.fargate, switch: "dns" } }));
+    const policy = (Object.values(dnsJson.resource.aws_iam_role_policy) as any[]).find((p) => p.policy.includes("cloudwatch:GetMetricData")).policy as string;
+    expect(actionsOf(policy).filter((a) => a.includes("Listener"))).toEqual([]);
+    expect(statement(policy, "ListenerWeights")).toBe("");
   });
 
   it("drops a failed or stale asynchronous invocation instead of retrying it for hours, and sends it to the alert topic", () => {

@@ -1,9 +1,10 @@
 import "cdktf/lib/testing/adapters/jest"; // the matchers' types
-import { Testing } from "cdktf";
+import { Testing, TerraformStack } from "cdktf";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
@@ -15,6 +16,7 @@ import { loadDeploymentConfig } from "../../config/load";
 import { resourcesPerState, synthesize } from "../../scripts/synth";
 import { decodeJsonencode, readStack, removeDir } from "../helpers/terraform";
 import { buildStacks } from "../../stacks/app";
+import { LambdaTarget } from "../../stacks/fargate/lambda-target";
 import { TLS_POLICY } from "../../stacks/fargate/load-balancer";
 import { SCALER_STATUS_KEY } from "../../service/scaler-status";
 
@@ -55,16 +57,17 @@ describe("FargateStack", () => {
     expect(json.variable.fargate_max_tasks.default).toBe(50);
   });
 
-  it("counts every tier resource on tier_enabled, and only the DNS record on tier_serving", () => {
+  it("counts every tier resource on tier_enabled, and only the DNS record on tier_routed (warming, serving)", () => {
     expect(json.locals).toEqual({
       tier_enabled: '${(var.fargate_tier != "off") ? 1 : 0}',
       tier_serving: '${(var.fargate_tier == "serving") ? 1 : 0}',
       tier_changing: '${((var.fargate_tier == "warming") || (var.fargate_tier == "draining")) ? 1 : 0}',
+      tier_routed: '${((var.fargate_tier == "warming") || (var.fargate_tier == "serving")) ? 1 : 0}',
     });
     for (const [type, byName] of Object.entries(json.resource as Record<string, Record<string, any>>)) {
       for (const [name, r] of Object.entries(byName)) {
         // The per-minute scaler rule (rule, target, permission) exists only while the tier changes.
-        const expected = type === "aws_route53_record" ? "${local.tier_serving}" : name.startsWith("scaler-minute") ? "${local.tier_changing}" : "${local.tier_enabled}";
+        const expected = type === "aws_route53_record" ? "${local.tier_routed}" : name.startsWith("scaler-minute") ? "${local.tier_changing}" : "${local.tier_enabled}";
         expect(`${type}.${name} ${r.count}`).toBe(`${type}.${name} ${expected}`);
       }
     }
@@ -88,6 +91,7 @@ describe("FargateStack", () => {
 
   it("health-checks /healthz on an IP target group with a short deregistration delay", () => {
     expect(synth).toHaveResourceWithProperties(LbTargetGroup, {
+      name: "lambdaflex-tg",
       target_type: "ip",
       deregistration_delay: "30",
       health_check: { path: "/healthz", matcher: "200", interval: 10, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 3 },
@@ -203,13 +207,15 @@ describe("FargateStack", () => {
     expect(JSON.stringify(json.resource.aws_ecs_task_definition)).toMatch(/"execution_role_arn":"\$\{aws_iam_role\.service_roles_execution-role_\w+\[0\]\.arn\}"/);
   });
 
-  it("adds the weight-100 fargate record with target health only while serving", () => {
+  it("adds the weight-100 fargate record with target health while warming and serving, not draining", () => {
     expect(synth).toHaveResourceWithProperties(Route53Record, {
       set_identifier: "fargate",
       weighted_routing_policy: { weight: 100 },
       alias: expect.objectContaining({ evaluate_target_health: true }),
-      count: "${local.tier_serving}",
+      count: "${local.tier_routed}",
     });
+    const records = resourcesPerState({ resource: { aws_route53_record: json.resource.aws_route53_record } });
+    expect(records).toEqual({ off: 0, warming: 1, serving: 1, draining: 0 });
   });
 
   it("wakes the scaler when the ALB's demand stays low, counting no datapoints as low", () => {
@@ -244,8 +250,9 @@ describe("FargateStack", () => {
       count: "${local.tier_changing}",
     });
     // Off and serving: none of the three is counted; warming and draining: each once.
+    const minute = (type: string) => Object.fromEntries(Object.entries(json.resource[type] as Record<string, any>).filter(([name]) => name.startsWith("scaler-minute")));
     const perState = (state: string) =>
-      ["aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_lambda_permission"].map((type) => resourcesPerState({ resource: { [type]: json.resource[type] } })[state]);
+      ["aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_lambda_permission"].map((type) => resourcesPerState({ resource: { [type]: minute(type) } })[state]);
     for (const state of ["off", "serving"]) expect(perState(state)).toEqual([0, 0, 0]);
     for (const state of ["warming", "draining"]) expect(perState(state)).toEqual([1, 1, 1]);
   });
@@ -267,7 +274,8 @@ describe("FargateStack with a brought-in app", () => {
   const only = (type: string) => Object.values(stack.resource[type]) as any[];
 
   it("health-checks app.healthPath on the target group", () => {
-    expect(only("aws_lb_target_group").map((tg) => tg.health_check.path)).toEqual(["/_status/ready"]);
+    // The tasks' IP target group and the service Lambda's target group alike.
+    expect(only("aws_lb_target_group").map((tg) => `${tg.name} ${tg.health_check.path}`).sort()).toEqual(["lambdaflex-lambda-tg /_status/ready", "lambdaflex-tg /_status/ready"]);
   });
 
   it("gives the task app.environment after its own variables, and the configured size", () => {
@@ -285,5 +293,105 @@ describe("FargateStack with a brought-in app", () => {
     ["memory off Fargate's 1024 steps", { ...config, fargate: { ...config.fargate, cpu: 2048 as const, memoryMb: 5000 } }, "FargateService service: memoryMb 5000 does not go with cpu 2048: Fargate takes 4096-16384 MiB in steps of 1024"],
   ])("refuses %s before anything is applied", (_name, bad, message) => {
     expect(() => buildStacks(Testing.app(), bad)).toThrow(message);
+  });
+});
+
+const key = (stack: Record<string, any>, type: string, path: string) => Object.entries(stack.resource[type] as Record<string, any>).find(([, r]) => r["//"].metadata.path === path)![0];
+
+/** A cross-stack reference to core's service function (core/lambda/function), not the scaler's. */
+const serviceFunction = (attr: string) => new RegExp(`^\\$\\{${CORE.replace(/\./g, "\\.")}\\.cross-stack-output-aws_lambda_functionlambda_function_\\w+${attr}\\}$`);
+
+describe("FargateStack with the weighted switch (the default)", () => {
+  const lambdaTg = key(json, "aws_lb_target_group", "fargate/lambda-target/targets");
+  const ecsTg = key(json, "aws_lb_target_group", "fargate/lb/targets");
+  const permission = key(json, "aws_lambda_permission", "fargate/lambda-target/invoke");
+
+  it("puts the core stack's service function, the one API Gateway invokes, in a <service>-lambda-tg target group that health-checks app.healthPath", () => {
+    expect(byPath("aws_lb_target_group", "fargate/lambda-target/targets")).toMatchObject({
+      name: "lambdaflex-lambda-tg",
+      target_type: "lambda",
+      lambda_multi_value_headers_enabled: true,
+      // Longer than the function's 29 s limit, as the provider requires for Lambda targets.
+      health_check: { enabled: true, path: "/healthz", matcher: "200", interval: 35, timeout: 30, healthy_threshold: 2, unhealthy_threshold: 2 },
+      count: "${local.tier_enabled}",
+    });
+    const group = byPath("aws_lb_target_group", "fargate/lambda-target/targets");
+    for (const field of ["port", "protocol", "vpc_id"]) expect(group[field]).toBeUndefined(); // a Lambda target group takes none
+    expect(byPath("aws_lb_target_group_attachment", "fargate/lambda-target/attachment")).toMatchObject({
+      target_group_arn: `\${aws_lb_target_group.${key(json, "aws_lb_target_group", "fargate/lambda-target/targets")}[0].arn}`,
+      target_id: expect.stringMatching(serviceFunction("arn")),
+      count: "${local.tier_enabled}",
+    });
+  });
+
+  it("lets Elastic Load Balancing invoke the function only for that target group, before the function is registered", () => {
+    expect(byPath("aws_lambda_permission", "fargate/lambda-target/invoke")).toMatchObject({
+      action: "lambda:InvokeFunction",
+      principal: "elasticloadbalancing.amazonaws.com",
+      function_name: expect.stringMatching(serviceFunction("function_name")),
+      source_arn: `\${aws_lb_target_group.${lambdaTg}[0].arn}`,
+      count: "${local.tier_enabled}",
+    });
+    // Registering a Lambda target fails unless ELB may already invoke it.
+    expect(byPath("aws_lb_target_group_attachment", "fargate/lambda-target/attachment").depends_on).toEqual([`aws_lambda_permission.${permission}`]);
+  });
+
+  it("forwards HTTPS by weight, all to Lambda at creation, without stickiness, and leaves later weights to the scaler", () => {
+    expect(byPath("aws_lb_listener", "fargate/lb/https")).toMatchObject({
+      port: 443,
+      protocol: "HTTPS",
+      default_action: [
+        {
+          type: "forward",
+          forward: {
+            target_group: [
+              { arn: `\${aws_lb_target_group.${lambdaTg}[0].arn}`, weight: 100 },
+              { arn: `\${aws_lb_target_group.${ecsTg}[0].arn}`, weight: 0 },
+            ],
+            stickiness: { enabled: false, duration: 1 },
+          },
+        },
+      ],
+      lifecycle: { ignore_changes: ["default_action"] },
+    });
+    expect(byPath("aws_lb_listener", "fargate/lb/https").default_action[0].target_group_arn).toBeUndefined();
+    // The redirect listener is the same in both switches.
+    expect(byPath("aws_lb_listener", "fargate/lb/http-redirect").lifecycle).toBeUndefined();
+  });
+
+  it("counts three more resources in every tier state but off, and the record in warming, not draining", () => {
+    expect(resourcesPerState(json)).toEqual({ off: 0, warming: 31, serving: 28, draining: 30 });
+  });
+});
+
+describe("FargateStack with the dns switch (kept for comparison)", () => {
+  const dns = { ...config, fargate: { ...config.fargate, switch: "dns" as const } };
+  const dir = mkdtempSync(join(tmpdir(), "lambdaflex-fargate-dns-"));
+  const stack = readStack(synthesize(dns, dir).fargate!);
+  afterAll(() => removeDir(dir));
+
+  it("has no Lambda target group, attachment or ELB invoke permission, and no tier_routed local", () => {
+    expect(Object.values(stack.resource.aws_lb_target_group).map((tg: any) => tg.name)).toEqual(["lambdaflex-tg"]);
+    expect(stack.resource.aws_lb_target_group_attachment).toBeUndefined();
+    expect(Object.values(stack.resource.aws_lambda_permission).map((p: any) => p.principal)).toEqual(["events.amazonaws.com"]);
+    expect(Object.keys(stack.locals).sort()).toEqual(["tier_changing", "tier_enabled", "tier_serving"]);
+  });
+
+  it("forwards HTTPS to the tasks only, with Terraform owning the action, and adds the record only while serving", () => {
+    const https = Object.values(stack.resource.aws_lb_listener).find((l: any) => l.port === 443) as any;
+    expect(https.default_action).toEqual([{ type: "forward", target_group_arn: `\${aws_lb_target_group.${key(stack, "aws_lb_target_group", "fargate/lb/targets")}[0].arn}` }]);
+    expect(https.lifecycle).toBeUndefined();
+    expect((Object.values(stack.resource.aws_route53_record)[0] as any).count).toBe("${local.tier_serving}");
+    expect(resourcesPerState(stack)).toEqual({ off: 0, warming: 27, serving: 25, draining: 27 });
+  });
+});
+
+describe("LambdaTarget", () => {
+  it("refuses a function whose timeout the health check's would not outlast", () => {
+    const stack = new TerraformStack(Testing.app(), "t");
+    const fn = new LambdaFunction(stack, "fn", { functionName: "f", role: "arn:aws:iam::123456789012:role/r" });
+    expect(() => new LambdaTarget(stack, "lt", { name: "s", function: fn, functionTimeoutSeconds: 30, healthCheckPath: "/healthz", count: 1 })).toThrow(
+      "LambdaTarget lt: functionTimeoutSeconds must be below the health check timeout of 30 s, got 30",
+    );
   });
 });

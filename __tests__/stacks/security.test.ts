@@ -71,6 +71,26 @@ describe("security checks", () => {
     expect(SECURITY_CHECKS.httpsOnlyWithRedirect(broken)).toEqual([expect.objectContaining({ problem: expect.stringContaining("not a TLS 1.3 policy") })]);
   });
 
+  it("flag an ELB invoke permission on a Lambda function that is not scoped to a target group", () => {
+    const elb = (stack: Record<string, any>) => first(stack, "aws_lambda_permission", (p) => p.principal === "elasticloadbalancing.amazonaws.com");
+    expect(elb(fargate).source_arn).toMatch(/^\$\{aws_lb_target_group\.lambda-target_targets_\w+\[0\]\.arn\}$/);
+    const unscoped = copy(fargate);
+    delete elb(unscoped).source_arn;
+    expect(SECURITY_CHECKS.elbInvokeScopedToTargetGroup(unscoped)).toEqual([
+      expect.objectContaining({ check: "elb-invoke-scoped", problem: "lets Elastic Load Balancing invoke the function without a source_arn" }),
+    ]);
+    const loadBalancer = copy(fargate);
+    elb(loadBalancer).source_arn = "${aws_lb.lb_alb_3A88C95E[0].arn}";
+    expect(SECURITY_CHECKS.elbInvokeScopedToTargetGroup(loadBalancer)).toEqual([expect.objectContaining({ problem: "source_arn ${aws_lb.lb_alb_3A88C95E[0].arn} is not a target group" })]);
+    const wildcard = copy(fargate);
+    elb(wildcard).source_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/*";
+    expect(SECURITY_CHECKS.elbInvokeScopedToTargetGroup(wildcard)).toHaveLength(1);
+    // A literal target group ARN is scoped; other principals are another check's business.
+    const literal = copy(fargate);
+    elb(literal).source_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/lambdaflex-lambda-tg/0123456789abcdef";
+    expect(SECURITY_CHECKS.elbInvokeScopedToTargetGroup(literal)).toEqual([]);
+  });
+
   it("flag a log group without retention", () => {
     const broken = copy(core);
     delete first(broken, "aws_cloudwatch_log_group").retention_in_days;

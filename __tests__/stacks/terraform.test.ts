@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { synthesize } from "../../scripts/synth";
 import { TIER_STATES } from "../../scaler/toggle";
-import { addressOf, EXPECTED_PLAN, initRunbook, initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, terraformProviderDir, TEST_IMAGE_DIGEST, tierPlanAsserts } from "../helpers/terraform";
+import { addressOf, EXPECTED_PLAN, initRunbook, initStack, lambdaTargetGroupOverride, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, terraformProviderDir, TEST_IMAGE_DIGEST, tierPlanAsserts } from "../helpers/terraform";
 
 // Real terraform 1.11 with the real hashicorp/aws 5.100.0 provider (a local
 // mirror, or the registry): init, validate, and `terraform test` under
@@ -74,7 +74,7 @@ describe("synthesized stacks under real terraform", () => {
     const tokens = ["git-token", "tfc-token"].map((k) => b(`tokens/${k}`));
     const sub = (role: string) => `jsondecode(${role}.assume_role_policy).Statement[0].Condition.StringLike["app.terraform.io:sub"]`;
     const image = `"${TEST_IMAGE_DIGEST}"`;
-    const overrides = indent(remoteStateOverrides(fargate));
+    const overrides = indent(`${remoteStateOverrides(fargate)}\n\n${lambdaTargetGroupOverride(fargate)}`);
 
     const runs = [
       // 1. Bootstrap, once, with local credentials (applied under the mock, so the trust policies are known).
@@ -113,12 +113,14 @@ describe("synthesized stacks under real terraform", () => {
       }),
       run("core_rejects_a_tag_for_a_digest", { variables: { image_digest: '"latest"' }, extra: ["  expect_failures = [var.image_digest]"] }),
       // 3. Fargate: its first run plans nothing (off), then the scaler's commits, in the order they come.
+    //    Each state: both target groups while the tier exists, the listener's weights (lambda 100,
+    //    ecs 0), ELB's invoke permission scoped to the Lambda target group, the record in warming and serving.
       ...[...TIER_STATES, "off"].map((state, i) =>
         run(`fargate_${i}_${state}`, {
           module: "fargate",
           command: "apply",
           variables: { fargate_tier: `"${state}"`, image_digest: image },
-          extra: [overrides, tierPlanAsserts(fargate, state), scalerMinuteAsserts(fargate, state)],
+          extra: [overrides, tierPlanAsserts(fargate, state, { values: true }), scalerMinuteAsserts(fargate, state)],
         }),
       ),
       run("fargate_rejects_unknown_tier", { module: "fargate", variables: { fargate_tier: '"on"', image_digest: image }, extra: [overrides, "  expect_failures = [var.fargate_tier]"] }),

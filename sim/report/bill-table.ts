@@ -72,7 +72,8 @@ export function billTable(report: Pick<SimulationReport, "strategies" | "scaler"
       group: "The scaler (LambdaFlex only)",
       label: meta?.label ?? `Scaler: ${key}`,
       unit: meta?.unit ?? "",
-      cells: strategies.map((s) => (s.strategy === "lambdaflex" ? { usd, ...(meta ? { quantity: meta.quantity(report.scaler) } : {}) } : undefined)),
+      // The scaler's usage is reported for the main LambdaFlex run; another twin run (the DNS-only switch) lists its own costs.
+      cells: strategies.map((s) => (s.strategy === "lambdaflex" ? { usd, ...(meta ? { quantity: meta.quantity(report.scaler) } : {}) } : s.scalerCost?.[key] !== undefined ? { usd: s.scalerCost[key]! } : undefined)),
     });
   }
   const totals = strategies.map((s) => s.totalCost);

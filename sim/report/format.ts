@@ -35,6 +35,7 @@ export function at(minute: number): string {
 /** Readable names of the strategies, for prose. */
 export const STRATEGY_NAMES: Record<string, string> = {
   lambdaflex: "LambdaFlex",
+  "lambdaflex-dns-only": "LambdaFlex (DNS-only switch)",
   "lambda-only": "Lambda only",
   "fargate-always-on": "Fargate always on",
   "clairvoyant-optimum": "Clairvoyant optimum",
@@ -43,4 +44,4 @@ export const STRATEGY_NAMES: Record<string, string> = {
 export const strategyName = (s: string): string => STRATEGY_NAMES[s] ?? s;
 
 /** One colour per strategy, the same in every chart and table. */
-export const STRATEGY_COLORS: Record<string, string> = { lambdaflex: "#2b6cb0", "lambda-only": "#dd6b20", "fargate-always-on": "#38a169", "clairvoyant-optimum": "#805ad5" };
+export const STRATEGY_COLORS: Record<string, string> = { lambdaflex: "#2b6cb0", "lambdaflex-dns-only": "#63b3ed", "lambda-only": "#dd6b20", "fargate-always-on": "#38a169", "clairvoyant-optimum": "#805ad5" };

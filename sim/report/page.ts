@@ -73,10 +73,10 @@ function strategiesSection(report: SimulationReport): string {
   const rows = report.strategies
     .map(
       (s) =>
-        `<tr><td>${esc(strategyName(s.strategy))}</td><td>${usd(s.totalCost)}</td><td>${usd(s.costPerMillionRequests)}</td><td>${s.transitions}</td><td>${s.transitionsPerDay.toFixed(2)}</td><td>${qty(s.minutesWithFargateResources)}</td><td>${qty(s.minutesByTier.fargate)}</td><td>${qty(s.requestsByTier.lambda)}</td><td>${qty(s.requestsByTier.fargate)}</td><td>${qty(s.shortfallMinutes)}</td></tr>`,
+        `<tr><td>${esc(strategyName(s.strategy))}</td><td>${usd(s.totalCost)}</td><td>${usd(s.costPerMillionRequests)}</td><td>${s.transitions}</td><td>${s.transitionsPerDay.toFixed(2)}</td><td>${qty(s.minutesWithFargateResources)}</td><td>${qty(s.minutesByTier.fargate)}</td><td>${qty(s.requestsByTier.lambda)}</td><td>${qty(s.requestsByTier.fargate)}</td><td>${qty(s.shortfallMinutes)}</td><td>${qty(s.requestsToDeadEndpoint ?? 0)}</td></tr>`,
     )
     .join("\n");
-  return `<section id="strategies"><h2>Strategies</h2><table id="strategies-table"><tr><th>strategy</th><th>total</th><th>per 1M requests</th><th>transitions</th><th>per day</th><th>minutes the tier existed</th><th>minutes serving on Fargate</th><th>requests on Lambda</th><th>requests on Fargate</th><th>minutes short of capacity</th></tr>
+  return `<section id="strategies"><h2>Strategies</h2><table id="strategies-table"><tr><th>strategy</th><th>total</th><th>per 1M requests</th><th>transitions</th><th>per day</th><th>minutes the tier existed</th><th>minutes serving on Fargate</th><th>requests on Lambda</th><th>requests on Fargate</th><th>minutes short of capacity</th><th>requests to a destroyed ALB</th></tr>
 ${rows}</table></section>`;
 }
 

@@ -1,10 +1,13 @@
 /**
  * The AWS side of the world: the Fargate tier as Terraform creates and
- * destroys it (ALB, target group, ECS service and tasks, the "fargate" alias
- * record), target tracking, resolvers caching DNS answers, the Lambda tier's
- * concurrency limit and API Gateway's stage throttle. Each minute it routes
- * the trace's requests, bills them, and publishes what CloudWatch would.
- * Terraform Cloud drives it through `Infrastructure` (hasChanges / apply).
+ * destroys it (ALB, its HTTPS listener, the Lambda and ECS target groups, ECS
+ * service and tasks, the "fargate" alias record), target tracking, clients
+ * caching DNS answers (for the TTL, or far longer for a share of them), the
+ * Lambda tier's concurrency limit and API Gateway's stage throttle. Each
+ * minute it routes the trace's requests (through API Gateway, or through the
+ * ALB split by its listener's weights), bills them, and publishes what
+ * CloudWatch would. Terraform Cloud drives it through `Infrastructure`
+ * (hasChanges / apply).
  */
 import { parseToggle, type TierState } from "../../scaler/toggle";
 import { addToBill, fargateMinuteBill, lambdaMinuteBill, type Bill } from "../bill";
@@ -25,8 +28,13 @@ export interface AwsNames {
   readonly functionName: string;
   readonly albName: string;
   readonly targetGroupName: string;
+  /** The target group that puts the service Lambda behind the ALB (weighted switch). */
+  readonly lambdaTargetGroupName: string;
   readonly domain: string;
 }
+
+/** How traffic moves to the tier (config `fargate.switch`). */
+export type SwitchMode = "weighted" | "dns";
 
 export interface AwsWorldOptions {
   readonly clock: SimClock;
@@ -40,6 +48,13 @@ export interface AwsWorldOptions {
   /** Lambda reserved concurrency, when set; otherwise the world's account limit. */
   readonly reservedConcurrency?: number;
   readonly deregistrationDelaySeconds: number;
+  /**
+   * "weighted": the listener forwards to the Lambda target group (weight 100) and the ECS one (weight 0)
+   * and the scaler owns the weights; the "fargate" record exists in warming and serving.
+   * "dns": the listener forwards to the ECS target group only; the record exists in serving only.
+   * @default "weighted"
+   */
+  readonly switch?: SwitchMode;
   readonly cloudwatch: CloudWatchEmulator;
   readonly elb: Elbv2Emulator;
   readonly route53: Route53Emulator;
@@ -50,12 +65,16 @@ export interface MinuteOutcome {
   readonly cost: number;
   /** The same cost by item (Lambda requests, GB-seconds, ALB hours, ...), for the report's itemized bill. */
   readonly bill: Bill;
-  /** Share of the minute's requests that reached the Fargate tier (resolvers' cached answers included). */
+  /** Share of the minute's requests sent to the Fargate tier: fargateRequests / requests. */
   readonly fargateShare: number;
+  /** Requests the Lambda function was invoked for: through API Gateway, or through the ALB's Lambda target group. */
   readonly lambdaRequests: number;
+  /** Requests sent to the ECS tasks, plus those sent to an ALB that could not take them (no target, or destroyed). */
   readonly fargateRequests: number;
   /** Requests turned away: API Gateway 429s, Lambda throttles, no healthy target, or a cached answer to a deleted ALB. */
   readonly failedRequests: number;
+  /** Of failedRequests: requests whose client's cached answer pointed at an ALB that no longer exists. */
+  readonly deadEndpointRequests: number;
   /** Demand above what the serving tier could carry this minute. */
   readonly short: boolean;
   readonly resources: boolean;
@@ -65,8 +84,17 @@ interface Task {
   readonly healthyAt: number;
 }
 
+/** One ALB, from creation to deletion: what a cached DNS answer resolved to at a given time. */
+interface AlbGeneration {
+  readonly createdAt: number;
+  goneAt?: number;
+  /** Target health over time, for Route 53's evaluation of past answers: from `from` on, the first task turned healthy at `firstHealthy` (Infinity: none will). */
+  readonly health: Array<{ from: number; firstHealthy: number }>;
+}
+
 interface Tier {
   phase: "creating" | "active" | "destroying";
+  gen?: AlbGeneration;
   /** ALB and target group dimensions, once they exist. */
   alb?: string;
   tg?: string;
@@ -82,6 +110,9 @@ export class AwsWorld implements Infrastructure {
   /** The tfvars state the last finished apply left (what Terraform's state says). */
   private applied: { tier: TierState; min: number; max: number } = { tier: "off", min: 0, max: 0 };
   private tier: Tier | undefined;
+  /** ALBs that exist or existed within the longest time a client keeps an answer. */
+  private generations: AlbGeneration[] = [];
+  private readonly switchMode: SwitchMode;
   private previousLambdaRequests = 0;
   private readonly metric: Record<"count" | "errors" | "throttles" | "concurrency", MetricId>;
   readonly meter = { albCreations: 0, albCreateMinutes: [] as number[], destroys: 0, strandedRequests: 0 };
@@ -95,6 +126,7 @@ export class AwsWorld implements Infrastructure {
 
   constructor(private readonly o: AwsWorldOptions) {
     const n = o.names;
+    this.switchMode = o.switch ?? "weighted";
     this.metric = {
       count: { namespace: "AWS/ApiGateway", name: "Count", dimensions: { ApiId: n.apiId } },
       errors: { namespace: "AWS/ApiGateway", name: "4xx", dimensions: { ApiId: n.apiId } },
@@ -150,11 +182,16 @@ export class AwsWorld implements Infrastructure {
     tier.minTasks = target.min;
     tier.maxTasks = target.max;
     this.resize(Math.min(target.max, Math.max(tier.desired, target.min)));
-    this.setRecord(target.tier === "serving");
+    this.setRecord(this.recordWanted(target.tier));
     finish(now + this.o.rng.between([20, 60]) * 1000);
   }
 
-  /** ALB (with its creation tail), then target group, listener and ECS service; Terraform returns once the service exists. */
+  /** The "fargate" alias record exists in warming and serving (weighted switch), or only in serving (DNS switch). */
+  private recordWanted(tier: TierState): boolean {
+    return this.switchMode === "weighted" ? tier === "warming" || tier === "serving" : tier === "serving";
+  }
+
+  /** ALB (with its creation tail), then target groups, listener and ECS service; Terraform returns once the service exists. */
   private create(target: { tier: TierState; min: number; max: number }, finish: (at: number) => void): void {
     const { clock, rng, world } = this.o;
     const tail = rng.chance(world.aws.albCreateTailRate);
@@ -166,15 +203,31 @@ export class AwsWorld implements Infrastructure {
     const albAt = clock.now() + albMs;
     clock.schedule(albAt, () => {
       if (this.tier !== tier) return;
-      tier.alb = this.o.elb.createLoadBalancer(this.o.names.albName).dimension;
-      tier.tg = this.o.elb.createTargetGroup(this.o.names.targetGroupName).dimension;
+      const n = this.o.names;
+      tier.alb = this.o.elb.createLoadBalancer(n.albName).dimension;
+      tier.tg = this.o.elb.createTargetGroup(n.targetGroupName).dimension;
+      tier.gen = { createdAt: clock.now(), health: [] };
+      this.generations.push(tier.gen);
       // ECS registers each task's IP; the target group reports it healthy once its checks pass.
-      this.o.elb.registerTargets(this.o.names.targetGroupName, () =>
+      this.o.elb.registerTargets(n.targetGroupName, () =>
         tier.tasks.map((t, i) => ({ id: `10.0.${i >> 8}.${(i & 255) + 10}`, state: tier.phase === "destroying" ? "draining" : t.healthyAt <= clock.now() ? "healthy" : "initial" })),
       );
+      if (this.switchMode === "weighted") {
+        // The service Lambda behind the ALB (its health check passes), and a listener that starts all on Lambda.
+        // Terraform ignores later changes to the default action: the scaler owns the weights.
+        this.o.elb.createTargetGroup(n.lambdaTargetGroupName, "lambda");
+        const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${n.functionName}`;
+        this.o.elb.registerTargets(n.lambdaTargetGroupName, () => [{ id: functionArn, state: tier.phase === "destroying" ? "draining" : "healthy" }]);
+        this.o.elb.createListener(n.albName, [
+          { targetGroupName: n.lambdaTargetGroupName, weight: 100 },
+          { targetGroupName: n.targetGroupName, weight: 0 },
+        ]);
+      } else {
+        this.o.elb.createListener(n.albName, [{ targetGroupName: n.targetGroupName }]);
+      }
       tier.phase = "active";
       this.resize(target.min);
-      this.setRecord(target.tier === "serving");
+      this.setRecord(this.recordWanted(target.tier));
       finish(clock.now() + rng.between([20, 60]) * 1000);
     });
   }
@@ -184,6 +237,7 @@ export class AwsWorld implements Infrastructure {
     const { clock, world } = this.o;
     const tier = this.tier!;
     tier.phase = "destroying";
+    this.noteHealth(tier);
     this.setRecord(false);
     this.meter.destroys++;
     const stopped = clock.now() + this.o.deregistrationDelaySeconds * 1000 + 30_000;
@@ -195,6 +249,8 @@ export class AwsWorld implements Infrastructure {
     clock.schedule(goneAt, () => {
       if (tier.alb) this.o.elb.deleteLoadBalancer(this.o.names.albName);
       if (tier.tg) this.o.elb.deleteTargetGroup(this.o.names.targetGroupName);
+      if (tier.tg) this.o.elb.deleteTargetGroup(this.o.names.lambdaTargetGroupName);
+      if (tier.gen) tier.gen.goneAt = clock.now();
       if (this.tier === tier) this.tier = undefined;
       finish(clock.now());
     });
@@ -215,6 +271,35 @@ export class AwsWorld implements Infrastructure {
     while (tier.tasks.length < desired) tier.tasks.push({ healthyAt: now + this.minutes(this.o.world.aws.taskStartMinutes) });
     if (tier.tasks.length > desired) tier.tasks.sort((a, b) => a.healthyAt - b.healthyAt).length = desired;
     tier.desired = desired;
+    this.noteHealth(tier);
+  }
+
+  /** Records from now on when the tier's ALB first has a healthy target (none while it is destroyed). */
+  private noteHealth(tier: Tier): void {
+    const gen = tier.gen;
+    if (!gen) return;
+    const firstHealthy = tier.phase === "destroying" ? Infinity : tier.tasks.reduce((m, t) => Math.min(m, t.healthyAt), Infinity);
+    const now = this.o.clock.now();
+    while (gen.health.length > 0 && gen.health.at(-1)!.from >= now) gen.health.pop();
+    gen.health.push({ from: now, firstHealthy });
+    // Only the span a client may keep an answer for matters; keep one entry from before it.
+    const horizon = now - this.maxAnswerAgeMs() - MINUTE;
+    while (gen.health.length > 1 && gen.health[1]!.from <= horizon) gen.health.shift();
+  }
+
+  /** Whether the ALB had a healthy target at `at` (as Route 53's target-health evaluation saw it). */
+  private genHealthyAt(gen: AlbGeneration, at: number): boolean {
+    let e: { from: number; firstHealthy: number } | undefined;
+    for (const h of gen.health) {
+      if (h.from > at) break;
+      e = h;
+    }
+    return e !== undefined && e.firstHealthy <= at;
+  }
+
+  /** The longest a client keeps a resolved answer (ms). */
+  private maxAnswerAgeMs(): number {
+    return Math.max(this.o.world.dns.ttlSeconds * 1000, this.o.world.clients.longCacheMinutes * MINUTE);
   }
 
   private healthyTasks(at: number): number {
@@ -224,21 +309,61 @@ export class AwsWorld implements Infrastructure {
     return n;
   }
 
-  /** Route 53's answer at `at`: the weight-100 fargate record while it is in sync and its ALB has a healthy target, else the weight-0 lambda record. */
-  private answersFargate(at: number): boolean {
-    return this.o.route53.liveAt("fargate", at) && this.healthyTasks(at) > 0;
+  /**
+   * Route 53's answer at `at`: the ALB the weight-100 fargate record aliased while the record was in
+   * sync (with the DNS switch, only while that ALB had a healthy target: the alias evaluates target
+   * health), else undefined: the weight-0 lambda record, API Gateway.
+   */
+  private answerAt(at: number): AlbGeneration | undefined {
+    if (!this.o.route53.liveAt("fargate", at)) return undefined;
+    let gen: AlbGeneration | undefined;
+    for (const g of this.generations) if (g.createdAt <= at && (g.goneAt === undefined || at < g.goneAt)) gen = g;
+    if (!gen) return undefined;
+    return this.switchMode === "weighted" || this.genHealthyAt(gen, at) ? gen : undefined;
   }
 
-  /** Share of clients whose cached answer points at Fargate during [from, from + 1 min): cache ages are uniform over the TTL. */
-  private fargateShare(from: number): number {
+  /**
+   * Where the requests of [from, from + 1 min) go, as shares: to API Gateway, to a live ALB, or to an
+   * ALB that no longer exists. Most clients keep their answer for the TTL; a share of them
+   * (clients.longCacheShare) for clients.longCacheMinutes. Answer ages are uniform over each span.
+   */
+  private routeShares(from: number): { api: number; alb: number; dead: number } {
     const ttl = this.o.world.dns.ttlSeconds * 1000;
-    let hits = 0;
-    let n = 0;
-    for (let i = 0; i < 6; i++) {
-      const s = from + ((i + 0.5) / 6) * MINUTE;
-      for (let j = 0; j < 4; j++, n++) if (this.answersFargate(s - ((j + 0.5) / 4) * ttl)) hits++;
+    const long = this.o.world.clients.longCacheMinutes * MINUTE;
+    const longShare = this.o.world.clients.longCacheShare;
+    const out = { api: 0, alb: 0, dead: 0 };
+    const spans: Array<[number, number, number]> = [
+      [ttl, 4, 1 - longShare],
+      [long, 12, longShare],
+    ];
+    const POINTS = 6;
+    for (let i = 0; i < POINTS; i++) {
+      const t = from + ((i + 0.5) / POINTS) * MINUTE;
+      for (const [span, n, share] of spans) {
+        if (share <= 0) continue;
+        const weight = share / (POINTS * n);
+        for (let j = 0; j < n; j++) {
+          const gen = this.answerAt(t - ((j + 0.5) / n) * span);
+          if (!gen) continue;
+          if (gen.goneAt !== undefined && gen.goneAt <= t) out.dead += weight;
+          else out.alb += weight;
+        }
+      }
     }
-    return hits / n;
+    // The rest asked API Gateway (exactly, so a minute without the tier keeps every request there).
+    out.api = out.alb + out.dead > 0 ? Math.max(0, 1 - out.alb - out.dead) : 1;
+    return out;
+  }
+
+  /** The listener's split of the ALB's requests: to the Lambda target group, to the ECS one; none when every weight is 0 (the ALB answers 503). */
+  private albSplit(): { lambda: number; ecs: number } {
+    const n = this.o.names;
+    const weights = this.o.elb.forwardWeights(n.albName) ?? [];
+    const of = (name: string) => weights.filter((g) => g.targetGroupName === name).reduce((a, g) => a + g.weight, 0);
+    const lambda = of(n.lambdaTargetGroupName);
+    const ecs = of(n.targetGroupName);
+    const total = lambda + ecs;
+    return total > 0 ? { lambda: lambda / total, ecs: ecs / total } : { lambda: 0, ecs: 0 };
   }
 
   /** Target tracking on ALB requests per target: scale out after the alarm's lag, scale in after a sustained quiet spell. */
@@ -269,57 +394,75 @@ export class AwsWorld implements Infrastructure {
     const { clock, workload: w, prices: p, cloudwatch: cw } = this.o;
     const start = clock.now();
     const tier = this.tier;
-    const share = requests > 0 ? this.fargateShare(start) : 0;
-    const fargateRequests = requests * share;
-    const lambdaRequests = requests - fargateRequests;
+    const horizon = start - this.maxAnswerAgeMs() - MINUTE;
+    this.generations = this.generations.filter((g) => g.goneAt === undefined || g.goneAt > horizon);
+    const route = requests > 0 ? this.routeShares(start) : { api: 1, alb: 0, dead: 0 };
+    const viaApi = requests * route.api;
+    const dead = requests * route.dead;
+    // Only the tier's own ALB is live, so requests that reach a live ALB reach this one; its listener splits them.
+    const toAlb = requests * route.alb;
+    const split = tier?.alb ? this.albSplit() : { lambda: 0, ecs: 0 };
+    const albLambda = toAlb * split.lambda;
+    const albEcs = toAlb * split.ecs;
+    const albNoTarget = toAlb - albLambda - albEcs;
+    const lambdaRequests = viaApi + albLambda;
+    const fargateRequests = albEcs + albNoTarget + dead;
     let failed = 0;
     let short = false;
 
-    // Lambda tier: API Gateway's stage limit answers 429 first, then Lambda's concurrency limit throttles.
-    const lambdaRps = lambdaRequests / 60;
-    const rejected429 = Math.max(0, lambdaRps - this.o.apiRateLimit) * 60;
+    // Lambda tier: API Gateway's stage limit answers 429 first (its requests only), then Lambda's
+    // concurrency limit throttles every invocation, through API Gateway or the ALB alike.
+    const rejected429 = Math.max(0, viaApi / 60 - this.o.apiRateLimit) * 60;
     const concurrencyLimit = this.o.reservedConcurrency ?? this.o.world.aws.lambdaConcurrencyLimit;
-    const invokedRps = lambdaRps - rejected429 / 60;
+    const invokedRps = (lambdaRequests - rejected429) / 60;
     const concurrency = invokedRps * (w.meanDurationMs / 1000);
     const throttled = concurrency > concurrencyLimit ? invokedRps * (1 - concurrencyLimit / concurrency) * 60 : 0;
     failed += rejected429 + throttled;
     if (rejected429 + throttled >= 1) short = true;
     const cold = coldStarts(lambdaRequests, this.previousLambdaRequests, w);
-    let cost = lambdaMinuteCost(lambdaRequests, cold, w, p);
-    const bill: Record<string, { quantity: number; usd: number }> = { ...lambdaMinuteBill(lambdaRequests, cold, w, p) };
+    // Requests through the ALB invoke the function without an API Gateway request.
+    let cost = lambdaMinuteCost(lambdaRequests, cold, w, p) - albLambda * p.httpApiRequest;
+    const bill: Record<string, { quantity: number; usd: number }> = { ...lambdaMinuteBill(lambdaRequests, cold, w, p, viaApi) };
     this.previousLambdaRequests = lambdaRequests;
-    cw.count(this.metric.count, start, Math.round(lambdaRequests));
+    cw.count(this.metric.count, start, Math.round(viaApi));
     cw.count(this.metric.errors, start, Math.round(rejected429));
     cw.count(this.metric.throttles, start, Math.round(throttled));
     cw.count(this.metric.concurrency, start, Math.ceil(Math.min(concurrency, concurrencyLimit)));
 
-    // Fargate tier: requests that reach a live ALB are billed in LCUs; a cached answer to a deleted ALB fails.
+    // Fargate tier: requests that reach a live ALB are billed in LCUs (whichever target group serves them).
     const healthy = this.healthyTasks(start + MINUTE / 2);
     if (tier?.alb) {
       const tasks = tier.tasks.length;
-      cost += fargateMinuteCost(fargateRequests, tasks, w, p);
-      addToBill(bill, fargateMinuteBill(fargateRequests, tasks, w, p));
-      if (fargateRequests > 0) {
+      cost += fargateMinuteCost(toAlb, tasks, w, p);
+      addToBill(bill, fargateMinuteBill(toAlb, tasks, w, p));
+      if (albEcs > 0) {
         const capacity = healthy * w.requestsPerTaskPerSecond * 60;
-        if (fargateRequests > capacity + 0.5) {
+        if (albEcs > capacity + 0.5) {
           short = true;
-          if (healthy === 0) failed += fargateRequests;
+          if (healthy === 0) failed += albEcs;
         }
       }
-      cw.count({ namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: { LoadBalancer: tier.alb } }, start, Math.round(fargateRequests));
-      cw.gauge({ namespace: "AWS/ApplicationELB", name: "HealthyHostCount", dimensions: { LoadBalancer: tier.alb, TargetGroup: tier.tg! } }, start, healthy);
-      this.autoscale(fargateRequests / 60);
-    } else {
-      if (tier) {
-        cost += fargateMinuteCost(0, 0, w, p); // the ALB bills from creation
-        addToBill(bill, fargateMinuteBill(0, 0, w, p));
-      }
-      if (fargateRequests > 0) {
-        failed += fargateRequests;
-        this.meter.strandedRequests += fargateRequests;
-        short = true;
-      }
+      const lb = tier.alb;
+      cw.count({ namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: { LoadBalancer: lb } }, start, Math.round(toAlb));
+      cw.count({ namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: { LoadBalancer: lb, TargetGroup: tier.tg! } }, start, Math.round(albEcs));
+      cw.gauge({ namespace: "AWS/ApplicationELB", name: "HealthyHostCount", dimensions: { LoadBalancer: lb, TargetGroup: tier.tg! } }, start, healthy);
+      this.autoscale(albEcs / 60);
+    } else if (tier) {
+      cost += fargateMinuteCost(0, 0, w, p); // the ALB bills from creation
+      addToBill(bill, fargateMinuteBill(0, 0, w, p));
     }
-    return { cost, bill, fargateShare: share, lambdaRequests, fargateRequests, failedRequests: failed, short, resources: tier !== undefined };
+    // The listener forwards nowhere (every weight 0): the ALB answers 503.
+    if (albNoTarget > 0) {
+      failed += albNoTarget;
+      if (albNoTarget >= 0.5) short = true;
+    }
+    // A cached answer to an ALB that is gone: the connection fails.
+    if (dead > 0) {
+      failed += dead;
+      this.meter.strandedRequests += dead;
+      if (dead >= 0.5) short = true;
+    }
+    const fargateShare = requests > 0 ? fargateRequests / requests : 0;
+    return { cost, bill, fargateShare, lambdaRequests, fargateRequests, failedRequests: failed, deadEndpointRequests: dead, short, resources: tier !== undefined };
   }
 }

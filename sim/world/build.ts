@@ -25,6 +25,7 @@ export const awsNames = (c: DeploymentConfig): AwsNames & { tableName: string } 
   tableName: `${c.service}-links`,
   albName: `${c.service}-alb`,
   targetGroupName: `${c.service}-tg`,
+  lambdaTargetGroupName: `${c.service}-lambda-tg`,
   domain: c.domain,
 });
 
@@ -56,6 +57,7 @@ export function buildAwsWorld(o: { config: DeploymentConfig; world: World; workl
     apiRateLimit: config.api.throttleRateLimit,
     reservedConcurrency: config.lambda.reservedConcurrency,
     deregistrationDelaySeconds: config.scaling.deregistrationDelaySeconds,
+    switch: config.fargate.switch ?? "weighted",
     cloudwatch,
     elb,
     route53,

@@ -73,6 +73,15 @@ export const WorldSchema = z
       })
       .strict()
       .prefault({}),
+    clients: z
+      .object({
+        /** Share of requests from clients that keep a resolved answer far past its TTL (JVMs with networkaddress.cache.ttl=-1, keep-alive connection pools that reconnect rarely): a few percent. */
+        longCacheShare: rate.default(0.05),
+        /** How long those clients keep the endpoint they resolved (a typical pool's max connection age or a JVM restart cadence: ~30 min). */
+        longCacheMinutes: z.number().min(0).max(1440).default(30),
+      })
+      .strict()
+      .prefault({}),
     scaler: z
       .object({
         /** Latency of one git smart-HTTP request to a hosted git service (ms). */

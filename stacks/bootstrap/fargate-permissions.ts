@@ -24,7 +24,8 @@ const EC2_CREATES = ["CreateVpc", "CreateSubnet", "CreateInternetGateway", "Crea
  * tag, Application Auto Scaling for ECS services (and only the tier's, see
  * below), one record in the one zone, alarms named `<service>-fargate-*` (not
  * core's `<service>-*` alarms, which wake the scaler while the tier is off),
- * and the scaler's per-minute rule with its invoke permission. Core's
+ * the scaler's per-minute rule with its invoke permission, and the ALB's
+ * invoke permission on the service function (weighted switch). Core's
  * outputs come from HCP Terraform remote state, which needs no AWS permission;
  * the tier's log group is only named (it belongs to the bootstrap stack), so
  * no Logs permission either. A `*` resource appears only for actions without
@@ -136,6 +137,8 @@ export function fargatePermissions(p: FargatePermissionsProps): Record<string, S
           "elasticloadbalancing:DescribeTags",
           "elasticloadbalancing:DescribeTargetGroupAttributes",
           "elasticloadbalancing:DescribeTargetGroups",
+          // Reads the Lambda target's registration (aws_lb_target_group_attachment).
+          "elasticloadbalancing:DescribeTargetHealth",
         ],
         Resource: "*",
       },
@@ -150,11 +153,14 @@ export function fargatePermissions(p: FargatePermissionsProps): Record<string, S
           "elasticloadbalancing:DeleteListener",
           "elasticloadbalancing:DeleteLoadBalancer",
           "elasticloadbalancing:DeleteTargetGroup",
+          "elasticloadbalancing:DeregisterTargets",
           "elasticloadbalancing:ModifyListener",
           "elasticloadbalancing:ModifyListenerAttributes",
           "elasticloadbalancing:ModifyLoadBalancerAttributes",
           "elasticloadbalancing:ModifyTargetGroup",
           "elasticloadbalancing:ModifyTargetGroupAttributes",
+          // The service Lambda as the target of <service>-lambda-tg (weighted switch).
+          "elasticloadbalancing:RegisterTargets",
           "elasticloadbalancing:RemoveTags",
           "elasticloadbalancing:SetSecurityGroups",
           "elasticloadbalancing:SetSubnets",
@@ -284,7 +290,17 @@ export function fargatePermissions(p: FargatePermissionsProps): Record<string, S
         Resource: arn("lambda", `function:${s}-scaler`),
         Condition: { StringEquals: { "lambda:Principal": "events.amazonaws.com" } },
       },
-      { Sid: "ScalerMinuteInvokeRead", Effect: "Allow", Action: ["lambda:GetPolicy", "lambda:RemovePermission"], Resource: arn("lambda", `function:${s}-scaler`) },
+      // Weighted switch (stacks/fargate/lambda-target.ts): the ALB's Lambda target group may invoke the
+      // service function core created; only an ELB principal, and the stack scopes it to that target group.
+      {
+        Sid: "AlbInvoke",
+        Effect: "Allow",
+        Action: ["lambda:AddPermission"],
+        Resource: arn("lambda", `function:${s}-api`),
+        Condition: { StringEquals: { "lambda:Principal": "elasticloadbalancing.amazonaws.com" } },
+      },
+      // Reading and removing those two statements (one statement, for IAM's 10,240-character quota per role).
+      { Sid: "InvokeRead", Effect: "Allow", Action: ["lambda:GetPolicy", "lambda:RemovePermission"], Resource: [arn("lambda", `function:${s}-scaler`), arn("lambda", `function:${s}-api`)] },
     ],
   };
 }

@@ -22,6 +22,7 @@ export function scalerStatements(p: ScalerPolicyProps): Statement[] {
   const s = p.settings;
   const arn = (service: string, resource: string) => `arn:aws:${service}:${p.region}:${p.accountId}:${resource}`;
   // The git token, and the Terraform Cloud token only when Terraform Cloud is configured.
+  const weighted = s.policy.fargateSwitch === "weighted";
   const tokenNames = [s.git.tokenParameterName, ...(s.terraformCloud ? [s.terraformCloud.tokenParameterName] : [])];
   return [
     { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${p.logGroupArn}:*` },
@@ -43,12 +44,23 @@ export function scalerStatements(p: ScalerPolicyProps): Statement[] {
     // Finds the tier's ALB and target group by name for exact metric dimensions, and reads target health
     // without CloudWatch's lag. ELBv2 Describe* actions have no resource types, so AWS requires "*":
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html
+    // With the weighted switch it also reads the listeners (the HTTPS one carries the weights).
     {
       Sid: "LoadBalancers",
       Effect: "Allow",
-      Action: ["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
+      Action: [
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetHealth",
+        ...(weighted ? ["elasticloadbalancing:DescribeListeners"] : []),
+      ],
       Resource: "*",
     },
+    // Weighted switch: the listener's weights are runtime state the scaler owns (canary, spill-over,
+    // instant drain take seconds, not a Terraform run); only the listeners of this service's ALB.
+    ...(weighted
+      ? [{ Sid: "ListenerWeights", Effect: "Allow" as const, Action: ["elasticloadbalancing:ModifyListener"], Resource: arn("elasticloadbalancing", `listener/app/${s.targets.albName}/*`) }]
+      : []),
     { Sid: "Records", Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: `arn:aws:route53:::hostedzone/${s.hostedZoneId}` },
     // SecureStrings under the AWS-managed aws/ssm key, whose key policy lets every principal of the
     // account decrypt through SSM: GetParameter with decryption is all it takes, no kms:Decrypt grant.

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
-import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbListener, type LbListenerDefaultAction } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { only } from "../conditional";
@@ -21,14 +21,24 @@ export interface LoadBalancerProps {
   readonly count: number;
   /** Path the target group's health check GETs (`app.healthPath`); 200 means healthy. @default "/healthz" */
   readonly healthCheckPath?: string;
+  /**
+   * The Lambda target group (`fargate.switch` "weighted"): the HTTPS listener then forwards by
+   * weight, all to Lambda at creation, and Terraform ignores later weights, which the scaler sets
+   * with `ModifyListener`. @default the listener forwards to the tasks only ("dns" switch)
+   */
+  readonly lambdaTargetGroupArn?: string;
 }
 
 /** Modern TLS only: TLS 1.3 with TLS 1.2 fallback. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
+/** The weights Terraform creates the weighted listener with: everything to Lambda until the scaler shifts it. */
+export const INITIAL_WEIGHTS = { lambda: 100, ecs: 0 } as const;
+
 /**
  * A public ALB: HTTPS on 443 with a modern TLS policy, port 80 only
  * redirecting to 443, and an IP target group that checks the app's health path.
+ * With a Lambda target group, HTTPS forwards to both by weight.
  */
 export class LoadBalancer extends Construct {
   public readonly securityGroupId: string;
@@ -96,8 +106,11 @@ export class LoadBalancer extends Construct {
       protocol: "HTTPS",
       sslPolicy: TLS_POLICY,
       certificateArn: props.certificateArn,
-      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroupArn }],
+      defaultAction: [props.lambdaTargetGroupArn === undefined ? { type: "forward", targetGroupArn: this.targetGroupArn } : weightedForward(props.lambdaTargetGroupArn, this.targetGroupArn)],
       count: props.count,
+      // The weights are runtime state the scaler owns (canary, spill-over, drain in seconds), like the
+      // service's desired count; a plan must not put them back.
+      lifecycle: props.lambdaTargetGroupArn === undefined ? undefined : { ignoreChanges: ["default_action"] },
     });
     new LbListener(this, "http-redirect", {
       loadBalancerArn: only(alb, "arn"),
@@ -112,4 +125,19 @@ export class LoadBalancer extends Construct {
     this.arnSuffix = only(alb, "arn_suffix");
     this.targetGroupArnSuffix = only(tg, "arn_suffix");
   }
+}
+
+/** Forward to Lambda and the tasks by weight, without stickiness: a shifted weight moves traffic at once. */
+function weightedForward(lambdaTargetGroupArn: string, ecsTargetGroupArn: string): LbListenerDefaultAction {
+  return {
+    type: "forward",
+    forward: {
+      targetGroup: [
+        { arn: lambdaTargetGroupArn, weight: INITIAL_WEIGHTS.lambda },
+        { arn: ecsTargetGroupArn, weight: INITIAL_WEIGHTS.ecs },
+      ],
+      // duration is required by the provider even when stickiness is off; 1 s is its minimum.
+      stickiness: { enabled: false, duration: 1 },
+    },
+  };
 }

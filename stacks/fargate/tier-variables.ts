@@ -7,12 +7,18 @@ export interface TierVariablesProps {
   readonly minTasks: number;
   /** Default for `fargate_max_tasks`. */
   readonly maxTasks: number;
+  /**
+   * `fargate.switch`. "weighted" adds `local.tier_routed` (warming or serving), which the
+   * "fargate" record counts on; "dns" counts it on `local.tier_serving`. @default "weighted"
+   */
+  readonly switch?: "weighted" | "dns";
 }
 
 /**
  * The variables the toggle file sets: `fargate_tier` (validated), the sizing
  * the scaler chose, and `fargate_pinned`. Also the two counts every toggleable
- * resource uses: `local.tier_enabled` (not off) and `local.tier_serving`.
+ * resource uses: `local.tier_enabled` (not off) and `local.tier_serving`, and
+ * for the weighted switch `local.tier_routed` (the "fargate" record's count).
  */
 export class TierVariables extends Construct {
   public readonly tier: TerraformVariable;
@@ -24,6 +30,12 @@ export class TierVariables extends Construct {
   public readonly enabledCount: number;
   /** 1 only while serving: the "fargate" DNS record. */
   public readonly servingCount: number;
+  /**
+   * The "fargate" DNS record's count. Weighted switch: 1 in warming and serving (the ALB sends
+   * everything to Lambda until the scaler shifts weight; draining removes the record while the ALB
+   * keeps serving stragglers through Lambda). DNS switch: `servingCount`.
+   */
+  public readonly recordCount: number;
   /** 1 while the tier changes (warming, draining): the scaler's per-minute rule. */
   public readonly changingCount: number;
   public readonly backoffUp: TerraformVariable;
@@ -74,6 +86,13 @@ export class TierVariables extends Construct {
     this.enabledCount = enabled.asNumber;
     this.changingCount = changing.asNumber;
     this.servingCount = serving.asNumber;
+    if ((props.switch ?? "weighted") === "weighted") {
+      const routed = new TerraformLocal(this, "tier_routed", Fn.conditional(Op.or(Op.eq(this.tier.stringValue, "warming"), Op.eq(this.tier.stringValue, "serving")), 1, 0));
+      routed.overrideLogicalId("tier_routed");
+      this.recordCount = routed.asNumber;
+    } else {
+      this.recordCount = this.servingCount;
+    }
   }
 
   /** A number only the scaler reads, declared so the toggle file sets no undeclared variable. */

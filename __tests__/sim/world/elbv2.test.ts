@@ -1,5 +1,5 @@
 import {
-  DescribeListenersCommand,
+  DescribeRulesCommand,
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
   DuplicateLoadBalancerNameException,
@@ -86,7 +86,7 @@ describe("Elbv2Emulator", () => {
   it("meters every call and fails an action it does not serve as InvalidAction", async () => {
     const elb = emulator();
     await describeLbs(elb, []).catch(() => undefined);
-    await expect(elb.send(new DescribeListenersCommand({ LoadBalancerArn: "arn" }))).rejects.toMatchObject({ name: "InvalidAction", $fault: "client", $metadata: { httpStatusCode: 400 } });
+    await expect(elb.send(new DescribeRulesCommand({ ListenerArn: "arn" }))).rejects.toMatchObject({ name: "InvalidAction", $fault: "client", $metadata: { httpStatusCode: 400 } });
     expect(elb.meter.calls).toBe(2);
   });
 });
