@@ -8,6 +8,7 @@
 import { join, relative } from "node:path";
 import { loadDeploymentConfig } from "../config/load";
 import { breakEvenRps, workloadFrom } from "../sim/cost-model";
+import { IDLE_BILL_LIMIT_USD } from "../sim/idle-bill";
 import { runAll } from "../sim/run";
 import { hostileShapes } from "../sim/shapes";
 import type { StrategyResult } from "../sim/simulator";
@@ -18,6 +19,12 @@ import { goal, round } from "./stats";
 
 export const SCALES = [0.01, 0.1, 1, 10, 30, 100, 1000];
 const TRACE = process.env.LAMBDAFLEX_TRACE ?? join(__dirname, "..", "..", "shared", "data", "traces", "nasa-http-1995.csv");
+
+/** Requests sent to a destroyed ALB: the weighted switch (goal 0) beside the DNS-only one. */
+const deadEndpoints = (lf: StrategyResult, dnsOnly: StrategyResult) => ({
+  weighted: goal(Math.round(lf.requestsToDeadEndpoint), "requests", "0", lf.requestsToDeadEndpoint === 0),
+  dnsOnly: Math.round(dnsOnly.requestsToDeadEndpoint),
+});
 
 /** The strategies of a report by role (run.ts's order may grow). */
 function byName(strategies: readonly StrategyResult[]) {
@@ -44,7 +51,7 @@ export async function benchCost(quick = false, progress?: Progress): Promise<Rec
     const { lf, dnsOnly, lambdaOnly, fargate, optimum } = byName(report.strategies);
     const single = Math.min(lambdaOnly.totalCost, fargate.totalCost);
     // Issue 12's goals allow the idle scaler budget ($0.30 a month) on top of each ratio.
-    const budget = 0.3 * (trace.length / (30 * 1440));
+    const budget = IDLE_BILL_LIMIT_USD * (trace.length / (30 * 1440));
     const policyCost = lf.totalCost - lf.overheadCost;
     const sc = report.scaler;
     rows.push({
@@ -72,7 +79,7 @@ export async function benchCost(quick = false, progress?: Progress): Promise<Rec
       },
       failedRequests: Math.round(report.worldReport.failedRequests),
       // With 5% of clients caching DNS for 30 minutes (the world's default): the weighted switch against the DNS-only one.
-      requestsToDeadEndpoint: { weighted: goal(Math.round(lf.requestsToDeadEndpoint), "requests", "0", lf.requestsToDeadEndpoint === 0), dnsOnly: Math.round(dnsOnly.requestsToDeadEndpoint) },
+      requestsToDeadEndpoint: deadEndpoints(lf, dnsOnly),
     });
   }
   // Loads shaped to hurt a threshold policy (one week each, around break-even): issue 12's table.
@@ -90,7 +97,7 @@ export async function benchCost(quick = false, progress?: Progress): Promise<Rec
       vsOptimum: goal(lf.totalCost / optimum.totalCost, "x", "<= 2.0", lf.totalCost <= 2 * optimum.totalCost),
       vsCheaperSingleTier: goal(lf.totalCost / single, "x", "<= 1.10", lf.totalCost <= 1.1 * single),
       transitionsPerDay: goal(lf.transitionsPerDay, "per day", "<= 4", lf.transitionsPerDay <= 4),
-      requestsToDeadEndpoint: { weighted: goal(Math.round(lf.requestsToDeadEndpoint), "requests", "0", lf.requestsToDeadEndpoint === 0), dnsOnly: Math.round(dnsOnly.requestsToDeadEndpoint) },
+      requestsToDeadEndpoint: deadEndpoints(lf, dnsOnly),
     });
   }
   return { trace: relative(join(__dirname, ".."), TRACE), world: DEFAULT_WORLD, scales: rows, shapes };

@@ -90,7 +90,6 @@ export const defaultPorts = (): ScalerPorts => ({
 
 /** The reconciler's ports plus what the handler does after it: re-arming itself while the tier is off. */
 export interface ScalerDeps extends ReconcileDeps {
-  /** Schedules the next run when a wake alarm stays in ALARM; logs its own errors and never throws. */
   /** Schedules the next run a minute on: while a wake alarm stays in ALARM, or (`follow`) while a tier change is being applied. */
   readonly rearm?: (follow?: string) => Promise<void>;
 }
@@ -156,7 +155,7 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     logger,
     now,
     metrics: (now, state) =>
-      readMetrics({ cloudwatch: ports.cloudwatch, elb: ports.elb }, s.targets, now, s.historyMinutes, state, s.metricLagMinutes, (l) => {
+      readMetrics({ cloudwatch: ports.cloudwatch, elb: ports.elb }, s.targets, now, s.policy.historyMinutes, state, s.metricLagMinutes, (l) => {
         listener = l;
       }),
     setWeight: async (weight) => {

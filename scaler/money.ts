@@ -6,7 +6,7 @@
  * the policy and the bill cannot disagree.
  */
 import { breakEvenRps, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "../sim/cost-model";
-import { DEFAULT_PRICES, type PriceTable } from "../sim/prices";
+import type { PriceTable } from "../sim/prices";
 
 /** What the money rule needs from the configuration. */
 export interface MoneyConfig {
@@ -21,11 +21,11 @@ export interface MoneyConfig {
 }
 
 /** Per-minute cost of serving `requests` on Lambda (API Gateway, requests, compute; no cold starts). */
-export const lambdaCost = (requests: number, c: MoneyConfig): number => lambdaMinuteCost(requests, 0, c.workload, c.prices ?? DEFAULT_PRICES);
+const lambdaCost = (requests: number, c: MoneyConfig): number => lambdaMinuteCost(requests, 0, c.workload, c.prices);
 
 /** Per-minute cost of serving `requests` on Fargate, tasks sized by target tracking, ALB with LCUs. */
-export const fargateCost = (requests: number, c: MoneyConfig): number =>
-  fargateMinuteCost(requests, tasksNeeded(requests / 60, c.workload), c.workload, c.prices ?? DEFAULT_PRICES);
+const fargateCost = (requests: number, c: MoneyConfig): number =>
+  fargateMinuteCost(requests, tasksNeeded(requests / 60, c.workload), c.workload, c.prices);
 
 /** How much more a minute costs on Lambda than on Fargate (negative below break-even). */
 export const lambdaExcess = (requests: number, c: MoneyConfig): number => lambdaCost(requests, c) - fargateCost(requests, c);
@@ -36,7 +36,7 @@ export const lambdaExcess = (requests: number, c: MoneyConfig): number => lambda
  * they carry no traffic. This is the ski-rental "buy price".
  */
 export function roundTripCost(c: MoneyConfig): number {
-  const idleMinute = fargateFixedMinuteCost(c.workload.minTasks, c.workload, c.prices ?? DEFAULT_PRICES);
+  const idleMinute = fargateFixedMinuteCost(c.workload.minTasks, c.workload, c.prices);
   return idleMinute * (c.warmupMinutes + c.teardownMinutes) * c.switchCostFactor;
 }
 
@@ -46,9 +46,9 @@ export function roundTripCost(c: MoneyConfig): number {
  * the other one since the last moment it was not behind. Unknown minutes add
  * nothing and reset nothing.
  */
-export function accumulated(requests: ReadonlyArray<number | undefined>, gain: (requests: number) => number): number {
+export function accumulated(values: ReadonlyArray<number | undefined>, gain: (value: number) => number): number {
   let sum = 0;
-  for (const r of requests) if (r !== undefined) sum = Math.max(0, sum + gain(r));
+  for (const v of values) if (v !== undefined) sum = Math.max(0, sum + gain(v));
   return sum;
 }
 
@@ -78,7 +78,7 @@ const breakEvens = new WeakMap<MoneyConfig, number>();
 /** Demand (req/s) at which a minute costs the same on both tiers (bisection, once per configuration). */
 export function breakEven(c: MoneyConfig): number {
   let be = breakEvens.get(c);
-  if (be === undefined) breakEvens.set(c, (be = breakEvenRps(c.workload, c.prices ?? DEFAULT_PRICES)));
+  if (be === undefined) breakEvens.set(c, (be = breakEvenRps(c.workload, c.prices)));
   return be;
 }
 

@@ -5,7 +5,7 @@
  * "Scaling policy" section for the rules and their defaults.
  */
 import type { DeploymentConfig } from "../config/schema";
-import { workloadFrom } from "../sim/cost-model";
+import { tasksNeeded, workloadFrom } from "../sim/cost-model";
 import { accumulated, breakEven, lambdaExcess, quantile, roundTripCost, rollingMedian, usd, type MoneyConfig } from "./money";
 import { TierState, type Toggle } from "./toggle";
 
@@ -190,9 +190,8 @@ const meanOf = (xs: Series): number => {
  * passes its parser (fargate_min_tasks <= fargate_max_tasks).
  */
 export function tasksFor(rps: number, c: PolicyConfig, toggleMax: number = c.maxTasks): number {
-  const needed = Math.ceil(rps / (c.requestsPerTaskPerSecond * c.targetUtilization));
-  const ceiling = Math.max(1, Math.min(c.maxTasks, toggleMax));
-  return Math.min(ceiling, Math.max(c.minTasks, needed));
+  // tasksNeeded already bounds by the configured minTasks and maxTasks.
+  return Math.min(Math.max(1, Math.min(c.maxTasks, toggleMax)), tasksNeeded(rps, c.workload));
 }
 
 /** Healthy tasks that carry `rps` at full capacity (at least one): enough to take traffic now. */
@@ -262,17 +261,20 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   const upPrice = roundTrip * 2 ** upSteps;
   const downPrice = roundTrip * 2 ** downSteps;
   const step = (n: number) => Math.min(c.maxBackoff, n + 1);
-  // Rent is counted only while paying it: minutes in the current state (within the window).
-  const lambdaBehind = accumulated(sinceState, (r) => lambdaExcess(r, c));
-  // Each minute at the median of the 5 around it: a spike of a minute or two cannot hold the tier.
+  // Lambda's excess over Fargate for each minute of the current stay (within the window), priced once.
+  // Rent is counted only while paying it; the smoothed form takes each minute at the median of the
+  // 5 around it, so a spike of a minute or two cannot hold the tier.
+  const excessOf = (xs: Series): Series => xs.map((r) => (r === undefined ? undefined : lambdaExcess(r, c)));
+  const stayExcess = excessOf(sinceState);
   const smooth = rollingMedian(demand, 5);
-  const fargateBehind = accumulated(last(smooth, Math.ceil(minutesInState)), (r) => -lambdaExcess(r, c));
+  const smoothStayExcess = excessOf(last(smooth, Math.ceil(minutesInState)));
+  const lambdaBehind = accumulated(stayExcess, (e) => e);
+  const fargateBehind = accumulated(smoothStayExcess, (e) => -e);
   // Leaving costs a warm-up on Lambda if demand returns to the last half hour's high (90th percentile).
   const recentHigh = quantile(last(smooth, REWARM_LOOKBACK_MINUTES), 0.9);
   const rewarm = c.warmupMinutes * Math.max(0, lambdaExcess(recentHigh, c));
-  // What the current stay saved against the other tier (undefined when it began before the window).
-  const staySaved = (gain: (r: number) => number): number | undefined =>
-    minutesInState <= demand.length ? sinceState.reduce<number>((a, r) => a + (r === undefined ? 0 : gain(r)), 0) : undefined;
+  // Lambda's total excess over the current stay: what a stay on Fargate saved, or a stay on Lambda lost (undefined when it began before the window).
+  const stayExcessSum = minutesInState <= demand.length ? stayExcess.reduce<number>((a, e) => a + (e ?? 0), 0) : undefined;
   const wasted = (saved: number | undefined): saved is number => saved !== undefined && saved < roundTrip;
   const evidence = {
     demand_rps: latestDemand === undefined ? null : round(latestDemand / 60),
@@ -349,7 +351,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       }
       if (lambdaBehind >= upPrice) {
         // Coming back soon after leaving: the off stay did not save a round trip, so the drain was a mistake.
-        const saved = staySaved((r) => -lambdaExcess(r, c));
+        const saved = stayExcessSum === undefined ? undefined : -stayExcessSum;
         const drainWasted = wasted(saved);
         return commit(
           TierState.warming,
@@ -361,7 +363,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
     }
     case TierState.warming: {
       // Demand fell away before the tier served: stop paying for it once that has cost as much as a round trip.
-      const behind = accumulated(sinceState, (r) => -lambdaExcess(r, c));
+      const behind = accumulated(stayExcess, (e) => -e);
       if (throttles === 0 && behind >= upPrice) {
         const why = `demand fell while warming: Fargate would have cost ${usd(behind)} more than Lambda since warming began (${priced(upPrice, upSteps)}); abandoning the tier (up backoff ${step(upSteps)})`;
         // Weighted, the record has been live since warming: drain it (stragglers) rather than destroy the ALB under cached answers.
@@ -417,7 +419,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       if (recentAlb.length < 5 || recentAlb.some((v) => v === undefined)) return none("no complete ALB data for the last 5 min; not scaling down without evidence");
       if (fargateBehind >= downPrice + rewarm) {
         // A serving stay that did not save its round trip: the switch up was a mistake, the next one costs double.
-        const saved = staySaved((r) => lambdaExcess(r, c));
+        const saved = stayExcessSum;
         const upWasted = wasted(saved);
         return commit(
           TierState.draining,
@@ -431,7 +433,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       // All of the ALB's requests to Lambda first: instant, no DNS involved.
       if (weightNow !== undefined) fargateWeight = 0;
       // Keeping the tier that still exists meets the bar for adding it: Lambda has cost the up price (with its backoff) since the drain began.
-      const cameBack = accumulated(last(smooth, Math.ceil(minutesInState)), (r) => lambdaExcess(r, c));
+      const cameBack = accumulated(smoothStayExcess, (e) => e);
       const size = tasksFor(peakRps, c, t.fargate_max_tasks);
       if ((throttles > 0 || cameBack >= upPrice) && healthyAtLeast(Math.min(size, tasksToCarry(recentRps, c)))) {
         // The dwell keeps counting from the drain's start, and the floor is sized for the demand that came back.

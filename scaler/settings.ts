@@ -72,8 +72,6 @@ export const ScalerSettingsSchema = z
     }),
     /** The operators' SNS topic: the scaler publishes each new alert there itself (no paging alarm billed while quiet). */
     alertTopicArn: z.string().min(1),
-    /** Minutes of metrics read each run: the longest window plus slack for CloudWatch's lag. */
-    historyMinutes: z.number().int().min(5).max(1440),
     /** Minutes CloudWatch may take to publish a datapoint; decisions use windows that end this far back. */
     metricLagMinutes: z.number().int().min(0).max(15),
     /** Where to read the fargate workspace's run status; absent with local state. */
@@ -110,7 +108,6 @@ export function scalerSettingsFrom(
     tableName: ids.tableName,
     wake: { alarmNames: wakeAlarmNames(c.service), scheduleGroup: `${c.service}-scaler`, schedulerRoleArn: ids.schedulerRoleArn, scalerArn: ids.scalerArn },
     alertTopicArn: ids.alertTopicArn,
-    historyMinutes: policy.historyMinutes,
     metricLagMinutes: c.scaling.metricLagMinutes,
     terraformCloud: c.terraformCloud.organization
       ? { hostname: c.terraformCloud.hostname, organization: c.terraformCloud.organization, workspace: c.terraformCloud.fargateWorkspace, tokenParameterName: c.terraformCloud.tokenParameterName }

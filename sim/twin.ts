@@ -10,6 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { minutesBetweenRuns } from "./idle-bill";
 import type { DeploymentConfig } from "../config/schema";
 import { type PolicyConfig } from "../scaler/policy";
 import { scalerSettingsFrom } from "../scaler/settings";
@@ -126,16 +127,14 @@ export interface TwinResult {
 
 type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
 
-/** The synthesized core stack: what bills monthly, and the alarms that wake the scaler or page. */
-/** Minutes between the scaler's heartbeat events, from the core stack's rule that targets the scaler (`rate(N minutes|hours)`). */
+/** Minutes between the scaler's heartbeat events, from the core stack's one scheduled rule. */
 function ruleRateMinutes(stack: StackJson, scalerFunctionName: string): number {
-  const rules = Object.values(stack.resource?.aws_cloudwatch_event_rule ?? {});
-  const rates = rules.map((r) => /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(String(r.schedule_expression ?? ""))).filter((m): m is RegExpExecArray => m !== null);
-  if (rates.length !== 1) throw new Error(`expected one scheduled rule for ${scalerFunctionName} in the core stack, found ${rates.length}`);
-  const [, n, unit] = rates[0]!;
-  return Number(n) * (unit!.startsWith("hour") ? 60 : unit!.startsWith("day") ? 1440 : 1);
+  const rules = Object.values(stack.resource?.aws_cloudwatch_event_rule ?? {}).filter((r) => r.schedule_expression !== undefined);
+  if (rules.length !== 1) throw new Error(`expected one scheduled rule for ${scalerFunctionName} in the core stack, found ${rules.length}`);
+  return minutesBetweenRuns(String(rules[0]!.schedule_expression));
 }
 
+/** A synthesized stack (cdk.tf.json): what bills monthly, and the alarms that wake the scaler or page. */
 function readStack(file: string): StackJson {
   try {
     return JSON.parse(readFileSync(file, "utf8")) as StackJson;
@@ -163,7 +162,6 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     ...base,
     policy: { ...base.policy, ...o.policy },
     git: { ...base.git, repositoryUrl: "https://git.sim.invalid/deploy.git" },
-    historyMinutes: o.policy?.historyMinutes ?? base.policy.historyMinutes,
   };
   const { clock, rng, cloudwatch, elb, route53, aws } = buildAwsWorld({ config, world, workload: w, prices: p });
   const tokens = { git: "sim-git-token", tfc: "sim-tfc-token" };

@@ -1,5 +1,20 @@
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 
+/** What a token parameter holds until an operator writes the real token (the bootstrap writes it; the scaler and `npm run doctor` refuse it). */
+export const TOKEN_PLACEHOLDER = "set-me";
+
+/** The token in a parameter's value: the bare value, or the `token` field of JSON; undefined when JSON without a string token. */
+export function unwrapToken(value: string): string | undefined {
+  const raw = value.trim();
+  if (!raw.startsWith("{")) return raw;
+  try {
+    const token = (JSON.parse(raw) as { token?: unknown }).token;
+    return typeof token === "string" && token ? token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Reads a token (git or Terraform Cloud) from SSM Parameter Store. The
  * parameter is a SecureString under the AWS-managed `aws/ssm` key: free at
@@ -12,7 +27,7 @@ export async function readToken(client: SSMClient, name: string): Promise<string
   if (p?.Type !== "SecureString") throw new Error(`parameter ${name} is ${p?.Type ?? "missing its type"}; store the token as a SecureString`);
   const raw = p.Value?.trim();
   if (!raw) throw new Error(`parameter ${name} is empty; write the token with aws ssm put-parameter --name ${name} --type SecureString --overwrite --value ...`);
-  if (raw === "set-me") throw new Error(`parameter ${name} still holds the bootstrap placeholder; write the token with aws ssm put-parameter --name ${name} --type SecureString --overwrite --value ...`);
+  if (raw === TOKEN_PLACEHOLDER) throw new Error(`parameter ${name} still holds the bootstrap placeholder; write the token with aws ssm put-parameter --name ${name} --type SecureString --overwrite --value ...`);
   if (raw.startsWith("{")) {
     let parsed: { token?: unknown };
     try {

@@ -7,17 +7,25 @@ import { GetRoleCommand, type IAMClient } from "@aws-sdk/client-iam";
 import { GetHostedZoneCommand, type Route53Client } from "@aws-sdk/client-route-53";
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { DeploymentConfig } from "../../config/schema";
+import { TOKEN_PLACEHOLDER, unwrapToken } from "../../scaler/adapters/parameters";
+import { TIER_SERVICE_LINKED_ROLES } from "../../stacks/bootstrap/service-linked-roles";
 import { awsCallFailed, errorName, fail, pass, type CheckResult } from "./check";
 
-/** The service-linked roles the fargate stack's first apply needs, with the service principal that creates each. */
-export const SERVICE_LINKED_ROLES: ReadonlyArray<{ role: string; service: string }> = [
-  { role: "AWSServiceRoleForECS", service: "ecs.amazonaws.com" },
-  { role: "AWSServiceRoleForElasticLoadBalancing", service: "elasticloadbalancing.amazonaws.com" },
-  { role: "AWSServiceRoleForApplicationAutoScaling_ECSService", service: "ecs.application-autoscaling.amazonaws.com" },
-];
+/** The role name AWS gives each service principal's service-linked role. */
+const ROLE_NAMES: Readonly<Record<string, string>> = {
+  "ecs.amazonaws.com": "AWSServiceRoleForECS",
+  "elasticloadbalancing.amazonaws.com": "AWSServiceRoleForElasticLoadBalancing",
+  "ecs.application-autoscaling.amazonaws.com": "AWSServiceRoleForApplicationAutoScaling_ECSService",
+};
 
-/** The value the bootstrap writes into a token parameter before a human sets the real token. */
-export const TOKEN_PLACEHOLDER = "set-me";
+/** The service-linked roles the fargate stack's first apply needs (the bootstrap stack's list), with the service principal that creates each. */
+export const SERVICE_LINKED_ROLES: ReadonlyArray<{ role: string; service: string }> = Object.values(TIER_SERVICE_LINKED_ROLES).map((service) => {
+  const role = ROLE_NAMES[service];
+  if (!role) throw new Error(`no service-linked role name known for ${service}; add it to ROLE_NAMES`);
+  return { role, service };
+});
+
+export { TOKEN_PLACEHOLDER };
 
 /** One result per service-linked role: present, or the command that creates it. */
 export async function checkServiceLinkedRoles(iam: IAMClient): Promise<CheckResult[]> {
@@ -68,16 +76,8 @@ export async function checkHostedZone(config: DeploymentConfig, route53: Route53
   return results;
 }
 
-/** The value is the token itself or JSON with a `token` field (scaler/adapters/parameters.ts reads both). */
-function holdsPlaceholder(value: string): boolean {
-  const raw = value.trim();
-  if (raw === TOKEN_PLACEHOLDER) return true;
-  try {
-    return (JSON.parse(raw) as { token?: unknown })?.token === TOKEN_PLACEHOLDER;
-  } catch {
-    return false;
-  }
-}
+/** The value is the token itself or JSON with a `token` field, unwrapped as the scaler does. */
+const holdsPlaceholder = (value: string): boolean => unwrapToken(value) === TOKEN_PLACEHOLDER;
 
 /**
  * A token parameter exists, is a SecureString, and holds more than the

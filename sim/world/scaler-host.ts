@@ -224,7 +224,7 @@ export class ScalerHost {
       }
       this.publishError();
       // The stack's on-failure destination: Lambda sends the failed invocation's record to the alerts topic.
-      this.o.onFailure?.({ requestPayload: event, responseContext: { functionError: outcome === "timeout" ? "Unhandled" : "Unhandled" }, condition: "RetriesExhausted" });
+      this.o.onFailure?.({ requestPayload: event, responseContext: { functionError: "Unhandled" }, condition: "RetriesExhausted" });
       // Lambda starts a fresh runtime after a crash or timeout: module state is gone.
       this.deps = undefined;
       // Asynchronous invocations are retried after 1, then 2 minutes, up to the configured attempts.

@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 
-/** What a token parameter holds until an operator writes the real token; the scaler and `npm run doctor` recognise it. */
-export const TOKEN_PLACEHOLDER = "set-me";
+import { TOKEN_PLACEHOLDER } from "../../scaler/adapters/parameters";
+
+export { TOKEN_PLACEHOLDER };
 
 /** One SecureString parameter that will hold a token. */
 export interface TokenParameter {

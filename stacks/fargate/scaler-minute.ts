@@ -15,18 +15,18 @@ export interface ScalerMinuteProps {
 }
 
 /**
- * Runs the scaler every minute while the Fargate tier exists (warming,
- * serving, draining), when decisions need minute resolution. It lives here,
- * with the tier, so while the tier is off only core's hourly heartbeat and
- * the wake alarms invoke the scaler (about 730 invocations a month instead of
- * 43,800).
+ * Runs the scaler every minute while the Fargate tier changes (warming,
+ * draining: the `count` the stack passes), when decisions need minute
+ * resolution. Off and serving, only core's hourly heartbeat and the wake and
+ * low-demand alarms invoke the scaler (about 730 invocations a month instead
+ * of 43,800).
  */
 export class ScalerMinute extends Construct {
   constructor(scope: Construct, id: string, props: ScalerMinuteProps) {
     super(scope, id);
     const rule = new CloudwatchEventRule(this, "rule", {
       name: props.name,
-      description: "Runs the scaler every minute while the Fargate tier exists.",
+      description: "Runs the scaler every minute while the Fargate tier changes (warming, draining).",
       scheduleExpression: "rate(1 minute)",
       count: props.count,
     });

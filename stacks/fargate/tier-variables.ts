@@ -38,8 +38,6 @@ export class TierVariables extends Construct {
   public readonly recordCount: number;
   /** 1 while the tier changes (warming, draining): the scaler's per-minute rule. */
   public readonly changingCount: number;
-  public readonly backoffUp: TerraformVariable;
-  public readonly backoffDown: TerraformVariable;
 
   constructor(scope: Construct, id: string, props: TierVariablesProps) {
     super(scope, id);
@@ -74,8 +72,8 @@ export class TierVariables extends Construct {
     });
     this.pinned.overrideLogicalId("fargate_pinned");
     // Declared so the toggle's every key is a variable; only the scaler reads them (its memory of wasted switches).
-    this.backoffUp = this.scalerMemory("fargate_backoff_up", "The scaler's backoff before adding the tier: each step doubles the round-trip cost it weighs.");
-    this.backoffDown = this.scalerMemory("fargate_backoff_down", "The scaler's backoff before draining the tier: each step doubles the round-trip cost it weighs.");
+    this.scalerMemory("fargate_backoff_up", "The scaler's backoff before adding the tier: each step doubles the round-trip cost it weighs.");
+    this.scalerMemory("fargate_backoff_down", "The scaler's backoff before draining the tier: each step doubles the round-trip cost it weighs.");
 
     const enabled = new TerraformLocal(this, "tier_enabled", Fn.conditional(Op.neq(this.tier.stringValue, "off"), 1, 0));
     enabled.overrideLogicalId("tier_enabled");
