@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { serviceLengthProblem } from "./derived-names";
 
 /** Variables the stacks set themselves; `PORT` comes from `fargate.containerPort`. */
 export const STACK_VARIABLES: readonly string[] = ["LAMBDAFLEX_STORE", "LAMBDAFLEX_TIER", "LAMBDAFLEX_VERSION", "TABLE_NAME", "PORT"];
@@ -69,8 +70,18 @@ export const AppSchema = z
  */
 export const DeploymentConfigSchema = z
   .object({
-    /** Prefix for every resource name; lower-case letters, digits and dashes. */
-    service: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, "must be 2-31 lower-case letters, digits or dashes, starting with a letter"),
+    /**
+     * Prefix for every resource name; lower-case letters, digits and dashes. As long as the
+     * tightest AWS name built from it allows (config/derived-names.ts): 22 characters, for
+     * "<service>-lambda-tg" within Elastic Load Balancing's 32.
+     */
+    service: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]+$/, "must be lower-case letters, digits or dashes, starting with a letter, at least 2 characters")
+      .superRefine((service, ctx) => {
+        const why = serviceLengthProblem(service);
+        if (why) ctx.addIssue({ code: "custom", message: why });
+      }),
     /** AWS region of both stacks. */
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-1"),
     /** The service's public domain, served by the Route 53 alias records. */

@@ -3,7 +3,6 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsEcrRepository } from "@cdktf/provider-aws/lib/data-aws-ecr-repository";
-import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
 import type { DeploymentConfig } from "../config/schema";
 import { configureBackend } from "./backend";
 import { WeightedAliasRecord } from "./alias-record";
@@ -38,7 +37,14 @@ export interface CoreStackProps {
  * stack reads it by name and runs the digest in `image_digest`.
  */
 export class CoreStack extends TerraformStack {
-  public readonly zone: DataAwsRoute53Zone;
+  /**
+   * The configured hosted zone's id, a plain string rather than an `aws_route53_zone` data source:
+   * provider 5.100's data source calls route53:ListHostedZones, which takes only Resource "*", so
+   * the core run role would need an account-wide list permission for a read that returns the id we
+   * already have (issue 20), and every plan would make one more read. `npm run doctor` checks that
+   * the zone exists, is public and holds `domain` (checkHostedZone, scripts/doctor/resources.ts).
+   */
+  public readonly hostedZoneId: string;
   /** The image repository (bootstrap stack), read by name. */
   public readonly imageRepository: DataAwsEcrRepository;
   public readonly image: ImageRelease;
@@ -59,12 +65,12 @@ export class CoreStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: defaultTags(c.service, id) }] });
     configureBackend(this, c, c.terraformCloud.coreWorkspace, id);
 
-    this.zone = new DataAwsRoute53Zone(this, "zone", { zoneId: c.hostedZoneId });
+    this.hostedZoneId = c.hostedZoneId;
     const account = new DataAwsCallerIdentity(this, "account");
     this.imageRepository = new DataAwsEcrRepository(this, "image-repository", { name: c.service });
     this.image = new ImageRelease(this, "image", { repositoryUrl: this.imageRepository.repositoryUrl });
     this.links = new LinksTable(this, "links", { name: `${c.service}-links` });
-    this.certificate = new DnsValidatedCertificate(this, "certificate", { domain: c.domain, zoneId: this.zone.zoneId });
+    this.certificate = new DnsValidatedCertificate(this, "certificate", { domain: c.domain, zoneId: this.hostedZoneId });
     this.service = new LambdaService(this, "lambda", {
       functionName: `${c.service}-api`,
       imageUri: this.image.uri,
@@ -87,7 +93,7 @@ export class CoreStack extends TerraformStack {
       logRetentionDays: c.logRetentionDays,
     });
     new WeightedAliasRecord(this, "lambda-record", {
-      zoneId: this.zone.zoneId,
+      zoneId: this.hostedZoneId,
       domain: c.domain,
       setIdentifier: "lambda",
       weight: 0,

@@ -22,7 +22,7 @@ export const LOW_DEMAND_MINUTES = 5;
 
 export interface FargateStackProps {
   readonly config: DeploymentConfig;
-  /** Zone, certificate, image repository and table come from here as cross-stack references. */
+  /** Certificate, image repository and table come from here as cross-stack references; the zone id is configuration. */
   readonly core: CoreStack;
 }
 
@@ -70,6 +70,7 @@ export class FargateStack extends TerraformStack {
       vpcId: network.vpcId,
       vpcCidr: network.cidr,
       subnetIds: network.subnetIds,
+      publicRouting: network.publicRouting,
       certificateArn: core.certificate.certificateArn,
       targetPort: c.fargate.containerPort,
       deregistrationDelaySeconds: c.scaling.deregistrationDelaySeconds,
@@ -103,7 +104,8 @@ export class FargateStack extends TerraformStack {
       environment: c.app.environment,
     });
     new WeightedAliasRecord(this, "fargate-record", {
-      zoneId: core.zone.zoneId,
+      // A plain string from the configuration, not a reference into core's state.
+      zoneId: core.hostedZoneId,
       domain: c.domain,
       setIdentifier: "fargate",
       weight: 100,

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../../config/load";
+import { MAX_SERVICE_LENGTH } from "../../config/derived-names";
 import { ConfigValidationError, parseDeploymentConfig } from "../../config/schema";
 
 const raw = () => JSON.parse(readFileSync(DEFAULT_CONFIG_FILE, "utf8"));
@@ -47,6 +48,27 @@ describe("deployment configuration", () => {
     bad.fargate.maxTasks = 1;
     expect(() => parseDeploymentConfig(bad)).toThrow(/fargate\.maxTasks: must be >= fargate\.minTasks \(2\)/);
     expect(() => parseDeploymentConfig(bad)).toThrow(/scaling.*upThresholdRps/);
+  });
+
+  it("takes a service name as long as every AWS name built from it allows: 22 characters, for <service>-lambda-tg", () => {
+    const withService = (service: string) => parseDeploymentConfig({ ...raw(), service });
+    expect(MAX_SERVICE_LENGTH).toBe(22);
+    expect(withService("a".repeat(22)).service).toBe("a".repeat(22));
+    expect(withService("ab").service).toBe("ab");
+    let error: ConfigValidationError | undefined;
+    try {
+      withService("a".repeat(23));
+    } catch (err) {
+      error = err as ConfigValidationError;
+    }
+    expect(error?.problems).toEqual([
+      {
+        field: "service",
+        message: `service "${"a".repeat(23)}" is 23 characters; at most 22, because "<service>-lambda-tg" must fit Elastic Load Balancing's 32-character target group name limit`,
+      },
+    ]);
+    expect(() => withService("a")).toThrow(/service: must be lower-case letters, digits or dashes, starting with a letter, at least 2 characters/);
+    expect(() => withService("Api")).toThrow(/service: must be lower-case letters/);
   });
 
   it("names a non-numeric override and a broken file clearly", () => {

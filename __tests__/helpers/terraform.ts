@@ -220,9 +220,6 @@ export const MOCK_PROVIDER = `mock_provider "aws" {
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
   }
-  mock_data "aws_route53_zone" {
-    defaults = { zone_id = "Z0123456789ABCDEFGHIJ", name = "example.com" }
-  }
   mock_data "aws_ecr_repository" {
     defaults = {
       arn            = "arn:aws:ecr:us-east-1:123456789012:repository/lambdaflex"

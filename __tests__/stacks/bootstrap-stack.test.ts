@@ -1,5 +1,5 @@
 import "cdktf/lib/testing/adapters/jest"; // the matchers' types
-import { Testing } from "cdktf";
+import { Testing, TerraformStack } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
@@ -9,18 +9,23 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import type { DeploymentConfig } from "../../config/schema";
+import { MAX_SERVICE_LENGTH } from "../../config/derived-names";
+import { parseDeploymentConfig, type DeploymentConfig } from "../../config/schema";
 import { synthesize } from "../../scripts/synth";
 import { securityViolations } from "../../scripts/security-checks";
 import { TOKEN_PLACEHOLDER as DOCTOR_PLACEHOLDER } from "../../scripts/doctor/resources";
 import { buildStacks } from "../../stacks/app";
+import { runRoleName } from "../../stacks/bootstrap-stack";
 import { corePermissions } from "../../stacks/bootstrap/core-permissions";
 import { fargatePermissions } from "../../stacks/bootstrap/fargate-permissions";
+import { HcpTerraformOidc } from "../../stacks/bootstrap/hcp-terraform-oidc";
 import { ImageRepository } from "../../stacks/bootstrap/image-repository";
+import { ELB_CALLER_PERMISSIONS, ELB_CALLER_PERMISSIONS_WITHHELD } from "../../stacks/bootstrap/on-behalf-actions";
+import { MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_MAX_CHARS, RunRole } from "../../stacks/bootstrap/run-role";
 import { SERVICE_TAG_KEY } from "../../stacks/bootstrap/service-tag";
 import { TOKEN_PLACEHOLDER } from "../../stacks/bootstrap/token-parameters";
 import { tierLogGroupName } from "../../stacks/fargate/fargate-service";
-import { policyDocument, type Statement } from "../../stacks/policy";
+import type { Statement } from "../../stacks/policy";
 import { decodeJsonencode, readStack, removeDir } from "../helpers/terraform";
 
 Testing.setupJest();
@@ -39,13 +44,19 @@ const roleNamed = (json: Record<string, any>, name: string) => {
   if (!found) throw new Error(`no role ${name}`);
   return { key: found[0], role: found[1] };
 };
-/** Every statement of a role's inline policies, decoded. */
-const roleStatements = (json: Record<string, any>, name: string): Statement[] => {
+/** The managed policies attached to a role, by resource key. */
+const rolePolicies = (json: Record<string, any>, name: string): Array<[string, any]> => {
   const { key } = roleNamed(json, name);
-  return resources(json, "aws_iam_role_policy")
-    .filter(([, p]) => p.role === `\${aws_iam_role.${key}.id}`)
-    .flatMap(([, p]) => decodeJsonencode(p.policy).Statement as Statement[]);
+  return resources(json, "aws_iam_role_policy_attachment")
+    .filter(([, a]) => a.role === `\${aws_iam_role.${key}.name}`)
+    .map(([, a]) => {
+      const policy = /^\$\{aws_iam_policy\.([^.]+)\.arn\}$/.exec(a.policy_arn)?.[1];
+      if (!policy || !json.resource.aws_iam_policy[policy]) throw new Error(`${name}: attachment of ${a.policy_arn}, not a policy of this stack`);
+      return [policy, json.resource.aws_iam_policy[policy]] as [string, any];
+    });
 };
+/** Every statement of a role's policies, decoded. */
+const roleStatements = (json: Record<string, any>, name: string): Statement[] => rolePolicies(json, name).flatMap(([, p]) => decodeJsonencode(p.policy).Statement as Statement[]);
 const trustOf = (json: Record<string, any>, name: string) => decodeJsonencode(roleNamed(json, name).role.assume_role_policy).Statement;
 const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
@@ -226,6 +237,17 @@ describe("BootstrapStack", () => {
       expect(allows(Object.values(fargateRole).flat(), "events:PutRule", arn("events", "rule/lambdaflex-scaler-heartbeat"))).toBe(false);
     });
 
+    it("has the EC2 reads Elastic Load Balancing checks against the caller of each ELB call it may make (AWS's table)", () => {
+      const all = Object.values(fargateRole).flat();
+      const elb = (op: string) => arn("elasticloadbalancing", `${op === "RegisterTargets" ? "targetgroup/lambdaflex-lambda-tg" : "loadbalancer/app/lambdaflex-alb"}/0123456789abcdef`);
+      const callable = Object.keys(ELB_CALLER_PERMISSIONS).filter((op) => allows(all, `elasticloadbalancing:${op}`, elb(op)));
+      expect(callable).toEqual(expect.arrayContaining(["CreateLoadBalancer", "CreateTargetGroup", "RegisterTargets", "SetSubnets"]));
+      const missing = callable.flatMap((op) => ELB_CALLER_PERMISSIONS[op]!.filter((a) => !(a in ELB_CALLER_PERMISSIONS_WITHHELD) && !allows(all, a, "*")).map((a) => `${op}: ${a}`));
+      expect(missing).toEqual([]);
+      // What is withheld is not granted anywhere (the bootstrap stack creates the service-linked role instead).
+      for (const a of Object.keys(ELB_CALLER_PERMISSIONS_WITHHELD)) expect(all.flatMap(actions)).not.toContain(a);
+    });
+
     it("can do exactly what the fargate stack declares (contract with stacks/fargate-stack.ts)", () => {
       const problems = contract(fargateStack, fargateRole, fargateNeeds);
       expect(problems).toEqual([]);
@@ -265,13 +287,58 @@ describe("BootstrapStack", () => {
     });
   });
 
-  it("keeps each run role's inline policies within IAM's 10,240-character quota, even for the longest names", () => {
-    const longest = { service: "s".repeat(31), region: "ap-southeast-3", accountId: ACCOUNT, hostedZoneId: `Z${"A".repeat(31)}`, domain: `${"d".repeat(63)}.${"e".repeat(63)}.com` };
-    const sizes = [
-      corePermissions({ ...longest, repositoryArn: `arn:aws:ecr:ap-southeast-3:${ACCOUNT}:repository/${longest.service}`, protectedRolePatterns: [`${longest.service}-tfc-*`, `${longest.service}-task*`] }),
-      fargatePermissions({ ...longest, taskBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/${longest.service}-task-boundary` }),
-    ].map((policies) => Object.values(policies).reduce((n, st) => n + JSON.stringify(policyDocument(st)).replace(/\s/g, "").length, 0));
-    for (const size of sizes) expect(size).toBeLessThan(10240);
+  it("gives each run role customer-managed policies, each under IAM's 6,144 characters and at most 10 per role, even for the longest names", () => {
+    // The longest service name the schema allows, a long region, the longest zone id, a 131-character domain.
+    const service = "s".repeat(MAX_SERVICE_LENGTH);
+    const longest: DeploymentConfig = {
+      ...config,
+      service,
+      region: "ap-southeast-3",
+      hostedZoneId: `Z${"A".repeat(31)}`,
+      domain: `${"d".repeat(63)}.${"e".repeat(63)}.com`,
+      git: { ...config.git, tokenParameterName: `/${service}/git-token` },
+      terraformCloud: { ...config.terraformCloud, tokenParameterName: `/${service}/tfc-token` },
+    };
+    expect(() => parseDeploymentConfig(longest)).not.toThrow();
+    const { json: j } = synthBootstrap(longest);
+    // No inline policy left on a run role: those count against one 10,240-character quota per role.
+    expect(resources(j, "aws_iam_role_policy")).toEqual([]);
+    // What IAM stores: the document with every reference resolved (the account id, the boundary's
+    // and the repository's ARNs), counted without whitespace.
+    const key = (type: string, name: string) => resources(j, type).find(([, r]) => r.name === name)![0];
+    const values: Record<string, string> = {
+      "${data.aws_caller_identity.account.account_id}": ACCOUNT,
+      [`\${aws_iam_policy.${key("aws_iam_policy", `${service}-task-boundary`)}.arn}`]: `arn:aws:iam::${ACCOUNT}:policy/${service}-task-boundary`,
+      [`\${aws_ecr_repository.${key("aws_ecr_repository", service)}.arn}`]: `arn:aws:ecr:${longest.region}:${ACCOUNT}:repository/${service}`,
+    };
+    const resolved = (policy: string) => Object.entries(values).reduce((doc, [ref, value]) => doc.replaceAll(ref, value), JSON.stringify(decodeJsonencode(policy)));
+    const size = (policy: string) => resolved(policy).replace(/\s/g, "").length;
+    const report: string[] = [];
+    const tooLarge: string[] = [];
+    for (const stack of ["core", "fargate"] as const) {
+      const policies = rolePolicies(j, runRoleName(service, stack));
+      expect(policies.length).toBeGreaterThan(0);
+      expect(policies.length).toBeLessThanOrEqual(MANAGED_POLICIES_PER_ROLE);
+      for (const [, p] of policies) {
+        expect(resolved(p.policy)).not.toContain("${"); // every reference resolved, so the size is IAM's
+        const chars = size(p.policy);
+        if (chars >= MANAGED_POLICY_MAX_CHARS) tooLarge.push(`${p.name}: ${chars} characters`);
+        expect(p.name.length).toBeLessThanOrEqual(128); // IAM's policy name limit
+        expect(p.name.startsWith(`${runRoleName(service, stack)}-`)).toBe(true);
+        report.push(`${p.name.replace(service, "<service>")}: ${chars} (headroom ${MANAGED_POLICY_MAX_CHARS - chars})`);
+      }
+      report.push(`${runRoleName("<service>", stack)}: ${policies.length} of ${MANAGED_POLICIES_PER_ROLE} managed policies`);
+    }
+    expect(tooLarge).toEqual([]);
+    console.log(`run role policies for a ${MAX_SERVICE_LENGTH}-character service name, characters of ${MANAGED_POLICY_MAX_CHARS}:\n  ${report.join("\n  ")}`);
+  });
+
+  it("refuses more managed policies than IAM attaches to one role", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "s");
+    const oidc = new HcpTerraformOidc(stack, "oidc", { hostname: "app.terraform.io" });
+    const policies = Object.fromEntries(Array.from({ length: MANAGED_POLICIES_PER_ROLE + 1 }, (_, i) => [`p${i}`, [{ Effect: "Allow" as const, Action: ["s3:GetObject"], Resource: "*" }]]));
+    expect(() => new RunRole(stack, "r", { name: "x-tfc-core", description: "d", oidc, workspace: { organization: "o", project: "p", workspace: "w" }, policies })).toThrow(/11 policies; IAM attaches at most 10 managed policies/);
   });
 
   it("creates the image repository with immutable tags, scanning on push, AES256", () => {

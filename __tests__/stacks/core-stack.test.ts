@@ -101,14 +101,29 @@ describe("CoreStack", () => {
     });
   });
 
-  it("keeps links in an on-demand, encrypted table with PITR and deletion protection", () => {
+  it("writes its records into the configured zone by id, without reading the zone (no route53:ListHostedZones for the run role)", () => {
+    expect(json.data?.aws_route53_zone).toBeUndefined();
+    const records = Object.values(json.resource.aws_route53_record) as any[];
+    expect(records).toHaveLength(2); // the lambda alias and the certificate's validation record
+    for (const r of records) expect(r.zone_id).toBe(config.hostedZoneId);
+    const app = Testing.app();
+    expect(buildStacks(app, { ...config, hostedZoneId: "Z9999999999" }).core.hostedZoneId).toBe("Z9999999999");
+  });
+
+  it("keeps links in an on-demand table with PITR and deletion protection", () => {
     expect(synth).toHaveResourceWithProperties(DynamodbTable, {
       billing_mode: "PAY_PER_REQUEST",
       hash_key: "code",
       point_in_time_recovery: { enabled: true },
-      server_side_encryption: { enabled: true },
       deletion_protection_enabled: true,
     });
+  });
+
+  it("encrypts the table with DynamoDB's AWS owned key, so no plan reads a KMS key the run role may not", () => {
+    // server_side_encryption { enabled = true } means the AWS managed key: billed per request, and
+    // the provider calls kms:DescribeKey on every read (found by the cloud test's IAM accounting).
+    const table = Object.values(json.resource.aws_dynamodb_table)[0] as Record<string, unknown>;
+    expect(table.server_side_encryption).toBeUndefined();
   });
 
   it("limits the function's role to its log group and its table", () => {

@@ -79,6 +79,17 @@ describe("FargateStack", () => {
     expect(json.resource.aws_nat_gateway).toBeUndefined();
   });
 
+  it("creates the internet-facing ALB only after the internet gateway and every route table association (InvalidSubnet otherwise)", () => {
+    const [lb] = all("aws_lb");
+    expect(lb.internal).toBe(false);
+    const addresses = (type: string) => Object.keys(json.resource[type] ?? {}).map((name) => `${type}.${name}`);
+    expect(addresses("aws_internet_gateway")).toHaveLength(1);
+    expect(addresses("aws_route_table_association")).toHaveLength(2); // one per public subnet
+    expect([...(lb.depends_on ?? [])].sort()).toEqual([...addresses("aws_internet_gateway"), ...addresses("aws_route_table_association")].sort());
+    // Counted alike: whenever the tier (and so the ALB) exists, so do they.
+    for (const type of ["aws_lb", "aws_internet_gateway", "aws_route_table_association"]) for (const r of all(type)) expect(r.count).toBe("${local.tier_enabled}");
+  });
+
   it("terminates TLS on the ALB with a TLS 1.3 policy and redirects port 80", () => {
     expect(synth).toHaveResourceWithProperties(Lb, { load_balancer_type: "application", internal: false, drop_invalid_header_fields: true });
     expect(synth).toHaveResourceWithProperties(LbListener, { port: 443, protocol: "HTTPS", ssl_policy: TLS_POLICY });
@@ -257,9 +268,10 @@ describe("FargateStack", () => {
     for (const state of ["warming", "draining"]) expect(perState(state)).toEqual([1, 1, 1]);
   });
 
-  it("reads zone, certificate, image and table from the core stack's state", () => {
+  it("reads certificate, image and table from the core stack's state, and takes the zone id from the configuration", () => {
     const refs = [...synth.matchAll(/outputs\.cross-stack-output-[\w-]+/g)].map((m) => m[0]);
-    expect(refs.some((r) => r.includes("route53_zone"))).toBe(true);
+    expect(refs.some((r) => r.includes("route53_zone"))).toBe(false);
+    expect(all("aws_route53_record").map((r) => r.zone_id)).toEqual([config.hostedZoneId]);
     expect(refs.some((r) => r.includes("acm_certificate_validation"))).toBe(true);
     expect(refs.some((r) => r.includes("ecr_repository"))).toBe(true);
     expect(refs.some((r) => r.includes("dynamodb_table"))).toBe(true);

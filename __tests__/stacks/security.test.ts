@@ -10,6 +10,7 @@ const out = mkdtempSync(join(tmpdir(), "lambdaflex-sec-"));
 const stacks = synthesize(loadDeploymentConfig(undefined, {}), out);
 const core = readStack(stacks.core!);
 const fargate = readStack(stacks.fargate!);
+const bootstrap = readStack(stacks.bootstrap!);
 afterAll(() => removeDir(out));
 
 /** A deep copy to break on purpose. */
@@ -19,6 +20,7 @@ const first = (j: Record<string, any>, type: string, pick: (r: any) => boolean =
 
 describe("security checks", () => {
   it.each([
+    ["bootstrap", bootstrap],
     ["core", core],
     ["fargate", fargate],
   ])("pass on the synthesized %s stack", (_name, stack) => {
@@ -30,6 +32,13 @@ describe("security checks", () => {
     const p = first(broken, "aws_iam_role_policy", (r) => r.policy.includes("dynamodb:GetItem"));
     p.policy = p.policy.replace('"dynamodb:GetItem"', '"dynamodb:*"');
     expect(SECURITY_CHECKS.noWildcardActions(broken)).toEqual([expect.objectContaining({ problem: 'wildcard action "dynamodb:*"' })]);
+  });
+
+  it("flag a wildcard action in a run role's customer-managed policy", () => {
+    const broken = copy(bootstrap);
+    const p = first(broken, "aws_iam_policy", (r) => r.name === "lambdaflex-tfc-fargate-load-balancing");
+    p.policy = p.policy.replace('"elasticloadbalancing:CreateLoadBalancer"', '"elasticloadbalancing:*"');
+    expect(SECURITY_CHECKS.noWildcardActions(broken)).toEqual([expect.objectContaining({ resource: expect.stringMatching(/^aws_iam_policy\.fargate-run-role_load-balancing_/), problem: 'wildcard action "elasticloadbalancing:*"' })]);
   });
 
   it("flag a bare * action in trust policies, written as jsonencode or as plain JSON", () => {

@@ -34,11 +34,11 @@ const IAM_ROLE_CHANGES = [
 ];
 
 /**
- * The core workspace's permissions, by inline policy: what the core stack
- * manages (stacks/core-stack.ts, stacks/core/*), scoped by the service's
- * name where the service's ARNs carry a name. API Gateway IDs and ACM
- * certificate IDs are random, so those are scoped to the region (and ACM
- * changes to certificates carrying the service tag). The run roles and the
+ * The core workspace's permissions, in parts (RunRole makes each a managed
+ * policy): what the core stack manages (stacks/core-stack.ts, stacks/core/*),
+ * scoped by the service's name where the service's ARNs carry a name. API
+ * Gateway IDs and ACM certificate IDs are random, so those are scoped to the
+ * region (and ACM changes to certificates carrying the service tag). The run roles and the
  * tier's task roles are out of reach (explicit deny), so a core run can
  * neither widen a run role nor make a task role outside the task boundary.
  */
@@ -170,7 +170,10 @@ export function corePermissions(p: CorePermissionsProps): Record<string, Stateme
           "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "CNAME"] },
         },
       },
-      { Sid: "ZoneRead", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets", "route53:ListTagsForResource"], Resource: zone },
+      // aws_route53_record reads the zone (GetHostedZone, for its name) in every create, read, update
+      // and delete, and lists the record sets. No ListTagsForResource: only the zone data source, gone
+      // since issue 20, read the zone's tags.
+      { Sid: "ZoneRead", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"], Resource: zone },
       { Sid: "ChangeStatus", Effect: "Allow", Action: ["route53:GetChange"], Resource: "arn:aws:route53:::change/*" },
     ],
     "data-and-alerts": [

@@ -19,11 +19,12 @@ export interface FargatePermissionsProps {
 const EC2_CREATES = ["CreateVpc", "CreateSubnet", "CreateInternetGateway", "CreateRouteTable", "CreateSecurityGroup"];
 
 /**
- * The fargate workspace's permissions, by inline policy: only the tier's own
- * resources. ELBv2, ECS and IAM by name (`<service>-*`), EC2 by the service
- * tag, Application Auto Scaling for ECS services (and only the tier's, see
- * below), one record in the one zone, alarms named `<service>-fargate-*` (not
- * core's `<service>-*` alarms, which wake the scaler while the tier is off),
+ * The fargate workspace's permissions, in parts (RunRole makes each a
+ * managed policy): only the tier's own resources. ELBv2, ECS and IAM by name
+ * (`<service>-*`), EC2 by the service tag, Application Auto Scaling for ECS
+ * services (and only the tier's, see below), one record in the one zone,
+ * alarms named `<service>-fargate-*` (not core's `<service>-*` alarms, which
+ * wake the scaler while the tier is off),
  * the scaler's per-minute rule with its invoke permission, and the ALB's
  * invoke permission on the service function (weighted switch). Core's
  * outputs come from HCP Terraform remote state, which needs no AWS permission;
@@ -40,13 +41,18 @@ export function fargatePermissions(p: FargatePermissionsProps): Record<string, S
   const s = p.service;
   return {
     network: [
-      // EC2 Describe* actions have no resource-level permissions; AWS requires "*".
+      // EC2 Describe* actions have no resource-level permissions; AWS requires "*". Besides the
+      // provider's own reads, ELB checks some of them against the caller (ELB_CALLER_PERMISSIONS).
       {
         Sid: "Ec2Read",
         Effect: "Allow",
         Action: [
           "ec2:DescribeAccountAttributes",
+          // ELB's CreateLoadBalancer checks it against the caller.
+          "ec2:DescribeAddresses",
           "ec2:DescribeAvailabilityZones",
+          // ELB's RegisterTargets checks it against the caller.
+          "ec2:DescribeInstances",
           "ec2:DescribeInternetGateways",
           "ec2:DescribeNetworkAcls",
           "ec2:DescribeNetworkInterfaces",
@@ -267,6 +273,7 @@ export function fargatePermissions(p: FargatePermissionsProps): Record<string, S
           "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": [p.domain], "route53:ChangeResourceRecordSetsRecordTypes": ["A"] },
         },
       },
+      // aws_route53_record reads the zone (GetHostedZone, for its name) in every create, read, update and delete.
       { Sid: "ZoneRead", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets"], Resource: `arn:aws:route53:::hostedzone/${p.hostedZoneId}` },
       { Sid: "ChangeStatus", Effect: "Allow", Action: ["route53:GetChange"], Resource: "arn:aws:route53:::change/*" },
       {
@@ -299,7 +306,7 @@ export function fargatePermissions(p: FargatePermissionsProps): Record<string, S
         Resource: arn("lambda", `function:${s}-api`),
         Condition: { StringEquals: { "lambda:Principal": "elasticloadbalancing.amazonaws.com" } },
       },
-      // Reading and removing those two statements (one statement, for IAM's 10,240-character quota per role).
+      // Reading and removing those two statements.
       { Sid: "InvokeRead", Effect: "Allow", Action: ["lambda:GetPolicy", "lambda:RemovePermission"], Resource: [arn("lambda", `function:${s}-scaler`), arn("lambda", `function:${s}-api`)] },
     ],
   };

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { policyDocument, type Statement } from "../policy";
 import type { HcpTerraformOidc, WorkspaceIdentity } from "./hcp-terraform-oidc";
 
@@ -25,13 +26,25 @@ export interface RunRoleProps {
   readonly oidc: HcpTerraformOidc;
   /** The one workspace whose runs may assume the role. */
   readonly workspace: WorkspaceIdentity;
-  /** Inline policies by name; every statement names its actions. */
+  /** Policies by part name (each becomes `<name>-<part>`); every statement names its actions. */
   readonly policies: Readonly<Record<string, Statement[]>>;
 }
+
+/** IAM's default quota of managed policies attached to one role. */
+export const MANAGED_POLICIES_PER_ROLE = 10;
+/** The most characters (whitespace not counted) IAM accepts in one managed policy document. */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+
+/** The customer-managed policy a run role's part is written to. */
+export const runRolePolicyName = (roleName: string, part: string): string => `${roleName}-${part}`;
 
 /**
  * The role one HCP Terraform workspace's runs assume (TFC_AWS_RUN_ROLE_ARN),
  * trusted for that workspace only, with the permissions its stack needs.
+ * The permissions are customer-managed policies, one per part, not inline
+ * ones: IAM allows 10,240 characters of inline policy per role in all, which
+ * the fargate role nearly filled, but 6,144 per managed policy and 10 of them
+ * per role.
  */
 export class RunRole extends Construct {
   public readonly role: IamRole;
@@ -44,6 +57,7 @@ export class RunRole extends Construct {
     }
     const names = Object.keys(props.policies);
     if (names.length === 0) throw new Error(`RunRole ${id}: give at least one policy; a run role without permissions cannot apply anything`);
+    if (names.length > MANAGED_POLICIES_PER_ROLE) throw new Error(`RunRole ${id}: ${names.length} policies; IAM attaches at most ${MANAGED_POLICIES_PER_ROLE} managed policies to a role by default`);
     for (const [name, statements] of Object.entries(props.policies)) {
       const wildcard = statements.flatMap((s) => s.Action).find((a) => a.includes("*"));
       if (wildcard) throw new Error(`RunRole ${id}: policy "${name}" uses the wildcard action "${wildcard}"; name each action`);
@@ -54,8 +68,14 @@ export class RunRole extends Construct {
       description: props.description,
       assumeRolePolicy: props.oidc.trustPolicy(props.workspace),
     });
-    for (const [name, statements] of Object.entries(props.policies)) {
-      new IamRolePolicy(this, name, { role: this.role.id, name, policy: Fn.jsonencode(policyDocument(statements)) });
+    for (const [part, statements] of Object.entries(props.policies)) {
+      const policy = new IamPolicy(this, part, {
+        name: runRolePolicyName(props.name, part),
+        // Not from the workspace's name: changing a managed policy's description replaces the policy.
+        description: `Permissions of the run role ${props.name}: ${part}`,
+        policy: Fn.jsonencode(policyDocument(statements)),
+      });
+      new IamRolePolicyAttachment(this, `${part}-attachment`, { role: this.role.name, policyArn: policy.arn });
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener, type LbListenerDefaultAction } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
@@ -11,6 +12,13 @@ export interface LoadBalancerProps {
   /** The VPC's CIDR: the ALB may only talk to targets inside it. */
   readonly vpcCidr: string;
   readonly subnetIds: string[];
+  /**
+   * What makes the subnets public (the internet gateway, the route table associations): the ALB
+   * is created after them (and destroyed before them), because an internet-facing ALB in a subnet
+   * without a route to an internet gateway fails with InvalidSubnet, and its subnets and security
+   * group alone do not order it after them.
+   */
+  readonly publicRouting: ITerraformDependable[];
   /** Validated certificate for the HTTPS listener (from the core stack). */
   readonly certificateArn: string;
   /** Port the tasks listen on. */
@@ -80,6 +88,7 @@ export class LoadBalancer extends Construct {
       subnets: props.subnetIds,
       dropInvalidHeaderFields: true,
       idleTimeout: 60,
+      dependsOn: props.publicRouting,
       count: props.count,
     });
     const tg = new LbTargetGroup(this, "targets", {

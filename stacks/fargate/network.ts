@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, type ITerraformDependable } from "cdktf";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
@@ -26,6 +26,8 @@ export class Network extends Construct {
   public readonly vpcId: string;
   public readonly cidr: string;
   public readonly subnetIds: string[];
+  /** The internet gateway and the subnets' route table associations: the subnets are public only once these exist. */
+  public readonly publicRouting: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -49,6 +51,7 @@ export class Network extends Construct {
       route: [{ cidrBlock: "0.0.0.0/0", gatewayId: only(igw, "id") }],
       count: props.count,
     });
+    const associations: RouteTableAssociation[] = [];
     this.subnetIds = [0, 1].map((i) => {
       const subnet = new Subnet(this, `public-${i}`, {
         vpcId: this.vpcId,
@@ -58,12 +61,15 @@ export class Network extends Construct {
         tags: { Name: `${props.name}-public-${i}` },
         count: props.count,
       });
-      new RouteTableAssociation(this, `public-${i}-routes`, {
-        subnetId: only(subnet, "id"),
-        routeTableId: only(routes, "id"),
-        count: props.count,
-      });
+      associations.push(
+        new RouteTableAssociation(this, `public-${i}-routes`, {
+          subnetId: only(subnet, "id"),
+          routeTableId: only(routes, "id"),
+          count: props.count,
+        }),
+      );
       return only(subnet, "id");
     });
+    this.publicRouting = [igw, ...associations];
   }
 }
