@@ -1,0 +1,123 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DynamoDBClient, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
+import { BatchDeleteImageCommand, ECRClient, ListImagesCommand } from "@aws-sdk/client-ecr";
+import { formatToggle, parseToggle, type TierState } from "../scaler/toggle";
+import { GitServer } from "../__tests__/helpers/git-server";
+import { terraformProviderDir } from "../__tests__/helpers/terraform";
+import { CallLedger } from "./accounting";
+import { cdktfDeploy } from "./cdktf-deploy";
+import { clientOptions, prepareDeployment, releaseImage, writeTokens, type Deployment } from "./deployment";
+import { Emulator } from "./emulator";
+import { maintainerCommit } from "./git-seed";
+import { formatDenials, writeReport } from "./iam/account";
+import { apply, assertNoDrift, destroy } from "./terraform-run";
+
+// The whole tier cycle on real parts: the synthesized stacks applied by real
+// terraform (and once by the cdktf CLI) with the pinned AWS provider against an
+// AWS API emulator, the runbook's order, every state of the toggle, then the
+// production scaler driving the same cycle through real commits, then destroy.
+// Every AWS call is recorded and checked against the role that makes it.
+
+const GIT_TOKEN = "cloud-test-git-token";
+const TFC_TOKEN = "cloud-test-tfc-token";
+const ORGANIZATION = "lambdaflex-cloud-test";
+// The longest service name the schema allows: every name derived from it must fit its AWS limit.
+const SERVICE = "lambdaflex-cloud-cycle";
+const OUTPUT = join(__dirname, "..", "test-output", "cloud");
+
+const timings: Array<{ step: string; seconds: number }> = [];
+const timed = async <T extends { seconds: number }>(step: string, run: Promise<T>): Promise<T> => {
+  const out = await run;
+  timings.push({ step, seconds: out.seconds });
+  return out;
+};
+
+describe("the tier cycle applied against an AWS API emulator", () => {
+  const root = mkdtempSync(join(tmpdir(), "lambdaflex-cloud-"));
+  const git = new GitServer(GIT_TOKEN);
+  let emulator: Emulator;
+  let d: Deployment;
+  let ledger: CallLedger;
+
+  beforeAll(async () => {
+    emulator = await Emulator.start(root);
+    await git.start({ "README.md": "deployment repository\n" });
+    d = await prepareDeployment({ endpoint: emulator.url, pluginDir: terraformProviderDir(), gitUrl: git.url, organization: ORGANIZATION, service: SERVICE, root });
+    ledger = new CallLedger(emulator, d.config.service, d.target.region);
+  });
+
+  afterAll(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    writeFileSync(join(OUTPUT, "timings.json"), JSON.stringify(timings, null, 2));
+    if (emulator) copyFileSync(emulator.callsFile, join(OUTPUT, "calls.jsonl"));
+    await emulator?.stop();
+    await git.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("runbook step 2: bootstrap applies with an administrator's credentials, and plans clean", async () => {
+    const dir = d.stackDir("bootstrap");
+    await timed("bootstrap apply", apply(dir, "admin", d.target, { create_service_linked_roles: "true" }));
+    await assertNoDrift(dir, "admin", d.target, { create_service_linked_roles: "true" });
+    await writeTokens(d, { git: GIT_TOKEN, terraformCloud: TFC_TOKEN });
+    await ledger.loadRoles();
+  });
+
+  it("runbook steps 3 and 5: a release, then core through `cdktf deploy` as the core run role, and plans clean", async () => {
+    await releaseImage(d);
+    maintainerCommit(git.bare, git.branch, d.files(), "deploy: configure and release");
+    const deployed = await timed("core cdktf deploy", cdktfDeploy("core", d.synthOut, "core", d.target));
+    if (deployed.status !== 0) throw new Error(`cdktf deploy core failed (exit ${deployed.status}):\n${deployed.output.slice(-6_000)}`);
+    // The workspace's own directory (deploy/core) plans against the same state: nothing to do.
+    await assertNoDrift(d.stackDir("core"), "core", d.target);
+    await ledger.loadRoles();
+  });
+
+  it("fargate walks off -> warming -> serving -> draining -> off as the scaler writes the toggle, with no drift after any apply", async () => {
+    const dir = d.stackDir("fargate");
+    const togglePath = join(d.repo, d.config.toggleFile);
+    const elb = new ElasticLoadBalancingV2Client(clientOptions("harness", d.target.endpoint, d.target.region));
+    const albs = async () => ((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).map((lb) => lb.LoadBalancerName);
+    for (const state of ["off", "warming", "serving", "draining", "off"] as TierState[]) {
+      const toggle = parseToggle(readFileSync(togglePath, "utf8"));
+      writeFileSync(togglePath, formatToggle({ ...toggle, fargate_tier: state, fargate_tier_since: new Date().toISOString().replace(/\.\d+Z$/, "Z") }));
+      await timed(`fargate apply ${state}`, apply(dir, "fargate", d.target));
+      await assertNoDrift(dir, "fargate", d.target);
+      expect({ state, albs: await albs() }).toEqual({ state, albs: state === "off" ? [] : [`${d.config.service}-alb`] });
+    }
+  });
+
+  it("destroys fargate and core (after lifting the table's deletion protection as the README says), then bootstrap", async () => {
+    await timed("fargate destroy", destroy(d.stackDir("fargate"), "fargate", d.target));
+    // Core refuses to destroy the links table while deletion protection is on: the real AWS error.
+    const refused = await destroy(d.stackDir("core"), "core", d.target).then(
+      () => "destroyed",
+      (err: Error) => err.message,
+    );
+    expect(refused).toMatch(/can't be deleted while DeletionProtectionEnabled is set to True/);
+    // README: `aws dynamodb update-table --table-name <service>-links --no-deletion-protection-enabled`, by an administrator.
+    const dynamo = new DynamoDBClient(clientOptions("admin", d.target.endpoint, d.target.region));
+    await dynamo.send(new UpdateTableCommand({ TableName: `${d.config.service}-links`, DeletionProtectionEnabled: false }));
+    await timed("core destroy", destroy(d.stackDir("core"), "core", d.target));
+    // Bootstrap keeps the image repository while it holds releases; the README's teardown empties it first.
+    const ecr = new ECRClient(clientOptions("admin", d.target.endpoint, d.target.region));
+    const images = (await ecr.send(new ListImagesCommand({ repositoryName: d.config.service }))).imageIds ?? [];
+    if (images.length) await ecr.send(new BatchDeleteImageCommand({ repositoryName: d.config.service, imageIds: images }));
+    await timed("bootstrap destroy", destroy(d.stackDir("bootstrap"), "admin", d.target, { create_service_linked_roles: "true" }));
+    const elb = new ElasticLoadBalancingV2Client(clientOptions("harness", d.target.endpoint, d.target.region));
+    expect((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).toEqual([]);
+  });
+
+  it("makes every AWS call with a role whose policies allow it: zero denied, every call accounted", async () => {
+    const accounting = await ledger.account();
+    writeReport(join(OUTPUT, "iam-report.json"), accounting);
+    const roles = Object.entries(accounting.summary).map(([role, c]) => `${role}: ${c.allowed} allowed, ${c.denied} denied, ${c["not-required"]} need no permission`);
+    process.stderr.write(`cloud test IAM accounting (test-output/cloud/iam-report.json):\n  ${roles.join("\n  ")}\n`);
+    expect(formatDenials(accounting)).toBe("");
+    // Every accounted identity made calls: the accounting saw core, fargate and the scaler at work.
+    expect(Object.keys(accounting.summary).sort()).toEqual([`${d.config.service}-scaler-role`, `${d.config.service}-tfc-core`, `${d.config.service}-tfc-fargate`].sort());
+  });
+});

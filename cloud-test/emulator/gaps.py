@@ -1,0 +1,247 @@
+"""Where moto 5.2.1 answers differently from AWS in a way that stops a
+Terraform apply or leaves a permanent diff, and what AWS answers instead.
+
+One function per gap; each says what AWS does and which document says so.
+install_gaps() applies them all before the server starts.
+"""
+
+import json
+import random
+import string
+
+
+def apigatewayv2_domain_name_status():
+    """API Gateway v2 CreateDomainName/GetDomainName answer each domain name
+    configuration with `domainNameStatus` (AVAILABLE once the certificate is
+    bound), `apiGatewayDomainName` (the d-xxxx target for the alias record)
+    and `hostedZoneId` (the regional endpoint's zone). moto returns the
+    request's configuration back, so the provider waits for AVAILABLE forever.
+    Source: API Gateway V2 API Reference, DomainNames, DomainNameConfiguration
+    (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/domainnames.html);
+    regional hosted zone ids: AWS General Reference, Amazon API Gateway
+    endpoints and quotas (https://docs.aws.amazon.com/general/latest/gr/apigateway.html).
+    """
+    from moto.apigatewayv2.models import DomainName
+
+    zones = {"us-east-1": "Z1UJRXOUMOOFQ8", "us-east-2": "ZOJJZC49E0EPZ", "us-west-2": "Z2OJLYMUO9EFXC", "eu-west-1": "ZLY8HYME6SFDD", "eu-central-1": "Z1U9ULNL0V5AJ3"}
+    original = DomainName.to_json
+
+    def to_json(self):
+        out = original(self)
+        region = self.domain_name_arn.split(":")[3]
+        if not hasattr(self, "_target"):
+            self._target = "d-" + "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(10))
+        configs = []
+        for config in self.domain_name_configurations or [{}]:
+            filled = dict(config)
+            filled.setdefault("endpointType", "REGIONAL")
+            filled.setdefault("securityPolicy", "TLS_1_2")
+            filled.setdefault("ipAddressType", "ipv4")
+            filled["domainNameStatus"] = "AVAILABLE"
+            filled["apiGatewayDomainName"] = f"{self._target}.execute-api.{region}.amazonaws.com"
+            filled["hostedZoneId"] = zones.get(region, "Z1UJRXOUMOOFQ8")
+            configs.append(filled)
+        out["domainNameConfigurations"] = configs
+        # AWS leaves mutualTlsAuthentication out unless a truststore is set.
+        if not out.get("mutualTlsAuthentication"):
+            out.pop("mutualTlsAuthentication", None)
+        return out
+
+    DomainName.to_json = to_json
+
+
+def application_autoscaling_tags():
+    """Application Auto Scaling tags scalable targets by ARN: TagResource,
+    UntagResource and ListTagsForResource. moto does not implement them (a 500
+    the provider retries), so tags are kept here per ARN.
+    Source: Application Auto Scaling API Reference, ListTagsForResource,
+    TagResource, UntagResource
+    (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_ListTagsForResource.html).
+    """
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+
+    tags_by_arn = {}
+
+    def _arn(self):
+        return json.loads(self.body or "{}").get("ResourceARN")
+
+    def list_tags_for_resource(self):
+        return json.dumps({"Tags": dict(tags_by_arn.get(_arn(self), {}))})
+
+    def tag_resource(self):
+        body = json.loads(self.body or "{}")
+        tags_by_arn.setdefault(body.get("ResourceARN"), {}).update(body.get("Tags") or {})
+        return json.dumps({})
+
+    def untag_resource(self):
+        body = json.loads(self.body or "{}")
+        held = tags_by_arn.setdefault(body.get("ResourceARN"), {})
+        for key in body.get("TagKeys") or []:
+            held.pop(key, None)
+        return json.dumps({})
+
+    original_register = ApplicationAutoScalingResponse.register_scalable_target
+
+    def register_scalable_target(self):
+        # RegisterScalableTarget takes Tags too and applies them to the new target.
+        out = original_register(self)
+        tags = json.loads(self.body or "{}").get("Tags")
+        if tags:
+            tags_by_arn.setdefault(json.loads(out)["ScalableTargetARN"], {}).update(tags)
+        return out
+
+    ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
+    ApplicationAutoScalingResponse.tag_resource = tag_resource
+    ApplicationAutoScalingResponse.untag_resource = untag_resource
+    ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target
+
+
+def lambda_logging_and_image_config():
+    """Lambda keeps a function's LoggingConfig and always returns it (LogFormat
+    Text and LogGroup /aws/lambda/<name> unless set); it returns
+    ImageConfigResponse only when the function has an ImageConfig override.
+    moto drops LoggingConfig and returns an empty ImageConfigResponse for every
+    image function, so each plan shows a diff.
+    Source: Lambda API Reference, FunctionConfiguration (LoggingConfig,
+    ImageConfigResponse)
+    (https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html).
+    """
+    from moto.awslambda.models import LambdaFunction
+
+    original_init = LambdaFunction.__init__
+    original_config = LambdaFunction.get_configuration
+    original_update = LambdaFunction.update_configuration
+
+    def __init__(self, account_id, spec, region, version=1):
+        original_init(self, account_id, spec, region, version)
+        self._logging_config = dict(spec.get("LoggingConfig") or {})
+        self._has_image_config = bool(spec.get("ImageConfig"))
+
+    def get_configuration(self, *args, **kwargs):
+        config = original_config(self, *args, **kwargs)
+        logging = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{self.function_name}"}
+        logging.update(getattr(self, "_logging_config", {}))
+        config["LoggingConfig"] = logging
+        if not getattr(self, "_has_image_config", False):
+            config.pop("ImageConfigResponse", None)
+        return config
+
+    def update_configuration(self, config_updates):
+        if "LoggingConfig" in config_updates:
+            self._logging_config = dict(config_updates.get("LoggingConfig") or {})
+        if "ImageConfig" in config_updates:
+            self._has_image_config = bool(config_updates.get("ImageConfig"))
+        return original_update(self, config_updates)
+
+    LambdaFunction.__init__ = __init__
+    LambdaFunction.get_configuration = get_configuration
+    LambdaFunction.update_configuration = update_configuration
+
+
+def ecs_create_service_fields():
+    """ECS CreateService keeps every field of the request that DescribeServices
+    returns, as UpdateService does; moto's CreateService drops the ones it does
+    not model (deploymentConfiguration with the circuit breaker,
+    healthCheckGracePeriodSeconds, enableECSManagedTags, enableExecuteCommand,
+    availabilityZoneRebalancing), so the next plan wants to change them.
+    Source: Amazon ECS API Reference, CreateService and Service
+    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html).
+    """
+    from moto.core.utils import camelcase_to_underscores
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    handled = {"cluster", "serviceName", "taskDefinition", "desiredCount", "loadBalancers", "schedulingStrategy", "serviceRegistries", "tags", "deploymentController", "launchType", "platformVersion", "propagateTags", "networkConfiguration", "role", "clientToken"}
+    original = EC2ContainerServiceResponse.create_service
+
+    def create_service(self):
+        result = original(self)
+        service = result.result["service"]
+        for key, value in self._get_params().items():
+            if key not in handled and value is not None:
+                setattr(service, camelcase_to_underscores(key), value)
+        return result
+
+    EC2ContainerServiceResponse.create_service = create_service
+
+
+def cloudwatch_describe_alarms_state_value():
+    """DescribeAlarms applies every filter it is given together: AlarmNames
+    with StateValue returns only the named alarms in that state. moto applies
+    only the first filter it finds, so the scaler's "is my alarm in ALARM"
+    question is answered with alarms in any state.
+    Source: CloudWatch API Reference, DescribeAlarms
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html).
+    """
+    from moto.cloudwatch.responses import CloudWatchResponse
+
+    original = CloudWatchResponse.describe_alarms
+
+    def describe_alarms(self):
+        result = original(self)
+        state = self._get_param("StateValue")
+        if state:
+            for key in ("MetricAlarms", "CompositeAlarms"):
+                result.result[key] = [a for a in result.result[key] if a.state_value == state]
+        return result
+
+    CloudWatchResponse.describe_alarms = describe_alarms
+
+
+def route53_zone_ids():
+    """Route 53 hosted zone ids are Z followed by upper-case letters and digits
+    (Z0123456789ABCDEFGHIJ); moto makes random 22-character ids that do not
+    start with Z, which the configuration schema rightly refuses.
+    Source: Route 53 API Reference, HostedZone (Id), and the ids shown in
+    CreateHostedZone's examples
+    (https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html).
+    """
+    from moto.route53 import models
+
+    alphabet = string.ascii_uppercase + string.digits
+
+    def create_route53_zone_id(*_args, **_kwargs):
+        return "Z" + "".join(random.choice(alphabet) for _ in range(20))
+
+    models.create_route53_zone_id = create_route53_zone_id
+
+
+def elbv2_internet_facing_needs_gateway():
+    """An internet-facing load balancer can be created only in subnets whose
+    VPC has an internet gateway attached; otherwise CreateLoadBalancer fails
+    with InvalidSubnet ("VPC vpc-... has no internet gateway"). moto creates
+    it anyway, so a missing ordering between the ALB and the gateway would
+    pass here and fail in AWS.
+    Source: Elastic Load Balancing API Reference, CreateLoadBalancer, errors
+    (InvalidSubnet)
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html);
+    Application Load Balancers, "Subnets for your load balancer" (an
+    internet-facing load balancer needs public subnets, with a route to an
+    internet gateway)
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#subnets-load-balancer).
+    """
+    from moto.elbv2.exceptions import ELBClientError
+    from moto.elbv2.models import ELBv2Backend
+
+    original = ELBv2Backend.create_load_balancer
+
+    def create_load_balancer(self, name, security_groups, subnet_ids, subnet_mappings=None, scheme="internet-facing", *args, **kwargs):
+        if scheme != "internal":
+            ids = list(subnet_ids or []) + [m["SubnetId"] for m in subnet_mappings or []]
+            attached = {gw.vpc.id for gw in self.ec2_backend.internet_gateways.values() if gw.vpc is not None}
+            for subnet_id in ids:
+                subnet = self.ec2_backend.get_subnet(subnet_id)
+                if subnet is not None and subnet.vpc_id not in attached:
+                    raise ELBClientError("InvalidSubnet", f"VPC {subnet.vpc_id} has no internet gateway")
+        return original(self, name, security_groups, subnet_ids, subnet_mappings, scheme, *args, **kwargs)
+
+    ELBv2Backend.create_load_balancer = create_load_balancer
+
+
+def install_gaps():
+    apigatewayv2_domain_name_status()
+    application_autoscaling_tags()
+    lambda_logging_and_image_config()
+    ecs_create_service_fields()
+    cloudwatch_describe_alarms_state_value()
+    route53_zone_ids()
+    elbv2_internet_facing_needs_gateway()
