@@ -227,7 +227,7 @@ def elbv2_internet_facing_needs_gateway():
     def create_load_balancer(self, name, security_groups, subnet_ids, subnet_mappings=None, scheme="internet-facing", *args, **kwargs):
         if scheme != "internal":
             ids = list(subnet_ids or []) + [m["SubnetId"] for m in subnet_mappings or []]
-            attached = {gw.vpc.id for gw in self.ec2_backend.internet_gateways.values() if gw.vpc is not None}
+            attached = {gw.vpc.id for gw in self.ec2_backend.internet_gateways.values() if gw.vpc is not None and gw.attachment_state == "available"}
             for subnet_id in ids:
                 subnet = self.ec2_backend.get_subnet(subnet_id)
                 if subnet is not None and subnet.vpc_id not in attached:
@@ -235,6 +235,42 @@ def elbv2_internet_facing_needs_gateway():
         return original(self, name, security_groups, subnet_ids, subnet_mappings, scheme, *args, **kwargs)
 
     ELBv2Backend.create_load_balancer = create_load_balancer
+
+
+ATTACH_SECONDS = 4
+
+
+def ec2_gateway_attachment_takes_time():
+    """An internet gateway's attachment to a VPC is reported "attaching"
+    before "available"; the provider waits for "available". moto attaches at
+    once, so whatever is created beside the gateway always finds it ready,
+    and a missing dependency on it never shows. Here it stays "attaching"
+    for a few seconds, as in AWS, where the ALB that does not wait for it
+    meets InvalidSubnet.
+    Source: Amazon EC2 API Reference, InternetGatewayAttachment (State:
+    attaching | attached | detaching | detached; "available" for an internet
+    gateway)
+    (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InternetGatewayAttachment.html).
+    """
+    import time
+
+    from moto.ec2.models.internet_gateways import InternetGateway, InternetGatewayBackend
+
+    original_attach = InternetGatewayBackend.attach_internet_gateway
+
+    def attach_internet_gateway(self, internet_gateway_id, vpc_id):
+        out = original_attach(self, internet_gateway_id, vpc_id)
+        self.get_internet_gateway(internet_gateway_id)._attached_at = time.monotonic()
+        return out
+
+    def _state(self):
+        if not self.vpc:
+            return "detached"
+        return "attaching" if time.monotonic() - getattr(self, "_attached_at", 0) < ATTACH_SECONDS else "available"
+
+    InternetGatewayBackend.attach_internet_gateway = attach_internet_gateway
+    InternetGateway.attachment_state = property(_state)
+    InternetGateway.attachments = property(lambda self: [{"State": _state(self), "VpcId": self.vpc.id}] if self.vpc else [])
 
 
 def install_gaps():
@@ -245,3 +281,4 @@ def install_gaps():
     cloudwatch_describe_alarms_state_value()
     route53_zone_ids()
     elbv2_internet_facing_needs_gateway()
+    ec2_gateway_attachment_takes_time()
