@@ -4,16 +4,19 @@ import { join } from "node:path";
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DynamoDBClient, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
 import { BatchDeleteImageCommand, ECRClient, ListImagesCommand } from "@aws-sdk/client-ecr";
+import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { formatToggle, parseToggle, type TierState } from "../scaler/toggle";
 import { GitServer } from "../__tests__/helpers/git-server";
 import { terraformProviderDir } from "../__tests__/helpers/terraform";
 import { CallLedger } from "./accounting";
 import { cdktfDeploy } from "./cdktf-deploy";
-import { clientOptions, prepareDeployment, releaseImage, writeTokens, type Deployment } from "./deployment";
+import { clientOptions, prepareDeployment, releaseImage, workspaceOf, writeTokens, type Deployment } from "./deployment";
 import { Emulator } from "./emulator";
 import { maintainerCommit } from "./git-seed";
 import { formatDenials, writeReport } from "./iam/account";
-import { apply, assertNoDrift, destroy } from "./terraform-run";
+import { runScalerCycle } from "./scaler-cycle";
+import { apply, assertNoDrift, destroy, writeOverride } from "./terraform-run";
+import { TerraformCloudStandIn } from "./tfc-standin";
 
 // The whole tier cycle on real parts: the synthesized stacks applied by real
 // terraform (and once by the cdktf CLI) with the pinned AWS provider against an
@@ -81,12 +84,60 @@ describe("the tier cycle applied against an AWS API emulator", () => {
     const togglePath = join(d.repo, d.config.toggleFile);
     const elb = new ElasticLoadBalancingV2Client(clientOptions("harness", d.target.endpoint, d.target.region));
     const albs = async () => ((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).map((lb) => lb.LoadBalancerName);
+    const route53 = new Route53Client(clientOptions("harness", d.target.endpoint, d.target.region));
+    // The service's weighted records: "lambda" (core, always there: the fallback) and "fargate" (while the tier is routed).
+    const records = async () =>
+      ((await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: d.zoneId }))).ResourceRecordSets ?? [])
+        .filter((r) => r.Name === `${d.config.domain}.` && r.Type === "A")
+        .map((r) => r.SetIdentifier)
+        .sort();
     for (const state of ["off", "warming", "serving", "draining", "off"] as TierState[]) {
       const toggle = parseToggle(readFileSync(togglePath, "utf8"));
       writeFileSync(togglePath, formatToggle({ ...toggle, fargate_tier: state, fargate_tier_since: new Date().toISOString().replace(/\.\d+Z$/, "Z") }));
       await timed(`fargate apply ${state}`, apply(dir, "fargate", d.target));
       await assertNoDrift(dir, "fargate", d.target);
-      expect({ state, albs: await albs() }).toEqual({ state, albs: state === "off" ? [] : [`${d.config.service}-alb`] });
+      expect({ state, albs: await albs(), records: await records() }).toEqual({
+        state,
+        albs: state === "off" ? [] : [`${d.config.service}-alb`],
+        records: state === "warming" || state === "serving" ? ["fargate", "lambda"] : ["lambda"],
+      });
+    }
+  });
+
+  it("the production scaler walks off -> warming -> serving -> draining -> off through real commits and real applies", async () => {
+    // HCP Terraform's fargate workspace: VCS-driven on the deployment branch, auto-apply, the fargate run role.
+    const workspace = workspaceOf(d.config, "fargate");
+    const tfc = new TerraformCloudStandIn({
+      organization: ORGANIZATION,
+      token: TFC_TOKEN,
+      workspaces: [{ name: workspace }],
+      gitUrl: git.url,
+      gitToken: GIT_TOKEN,
+      branch: git.branch,
+      workingDirectory: () => `${d.config.deployDir}/fargate`,
+      apply: async ({ workDir }) => {
+        writeOverride(workDir, d.target, workspace);
+        try {
+          const out = await apply(workDir, "fargate", d.target);
+          return { ok: true, log: out.output, changes: !/Apply complete! Resources: 0 added, 0 changed, 0 destroyed/.test(out.output) };
+        } catch (err) {
+          return { ok: false, log: (err as Error).message, changes: false };
+        }
+      },
+    });
+    const tfcUrl = await tfc.start();
+    try {
+      const report = await runScalerCycle({ endpoint: d.target.endpoint, region: d.target.region, config: d.config, git, tfcUrl, tfc, log: () => {}, emulatorCalls: () => emulator.calls() });
+      mkdirSync(OUTPUT, { recursive: true });
+      writeFileSync(join(OUTPUT, "scaler-cycle.json"), JSON.stringify(report, null, 2));
+      timings.push({ step: "scaler cycle (4 applies)", seconds: report.wallSeconds });
+      expect(report.transitions.map((t) => `${t.from} -> ${t.to}`)).toEqual(["off -> warming", "warming -> serving", "serving -> draining", "draining -> off"]);
+      // Every commit applied, and after each the tier's resources are exactly what its state declares.
+      expect(report.runs.map((r) => r.status)).toEqual(["applied", "applied", "applied", "applied"]);
+      expect(report.tierChecks.filter((c) => !c.ok)).toEqual([]);
+      expect(report.tierChecks.map((c) => `${c.state}: alb ${c.alb}`)).toEqual(["warming: alb true", "serving: alb true", "draining: alb true", "off: alb false"]);
+    } finally {
+      await tfc.stop();
     }
   });
 

@@ -237,6 +237,59 @@ def elbv2_internet_facing_needs_gateway():
     ELBv2Backend.create_load_balancer = create_load_balancer
 
 
+def route53_weighted_records():
+    """Route 53 identifies a record set by name, type and set identifier: a
+    CREATE fails only if that exact record set exists, and a DELETE removes
+    only it. moto checks a re-sent CREATE against every record of a later
+    name and type, and deletes every record with the set identifier whatever
+    its name; so the "fargate" weighted alias cannot be created again beside
+    the "lambda" one of the same name and type once it was deleted.
+    Source: Route 53 API Reference, ChangeResourceRecordSets (CREATE: "fails
+    if a resource record set already exists with the same name, type and set
+    identifier"; DELETE) and ResourceRecordSet (SetIdentifier)
+    (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html).
+    """
+    import copy
+
+    from moto.route53.exceptions import InvalidActionValue, ResourceRecordAlreadyExists, Route53ClientError
+    from moto.route53.models import Route53Backend
+    from moto.route53.utils import validate_domain_name
+
+    def key(name, rtype, set_id):
+        return (name.rstrip(".").lower(), rtype, set_id)
+
+    def change_resource_record_sets(self, zoneid, change_list):
+        zone = self.get_hosted_zone(zoneid)
+        for value in change_list:
+            validate_domain_name(value["ResourceRecordSet"]["Name"], code="InvalidChangeBatch")
+            if value["Action"] not in ("CREATE", "UPSERT", "DELETE"):
+                raise InvalidActionValue(value["Action"])
+        held = {key(r.name, r.type, r.set_identifier) for r in zone.rrsets}
+        for value in change_list:
+            wanted = value["ResourceRecordSet"]
+            exists = key(wanted["Name"], wanted["Type"], wanted.get("SetIdentifier")) in held
+            if value["Action"] == "CREATE" and exists:
+                raise ResourceRecordAlreadyExists(name=wanted["Name"].rstrip(".") + ".", _type=wanted["Type"])
+            if value["Action"] == "DELETE" and not exists:
+                raise Route53ClientError("InvalidChangeBatch", f"Tried to delete resource record set [name='{wanted['Name'].rstrip('.')}.', type='{wanted['Type']}', set-identifier='{wanted.get('SetIdentifier')}'] but it was not found")
+        for value in change_list:
+            original_change = copy.deepcopy(value)
+            record_set = value["ResourceRecordSet"]
+            if not record_set["Name"].endswith("."):
+                record_set["Name"] += "."
+            wanted = key(record_set["Name"], record_set["Type"], record_set.get("SetIdentifier"))
+            if value["Action"] == "DELETE":
+                zone.rrsets = [r for r in zone.rrsets if key(r.name, r.type, r.set_identifier) != wanted]
+            else:
+                if "ResourceRecords" in record_set:
+                    record_set["ResourceRecords"] = [x["Value"] for x in record_set["ResourceRecords"]]
+                zone.rrsets = [r for r in zone.rrsets if key(r.name, r.type, r.set_identifier) != wanted]
+                zone.add_rrset(record_set)
+            zone.rr_changes.append(original_change)
+
+    Route53Backend.change_resource_record_sets = change_resource_record_sets
+
+
 ATTACH_SECONDS = 4
 
 
@@ -280,5 +333,6 @@ def install_gaps():
     ecs_create_service_fields()
     cloudwatch_describe_alarms_state_value()
     route53_zone_ids()
+    route53_weighted_records()
     elbv2_internet_facing_needs_gateway()
     ec2_gateway_attachment_takes_time()
