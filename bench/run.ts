@@ -1,14 +1,20 @@
 /**
  * `npm run bench [-- --quick] [-- --only NAME] [-- --save]`: runs the
- * benchmarks and prints each result as JSON. Only with `--save` does it write
- * the committed bench/results/<name>.json, with every file path in it relative
- * to the repository, so a result reads the same on any machine.
+ * benchmarks and prints each result as JSON, each with the date and the
+ * commit it measured (and whether the tree had uncommitted changes). Only
+ * with `--save` does it write the committed bench/results/<name>.json, with
+ * every file path in it relative to the repository, so a result reads the
+ * same on any machine, and then rewrite the README's figures from the result
+ * files (bench/readme.ts).
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { HELP, parseFlags, UsageError } from "../scripts/cli-flags";
 import { progressBar, type Progress, type ProgressStream } from "../scripts/progress";
+import { benchColdStart } from "./cold-start";
+import { readResults, renderReadme } from "./readme";
 import { benchService } from "./service";
 import { benchSynth } from "./synth";
 import { benchCost } from "./cost";
@@ -21,6 +27,7 @@ export type Benchmark = (quick: boolean, progress: Progress) => Promise<Record<s
 
 export const ENTRIES: Record<string, Benchmark> = {
   service: benchService,
+  "cold-start": benchColdStart,
   synth: benchSynth,
   cost: benchCost,
   twin: benchTwin,
@@ -29,9 +36,10 @@ export const ENTRIES: Record<string, Benchmark> = {
 const usage = (names: string[]) => `usage: npm run bench [-- --quick] [-- --only NAME] [-- --save]
 
 Runs the benchmarks (${names.join(", ")}) and prints each result as JSON.
-  --quick       shorter runs, for a smoke test
+  --quick       shorter runs, for a smoke test (never saved)
   --only NAME   one benchmark
-  --save        also write bench/results/NAME.json (committed; paths relative to the repository)
+  --save        also write bench/results/NAME.json (committed; paths relative to the
+                repository) and rewrite the README's figures from bench/results
   -h, --help    this help`;
 
 /** `value` with every absolute path of an existing file replaced by its path from `root`, in / form. */
@@ -42,6 +50,21 @@ export function repositoryRelative<T>(value: T, root: string): T {
   return value;
 }
 
+/** The commit a result measured: `git rev-parse HEAD`, and whether code differed from it (changes to results and the README aside). */
+export interface Commit {
+  readonly sha: string;
+  readonly dirty: boolean;
+}
+
+/** The checkout's commit, or null outside a git checkout. */
+export function commitOf(root: string): Commit | null {
+  const git = (...args: string[]) => spawnSync("git", args, { cwd: root, encoding: "utf8" });
+  const head = git("rev-parse", "HEAD");
+  if (head.status !== 0) return null;
+  const status = git("status", "--porcelain", "--", ".", ":(exclude)bench/results", ":(exclude)README.md");
+  return { sha: head.stdout.trim(), dirty: status.status !== 0 || status.stdout.trim() !== "" };
+}
+
 /** Where the command writes: results and errors as lines, progress on a stream, result files under `resultsDir`. */
 export interface BenchIo {
   out(line: string): void;
@@ -49,6 +72,12 @@ export interface BenchIo {
   readonly progress: ProgressStream;
   readonly resultsDir: string;
   readonly root: string;
+  /** The README whose marked blocks `--save` rewrites from `resultsDir`; none: no README is touched. */
+  readonly readme?: string;
+  /** @default bench/readme.ts's BLOCKS */
+  readonly readmeBlocks?: Parameters<typeof renderReadme>[2];
+  /** @default commitOf(root) */
+  readonly commit?: () => Commit | null;
 }
 
 const defaultIo: BenchIo = {
@@ -56,6 +85,7 @@ const defaultIo: BenchIo = {
   err: (line) => process.stderr.write(`${line}\n`),
   progress: process.stderr, resultsDir: join(ROOT, "bench", "results"),
   root: ROOT,
+  readme: join(ROOT, "README.md"),
 };
 
 /** The whole command; returns the exit code (2 for a usage error). */
@@ -65,6 +95,7 @@ export async function main(argv: string[], entries: Record<string, Benchmark> = 
   try {
     values = parseFlags({ args: argv, options: { ...HELP, quick: { type: "boolean", default: false }, only: { type: "string" }, save: { type: "boolean", default: false } } }).values;
     if (values.only !== undefined && !entries[values.only]) throw new UsageError(`--only ${JSON.stringify(values.only)} is not a benchmark; choose one of ${names.join(", ")}`);
+    if (values.save && values.quick) throw new UsageError("--quick results are a smoke test, not figures to commit: pass --save or --quick, not both");
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.err(`bench: ${err.message}\n${usage(names)}`);
@@ -76,13 +107,15 @@ export async function main(argv: string[], entries: Record<string, Benchmark> = 
   }
   const quick = values.quick!;
   if (values.save) mkdirSync(io.resultsDir, { recursive: true });
+  // Once, before anything is written: every result of this run measured the same tree.
+  const commit = (io.commit ?? (() => commitOf(io.root)))();
   for (const name of names.filter((n) => values.only === undefined || n === values.only)) {
     const progress = progressBar(`bench ${name}`, { stream: io.progress });
     progress(0, 1);
     const measured = await entries[name]!(quick, progress);
     progress(1, 1);
     const result = repositoryRelative(
-      { name, at: new Date().toISOString(), machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model }, quick, ...measured },
+      { name, at: new Date().toISOString(), commit, machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model }, quick, ...measured },
       io.root,
     );
     io.out(JSON.stringify(result, null, 2));
@@ -93,6 +126,12 @@ export async function main(argv: string[], entries: Record<string, Benchmark> = 
     } else {
       io.out(`(not saved: pass --save to write bench/results/${name}.json)`);
     }
+  }
+  if (values.save && io.readme) {
+    const before = readFileSync(io.readme, "utf8");
+    const after = renderReadme(before, readResults(io.resultsDir), io.readmeBlocks);
+    if (after !== before) writeFileSync(io.readme, after);
+    io.out(after !== before ? `rewrote the figures in ${relative(io.root, io.readme)} from ${relative(io.root, io.resultsDir)}` : `${relative(io.root, io.readme)}: figures already match ${relative(io.root, io.resultsDir)}`);
   }
   return 0;
 }

@@ -1,24 +1,63 @@
 /**
  * Service benchmarks, each against a baseline measured in the same run:
- *  1. container throughput on /healthz vs a bare node:http server (autocannon);
- *  2. serverless-http adapter overhead vs app.callback() on the same request;
- *  3. cold init of the bundled Lambda handler vs an empty node process, and its size.
+ *  1. container throughput (autocannon) on /healthz, on the same bytes through
+ *     Koa's router (/healthz?via=koa) and on /openapi.json, each against a
+ *     bare node:http server sending the bytes and headers the service sent
+ *     for that path;
+ *  2. serverless-http adapter overhead vs app.callback() on the same request.
+ * The Lambda cold start has its own benchmark (bench/cold-start.ts).
  */
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { Socket } from "node:net";
-import { statSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import serverless from "serverless-http";
 import { createApp } from "../service/app";
 import { DynamoLinkStore } from "../service/store/dynamo-link-store";
 import { localDynamoClient } from "../service/store/embedded-dynamo";
+import { buildBundles } from "./bundles";
 import { goal, median, quantile, round } from "./stats";
 import { apiGatewayV2Event } from "../__tests__/helpers/fixtures";
 
 const ROOT = join(__dirname, "..");
-const HEALTHZ_BODY = JSON.stringify({ status: "ok" });
+
+/** The paths loaded, with the goal each has against bare node:http (undefined: reported, no goal). */
+export const THROUGHPUT_PATHS: ReadonlyArray<{ path: string; target?: number }> = [
+  { path: "/healthz", target: 0.7 },
+  // A query string skips the server's health-check fast path: the same bytes through Koa's router.
+  { path: "/healthz?via=koa" },
+  { path: "/openapi.json", target: 0.8 },
+];
+
+/** Headers Node's http server writes itself; every other header the service sent, the baseline sends too. */
+const NODE_OWN_HEADERS = new Set(["date", "connection", "keep-alive", "transfer-encoding"]);
+
+interface Captured {
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+const capture = (port: number, path: string): Promise<Captured> =>
+  new Promise((resolve, reject) => {
+    http
+      .get({ host: "127.0.0.1", port, path }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          if (res.statusCode !== 200) return reject(new Error(`GET ${path} answered ${res.statusCode}`));
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (!NODE_OWN_HEADERS.has(k) && typeof v === "string") headers[k] = v;
+          resolve({ headers, body: Buffer.concat(chunks).toString("utf8") });
+        });
+      })
+      .on("error", reject);
+  });
+
+/** A bare node:http server answering each path (query ignored) with what the service sent for it: its headers and body, written in one `end`. */
+const BARE_SOURCE = `const http=require("http");const routes=JSON.parse(process.env.BENCH_RESPONSES);
+http.createServer((q,s)=>{const r=routes[q.url.split("?")[0]];if(!r){s.writeHead(404);s.end();return}s.writeHead(200,r.headers);s.end(r.body)})
+.listen(0,"127.0.0.1",function(){console.log(JSON.stringify({port:this.address().port}))})`;
 
 const listen = (child: ReturnType<typeof spawn>): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -31,44 +70,47 @@ const listen = (child: ReturnType<typeof spawn>): Promise<number> =>
     child.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
   });
 
-const load = async (port: number, seconds: number, path = "/healthz") => {
+const load = async (port: number, seconds: number, path: string) => {
   const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 32, duration: seconds });
   return { requestsPerSec: result.requests.average, p99Ms: result.latency.p99, errors: result.errors + result.non2xx };
 };
 
-/** Interleaved rounds (baseline, then ours) so both see the same machine noise; the median ratio is reported. */
+/** Interleaved rounds (baseline, then ours) per path so both see the same machine noise; the median ratio is reported. */
 async function throughput(seconds: number, rounds: number) {
-  const bareSource = `const http=require("http");const body=${JSON.stringify(HEALTHZ_BODY)};
-http.createServer((q,s)=>{s.writeHead(200,{"content-type":"application/json; charset=utf-8","content-length":Buffer.byteLength(body),"cache-control":"no-store"});s.end(body)})
-.listen(0,"127.0.0.1",function(){console.log(JSON.stringify({port:this.address().port}))})`;
-  const bare = spawn(process.execPath, ["-e", bareSource], { stdio: ["ignore", "pipe", "inherit"] });
   const ours = spawn("sh", [join(ROOT, "entrypoint.sh")], {
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", NODE_NO_WARNINGS: "1" },
     stdio: ["ignore", "pipe", "inherit"],
   });
+  let bare: ReturnType<typeof spawn> | undefined;
   try {
-    const [barePort, ourPort] = await Promise.all([listen(bare), listen(ours)]);
-    await load(barePort, 2); // warm both up (JIT), then alternate
-    await load(ourPort, 2);
-    const measure = async (path: string) => {
-      const measured: Array<{ baseline: number; service: number; ratio: number }> = [];
+    const ourPort = await listen(ours);
+    const responses: Record<string, Captured> = {};
+    for (const { path } of THROUGHPUT_PATHS) responses[path.split("?")[0]!] ??= await capture(ourPort, path);
+    bare = spawn(process.execPath, ["-e", BARE_SOURCE], { env: { ...process.env, BENCH_RESPONSES: JSON.stringify(responses) }, stdio: ["ignore", "pipe", "inherit"] });
+    const barePort = await listen(bare);
+    await load(barePort, 2, "/healthz"); // warm both up (JIT), then alternate
+    await load(ourPort, 2, "/healthz");
+    const byPath: Record<string, unknown> = {};
+    for (const { path, target } of THROUGHPUT_PATHS) {
+      const measured: Array<{ baseline: number; service: number; ratio: number; errors: number }> = [];
       for (let i = 0; i < rounds; i++) {
         const baseline = await load(barePort, seconds, path);
         const service = await load(ourPort, seconds, path);
-        measured.push({ baseline: baseline.requestsPerSec, service: service.requestsPerSec, ratio: round(service.requestsPerSec / baseline.requestsPerSec) });
+        measured.push({ baseline: round(baseline.requestsPerSec, 0), service: round(service.requestsPerSec, 0), ratio: round(service.requestsPerSec / baseline.requestsPerSec), errors: baseline.errors + service.errors });
       }
-      return { rounds: measured, baselineMedianRps: median(measured.map((m) => m.baseline)), serviceMedianRps: median(measured.map((m) => m.service)), ratio: median(measured.map((m) => m.ratio)) };
-    };
-    const healthz = await measure("/healthz");
-    // A query string skips the server's health-check fast path: the same bytes through Koa's router.
-    const viaKoa = await measure("/healthz?via=koa");
-    return {
-      ...healthz,
-      ratio: goal(healthz.ratio, "x bare node:http (median of paired rounds)", ">= 0.7", healthz.ratio >= 0.7),
-      throughKoaRoute: { ...viaKoa, ratio: round(viaKoa.ratio) },
-    };
+      const ratio = median(measured.map((m) => m.ratio));
+      byPath[path] = {
+        bytes: Buffer.byteLength(responses[path.split("?")[0]!]!.body),
+        rounds: measured,
+        baselineMedianRps: round(median(measured.map((m) => m.baseline)), 0),
+        serviceMedianRps: round(median(measured.map((m) => m.service)), 0),
+        errors: measured.reduce((n, m) => n + m.errors, 0),
+        ratio: target === undefined ? round(ratio) : goal(ratio, "x bare node:http (median of paired rounds)", `>= ${target}`, ratio >= target),
+      };
+    }
+    return { connections: 32, secondsPerRound: seconds, paths: byPath };
   } finally {
-    bare.kill("SIGKILL");
+    bare?.kill("SIGKILL");
     ours.kill("SIGTERM");
   }
 }
@@ -130,41 +172,11 @@ async function adapterOverhead(iterations: number) {
   };
 }
 
-const timeProcess = (args: string[], env: NodeJS.ProcessEnv): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { env, stdio: "ignore" });
-    child.on("exit", (code) =>
-      code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`exit ${code}`)),
-    );
-  });
-
-async function coldInit(runs: number) {
-  const env = { ...process.env, LAMBDAFLEX_STORE: "dynamodb", TABLE_NAME: "bench", AWS_REGION: "us-east-1", NODE_NO_WARNINGS: "1" };
-  const bundle = join(ROOT, "dist", "lambda.js");
-  const empty: number[] = [];
-  const loaded: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    empty.push(await timeProcess(["-e", ""], env));
-    loaded.push(await timeProcess(["-e", `require(${JSON.stringify(bundle)})`], env));
-  }
-  const initMs = median(loaded) - median(empty);
-  const bytes = statSync(bundle).size;
-  return {
-    runs,
-    emptyNodeMedianMs: round(median(empty)),
-    withHandlerMedianMs: round(median(loaded)),
-    ratio: round(median(loaded) / median(empty)),
-    handlerInit: goal(initMs, "ms", "<= 150", initMs <= 150),
-    bundleSize: goal(bytes / 1024 / 1024, "MiB", "<= 1.5", bytes <= 1.5 * 1024 * 1024),
-  };
-}
-
-/** Runs the three service benchmarks. `quick` shortens them for a smoke run. */
+/** Runs the service benchmarks on freshly built bundles. `quick` shortens them for a smoke run. */
 export async function benchService(quick = false): Promise<Record<string, unknown>> {
+  buildBundles();
   return {
     containerThroughput: await throughput(quick ? 2 : 3, quick ? 3 : 7),
     lambdaAdapterOverhead: await adapterOverhead(quick ? 500 : 5000),
-    coldInit: await coldInit(10),
   };
 }

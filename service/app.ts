@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import Koa, { type Context } from "koa";
 import { boundMessage, echo } from "./echo";
 import { ClientAbortedError, HttpError } from "./errors";
+import { jsonBody } from "./json-body";
 import { silentLogger, type Logger } from "./log";
-import { docsPage, openApiDocument } from "./openapi";
+import { docsPage, OPENAPI_PATH, openApiDocument, serializeDocument, writeDocument } from "./openapi";
 import { bodyStillArriving } from "./request-body";
 import { routes, type Route } from "./router";
 import { linkRoutes, randomCode } from "./routes/links";
 import { statusRoutes, type ScalerStatus } from "./routes/status";
+import { mapStack } from "./stack-map";
 import type { LinkStore } from "./store/link-store";
 
 /** Everything the app needs, injected so tests and both entry points build it the same way. */
@@ -51,14 +54,18 @@ export function createApp(deps: AppDeps): Koa {
     }),
     {
       method: "GET",
-      path: "/openapi.json",
+      path: OPENAPI_PATH,
       handler: (ctx) => {
-        ctx.body = document;
+        ctx.respond = false;
+        writeDocument(ctx.req, ctx.res, openApi);
       },
       doc: {
         operationId: "openapi",
         summary: "This OpenAPI 3 document",
-        responses: { "200": { description: "The document", content: { "application/json": { schema: { type: "object" } } } } },
+        responses: {
+          "200": { description: "The document", content: { "application/json": { schema: { type: "object" } } } },
+          "304": { description: "Not modified: the If-None-Match header names the document's current ETag" },
+        },
       },
     },
     {
@@ -86,7 +93,8 @@ export function createApp(deps: AppDeps): Koa {
       reserved: new Set([...fixedPaths, "links"]),
     }),
   );
-  const document = openApiDocument(table, deps.version);
+  // Serialized once per app: every request sends the same bytes, and a client holding them revalidates with If-None-Match.
+  const openApi = serializeDocument(openApiDocument(table, deps.version));
   const page = docsPage(table, deps.version);
 
   const dispatch = routes(table);
@@ -105,7 +113,23 @@ export function createApp(deps: AppDeps): Koa {
   });
   // Koa logs every error to stderr by default; ours are already handled and logged above.
   app.silent = true;
+  fixed.set(app, new Map([[OPENAPI_PATH, (req, res) => writeDocument(req, res, openApi)]]));
   return app;
+}
+
+/** Answers a GET or HEAD to one path with what its route would send, without Koa. */
+export type FixedResponse = (req: IncomingMessage, res: ServerResponse) => void;
+
+const fixed = new WeakMap<Koa, ReadonlyMap<string, FixedResponse>>();
+
+/**
+ * The app's routes whose response depends on nothing but the request's
+ * method and headers (today /openapi.json), by exact path: the HTTP server
+ * answers them before Koa, as it does /healthz, with the same function
+ * the route calls, so the bytes are the same either way.
+ */
+export function fixedResponses(app: Koa): ReadonlyMap<string, FixedResponse> {
+  return fixed.get(app) ?? new Map();
 }
 
 /** Turns what a route threw into the response; only HttpError messages (bounded) reach the client. */
@@ -114,27 +138,29 @@ function answerError(ctx: Context, err: unknown, logger: Logger): void {
     // The client's doing, not a fault of ours: an error log here is one anyone could fill.
     logger("info", "client_aborted", { method: echo(ctx.method), path: echo(ctx.path), receivedBytes: err.receivedBytes });
     ctx.status = 400; // written only if the socket is somehow still open
-    ctx.body = { error: { code: "client_aborted", message: "the request body did not arrive" } };
+    jsonBody(ctx, { error: { code: "client_aborted", message: "the request body did not arrive" } });
     return;
   }
   if (err instanceof HttpError) {
     ctx.status = err.status;
     for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
-    ctx.body = { error: { code: err.code, message: boundMessage(err.message), ...(err.details ? { details: err.details } : {}) } };
+    jsonBody(ctx, { error: { code: err.code, message: boundMessage(err.message), ...(err.details ? { details: err.details } : {}) } });
     return;
   }
   // Koa's own client errors (for example a bad URI) carry `expose` and a 4xx status.
   const e = err as { status?: number; expose?: boolean; message?: string };
   if (e.expose && typeof e.status === "number" && e.status < 500) {
     ctx.status = e.status;
-    ctx.body = { error: { code: "bad_request", message: boundMessage(e.message ?? "bad request") } };
+    jsonBody(ctx, { error: { code: "bad_request", message: boundMessage(e.message ?? "bad request") } });
     return;
   }
+  const { name, message, stack } = (err ?? {}) as Partial<Error>;
   logger("error", "unhandled error", {
     method: echo(ctx.method),
     path: echo(ctx.path),
-    error: { name: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack },
+    // Mapped to the TypeScript sources when the code runs from a bundle with a source map beside it.
+    error: { name, message, stack: typeof stack === "string" ? mapStack(stack) : undefined },
   });
   ctx.status = 500;
-  ctx.body = { error: { code: "internal", message: "internal server error" } };
+  jsonBody(ctx, { error: { code: "internal", message: "internal server error" } });
 }

@@ -1,4 +1,53 @@
+import { createHash } from "node:crypto";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Route } from "./router";
+
+/** Where the service serves its OpenAPI document. */
+export const OPENAPI_PATH = "/openapi.json";
+
+/** A JSON document serialized once: the bytes every response sends, their strong ETag, and the headers of a 200. */
+export interface SerializedDocument {
+  readonly body: string;
+  readonly etag: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Serializes `document` as Koa would for an object body (JSON.stringify, UTF-8), once. */
+export function serializeDocument(document: object): SerializedDocument {
+  const body = JSON.stringify(document);
+  const etag = `"${createHash("sha256").update(body, "utf8").digest("base64url")}"`;
+  return {
+    body,
+    etag,
+    headers: { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)), etag },
+  };
+}
+
+/** Whether If-None-Match names `etag` (weak comparison, or `*`): RFC 9110, 13.1.2. */
+export function noneMatchHolds(headers: IncomingHttpHeaders, etag: string): boolean {
+  const header = headers["if-none-match"];
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  const opaque = etag.replace(/^W\//, "");
+  return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === opaque);
+}
+
+/**
+ * Sends a serialized document: 304 with its ETag to a client that holds it,
+ * otherwise 200 with the pre-built headers and, unless HEAD, the bytes. The
+ * Koa route and the HTTP server's fast path (which answers before Koa) both
+ * call this, so both send the same response.
+ */
+export function writeDocument(req: IncomingMessage, res: ServerResponse, doc: SerializedDocument): void {
+  if (noneMatchHolds(req.headers, doc.etag)) {
+    res.writeHead(304, { etag: doc.etag });
+    res.end();
+    return;
+  }
+  res.writeHead(200, doc.headers);
+  // A string, not a Buffer: Node then sends headers and body in one write.
+  res.end(req.method === "HEAD" ? undefined : doc.body);
+}
 
 /** Builds the OpenAPI 3.0 document from the route table, so it can never miss a route. */
 export function openApiDocument(table: ReadonlyArray<Route>, version: string): object {

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { main, repositoryRelative, type BenchIo } from "../../bench/run";
+import { writeFileSync } from "node:fs";
+import { commitOf, main, repositoryRelative, type BenchIo } from "../../bench/run";
 import { ROOT } from "../helpers/processes";
 import { removeDir } from "../helpers/terraform";
 
@@ -17,12 +18,12 @@ const entries = {
   twin: async () => ({ seeds: [1] }),
 };
 
-const run = async (argv: string[]) => {
+const run = async (argv: string[], extra: Partial<BenchIo> = {}) => {
   const out: string[] = [];
   const err: string[] = [];
   const progress: string[] = [];
   const resultsDir = join(dir, "results");
-  const io: BenchIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { isTTY: false, write: (t) => progress.push(t) }, resultsDir, root: ROOT };
+  const io: BenchIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { isTTY: false, write: (t) => progress.push(t) }, resultsDir, root: ROOT, commit: () => ({ sha: "a".repeat(40), dirty: true }), ...extra };
   const code = await main(argv, entries, io);
   return { code, out: out.join("\n"), err: err.join("\n"), progress: progress.join(""), resultsDir };
 };
@@ -31,7 +32,9 @@ describe("npm run bench", () => {
   it("prints results without writing the committed files unless --save is given", async () => {
     const printed = await run(["--only", "cost", "--quick"]);
     expect(printed.code).toBe(0);
-    expect(JSON.parse(printed.out.slice(0, printed.out.lastIndexOf("}") + 1))).toEqual(expect.objectContaining({ name: "cost", quick: true, trace: "package.json" }));
+    const result = JSON.parse(printed.out.slice(0, printed.out.lastIndexOf("}") + 1));
+    expect(result).toEqual(expect.objectContaining({ name: "cost", quick: true, trace: "package.json", commit: { sha: "a".repeat(40), dirty: true } }));
+    expect(new Date(result.at).toISOString()).toBe(result.at);
     expect(printed.out).toContain("(not saved: pass --save to write bench/results/cost.json)");
     expect(existsSync(join(printed.resultsDir, "cost.json"))).toBe(false);
     // One progress line per tenth in a log, not carriage returns.
@@ -45,8 +48,27 @@ describe("npm run bench", () => {
     expect(saved.out).toContain(`wrote ${relative(ROOT, join(saved.resultsDir, "cost.json"))}`);
   });
 
+  it("with --save, rewrites the README's marked blocks from the result files, and leaves it alone without --save", async () => {
+    const readme = join(dir, "README.md");
+    writeFileSync(readme, "# x\n<!-- bench:twin -->\nstale\n<!-- /bench:twin -->\nend\n");
+    const blocks = { twin: (r: Record<string, any>) => `seeds ${JSON.stringify(r.twin.seeds)}, commit ${r.twin.commit.sha.slice(0, 7)}` };
+    await run(["--only", "twin"], { readme, readmeBlocks: blocks });
+    expect(readFileSync(readme, "utf8")).toContain("stale");
+    const saved = await run(["--only", "twin", "--save"], { readme, readmeBlocks: blocks });
+    expect(readFileSync(readme, "utf8")).toBe("# x\n<!-- bench:twin -->\nseeds [1], commit aaaaaaa\n<!-- /bench:twin -->\nend\n");
+    expect(saved.out).toContain("rewrote the figures in");
+  });
+
+  it("records the checkout's commit, and whether code differs from it", () => {
+    const commit = commitOf(ROOT);
+    expect(commit?.sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(typeof commit?.dirty).toBe("boolean");
+    expect(commitOf(dir)).toBeNull();
+  });
+
   it("exits 2 naming an unknown flag or benchmark, and prints usage with --help", async () => {
     expect(await run(["--sav"])).toEqual(expect.objectContaining({ code: 2, err: expect.stringMatching(/^bench: Unknown option '--sav'\nusage: npm run bench/) }));
+    expect(await run(["--quick", "--save"])).toEqual(expect.objectContaining({ code: 2, err: expect.stringMatching(/^bench: --quick results are a smoke test, not figures to commit/) }));
     expect(await run(["--only", "cots"])).toEqual(expect.objectContaining({ code: 2, err: expect.stringMatching(/^bench: --only "cots" is not a benchmark; choose one of cost, twin\n/) }));
     expect(await run(["--help"])).toEqual(expect.objectContaining({ code: 0, out: expect.stringMatching(/^usage: npm run bench[^]*--save/), err: "" }));
   });

@@ -3,7 +3,7 @@ import { useLambdaRuntime } from "../helpers/runtime-api";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// entrypoint.sh -> aws-lambda-ric (real) -> dist/lambda.js: what the runtime logs and returns for a bad event.
+// entrypoint.sh -> aws-lambda-ric (real) -> dist/lambda.mjs: what the runtime logs and returns for a bad event.
 describe("entrypoint.sh in Lambda mode with events that are not HTTP requests", () => {
   const lambda = useLambdaRuntime();
 

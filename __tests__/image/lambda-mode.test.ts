@@ -2,7 +2,7 @@ import { apiGatewayV2Event, albEvent, awsEvent, fromLambdaResponse } from "../he
 import { runEntrypoint } from "../helpers/processes";
 import { FakeRuntimeApi, lambdaEnv, useLambdaRuntime } from "../helpers/runtime-api";
 
-// entrypoint.sh -> aws-lambda-ric (real, native client) -> dist/lambda.js -> Koa app.
+// entrypoint.sh -> aws-lambda-ric (real, native client) -> dist/lambda.mjs -> Koa app.
 describe("entrypoint.sh in Lambda mode", () => {
   const lambda = useLambdaRuntime();
 

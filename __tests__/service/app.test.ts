@@ -134,6 +134,30 @@ describe("service app", () => {
     for (const ref of refs) expect(res.body.components.schemas[ref.split("/").pop()!]).toBeDefined();
   });
 
+  it("sends the OpenAPI document as the same bytes with one strong ETag, and 304 to a client that holds them", async () => {
+    const app = appWith();
+    const first = await request(app).get("/openapi.json");
+    const second = await request(app).get("/openapi.json");
+    expect(first.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(first.headers.etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(second.headers.etag).toBe(first.headers.etag);
+    expect(second.text).toBe(first.text);
+    expect(Number(first.headers["content-length"])).toBe(Buffer.byteLength(first.text));
+    const head = await request(app).head("/openapi.json");
+    expect(head.status).toBe(200);
+    expect(head.headers["content-length"]).toBe(first.headers["content-length"]);
+    const notModified = await request(app).get("/openapi.json").set("If-None-Match", first.headers.etag!);
+    expect(notModified.status).toBe(304);
+    expect(notModified.text).toBe("");
+    expect(notModified.headers.etag).toBe(first.headers.etag);
+    const stale = await request(app).get("/openapi.json").set("If-None-Match", '"an-older-document"');
+    expect(stale.status).toBe(200);
+    expect(stale.text).toBe(first.text);
+    // Another version is another document, with another ETag.
+    const other = await request(appWith({ version: "1.2.4" })).get("/openapi.json");
+    expect(other.headers.etag).not.toBe(first.headers.etag);
+  });
+
   it("renders /docs as HTML with no external resources", async () => {
     const res = await request(appWith()).get("/docs");
     expect(res.status).toBe(200);

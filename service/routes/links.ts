@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Context } from "koa";
 import { echo } from "../echo";
 import { CodeTakenError, HttpError } from "../errors";
+import { jsonBody } from "../json-body";
 import { readJsonBody } from "../request-body";
 import type { Route } from "../router";
 import { checkTargetUrl } from "../target-url";
@@ -98,7 +99,7 @@ export function linkRoutes(deps: LinkRouteDeps): Route[] {
       }
       ctx.status = 201;
       ctx.set("Location", `/links/${code}`);
-      ctx.body = { code, url, createdAt, hits: 0, shortPath: `/${code}` };
+      jsonBody(ctx, { code, url, createdAt, hits: 0, shortPath: `/${code}` });
       return;
     }
     throw new HttpError(503, "code_space_busy", `no free link code after ${MAX_CODE_ATTEMPTS} attempts; retry`);
@@ -146,7 +147,7 @@ export function linkRoutes(deps: LinkRouteDeps): Route[] {
       handler: async (ctx, { code = "" }) => {
         const link = await deps.store.get(code);
         if (!link) throw notFound(code);
-        ctx.body = linkView(link);
+        jsonBody(ctx, linkView(link));
       },
       doc: {
         operationId: "getLinkStats",

@@ -1,4 +1,5 @@
 import { HEALTHZ_PATH, writeHealthz } from "../healthz";
+import { jsonBody } from "../json-body";
 import type { Route } from "../router";
 
 /** The scaler's last published decision, as `/stack-status` shows it. */
@@ -50,14 +51,14 @@ export function statusRoutes(deps: StatusRouteDeps): Route[] {
         }
         const now = deps.clock();
         ctx.set("Cache-Control", "no-store");
-        ctx.body = {
+        jsonBody(ctx, {
           tier: deps.tier,
           instanceId: deps.instanceId,
           coldStart: served === 1,
           version: deps.version,
           uptimeSeconds: Math.max(0, Math.round((now.getTime() - deps.startedAt.getTime()) / 1000)),
           scaler,
-        };
+        });
       },
       doc: {
         operationId: "stackStatus",
