@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseDeploymentConfig, type DeploymentConfig } from "./schema";
+import { ConfigValidationError, parseDeploymentConfig, type ConfigOrigins, type DeploymentConfig } from "./schema";
 
 /** The committed configuration with the documented defaults. */
 export const DEFAULT_CONFIG_FILE = join(__dirname, "..", "lambdaflex.config.json");
@@ -23,12 +23,27 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; kind: "str
   LAMBDAFLEX_WARMUP_MINUTES: { path: ["scaling", "warmupMinutes"], kind: "number" },
 };
 
+/**
+ * Variables earlier versions documented that nothing reads any more: named when set,
+ * rather than ignored, like the configuration keys they went with.
+ */
+export const RETIRED_ENV: Readonly<Record<string, string>> = {
+  LAMBDAFLEX_UP_THRESHOLD_RPS: "the scaler decides on money, not rate thresholds; tune scaling.switchCostFactor (LAMBDAFLEX_SWITCH_COST_FACTOR) instead",
+  LAMBDAFLEX_DOWN_THRESHOLD_RPS: "the scaler decides on money, not rate thresholds; tune scaling.switchCostFactor (LAMBDAFLEX_SWITCH_COST_FACTOR) instead",
+};
+
+/** The overrides `env` sets (non-empty values only), with the field each one sets. */
+export function envOverrides(env: NodeJS.ProcessEnv): Array<{ variable: string; path: string[]; kind: "string" | "number"; value: string }> {
+  return Object.entries(ENV_OVERRIDES).flatMap(([variable, { path, kind }]) => {
+    const value = env[variable];
+    return value === undefined || value === "" ? [] : [{ variable, path, kind, value }];
+  });
+}
+
 /** Applies the env overrides to a raw object. A non-numeric number is kept as a string so validation names it. */
 export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out = structuredClone(raw);
-  for (const [name, { path, kind }] of Object.entries(ENV_OVERRIDES)) {
-    const value = env[name];
-    if (value === undefined || value === "") continue;
+  for (const { path, kind, value } of envOverrides(env)) {
     let node = out as Record<string, unknown>;
     for (const key of path.slice(0, -1)) {
       node[key] = typeof node[key] === "object" && node[key] !== null ? node[key] : {};
@@ -39,6 +54,13 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
   return out;
 }
 
+/** The fields the environment overrides, for blaming a bad value on its variable. */
+export const envOrigins = (env: NodeJS.ProcessEnv): ConfigOrigins =>
+  Object.fromEntries(envOverrides(env).map(({ variable, path, value }) => [path.join("."), { variable, value }]));
+
+/** U+FEFF, which some Windows editors put at the start of a UTF-8 file; JSON.parse would call it an unexpected token. */
+const BYTE_ORDER_MARK = "\uFEFF";
+
 /** Reads, overrides and validates the configuration. Only entry points call this. */
 export function loadDeploymentConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): DeploymentConfig {
   let text: string;
@@ -47,6 +69,8 @@ export function loadDeploymentConfig(file: string = DEFAULT_CONFIG_FILE, env: No
   } catch (err) {
     throw new Error(`cannot read LambdaFlex configuration ${file}: ${(err as Error).message}`);
   }
+  // A byte-order mark is accepted: it says only that the file is UTF-8, which it must be.
+  if (text.startsWith(BYTE_ORDER_MARK)) text = text.slice(BYTE_ORDER_MARK.length);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -54,5 +78,9 @@ export function loadDeploymentConfig(file: string = DEFAULT_CONFIG_FILE, env: No
     throw new Error(`LambdaFlex configuration ${file} is not valid JSON: ${(err as Error).message}`);
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`LambdaFlex configuration ${file} must be a JSON object`);
-  return parseDeploymentConfig(applyEnvOverrides(raw as Record<string, unknown>, env), file);
+  const retired = Object.keys(RETIRED_ENV).filter((name) => env[name] !== undefined && env[name] !== "");
+  if (retired.length > 0) {
+    throw new ConfigValidationError(retired.map((variable) => ({ field: variable, variable, message: `is no longer read: ${RETIRED_ENV[variable]}; unset it` })), file);
+  }
+  return parseDeploymentConfig(applyEnvOverrides(raw as Record<string, unknown>, env), file, envOrigins(env));
 }

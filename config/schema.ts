@@ -1,6 +1,39 @@
 import { z } from "zod";
 import { serviceLengthProblem } from "./derived-names";
 
+/** Task CPU units Fargate offers (256 = 0.25 vCPU). */
+export const FARGATE_CPUS = [256, 512, 1024, 2048, 4096] as const;
+export type FargateCpu = (typeof FARGATE_CPUS)[number];
+
+/**
+ * Task memory (MiB) Fargate accepts for each CPU size (Linux, x86 and ARM64):
+ * [least, most], in steps of 1024 (and 512 for the smallest size).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+ */
+export const FARGATE_MEMORY: Readonly<Record<FargateCpu, readonly [number, number]>> = {
+  256: [512, 2048],
+  512: [1024, 4096],
+  1024: [2048, 8192],
+  2048: [4096, 16384],
+  4096: [8192, 30720],
+};
+
+/**
+ * Why Fargate would refuse this task size (found only at apply time otherwise), or
+ * undefined. The schema checks it, so synth, simulate, advise and doctor refuse the
+ * same sizes in the same words; the fargate stack's construct checks it again.
+ */
+export function fargateSizeProblem(cpu: number, memoryMb: number): string | undefined {
+  const range = FARGATE_MEMORY[cpu as FargateCpu];
+  if (!range) return `cpu ${cpu} is not a Fargate size (${FARGATE_CPUS.join(", ")})`;
+  const [least, most] = range;
+  const stepOk = memoryMb % 1024 === 0 || (cpu === 256 && memoryMb === 512);
+  if (memoryMb < least || memoryMb > most || !stepOk) {
+    return `memoryMb ${memoryMb} does not go with cpu ${cpu}: Fargate takes ${least}-${most} MiB${cpu === 256 ? " (512, 1024 or 2048)" : " in steps of 1024"}`;
+  }
+  return undefined;
+}
+
 /** Variables the stacks set themselves; `PORT` comes from `fargate.containerPort`. */
 export const STACK_VARIABLES: readonly string[] = ["LAMBDAFLEX_STORE", "LAMBDAFLEX_TIER", "LAMBDAFLEX_VERSION", "TABLE_NAME", "PORT"];
 /** Set by Lambda or ECS, which refuse or override them (with every `AWS_*` name but the Web Adapter's `AWS_LWA_*`). */
@@ -88,7 +121,7 @@ export const DeploymentConfigSchema = z
     domain: z.string().regex(/^(?!-)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as app.example.com"),
     /** The public hosted zone that contains `domain`. */
     hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"),
-    logRetentionDays: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)]),
+    logRetentionDays: z.literal([1, 3, 5, 7, 14, 30, 60, 90, 180, 365]),
     /** A CloudWatch dashboard for the service: $3 a month beyond an account's three free ones, so off by default. */
     dashboard: z.boolean().default(false),
     /** Operators' e-mail for alerts (SNS); optional. */
@@ -100,14 +133,15 @@ export const DeploymentConfigSchema = z
       meanDurationMs: z.number().positive().max(29000),
       /** Account concurrency the function may use before Lambda throttles. */
       reservedConcurrency: z.number().int().min(1).optional(),
-    }),
+    }).strict(),
     api: z.object({
       throttleRateLimit: z.number().positive(),
       throttleBurstLimit: z.number().int().positive(),
-    }),
+    }).strict(),
     fargate: z.object({
       /** Task CPU units: 256 = 0.25 vCPU. */
-      cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]),
+      cpu: z.literal(FARGATE_CPUS),
+      /** Must be a size Fargate offers for `cpu` (`FARGATE_MEMORY`). */
       memoryMb: z.number().int().min(512).max(30720),
       minTasks: z.number().int().min(1),
       maxTasks: z.number().int().min(1),
@@ -122,7 +156,12 @@ export const DeploymentConfigSchema = z
        * drain). "dns": the earlier all-or-nothing switch, the record only while serving (for comparison).
        */
       switch: z.enum(["weighted", "dns"]).default("weighted"),
-    }),
+    })
+      .strict()
+      .superRefine((f, ctx) => {
+        const why = fargateSizeProblem(f.cpu, f.memoryMb);
+        if (why) ctx.addIssue({ code: "custom", path: ["memoryMb"], message: why });
+      }),
     /** The image's contract with the stacks: health check path and the app's environment (sizes are in `lambda` and `fargate`). */
     app: AppSchema,
     scaling: z.object({
@@ -157,7 +196,7 @@ export const DeploymentConfigSchema = z
       /** Minutes CloudWatch may take to publish a one-minute datapoint (AWS: usually 1 to 3); the scaler decides on windows that end this far back. */
       metricLagMinutes: z.number().int().min(0).max(15).default(3),
     })
-      // Strict: the rate thresholds of earlier versions (upThresholdRps, ...) are named, not silently ignored.
+      // Strict, like every section: a typo or a rate threshold of earlier versions (upThresholdRps, ...) is named, not silently ignored.
       .strict(),
     terraformCloud: z.object({
       /** Setting this switches both stacks to Terraform Cloud (CloudBackend); empty means local state. */
@@ -170,7 +209,7 @@ export const DeploymentConfigSchema = z
       project: z.string().min(1).default("Default Project"),
       /** SSM Parameter Store SecureString holding an API token that can read and queue the fargate workspace's runs. */
       tokenParameterName: z.string().regex(/^\/[A-Za-z0-9_.\/-]+$/, "must be an SSM parameter name starting with /"),
-    }),
+    }).strict(),
     git: z.object({
       /** HTTPS clone URL of the deployment repository Terraform Cloud watches. */
       repositoryUrl: z.url({ protocol: /^https?$/ }),
@@ -181,7 +220,7 @@ export const DeploymentConfigSchema = z
       tokenUsername: z.string().min(1),
       authorName: z.string().min(1),
       authorEmail: z.email(),
-    }),
+    }).strict(),
     /** Directory (in the deployment repository) that holds the synthesized stacks. */
     deployDir: z.string().regex(/^[A-Za-z0-9_.\/-]+$/).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the repository"),
     /** Scaler: log decisions but never commit. */
@@ -207,20 +246,107 @@ export const DeploymentConfigSchema = z
 
 export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
 
-/** Every problem in a configuration, by field path. */
+/** One bad field: its path, what is wrong, and the environment variable that set it when one did. */
+export interface ConfigProblem {
+  readonly field: string;
+  readonly message: string;
+  /** The `LAMBDAFLEX_*` variable (config/load.ts `ENV_OVERRIDES`) the bad value came from; absent when it came from the file. */
+  readonly variable?: string;
+}
+
+/** Fields an environment variable overrode: field path ("fargate.minTasks") to the variable and the text it held. */
+export type ConfigOrigins = Readonly<Record<string, { readonly variable: string; readonly value: string }>>;
+
+/** Every problem in a configuration, by field path; the heading names the file, or the variables when they hold every bad value. */
 export class ConfigValidationError extends Error {
   override readonly name = "ConfigValidationError";
-  constructor(readonly problems: ReadonlyArray<{ field: string; message: string }>, source: string) {
-    super(`invalid LambdaFlex configuration (${source}):\n` + problems.map((p) => `  - ${p.field}: ${p.message}`).join("\n"));
+  constructor(readonly problems: ReadonlyArray<ConfigProblem>, source: string) {
+    const variables = [...new Set(problems.flatMap((p) => (p.variable ? [p.variable] : [])))];
+    const where = variables.length === 0
+      ? source
+      : problems.every((p) => p.variable)
+        ? `environment variable${variables.length > 1 ? "s" : ""} ${variables.join(", ")}, overriding ${source}`
+        : `${source} and environment variable${variables.length > 1 ? "s" : ""} ${variables.join(", ")}`;
+    super(`invalid LambdaFlex configuration (${where}):\n` + problems.map((p) => `  - ${p.field}: ${p.message}`).join("\n"));
   }
 }
 
-/** Validates a raw object; throws one error naming every bad field. */
-export function parseDeploymentConfig(raw: unknown, source = "configuration"): DeploymentConfig {
-  const result = DeploymentConfigSchema.safeParse(raw);
-  if (result.success) return result.data;
-  throw new ConfigValidationError(
-    result.error.issues.map((i) => ({ field: i.path.join(".") || "(root)", message: i.message })),
-    source,
+/** A value as the user wrote it, short. */
+const shown = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 64 ? `${text.slice(0, 61)}...` : text;
+};
+const isPrimitive = (value: unknown): boolean => value === null || ["string", "number", "boolean"].includes(typeof value);
+/** "a, b or c" */
+const orList = (items: readonly string[]): string => (items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`);
+const TYPE_NAMES: Readonly<Record<string, string>> = { int: "a whole number", number: "a number", string: "a string", boolean: "true or false", object: "an object", array: "an array", record: "an object" };
+
+/** The object schema's keys at `path`, looking through defaults and other wrappers. */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  type Node = { shape?: Record<string, Node>; _zod?: { def?: { innerType?: Node } } } | undefined;
+  let node = DeploymentConfigSchema as unknown as Node;
+  const unwrap = (n: Node): Node => {
+    while (n && !n.shape && n._zod?.def?.innerType) n = n._zod.def.innerType;
+    return n;
+  };
+  for (const key of path) node = unwrap(node)?.shape?.[String(key)];
+  return Object.keys(unwrap(node)?.shape ?? {});
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** A key the section does not have: named with its section, the key meant when it is a near miss, and the section's keys. */
+function unknownKey(section: readonly PropertyKey[], key: string): string {
+  const known = keysAt(section);
+  const name = section.length > 0 ? section.join(".") : "";
+  const near = known.map((k) => ({ k, d: distance(key, k) })).filter(({ d }) => d <= Math.max(1, Math.floor(key.length / 3))).sort((x, y) => x.d - y.d)[0];
+  return `unknown key ${JSON.stringify(key)} ${name ? `in ${name}` : "at the top level"}${near ? `; did you mean ${JSON.stringify(near.k)}?` : ""} (${name || "the top level"} takes ${known.join(", ")})`;
+}
+
+/** zod's words for one issue, with the allowed values and the value given where zod leaves them out. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const own = !/^(Invalid|Too (small|big))/.test(issue.message); // a message the schema wrote itself
+  const input = (issue as { input?: unknown }).input;
+  if (issue.code === "invalid_value" && !own) return `must be ${issue.values.length > 1 ? "one of " : ""}${orList(issue.values.map((v) => shown(v)))}, got ${shown(input)}`;
+  if (issue.code === "invalid_type" && !own) {
+    const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+    return input === undefined ? `is missing: must be ${expected}` : `must be ${expected}, got ${shown(input)}`;
+  }
+  if (issue.code !== "custom" && isPrimitive(input) && !/\bgot\b/.test(issue.message)) return `${issue.message}, got ${shown(input)}`;
+  return issue.message;
+}
+
+/** Every issue as problems by field, each unknown key on its own, and a value an environment variable set blamed on that variable. */
+function problemsOf(error: z.ZodError, origins: ConfigOrigins): ConfigProblem[] {
+  const problems = error.issues.flatMap((issue): ConfigProblem[] =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ field: [...issue.path, key].join("."), message: unknownKey(issue.path, key) }))
+      : [{ field: issue.path.join(".") || "(root)", message: describeIssue(issue) }],
   );
+  return problems.map((p) => {
+    // The field itself, or a field the message compares it with ("must be >= fargate.minTasks"; dotted paths only, so a word is not a match).
+    const origin = Object.entries(origins).find(([field]) => p.field === field || p.field.startsWith(`${field}.`) || (field.includes(".") && p.message.includes(field)));
+    if (!origin) return p;
+    const [field, { variable, value }] = origin;
+    return { ...p, variable, message: `${p.message} (${variable}=${JSON.stringify(value)} in the environment sets ${field})` };
+  });
+}
+
+/**
+ * Validates a raw object; throws one error naming every bad field. `origins`
+ * names the fields environment variables set, so their problems blame the variable.
+ */
+export function parseDeploymentConfig(raw: unknown, source = "configuration", origins: ConfigOrigins = {}): DeploymentConfig {
+  const result = DeploymentConfigSchema.safeParse(raw, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ConfigValidationError(problemsOf(result.error, origins), source);
 }

@@ -1,8 +1,9 @@
 /**
  * The scaling policy: one pure function, `decide(config, observation, now)`.
  * No AWS SDK, no clock, no randomness: the scaler Lambda and the simulator
- * run exactly this code. See ARCHITECTURE.md section 3 and the README's
- * "Scaling policy" section for the rules and their defaults.
+ * run exactly this code. See the README's "Scaling policy" section for the
+ * rules and their defaults, and "Where this differs from the original
+ * design" for why it weighs money rather than rate thresholds.
  */
 import type { DeploymentConfig } from "../config/schema";
 import { tasksNeeded, workloadFrom } from "../sim/cost-model";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Tier states, in the order the scaler walks them (ARCHITECTURE.md section 3). */
+/** Tier states, in the order the scaler walks them (README, "The scaler"). */
 export const TierState = { off: "off", warming: "warming", serving: "serving", draining: "draining" } as const;
 export type TierState = (typeof TierState)[keyof typeof TierState];
 export const TIER_STATES: readonly TierState[] = Object.values(TierState);
@@ -32,8 +32,17 @@ export class ToggleFileError extends Error {
   override readonly name = "ToggleFileError";
 }
 
-/** Parses the toggle file's text; names the field and value that is wrong. */
+/**
+ * Parses the toggle file's text; names the field and value that is wrong. The
+ * scaler reads the toggle with it, and `npm run synth` and `synth:check` refuse
+ * a committed toggle it rejects, so the stacks are never published beside a
+ * toggle the scaler would not act on.
+ */
 export function parseToggle(text: string, path = "toggle file"): Toggle {
+  if (text.startsWith("\uFEFF")) {
+    throw new ToggleFileError(`${path} starts with a byte-order mark (U+FEFF); save it as UTF-8 without one`);
+  }
+  if (text.trim() === "") throw new ToggleFileError(`${path} is empty; it must hold the JSON object the scaler commits`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -42,10 +51,15 @@ export function parseToggle(text: string, path = "toggle file"): Toggle {
   }
   const result = ToggleSchema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => {
+    const fields = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+    const problems = result.error.issues.flatMap((i) => {
+      if (i.code === "unrecognized_keys") {
+        return i.keys.map((key) => `${key} = ${JSON.stringify(fields[key])}: not a toggle field (${Object.keys(ToggleSchema.shape).join(", ")})`);
+      }
       const field = i.path.join(".") || "(root)";
-      const value = i.path.length > 0 ? JSON.stringify((raw as Record<string, unknown>)?.[String(i.path[0])]) : "";
-      return `${field}${value !== undefined && value !== "" ? ` = ${value}` : ""}: ${i.message}`;
+      if (i.path.length === 0) return [`${field}: ${i.message}`];
+      const value = fields[String(i.path[0])];
+      return [value === undefined ? `${field} is missing: ${i.message}` : `${field} = ${JSON.stringify(value)}: ${i.message}`];
     });
     throw new ToggleFileError(`${path} is invalid: ${problems.join("; ")}`);
   }

@@ -9,8 +9,11 @@
  *   deploy/fargate/cdk.tf.json                <- HCP Terraform workspace (fargate)
  *   deploy/fargate/image.auto.tfvars.json     <- written by `npm run release`; never touched here
  *   deploy/fargate/fargate.auto.tfvars.json   <- the toggle: created once, never overwritten
+ * Both exit 1, naming the field and the value, when the committed toggle is
+ * one the scaler's own parser (scaler/toggle.ts `parseToggle`) refuses; synth
+ * never rewrites it, so a human fixes it.
  * `--check` synthesizes into a temporary directory instead and exits 1 when
- * the committed files are stale, a security check fails or the core stack
+ * the toggle is refused, the committed files are stale, a security check fails or the core stack
  * would bill more than $0.30 a month while the tier is off; with `--hcp` it
  * also exits 1 when the committed core and fargate stacks would not run in
  * HCP Terraform as configured. `--hcl` writes HCL (cdk.tf) to cdktf.out only,
@@ -22,7 +25,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
 import type { DeploymentConfig } from "../config/schema";
-import { formatToggle, parseToggle, TIER_STATES } from "../scaler/toggle";
+import { formatToggle, parseToggle, TIER_STATES, ToggleFileError } from "../scaler/toggle";
 import { buildStacks, STACKS, WORKSPACE_STACKS } from "../stacks/app";
 import { formatIdleBill, IDLE_BILL_LIMIT_USD, idleBillFromStack, type IdleBill } from "../sim/idle-bill";
 import { HELP, parseFlags, UsageError } from "./cli-flags";
@@ -202,15 +205,27 @@ function describe(config: DeploymentConfig, stackDirs: Record<string, string>, r
     const byState = TIER_STATES.map((s) => `${s} ${counts[s]}`).join(", ");
     return `  ${config.deployDir}/${id}: resources by tier state: ${byState}`;
   });
-  let toggle: string;
-  try {
-    const t = parseToggle(readFileSync(join(repoRoot, config.toggleFile), "utf8"), config.toggleFile);
-    toggle = `${t.fargate_tier} since ${t.fargate_tier_since}, tasks ${t.fargate_min_tasks}-${t.fargate_max_tasks}${t.fargate_pinned ? ", pinned" : ""}`;
-  } catch (err) {
-    toggle = `unreadable (${(err as Error).message})`;
-  }
+  const t = parseToggle(readFileSync(join(repoRoot, config.toggleFile), "utf8"), config.toggleFile); // main refused a bad one before synthesizing
+  const toggle = `${t.fargate_tier} since ${t.fargate_tier_since}, tasks ${t.fargate_min_tasks}-${t.fargate_max_tasks}${t.fargate_pinned ? ", pinned" : ""}`;
   const bill = idleBillFromStack(JSON.parse(readFileSync(join(stackDirs[STACKS.core]!, "cdk.tf.json"), "utf8")));
   return `${lines.join("\n")}\n  ${config.toggleFile}: ${toggle}\n${formatIdleBill(bill)}`;
+}
+
+/**
+ * Why the committed toggle would stop the scaler: the message of the scaler's
+ * own parser, naming the field and the value. Undefined when it parses or is
+ * absent (synth creates a missing toggle; synth:check reports it as stale).
+ */
+export function toggleProblem(config: DeploymentConfig, repoRoot: string): string | undefined {
+  const file = join(repoRoot, config.toggleFile);
+  if (!existsSync(file)) return undefined;
+  try {
+    parseToggle(readFileSync(file, "utf8"), config.toggleFile);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ToggleFileError)) throw err;
+    return `${err.message}. The scaler refuses this toggle and synth never rewrites it: fix it by hand (\`git log -p ${config.toggleFile}\` shows its last good state)`;
+  }
 }
 
 /** Why the core stack's idle bill is too high, or undefined when it is within the limit. */
@@ -307,11 +322,13 @@ function committedStacks(config: DeploymentConfig, repoRoot: string): Record<str
 
 /**
  * `--check [--hcp]`: synthesizes into a temporary directory and reports, on
- * stderr, every failed security check, every stale committed file and (with
+ * stderr, a toggle the scaler refuses, every failed security check, every stale committed file and (with
  * `hcp`) every reason the committed stacks would not run in HCP Terraform.
  * Returns whether all passed.
  */
 function check(config: DeploymentConfig, repoRoot: string, hcp: boolean): boolean {
+  const toggle = toggleProblem(config, repoRoot);
+  if (toggle) process.stderr.write(`toggle check failed: ${toggle}\n`);
   const tmp = mkdtempSync(join(tmpdir(), "lambdaflex-synth-"));
   try {
     const dirs = synthesize(config, tmp);
@@ -330,7 +347,7 @@ function check(config: DeploymentConfig, repoRoot: string, hcp: boolean): boolea
     if (stale.length > 0) process.stderr.write(`synthesized output is stale; run \`npm run synth\` and commit:\n${stale.map((s) => `  - ${s}`).join("\n")}\n`);
     const problems = hcp ? hcpProblems(config, committedStacks(config, repoRoot)) : [];
     if (problems.length > 0) process.stderr.write(`${config.deployDir}/ would not run in HCP Terraform:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
-    if (stale.length > 0 || problems.length > 0) return false;
+    if (toggle || stale.length > 0 || problems.length > 0) return false;
     const { organization, hostname } = config.terraformCloud;
     const where = hcp ? `, passes the security checks and is set for HCP Terraform (organization ${organization} on ${hostname})` : " and passes the security checks";
     process.stdout.write(`synthesized output in ${config.deployDir}/ is fresh${where}; core idles at $${bill.totalUsdPerMonth.toFixed(2)}/month\n`);
@@ -341,7 +358,8 @@ function check(config: DeploymentConfig, repoRoot: string, hcp: boolean): boolea
 }
 
 const USAGE = `usage: npm run synth                    synthesize every stack into cdktf.out/ and publish the deploy/ layout
-       npm run synth:check [-- --hcp]   exit 1 if deploy/ is stale, a security check fails or core idles above the limit;
+       npm run synth:check [-- --hcp]   exit 1 if the toggle is one the scaler refuses, deploy/ is stale, a security check fails
+                                        or core idles above the limit;
                                         --hcp: also if deploy/ would not run in HCP Terraform as configured
        npm run synth:hcl                HCL (cdk.tf) into cdktf.out/stacks/* only: the exit path from cdktf
 Flags of scripts/synth.ts: --check, --hcp (implies --check), --hcl, -h/--help.`;
@@ -370,6 +388,12 @@ function main(argv: string[]): number {
     return 0;
   }
   if (values.check || values.hcp) return check(config, repoRoot, values.hcp === true) ? 0 : 1;
+  // Before anything is written: the stacks are not published beside a toggle the scaler refuses.
+  const toggle = toggleProblem(config, repoRoot);
+  if (toggle) {
+    process.stderr.write(`synth: ${toggle}\n`);
+    return 1;
+  }
   const dirs = synthesize(config, join(ROOT, "cdktf.out"));
   const changed = publish(config, dirs, repoRoot);
   process.stdout.write(changed.length ? `updated:\n${changed.map((c) => `  - ${c}`).join("\n")}\n` : `${config.deployDir}/ already up to date\n`);

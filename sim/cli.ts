@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
-import { HELP, parseFlags, UsageError } from "../scripts/cli-flags";
+import { HELP, numberAbove, parseFlags, UsageError } from "../scripts/cli-flags";
 import { progressBar } from "../scripts/progress";
 import { advise } from "./advisor";
 import { renderHtml, summary } from "./report";
@@ -31,7 +31,8 @@ ${COMMON}
   -h, --help      this help`,
   advise: `usage: npm run advise -- --trace FILE [--scale N] [--config FILE] [--out DIR] [--world FILE] [--quick]
 
-Sweeps the scaler's tunable parameters in the twin and recommends the
+Sweeps the scaler's tunable parameters (scaling.switchCostFactor,
+minDwellMinutes and backoffDecayMinutes) in the twin and recommends the
 cheapest setting with no more shortfall than the optimum; writes advice.json.
 ${COMMON}
   --out DIR       where to write (default advise-output)
@@ -78,8 +79,7 @@ export function parseCommandLine(argv: string[]): CliArgs | HelpRequest {
   });
   if (values.help) return new HelpRequest(USAGE[command]);
   if (!values.trace) throw new UsageError("--trace FILE is required (a per-minute CSV: minute,requests)");
-  const scale = Number(values.scale);
-  if (!(Number.isFinite(scale) && scale > 0)) throw new UsageError(`--scale must be a positive number, got "${values.scale}"`);
+  const scale = numberAbove("scale", values.scale!);
   return { command, trace: values.trace, scale, config: values.config!, out: values.out!, world: values.world, quick: values.quick === true };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The one price table: AWS us-east-1 public prices, arm64 where it matters.
- * Checked against the AWS pricing pages on 2026-11-22 (figures as given in
- * ARCHITECTURE.md section 6; the remaining rows from the same pages).
+ * Checked against the AWS pricing pages on 2026-11-22; each row's `source`
+ * names its page.
  * Change a price here and every derived threshold, simulation and report follows.
  */
 export interface Price {

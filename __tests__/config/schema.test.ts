@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../../config/load";
 import { MAX_SERVICE_LENGTH } from "../../config/derived-names";
-import { ConfigValidationError, parseDeploymentConfig } from "../../config/schema";
+import { ConfigValidationError, FARGATE_CPUS, FARGATE_MEMORY, fargateSizeProblem, parseDeploymentConfig } from "../../config/schema";
 
 const raw = () => JSON.parse(readFileSync(DEFAULT_CONFIG_FILE, "utf8"));
 
@@ -37,7 +37,7 @@ describe("deployment configuration", () => {
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
     const fields = error!.problems.map((p) => p.field);
-    expect(fields).toEqual(expect.arrayContaining(["region", "fargate.minTasks", "fargate.cpu", "toggleFile", "(root)"]));
+    expect(fields).toEqual(expect.arrayContaining(["region", "fargate.minTasks", "fargate.cpu", "toggleFile", "surprise"]));
     expect(error!.message).toContain("region: must be an AWS region such as us-east-1");
     expect(error!.message).toContain("test.json");
   });
@@ -48,6 +48,77 @@ describe("deployment configuration", () => {
     bad.fargate.maxTasks = 1;
     expect(() => parseDeploymentConfig(bad)).toThrow(/fargate\.maxTasks: must be >= fargate\.minTasks \(2\)/);
     expect(() => parseDeploymentConfig(bad)).toThrow(/scaling.*upThresholdRps/);
+  });
+
+  /** The problems parseDeploymentConfig reports for a change to the committed defaults, as "field: message". */
+  const problemsFor = (change: (c: Record<string, any>) => void): string[] => {
+    const c = raw();
+    change(c);
+    try {
+      parseDeploymentConfig(c, "test.json");
+    } catch (err) {
+      return (err as ConfigValidationError).problems.map((p) => `${p.field}: ${p.message}`);
+    }
+    return [];
+  };
+
+  it.each([
+    ["fargate", "swtich", "switch"],
+    ["lambda", "reservedConcurency", "reservedConcurrency"],
+    ["git", "brnch", "branch"],
+    ["api", "throttleRateLimt", "throttleRateLimit"],
+    ["terraformCloud", "organisation", "organization"],
+    ["scaling", "minDwelMinutes", "minDwellMinutes"],
+    ["app", "healthpath", "healthPath"],
+  ])("refuses the typo %s.%s by name, with its section and the key meant", (section, typo, meant) => {
+    expect(problemsFor((c) => ((c[section] ??= {})[typo] = "dns"))).toEqual([
+      expect.stringMatching(new RegExp(`^${section}\\.${typo}: unknown key "${typo}" in ${section}; did you mean "${meant}"\\? \\(${section} takes .*${meant}`)),
+    ]);
+  });
+
+  it("names an unknown key at the top level with the keys it takes, and suggests nothing for a key far from all of them", () => {
+    expect(problemsFor((c) => (c.surprise = true))).toEqual([expect.stringMatching(/^surprise: unknown key "surprise" at the top level \(the top level takes service, region, /)]);
+    expect(problemsFor((c) => (c.fargate.spotCapacity = 1))).toEqual([expect.stringMatching(/^fargate\.spotCapacity: unknown key "spotCapacity" in fargate \(fargate takes cpu, memoryMb, /)]);
+  });
+
+  it("lists the allowed values of an enum with the value given", () => {
+    expect(problemsFor((c) => (c.fargate.cpu = 300))).toEqual(["fargate.cpu: must be one of 256, 512, 1024, 2048 or 4096, got 300"]);
+    expect(problemsFor((c) => (c.fargate.switch = "dsn"))).toEqual(['fargate.switch: must be one of "weighted" or "dns", got "dsn"']);
+    expect(problemsFor((c) => (c.logRetentionDays = 10))).toEqual(["logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 180 or 365, got 10"]);
+  });
+
+  it("names a missing field, a wrong type and a value out of range with what was given", () => {
+    expect(problemsFor((c) => delete c.domain)).toEqual(["domain: is missing: must be a string"]);
+    expect(problemsFor((c) => (c.fargate.minTasks = "2"))).toEqual(['fargate.minTasks: must be a number, got "2"']);
+    expect(problemsFor((c) => (c.lambda.timeoutSeconds = 30))).toEqual([expect.stringMatching(/^lambda\.timeoutSeconds: Too big: expected number to be <=29, got 30$/)]);
+  });
+});
+
+describe("Fargate task sizes (the rule AWS enforces, in the schema)", () => {
+  const withSize = (cpu: number, memoryMb: number) => parseDeploymentConfig({ ...raw(), fargate: { ...raw().fargate, cpu, memoryMb } }, "size.json");
+
+  it("accepts every size Fargate offers, at both ends of each range", () => {
+    for (const cpu of FARGATE_CPUS) {
+      const [least, most] = FARGATE_MEMORY[cpu];
+      expect(withSize(cpu, least).fargate).toMatchObject({ cpu, memoryMb: least });
+      expect(withSize(cpu, most).fargate).toMatchObject({ cpu, memoryMb: most });
+    }
+  });
+
+  it.each([
+    [256, 4096, "memoryMb 4096 does not go with cpu 256: Fargate takes 512-2048 MiB (512, 1024 or 2048)"],
+    [256, 1536, "memoryMb 1536 does not go with cpu 256: Fargate takes 512-2048 MiB (512, 1024 or 2048)"],
+    [2048, 5000, "memoryMb 5000 does not go with cpu 2048: Fargate takes 4096-16384 MiB in steps of 1024"],
+    [4096, 4096, "memoryMb 4096 does not go with cpu 4096: Fargate takes 8192-30720 MiB in steps of 1024"],
+  ])("refuses cpu %i with memoryMb %i as fargate.memoryMb, in the words the stack uses", (cpu, memoryMb, message) => {
+    expect(fargateSizeProblem(cpu, memoryMb)).toBe(message);
+    let error: ConfigValidationError | undefined;
+    try {
+      withSize(cpu, memoryMb);
+    } catch (err) {
+      error = err as ConfigValidationError;
+    }
+    expect(error?.problems).toEqual([{ field: "fargate.memoryMb", message }]);
   });
 
   it("takes a service name as long as every AWS name built from it allows: 22 characters, for <service>-lambda-tg", () => {
@@ -134,7 +205,7 @@ describe("the app section (bring your own service)", () => {
 
   it("names a value that is not a string, an unknown key, and an environment over Lambda's size", () => {
     expect(problems({ environment: { WORKERS: 4 } })).toEqual(["app.environment.WORKERS: must be a string (quote numbers and booleans), got 4"]);
-    expect(problems({ healthpath: "/x" })).toEqual([expect.stringMatching(/^app: Unrecognized key: "healthpath"/)]);
+    expect(problems({ healthpath: "/x" })).toEqual([expect.stringMatching(/^app\.healthpath: unknown key "healthpath" in app; did you mean "healthPath"\?/)]);
     const big = Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`BLOB_${i}`, "x".repeat(1000)]));
     expect(problems({ environment: big })).toEqual([expect.stringMatching(/^app\.environment: names and values take 4024 bytes, more than 3584/)]);
   });

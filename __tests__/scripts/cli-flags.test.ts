@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { HELP, parseFlags, UsageError } from "../../scripts/cli-flags";
+import { HELP, numberAbove, parseFlags, UsageError } from "../../scripts/cli-flags";
 import { ROOT } from "../helpers/processes";
 
 describe("parseFlags", () => {
@@ -19,6 +19,29 @@ describe("parseFlags", () => {
   ])("turns %j into one UsageError naming it: %s", (args, message) => {
     expect(() => parseFlags({ args, options })).toThrow(UsageError);
     expect(() => parseFlags({ args, options })).toThrow(new UsageError(message));
+  });
+});
+
+describe("numeric flags", () => {
+  const options = { ...HELP, scale: { type: "string", short: "s" }, quick: { type: "boolean" } } as const;
+
+  it("take a negative-looking value as the flag's value, not as an option (parseArgs alone calls it ambiguous)", () => {
+    expect(parseFlags({ args: ["--scale", "-1"], options }).values).toEqual({ scale: "-1" });
+    expect(parseFlags({ args: ["-s", "-.5", "--quick"], options }).values).toEqual({ scale: "-.5", quick: true });
+    expect(parseFlags({ args: ["--scale=-2"], options }).values).toEqual({ scale: "-2" });
+    // Only after a flag that takes a value, and not after "--".
+    expect(() => parseFlags({ args: ["--quick", "-1"], options })).toThrow(new UsageError("Unknown option '-1'"));
+    expect(parseFlags({ args: ["--", "--scale", "-1"], options, allowPositionals: true }).positionals).toEqual(["--scale", "-1"]);
+  });
+
+  it("say the range and what was given", () => {
+    expect(numberAbove("scale", "30")).toBe(30);
+    expect(numberAbove("scale", "0.5")).toBe(0.5);
+    expect(() => numberAbove("scale", "-1")).toThrow(new UsageError("--scale must be greater than 0, got -1"));
+    expect(() => numberAbove("scale", "0")).toThrow(new UsageError("--scale must be greater than 0, got 0"));
+    expect(() => numberAbove("scale", "abc")).toThrow(new UsageError('--scale must be a number greater than 0, got "abc"'));
+    expect(() => numberAbove("scale", "")).toThrow(new UsageError('--scale must be a number greater than 0, got ""'));
+    expect(() => numberAbove("scale", "Infinity")).toThrow(UsageError);
   });
 });
 

@@ -105,6 +105,12 @@ describe("npm run doctor", () => {
     expect(invalid.code).toBe(2);
     expect(invalid.err).toMatch(/hostedZoneId: must be a Route 53 hosted zone id/);
     expect(invalid.out).toBe("");
+    // A size Fargate refuses, in the schema's words (the same as synth, simulate and advise).
+    const size = readyConfig();
+    size.fargate = { ...size.fargate, cpu: 256, memoryMb: 4096 };
+    const refused = await runDoctor({ url: server.url, config: size });
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain("\n  - fargate.memoryMb: memoryMb 4096 does not go with cpu 256: Fargate takes 512-2048 MiB (512, 1024 or 2048)");
     const arg = await runDoctor({ url: server.url, argv: ["--fix"] });
     expect([arg.code, arg.err.split("\n")[0]]).toEqual([2, "doctor: unknown argument --fix"]);
     const help = await runDoctor({ url: server.url, argv: ["--help"] });

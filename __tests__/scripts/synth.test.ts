@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { bootstrapResources, hcpProblems, idleBillProblem, initialToggle, protectedFiles, publish, repairHclDefaults, resourcesPerState, staleFiles, synthesize } from "../../scripts/synth";
+import { bootstrapResources, hcpProblems, idleBillProblem, initialToggle, protectedFiles, publish, repairHclDefaults, resourcesPerState, staleFiles, synthesize, toggleProblem } from "../../scripts/synth";
 import { idleBillFromStack } from "../../sim/idle-bill";
 import { parseToggle } from "../../scaler/toggle";
 import { ROOT } from "../helpers/processes";
@@ -171,6 +171,72 @@ describe("npm run synth:check on this repository", () => {
     expect(run.stderr).toContain("deploy/ would not run in HCP Terraform:");
     expect(run.stderr).toContain("set terraformCloud.organization");
   });
+});
+
+describe("a toggle the scaler refuses (synth and synth:check)", () => {
+  const GOOD = '{"fargate_tier":"off","fargate_tier_since":"1970-01-01T00:00:00Z","fargate_min_tasks":2,"fargate_max_tasks":50,"fargate_pinned":false}\n';
+  /** A repository root holding this repository's deploy/ with the toggle replaced. */
+  const repoWith = (toggle: string | undefined, withDeploy = true) => {
+    const repo = mkdtempSync(join(tmpdir(), "lambdaflex-toggle-"));
+    if (withDeploy) cpSync(join(ROOT, config.deployDir), join(repo, config.deployDir), { recursive: true });
+    if (toggle === undefined) return repo;
+    mkdirSync(dirname(join(repo, config.toggleFile)), { recursive: true });
+    writeFileSync(join(repo, config.toggleFile), toggle);
+    return repo;
+  };
+  const repos: string[] = [];
+  afterAll(() => repos.forEach(removeDir));
+  const synth = (repo: string, ...flags: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/synth.ts", ...flags], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", LAMBDAFLEX_REPO_ROOT: repo },
+    });
+
+  it.each([
+    ["invalid JSON", '{"fargate_tier":"off",', "is not valid JSON"],
+    ["an empty file", "", "is empty"],
+    ["fargate_tier \"bogus\"", GOOD.replace('"off"', '"bogus"'), 'fargate_tier = "bogus": Invalid option'],
+    ["a missing fargate_tier_since", GOOD.replace('"fargate_tier_since":"1970-01-01T00:00:00Z",', ""), "fargate_tier_since is missing"],
+    ["an extra key", GOOD.replace("}", ',"fargate_tiers":"off"}'), 'fargate_tiers = "off": not a toggle field'],
+    ["min above max", GOOD.replace('"fargate_min_tasks":2', '"fargate_min_tasks":60'), "fargate_max_tasks = 50 is below fargate_min_tasks = 60"],
+    ["fargate_pinned \"yes\"", GOOD.replace("false", '"yes"'), 'fargate_pinned = "yes": Invalid input: expected boolean'],
+  ])("names %s with the scaler's own words", (_what, toggle, words) => {
+    const repo = repoWith(toggle, false);
+    repos.push(repo);
+    const problem = toggleProblem(config, repo);
+    expect(problem).toContain(`${config.toggleFile} `);
+    expect(problem).toContain(words);
+    expect(problem).toMatch(/The scaler refuses this toggle and synth never rewrites it: fix it by hand/);
+  });
+
+  it("has nothing to say about a good toggle or a missing one (synth creates it; synth:check calls it stale)", () => {
+    repos.push(repoWith(GOOD, false), repoWith(undefined, false));
+    expect(toggleProblem(config, repos[repos.length - 2]!)).toBeUndefined();
+    expect(toggleProblem(config, repos[repos.length - 1]!)).toBeUndefined();
+  });
+
+  it("makes synth:check exit 1 naming the field and the value, with everything else fresh", () => {
+    const repo = repoWith(GOOD.replace('"off"', '"bogus"'));
+    repos.push(repo);
+    const run = synth(repo, "--check");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^toggle check failed: deploy\/fargate\/fargate\.auto\.tfvars\.json is invalid: fargate_tier = "bogus": /);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stdout).not.toContain("fresh");
+  }, 120_000);
+
+  it("makes synth exit 1 naming the field and the value before it writes anything, and leaves the toggle as it was", () => {
+    const toggle = GOOD.replace("false", '"yes"');
+    const repo = repoWith(toggle, false);
+    repos.push(repo);
+    const run = synth(repo);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^synth: deploy\/fargate\/fargate\.auto\.tfvars\.json is invalid: fargate_pinned = "yes": /);
+    expect(run.stdout).toBe("");
+    expect(readFileSync(join(repo, config.toggleFile), "utf8")).toBe(toggle);
+    expect(existsSync(join(repo, config.deployDir, "core"))).toBe(false);
+  }, 120_000);
 });
 
 describe("the idle cost check (synth:check)", () => {

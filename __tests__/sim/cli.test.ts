@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main, parseCommandLine } from "../../sim/cli";
+import { sweepGrid } from "../../sim/advisor";
+import { main, parseCommandLine, USAGE } from "../../sim/cli";
 import { parseTrace, TraceError } from "../../sim/trace";
 import { ROOT } from "../helpers/processes";
 import { SHARED_DIR } from "../helpers/fixtures";
@@ -50,8 +51,9 @@ describe("simulate CLI", () => {
   it("exits 2 with a clear message for a missing file, bad flags, a bad trace and a bad world file", async () => {
     expect(await run(["simulate", "--trace", join(dir, "nope.csv")])).toEqual({ code: 2, stderr: expect.stringContaining("nope.csv: no such file"), stdout: "" });
     expect((await run(["simulate"])).stderr).toContain("--trace FILE is required");
-    expect((await run(["simulate", "--trace", "x", "--scale", "0"])).stderr).toContain('--scale must be a positive number, got "0"');
-    expect((await run(["simulate", "--trace", "x", "--scale=-2"])).stderr).toContain('--scale must be a positive number, got "-2"');
+    expect((await run(["simulate", "--trace", "x", "--scale", "0"])).stderr).toBe("simulate: --scale must be greater than 0, got 0\n");
+    expect((await run(["simulate", "--trace", "x", "--scale=-2"])).stderr).toBe("simulate: --scale must be greater than 0, got -2\n");
+    expect((await run(["simulate", "--trace", "x", "--scale", "lots"])).stderr).toBe('simulate: --scale must be a number greater than 0, got "lots"\n');
     expect((await run(["simulate", "--trace", "x", "--delay", "warp=3"])).stderr).toContain("--delay was replaced by --world FILE");
     expect((await run(["simulate", "--trace", file("neg.csv", "0,5\n1,-1\n")])).stderr).toContain("neg.csv:2: requests must not be negative");
     expect((await run(["simulate", "--trace", file("empty.csv", "")])).stderr).toContain("the trace has no data rows");
@@ -64,7 +66,7 @@ describe("simulate CLI", () => {
     expect((await run(["simulate", "--trace", trace, "--world", file("w2.json", "{ seed: 1 ")])).stderr).toContain("is not valid JSON");
   });
 
-  it("advises the cheapest swept thresholds with no more shortfall than the optimum", async () => {
+  it("advises the cheapest swept setting (switchCostFactor, minDwellMinutes, backoffDecayMinutes) with no more shortfall than the optimum", async () => {
     const day = [...Array(300).fill(120), ...Array(240).fill(3600), ...Array(900).fill(90)];
     const trace = file("day.csv", "minute,requests\n" + day.map((r, i) => `${i},${r}`).join("\n") + "\n");
     const out = join(dir, "advice");
@@ -79,6 +81,39 @@ describe("simulate CLI", () => {
     expect(advice.recommendation).toMatch(/^recommended: scaling\.switchCostFactor=[\d.]+ minDwellMinutes=\d+ backoffDecayMinutes=\d+/);
   }, 120_000);
 
+  it("accepts a byte-order mark at the start of the trace, the world file and the configuration", async () => {
+    const bom = "\uFEFF";
+    const config = file("bom-config.json", bom + readFileSync(join(ROOT, "lambdaflex.config.json"), "utf8"));
+    const run1 = await run(["simulate", "--trace", file("bom.csv", `${bom}minute,requests\n0,5\n1,5\n`), "--world", file("bom-world.json", `${bom}{"seed": 3}`), "--config", config, "--out", join(dir, "bom-out")]);
+    expect([run1.code, run1.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(readFileSync(join(dir, "bom-out", "simulation.json"), "utf8")).world.seed).toBe(3);
+  });
+
+  it("reads a negative --scale as its value and rejects it with the range, not as an ambiguous option", async () => {
+    expect(await run(["simulate", "--trace", "x", "--scale", "-1"])).toEqual({ code: 2, stderr: "simulate: --scale must be greater than 0, got -1\n", stdout: "" });
+    expect(await run(["advise", "--scale", "-0.5", "--trace", "x"])).toEqual({ code: 2, stderr: "advise: --scale must be greater than 0, got -0.5\n", stdout: "" });
+  });
+
+  it("refuses a Fargate size AWS refuses, in the same words as synth and doctor", async () => {
+    const config = JSON.parse(readFileSync(join(ROOT, "lambdaflex.config.json"), "utf8"));
+    const bad = file("size.json", JSON.stringify({ ...config, fargate: { ...config.fargate, cpu: 256, memoryMb: 4096 } }));
+    const problem = "  - fargate.memoryMb: memoryMb 4096 does not go with cpu 256: Fargate takes 512-2048 MiB (512, 1024 or 2048)\n";
+    const trace = file("size.csv", "0,5\n1,5\n");
+    for (const command of ["simulate", "advise"]) {
+      expect(await run([command, "--trace", trace, "--config", bad, "--out", join(dir, "size-out")])).toEqual({
+        code: 2,
+        stderr: `${command}: invalid LambdaFlex configuration (${bad}):\n${problem}`,
+        stdout: "",
+      });
+    }
+    const synth = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/synth.ts", "--check"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", LAMBDAFLEX_CONFIG: bad },
+    });
+    expect([synth.status, synth.stderr]).toEqual([1, `invalid LambdaFlex configuration (${bad}):\n${problem}`]);
+  }, 60_000);
+
   it("parses flags with node:util parseArgs, including --flag=value", () => {
     expect(parseCommandLine(["simulate", "--trace", "t", "--world=w.json", "--scale", "30"])).toEqual(expect.objectContaining({ trace: "t", world: "w.json", scale: 30, out: "sim-output", quick: false }));
     expect(parseCommandLine(["advise", "--trace", "t", "--quick"])).toEqual(expect.objectContaining({ command: "advise", out: "advise-output", quick: true }));
@@ -92,6 +127,15 @@ describe("simulate CLI", () => {
     [["simulat"], 'simulat: unknown command "simulat"; use simulate or advise (--help for usage)\n'],
   ])("exits 2 on %j with one line naming the mistake", async (argv, message) => {
     expect(await run(argv)).toEqual({ code: 2, stderr: message, stdout: "" });
+  });
+
+  it("says what advise sweeps, in its usage and the README, with the advisor's own parameter names", () => {
+    const swept = Object.keys(sweepGrid()[0]!);
+    expect(swept).toEqual(["switchCostFactor", "minDwellMinutes", "backoffDecayMinutes"]);
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const line = readme.split("\n").find((l) => l.startsWith("npm run advise "))!;
+    expect(line.slice(line.indexOf("#"))).toBe(`# sweeps ${swept.join(", ")} in the twin`);
+    for (const name of swept) expect(USAGE.advise.replace(/\s+/g, " ")).toContain(name);
   });
 
   it("prints usage with --help and exits 0, for each command", async () => {

@@ -59,9 +59,27 @@ export async function runChecks(config: DeploymentConfig, deps: DoctorDeps, env:
   return [...aws.flat(), ...tfc];
 }
 
-/** The report: "ok  name: detail", or "FAIL name: detail" with "      fix: ..." under it, then a summary line. */
+/**
+ * The report: "ok  name: detail", or "FAIL name: detail" with "      fix: ..." under it, then a summary line.
+ * Failures that share a fix (no credentials fails every AWS check alike) are printed together, at the
+ * first one's place, with the fix once under them: "      fix (the 8 checks above): ...".
+ */
 export function formatReport(results: readonly CheckResult[]): string {
-  const lines = results.flatMap((r) => (r.ok ? [`ok  ${r.name}: ${r.detail}`] : [`FAIL ${r.name}: ${r.detail}`, `      fix: ${r.fix ?? "(no fix known)"}`]));
+  const fixOf = (r: CheckResult) => r.fix ?? "(no fix known)";
+  const lines: string[] = [];
+  const printed = new Set<string>();
+  for (const r of results) {
+    if (r.ok) {
+      lines.push(`ok  ${r.name}: ${r.detail}`);
+      continue;
+    }
+    const fix = fixOf(r);
+    if (printed.has(fix)) continue;
+    printed.add(fix);
+    const group = results.filter((o) => !o.ok && fixOf(o) === fix);
+    lines.push(...group.map((o) => `FAIL ${o.name}: ${o.detail}`));
+    lines.push(group.length === 1 ? `      fix: ${fix}` : `      fix (the ${group.length} checks above): ${fix}`);
+  }
   const failed = results.filter((r) => !r.ok).length;
   const summary = failed === 0
     ? `\nall ${results.length} checks passed: ready for the first deploy`

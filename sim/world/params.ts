@@ -131,7 +131,7 @@ export function loadWorld(file: string): World {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(text.replace(/^\uFEFF/, "")); // a byte-order mark only says the file is UTF-8
   } catch (err) {
     throw new WorldFileError(`world file ${file} is not valid JSON: ${(err as Error).message}`);
   }

@@ -26,7 +26,7 @@ export class ImageRelease extends Construct {
     this.digest = new TerraformVariable(this, "image_digest", {
       type: "string",
       description: "Manifest digest of the released image (sha256:...), written by `npm run release` to image.auto.tfvars.json. Never set it as a workspace variable.",
-      // A `${...}` template: cdktf writes a bare string as a literal, which Terraform rejects (ARCHITECTURE.md section 8).
+      // A `${...}` template: cdktf writes a bare string as a literal, which Terraform rejects.
       validation: [
         {
           condition: `\${can(regex(${JSON.stringify(IMAGE_DIGEST_PATTERN.source)}, var.image_digest))}`,

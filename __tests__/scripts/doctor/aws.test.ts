@@ -146,4 +146,16 @@ describe("doctor: AWS prerequisites", () => {
       fix: "configure AWS credentials for the deployment account (aws configure sso, or export AWS_PROFILE=<profile>), then run npm run doctor again",
     });
   });
+
+  it("prints a fix the checks share once, under all of them (no credentials: one fix for the 8 AWS checks)", async () => {
+    const noCredentials = Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
+    for (const m of [aws.lambda, aws.quotas, aws.iam, aws.route53, aws.ssm]) m.onAnyCommand().rejects(noCredentials);
+    const { out } = await runDoctor({ url: server.url });
+    const fixes = out.split("\n").filter((l) => /^ {6}fix/.test(l));
+    expect(fixes).toEqual(["      fix (the 8 checks above): configure AWS credentials for the deployment account (aws configure sso, or export AWS_PROFILE=<profile>), then run npm run doctor again"]);
+    const lines = out.split("\n");
+    const at = lines.indexOf(fixes[0]!);
+    expect(lines.slice(at - 8, at).every((l) => l.startsWith("FAIL "))).toBe(true);
+    expect(out).toContain("\n8 of ");
+  });
 });

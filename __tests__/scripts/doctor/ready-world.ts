@@ -110,14 +110,17 @@ export async function runDoctor(o: { url: string; config?: Record<string, any>; 
   return { code, out: text, err: err.join("\n"), failed: failures(text) };
 }
 
-/** The report's failures by check name: { detail, fix } as printed. */
+/** The report's failures by check name: { detail, fix } as printed (a fix shared by several failures is printed once, under all of them). */
 export function failures(report: string): Record<string, { detail: string; fix: string }> {
   const lines = report.split("\n");
   const found: Record<string, { detail: string; fix: string }> = {};
   lines.forEach((line, i) => {
     const m = /^FAIL (.+?): (.*)$/.exec(line);
-    const fix = /^ {6}fix: (.*)$/.exec(lines[i + 1] ?? "");
-    if (m && fix) found[m[1]!] = { detail: m[2]!, fix: fix[1]! };
+    if (!m) return;
+    let next = i + 1;
+    while (/^FAIL /.test(lines[next] ?? "")) next++;
+    const fix = /^ {6}fix(?: \(the \d+ checks above\))?: (.*)$/.exec(lines[next] ?? "");
+    if (fix) found[m[1]!] = { detail: m[2]!, fix: fix[1]! };
   });
   return found;
 }
