@@ -132,6 +132,29 @@ export function chooseProviderSource(input: ProviderChoiceInput): ProviderSource
   };
 }
 
+/** The AWS provider every stack pins: the version @cdktf/provider-aws was generated from. */
+export function awsProviderRequirement(): ProviderRequirement {
+  const { name, version } = require("@cdktf/provider-aws/package.json").cdktf.provider as { name: string; version: string };
+  return { source: name.replace(/^registry\.terraform\.io\//, ""), version };
+}
+
+/**
+ * `chooseProviderSource` on this machine: LAMBDAFLEX_TF_PLUGIN_DIR, the likely
+ * mirror directories, the registry probe and the download cache. The tests'
+ * terraform helper and `npm test`'s preflight (scripts/preflight.ts) both ask this.
+ */
+export function providerSourceHere(provider: ProviderRequirement, env: NodeJS.ProcessEnv = process.env, platform: string = terraformPlatform()): ProviderSource {
+  return chooseProviderSource({
+    provider,
+    platform,
+    env,
+    searched: likelyMirrorDirs(provider, env),
+    holds: (dir) => holdsProvider(dir, provider, platform),
+    probeRegistry: () => probeRegistry(registryDownloadUrl(provider, platform), 3000, env),
+    cacheDir: downloadCacheDir(provider, env),
+  });
+}
+
 /** The registry's download endpoint for one provider build: 200 with a JSON body naming the archive when it exists. */
 export const registryDownloadUrl = (provider: ProviderRequirement, platform: string): string =>
   `https://registry.terraform.io/v1/providers/${provider.source}/${provider.version}/download/${platform.replace("_", "/")}`;

@@ -70,6 +70,9 @@ const HTTP_API_FIELDS: ReadonlyArray<Check> = [
 
 /** What serverless-http reads from an Application Load Balancer target event. */
 const ALB_FIELDS: ReadonlyArray<Check> = [
+  // AWS always sends the target group's ARN here; anything else is not an ALB's event.
+  ["requestContext.elb", object, "an object"],
+  ["requestContext.elb.targetGroupArn", string, "a string"],
   ["httpMethod", string, "a string"],
   ["path", string, "a string"],
   ["headers", optional(recordOf(string)), "an object of strings"],
@@ -83,10 +86,18 @@ const ALB_FIELDS: ReadonlyArray<Check> = [
 const at = (event: Record<string, unknown>, path: string): unknown =>
   path.split(".").reduce<unknown>((v, key) => (isObject(v) ? v[key] : undefined), event);
 
-function checkFields(event: Record<string, unknown>, fields: ReadonlyArray<Check>, source: string): void {
+function checkFields(event: Record<string, unknown>, fields: ReadonlyArray<Check>, source: string, pathField: "rawPath" | "path"): void {
   for (const [path, validate, expected] of fields) {
     const wrong = validate(at(event, path));
     if (wrong) throw new UnsupportedEventError(`${source} event field ${path} must be ${expected}, got ${wrong}`);
+  }
+  // serverless-http serves `requestPath || rawPath` (`requestPath || path` for ALB). No AWS
+  // service sends requestPath, so one that names another path than the request's is refused
+  // rather than letting it pick the route (rawPath /healthz served as /links/zzz).
+  const requestPath = event.requestPath;
+  if (requestPath !== undefined && requestPath !== null && requestPath !== event[pathField]) {
+    const got = typeof requestPath === "string" ? `"${echo(requestPath)}"` : kindOf(requestPath);
+    throw new UnsupportedEventError(`${source} event field requestPath must be absent or equal ${pathField} "${echo(event[pathField] as string)}", got ${got}`);
   }
 }
 
@@ -112,7 +123,8 @@ function describe(event: Record<string, unknown>): string {
  */
 export function assertHttpEvent(event: unknown): void {
   if (!isObject(event)) throw new UnsupportedEventError(`expected ${EXPECTED}, got ${kindOf(event)}`);
-  if (isObject(event.requestContext) && isObject(event.requestContext.elb)) return checkFields(event, ALB_FIELDS, "ALB");
-  if (event.version === "2.0") return checkFields(event, HTTP_API_FIELDS, "HTTP API");
+  // Any requestContext.elb makes serverless-http treat the event as an ALB's, so any is checked as one.
+  if (isObject(event.requestContext) && "elb" in event.requestContext) return checkFields(event, ALB_FIELDS, "ALB", "path");
+  if (event.version === "2.0") return checkFields(event, HTTP_API_FIELDS, "HTTP API", "rawPath");
   throw new UnsupportedEventError(`expected ${EXPECTED}, got ${describe(event)}`);
 }

@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { fixedResponses } from "./app";
 import { serviceConfigFromEnv } from "./config";
 import { HEALTHZ_PATH, writeHealthz } from "./healthz";
 import { jsonLogger, type Logger } from "./log";
@@ -16,10 +17,16 @@ export async function main(env: NodeJS.ProcessEnv = process.env, logger: Logger 
   const runtime = await buildRuntime(config, logger);
   let stopping = false;
   const handle = runtime.app.callback(); // compose the middleware once, not per request
+  const fixed = fixedResponses(runtime.app);
   const server = http.createServer((req, res) => {
-    // The ALB's health check is answered before Koa: the same bytes as the app's route
-    // (service/healthz.ts), without a framework context per probe.
-    if (req.url === HEALTHZ_PATH && (req.method === "GET" || req.method === "HEAD")) return writeHealthz(res, req.method);
+    if (req.method === "GET" || req.method === "HEAD") {
+      // The ALB's health check is answered before Koa: the same bytes as the app's route
+      // (service/healthz.ts), without a framework context per probe.
+      if (req.url === HEALTHZ_PATH) return writeHealthz(res, req.method);
+      // So is /openapi.json, with the function its route calls (service/app.ts).
+      const write = fixed.get(req.url ?? "");
+      if (write) return write(req, res);
+    }
     return handle(req, res);
   });
   const drainer = drainOnShutdown(server);
@@ -37,9 +44,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env, logger: Logger 
     process.exit(0);
   };
   // Before "listening": whoever acts on that line may signal at once, and an
-  // unhandled SIGTERM kills the process without draining.
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  // unhandled SIGTERM kills the process without draining. Kept for every signal
+  // (`on`, not `once`): Ctrl-C under `npm start` delivers SIGINT twice, from the
+  // terminal to the whole process group and again forwarded by npm, and a second
+  // one with no handler would kill the process mid-drain.
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
   await new Promise<void>((resolve) => server.listen(port, env.HOST || "0.0.0.0", resolve));
   const bound = (server.address() as AddressInfo).port;
   logger("info", "listening", { port: bound, tier: config.tier, version: config.version });

@@ -18,7 +18,8 @@ const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
  * visitors get), never to the one in place of the other:
  * - raw: no control characters, no backslash, no surrounding whitespace,
  *   `http://` or `https://` followed by a host, no credentials;
- * - normalized: a public host, and at most `maxLength` characters
+ * - normalized: a public host (service/public-address.ts: the IANA special-purpose
+ *   registries), a port other than 0, and at most `maxLength` characters
  *   (`ü` becomes `%C3%BC`: six characters for one).
  * Problems are phrased to follow "url ".
  */
@@ -50,6 +51,9 @@ export function checkTargetUrl(raw: string, maxLength: number): TargetUrlCheck {
   }
   const hostProblem = publicHostProblem(url.hostname);
   if (hostProblem) return refuse(hostProblem);
+  // Port 0 is reserved (IANA service names and port numbers): no server listens there, and
+  // a connection to it fails or, on some stacks, goes to whatever the system picks.
+  if (url.port === "0") return refuse("port must be 1-65535, got 0");
   if (url.href.length > maxLength) {
     return refuse(`must be at most ${maxLength} characters once normalized, got ${url.href.length}`);
   }

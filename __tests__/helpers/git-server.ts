@@ -34,6 +34,10 @@ export class GitServer {
     git(["commit", "-m", "seed deployment repository"], seed);
     git(["push", "origin", `HEAD:${this.branch}`], seed);
     this.server = http.createServer((req, res) => this.handle(req, res));
+    // Node's default 5 s keep-alive timeout races a client that reuses an idle socket (Node 20's
+    // global agent keeps sockets alive): a request sent as the server closes it reads ECONNRESET.
+    // Hosted git servers keep idle connections far longer; so does this one.
+    this.server.keepAliveTimeout = 120_000;
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/deploy.git`;
     return this.url;

@@ -3,23 +3,16 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  chooseProviderSource,
-  downloadCacheDir,
+  awsProviderRequirement,
   downloadProvider,
-  holdsProvider,
-  likelyMirrorDirs,
-  probeRegistry,
-  registryDownloadUrl,
+  providerSourceHere,
   ProviderUnavailableError,
   terraformPlatform,
   type ProviderRequirement,
 } from "../../scripts/terraform-provider";
 
 /** The AWS provider every stack pins: the version @cdktf/provider-aws was generated from. */
-export const AWS_PROVIDER: ProviderRequirement = (() => {
-  const { name, version } = require("@cdktf/provider-aws/package.json").cdktf.provider as { name: string; version: string };
-  return { source: name.replace(/^registry\.terraform\.io\//, ""), version };
-})();
+export const AWS_PROVIDER: ProviderRequirement = awsProviderRequirement();
 
 // An empty CLI configuration: no user's provider_installation or credentials leak in.
 const cliConfig = join(mkdtempSync(join(tmpdir(), "tfrc-")), "terraformrc");
@@ -73,15 +66,7 @@ export function terraformProviderDir(): string {
 
 function chooseProviderDir(): { readonly dir: string } | { readonly error: Error } {
   const platform = terraformPlatform();
-  const source = chooseProviderSource({
-    provider: AWS_PROVIDER,
-    platform,
-    env: process.env,
-    searched: likelyMirrorDirs(AWS_PROVIDER),
-    holds: (dir) => holdsProvider(dir, AWS_PROVIDER, platform),
-    probeRegistry: () => probeRegistry(registryDownloadUrl(AWS_PROVIDER, platform)),
-    cacheDir: downloadCacheDir(AWS_PROVIDER),
-  });
+  const source = providerSourceHere(AWS_PROVIDER, process.env, platform);
   const what = `${AWS_PROVIDER.source} ${AWS_PROVIDER.version}`;
   if (source.kind === "unavailable") return { error: new ProviderUnavailableError(source.message) };
   if (source.kind === "mirror") {

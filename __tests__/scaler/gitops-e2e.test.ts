@@ -4,7 +4,7 @@ import { join, relative } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { publish, synthesize } from "../../scripts/synth";
 import { formatImageRelease, imageReleasePaths } from "../../scripts/release-file";
-import { checkoutToggle } from "../../scaler/git-toggle";
+import { toggleReader } from "../../scaler/git-toggle";
 import { policyConfigFrom, type Metrics } from "../../scaler/policy";
 import { reconcile } from "../../scaler/reconcile";
 import { parseToggle, type TierState } from "../../scaler/toggle";
@@ -75,6 +75,14 @@ describe("GitOps loop end to end", () => {
       return terraform(["test"], tfDir);
     };
 
+    // The toggle read as the production handler reads it (scaler/handler.ts): one reader for the
+    // whole run, which asks the server only for the branch head while nothing changed and clones
+    // when a commit lands. A fresh clone every minute (checkoutToggle) made this test ~215 clones
+    // through git http-backend, most of its run time, and minutes on a loaded machine.
+    const workRoot = mkdtempSync(join(tmpdir(), "e2e-reader-"));
+    work.push(workRoot);
+    const readToggle = toggleReader({ url: server.url, branch: "main", path: config.toggleFile, token: "e2e-token", username: "x-access-token", author: { name: "LambdaFlex scaler", email: "scaler@lambdaflex.invalid" }, workRoot });
+
     // The modelled world.
     let applied: { state: TierState; at: number } = { state: "off", at: -1e9 };
     const pending: Array<{ state: TierState; at: number; minTasks: number }> = [];
@@ -115,7 +123,7 @@ describe("GitOps loop end to end", () => {
         metrics: async () => metrics,
         records: async () => ({ lambda: true, fargate: live }),
         publish: async () => undefined,
-        checkout: () => checkoutToggle({ url: server.url, branch: "main", path: config.toggleFile, token: "e2e-token", username: "x-access-token", author: { name: "LambdaFlex scaler", email: "scaler@lambdaflex.invalid" } }),
+        checkout: readToggle,
       });
       if (result.outcome === "committed") {
         const d = result.decision!;

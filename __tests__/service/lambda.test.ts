@@ -59,6 +59,17 @@ describe("Lambda handler accepts the HTTP events it is wired to", () => {
     expect((await invoke(functionUrlEvent("/healthz"))).status).toBe(200);
   });
 
+  it.each([
+    ["apigw-v2-request-no-authorizer", "rawPath"],
+    ["alb-lambda-target-request-multivalue-headers", "path"],
+  ] as const)("serves the %s fixture when requestPath equals %s", async (name, pathField) => {
+    const event = awsEvent<Record<string, unknown>>(name);
+    event[pathField] = "/healthz";
+    event.requestPath = "/healthz";
+    const res = (await handler(event, CONTEXT)) as { statusCode: number };
+    expect(res.statusCode).toBe(200);
+  });
+
   it("answers a 100,000-character path with a short 404", async () => {
     const res = await invoke(apiGatewayV2Event({ method: "GET", path: "/" + "x".repeat(100_000) }));
     expect(res.status).toBe(404);
@@ -82,6 +93,18 @@ describe("Lambda handler rejects events that are not HTTP requests", () => {
     delete event.requestContext.elb;
     return event;
   };
+  /** A real fixture whose path is /healthz and whose requestPath names another route. */
+  const withRequestPath = (name: string, pathField: "rawPath" | "path", requestPath: unknown) => () => {
+    const event = awsEvent<Record<string, unknown>>(name);
+    event[pathField] = "/healthz";
+    event.requestPath = requestPath;
+    return event;
+  };
+  const albWithElb = (elb: unknown) => () => {
+    const event = awsEvent<{ requestContext: Record<string, unknown> }>("alb-lambda-target-request-multivalue-headers");
+    event.requestContext.elb = elb;
+    return event;
+  };
   const scheduledEvent = () => JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "eventbridge-scheduled-event.json"), "utf8"));
   const expected = "expected an HTTP request event (API Gateway HTTP API payload 2.0, function URL or ALB), got";
 
@@ -93,6 +116,30 @@ describe("Lambda handler rejects events that are not HTTP requests", () => {
     { name: "an EventBridge scheduled event", event: scheduledEvent, message: `${expected} an EventBridge event from aws.events` },
     { name: "an HTTP API event without requestContext", event: withoutRequestContext, message: "HTTP API event field requestContext must be an object, got undefined" },
     { name: "an ALB event with a header that is not a list", event: albWithBadHeaders, message: "ALB event field multiValueHeaders must be an object of string arrays, got a string at key accept" },
+    {
+      name: "an HTTP API event whose requestPath is not its rawPath",
+      event: withRequestPath("apigw-v2-request-no-authorizer", "rawPath", "/links/zzz"),
+      message: 'HTTP API event field requestPath must be absent or equal rawPath "/healthz", got "/links/zzz"',
+    },
+    {
+      name: "an HTTP API event (JWT authorizer) whose requestPath is empty",
+      event: withRequestPath("apigw-v2-request-jwt-authorizer", "rawPath", ""),
+      message: 'HTTP API event field requestPath must be absent or equal rawPath "/healthz", got ""',
+    },
+    {
+      name: "an HTTP API event whose requestPath is a number",
+      event: withRequestPath("apigw-v2-request-lambda-authorizer", "rawPath", 42),
+      message: 'HTTP API event field requestPath must be absent or equal rawPath "/healthz", got a number',
+    },
+    {
+      name: "an ALB event whose requestPath is not its path",
+      event: withRequestPath("alb-lambda-target-request-multivalue-headers", "path", "/links/zzz"),
+      message: 'ALB event field requestPath must be absent or equal path "/healthz", got "/links/zzz"',
+    },
+    { name: "an ALB event whose requestContext.elb is a string", event: albWithElb("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1"), message: "ALB event field requestContext.elb must be an object, got a string" },
+    { name: "an ALB event whose requestContext.elb is null", event: albWithElb(null), message: "ALB event field requestContext.elb must be an object, got null" },
+    { name: "an ALB event whose requestContext.elb is an array", event: albWithElb([]), message: "ALB event field requestContext.elb must be an object, got an array" },
+    { name: "an ALB event whose requestContext.elb has no targetGroupArn", event: albWithElb({}), message: "ALB event field requestContext.elb.targetGroupArn must be a string, got undefined" },
     { name: "a payload 1.0 event", event: albWithoutElb, message: `${expected} an API Gateway payload format 1.0 event; configure the integration with payload format 2.0` },
   ];
 

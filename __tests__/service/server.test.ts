@@ -99,6 +99,28 @@ describe("service/server.ts shutdown", () => {
     expect((await proc.waitForLog("stopped")).outcome).toBe("drained");
   });
 
+  it("keeps draining when SIGINT comes twice, as Ctrl-C under npm start delivers it (terminal and npm)", async () => {
+    const proc = await start();
+    const body = JSON.stringify({ url: "https://twice.example/" });
+    const req = http.request({ host: "127.0.0.1", port: proc.port, method: "POST", path: "/links", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } });
+    const answered = new Promise<http.IncomingMessage>((resolve, reject) => req.on("response", resolve).on("error", reject));
+    req.write(body.slice(0, 10)); // in flight across both signals
+    await new Promise((r) => setTimeout(r, 200));
+
+    proc.child.kill("SIGINT");
+    await proc.waitForLog("shutting down");
+    proc.child.kill("SIGINT"); // the second must not kill the process mid-drain
+    await new Promise((r) => setTimeout(r, 200));
+    req.end(body.slice(10));
+    const res = await answered;
+    res.resume();
+
+    expect(res.statusCode).toBe(201);
+    expect(await exitWithin(proc, 2000)).toBe(0);
+    expect((await proc.waitForLog("stopped")).outcome).toBe("drained");
+    expect(proc.lines.filter((l) => l.includes('"shutting down"'))).toHaveLength(1);
+  });
+
   it("drains when SIGTERM comes the moment it reports listening", async () => {
     // Supervisors and tests act on the "listening" line; the signal handler must already be there.
     const procs = await Promise.all([1, 2, 3].map(() => start()));

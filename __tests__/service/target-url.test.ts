@@ -26,11 +26,23 @@ describe("POST /links refuses target URLs that change meaning or reach a visitor
     { name: "loopback in hex shorthand", url: "http://0x7f.1/", problem: "host must be a public address, got 127.0.0.1 (loopback)" },
     { name: "loopback as one number", url: "http://2130706433/", problem: "host must be a public address, got 127.0.0.1 (loopback)" },
     { name: "IPv6 loopback", url: "http://[::1]/", problem: "host must be a public address, got [::1] (loopback)" },
-    { name: "IPv4-mapped loopback", url: "http://[::ffff:127.0.0.1]/", problem: "host must be a public address, got [::ffff:7f00:1] (loopback)" },
+    { name: "IPv4-mapped loopback", url: "http://[::ffff:127.0.0.1]/", problem: "host must be a public address, got [::ffff:7f00:1] (loopback: 127.0.0.1 in IPv4-mapped form)" },
     { name: "localhost", url: "http://localhost:3000/", problem: "host must not be localhost: it names each visitor's own machine" },
     { name: "the cloud metadata address", url: "http://169.254.169.254/latest/meta-data/", problem: "host must be a public address, got 169.254.169.254 (link-local)" },
     { name: "a home router", url: "http://192.168.1.1/apply.cgi", problem: "host must be a public address, got 192.168.1.1 (private)" },
     { name: "a single-label host", url: "http://intranet/", problem: "host must be a fully qualified domain name, got intranet" },
+    // The IANA special-purpose registries (service/public-address.ts), each as the URL parser serializes it.
+    { name: "IETF protocol assignments", url: "http://192.0.0.1/", problem: "host must be a public address, got 192.0.0.1 (IPv4 service continuity prefix)" },
+    { name: "TEST-NET-1", url: "http://192.0.2.1/", problem: "host must be a public address, got 192.0.2.1 (documentation (TEST-NET-1))" },
+    { name: "benchmarking", url: "http://198.18.0.1/", problem: "host must be a public address, got 198.18.0.1 (benchmarking)" },
+    { name: "TEST-NET-2", url: "http://198.51.100.1/", problem: "host must be a public address, got 198.51.100.1 (documentation (TEST-NET-2))" },
+    { name: "TEST-NET-3", url: "http://203.0.113.1/", problem: "host must be a public address, got 203.0.113.1 (documentation (TEST-NET-3))" },
+    { name: "IPv6 documentation", url: "http://[2001:db8::1]/", problem: "host must be a public address, got [2001:db8::1] (documentation)" },
+    { name: "IPv4-compatible loopback", url: "http://[::127.0.0.1]/", problem: "host must be a public address, got [::7f00:1] (loopback: 127.0.0.1 in IPv4-compatible (deprecated, RFC 4291) form)" },
+    { name: "NAT64 of the cloud metadata address", url: "http://[64:ff9b::a9fe:a9fe]/", problem: "host must be a public address, got [64:ff9b::a9fe:a9fe] (link-local: 169.254.169.254 in NAT64 form)" },
+    { name: "6to4 of a home router", url: "http://[2002:c0a8:101::1]/", problem: "host must be a public address, got [2002:c0a8:101::1] (private: 192.168.1.1 in 6to4 form)" },
+    { name: "port 0", url: "http://x.example:0/", problem: "port must be 1-65535, got 0" },
+    { name: "port 0 written as 00", url: "https://93.184.215.14:00/", problem: "port must be 1-65535, got 0" },
     // 18 + 700 × 6 ("ü" is %C3%BC): under the limit as sent, twice over it as stored.
     { name: "700 ü (4,218 characters once normalized)", url: "https://x.example/" + "ü".repeat(700), problem: "must be at most 2048 characters once normalized, got 4218" },
   ];
@@ -58,6 +70,10 @@ describe("POST /links stores the normalized URL and redirects to exactly that", 
     { name: "an international domain name", url: "https://bücher.example/", stored: "https://xn--bcher-kva.example/" },
     { name: "a public IPv4 address", url: "http://93.184.215.14/", stored: "http://93.184.215.14/" },
     { name: "a public IPv6 address", url: "https://[2606:4700:0::1111]/", stored: "https://[2606:4700::1111]/" },
+    { name: "a public address through NAT64", url: "http://[64:ff9b::5db8:d70e]/", stored: "http://[64:ff9b::5db8:d70e]/" },
+    { name: "a public address through 6to4", url: "http://[2002:5db8:d70e::1]/", stored: "http://[2002:5db8:d70e::1]/" },
+    { name: "a globally reachable anycast address inside a refused block", url: "http://192.0.0.9/", stored: "http://192.0.0.9/" },
+    { name: "port 1", url: "http://x.example:1/", stored: "http://x.example:1/" },
   ];
 
   it.each(accepted)("accepts $name", async ({ url, stored }) => {
