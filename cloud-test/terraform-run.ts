@@ -69,21 +69,32 @@ export interface TfOutcome {
   readonly seconds: number;
 }
 
-/** Runs one terraform command signed as `who`; never throws on a non-zero exit. */
-export function terraform(args: string[], cwd: string, who: IdentityName, t: CloudTarget): Promise<TfOutcome> {
+/** Runs a command to its end, output collected, never throwing on a non-zero exit. */
+export function runCollected(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<TfOutcome> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn("terraform", [...args, "-no-color"], {
-      cwd,
-      env: { ...process.env, ...awsEnv(who, t.endpoint, t.region), TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: t.cliConfig },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-    child.on("error", (err) => reject(new Error(`terraform could not run (is it on PATH?): ${err.message}`)));
+    child.on("error", (err) => reject(new Error(`${command} could not run (is it on PATH?): ${err.message}`)));
     child.on("close", (code) => resolve({ status: code ?? -1, output, seconds: (Date.now() - started) / 1000 }));
   });
+}
+
+/** The environment of a terraform or cdktf process signed as `who` against the emulator. */
+export const cloudEnv = (who: IdentityName, t: CloudTarget): NodeJS.ProcessEnv => ({
+  ...process.env,
+  ...awsEnv(who, t.endpoint, t.region),
+  TF_IN_AUTOMATION: "1",
+  TF_INPUT: "0",
+  CHECKPOINT_DISABLE: "1",
+  TF_CLI_CONFIG_FILE: t.cliConfig,
+});
+
+/** Runs one terraform command signed as `who`; never throws on a non-zero exit. */
+export function terraform(args: string[], cwd: string, who: IdentityName, t: CloudTarget): Promise<TfOutcome> {
+  return runCollected("terraform", [...args, "-no-color"], cwd, cloudEnv(who, t));
 }
 
 /** A failed terraform step, with the part of its output that says why. */
