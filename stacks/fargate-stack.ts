@@ -12,6 +12,7 @@ import { LambdaTarget } from "./fargate/lambda-target";
 import { LoadBalancer } from "./fargate/load-balancer";
 import { LowDemandAlarm } from "./fargate/low-demand-alarm";
 import { Network } from "./fargate/network";
+import { FARGATE_RECORD_EVALUATES_TARGET_HEALTH } from "./fargate/record-health";
 import { ScalerMinute } from "./fargate/scaler-minute";
 import { TierVariables } from "./fargate/tier-variables";
 import { defaultTags } from "./tags";
@@ -111,7 +112,7 @@ export class FargateStack extends TerraformStack {
       weight: 100,
       targetDnsName: lb.dnsName,
       targetZoneId: lb.zoneId,
-      evaluateTargetHealth: true,
+      evaluateTargetHealth: FARGATE_RECORD_EVALUATES_TARGET_HEALTH[c.fargate.switch],
       count: this.tier.recordCount,
     });
     new LowDemandAlarm(this, "low-demand", {

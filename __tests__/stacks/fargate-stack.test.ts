@@ -218,11 +218,13 @@ describe("FargateStack", () => {
     expect(JSON.stringify(json.resource.aws_ecs_task_definition)).toMatch(/"execution_role_arn":"\$\{aws_iam_role\.service_roles_execution-role_\w+\[0\]\.arn\}"/);
   });
 
-  it("adds the weight-100 fargate record with target health while warming and serving, not draining", () => {
+  it("adds the weight-100 fargate record while warming and serving, not draining, without target health: the scaler's weights fail over", () => {
+    // With evaluate_target_health, an empty tasks' group at warming or a throttled Lambda group while
+    // serving would make Route 53 withhold the record and send clients back to API Gateway.
     expect(synth).toHaveResourceWithProperties(Route53Record, {
       set_identifier: "fargate",
       weighted_routing_policy: { weight: 100 },
-      alias: expect.objectContaining({ evaluate_target_health: true }),
+      alias: expect.objectContaining({ evaluate_target_health: false }),
       count: "${local.tier_routed}",
     });
     const records = resourcesPerState({ resource: { aws_route53_record: json.resource.aws_route53_record } });
@@ -394,6 +396,8 @@ describe("FargateStack with the dns switch (kept for comparison)", () => {
     expect(https.default_action).toEqual([{ type: "forward", target_group_arn: `\${aws_lb_target_group.${key(stack, "aws_lb_target_group", "fargate/lb/targets")}[0].arn}` }]);
     expect(https.lifecycle).toBeUndefined();
     expect((Object.values(stack.resource.aws_route53_record)[0] as any).count).toBe("${local.tier_serving}");
+    // No Lambda path on this ALB: Route 53's failover to the lambda record is the only way around unhealthy tasks.
+    expect((Object.values(stack.resource.aws_route53_record)[0] as any).alias.evaluate_target_health).toBe(true);
     expect(resourcesPerState(stack)).toEqual({ off: 0, warming: 27, serving: 25, draining: 27 });
   });
 });
