@@ -136,6 +136,7 @@ export function clairvoyantOptimum(trace: number[], w: Workload, d: Delays, minD
     shortfallMinutes: shortfall,
     // It moves no DNS answer: no client is left with one to a destroyed ALB.
     requestsToDeadEndpoint: 0,
+    requestsMisroutedToApi: 0,
     tierByMinute: tiers,
     cumulativeCost: cumulative,
     bill,

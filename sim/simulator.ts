@@ -28,6 +28,8 @@ export interface StrategyResult {
   readonly shortfallMinutes: number;
   /** Requests whose client's cached DNS answer pointed at an ALB that had been destroyed (they fail); 0 for strategies that move no DNS answer. */
   readonly requestsToDeadEndpoint: number;
+  /** Requests Route 53 sent to API Gateway while the tier served with healthy tasks although the fargate record was in sync and its ALB could serve them (MinuteOutcome.misroutedToApiRequests); 0 for strategies that move no DNS answer. */
+  readonly requestsMisroutedToApi: number;
   /** Per-minute tier served, by the majority of the minute's requests (for charts and invariants). */
   readonly tierByMinute: Tier[];
   readonly cumulativeCost: number[];
@@ -51,6 +53,7 @@ export class MinuteLedger {
   private shortfall = 0;
   failedRequests = 0;
   deadEndpointRequests = 0;
+  misroutedToApiRequests = 0;
 
   add(out: MinuteOutcome): void {
     this.cost += out.cost;
@@ -59,6 +62,7 @@ export class MinuteLedger {
     this.requests.fargate += out.fargateRequests;
     this.failedRequests += out.failedRequests;
     this.deadEndpointRequests += out.deadEndpointRequests;
+    this.misroutedToApiRequests += out.misroutedToApiRequests;
     if (out.short) this.shortfall++;
     this.shares.push(out.fargateShare);
     this.resources.push(out.resources);
@@ -84,6 +88,7 @@ export class MinuteLedger {
       requestsByTier: { ...this.requests },
       shortfallMinutes: this.shortfall,
       requestsToDeadEndpoint: this.deadEndpointRequests,
+      requestsMisroutedToApi: this.misroutedToApiRequests,
       tierByMinute: this.tiers,
       cumulativeCost: this.cumulative.map((c, i) => c + (overhead * (i + 1)) / trace.length),
       bill: structuredClone(this.bill),

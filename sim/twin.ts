@@ -112,6 +112,8 @@ export interface WorldReport {
   readonly failedRequests: number;
   /** Requests whose cached DNS answer pointed at a destroyed ALB (also in the strategy's requestsToDeadEndpoint). */
   readonly requestsToDeadEndpoint: number;
+  /** Requests Route 53 sent to API Gateway while the tier served with healthy tasks and the fargate record could have answered its ALB (also in the strategy's requestsMisroutedToApi). */
+  readonly requestsMisroutedToApi: number;
   readonly terraformRuns: ReadonlyArray<{ id: string; commitSha: string; status: string; source: string; createdMinute: number; finishedMinute?: number }>;
 }
 
@@ -341,6 +343,7 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
       ...aws.meter,
       failedRequests: ledger.failedRequests,
       requestsToDeadEndpoint: ledger.deadEndpointRequests,
+      requestsMisroutedToApi: ledger.misroutedToApiRequests,
       terraformRuns: runs.map((r) => ({ id: r.id, commitSha: r.commitSha, status: r.status, source: r.source, createdMinute: minuteOf(r.createdAtMs), finishedMinute: r.finishedAtMs === undefined ? undefined : minuteOf(r.finishedAtMs) })),
     },
   };

@@ -29,6 +29,7 @@ function strategy(name: string, o: { total: number; overhead?: number; bill?: Re
     requestsByTier: { lambda: o.lambdaRequests ?? 0, fargate: o.fargateRequests ?? 0 },
     shortfallMinutes: o.shortfall ?? 0,
     requestsToDeadEndpoint: o.dead ?? 0,
+    requestsMisroutedToApi: 0,
     tierByMinute: Array(minutes).fill("lambda"),
     cumulativeCost: Array.from({ length: minutes }, (_, i) => (o.total * (i + 1)) / minutes),
     bill: Object.fromEntries(Object.entries(o.bill ?? {}).map(([k, usd]) => [k, { quantity: 1, usd }])),

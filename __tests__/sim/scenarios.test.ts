@@ -27,7 +27,22 @@ function expectDailyCycles(r: TwinResult): void {
   log.forEach((l, i) => expect(Math.floor(l.minute / 1440)).toBe(Math.floor(i / 4)));
   expect(r.strategy.shortfallMinutes).toBe(0);
   expect(r.worldReport.failedRequests).toBe(0);
+  expect(r.worldReport.requestsMisroutedToApi).toBe(0);
 }
+
+describe("step trace with the default configuration (weighted switch)", () => {
+  it("sends no client back to API Gateway while the tier serves with healthy tasks", async () => {
+    expect(config.fargate.switch).toBe("weighted");
+    const r = await twin({});
+    // The tier served every day, on the tasks.
+    const log = r.strategy.log!;
+    expect(log.filter((l) => l.to === "serving").map((l) => Math.floor(l.minute / 1440))).toEqual([0, 1, 2]);
+    expect(r.strategy.requestsByTier.fargate).toBeGreaterThan(0.8 * steps.length * 240 * 3600);
+    // Route 53 answered the ALB to every client that resolved while the fargate record was in sync.
+    expect(r.worldReport.requestsMisroutedToApi).toBe(0);
+    expect(r.strategy.requestsMisroutedToApi).toBe(0);
+  }, 60_000);
+});
 
 describe("step trace under CloudWatch lag", () => {
   it.each([1, 2, 3])("completes the cycle every day with lag %i min: Fargate serves within 30 min of the step, the tier is gone within 2 h of the drop", async (lag) => {

@@ -2,22 +2,26 @@
  * The AWS side of the world: the Fargate tier as Terraform creates and
  * destroys it (ALB, its HTTPS listener, the Lambda and ECS target groups, ECS
  * service and tasks, the "fargate" alias record), target tracking, clients
- * caching DNS answers (for the TTL, or far longer for a share of them), the
- * Lambda tier's concurrency limit and API Gateway's stage throttle. Each
+ * caching DNS answers (for the TTL, or far longer for a share of them), Route
+ * 53's alias answers (with or without target health, as the fargate stack sets
+ * the record), the Lambda tier's concurrency limit (which also fails the ALB's
+ * health checks of the function) and API Gateway's stage throttle. Each
  * minute it routes the trace's requests (through API Gateway, or through the
  * ALB split by its listener's weights), bills them, and publishes what
  * CloudWatch would. Terraform Cloud drives it through `Infrastructure`
  * (hasChanges / apply).
  */
 import { parseToggle, type TierState } from "../../scaler/toggle";
+import { FARGATE_RECORD_EVALUATES_TARGET_HEALTH } from "../../stacks/fargate/record-health";
 import { addToBill, fargateMinuteBill, lambdaMinuteBill, type Bill } from "../bill";
 import { coldStarts, fargateMinuteCost, lambdaMinuteCost, type Workload } from "../cost-model";
 import type { PriceTable } from "../prices";
 import type { SimClock, Rng } from "./clock";
 import type { CloudWatchEmulator, MetricId } from "./cloudwatch";
 import type { Elbv2Emulator } from "./elbv2";
+import { LambdaTargetHealth } from "./lambda-target-health";
 import type { World } from "./params";
-import type { Route53Emulator } from "./route53";
+import { albHealthyForRoute53, type Route53Emulator, type TargetGroupHealth } from "./route53";
 import type { Infrastructure } from "./terraform-cloud";
 
 const MINUTE = 60_000;
@@ -55,6 +59,12 @@ export interface AwsWorldOptions {
    * @default "weighted"
    */
   readonly switch?: SwitchMode;
+  /**
+   * Whether the "fargate" alias record evaluates the ALB's target health. Only a test of the other
+   * semantics sets it.
+   * @default FARGATE_RECORD_EVALUATES_TARGET_HEALTH[switch], what the fargate stack gives the record
+   */
+  readonly recordEvaluatesTargetHealth?: boolean;
   readonly cloudwatch: CloudWatchEmulator;
   readonly elb: Elbv2Emulator;
   readonly route53: Route53Emulator;
@@ -75,6 +85,14 @@ export interface MinuteOutcome {
   readonly failedRequests: number;
   /** Of failedRequests: requests whose client's cached answer pointed at an ALB that no longer exists. */
   readonly deadEndpointRequests: number;
+  /**
+   * Requests sent to API Gateway although Route 53 should have answered the ALB: the client resolved
+   * while the "fargate" record was in sync and the ALB could serve it (weighted switch: it existed,
+   * its Lambda target group is a path; DNS switch: its tasks had a healthy target), yet got the
+   * "lambda" record. Counted only in minutes when the tier is serving with a healthy task; clients
+   * that resolved before the record was in sync are not counted.
+   */
+  readonly misroutedToApiRequests: number;
   /** Demand above what the serving tier could carry this minute. */
   readonly short: boolean;
   readonly resources: boolean;
@@ -88,8 +106,10 @@ interface Task {
 interface AlbGeneration {
   readonly createdAt: number;
   goneAt?: number;
-  /** Target health over time, for Route 53's evaluation of past answers: from `from` on, the first task turned healthy at `firstHealthy` (Infinity: none will). */
-  readonly health: Array<{ from: number; firstHealthy: number }>;
+  /** The tasks' target group over time, for Route 53's evaluation of past answers: from `from` on, `registered` targets, the first of which turned healthy at `firstHealthy` (Infinity: none will). */
+  readonly health: Array<{ from: number; registered: number; firstHealthy: number }>;
+  /** The service function in the Lambda target group (weighted switch). */
+  lambda?: LambdaTargetHealth;
 }
 
 interface Tier {
@@ -113,7 +133,12 @@ export class AwsWorld implements Infrastructure {
   /** ALBs that exist or existed within the longest time a client keeps an answer. */
   private generations: AlbGeneration[] = [];
   private readonly switchMode: SwitchMode;
+  private readonly evaluatesTargetHealth: boolean;
+  /** Draws the Lambda target group's health check outcomes, apart from the world's other draws. */
+  private readonly healthCheckRng: Rng;
   private previousLambdaRequests = 0;
+  /** Share of the function's invocations throttled in the last minute served: the Lambda health checks of the next minute fail at this rate. */
+  private throttledShare = 0;
   private readonly metric: Record<"count" | "errors" | "throttles" | "concurrency", MetricId>;
   readonly meter = { albCreations: 0, albCreateMinutes: [] as number[], destroys: 0, strandedRequests: 0 };
   /** The fargate stack's per-minute rule that invokes the scaler: it exists while the tier changes (local.tier_changing: warming, draining). */
@@ -127,6 +152,8 @@ export class AwsWorld implements Infrastructure {
   constructor(private readonly o: AwsWorldOptions) {
     const n = o.names;
     this.switchMode = o.switch ?? "weighted";
+    this.evaluatesTargetHealth = o.recordEvaluatesTargetHealth ?? FARGATE_RECORD_EVALUATES_TARGET_HEALTH[this.switchMode];
+    this.healthCheckRng = o.rng.fork(0x1ea1);
     this.metric = {
       count: { namespace: "AWS/ApiGateway", name: "Count", dimensions: { ApiId: n.apiId } },
       errors: { namespace: "AWS/ApiGateway", name: "4xx", dimensions: { ApiId: n.apiId } },
@@ -143,7 +170,7 @@ export class AwsWorld implements Infrastructure {
       Type: "A" as const,
       SetIdentifier: id,
       Weight: weight,
-      AliasTarget: { HostedZoneId: "Z2FDTNDATAQYW2", DNSName: `${id}.${this.o.names.domain}.`, EvaluateTargetHealth: id === "fargate" },
+      AliasTarget: { HostedZoneId: "Z2FDTNDATAQYW2", DNSName: `${id}.${this.o.names.domain}.`, EvaluateTargetHealth: id === "fargate" && this.evaluatesTargetHealth },
     };
   }
 
@@ -213,11 +240,16 @@ export class AwsWorld implements Infrastructure {
         tier.tasks.map((t, i) => ({ id: `10.0.${i >> 8}.${(i & 255) + 10}`, state: tier.phase === "destroying" ? "draining" : t.healthyAt <= clock.now() ? "healthy" : "initial" })),
       );
       if (this.switchMode === "weighted") {
-        // The service Lambda behind the ALB (its health check passes), and a listener that starts all on Lambda.
-        // Terraform ignores later changes to the default action: the scaler owns the weights.
+        // The service Lambda behind the ALB (healthy while its health-check invocations are not throttled;
+        // unhealthy, it still gets its share: a group whose only target is unhealthy fails open), and a
+        // listener that starts all on Lambda. Terraform ignores later changes to the default action: the
+        // scaler owns the weights.
         this.o.elb.createTargetGroup(n.lambdaTargetGroupName, "lambda");
+        const check = this.o.elb.healthCheckOf(n.lambdaTargetGroupName)!;
+        const lambda = new LambdaTargetHealth({ registeredAt: clock.now(), ...check, nodes: world.aws.albNodes, random: this.healthCheckRng.random });
+        tier.gen.lambda = lambda;
         const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${n.functionName}`;
-        this.o.elb.registerTargets(n.lambdaTargetGroupName, () => [{ id: functionArn, state: tier.phase === "destroying" ? "draining" : "healthy" }]);
+        this.o.elb.registerTargets(n.lambdaTargetGroupName, () => [{ id: functionArn, state: tier.phase === "destroying" ? "draining" : lambda.stateAt(clock.now()) }]);
         this.o.elb.createListener(n.albName, [
           { targetGroupName: n.lambdaTargetGroupName, weight: 100 },
           { targetGroupName: n.targetGroupName, weight: 0 },
@@ -278,23 +310,31 @@ export class AwsWorld implements Infrastructure {
   private noteHealth(tier: Tier): void {
     const gen = tier.gen;
     if (!gen) return;
+    // Destroying, the tasks drain: still registered, none healthy.
     const firstHealthy = tier.phase === "destroying" ? Infinity : tier.tasks.reduce((m, t) => Math.min(m, t.healthyAt), Infinity);
     const now = this.o.clock.now();
     while (gen.health.length > 0 && gen.health.at(-1)!.from >= now) gen.health.pop();
-    gen.health.push({ from: now, firstHealthy });
+    gen.health.push({ from: now, registered: tier.tasks.length, firstHealthy });
     // Only the span a client may keep an answer for matters; keep one entry from before it.
     const horizon = now - this.maxAnswerAgeMs() - MINUTE;
     while (gen.health.length > 1 && gen.health[1]!.from <= horizon) gen.health.shift();
   }
 
-  /** Whether the ALB had a healthy target at `at` (as Route 53's target-health evaluation saw it). */
-  private genHealthyAt(gen: AlbGeneration, at: number): boolean {
-    let e: { from: number; firstHealthy: number } | undefined;
+  /** The tasks' target group at `at`: registered targets, and whether one of them was healthy. */
+  private tasksGroupAt(gen: AlbGeneration, at: number): TargetGroupHealth {
+    let e: { from: number; registered: number; firstHealthy: number } | undefined;
     for (const h of gen.health) {
       if (h.from > at) break;
       e = h;
     }
-    return e !== undefined && e.firstHealthy <= at;
+    return { registered: e?.registered ?? 0, healthy: e !== undefined && e.firstHealthy <= at ? 1 : 0 };
+  }
+
+  /** Every target group of the ALB at `at` as Route 53 evaluates them: the tasks', and the function's (weighted switch). */
+  private targetGroupsAt(gen: AlbGeneration, at: number): TargetGroupHealth[] {
+    const groups = [this.tasksGroupAt(gen, at)];
+    if (gen.lambda) groups.push({ registered: 1, healthy: gen.lambda.stateAt(at) === "healthy" ? 1 : 0 });
+    return groups;
   }
 
   /** The longest a client keeps a resolved answer (ms). */
@@ -309,17 +349,38 @@ export class AwsWorld implements Infrastructure {
     return n;
   }
 
-  /**
-   * Route 53's answer at `at`: the ALB the weight-100 fargate record aliased while the record was in
-   * sync (with the DNS switch, only while that ALB had a healthy target: the alias evaluates target
-   * health), else undefined: the weight-0 lambda record, API Gateway.
-   */
-  private answerAt(at: number): AlbGeneration | undefined {
+  /** The ALB the "fargate" record aliased at `at`, when the record was in sync then. */
+  private aliasedAt(at: number): AlbGeneration | undefined {
     if (!this.o.route53.liveAt("fargate", at)) return undefined;
     let gen: AlbGeneration | undefined;
     for (const g of this.generations) if (g.createdAt <= at && (g.goneAt === undefined || at < g.goneAt)) gen = g;
-    if (!gen) return undefined;
-    return this.switchMode === "weighted" || this.genHealthyAt(gen, at) ? gen : undefined;
+    return gen;
+  }
+
+  /**
+   * Route 53's answer at `at`: the ALB the weight-100 "fargate" record aliased while the record was in
+   * sync, else undefined: the weight-0 "lambda" record, API Gateway. A record that evaluates target
+   * health (FARGATE_RECORD_EVALUATES_TARGET_HEALTH: the DNS switch) answers the ALB only while Route
+   * 53 counts it healthy (albHealthyForRoute53); one that does not (weighted) answers it whenever it
+   * is in sync. Route 53 sees target health as ELB reports it, with no lag of its own: the lag is in
+   * the checks (a task's checks before it is healthy, two failed checks of the function).
+   */
+  private answerAt(at: number): AlbGeneration | undefined {
+    const gen = this.aliasedAt(at);
+    if (!gen || !this.evaluatesTargetHealth) return gen;
+    return albHealthyForRoute53(this.targetGroupsAt(gen, at)) ? gen : undefined;
+  }
+
+  /**
+   * Whether a client that resolved at `at` and got API Gateway was misrouted: the record was in sync
+   * and its ALB could have served the request (weighted: its listener always has the Lambda target
+   * group; DNS: only the tasks, so they needed a healthy target). Independent of the record's setting,
+   * so it measures what that setting costs.
+   */
+  private misroutedAt(at: number): boolean {
+    const gen = this.aliasedAt(at);
+    if (!gen) return false;
+    return this.switchMode === "weighted" || this.tasksGroupAt(gen, at).healthy > 0;
   }
 
   /**
@@ -327,11 +388,11 @@ export class AwsWorld implements Infrastructure {
    * ALB that no longer exists. Most clients keep their answer for the TTL; a share of them
    * (clients.longCacheShare) for clients.longCacheMinutes. Answer ages are uniform over each span.
    */
-  private routeShares(from: number): { api: number; alb: number; dead: number } {
+  private routeShares(from: number, countMisrouted: boolean): { api: number; alb: number; dead: number; misrouted: number } {
     const ttl = this.o.world.dns.ttlSeconds * 1000;
     const long = this.o.world.clients.longCacheMinutes * MINUTE;
     const longShare = this.o.world.clients.longCacheShare;
-    const out = { api: 0, alb: 0, dead: 0 };
+    const out = { api: 0, alb: 0, dead: 0, misrouted: 0 };
     const spans: Array<[number, number, number]> = [
       [ttl, 4, 1 - longShare],
       [long, 12, longShare],
@@ -343,8 +404,12 @@ export class AwsWorld implements Infrastructure {
         if (share <= 0) continue;
         const weight = share / (POINTS * n);
         for (let j = 0; j < n; j++) {
-          const gen = this.answerAt(t - ((j + 0.5) / n) * span);
-          if (!gen) continue;
+          const resolvedAt = t - ((j + 0.5) / n) * span;
+          const gen = this.answerAt(resolvedAt);
+          if (!gen) {
+            if (countMisrouted && this.misroutedAt(resolvedAt)) out.misrouted += weight;
+            continue;
+          }
           if (gen.goneAt !== undefined && gen.goneAt <= t) out.dead += weight;
           else out.alb += weight;
         }
@@ -396,9 +461,18 @@ export class AwsWorld implements Infrastructure {
     const tier = this.tier;
     const horizon = start - this.maxAnswerAgeMs() - MINUTE;
     this.generations = this.generations.filter((g) => g.goneAt === undefined || g.goneAt > horizon);
-    const route = requests > 0 ? this.routeShares(start) : { api: 1, alb: 0, dead: 0 };
+    // The ALB's checks of the function up to the minute's end, before Route 53 reads them: they fail at
+    // the throttling of the minute before (a minute's throttling is known only once it is routed).
+    if (tier?.gen?.lambda) {
+      tier.gen.lambda.advance(start + MINUTE, this.throttledShare);
+      tier.gen.lambda.forget(horizon);
+    }
+    // Misrouted clients count while the tier serves with a healthy task (see MinuteOutcome).
+    const serving = this.applied.tier === "serving" && this.healthyTasks(start) > 0;
+    const route = requests > 0 ? this.routeShares(start, serving) : { api: 1, alb: 0, dead: 0, misrouted: 0 };
     const viaApi = requests * route.api;
     const dead = requests * route.dead;
+    const misrouted = requests * route.misrouted;
     // Only the tier's own ALB is live, so requests that reach a live ALB reach this one; its listener splits them.
     const toAlb = requests * route.alb;
     const split = tier?.alb ? this.albSplit() : { lambda: 0, ecs: 0 };
@@ -416,7 +490,8 @@ export class AwsWorld implements Infrastructure {
     const concurrencyLimit = this.o.reservedConcurrency ?? this.o.world.aws.lambdaConcurrencyLimit;
     const invokedRps = (lambdaRequests - rejected429) / 60;
     const concurrency = invokedRps * (w.meanDurationMs / 1000);
-    const throttled = concurrency > concurrencyLimit ? invokedRps * (1 - concurrencyLimit / concurrency) * 60 : 0;
+    this.throttledShare = concurrency > concurrencyLimit ? 1 - concurrencyLimit / concurrency : 0;
+    const throttled = invokedRps * this.throttledShare * 60;
     failed += rejected429 + throttled;
     if (rejected429 + throttled >= 1) short = true;
     const cold = coldStarts(lambdaRequests, this.previousLambdaRequests, w);
@@ -463,6 +538,6 @@ export class AwsWorld implements Infrastructure {
       if (dead >= 0.5) short = true;
     }
     const fargateShare = requests > 0 ? fargateRequests / requests : 0;
-    return { cost, bill, fargateShare, lambdaRequests, fargateRequests, failedRequests: failed, deadEndpointRequests: dead, short, resources: tier !== undefined };
+    return { cost, bill, fargateShare, lambdaRequests, fargateRequests, failedRequests: failed, deadEndpointRequests: dead, misroutedToApiRequests: misrouted, short, resources: tier !== undefined };
   }
 }

@@ -39,7 +39,11 @@ export interface AwsParts {
   readonly aws: AwsWorld;
 }
 
-export function buildAwsWorld(o: { config: DeploymentConfig; world: World; workload: Workload; prices: PriceTable; startMs?: number }): AwsParts {
+/**
+ * The world on its clock. `recordEvaluatesTargetHealth` overrides what the fargate stack gives the
+ * "fargate" record (FARGATE_RECORD_EVALUATES_TARGET_HEALTH), for tests of the other semantics only.
+ */
+export function buildAwsWorld(o: { config: DeploymentConfig; world: World; workload: Workload; prices: PriceTable; startMs?: number; recordEvaluatesTargetHealth?: boolean }): AwsParts {
   const { config, world } = o;
   const clock = new SimClock(o.startMs ?? START);
   const seed = new Rng(world.seed);
@@ -58,6 +62,7 @@ export function buildAwsWorld(o: { config: DeploymentConfig; world: World; workl
     reservedConcurrency: config.lambda.reservedConcurrency,
     deregistrationDelaySeconds: config.scaling.deregistrationDelaySeconds,
     switch: config.fargate.switch ?? "weighted",
+    ...(o.recordEvaluatesTargetHealth === undefined ? {} : { recordEvaluatesTargetHealth: o.recordEvaluatesTargetHealth }),
     cloudwatch,
     elb,
     route53,

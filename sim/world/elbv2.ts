@@ -207,6 +207,12 @@ export class Elbv2Emulator {
     return { arn, dimension };
   }
 
+  /** A target group's health check settings as created (what the world's health checks follow); undefined when it does not exist. */
+  healthCheckOf(name: string): { intervalSeconds: number; healthyThreshold: number; unhealthyThreshold: number } | undefined {
+    const tg = this.targetGroups.get(name);
+    return tg && { intervalSeconds: tg.HealthCheckIntervalSeconds!, healthyThreshold: tg.HealthyThresholdCount!, unhealthyThreshold: tg.UnhealthyThresholdCount! };
+  }
+
   /** Deletes a target group; one that does not exist is ignored. */
   deleteTargetGroup(name: string): void {
     this.targetGroups.delete(name);

@@ -59,6 +59,8 @@ export const WorldSchema = z
         scaleInMinutes: z.number().int().min(1).max(120).default(15),
         /** Lambda concurrency the function may use (account default quota 1000; new accounts get less). */
         lambdaConcurrencyLimit: z.number().int().min(1).default(1000),
+        /** Load balancer nodes, each running its own health checks of every target: at least one per enabled Availability Zone, and the fargate stack's ALB spans two (ELB docs, "Each load balancer node checks the health of each target"). */
+        albNodes: z.number().int().min(1).max(100).default(2),
         /** Share of AWS API calls answered with ThrottlingException (the SDK's retry is not emulated; the scaler must cope). */
         apiErrorRate: rate.default(0.001),
       })

@@ -15,6 +15,26 @@ const fqdn = (name: string) => (name.endsWith(".") ? name : `${name}.`).toLowerC
 /** Route 53 lists names with their labels reversed (com.example.app), then by type and set identifier. */
 const sortKey = (r: ResourceRecordSet) => `${fqdn(r.Name ?? "").split(".").reverse().join(".")}\u0000${r.Type}\u0000${r.SetIdentifier ?? ""}`;
 
+/** One target group of an ALB as Route 53's target-health evaluation sees it at some moment. */
+export interface TargetGroupHealth {
+  readonly registered: number;
+  readonly healthy: number;
+}
+
+/**
+ * Whether Route 53 counts an ALB healthy for an alias record that evaluates target health. AWS,
+ * Route 53 Developer Guide, "Values specific for simple alias records", Evaluate target health
+ * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-alias.html#rrsets-values-alias-evaluate-target-health):
+ * "For an Application or Network Load Balancer to be considered healthy, every target group that
+ * contains targets must contain at least one healthy target. If any target group contains only
+ * unhealthy targets, the load balancer is considered unhealthy, and Route 53 routes queries to other
+ * resources." and "A target group that has no registered targets is considered unhealthy." (Older
+ * versions of that page said "considered healthy"; the current wording is the one modelled.)
+ */
+export function albHealthyForRoute53(groups: readonly TargetGroupHealth[]): boolean {
+  return groups.every((g) => g.registered > 0 && g.healthy > 0);
+}
+
 export class Route53Emulator {
   readonly meter = { calls: 0 };
   private readonly records = new Map<string, ResourceRecordSet>();

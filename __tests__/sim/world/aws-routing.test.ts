@@ -2,9 +2,21 @@
  * The emulated AWS world's routing for the weighted switch: the ALB fronts the
  * service Lambda and the tasks and splits by its listener's weights, and
  * clients that keep a DNS answer past its TTL reach a destroyed ALB unless the
- * drain keeps it long enough. Driven directly (apply, step), without the scaler.
+ * drain keeps it long enough; Route 53's alias answers with and without target
+ * health. Driven directly (apply, step), without the scaler.
  */
-import { ModifyListenerCommand, DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, type DescribeListenersOutput, type DescribeLoadBalancersOutput, type DescribeTargetGroupsOutput } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  ModifyListenerCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  type DescribeListenersOutput,
+  type DescribeLoadBalancersOutput,
+  type DescribeTargetGroupsOutput,
+  type DescribeTargetHealthOutput,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ListResourceRecordSetsCommand, type ListResourceRecordSetsCommandOutput } from "@aws-sdk/client-route-53";
 import { loadDeploymentConfig } from "../../../config/load";
 import type { DeploymentConfig } from "../../../config/schema";
 import { formatToggle, type TierState } from "../../../scaler/toggle";
@@ -14,6 +26,7 @@ import { MinuteLedger } from "../../../sim/simulator";
 import type { MinuteOutcome } from "../../../sim/world/aws";
 import { buildAwsWorld, MINUTE, START } from "../../../sim/world/build";
 import { parseWorld } from "../../../sim/world/params";
+import { FARGATE_RECORD_EVALUATES_TARGET_HEALTH } from "../../../stacks/fargate/record-health";
 
 const base = loadDeploymentConfig(undefined, {});
 const configFor = (s: "weighted" | "dns"): DeploymentConfig => ({ ...base, fargate: { ...base.fargate, switch: s } });
@@ -27,9 +40,10 @@ function fixedWorld(clients: { longCacheShare?: number; longCacheMinutes?: numbe
   });
 }
 
-function setup(mode: "weighted" | "dns", world = fixedWorld()) {
+/** `evaluates` overrides whether the "fargate" record evaluates target health (default: the stack's decision). */
+function setup(mode: "weighted" | "dns", world = fixedWorld(), evaluates?: boolean) {
   const config = configFor(mode);
-  const parts = buildAwsWorld({ config, world, workload: workloadFrom(config), prices: DEFAULT_PRICES });
+  const parts = buildAwsWorld({ config, world, workload: workloadFrom(config), prices: DEFAULT_PRICES, recordEvaluatesTargetHealth: evaluates });
   let minute = 0;
   const ledger = new MinuteLedger();
   const toggle = (tier: TierState, max = config.fargate.maxTasks) =>
@@ -48,6 +62,13 @@ function setup(mode: "weighted" | "dns", world = fixedWorld()) {
         ledger.add(out);
       }
       return out;
+    },
+    /** The states DescribeTargetHealth reports for a target group ("lambda": the function's, "tasks": the tasks'). */
+    async targetStates(group: "lambda" | "tasks"): Promise<string[]> {
+      const name = group === "lambda" ? `${config.service}-lambda-tg` : `${config.service}-tg`;
+      const tg = ((await parts.elb.send(new DescribeTargetGroupsCommand({ Names: [name] }))) as DescribeTargetGroupsOutput).TargetGroups![0]!;
+      const out = (await parts.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))) as DescribeTargetHealthOutput;
+      return out.TargetHealthDescriptions!.map((d) => d.TargetHealth!.State!);
     },
     /** Sets the Lambda / ECS weights the way the scaler does. */
     async weights(lambda: number, ecs: number): Promise<void> {
@@ -212,5 +233,84 @@ describe("clients that keep a DNS answer past its TTL", () => {
     expect(out.bill.apiGatewayRequests!.quantity).toBeGreaterThan(RPM * 0.75);
     expect(out.lambdaRequests).toBeCloseTo(RPM, 6);
     expect(out.failedRequests).toBe(0);
+  });
+});
+
+describe("Route 53's answer for the fargate alias record", () => {
+  // fixedWorld: the ALB is up at 3:00, the record in sync at 3:10, the first task healthy at 4:00.
+  const apiShare = (out: MinuteOutcome) => out.bill.apiGatewayRequests!.quantity / RPM;
+
+  it.each(["weighted", "dns"] as const)("gives the %s switch's record the target-health setting the fargate stack gives it", async (mode) => {
+    const t = setup(mode, fixedWorld({ longCacheShare: 0 }));
+    t.apply("serving");
+    t.run(5, RPM);
+    const out = (await t.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: t.config.hostedZoneId }))) as ListResourceRecordSetsCommandOutput;
+    const fargate = out.ResourceRecordSets!.find((r) => r.SetIdentifier === "fargate")!;
+    expect(fargate.AliasTarget!.EvaluateTargetHealth).toBe(FARGATE_RECORD_EVALUATES_TARGET_HEALTH[mode]);
+    expect(out.ResourceRecordSets!.find((r) => r.SetIdentifier === "lambda")!.AliasTarget!.EvaluateTargetHealth).toBe(false);
+  });
+
+  it("evaluating target health, withholds the ALB at warming while the tasks' group has no healthy target; not evaluating, answers it as soon as the record is in sync", async () => {
+    const on = setup("weighted", fixedWorld({ longCacheShare: 0 }), true);
+    const off = setup("weighted", fixedWorld({ longCacheShare: 0 }));
+    for (const t of [on, off]) {
+      t.apply("warming");
+      t.run(3, RPM);
+    }
+    // Minute 3: the record is in sync from 3:10, no task is healthy before 4:00; the function's group is.
+    expect(apiShare(on.run(1, RPM))).toBeCloseTo(1, 6);
+    expect(apiShare(off.run(1, RPM))).toBeLessThan(0.8);
+    expect(await on.targetStates("tasks")).not.toContain("healthy");
+    expect(await on.targetStates("lambda")).toEqual(["healthy"]);
+    // Once a task is healthy and the answers from before have expired, both answer the ALB.
+    on.run(2, RPM);
+    off.run(2, RPM);
+    expect(apiShare(on.run(1, RPM))).toBeCloseTo(0, 6);
+    expect(apiShare(off.run(1, RPM))).toBeCloseTo(0, 6);
+  });
+
+  it("evaluating target health, a Lambda target group failing its checks (the function throttled) sends every client back to API Gateway while serving; not evaluating, they stay on the ALB and reach the tasks", async () => {
+    // One concurrent execution for 100 req/s of 100 ms: nine invocations in ten are throttled, health checks too.
+    const world = fixedWorld({ longCacheShare: 0 }, { lambdaConcurrencyLimit: 1 });
+    const outcomes: Record<"on" | "off", MinuteOutcome> = {} as never;
+    for (const [key, evaluates] of [["on", true], ["off", false]] as const) {
+      const t = setup("weighted", world, evaluates);
+      t.apply("warming");
+      t.run(10, RPM);
+      await t.weights(0, 100); // the scaler's capacityShare: two healthy tasks carry 100 req/s
+      t.apply("serving");
+      t.run(5, RPM);
+      outcomes[key] = t.run(1, RPM);
+      if (evaluates) expect(await t.targetStates("lambda")).toEqual(["unhealthy"]);
+      expect(await t.targetStates("tasks")).toContain("healthy");
+    }
+    expect(apiShare(outcomes.on)).toBeCloseTo(1, 6);
+    expect(outcomes.on.fargateRequests).toBeCloseTo(0, 6);
+    expect(outcomes.on.misroutedToApiRequests).toBeCloseTo(RPM, 6);
+    expect(outcomes.on.failedRequests).toBeGreaterThan(RPM * 0.8); // throttled on the way in
+    expect(apiShare(outcomes.off)).toBeCloseTo(0, 6);
+    expect(outcomes.off.fargateRequests).toBeCloseTo(RPM, 6);
+    expect(outcomes.off.misroutedToApiRequests).toBe(0);
+    expect(outcomes.off.failedRequests).toBe(0);
+  });
+
+  it("with the DNS switch fails over to the lambda record while the tasks have no healthy target, and does not count that as misrouted", () => {
+    const on = setup("dns", fixedWorld({ longCacheShare: 0 }));
+    const off = setup("dns", fixedWorld({ longCacheShare: 0 }), false);
+    for (const t of [on, off]) {
+      t.apply("serving"); // the record goes up with the ALB, before the tasks are healthy
+      t.run(3, RPM);
+    }
+    const failover = on.run(1, RPM);
+    expect(apiShare(failover)).toBeCloseTo(1, 6);
+    expect(failover.failedRequests).toBe(0);
+    // Without the evaluation the clients that resolved from 3:10 on reach an ALB with no healthy task: 503s.
+    expect(off.run(1, RPM).failedRequests).toBeGreaterThan(RPM / 4);
+    // Minute 4 serves with a healthy task, yet still sees clients that resolved before it was healthy: a failover, not a misroute.
+    const after = on.run(1, RPM);
+    expect(apiShare(after)).toBeGreaterThan(0);
+    expect(after.misroutedToApiRequests).toBe(0);
+    on.run(1, RPM);
+    expect(on.run(1, RPM).fargateRequests).toBeCloseTo(RPM, 6);
   });
 });
