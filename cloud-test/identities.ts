@@ -19,15 +19,31 @@ export const IDENTITIES = {
   admin: { ...key("AKIACLOUDTESTADMIN01"), what: "the administrator who applies bootstrap" },
   /** Sets up what exists before LambdaFlex (the hosted zone) and reads IAM for the accounting; never accounted. */
   harness: { ...key("AKIACLOUDTESTHARNESS"), what: "the test harness" },
-  /** HCP Terraform's core workspace, through its dynamic credentials. */
-  core: { ...key("AKIACLOUDTESTCORERUN"), role: (s: string) => `${s}-tfc-core`, what: "the core workspace's run role" },
-  /** HCP Terraform's fargate workspace, through its dynamic credentials. */
-  fargate: { ...key("AKIACLOUDTESTFARGATE"), role: (s: string) => `${s}-tfc-fargate`, what: "the fargate workspace's run role" },
+  /** HCP Terraform's core workspace in its plan phase (TFC_AWS_PLAN_ROLE_ARN): read-only. */
+  corePlan: { ...key("AKIACLOUDTESTCOREPLN"), role: (s: string) => `${s}-tfc-core-plan`, what: "the core workspace's plan role" },
+  /** HCP Terraform's core workspace in its apply phase (TFC_AWS_APPLY_ROLE_ARN). */
+  coreApply: { ...key("AKIACLOUDTESTCOREAPL"), role: (s: string) => `${s}-tfc-core-apply`, what: "the core workspace's apply role" },
+  /** HCP Terraform's fargate workspace in its plan phase: read-only. */
+  fargatePlan: { ...key("AKIACLOUDTESTFARGPLN"), role: (s: string) => `${s}-tfc-fargate-plan`, what: "the fargate workspace's plan role" },
+  /** HCP Terraform's fargate workspace in its apply phase. */
+  fargateApply: { ...key("AKIACLOUDTESTFARGAPL"), role: (s: string) => `${s}-tfc-fargate-apply`, what: "the fargate workspace's apply role" },
   /** The scaler Lambda's execution role. */
   scaler: { ...key("AKIACLOUDTESTSCALER1"), role: (s: string) => `${s}-scaler-role`, what: "the scaler Lambda's role" },
 } as const satisfies Record<string, Identity>;
 
 export type IdentityName = keyof typeof IDENTITIES;
+
+/** Who plans and who applies a stack's runs: HCP Terraform gives each phase its own role (the administrator does both for bootstrap). */
+export interface RunIdentities {
+  readonly plan: IdentityName;
+  readonly apply: IdentityName;
+}
+
+export const RUN_IDENTITIES: Readonly<Record<"bootstrap" | "core" | "fargate", RunIdentities>> = {
+  bootstrap: { plan: "admin", apply: "admin" },
+  core: { plan: "corePlan", apply: "coreApply" },
+  fargate: { plan: "fargatePlan", apply: "fargateApply" },
+};
 
 /** The identity that signed with `accessKeyId`, if any. */
 export function identityOf(accessKeyId: string): IdentityName | undefined {

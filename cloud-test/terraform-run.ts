@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { awsEnv, type IdentityName } from "./identities";
+import { awsEnv, type IdentityName, type RunIdentities } from "./identities";
 
 /**
  * Real terraform against the emulator. The synthesized stacks are applied as
@@ -148,19 +148,36 @@ export async function init(dir: string, who: IdentityName, t: CloudTarget): Prom
 
 const varArgs = (vars: Readonly<Record<string, string>>) => Object.entries(vars).flatMap(([k, v]) => ["-var", `${k}=${v}`]);
 
-/** terraform apply; fails on an error and on any configuration warning. */
-export async function apply(dir: string, who: IdentityName, t: CloudTarget, vars: Readonly<Record<string, string>> = {}): Promise<TfOutcome> {
-  await init(dir, who, t);
-  const out = await step(["apply", "-auto-approve", "-input=false", ...varArgs(vars)], dir, who, t, "terraform apply");
-  const warnings = configurationWarnings(out.output);
-  if (warnings.length) throw new TerraformStepError(`terraform apply in ${dir} succeeded with configuration warnings:\n${warnings.join("\n\n")}`);
-  return out;
+const PLAN_FILE = "cloud-test.tfplan";
+
+/**
+ * A run as HCP Terraform makes it: the plan phase signed as `run.plan` writes a saved plan, the
+ * apply phase signed as `run.apply` applies exactly that plan (TFC_AWS_PLAN_ROLE_ARN and
+ * TFC_AWS_APPLY_ROLE_ARN). Fails on an error in either phase and on any configuration warning.
+ */
+async function run(dir: string, who: RunIdentities, t: CloudTarget, vars: Readonly<Record<string, string>>, planArgs: string[], what: string): Promise<TfOutcome> {
+  await init(dir, who.plan, t);
+  const plan = await step(["plan", ...planArgs, "-input=false", `-out=${PLAN_FILE}`, ...varArgs(vars)], dir, who.plan, t, `terraform plan${planArgs.length ? ` ${planArgs.join(" ")}` : ""} (${what})`);
+  let applied: TfOutcome;
+  try {
+    applied = await step(["apply", "-input=false", PLAN_FILE], dir, who.apply, t, `terraform apply of the saved plan (${what})`);
+  } finally {
+    rmSync(join(dir, PLAN_FILE), { force: true });
+  }
+  const warnings = configurationWarnings(`${plan.output}\n${applied.output}`);
+  if (warnings.length) throw new TerraformStepError(`terraform ${what} in ${dir} succeeded with configuration warnings:\n${warnings.join("\n\n")}`);
+  return { status: applied.status, output: `${plan.output}\n${applied.output}`, seconds: plan.seconds + applied.seconds };
 }
 
-/** terraform plan -detailed-exitcode right after an apply: anything to change is drift, an emulator gap or a stack defect. */
-export async function assertNoDrift(dir: string, who: IdentityName, t: CloudTarget, vars: Readonly<Record<string, string>> = {}): Promise<void> {
-  await init(dir, who, t);
-  const out = await terraform(["plan", "-detailed-exitcode", "-input=false", ...varArgs(vars)], dir, who, t);
+/** A run that applies the configuration: plan as `who.plan`, apply the saved plan as `who.apply`. */
+export function apply(dir: string, who: RunIdentities, t: CloudTarget, vars: Readonly<Record<string, string>> = {}): Promise<TfOutcome> {
+  return run(dir, who, t, vars, [], "apply");
+}
+
+/** terraform plan -detailed-exitcode right after an apply, as the plan role: anything to change is drift, an emulator gap or a stack defect. */
+export async function assertNoDrift(dir: string, who: RunIdentities, t: CloudTarget, vars: Readonly<Record<string, string>> = {}): Promise<void> {
+  await init(dir, who.plan, t);
+  const out = await terraform(["plan", "-detailed-exitcode", "-input=false", ...varArgs(vars)], dir, who.plan, t);
   if (out.status === 0) return;
   if (out.status === 2) {
     const diff = out.output.slice(out.output.indexOf("Terraform will perform"), out.output.indexOf("Plan:") + 200);
@@ -169,8 +186,7 @@ export async function assertNoDrift(dir: string, who: IdentityName, t: CloudTarg
   throw new TerraformStepError(`terraform plan failed (exit ${out.status}) in ${dir}:\n${errorsOf(out.output)}`);
 }
 
-/** terraform destroy. */
-export async function destroy(dir: string, who: IdentityName, t: CloudTarget, vars: Readonly<Record<string, string>> = {}): Promise<TfOutcome> {
-  await init(dir, who, t);
-  return step(["destroy", "-auto-approve", "-input=false", ...varArgs(vars)], dir, who, t, "terraform destroy");
+/** A destroy run: the destroy plan as `who.plan`, applied as `who.apply`. */
+export function destroy(dir: string, who: RunIdentities, t: CloudTarget, vars: Readonly<Record<string, string>> = {}): Promise<TfOutcome> {
+  return run(dir, who, t, vars, ["-destroy"], "destroy");
 }

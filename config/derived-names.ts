@@ -22,6 +22,12 @@ export interface DerivedName {
 
 const name = (template: string, limit: number, service: string, kind: string): DerivedName => ({ template, limit, service, kind });
 
+/** The parts each workspace's run roles' policies are split into (stacks/bootstrap/*-permissions.ts); plan and apply alike. */
+const RUN_ROLE_PARTS = {
+  core: ["functions", "api", "data-and-alerts", "task-definition"],
+  fargate: ["network", "load-balancing", "containers", "dns-and-alarms"],
+} as const;
+
 export const DERIVED_NAMES: readonly DerivedName[] = [
   // Fargate stack. ELBv2 names: at most 32 characters (CreateLoadBalancer, CreateTargetGroup).
   name("<service>-lambda-tg", 32, "Elastic Load Balancing", "target group name"),
@@ -29,38 +35,42 @@ export const DERIVED_NAMES: readonly DerivedName[] = [
   name("<service>-alb", 32, "Elastic Load Balancing", "load balancer name"),
   name("<service>-alb", 255, "EC2", "security group name"),
   name("<service>-tasks", 255, "EC2", "security group name"),
+  // The cluster and service (fargate), the task definition family (core).
   name("<service>", 255, "ECS", "cluster, service and task definition family name"),
   name("<service>-requests-per-target", 256, "Application Auto Scaling", "scaling policy name"),
-  name("<service>-task", 64, "IAM", "role name"),
-  name("<service>-task-execution", 64, "IAM", "role name"),
   name("<service>-fargate-low-demand", 255, "CloudWatch", "alarm name"),
   name("<service>-scaler-minute", 64, "EventBridge", "rule name"),
-  name("/ecs/<service>", 512, "CloudWatch Logs", "log group name"),
   // Core stack.
   name("<service>-links", 255, "DynamoDB", "table name"),
   name("<service>-api", 64, "Lambda", "function name"),
-  name("<service>-api-role", 64, "IAM", "role name"),
   name("/aws/lambda/<service>-api", 512, "CloudWatch Logs", "log group name"),
   name("/aws/apigateway/<service>-api", 512, "CloudWatch Logs", "log group name"),
   name("<service>-alerts", 256, "SNS", "topic name"),
   name("<service>-scaler", 64, "Lambda", "function name"),
-  name("<service>-scaler-role", 64, "IAM", "role name"),
   name("/aws/lambda/<service>-scaler", 512, "CloudWatch Logs", "log group name"),
   name("<service>-scaler-heartbeat", 64, "EventBridge", "rule name"),
-  name("<service>-scheduler", 64, "IAM", "role name"),
   name("<service>-wake-demand", 255, "CloudWatch", "alarm name"),
   name("<service>-wake-throttles", 255, "CloudWatch", "alarm name"),
   // API Gateway's API is named like the function (128 there); the schedule group like the scaler.
   name("<service>-api", 128, "API Gateway", "API name"),
   name("<service>-scaler", 64, "EventBridge Scheduler", "schedule group name"),
   name("<service>", 255, "CloudWatch", "dashboard name"),
-  // Bootstrap stack: the run roles and their customer-managed policies, the tasks' boundary.
+  // Bootstrap stack: the image repository, the tier's log group, the roles the service runs with,
+  // the tasks' boundary, and a plan and an apply role per workspace with their customer-managed policies.
   name("<service>", 256, "ECR", "repository name"),
-  name("<service>-tfc-core", 64, "IAM", "role name"),
-  name("<service>-tfc-fargate", 64, "IAM", "role name"),
-  ...["functions", "api", "data-and-alerts"].map((part) => name(`<service>-tfc-core-${part}`, 128, "IAM", "policy name")),
-  ...["network", "load-balancing", "containers", "dns-and-alarms"].map((part) => name(`<service>-tfc-fargate-${part}`, 128, "IAM", "policy name")),
+  name("/ecs/<service>", 512, "CloudWatch Logs", "log group name"),
+  name("<service>-api-role", 64, "IAM", "role name"),
+  name("<service>-scaler-role", 64, "IAM", "role name"),
+  name("<service>-scheduler", 64, "IAM", "role name"),
+  name("<service>-task", 64, "IAM", "role name"),
+  name("<service>-task-execution", 64, "IAM", "role name"),
   name("<service>-task-boundary", 128, "IAM", "policy name"),
+  ...(["core", "fargate"] as const).flatMap((stack) =>
+    (["plan", "apply"] as const).flatMap((phase) => [
+      name(`<service>-tfc-${stack}-${phase}`, 64, "IAM", "role name"),
+      ...RUN_ROLE_PARTS[stack].map((part) => name(`<service>-tfc-${stack}-${phase}-${part}`, 128, "IAM", "policy name")),
+    ]),
+  ),
 ];
 
 /** How many characters a service name may have so that `d` still fits. */

@@ -1,20 +1,21 @@
 /**
  * The committed image release: which image both tiers run.
  *
- * `npm run release` writes the same record to `<deployDir>/core/image.auto.tfvars.json`
- * and `<deployDir>/fargate/image.auto.tfvars.json`; `npm run synth` never
- * touches them. Both stacks declare the variables, and run
- * `<repository url>@<image_digest>`, so Lambda and the Fargate tier run the
- * same bytes. This module has no dependency on cdktf so the stacks, the
- * release script and the tests can all share it.
+ * `npm run release` writes the record to `<deployDir>/core/image.auto.tfvars.json`;
+ * `npm run synth` never touches it. The core stack declares the variables and
+ * runs `<repository url>@<image_digest>` in the Lambda function and in the
+ * Fargate tier's task definition, which the fargate stack only runs, so both
+ * tiers run the same bytes and only core's human-confirmed apply changes them.
+ * This module has no dependency on cdktf so the stacks, the release script
+ * and the tests can all share it.
  */
 import { posix } from "node:path";
 import { z } from "zod";
 
-/** File name of the release record inside each stack's deploy directory. */
+/** File name of the release record inside the core stack's deploy directory. */
 export const IMAGE_FILE = "image.auto.tfvars.json";
 
-/** An image manifest digest; the stacks' `image_digest` validation uses the same pattern. */
+/** An image manifest digest; the core stack's `image_digest` validation uses the same pattern. */
 export const IMAGE_DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 
 /**
@@ -73,7 +74,13 @@ export function formatImageRelease(r: ImageRelease): string {
   return JSON.stringify(ordered, null, 2) + "\n";
 }
 
-/** Where the release file lives for each stack, relative to the repository root (like `deployDir`). */
-export function imageReleasePaths(deployDir: string): { readonly core: string; readonly fargate: string } {
-  return { core: posix.join(deployDir, "core", IMAGE_FILE), fargate: posix.join(deployDir, "fargate", IMAGE_FILE) };
+/** Where the release file lives, relative to the repository root (like `deployDir`): core's directory only. */
+export function imageReleasePaths(deployDir: string): { readonly core: string } {
+  return { core: posix.join(deployDir, "core", IMAGE_FILE) };
 }
+
+/**
+ * Where earlier versions also wrote the release, for the fargate stack, which no longer declares
+ * `image_digest`: `npm run synth` deletes a leftover one and `synth:check` reports it.
+ */
+export const retiredImageReleasePath = (deployDir: string): string => posix.join(deployDir, "fargate", IMAGE_FILE);

@@ -4,9 +4,10 @@
  *
  * Builds and pushes the one image both tiers run under a new, never reused
  * `release-*` tag, then records its digest in `<deployDir>/core/image.auto.tfvars.json`
- * and `<deployDir>/fargate/image.auto.tfvars.json` (see release-file.ts).
- * Committing both files in one commit triggers both workspaces, so Lambda and
- * Fargate run `<repository>@<digest>`. A tag would not do: Lambda resolves a tag
+ * (see release-file.ts). Committing it queues a core run: once a human confirms
+ * it, the Lambda function and the Fargate task definition run
+ * `<repository>@<digest>`, and the fargate workspace's run trigger on core
+ * moves a running tier to it. A tag would not do: Lambda resolves a tag
  * to a digest when the function's code is set and does not follow a re-pushed
  * tag (Lambda API reference, UpdateFunctionCode), while every new Fargate task
  * pulls whatever the tag points to at that moment.
@@ -173,7 +174,7 @@ export async function release(argv: string[], env: NodeJS.ProcessEnv, say: (line
   }
   const repoRoot = env.LAMBDAFLEX_REPO_ROOT || ROOT;
   const paths = imageReleasePaths(deployDir);
-  const files = [paths.core, paths.fargate];
+  const files = [paths.core];
   for (const dir of files.map(dirname)) {
     if (!existsSync(join(repoRoot, dir))) throw new ReleaseError(`${dir}/ does not exist in ${repoRoot}: run \`npm run synth\` first (or set LAMBDAFLEX_REPO_ROOT)`, 2);
   }
@@ -210,7 +211,7 @@ export async function release(argv: string[], env: NodeJS.ProcessEnv, say: (line
   if (opts.digest !== undefined) {
     say(`note: ${digest} must still exist in ECR (the lifecycle policy keeps the last 30 release-* images); otherwise the core apply fails and new Fargate tasks cannot pull it`);
   }
-  say(`commit and push both in one commit, so both workspaces run and both tiers move to this digest:`);
+  say(`commit and push it; confirm the core run it queues, and the fargate workspace (run trigger on core) moves a running tier to this digest:`);
   say(`  git add ${files.join(" ")} && git commit -m "release: ${tag} ${digest}" && git push`);
 }
 

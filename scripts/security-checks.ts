@@ -1,11 +1,13 @@
 /**
- * Security checks on synthesized Terraform JSON, plus two guards on what the
- * stacks bill while idle (schedules, Secrets Manager). `npm run synth:check` runs
+ * Security checks on synthesized Terraform JSON (those on roles and images:
+ * scripts/role-checks.ts), plus two guards on what the stacks bill while idle
+ * (schedules, Secrets Manager). `npm run synth:check` runs
  * them on the committed output, and the tests run each against a
  * deliberately broken copy so every check is known to fail when it should.
  */
 
 import { minutesBetweenRuns } from "../sim/idle-bill";
+import { ROLE_CHECKS } from "./role-checks";
 
 type Json = Record<string, any>;
 
@@ -212,7 +214,18 @@ export function elbInvokeScopedToTargetGroup(stack: Json): Violation[] {
     }));
 }
 
-export const SECURITY_CHECKS = { noWildcardActions, noWorldOpenTaskGroups, httpsOnlyWithRedirect, logGroupsHaveRetention, tablesHavePitr, alarmTopicsUsableByCloudWatch, noFrequentIdleSchedules, noSecretsManager, elbInvokeScopedToTargetGroup };
+export const SECURITY_CHECKS = {
+  noWildcardActions,
+  noWorldOpenTaskGroups,
+  httpsOnlyWithRedirect,
+  logGroupsHaveRetention,
+  tablesHavePitr,
+  alarmTopicsUsableByCloudWatch,
+  noFrequentIdleSchedules,
+  noSecretsManager,
+  elbInvokeScopedToTargetGroup,
+  ...ROLE_CHECKS,
+};
 
 /** Runs every check on one synthesized stack. */
 export const securityViolations = (stack: Json): Violation[] => Object.values(SECURITY_CHECKS).flatMap((check) => check(stack));

@@ -7,8 +7,9 @@
  *   deploy/core/cdk.tf.json                   <- HCP Terraform workspace (core)
  *   deploy/core/image.auto.tfvars.json        <- written by `npm run release`; never touched here
  *   deploy/fargate/cdk.tf.json                <- HCP Terraform workspace (fargate)
- *   deploy/fargate/image.auto.tfvars.json     <- written by `npm run release`; never touched here
  *   deploy/fargate/fargate.auto.tfvars.json   <- the toggle: created once, never overwritten
+ * A `deploy/fargate/image.auto.tfvars.json` left by an earlier release is
+ * deleted (fargate runs core's task definition and declares no image).
  * Both exit 1, naming the field and the value, when the committed toggle is
  * one the scaler's own parser (scaler/toggle.ts `parseToggle`) refuses; synth
  * never rewrites it, so a human fixes it.
@@ -30,7 +31,7 @@ import { buildStacks, STACKS, WORKSPACE_STACKS } from "../stacks/app";
 import { formatIdleBill, IDLE_BILL_LIMIT_USD, idleBillFromStack, type IdleBill } from "../sim/idle-bill";
 import { HELP, parseFlags, UsageError } from "./cli-flags";
 import { repairHcl } from "./hcl-repair";
-import { imageReleasePaths } from "./release-file";
+import { imageReleasePaths, retiredImageReleasePath } from "./release-file";
 import { securityViolations } from "./security-checks";
 
 export { repairHclDefaults } from "./hcl-repair";
@@ -107,16 +108,13 @@ export const initialToggle = (config: DeploymentConfig): string =>
 
 /**
  * Files in the deploy layout that other tools own, relative to the repository
- * root: the toggle (the scaler's commits) and the two image releases (`npm run
+ * root: the toggle (the scaler's commits) and the image release (`npm run
  * release`). Synth creates the toggle once if it is missing and otherwise
  * never writes, overwrites or deletes any of them.
  */
-export const protectedFiles = (config: DeploymentConfig): string[] => {
-  const images = imageReleasePaths(config.deployDir);
-  return [config.toggleFile, images.core, images.fargate];
-};
+export const protectedFiles = (config: DeploymentConfig): string[] => [config.toggleFile, imageReleasePaths(config.deployDir).core];
 
-/** Files a stack directory publishes: the Terraform JSON and any assets, never state, the toggle or the image releases. */
+/** Files a stack directory publishes: the Terraform JSON and any assets, never state, the toggle or the image release. */
 const published = (stackDir: string) =>
   listFiles(stackDir).filter((f) => f === "cdk.tf.json" || f.startsWith("assets/"));
 
@@ -128,7 +126,8 @@ function assertNotProtected(config: DeploymentConfig, repoRoot: string, path: st
 
 /**
  * Copies synthesized stacks into the deploy layout, removes assets no longer
- * generated, and creates the toggle only if absent. Returns changed paths.
+ * generated and the fargate image release earlier versions wrote, and creates
+ * the toggle only if absent. Returns changed paths.
  */
 export function publish(config: DeploymentConfig, stackDirs: Record<string, string>, repoRoot: string): string[] {
   const changed: string[] = [];
@@ -149,6 +148,12 @@ export function publish(config: DeploymentConfig, stackDirs: Record<string, stri
       writeFileSync(to, content);
       changed.push(relative(repoRoot, to));
     }
+  }
+  // No tool writes it any more, and the fargate stack would warn about its undeclared image_digest.
+  const retired = join(repoRoot, retiredImageReleasePath(config.deployDir));
+  if (existsSync(retired)) {
+    rmSync(retired);
+    changed.push(`${relative(repoRoot, retired)} (removed: fargate runs core's task definition)`);
   }
   const toggle = join(repoRoot, config.toggleFile);
   if (!existsSync(toggle)) {
@@ -220,7 +225,10 @@ export function toggleProblem(config: DeploymentConfig, repoRoot: string): strin
   const file = join(repoRoot, config.toggleFile);
   if (!existsSync(file)) return undefined;
   try {
-    parseToggle(readFileSync(file, "utf8"), config.toggleFile);
+    const t = parseToggle(readFileSync(file, "utf8"), config.toggleFile);
+    // The fargate stack's variables refuse a count above the configured ceiling (stacks/fargate/tier-variables.ts).
+    const over = (["fargate_min_tasks", "fargate_max_tasks"] as const).find((k) => t[k] > config.fargate.maxTasks);
+    if (over) return `${config.toggleFile} is invalid: ${over} = ${t[over]} is above fargate.maxTasks = ${config.fargate.maxTasks} in the configuration, which the fargate stack refuses. Lower it in the toggle, or raise fargate.maxTasks and run npm run synth`;
     return undefined;
   } catch (err) {
     if (!(err instanceof ToggleFileError)) throw err;
@@ -250,6 +258,8 @@ export function staleFiles(config: DeploymentConfig, stackDirs: Record<string, s
     }
   }
   if (!existsSync(join(repoRoot, config.toggleFile))) stale.push(`${config.toggleFile} (missing toggle file)`);
+  const retired = retiredImageReleasePath(config.deployDir);
+  if (existsSync(join(repoRoot, retired))) stale.push(`${retired} (no longer used: fargate runs core's task definition; synth deletes it)`);
   return stale;
 }
 

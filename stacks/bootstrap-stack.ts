@@ -4,46 +4,54 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import type { DeploymentConfig } from "../config/schema";
+import { ApiRole } from "./bootstrap/api-role";
 import { corePermissions } from "./bootstrap/core-permissions";
 import { fargatePermissions } from "./bootstrap/fargate-permissions";
 import { HcpTerraformOidc } from "./bootstrap/hcp-terraform-oidc";
 import { ImageRepository } from "./bootstrap/image-repository";
-import { RunRole } from "./bootstrap/run-role";
+import { ScalerRole } from "./bootstrap/scaler-role";
+import { SchedulerRole } from "./bootstrap/scheduler-role";
 import { ServiceLinkedRoles } from "./bootstrap/service-linked-roles";
 import { TaskBoundary } from "./bootstrap/task-boundary";
+import { TaskRoles } from "./bootstrap/task-roles";
 import { TokenParameters } from "./bootstrap/token-parameters";
-import { tierLogGroupName } from "./fargate/fargate-service";
+import { WorkspaceRoles } from "./bootstrap/workspace-roles";
+import { serviceNames } from "./service-names";
 import { defaultTags } from "./tags";
+
+export { runRoleName } from "./bootstrap/run-role";
 
 export interface BootstrapStackProps {
   readonly config: DeploymentConfig;
 }
 
-/** Names of the run roles: `<service>-tfc-core` and `<service>-tfc-fargate`. */
-export const runRoleName = (service: string, stack: "core" | "fargate"): string => `${service}-tfc-${stack}`;
-
 /**
  * What must exist before the HCP Terraform workspaces can run, applied once
- * by an administrator with local state (never the cloud backend: the
- * workspaces' credentials come from here): the OIDC provider and one run
- * role per workspace, the image repository, the service-linked roles, the
- * Fargate tier's log group (kept across tiers), and the token parameters.
- * Nothing here is a cross-stack reference: core and fargate find what they
- * need by name, so they never read this stack's local state.
+ * (and again for a change to a role) by an administrator with local state,
+ * never the cloud backend: the workspaces' credentials come from here. The
+ * OIDC provider and a plan and an apply role per workspace; every role the
+ * service runs with (the functions', the scheduler's, the tasks' under their
+ * boundary), so no run of a workspace creates, edits or trusts a role; the
+ * image repository, the service-linked roles, the Fargate tier's log group
+ * (kept across tiers), and the token parameters. Nothing here is a
+ * cross-stack reference: core and fargate name what they need, so they never
+ * read this stack's local state.
  */
 export class BootstrapStack extends TerraformStack {
   public readonly oidc: HcpTerraformOidc;
   public readonly images: ImageRepository;
-  public readonly coreRunRole: RunRole;
-  public readonly fargateRunRole: RunRole;
+  public readonly coreRoles: WorkspaceRoles;
+  public readonly fargateRoles: WorkspaceRoles;
+  public readonly taskRoles: TaskRoles;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
     const c = props.config;
     const tfc = c.terraformCloud;
     if (tfc.coreWorkspace === tfc.fargateWorkspace) {
-      throw new Error(`BootstrapStack ${id}: terraformCloud.coreWorkspace and fargateWorkspace are both "${tfc.coreWorkspace}"; each stack needs its own workspace (and run role)`);
+      throw new Error(`BootstrapStack ${id}: terraformCloud.coreWorkspace and fargateWorkspace are both "${tfc.coreWorkspace}"; each stack needs its own workspace (and run roles)`);
     }
+    const names = serviceNames(c.service);
     new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: defaultTags(c.service, id) }] });
     // The default name is git-ignored (terraform.tfstate*), so `git add -A` never commits this state.
     new LocalBackend(this, { path: "terraform.tfstate" });
@@ -62,18 +70,11 @@ export class BootstrapStack extends TerraformStack {
       ],
     });
     organization.overrideLogicalId("tfc_organization");
-    const account = new DataAwsCallerIdentity(this, "account");
-    const accountId = account.accountId;
+    const accountId = new DataAwsCallerIdentity(this, "account").accountId;
 
     this.images = new ImageRepository(this, "images", { name: c.service, region: c.region, accountId, functionNamePrefix: `${c.service}-` });
-    new CloudwatchLogGroup(this, "tier-logs", { name: tierLogGroupName(c.service), retentionInDays: c.logRetentionDays });
-    const boundary = new TaskBoundary(this, "task-boundary", {
-      service: c.service,
-      region: c.region,
-      accountId,
-      repositoryArn: this.images.repository.arn,
-      logGroupName: tierLogGroupName(c.service),
-    });
+    const tierLogs = new CloudwatchLogGroup(this, "tier-logs", { name: names.tierLogGroup, retentionInDays: c.logRetentionDays });
+    const boundary = new TaskBoundary(this, "task-boundary", { service: c.service, region: c.region, accountId, repositoryArn: this.images.repository.arn, logGroupName: names.tierLogGroup });
     new ServiceLinkedRoles(this, "service-linked-roles");
     new TokenParameters(this, "tokens", {
       parameters: [
@@ -82,42 +83,31 @@ export class BootstrapStack extends TerraformStack {
       ],
     });
 
+    // The roles the service runs with; core and fargate name them by ARN.
+    new ApiRole(this, "api-role", { names, region: c.region, accountId });
+    new ScalerRole(this, "scaler-role", { config: c, names, accountId });
+    new SchedulerRole(this, "scheduler-role", { names, region: c.region, accountId });
+    this.taskRoles = new TaskRoles(this, "task-roles", { names, region: c.region, accountId, repositoryArn: this.images.repository.arn, logGroupArn: tierLogs.arn, boundaryArn: boundary.policy.arn });
+
     this.oidc = new HcpTerraformOidc(this, "hcp-terraform", { hostname: tfc.hostname });
     const workspace = (name: string) => ({ organization: organization.stringValue, project: tfc.project, workspace: name });
-    this.coreRunRole = new RunRole(this, "core-run-role", {
-      name: runRoleName(c.service, "core"),
-      description: `HCP Terraform runs of ${tfc.coreWorkspace}: the ${c.service} core stack`,
+    const scoped = { service: c.service, region: c.region, accountId, hostedZoneId: c.hostedZoneId, domain: c.domain };
+    this.coreRoles = new WorkspaceRoles(this, "core-roles", {
+      service: c.service,
+      stack: "core",
       oidc: this.oidc,
       workspace: workspace(tfc.coreWorkspace),
-      policies: corePermissions({
-        service: c.service,
-        region: c.region,
-        accountId,
-        hostedZoneId: c.hostedZoneId,
-        domain: c.domain,
-        repositoryArn: this.images.repository.arn,
-        protectedRolePatterns: [`${c.service}-tfc-*`, `${c.service}-task*`],
-      }),
+      permissions: corePermissions({ ...scoped, repositoryArn: this.images.repository.arn }),
     });
-    this.fargateRunRole = new RunRole(this, "fargate-run-role", {
-      name: runRoleName(c.service, "fargate"),
-      description: `HCP Terraform runs of ${tfc.fargateWorkspace}: the ${c.service} Fargate tier only`,
-      oidc: this.oidc,
-      workspace: workspace(tfc.fargateWorkspace),
-      policies: fargatePermissions({
-        service: c.service,
-        region: c.region,
-        accountId,
-        hostedZoneId: c.hostedZoneId,
-        domain: c.domain,
-        taskBoundaryArn: boundary.policy.arn,
-      }),
-    });
+    this.fargateRoles = new WorkspaceRoles(this, "fargate-roles", { service: c.service, stack: "fargate", oidc: this.oidc, workspace: workspace(tfc.fargateWorkspace), permissions: fargatePermissions(scoped) });
 
-    new TerraformOutput(this, "core_run_role_arn", { value: this.coreRunRole.role.arn, description: `TFC_AWS_RUN_ROLE_ARN of ${tfc.coreWorkspace}` });
-    new TerraformOutput(this, "fargate_run_role_arn", { value: this.fargateRunRole.role.arn, description: `TFC_AWS_RUN_ROLE_ARN of ${tfc.fargateWorkspace}` });
+    // HCP Terraform's phase-specific variables; TFC_AWS_RUN_ROLE_ARN (one role for both phases) is not used.
+    for (const [stack, roles, ws] of [["core", this.coreRoles, tfc.coreWorkspace], ["fargate", this.fargateRoles, tfc.fargateWorkspace]] as const) {
+      new TerraformOutput(this, `${stack}_plan_role_arn`, { value: roles.plan.role.arn, description: `TFC_AWS_PLAN_ROLE_ARN of ${ws}` });
+      new TerraformOutput(this, `${stack}_apply_role_arn`, { value: roles.apply.role.arn, description: `TFC_AWS_APPLY_ROLE_ARN of ${ws}` });
+    }
     new TerraformOutput(this, "oidc_provider_arn", { value: this.oidc.provider.arn });
     new TerraformOutput(this, "image_repository_url", { value: this.images.repository.repositoryUrl, description: "npm run release -- --repository <this>" });
-    new TerraformOutput(this, "task_boundary_arn", { value: boundary.policy.arn, description: "Permissions boundary the fargate stack's task roles must carry" });
+    new TerraformOutput(this, "task_boundary_arn", { value: boundary.policy.arn, description: "Permissions boundary the tier's task and execution roles carry" });
   }
 }

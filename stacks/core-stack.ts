@@ -15,7 +15,9 @@ import { LinksTable } from "./core/links-table";
 import { Dashboard } from "./core/dashboard";
 import { Scaler } from "./core/scaler";
 import { ScalerAlarms } from "./core/scaler-alarms";
+import { TierTaskDefinition } from "./core/tier-task-definition";
 import { WakeSchedules } from "./core/wake-schedules";
+import { roleArn, serviceNames } from "./service-names";
 import { defaultTags } from "./tags";
 import { scalerSettingsFrom } from "../scaler/settings";
 import { breakEvenRps, workloadFrom } from "../sim/cost-model";
@@ -31,10 +33,11 @@ export interface CoreStackProps {
  * Gateway, the weight-0 "lambda" record, alerts, and the scaler with its
  * hourly heartbeat, its two wake alarms and its re-arm schedule group (the
  * per-minute rule belongs to the fargate stack: it exists only with the tier),
- * and a dashboard only when configured. Idle, it bills about $0.22 a month
- * (`npm run synth` prints the bill, sim/idle-bill.ts). The image repository belongs to the bootstrap stack
- * (it must hold an image before this stack can create the function); this
- * stack reads it by name and runs the digest in `image_digest`.
+ * the Fargate tier's task definition (fargate runs it), and a dashboard only
+ * when configured. Idle, it bills about $0.22 a month (`npm run synth` prints
+ * the bill, sim/idle-bill.ts). The image repository and every role belong to
+ * the bootstrap stack: this stack reads the repository by name, runs the digest
+ * in `image_digest`, and names the roles by ARN (so its runs read no IAM).
  */
 export class CoreStack extends TerraformStack {
   /**
@@ -54,8 +57,10 @@ export class CoreStack extends TerraformStack {
   public readonly api: HttpApi;
   public readonly alerts: Alerts;
   public readonly scaler: Scaler;
-  /** The schedule group and role the scaler re-arms itself with while a wake alarm stays in ALARM. */
+  /** The schedule group the scaler re-arms itself in while a wake alarm stays in ALARM. */
   public readonly wakeSchedules: WakeSchedules;
+  /** The Fargate tier's task definition; the fargate stack's service runs it. */
+  public readonly tierTask: TierTaskDefinition;
   /** Prefix of alarms that may invoke the scaler. */
   public readonly alarmPrefix: string;
 
@@ -66,15 +71,17 @@ export class CoreStack extends TerraformStack {
     configureBackend(this, c, c.terraformCloud.coreWorkspace, id);
 
     this.hostedZoneId = c.hostedZoneId;
+    const names = serviceNames(c.service);
     const account = new DataAwsCallerIdentity(this, "account");
+    const role = (name: string) => roleArn(account.accountId, name);
     this.imageRepository = new DataAwsEcrRepository(this, "image-repository", { name: c.service });
     this.image = new ImageRelease(this, "image", { repositoryUrl: this.imageRepository.repositoryUrl });
-    this.links = new LinksTable(this, "links", { name: `${c.service}-links` });
+    this.links = new LinksTable(this, "links", { name: names.table });
     this.certificate = new DnsValidatedCertificate(this, "certificate", { domain: c.domain, zoneId: this.hostedZoneId });
     this.service = new LambdaService(this, "lambda", {
-      functionName: `${c.service}-api`,
+      functionName: names.apiFunction,
       imageUri: this.image.uri,
-      accountId: account.accountId,
+      roleArn: role(names.roles.api),
       table: this.links.table,
       memoryMb: c.lambda.memoryMb,
       timeoutSeconds: c.lambda.timeoutSeconds,
@@ -101,15 +108,14 @@ export class CoreStack extends TerraformStack {
       targetZoneId: this.api.target.zoneId,
       evaluateTargetHealth: false,
     });
-    this.alerts = new Alerts(this, "alerts", { name: `${c.service}-alerts`, email: c.alertEmail });
+    this.alerts = new Alerts(this, "alerts", { name: names.alertTopic, email: c.alertEmail });
 
     this.alarmPrefix = `${c.service}-`;
-    const scalerName = `${c.service}-scaler`;
-    // Built from the name, not referenced: the scaler's settings name the scheduler role, whose policy names the scaler.
-    const scalerArn = `arn:aws:lambda:${c.region}:${account.accountId}:function:${scalerName}`;
-    this.wakeSchedules = new WakeSchedules(this, "wake-schedules", { groupName: `${c.service}-scaler`, roleName: `${c.service}-scheduler`, scalerArn, accountId: account.accountId });
+    // Built from the name, not referenced: the scaler's settings hold its own ARN (the re-arm schedules' target).
+    const scalerArn = `arn:aws:lambda:${c.region}:${account.accountId}:function:${names.scalerFunction}`;
+    this.wakeSchedules = new WakeSchedules(this, "wake-schedules", { groupName: names.scheduleGroup });
     this.scaler = new Scaler(this, "scaler", {
-      functionName: scalerName,
+      functionName: names.scalerFunction,
       zipPath: props.scalerZipPath,
       settings: scalerSettingsFrom(c, {
         apiId: this.api.api.id,
@@ -117,9 +123,9 @@ export class CoreStack extends TerraformStack {
         tableName: this.links.table.name,
         alertTopicArn: this.alerts.topic.arn,
         scalerArn,
-        schedulerRoleArn: this.wakeSchedules.role.arn,
+        schedulerRoleArn: role(names.roles.scheduler),
       }),
-      table: this.links.table,
+      roleArn: role(names.roles.scaler),
       region: c.region,
       accountId: account.accountId,
       reservedConcurrency: c.scalerReservedConcurrency,
@@ -147,7 +153,23 @@ export class CoreStack extends TerraformStack {
       });
     }
 
+    this.tierTask = new TierTaskDefinition(this, "tier-task", {
+      family: names.taskFamily,
+      region: c.region,
+      imageUri: this.image.uri,
+      version: this.image.digest.stringValue,
+      tableName: this.links.table.name,
+      cpu: c.fargate.cpu,
+      memoryMb: c.fargate.memoryMb,
+      containerPort: c.fargate.containerPort,
+      logGroupName: names.tierLogGroup,
+      taskRoleArn: role(names.roles.task),
+      executionRoleArn: role(names.roles.taskExecution),
+      environment: c.app.environment,
+    });
+
     new TerraformOutput(this, "image_repository_url", { value: this.imageRepository.repositoryUrl });
+    new TerraformOutput(this, "task_definition_arn", { value: this.tierTask.definition.arn, description: "The Fargate tier's task definition revision (the fargate stack runs it)" });
     new TerraformOutput(this, "table_name", { value: this.links.table.name });
   }
 }

@@ -1,13 +1,11 @@
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import type { DeploymentConfig } from "../config/schema";
 import { configureBackend } from "./backend";
 import { WeightedAliasRecord } from "./alias-record";
 import type { CoreStack } from "./core-stack";
-import { ImageRelease } from "./core/image-release";
-import { FargateService, tierLogGroupName } from "./fargate/fargate-service";
+import { FargateService } from "./fargate/fargate-service";
 import { LambdaTarget } from "./fargate/lambda-target";
 import { LoadBalancer } from "./fargate/load-balancer";
 import { LowDemandAlarm } from "./fargate/low-demand-alarm";
@@ -23,7 +21,7 @@ export const LOW_DEMAND_MINUTES = 5;
 
 export interface FargateStackProps {
   readonly config: DeploymentConfig;
-  /** Certificate, image repository and table come from here as cross-stack references; the zone id is configuration. */
+  /** Certificate, task definition and functions come from here as cross-stack references; the zone id is configuration. */
   readonly core: CoreStack;
 }
 
@@ -41,7 +39,6 @@ export interface FargateStackProps {
  */
 export class FargateStack extends TerraformStack {
   public readonly tier: TierVariables;
-  public readonly image: ImageRelease;
 
   constructor(scope: Construct, id: string, props: FargateStackProps) {
     super(scope, id);
@@ -50,8 +47,6 @@ export class FargateStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: defaultTags(c.service, id) }] });
     configureBackend(this, c, c.terraformCloud.fargateWorkspace, id);
 
-    const account = new DataAwsCallerIdentity(this, "account");
-    this.image = new ImageRelease(this, "image", { repositoryUrl: core.imageRepository.repositoryUrl });
     const weighted = c.fargate.switch === "weighted";
     this.tier = new TierVariables(this, "tier", { minTasks: c.fargate.minTasks, maxTasks: c.fargate.maxTasks, switch: c.fargate.switch });
     const count = this.tier.enabledCount;
@@ -81,28 +76,18 @@ export class FargateStack extends TerraformStack {
     });
     new FargateService(this, "service", {
       name: c.service,
-      region: c.region,
-      accountId: account.accountId,
       vpcId: network.vpcId,
       subnetIds: network.subnetIds,
       albSecurityGroupId: lb.securityGroupId,
       targetGroupArn: lb.targetGroupArn,
       requestCountLabel: `${lb.arnSuffix}/${lb.targetGroupArnSuffix}`,
       listener: lb.https,
-      imageUri: this.image.uri,
-      imageRepositoryArn: core.imageRepository.arn,
-      tableName: core.links.table.name,
-      tableArn: core.links.table.arn,
-      version: this.image.digest.stringValue,
-      cpu: c.fargate.cpu,
-      memoryMb: c.fargate.memoryMb,
+      taskDefinitionArn: core.tierTask.definition.arn,
       containerPort: c.fargate.containerPort,
       minTasks: this.tier.minTasks.numberValue,
       maxTasks: this.tier.maxTasks.numberValue,
       targetRequestsPerTaskPerMinute: Math.round(c.fargate.requestsPerTaskPerSecond * 60 * c.fargate.targetUtilization),
-      logGroupName: tierLogGroupName(c.service),
       count,
-      environment: c.app.environment,
     });
     new WeightedAliasRecord(this, "fargate-record", {
       // A plain string from the configuration, not a reference into core's state.

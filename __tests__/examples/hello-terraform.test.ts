@@ -34,16 +34,17 @@ function plan(id: "core" | "fargate", variables: Record<string, string>) {
 }
 
 describe("examples/hello's app settings under terraform", () => {
-  it("plans the Lambda function with app.environment, values unchanged", () => {
-    const [fn] = plan("core", { image_digest: TEST_IMAGE_DIGEST })("aws_lambda_function").filter((f) => f.function_name === "hello-api");
+  it("plans the Lambda function and the tier's task definition (both core's) with app.environment, values unchanged", () => {
+    const after = plan("core", { image_digest: TEST_IMAGE_DIGEST });
+    const [fn] = after("aws_lambda_function").filter((f) => f.function_name === "hello-api");
     expect(fn.environment[0].variables).toMatchObject({ GREETING: "Hej", TRICKY, LAMBDAFLEX_TIER: "lambda" });
-  });
-
-  it("plans the ECS task with app.environment and both target groups (tasks, service Lambda) on app.healthPath", () => {
-    const after = plan("fargate", { fargate_tier: "warming", image_digest: TEST_IMAGE_DIGEST });
     const [task] = after("aws_ecs_task_definition");
     const environment = JSON.parse(task.container_definitions)[0].environment as Array<{ name: string; value: string }>;
     expect(Object.fromEntries(environment.map((v) => [v.name, v.value]))).toMatchObject({ GREETING: "Hej", TRICKY, PORT: "8080", LAMBDAFLEX_TIER: "fargate" });
+  });
+
+  it("plans both target groups (tasks, service Lambda) on app.healthPath", () => {
+    const after = plan("fargate", { fargate_tier: "warming" });
     expect(after("aws_lb_target_group").map((tg) => tg.health_check[0].path)).toEqual([config.app.healthPath, config.app.healthPath]);
   });
 });

@@ -26,7 +26,9 @@ afterAll(() => removeDir(out));
 const core = readStack(dirs.core!);
 const fargate = readStack(dirs.fargate!);
 const lambdaFunction = (Object.values(core.resource.aws_lambda_function) as any[]).find((f) => f.function_name === "hello-api");
-const [container] = decodeJsonencode((Object.values(fargate.resource.aws_ecs_task_definition)[0] as any).container_definitions);
+// The tier's task definition is core's (the fargate stack only runs it).
+const taskDefinition = Object.values(core.resource.aws_ecs_task_definition)[0] as any;
+const [container] = decodeJsonencode(taskDefinition.container_definitions);
 const healthPath: string = (Object.values(fargate.resource.aws_lb_target_group)[0] as any).health_check.path;
 
 /** The synthesized variables the process can get here: references (table name, digest) are filled in by Terraform at apply time. */
@@ -48,7 +50,7 @@ describe("examples/hello, synthesized with its configuration", () => {
   it("sizes both tiers from lambda.memoryMb, fargate.cpu and fargate.memoryMb", () => {
     expect([config.lambda.memoryMb, config.fargate.cpu, config.fargate.memoryMb]).toEqual([256, 256, 512]);
     expect(lambdaFunction.memory_size).toBe(config.lambda.memoryMb);
-    expect(Object.values(fargate.resource.aws_ecs_task_definition)[0]).toMatchObject({ cpu: String(config.fargate.cpu), memory: String(config.fargate.memoryMb) });
+    expect(taskDefinition).toMatchObject({ cpu: String(config.fargate.cpu), memory: String(config.fargate.memoryMb) });
   });
 });
 

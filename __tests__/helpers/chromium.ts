@@ -71,7 +71,8 @@ export class HeadlessPage {
       ...(o.extraArgs ?? []),
       "about:blank",
     ];
-    const child = spawn("chromium", args, { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
+    // Its own process group, so close() stops the renderer and utility processes with the browser.
+    const child = spawn("chromium", args, { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"], detached: true });
     const started = await new Promise<Error | undefined>((resolve) => {
       child.once("spawn", () => resolve(undefined));
       child.once("error", (err) => resolve(err));
@@ -140,7 +141,13 @@ export class HeadlessPage {
       this.child.kill();
       await exited;
     }
-    // Chromium child processes may still be writing the profile for a moment after the browser exits.
-    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    // Chromium's helper processes (crashpad, utility) can outlive the browser and keep writing the
+    // profile: stop the whole group, then remove it (retries cover the last writes in flight).
+    try {
+      process.kill(-this.child.pid!, "SIGKILL");
+    } catch {
+      // The group is already gone.
+    }
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   }
 }

@@ -112,7 +112,7 @@ export function initRunbook(stacks: { readonly bootstrap: string; readonly core:
   return init(dir);
 }
 
-/** A well-formed digest for the stacks' required `image_digest` (npm run release commits the real one). */
+/** A well-formed digest for the core stack's required `image_digest` (npm run release commits the real one). */
 export const TEST_IMAGE_DIGEST = `sha256:${"0".repeat(64)}`;
 
 export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
@@ -183,6 +183,8 @@ export function remoteStateOverrides(stackJson: Record<string, any>): string {
         ? fn
         : /aws_lambda_function.*arn$/.test(k)
           ? `arn:aws:lambda:us-east-1:123456789012:function:${fn}`
+          : /aws_ecs_task_definition.*arn$/.test(k)
+            ? "arn:aws:ecs:us-east-1:123456789012:task-definition/lambdaflex:1"
           : /repository_url/.test(k)
         ? "123456789012.dkr.ecr.us-east-1.amazonaws.com/lambdaflex"
         : /zone_id/.test(k)
@@ -343,39 +345,5 @@ export function lambdaTargetGroupOverride(fargateJson: Record<string, any>): str
   ].join("\n");
 }
 
-/**
- * The value of a `${jsonencode({...})}` template as cdktf writes it (HCL
- * object syntax: `"key" = value`, bare references such as
- * `data.aws_caller_identity.account.account_id`), as plain JSON; a bare
- * reference becomes the string "${reference}". For property assertions on
- * synthesized policies.
- */
-export function decodeJsonencode(template: string): any {
-  const m = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(template);
-  if (!m) throw new Error(`not a \${jsonencode(...)} template: ${template.slice(0, 80)}`);
-  const src = m[1]!;
-  let out = "";
-  for (let i = 0; i < src.length; ) {
-    const ch = src[i]!;
-    if (ch === '"') {
-      let j = i + 1;
-      while (src[j] !== '"') j += src[j] === "\\" ? 2 : 1;
-      out += src.slice(i, j + 1);
-      i = j + 1;
-    } else if (ch === "=") {
-      out += ":";
-      i++;
-    } else if ("{}[],:".includes(ch) || /\s/.test(ch)) {
-      out += ch;
-      i++;
-    } else {
-      const literal = /^(-?\d+(\.\d+)?|true|false|null)\b/.exec(src.slice(i));
-      const reference = /^[A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\])*/.exec(src.slice(i));
-      const word = literal?.[0] ?? reference?.[0];
-      if (!word) throw new Error(`cannot decode jsonencode template at "${src.slice(i, i + 40)}"`);
-      out += literal ? word : JSON.stringify(`\${${word}}`);
-      i += word.length;
-    }
-  }
-  return JSON.parse(out);
-}
+/** For property assertions on synthesized policies (scripts/security-checks.ts reads them the same way). */
+export { decodeJsonencode } from "../../scripts/jsonencode";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatToggle, parseToggle, TIER_STATES, ToggleFileError, ToggleSchema } from "../../scaler/toggle";
+import { loadDeploymentConfig } from "../../config/load";
 import { ROOT } from "../helpers/processes";
 
 const GOOD = { fargate_tier: "serving", fargate_tier_since: "2026-11-22T10:00:00Z", fargate_min_tasks: 2, fargate_max_tasks: 8, fargate_pinned: false };
@@ -40,6 +41,8 @@ describe("parseToggle (the one toggle parser: scaler, synth and synth:check)", (
 });
 
 describe("the toggle and the fargate stack's variables agree", () => {
+  // deploy/ is synthesized from the committed configuration.
+  const config = loadDeploymentConfig(undefined, {});
   // The committed stack: __tests__/scripts/synth.test.ts checks that it is what synth makes today.
   const variables = JSON.parse(readFileSync(join(ROOT, "deploy", "fargate", "cdk.tf.json"), "utf8")).variable as Record<string, { type: string; default?: unknown; validation?: Array<{ condition: string }> }>;
   const shape = ToggleSchema.shape;
@@ -52,13 +55,13 @@ describe("the toggle and the fargate stack's variables agree", () => {
     });
   });
 
-  it("validates the tier with the parser's states and the task counts with the parser's least value, whole numbers only", () => {
+  it("validates the tier with the parser's states and the task counts from the parser's least value to the configured fargate.maxTasks, whole numbers only", () => {
     expect(shape.fargate_tier.options).toEqual(TIER_STATES);
     expect(variables.fargate_tier!.validation).toEqual([{ condition: `\${contains(${JSON.stringify(TIER_STATES)}, var.fargate_tier)}`, error_message: expect.any(String) }]);
     for (const name of ["fargate_min_tasks", "fargate_max_tasks"] as const) {
       expect([shape[name].minValue, shape[name].isInt]).toEqual([1, true]);
       expect(variables[name]!.validation).toEqual([
-        { condition: `\${var.${name} >= ${shape[name].minValue} && floor(var.${name}) == var.${name}}`, error_message: expect.any(String) },
+        { condition: `\${var.${name} >= ${shape[name].minValue} && var.${name} <= ${config.fargate.maxTasks} && floor(var.${name}) == var.${name}}`, error_message: expect.any(String) },
       ]);
     }
   });

@@ -21,6 +21,7 @@ describe("npm run doctor", () => {
       "ok  service-linked role AWSServiceRoleForECS: exists",
       "ok  service-linked role AWSServiceRoleForElasticLoadBalancing: exists",
       "ok  service-linked role AWSServiceRoleForApplicationAutoScaling_ECSService: exists",
+      "ok  service-linked role AWSServiceRoleForAPIGateway: exists",
       "ok  hosted zone: Z0123456789ABCDEFGHIJ is the public zone example.com",
       "ok  domain in hosted zone: app.example.com is inside example.com",
       "ok  parameter /lambdaflex/git-token: SecureString, set (git.tokenParameterName; value not shown)",
@@ -30,11 +31,14 @@ describe("npm run doctor", () => {
       "ok  lambdaflex-core auto-apply: off (humans review core changes)",
       "ok  lambdaflex-fargate auto-apply: on (the scaler's commits must apply unattended)",
       "ok  lambdaflex-fargate VCS connection: example/lambdaflex-deploy, branch main",
-      "ok  lambdaflex-fargate workspace variables: none of fargate_tier, fargate_tier_since, fargate_min_tasks, fargate_max_tasks, fargate_pinned, image_digest is set as a workspace variable",
+      "ok  lambdaflex-core dynamic credentials: TFC_AWS_PROVIDER_AUTH=true, TFC_AWS_PLAN_ROLE_ARN arn:aws:iam::123456789012:role/lambdaflex-tfc-core-plan, TFC_AWS_APPLY_ROLE_ARN arn:aws:iam::123456789012:role/lambdaflex-tfc-core-apply",
+      "ok  lambdaflex-core workspace variables: image_digest is not set as a workspace variable",
+      "ok  lambdaflex-fargate workspace variables: none of fargate_tier, fargate_tier_since, fargate_min_tasks, fargate_max_tasks, fargate_pinned is set as a workspace variable",
       "ok  remote state sharing: lambdaflex-core shares its state with lambdaflex-fargate",
+      "ok  run trigger: an apply in lambdaflex-core queues a run in lambdaflex-fargate",
     ]));
-    expect(lines.filter((l) => l.startsWith("ok  "))).toHaveLength(27);
-    expect(lines[lines.length - 1]).toBe("all 27 checks passed: ready for the first deploy");
+    expect(lines.filter((l) => l.startsWith("ok  "))).toHaveLength(29);
+    expect(lines[lines.length - 1]).toBe("all 29 checks passed: ready for the first deploy");
   });
 
   it("never prints a token: neither the parameters' values nor the HCP Terraform token", async () => {
@@ -84,7 +88,7 @@ describe("npm run doctor", () => {
     expect(typo.failed["HCP Terraform organization"]?.detail).toBe("acme-typo does not exist on app.terraform.io, or the token from TFE_TOKEN is not a member");
   });
 
-  it("reports a missing workspace with where to create it, and skips remote state sharing", async () => {
+  it("reports a missing workspace with where to create it, and skips remote state sharing and the run trigger", async () => {
     await server.close();
     server = await startTerraformCloud(readyWorkspaces().filter((w) => w.name !== "lambdaflex-core"));
     const { code, out, failed } = await runDoctor({ url: server.url });
@@ -96,6 +100,7 @@ describe("npm run doctor", () => {
       },
     });
     expect(out).not.toContain("remote state sharing");
+    expect(out).not.toContain("run trigger:");
   });
 
   it("exits 2 naming the bad field for an invalid configuration, and 2 for an unknown argument", async () => {

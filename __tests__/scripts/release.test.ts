@@ -7,6 +7,7 @@ import {
   IMAGE_FILE,
   ImageReleaseError,
   imageReleasePaths,
+  retiredImageReleasePath,
   parseImageRelease,
   type ImageRelease,
 } from "../../scripts/release-file";
@@ -18,7 +19,9 @@ const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 const OLD_DIGEST = `sha256:${"fedcba9876543210".repeat(4)}`;
 /** The test configuration's deployDir: not the default, so the script must read it from the config. */
 const DEPLOY_DIR = "out/deploy";
-const FILES = [`${DEPLOY_DIR}/core/${IMAGE_FILE}`, `${DEPLOY_DIR}/fargate/${IMAGE_FILE}`];
+/** Core's file only: the fargate stack runs core's task definition and declares no image. */
+const FILES = [`${DEPLOY_DIR}/core/${IMAGE_FILE}`];
+const RETIRED = `${DEPLOY_DIR}/fargate/${IMAGE_FILE}`;
 
 /**
  * A stand-in for docker: records each invocation (one argument per line, a
@@ -124,7 +127,7 @@ describe("npm run release", () => {
   const written = () => FILES.filter((f) => existsSync(join(repo, f)));
   const read = (file: string) => readFileSync(join(repo, file), "utf8");
 
-  it("builds a single-platform arm64 image without attestations, pushes it under the tag, and records its digest in both stacks", () => {
+  it("builds a single-platform arm64 image without attestations, pushes it under the tag, and records its digest in core's directory only", () => {
     const started = Date.now();
     const run = release(["--repository", REPOSITORY, "--tag", "release-2026-checkout-fix"]);
     expect(run.stderr).not.toContain("release failed");
@@ -140,15 +143,16 @@ describe("npm run release", () => {
     expect(existsSync(metadata)).toBe(false); // the temporary directory is cleaned up
     expect(run.docker).toHaveLength(2);
 
-    const [core, fargate] = FILES.map(read);
-    expect(fargate).toBe(core);
+    const [core] = FILES.map(read);
+    expect(existsSync(join(repo, RETIRED))).toBe(false);
     const record = parseImageRelease(core!, FILES[0]);
     expect(record).toEqual({ image_digest: DIGEST, image_tag: "release-2026-checkout-fix", released_at: expect.any(String) });
     expect(Date.parse(record.released_at)).toBeGreaterThanOrEqual(Math.floor(started / 1000) * 1000);
     expect(core).toBe(formatImageRelease(record));
 
     expect(run.stdout).toContain(`${REPOSITORY}@${DIGEST}`);
-    expect(run.stdout).toContain(`git add ${FILES.join(" ")} && git commit -m "release: release-2026-checkout-fix ${DIGEST}" && git push`);
+    expect(run.stdout).toContain(`git add ${FILES[0]} && git commit -m "release: release-2026-checkout-fix ${DIGEST}" && git push`);
+    expect(run.stdout).toContain("run trigger on core");
     expect(run.stdout).not.toContain("must still exist in ECR");
   });
 
@@ -169,7 +173,6 @@ describe("npm run release", () => {
     const run = release(["--digest", OLD_DIGEST, "--tag", "release-20260101000000-abc1234"]);
     expect(run.status).toBe(0);
     expect(run.docker).toEqual([]);
-    expect(FILES.map(read)).toEqual([read(FILES[1]!), read(FILES[1]!)]);
     expect(parseImageRelease(read(FILES[0]!))).toMatchObject({ image_digest: OLD_DIGEST, image_tag: "release-20260101000000-abc1234" });
     expect(run.stdout).toMatch(/must still exist in ECR.*last 30 release/);
     expect(run.stdout).toContain(`git commit -m "release: release-20260101000000-abc1234 ${OLD_DIGEST}"`);
@@ -187,7 +190,7 @@ describe("npm run release", () => {
 
     const run = release(["--digest", OLD_DIGEST]);
     expect(run.status).toBe(0);
-    expect(parseImageRelease(read(FILES[1]!))).toMatchObject({ image_digest: OLD_DIGEST, image_tag: "release-20260101000000-abc1234" });
+    expect(parseImageRelease(read(FILES[0]!))).toMatchObject({ image_digest: OLD_DIGEST, image_tag: "release-20260101000000-abc1234" });
   });
 
   it.each([
@@ -252,11 +255,11 @@ describe("npm run release", () => {
   });
 
   it("refuses to write when the deploy directory is missing, so a wrong checkout is noticed", () => {
-    removeDir(join(repo, DEPLOY_DIR, "fargate"));
+    removeDir(join(repo, DEPLOY_DIR, "core"));
     const run = release(["--digest", OLD_DIGEST, "--tag", "release-1"]);
-    expect(run.stderr).toContain("out/deploy/fargate/ does not exist");
+    expect(run.stderr).toContain("out/deploy/core/ does not exist");
     expect(run.status).toBe(2);
-    expect(readdirSync(join(repo, DEPLOY_DIR, "core"))).toEqual([]);
+    expect(readdirSync(join(repo, DEPLOY_DIR, "fargate"))).toEqual([]);
   });
 });
 
@@ -291,7 +294,8 @@ describe("the image release file", () => {
     expect(() => parseImageRelease("{", "f.json")).toThrow(/^f\.json is not valid JSON/);
   });
 
-  it("puts the file in each stack's directory under deployDir", () => {
-    expect(imageReleasePaths("deploy")).toEqual({ core: "deploy/core/image.auto.tfvars.json", fargate: "deploy/fargate/image.auto.tfvars.json" });
+  it("puts the file in the core stack's directory under deployDir, and knows where earlier versions also wrote it", () => {
+    expect(imageReleasePaths("deploy")).toEqual({ core: "deploy/core/image.auto.tfvars.json" });
+    expect(retiredImageReleasePath("deploy")).toBe("deploy/fargate/image.auto.tfvars.json");
   });
 });

@@ -47,11 +47,11 @@ describe("synth publishing (the deployment repository layout)", () => {
     expect(fargate.draining).toBe(fargate.warming! - 1);
     const core = resourcesPerState(JSON.parse(readFileSync(join(dirs.core!, "cdk.tf.json"), "utf8")));
     expect(new Set(Object.values(core)).size).toBe(1);
-    // Bootstrap: everything always, except the three service-linked roles behind their variable.
+    // Bootstrap: everything always, except the four service-linked roles behind their variable.
     expect(resourcesPerState({ resource: { aws_route53_record: { r: { count: "${local.tier_routed}" } } } })).toEqual({ off: 0, warming: 1, serving: 1, draining: 0 });
     expect(() => resourcesPerState({ resource: { aws_route53_record: { r: { count: "${local.tier_unknown}" } } } })).toThrow("unexpected count ${local.tier_unknown}");
     const bootstrap = bootstrapResources(JSON.parse(readFileSync(join(dirs.bootstrap!, "cdk.tf.json"), "utf8")));
-    expect(bootstrap.serviceLinkedRoles).toBe(3);
+    expect(bootstrap.serviceLinkedRoles).toBe(4);
     expect(bootstrap.always).toBeGreaterThan(10);
   });
 
@@ -65,24 +65,31 @@ describe("synth publishing (the deployment repository layout)", () => {
     expect(readFileSync(join(repo, config.toggleFile), "utf8")).toBe("corrupt{");
   });
 
-  it("never writes, overwrites or deletes the image releases `npm run release` commits", () => {
-    expect(protectedFiles(config)).toEqual(["deploy/fargate/fargate.auto.tfvars.json", "deploy/core/image.auto.tfvars.json", "deploy/fargate/image.auto.tfvars.json"]);
-    const release = (stack: string) => join(repo, "deploy", stack, "image.auto.tfvars.json");
-    // Absent: synth does not create them (only the toggle has a synth-made initial value).
+  it("never writes, overwrites or deletes the image release `npm run release` commits", () => {
+    expect(protectedFiles(config)).toEqual(["deploy/fargate/fargate.auto.tfvars.json", "deploy/core/image.auto.tfvars.json"]);
+    const release = join(repo, "deploy", "core", "image.auto.tfvars.json");
+    // Absent: synth does not create it (only the toggle has a synth-made initial value).
     publish(config, dirs, repo);
-    expect(existsSync(release("core"))).toBe(false);
-    expect(existsSync(release("fargate"))).toBe(false);
+    expect(existsSync(release)).toBe(false);
     expect(staleFiles(config, dirs, repo)).toEqual([]);
     // Present, even unparsable: left byte for byte, and never reported stale or removed.
-    const contents = { core: `{"image_digest":"sha256:${"1".repeat(64)}"}\n`, fargate: "not even json" };
-    writeFileSync(release("core"), contents.core);
-    writeFileSync(release("fargate"), contents.fargate);
-    const stackFile = join(repo, "deploy/core/cdk.tf.json");
-    writeFileSync(stackFile, "{}"); // a stale stack file forces a rewrite of that directory
-    expect(staleFiles(config, dirs, repo)).toEqual(["deploy/core/cdk.tf.json"]);
-    expect(publish(config, dirs, repo)).toEqual(["deploy/core/cdk.tf.json"]);
-    expect(readFileSync(release("core"), "utf8")).toBe(contents.core);
-    expect(readFileSync(release("fargate"), "utf8")).toBe(contents.fargate);
+    for (const contents of [`{"image_digest":"sha256:${"1".repeat(64)}"}\n`, "not even json"]) {
+      writeFileSync(release, contents);
+      const stackFile = join(repo, "deploy/core/cdk.tf.json");
+      writeFileSync(stackFile, "{}"); // a stale stack file forces a rewrite of that directory
+      expect(staleFiles(config, dirs, repo)).toEqual(["deploy/core/cdk.tf.json"]);
+      expect(publish(config, dirs, repo)).toEqual(["deploy/core/cdk.tf.json"]);
+      expect(readFileSync(release, "utf8")).toBe(contents);
+      expect(staleFiles(config, dirs, repo)).toEqual([]);
+    }
+  });
+
+  it("reports, then deletes, the fargate image release earlier versions wrote: fargate runs core's task definition", () => {
+    const retired = join(repo, "deploy", "fargate", "image.auto.tfvars.json");
+    writeFileSync(retired, `{"image_digest":"sha256:${"1".repeat(64)}"}\n`);
+    expect(staleFiles(config, dirs, repo)).toEqual(["deploy/fargate/image.auto.tfvars.json (no longer used: fargate runs core's task definition; synth deletes it)"]);
+    expect(publish(config, dirs, repo)).toEqual(["deploy/fargate/image.auto.tfvars.json (removed: fargate runs core's task definition)"]);
+    expect(existsSync(retired)).toBe(false);
     expect(staleFiles(config, dirs, repo)).toEqual([]);
   });
 
@@ -208,6 +215,14 @@ describe("a toggle the scaler refuses (synth and synth:check)", () => {
     expect(problem).toContain(`${config.toggleFile} `);
     expect(problem).toContain(words);
     expect(problem).toMatch(/The scaler refuses this toggle and synth never rewrites it: fix it by hand/);
+  });
+
+  it("names a task count above fargate.maxTasks, which the fargate stack's variables refuse", () => {
+    const repo = repoWith(GOOD.replace('"fargate_max_tasks":50', `"fargate_max_tasks":${config.fargate.maxTasks + 1}`), false);
+    repos.push(repo);
+    expect(toggleProblem(config, repo)).toBe(
+      `${config.toggleFile} is invalid: fargate_max_tasks = ${config.fargate.maxTasks + 1} is above fargate.maxTasks = ${config.fargate.maxTasks} in the configuration, which the fargate stack refuses. Lower it in the toggle, or raise fargate.maxTasks and run npm run synth`,
+    );
   });
 
   it("has nothing to say about a good toggle or a missing one (synth creates it; synth:check calls it stale)", () => {

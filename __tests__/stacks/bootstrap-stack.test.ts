@@ -21,10 +21,12 @@ import { fargatePermissions } from "../../stacks/bootstrap/fargate-permissions";
 import { HcpTerraformOidc } from "../../stacks/bootstrap/hcp-terraform-oidc";
 import { ImageRepository } from "../../stacks/bootstrap/image-repository";
 import { ELB_CALLER_PERMISSIONS, ELB_CALLER_PERMISSIONS_WITHHELD } from "../../stacks/bootstrap/on-behalf-actions";
+import { isReadAction, readOnlyPolicies } from "../../stacks/bootstrap/read-actions";
 import { MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_MAX_CHARS, RunRole } from "../../stacks/bootstrap/run-role";
+import { SERVICE_LINKED_ROLES } from "../../stacks/bootstrap/service-linked-roles";
 import { SERVICE_TAG_KEY } from "../../stacks/bootstrap/service-tag";
 import { TOKEN_PLACEHOLDER } from "../../stacks/bootstrap/token-parameters";
-import { tierLogGroupName } from "../../stacks/fargate/fargate-service";
+import { tierLogGroupName } from "../../stacks/service-names";
 import type { Statement } from "../../stacks/policy";
 import { decodeJsonencode, readStack, removeDir } from "../helpers/terraform";
 
@@ -71,9 +73,9 @@ const allows = (statements: Statement[], action: string, arn: string) => {
 
 const ACCOUNT = "123456789012";
 const base = { service: config.service, region: config.region, accountId: ACCOUNT, hostedZoneId: config.hostedZoneId, domain: config.domain };
-const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/${config.service}-task-boundary`;
-const coreRole = corePermissions({ ...base, repositoryArn: `arn:aws:ecr:${config.region}:${ACCOUNT}:repository/${config.service}`, protectedRolePatterns: [`${config.service}-tfc-*`, `${config.service}-task*`] });
-const fargateRole = fargatePermissions({ ...base, taskBoundaryArn: BOUNDARY_ARN });
+const coreRole = corePermissions({ ...base, repositoryArn: `arn:aws:ecr:${config.region}:${ACCOUNT}:repository/${config.service}` });
+const fargateRole = fargatePermissions(base);
+const RUN_ROLES = ["lambdaflex-tfc-core-plan", "lambdaflex-tfc-core-apply", "lambdaflex-tfc-fargate-plan", "lambdaflex-tfc-fargate-apply"];
 
 describe("BootstrapStack", () => {
   const { synth, json } = synthBootstrap();
@@ -92,24 +94,28 @@ describe("BootstrapStack", () => {
     expect(eu).toHaveResourceWithProperties(IamOpenidConnectProvider, { url: "https://app.eu.terraform.io" });
   });
 
-  it("trusts each run role to its own workspace's runs only, with HashiCorp's claim format", () => {
+  it("trusts each run role to one phase of its own workspace's runs only, with HashiCorp's claim format, matched exactly", () => {
     const { json: j } = synthBootstrap(withTfc({ organization: "acme", hostname: "app.eu.terraform.io", project: "LambdaFlex" }));
     expect(j.variable.tfc_organization.default).toBe("acme");
-    for (const [role, workspace] of [
-      ["lambdaflex-tfc-core", "lambdaflex-core"],
-      ["lambdaflex-tfc-fargate", "lambdaflex-fargate"],
-    ]) {
-      expect(trustOf(j, role!)).toEqual([
-        {
-          Effect: "Allow",
-          Principal: { Federated: expect.stringMatching(/^\$\{aws_iam_openid_connect_provider\.hcp-terraform_provider_\w+\.arn\}$/) },
-          Action: "sts:AssumeRoleWithWebIdentity",
-          Condition: {
-            StringEquals: { "app.eu.terraform.io:aud": "aws.workload.identity" },
-            StringLike: { "app.eu.terraform.io:sub": `organization:\${var.tfc_organization}:project:LambdaFlex:workspace:${workspace}:run_phase:*` },
+    for (const [stack, workspace] of [
+      ["core", "lambdaflex-core"],
+      ["fargate", "lambdaflex-fargate"],
+    ] as const) {
+      for (const phase of ["plan", "apply"] as const) {
+        expect(trustOf(j, runRoleName("lambdaflex", stack, phase))).toEqual([
+          {
+            Effect: "Allow",
+            Principal: { Federated: expect.stringMatching(/^\$\{aws_iam_openid_connect_provider\.hcp-terraform_provider_\w+\.arn\}$/) },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: {
+                "app.eu.terraform.io:aud": "aws.workload.identity",
+                "app.eu.terraform.io:sub": `organization:\${var.tfc_organization}:project:LambdaFlex:workspace:${workspace}:run_phase:${phase}`,
+              },
+            },
           },
-        },
-      ]);
+        ]);
+      }
     }
   });
 
@@ -138,14 +144,14 @@ describe("BootstrapStack", () => {
 
   it("uses a * resource only for actions without resource-level permissions", () => {
     // Describe/list calls, plus the documented exceptions named in the policies' comments.
-    const exceptions = ["ecs:DeregisterTaskDefinition", "acm:RequestCertificate", "ecr:GetAuthorizationToken", "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:UpdateLogDelivery", "logs:PutResourcePolicy"];
-    const star = [...roleStatements(json, "lambdaflex-tfc-core"), ...roleStatements(json, "lambdaflex-tfc-fargate")].filter((s) => resourcesOf(s).includes("*"));
+    const exceptions = ["ecs:DeregisterTaskDefinition", "acm:RequestCertificate", "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:UpdateLogDelivery", "logs:PutResourcePolicy"];
+    const star = RUN_ROLES.flatMap((r) => roleStatements(json, r)).filter((s) => resourcesOf(s).includes("*"));
     expect(star.length).toBeGreaterThan(3);
     for (const a of star.flatMap(actions)) expect(/^[\w-]+:(Describe|List)/.test(a) || exceptions.includes(a)).toBe(true);
   });
 
-  describe("the fargate run role", () => {
-    const statements = roleStatements(json, "lambdaflex-tfc-fargate");
+  describe("the fargate apply role", () => {
+    const statements = roleStatements(json, "lambdaflex-tfc-fargate-apply");
     const touching = (prefix: string) => statements.filter((s) => actions(s).some((a) => a.startsWith(prefix)));
 
     it("changes only load balancers, target groups and listeners named lambdaflex-*", () => {
@@ -155,26 +161,19 @@ describe("BootstrapStack", () => {
       for (const s of touching("elasticloadbalancing:").filter((s) => resourcesOf(s).includes("*"))) for (const a of actions(s)) expect(a).toMatch(/^elasticloadbalancing:Describe/);
     });
 
-    it("changes only the lambdaflex ECS cluster, service and task definition family", () => {
+    it("changes only the lambdaflex ECS cluster and service, and runs only core's task definition family", () => {
       const scoped = touching("ecs:").filter((s) => !resourcesOf(s).includes("*"));
-      expect(scoped.flatMap(resourcesOf).map((r) => r.replace(/^arn:aws:ecs:us-east-1:\$\{data\.aws_caller_identity\.account\.account_id\}:/, ""))).toEqual([
-        "cluster/lambdaflex",
-        "service/lambdaflex/lambdaflex",
-        "task-definition/lambdaflex:*",
-      ]);
+      const local = (r: string) => r.replace(/^arn:aws:ecs:us-east-1:\$\{data\.aws_caller_identity\.account\.account_id\}:/, "");
+      expect([...new Set(scoped.flatMap(resourcesOf).map(local))].sort()).toEqual(["cluster/lambdaflex", "service/lambdaflex/lambdaflex"]);
+      const family = "arn:aws:ecs:us-east-1:${data.aws_caller_identity.account.account_id}:task-definition/lambdaflex:*";
+      expect(statements.find((s) => actions(s).includes("ecs:CreateService"))!.Condition).toEqual({ ArnLike: { "ecs:task-definition": family } });
+      expect(statements.find((s) => actions(s).includes("ecs:UpdateService"))!.Condition).toEqual({ ArnLikeIfExists: { "ecs:task-definition": family } });
+      for (const a of ["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:RunTask", "ecs:StartTask"]) expect(statements.flatMap(actions)).not.toContain(a);
     });
 
-    it("creates and passes only lambdaflex-task* roles, to ECS tasks only, and only under the task boundary", () => {
-      const iam = touching("iam:");
-      for (const r of iam.flatMap(resourcesOf)) expect(r).toMatch(/:role\/lambdaflex-task\*$/);
-      const pass = iam.find((s) => actions(s).includes("iam:PassRole"))!;
-      expect(pass.Condition).toEqual({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
-      const create = iam.find((s) => actions(s).includes("iam:CreateRole"))!;
-      expect(actions(create)).toEqual(expect.arrayContaining(["iam:PutRolePolicy"]));
-      expect(create.Condition).toEqual({ StringEquals: { "iam:PermissionsBoundary": expect.stringMatching(/^\$\{aws_iam_policy\.task-boundary_policy_\w+\.arn\}$/) } });
-      // Never a way around the boundary.
-      const all = iam.flatMap(actions);
-      for (const a of ["iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion"]) expect(all).not.toContain(a);
+    it("has no IAM action at all: no role to create, change, trust or pass (ECS uses its service-linked role), and no ECR action", () => {
+      expect(touching("iam:")).toEqual([]);
+      expect(touching("ecr:")).toEqual([]);
     });
 
     it("creates EC2 networking only with the service tag, and changes only what carries it", () => {
@@ -255,18 +254,26 @@ describe("BootstrapStack", () => {
     });
   });
 
-  describe("the core run role", () => {
-    const statements = roleStatements(json, "lambdaflex-tfc-core");
+  describe("the core apply role", () => {
+    const statements = roleStatements(json, "lambdaflex-tfc-core-apply");
 
-    it("can never change either run role, nor the tier's task roles, though it manages lambdaflex-* roles", () => {
-      const deny = statements.find((s) => s.Effect === "Deny")!;
-      expect(deny.Resource).toEqual(["arn:aws:iam::${data.aws_caller_identity.account.account_id}:role/lambdaflex-tfc-*", "arn:aws:iam::${data.aws_caller_identity.account.account_id}:role/lambdaflex-task*"]);
-      expect(actions(deny)).toEqual(expect.arrayContaining(["iam:CreateRole", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:PassRole"]));
+    it("writes no IAM: it only passes the functions' roles to Lambda and the tasks' roles to ECS tasks, by name", () => {
+      const iam = statements.filter((s) => actions(s).some((a) => a.startsWith("iam:")));
+      const role = (name: string) => `arn:aws:iam::\${data.aws_caller_identity.account.account_id}:role/${name}`;
+      expect(iam.map((s) => [actions(s), resourcesOf(s), s.Condition])).toEqual([
+        [["iam:PassRole"], [role("lambdaflex-api-role"), role("lambdaflex-scaler-role")], { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } }],
+        [["iam:PassRole"], [role("lambdaflex-task"), role("lambdaflex-task-execution")], { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }],
+      ]);
       const all = Object.values(coreRole).flat();
-      for (const role of ["lambdaflex-tfc-core", "lambdaflex-tfc-fargate", "lambdaflex-task", "lambdaflex-task-execution"]) {
-        for (const action of ["iam:PutRolePolicy", "iam:CreateRole", "iam:PassRole"]) expect(allows(all, action, `arn:aws:iam::${ACCOUNT}:role/${role}`)).toBe(false);
-      }
-      expect(allows(all, "iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/lambdaflex-scaler-role`)).toBe(true);
+      for (const name of ["lambdaflex-tfc-core-apply", "lambdaflex-tfc-fargate-apply", "lambdaflex-scheduler", "lambdaflex-task-backdoor"]) expect(allows(all, "iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/${name}`)).toBe(false);
+    });
+
+    it("registers only the lambdaflex task definition family; deregistering and describing take * (no resource types)", () => {
+      const ecs = statements.filter((s) => actions(s).some((a) => a.startsWith("ecs:")));
+      expect(ecs.map((s) => [actions(s), resourcesOf(s)])).toEqual([
+        [["ecs:ListTagsForResource", "ecs:RegisterTaskDefinition", "ecs:TagResource", "ecs:UntagResource"], ["arn:aws:ecs:us-east-1:${data.aws_caller_identity.account.account_id}:task-definition/lambdaflex:*"]],
+        [["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"], ["*"]],
+      ]);
     });
 
     it("requests certificates for the service's domain only, DNS-validated, and deletes only tagged ones", () => {
@@ -287,6 +294,50 @@ describe("BootstrapStack", () => {
     });
   });
 
+  describe("the plan roles", () => {
+    it("are read-only copies of the apply roles: the same statements, resources and conditions, only the read actions", () => {
+      for (const stack of ["core", "fargate"] as const) {
+        const apply = roleStatements(json, runRoleName("lambdaflex", stack, "apply"));
+        const plan = roleStatements(json, runRoleName("lambdaflex", stack, "plan"));
+        expect(plan).toEqual(apply.flatMap((s) => (actions(s).some(isReadAction) ? [{ ...s, Action: actions(s).filter(isReadAction) }] : [])));
+        expect(plan.flatMap(actions).every(isReadAction)).toBe(true);
+      }
+    });
+
+    it("can read what a plan of core and of fargate refreshes, and change nothing", () => {
+      // The plan roles' policies as bootstrap builds them, with the account resolved (the test above ties them to the synthesized ones).
+      const plan = (stack: "core" | "fargate") => Object.values(readOnlyPolicies(stack === "core" ? coreRole : fargateRole)).flat();
+      expect(allows(plan("core"), "lambda:GetFunction", arn("lambda", "function:lambdaflex-api"))).toBe(true);
+      expect(allows(plan("core"), "ecs:DescribeTaskDefinition", "*")).toBe(true);
+      expect(allows(plan("core"), "apigateway:GET", `arn:aws:apigateway:${config.region}::/apis/abc123`)).toBe(true);
+      expect(allows(plan("fargate"), "ecs:DescribeServices", arn("ecs", "service/lambdaflex/lambdaflex"))).toBe(true);
+      expect(allows(plan("fargate"), "elasticloadbalancing:DescribeLoadBalancers", "*")).toBe(true);
+      for (const stack of ["core", "fargate"] as const) {
+        for (const write of ["lambda:CreateFunction", "ecs:CreateService", "ecs:RegisterTaskDefinition", "iam:PassRole", "route53:ChangeResourceRecordSets"]) {
+          expect(plan(stack).flatMap(actions)).not.toContain(write);
+        }
+      }
+    });
+  });
+
+  describe("RunRole", () => {
+    const roleIn = (policies: Record<string, Statement[]>, phase: "plan" | "apply") => {
+      const stack = new TerraformStack(Testing.app(), "s");
+      const oidc = new HcpTerraformOidc(stack, "oidc", { hostname: "app.terraform.io" });
+      return new RunRole(stack, "r", { name: `x-tfc-core-${phase}`, description: "d", oidc, workspace: { organization: "o", project: "p", workspace: "w" }, phase, policies });
+    };
+
+    it("refuses a write action in a plan role", () => {
+      expect(() => roleIn({ p: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: "*" }] }, "plan")).toThrow(/policy "p" gives the plan role the write action "s3:PutObject"/);
+      expect(() => roleIn({ p: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: "*" }] }, "apply")).not.toThrow();
+    });
+
+    it("refuses more managed policies than IAM attaches to one role", () => {
+      const policies = Object.fromEntries(Array.from({ length: MANAGED_POLICIES_PER_ROLE + 1 }, (_, i) => [`p${i}`, [{ Effect: "Allow" as const, Action: ["s3:GetObject"], Resource: "*" }]]));
+      expect(() => roleIn(policies, "apply")).toThrow(/11 policies; IAM attaches at most 10 managed policies/);
+    });
+  });
+
   it("gives each run role customer-managed policies, each under IAM's 6,144 characters and at most 10 per role, even for the longest names", () => {
     // The longest service name the schema allows, a long region, the longest zone id, a 131-character domain.
     const service = "s".repeat(MAX_SERVICE_LENGTH);
@@ -301,8 +352,13 @@ describe("BootstrapStack", () => {
     };
     expect(() => parseDeploymentConfig(longest)).not.toThrow();
     const { json: j } = synthBootstrap(longest);
-    // No inline policy left on a run role: those count against one 10,240-character quota per role.
-    expect(resources(j, "aws_iam_role_policy")).toEqual([]);
+    // No inline policy on a run role: those count against one 10,240-character quota per role.
+    for (const stack of ["core", "fargate"] as const) {
+      for (const phase of ["plan", "apply"] as const) {
+        const { key: roleKey } = roleNamed(j, runRoleName(service, stack, phase));
+        expect(resources(j, "aws_iam_role_policy").filter(([, p]) => p.role === `\${aws_iam_role.${roleKey}.id}`)).toEqual([]);
+      }
+    }
     // What IAM stores: the document with every reference resolved (the account id, the boundary's
     // and the repository's ARNs), counted without whitespace.
     const key = (type: string, name: string) => resources(j, type).find(([, r]) => r.name === name)![0];
@@ -316,29 +372,23 @@ describe("BootstrapStack", () => {
     const report: string[] = [];
     const tooLarge: string[] = [];
     for (const stack of ["core", "fargate"] as const) {
-      const policies = rolePolicies(j, runRoleName(service, stack));
-      expect(policies.length).toBeGreaterThan(0);
-      expect(policies.length).toBeLessThanOrEqual(MANAGED_POLICIES_PER_ROLE);
-      for (const [, p] of policies) {
-        expect(resolved(p.policy)).not.toContain("${"); // every reference resolved, so the size is IAM's
-        const chars = size(p.policy);
-        if (chars >= MANAGED_POLICY_MAX_CHARS) tooLarge.push(`${p.name}: ${chars} characters`);
-        expect(p.name.length).toBeLessThanOrEqual(128); // IAM's policy name limit
-        expect(p.name.startsWith(`${runRoleName(service, stack)}-`)).toBe(true);
-        report.push(`${p.name.replace(service, "<service>")}: ${chars} (headroom ${MANAGED_POLICY_MAX_CHARS - chars})`);
+      for (const phase of ["plan", "apply"] as const) {
+        const policies = rolePolicies(j, runRoleName(service, stack, phase));
+        expect(policies.length).toBeGreaterThan(0);
+        expect(policies.length).toBeLessThanOrEqual(MANAGED_POLICIES_PER_ROLE);
+        for (const [, p] of policies) {
+          expect(resolved(p.policy)).not.toContain("${"); // every reference resolved, so the size is IAM's
+          const chars = size(p.policy);
+          if (chars >= MANAGED_POLICY_MAX_CHARS) tooLarge.push(`${p.name}: ${chars} characters`);
+          expect(p.name.length).toBeLessThanOrEqual(128); // IAM's policy name limit
+          expect(p.name.startsWith(`${runRoleName(service, stack, phase)}-`)).toBe(true);
+          report.push(`${p.name.replace(service, "<service>")}: ${chars} (headroom ${MANAGED_POLICY_MAX_CHARS - chars})`);
+        }
+        report.push(`${runRoleName("<service>", stack, phase)}: ${policies.length} of ${MANAGED_POLICIES_PER_ROLE} managed policies`);
       }
-      report.push(`${runRoleName("<service>", stack)}: ${policies.length} of ${MANAGED_POLICIES_PER_ROLE} managed policies`);
     }
     expect(tooLarge).toEqual([]);
     console.log(`run role policies for a ${MAX_SERVICE_LENGTH}-character service name, characters of ${MANAGED_POLICY_MAX_CHARS}:\n  ${report.join("\n  ")}`);
-  });
-
-  it("refuses more managed policies than IAM attaches to one role", () => {
-    const app = Testing.app();
-    const stack = new TerraformStack(app, "s");
-    const oidc = new HcpTerraformOidc(stack, "oidc", { hostname: "app.terraform.io" });
-    const policies = Object.fromEntries(Array.from({ length: MANAGED_POLICIES_PER_ROLE + 1 }, (_, i) => [`p${i}`, [{ Effect: "Allow" as const, Action: ["s3:GetObject"], Resource: "*" }]]));
-    expect(() => new RunRole(stack, "r", { name: "x-tfc-core", description: "d", oidc, workspace: { organization: "o", project: "p", workspace: "w" }, policies })).toThrow(/11 policies; IAM attaches at most 10 managed policies/);
   });
 
   it("creates the image repository with immutable tags, scanning on push, AES256", () => {
@@ -393,17 +443,22 @@ describe("BootstrapStack", () => {
     expect(synthBootstrap({ ...config, logRetentionDays: 90 }).synth).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/ecs/lambdaflex", retention_in_days: 90 });
   });
 
-  it("puts the three service-linked roles behind create_service_linked_roles (default true)", () => {
+  it("puts the four service-linked roles behind create_service_linked_roles (default true): the tier's, and API Gateway's for core's custom domain", () => {
     expect(json.variable.create_service_linked_roles).toMatchObject({ type: "bool", default: true });
-    for (const service of ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"]) {
+    expect(Object.values(SERVICE_LINKED_ROLES)).toHaveLength(4);
+    expect(resources(json, "aws_iam_service_linked_role")).toHaveLength(4);
+    for (const service of ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "ops.apigateway.amazonaws.com"]) {
       expect(synth).toHaveResourceWithProperties(IamServiceLinkedRole, { aws_service_name: service, count: "${var.create_service_linked_roles ? 1 : 0}" });
     }
   });
 
-  it("outputs the run role ARNs, the OIDC provider ARN and the repository URL", () => {
-    expect(Object.keys(json.output).sort()).toEqual(["core_run_role_arn", "fargate_run_role_arn", "image_repository_url", "oidc_provider_arn", "task_boundary_arn"]);
-    expect(json.output.core_run_role_arn.value).toMatch(/^\$\{aws_iam_role\.core-run-role_\w+\.arn\}$/);
-    expect(json.output.fargate_run_role_arn.value).toMatch(/^\$\{aws_iam_role\.fargate-run-role_\w+\.arn\}$/);
+  it("outputs each workspace's plan and apply role ARNs, described by HCP Terraform's phase variables, the OIDC provider ARN and the repository URL", () => {
+    expect(Object.keys(json.output).sort()).toEqual(["core_apply_role_arn", "core_plan_role_arn", "fargate_apply_role_arn", "fargate_plan_role_arn", "image_repository_url", "oidc_provider_arn", "task_boundary_arn"]);
+    for (const stack of ["core", "fargate"]) {
+      for (const [phase, variable] of [["plan", "TFC_AWS_PLAN_ROLE_ARN"], ["apply", "TFC_AWS_APPLY_ROLE_ARN"]]) {
+        expect(json.output[`${stack}_${phase}_role_arn`]).toEqual({ value: expect.stringMatching(new RegExp(`^\\$\\{aws_iam_role\\.${stack}-roles_${phase}_role_\\w+\\.arn\\}$`)), description: `${variable} of lambdaflex-${stack}` });
+      }
+    }
   });
 
   it("tags its own resources with the service tag", () => {
@@ -416,13 +471,15 @@ describe("BootstrapStack", () => {
 const out = mkdtempSync(join(tmpdir(), "lambdaflex-bootstrap-"));
 // With the optional dashboard, so the contract covers everything core can declare.
 const dirs = synthesize({ ...config, dashboard: true }, out);
+const bootstrapStack = readStack(dirs.bootstrap!);
 const coreStack = readStack(dirs.core!);
 const fargateStack = readStack(dirs.fargate!);
 afterAll(() => removeDir(out));
 
 type Needs = Record<string, (r: any, stack: Record<string, any>) => Array<[string, string]>>;
 const arn = (service: string, resource: string) => `arn:aws:${service}:${config.region}:${ACCOUNT}:${resource}`;
-const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+/** A role ARN the core stack builds from a name (`arn:aws:iam::${account}:role/<name>`), with the account resolved. */
+const literalRole = (arn: string) => String(arn).replace("${data.aws_caller_identity.account.account_id}", ACCOUNT);
 const zone = `arn:aws:route53:::hostedzone/${config.hostedZoneId}`;
 const single = (stack: Record<string, any>, type: string) => Object.values(stack.resource[type])[0] as any;
 /** The core function a reference (`${aws_lambda_function.<key>.function_name}`, or a cross-stack output of it) points to. */
@@ -438,8 +495,13 @@ const ruleName = (stack: Record<string, any>, reference: string) => {
 
 /** The action and ARN each declared resource's creation needs, by resource type. */
 const coreNeeds: Needs = {
-  aws_lambda_function: (r) => [["lambda:CreateFunction", arn("lambda", `function:${r.function_name}`)]],
-  aws_iam_role: (r) => [["iam:CreateRole", role(r.name)], ["iam:PutRolePolicy", role(r.name)], ["iam:PassRole", role(r.name)]],
+  aws_lambda_function: (r) => [["lambda:CreateFunction", arn("lambda", `function:${r.function_name}`)], ["iam:PassRole", literalRole(r.role)]],
+  aws_ecs_task_definition: (r) => [
+    ["ecs:RegisterTaskDefinition", arn("ecs", `task-definition/${r.family}:1`)],
+    ["ecs:TagResource", arn("ecs", `task-definition/${r.family}:1`)],
+    ["iam:PassRole", literalRole(r.task_role_arn)],
+    ["iam:PassRole", literalRole(r.execution_role_arn)],
+  ],
   aws_dynamodb_table: (r) => [["dynamodb:CreateTable", arn("dynamodb", `table/${r.name}`)], ["dynamodb:UpdateContinuousBackups", arn("dynamodb", `table/${r.name}`)]],
   aws_sns_topic: (r) => [["sns:CreateTopic", arn("sns", r.name)]],
   aws_cloudwatch_metric_alarm: (r) => [["cloudwatch:PutMetricAlarm", arn("cloudwatch", `alarm:${r.alarm_name}`)]],
@@ -460,8 +522,6 @@ const fargateNeeds: Needs = {
   aws_lb_listener: (_r, s) => [["elasticloadbalancing:CreateListener", arn("elasticloadbalancing", `loadbalancer/app/${single(s, "aws_lb").name}/0123456789abcdef`)]],
   aws_ecs_cluster: (r) => [["ecs:CreateCluster", arn("ecs", `cluster/${r.name}`)]],
   aws_ecs_service: (r, s) => [["ecs:CreateService", arn("ecs", `service/${single(s, "aws_ecs_cluster").name}/${r.name}`)]],
-  aws_ecs_task_definition: (r) => [["ecs:RegisterTaskDefinition", arn("ecs", `task-definition/${r.family}:1`)]],
-  aws_iam_role: (r) => [["iam:CreateRole", role(r.name)], ["iam:PutRolePolicy", role(r.name)], ["iam:PassRole", role(r.name)]],
   aws_cloudwatch_metric_alarm: (r) => [["cloudwatch:PutMetricAlarm", arn("cloudwatch", `alarm:${r.alarm_name}`)]],
   aws_route53_record: (r) => (r.name === config.domain ? [["route53:ChangeResourceRecordSets", zone]] : [["route53:ChangeResourceRecordSets", `record ${r.name} is outside the role's one record name`]]),
   aws_appautoscaling_target: () => [["application-autoscaling:RegisterScalableTarget", arn("application-autoscaling", "scalable-target/0123456789abcdef")]],
@@ -505,10 +565,21 @@ describe("contracts with the core and fargate stacks", () => {
     for (const stack of [coreStack, fargateStack]) expect(stack.provider.aws[0].default_tags[0].tags).toMatchObject({ [SERVICE_TAG_KEY]: "lambdaflex" });
   });
 
-  it("the fargate stack's task roles carry the permissions boundary the fargate run role requires (stacks/fargate/task-roles.ts)", () => {
-    const roles = resources(fargateStack, "aws_iam_role");
-    expect(roles.length).toBe(2);
-    for (const [, r] of roles) expect(r.permissions_boundary).toMatch(/:policy\/lambdaflex-task-boundary$/);
+  it("core names only roles the bootstrap stack makes, by ARN, and reads no IAM; fargate names none", () => {
+    const bootstrapRoles = new Set(resources(bootstrapStack, "aws_iam_role").map(([, r]) => r.name as string));
+    const named = [...JSON.stringify(coreStack.resource).matchAll(/arn:aws:iam::\$\{data\.aws_caller_identity\.account\.account_id\}:role\/([\w+=,.@-]+)/g)].map((m) => m[1]!);
+    expect([...new Set(named)].sort()).toEqual(["lambdaflex-api-role", "lambdaflex-scaler-role", "lambdaflex-scheduler", "lambdaflex-task", "lambdaflex-task-execution"]);
+    for (const name of named) expect(bootstrapRoles).toContain(name);
+    for (const stack of [coreStack, fargateStack]) expect(Object.keys(stack.data ?? {}).filter((t) => t.startsWith("aws_iam_"))).toEqual([]);
+    expect(JSON.stringify(fargateStack.resource)).not.toMatch(/:role\//);
+  });
+
+  it("the task and execution roles the core task definition names carry the permissions boundary (stacks/bootstrap/task-roles.ts)", () => {
+    const [definition] = Object.values(coreStack.resource.aws_ecs_task_definition) as any[];
+    for (const arn of [definition.task_role_arn, definition.execution_role_arn]) {
+      const { role: r } = roleNamed(bootstrapStack, /:role\/(.+)$/.exec(arn)![1]!);
+      expect(r.permissions_boundary).toMatch(/^\$\{aws_iam_policy\.task-boundary_policy_\w+\.arn\}$/);
+    }
   });
 
   it("the contract check itself flags a resource outside the role's scope", () => {

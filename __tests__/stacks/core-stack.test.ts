@@ -19,17 +19,13 @@ import { loadDeploymentConfig } from "../../config/load";
 import { buildStacks } from "../../stacks/app";
 import { HttpApi } from "../../stacks/core/http-api";
 import { LambdaService } from "../../stacks/core/lambda-service";
-import { SCALER_STATUS_KEY } from "../../service/scaler-status";
-import { scalerSettingsFrom, wakeAlarmNames } from "../../scaler/settings";
+import { scalerSettingsFrom } from "../../scaler/settings";
 import { Scaler } from "../../stacks/core/scaler";
 import { SCALER_ZIP } from "../../scripts/paths";
 import { decodeJsonencode } from "../helpers/terraform";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 
 Testing.setupJest();
-
-/** The source text of the one statement with this Sid, inside a policy's jsonencode({...}) template (one nested object allowed, for Condition). */
-const statementIn = (policy: string, sid: string) => new RegExp(`\\{[^{}]*"Sid" = "${sid}"(?:[^{}]|\\{[^{}]*(?:\\{[^{}]*\\}[^{}]*)*\\})*\\}`).exec(policy)?.[0] ?? "";
-const actionsIn = (policy: string) => [...policy.matchAll(/"Action" = \[([^\]]*)\]/g)].flatMap((m) => [...m[1]!.matchAll(/"([^"]+)"/g)].map((a) => a[1]!));
 
 const config = loadDeploymentConfig(undefined, {});
 const synthCore = (overrides: Partial<typeof config> = {}) => {
@@ -126,36 +122,28 @@ describe("CoreStack", () => {
     expect(table.server_side_encryption).toBeUndefined();
   });
 
-  it("limits the function's role to its log group and its table", () => {
-    const policy = (Object.values(json.resource.aws_iam_role_policy) as any[]).find((p) => p.policy.includes("dynamodb"));
-    expect(policy.policy).toContain("dynamodb:GetItem");
-    expect(policy.policy).toMatch(/aws_dynamodb_table\.[^.]+\.arn/);
-    expect(policy.policy).not.toMatch(/"Resource" *= *"\*"/);
-  });
-
-  it("denies the function's role every write to the scaler's status item", () => {
-    const policy = json.resource.aws_iam_role_policy[Object.keys(json.resource.aws_iam_role_policy).find((k) => k.startsWith("lambda_policy"))!].policy as string;
-    const deny = statementIn(policy, "NeverTheScalerStatus");
-    expect(deny).toContain('"Effect" = "Deny"');
-    expect(actionsIn(deny).sort()).toEqual(["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
-    expect(deny).toMatch(/"Resource" = aws_dynamodb_table\.links_table_\w+\.arn/);
-    // ForAnyValue: a batch that touches the status key at all is denied (ForAllValues would let a mixed batch through).
-    expect(deny).toContain(`"ForAnyValue:StringEquals" = {"dynamodb:LeadingKeys" = ["${SCALER_STATUS_KEY}"]}`);
-  });
-
-  it("lets Lambda assume the two function roles, and EventBridge Scheduler the scheduler role, only on behalf of this account", () => {
-    const roles = Object.values(json.resource.aws_iam_role) as any[];
-    expect(roles.map((r) => r.name).sort()).toEqual(["lambdaflex-api-role", "lambdaflex-scaler-role", "lambdaflex-scheduler"]);
-    const trust = (service: string) =>
-      `\${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Principal" = {"Service" = "${service}"}, "Action" = "sts:AssumeRole", ` +
-      '"Condition" = {"StringEquals" = {"aws:SourceAccount" = data.aws_caller_identity.account.account_id}}}]})}';
-    for (const role of roles) expect(role.assume_role_policy).toBe(trust(role.name === "lambdaflex-scheduler" ? "scheduler.amazonaws.com" : "lambda.amazonaws.com"));
+  it("creates no role and no policy: its functions and the tier's task definition run with the bootstrap stack's roles, named by ARN", () => {
+    expect(Object.keys(json.resource).filter((t) => t.startsWith("aws_iam_"))).toEqual([]);
+    const role = (name: string) => `arn:aws:iam::\${data.aws_caller_identity.account.account_id}:role/${name}`;
+    const fns = Object.fromEntries((Object.values(json.resource.aws_lambda_function) as any[]).map((f) => [f.function_name, f.role]));
+    expect(fns).toEqual({ "lambdaflex-api": role("lambdaflex-api-role"), "lambdaflex-scaler": role("lambdaflex-scaler-role") });
+    const [task] = Object.values(json.resource.aws_ecs_task_definition) as any[];
+    expect([task.task_role_arn, task.execution_role_arn]).toEqual([role("lambdaflex-task"), role("lambdaflex-task-execution")]);
     expect(Object.keys(json.data.aws_caller_identity)).toEqual(["account"]);
   });
 
-  it("creates each function after its log group and role policy, so its first run can log", () => {
+  it("names what the bootstrap stack's role policies name: the table, topic, functions, their log groups and the schedule group", () => {
+    const names = (type: string, attr = "name") => (Object.values(json.resource[type]) as any[]).map((r) => r[attr]).sort();
+    expect(names("aws_dynamodb_table")).toEqual(["lambdaflex-links"]);
+    expect(names("aws_sns_topic")).toEqual(["lambdaflex-alerts"]);
+    expect(names("aws_lambda_function", "function_name")).toEqual(["lambdaflex-api", "lambdaflex-scaler"]);
+    expect(names("aws_cloudwatch_log_group")).toEqual(["/aws/apigateway/lambdaflex-api", "/aws/lambda/lambdaflex-api", "/aws/lambda/lambdaflex-scaler"]);
+    expect(names("aws_scheduler_schedule_group")).toEqual(["lambdaflex-scaler"]);
+  });
+
+  it("creates each function after its log group, so its first run can log", () => {
     for (const [prefix, fn] of Object.entries(json.resource.aws_lambda_function as Record<string, any>).map(([k, f]) => [k.split("_")[0], f])) {
-      expect(fn.depends_on.sort()).toEqual([expect.stringMatching(new RegExp(`^aws_cloudwatch_log_group\\.${prefix}_logs_`)), expect.stringMatching(new RegExp(`^aws_iam_role_policy\\.${prefix}_policy_`))]);
+      expect(fn.depends_on).toEqual([expect.stringMatching(new RegExp(`^aws_cloudwatch_log_group\\.${prefix}_logs_`))]);
     }
   });
 
@@ -188,10 +176,7 @@ describe("CoreStack scaler", () => {
   const synth = synthCore();
   const json = JSON.parse(synth);
   const [scalerKey, scaler] = (Object.entries(json.resource.aws_lambda_function) as Array<[string, any]>).find(([, f]) => f.function_name === "lambdaflex-scaler")!;
-  const scalerPolicy = () => (Object.values(json.resource.aws_iam_role_policy) as any[]).find((p) => p.policy.includes("cloudwatch:GetMetricData")).policy as string;
-  /** The source text of the one statement with this Sid, inside the policy's jsonencode({...}) template. */
-  const statement = statementIn;
-  const actionsOf = actionsIn;
+  const settings = scaler.environment.variables.LAMBDAFLEX_SCALER_SETTINGS as string;
 
   it("runs the bundled scaler zip on arm64 Node 22 without reserving concurrency unless configured", () => {
     expect(scaler).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", timeout: 60 });
@@ -204,102 +189,13 @@ describe("CoreStack scaler", () => {
     expect(scaler.environment.variables.LAMBDAFLEX_SCALER_SETTINGS).toContain("jsonencode");
   });
 
-  it("gives the scaler only what it uses", () => {
-    const policy = scalerPolicy();
-    expect(actionsOf(policy).sort()).toEqual([
-      "cloudwatch:DescribeAlarms",
-      "cloudwatch:GetMetricData",
-      "dynamodb:GetItem",
-      "dynamodb:PutItem",
-      "elasticloadbalancing:DescribeListeners",
-      "elasticloadbalancing:DescribeLoadBalancers",
-      "elasticloadbalancing:DescribeTargetGroups",
-      "elasticloadbalancing:DescribeTargetHealth",
-      "elasticloadbalancing:ModifyListener",
-      "iam:PassRole",
-      "logs:CreateLogStream",
-      "logs:PutLogEvents",
-      "route53:ListResourceRecordSets",
-      "scheduler:CreateSchedule",
-      "sns:Publish",
-      "ssm:GetParameter",
-    ]);
-    expect(policy).toContain('"arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"');
-    expect(json.data.aws_secretsmanager_secret).toBeUndefined();
-  });
-
-  it("reads and writes only its status item", () => {
-    const status = statement(scalerPolicy(), "StatusItemOnly");
-    expect(actionsOf(status)).toEqual(["dynamodb:GetItem", "dynamodb:PutItem"]);
-    expect(status).toMatch(/"Resource" = aws_dynamodb_table\.links_table_\w+\.arn/);
-    expect(status).toContain(`"ForAllValues:StringEquals" = {"dynamodb:LeadingKeys" = ["${SCALER_STATUS_KEY}"]}`);
-  });
-
-  it("reads the state of the two wake alarms only, by their ARNs", () => {
-    const alarm = (name: string) => `"arn:aws:cloudwatch:us-east-1:\${data.aws_caller_identity.account.account_id}:alarm:${name}"`;
-    expect(statement(scalerPolicy(), "WakeAlarms")).toContain(
-      `"Action" = ["cloudwatch:DescribeAlarms"], "Resource" = [${wakeAlarmNames("lambdaflex").map(alarm).join(", ")}]`,
-    );
-  });
-
-  it("re-arms itself only with schedules in its own group, passing only the scheduler role, and only to EventBridge Scheduler", () => {
-    expect(statement(scalerPolicy(), "ReArm")).toContain(
-      '"Action" = ["scheduler:CreateSchedule"], "Resource" = "arn:aws:scheduler:us-east-1:${data.aws_caller_identity.account.account_id}:schedule/lambdaflex-scaler/*"',
-    );
-    const pass = statement(scalerPolicy(), "PassSchedulerRole");
-    expect(pass).toMatch(/"Action" = \["iam:PassRole"\], "Resource" = aws_iam_role\.wake-schedules_role_\w+\.arn/);
-    expect(pass).toContain('"Condition" = {"StringEquals" = {"iam:PassedToService" = "scheduler.amazonaws.com"}}');
-  });
-
-  it("publishes its own alerts to the alert topic, and nowhere else", () => {
-    expect(statement(scalerPolicy(), "Alerts")).toMatch(/"Action" = \["sns:Publish"\], "Resource" = aws_sns_topic\.alerts_topic_\w+\.arn/);
-    const settings = scaler.environment.variables.LAMBDAFLEX_SCALER_SETTINGS as string;
+  it("configures the scaler with the topic, the scheduler role named by ARN, its own ARN and its schedule group (the bootstrap's scaler role names the same)", () => {
     expect(settings).toMatch(/"alertTopicArn" = aws_sns_topic\.alerts_topic_\w+\.arn/);
-    expect(settings).toMatch(/"schedulerRoleArn" = aws_iam_role\.wake-schedules_role_\w+\.arn/);
+    expect(settings).toContain('"schedulerRoleArn" = "arn:aws:iam::${data.aws_caller_identity.account.account_id}:role/lambdaflex-scheduler"');
     // Built from the name, not a reference to the function itself (which would be a cycle).
     expect(settings).toContain('"scalerArn" = "arn:aws:lambda:us-east-1:${data.aws_caller_identity.account.account_id}:function:lambdaflex-scaler"');
     expect(settings).toContain('"scheduleGroup" = "lambdaflex-scaler"');
-  });
-
-  it("reads the token parameters by their exact ARNs, the Terraform Cloud one only when Terraform Cloud is configured", () => {
-    const arn = (name: string) => `"arn:aws:ssm:us-east-1:\${data.aws_caller_identity.account.account_id}:parameter${name}"`;
-    // No kms:Decrypt: the SecureStrings are under the AWS-managed aws/ssm key, which SSM decrypts for any reader of the parameter.
-    expect(statement(scalerPolicy(), "Tokens")).toContain(`"Action" = ["ssm:GetParameter"], "Resource" = [${arn("/lambdaflex/git-token")}]`);
-    const cloud = JSON.parse(synthCore({ terraformCloud: { ...config.terraformCloud, organization: "acme" } }));
-    const cloudPolicy = (Object.values(cloud.resource.aws_iam_role_policy) as any[]).find((p) => p.policy.includes("cloudwatch:GetMetricData")).policy as string;
-    expect(statement(cloudPolicy, "Tokens")).toContain(`"Resource" = [${arn("/lambdaflex/git-token")}, ${arn("/lambdaflex/tfc-token")}]`);
-    expect(cloudPolicy).not.toContain("kms:");
-  });
-
-  it("lets the scaler look up the ALB, its listeners, target groups and target health, with four describe actions and no wildcard action", () => {
-    const policy = scalerPolicy();
-    const lookups = statement(policy, "LoadBalancers");
-    expect(actionsOf(lookups).sort()).toEqual([
-      "elasticloadbalancing:DescribeListeners",
-      "elasticloadbalancing:DescribeLoadBalancers",
-      "elasticloadbalancing:DescribeTargetGroups",
-      "elasticloadbalancing:DescribeTargetHealth",
-    ]);
-    // ELBv2 Describe* have no resource-level permissions, so "*" is the only Resource AWS accepts.
-    expect(lookups).toMatch(/"Resource" = "\*"/);
-    expect(actionsOf(policy).filter((a) => a.includes("*"))).toEqual([]);
-  });
-
-  it("lets the scaler set listener weights only on its own ALB's listeners (weighted switch)", () => {
-    const weights = statement(scalerPolicy(), "ListenerWeights");
-    expect(weights).toBe(
-      '{"Sid" = "ListenerWeights", "Effect" = "Allow", "Action" = ["elasticloadbalancing:ModifyListener"], ' +
-        '"Resource" = "arn:aws:elasticloadbalancing:us-east-1:${data.aws_caller_identity.account.account_id}:listener/app/lambdaflex-alb/*"}',
-    );
-    // Only there: no other statement grants ModifyListener, or any other ELB write.
-    expect(actionsOf(scalerPolicy()).filter((a) => a.startsWith("elasticloadbalancing:") && !a.startsWith("elasticloadbalancing:Describe"))).toEqual(["elasticloadbalancing:ModifyListener"]);
-  });
-
-  it("gives the scaler no listener actions with the dns switch, which never shifts weights", () => {
-    const dnsJson = JSON.parse(synthCore({ fargate: { ...config.fargate, switch: "dns" } }));
-    const policy = (Object.values(dnsJson.resource.aws_iam_role_policy) as any[]).find((p) => p.policy.includes("cloudwatch:GetMetricData")).policy as string;
-    expect(actionsOf(policy).filter((a) => a.includes("Listener"))).toEqual([]);
-    expect(statement(policy, "ListenerWeights")).toBe("");
+    expect(json.data.aws_secretsmanager_secret).toBeUndefined();
   });
 
   it("drops a failed or stale asynchronous invocation instead of retrying it for hours, and sends it to the alert topic", () => {
@@ -368,14 +264,54 @@ describe("CoreStack scaler", () => {
     expect(json.resource.aws_cloudwatch_composite_alarm).toBeUndefined();
   });
 
-  it("gives the scaler a schedule group and a scheduler role that may only invoke the scaler", () => {
+  it("gives the scaler its schedule group (the scheduler role is the bootstrap stack's)", () => {
     expect(synth).toHaveResourceWithProperties(SchedulerScheduleGroup, { name: "lambdaflex-scaler" });
-    const [roleKey] = (Object.entries(json.resource.aws_iam_role) as Array<[string, any]>).find(([, r]) => r.name === "lambdaflex-scheduler")!;
-    const policies = (Object.values(json.resource.aws_iam_role_policy) as any[]).filter((p) => p.role === `\${aws_iam_role.${roleKey}.id}`);
-    expect(policies).toHaveLength(1);
-    expect(decodeJsonencode(policies[0].policy).Statement).toEqual([
-      { Sid: "InvokeScaler", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: "arn:aws:lambda:us-east-1:${data.aws_caller_identity.account.account_id}:function:lambdaflex-scaler" },
+  });
+});
+
+describe("CoreStack's task definition for the Fargate tier", () => {
+  const json = JSON.parse(synthCore());
+  const [task] = Object.values(json.resource.aws_ecs_task_definition) as any[];
+  const [container] = decodeJsonencode(task.container_definitions);
+
+  it("registers family lambdaflex on ARM64 Fargate at the configured size, as a non-root, read-only container", () => {
+    expect(task).toMatchObject({
+      family: "lambdaflex",
+      network_mode: "awsvpc",
+      requires_compatibilities: ["FARGATE"],
+      runtime_platform: { cpu_architecture: "ARM64", operating_system_family: "LINUX" },
+      cpu: "512",
+      memory: "1024",
+    });
+    expect(container).toMatchObject({ name: "app", user: "10001", readonlyRootFilesystem: true, essential: true, portMappings: [{ containerPort: 8080, protocol: "tcp" }], stopTimeout: 30 });
+    expect(container.healthCheck).toBeUndefined(); // the ALB's check is the one (see tier-task-definition.ts)
+  });
+
+  it("runs the released digest of the bootstrap's repository, the same the Lambda function runs", () => {
+    expect(container.image).toBe("${data.aws_ecr_repository.image-repository.repository_url}@${var.image_digest}");
+    expect(container.environment).toEqual([
+      { name: "LAMBDAFLEX_STORE", value: "dynamodb" },
+      { name: "TABLE_NAME", value: expect.stringMatching(/^\$\{aws_dynamodb_table\.links_table_\w+\.name\}$/) },
+      { name: "LAMBDAFLEX_TIER", value: "fargate" },
+      { name: "LAMBDAFLEX_VERSION", value: "${var.image_digest}" },
+      { name: "PORT", value: "8080" },
     ]);
+  });
+
+  it("logs to the bootstrap stack's /ecs/<service> log group, which core neither creates nor deletes", () => {
+    expect(container.logConfiguration).toEqual({ logDriver: "awslogs", options: { "awslogs-group": "/ecs/lambdaflex", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app" } });
+    expect((Object.values(json.resource.aws_cloudwatch_log_group) as any[]).map((g) => g.name)).not.toContain("/ecs/lambdaflex");
+  });
+
+  it("registers a release's revision before deregistering the last one, which a running tier keeps using (INACTIVE, no skip_destroy), and outputs its ARN", () => {
+    expect(task.lifecycle).toEqual({ create_before_destroy: true });
+    expect(task.skip_destroy).toBeUndefined();
+    expect(json.output.task_definition_arn.value).toMatch(/^\$\{aws_ecs_task_definition\.tier-task_\w+\.arn\}$/);
+  });
+
+  it("exists while the tier is off, at no cost", () => {
+    expect(task.count).toBeUndefined();
+    expect(synthCore()).toHaveResourceWithProperties(EcsTaskDefinition, { family: "lambdaflex" });
   });
 });
 
@@ -388,7 +324,7 @@ describe("core constructs reject bad props", () => {
         new LambdaService(core, "bad", {
           functionName: "x",
           imageUri: "x",
-          accountId: "123456789012",
+          roleArn: "arn:aws:iam::123456789012:role/x",
           table: core.links.table,
           memoryMb: 512,
           timeoutSeconds: 60,
@@ -402,7 +338,7 @@ describe("core constructs reject bad props", () => {
     const app = Testing.app();
     const { core } = buildStacks(app, config);
     const settings = scalerSettingsFrom(config, { apiId: "a", functionName: "f", tableName: "t", alertTopicArn: "arn:aws:sns:us-east-1:1:t", scalerArn: "arn:aws:lambda:us-east-1:1:function:other", schedulerRoleArn: "r" });
-    expect(() => new Scaler(core, "bad-scaler", { functionName: "lambdaflex-scaler", zipPath: SCALER_ZIP, settings, table: core.links.table, region: "us-east-1", accountId: "1", alarmPrefix: "lambdaflex-", logRetentionDays: 30 })).toThrow(
+    expect(() => new Scaler(core, "bad-scaler", { functionName: "lambdaflex-scaler", zipPath: SCALER_ZIP, settings, roleArn: "arn:aws:iam::1:role/r", region: "us-east-1", accountId: "1", alarmPrefix: "lambdaflex-", logRetentionDays: 30 })).toThrow(
       /settings\.wake\.scalerArn \(arn:aws:lambda:us-east-1:1:function:other\) must name this function, lambdaflex-scaler/,
     );
   });
@@ -438,6 +374,23 @@ describe("CoreStack with a brought-in app", () => {
       GREETING: "Hej",
       AWS_LWA_READINESS_CHECK_PATH: "/_status/ready",
     });
+  });
+
+  it("gives the tier's task app.environment after its own variables, and the configured size", () => {
+    const byo = JSON.parse(synthCore({ app, fargate: { ...config.fargate, cpu: 1024 as const, memoryMb: 3072 } }));
+    const [task] = Object.values(byo.resource.aws_ecs_task_definition) as any[];
+    expect(task).toMatchObject({ cpu: "1024", memory: "3072" });
+    const [container] = decodeJsonencode(task.container_definitions);
+    expect(container.environment.map((v: { name: string }) => v.name)).toEqual(["LAMBDAFLEX_STORE", "TABLE_NAME", "LAMBDAFLEX_TIER", "LAMBDAFLEX_VERSION", "PORT", "GREETING", "AWS_LWA_READINESS_CHECK_PATH"]);
+    expect(container.environment).toContainEqual({ name: "GREETING", value: "Hej" });
+  });
+
+  it.each([
+    ["an environment that sets PORT", { app: { healthPath: "/healthz", environment: { PORT: "9000" } } }, "TierTaskDefinition tier-task: environment must not set PORT, which the container sets itself"],
+    ["too much memory for the CPU", { fargate: { ...config.fargate, cpu: 256 as const, memoryMb: 4096 } }, "TierTaskDefinition tier-task: memoryMb 4096 does not go with cpu 256: Fargate takes 512-2048 MiB (512, 1024 or 2048); change fargate.cpu or fargate.memoryMb"],
+    ["memory off Fargate's 1024 steps", { fargate: { ...config.fargate, cpu: 2048 as const, memoryMb: 5000 } }, "TierTaskDefinition tier-task: memoryMb 5000 does not go with cpu 2048: Fargate takes 4096-16384 MiB in steps of 1024"],
+  ])("refuses %s for the tier's task before anything is applied", (_name, bad, message) => {
+    expect(() => synthCore(bad)).toThrow(message);
   });
 
   it("refuses an environment that would replace one of the function's own variables", () => {

@@ -2,7 +2,6 @@ import "cdktf/lib/testing/adapters/jest"; // the matchers' types
 import { Testing, TerraformStack } from "cdktf";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
@@ -14,11 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { resourcesPerState, synthesize } from "../../scripts/synth";
-import { decodeJsonencode, readStack, removeDir } from "../helpers/terraform";
-import { buildStacks } from "../../stacks/app";
+import { readStack, removeDir } from "../helpers/terraform";
 import { LambdaTarget } from "../../stacks/fargate/lambda-target";
 import { TLS_POLICY } from "../../stacks/fargate/load-balancer";
-import { SCALER_STATUS_KEY } from "../../service/scaler-status";
 
 Testing.setupJest();
 
@@ -109,79 +106,21 @@ describe("FargateStack", () => {
     });
   });
 
-  it("runs the same image on ARM64 Fargate as a non-root, read-only container", () => {
-    expect(synth).toHaveResourceWithProperties(EcsTaskDefinition, {
-      runtime_platform: { cpu_architecture: "ARM64", operating_system_family: "LINUX" },
-      cpu: "512",
-      memory: "1024",
-    });
-    const defs = all("aws_ecs_task_definition")[0].container_definitions as string;
-    expect(defs).toMatch(/"user" *= *"10001"/);
-    expect(defs).toMatch(/"readonlyRootFilesystem" *= *true/);
-    expect(defs).toMatch(/"LAMBDAFLEX_TIER", *"value" *= *"fargate"/);
-  });
-
-  it("runs the repository core reads, at this stack's committed image_digest", () => {
-    const defs = all("aws_ecs_task_definition")[0].container_definitions as string;
-    expect(defs).toContain(`"image" = "\${${CORE}.cross-stack-output-dataaws_ecr_repositoryimage-repositoryrepository_url}@\${var.image_digest}"`);
-    expect(defs).toContain('{"name" = "LAMBDAFLEX_VERSION", "value" = var.image_digest}');
-    expect(json.variable.image_digest).toEqual({
-      type: "string",
-      description: expect.stringContaining("npm run release"),
-      validation: [{ condition: '${can(regex("^sha256:[0-9a-f]{64}$", var.image_digest))}', error_message: expect.stringContaining("image_digest must be sha256:") }],
-    });
-    // The execution role pulls from that repository only.
-    expect(byPath("aws_iam_role_policy", "fargate/service/roles/execution-policy").policy).toContain(
-      `"Resource" = ${CORE}.cross-stack-output-dataaws_ecr_repositoryimage-repositoryarn}`,
-    );
-  });
-
-  it("logs to the bootstrap stack's /ecs/<service> log group without creating or deleting it", () => {
-    expect(json.resource.aws_cloudwatch_log_group).toBeUndefined();
-    expect(all("aws_ecs_task_definition")[0].container_definitions).toContain('"awslogs-group" = "/ecs/lambdaflex"');
-    expect(byPath("aws_iam_role_policy", "fargate/service/roles/execution-policy").policy).toContain(
-      '"Resource" = "arn:aws:logs:us-east-1:${data.aws_caller_identity.account.account_id}:log-group:/ecs/lambdaflex:*"',
-    );
-  });
-
-  it("lets ECS assume the task and execution roles only on behalf of this account", () => {
-    expect(all("aws_iam_role").map((r) => r.name).sort()).toEqual(["lambdaflex-task", "lambdaflex-task-execution"]);
-    for (const role of all("aws_iam_role")) {
-      expect(role.assume_role_policy).toBe(
-        '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Effect" = "Allow", "Principal" = {"Service" = "ecs-tasks.amazonaws.com"}, "Action" = "sts:AssumeRole", ' +
-          '"Condition" = {"StringEquals" = {"aws:SourceAccount" = data.aws_caller_identity.account.account_id}}}]})}',
-      );
-    }
-  });
-
-  it("gives both task roles the bootstrap stack's permissions boundary, without which the fargate run role cannot create them", () => {
-    for (const role of all("aws_iam_role")) {
-      expect(role.permissions_boundary).toBe("arn:aws:iam::${data.aws_caller_identity.account.account_id}:policy/lambdaflex-task-boundary");
-    }
+  it("runs core's task definition, read from core's state, and declares no task definition, image, role or log group of its own", () => {
+    expect(byPath("aws_ecs_service", "fargate/service/service").task_definition).toBe(`\${${CORE}.cross-stack-output-aws_ecs_task_definitiontier-task_B463EFFDarn}`);
+    for (const type of ["aws_ecs_task_definition", "aws_cloudwatch_log_group"]) expect(json.resource[type]).toBeUndefined();
+    expect(Object.keys(json.resource).filter((t) => t.startsWith("aws_iam_"))).toEqual([]);
+    // No image variable: a commit under deploy/fargate/ cannot choose what the tasks run.
+    expect(Object.keys(json.variable).sort()).toEqual(["fargate_backoff_down", "fargate_backoff_up", "fargate_max_tasks", "fargate_min_tasks", "fargate_pinned", "fargate_tier", "fargate_tier_since"]);
+    expect(synth).not.toMatch(/image_digest|:role\/|ecr_repository/);
   });
 
   it("tags every resource with the service tag the run roles require", () => {
     expect(json.provider.aws[0].default_tags[0].tags).toMatchObject({ "lambdaflex:service": "lambdaflex", Stack: "fargate" });
   });
 
-  it("denies the task role every write to the scaler's status item", () => {
-    const policy = byPath("aws_iam_role_policy", "fargate/service/roles/task-policy").policy as string;
-    expect(policy).toContain(
-      `{"Sid" = "NeverTheScalerStatus", "Effect" = "Deny", "Action" = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"], ` +
-        `"Resource" = ${CORE}.cross-stack-output-aws_dynamodb_tablelinks_table_4740A9CAarn, "Condition" = {"ForAnyValue:StringEquals" = {"dynamodb:LeadingKeys" = ["${SCALER_STATUS_KEY}"]}}}`,
-    );
-  });
-
-  it("makes the ECS service depend on the listener and both roles' policies, so its tasks stop before their permissions go", () => {
-    const service = byPath("aws_ecs_service", "fargate/service/service");
-    const address = (type: string, path: string) => `${type}.${Object.entries(json.resource[type]).find(([, r]: [string, any]) => r["//"].metadata.path === path)![0]}`;
-    expect(service.depends_on.sort()).toEqual(
-      [
-        address("aws_lb_listener", "fargate/lb/https"),
-        address("aws_iam_role_policy", "fargate/service/roles/execution-policy"),
-        address("aws_iam_role_policy", "fargate/service/roles/task-policy"),
-      ].sort(),
-    );
+  it("makes the ECS service depend on the listener, so the target group is attached first", () => {
+    expect(byPath("aws_ecs_service", "fargate/service/service").depends_on).toEqual([`aws_lb_listener.${key(json, "aws_lb_listener", "fargate/lb/https")}`]);
   });
 
   it("uses the circuit breaker with rollback and lets autoscaling own desired_count", () => {
@@ -215,7 +154,7 @@ describe("FargateStack", () => {
 
   it("never emits an escaped reference, which Terraform would take as a literal string", () => {
     expect(synth).not.toContain("$${");
-    expect(JSON.stringify(json.resource.aws_ecs_task_definition)).toMatch(/"execution_role_arn":"\$\{aws_iam_role\.service_roles_execution-role_\w+\[0\]\.arn\}"/);
+    expect(byPath("aws_ecs_service", "fargate/service/service").cluster).toMatch(/^\$\{aws_ecs_cluster\.service_cluster_\w+\[0\]\.arn\}$/);
   });
 
   it("adds the weight-100 fargate record while warming and serving, not draining, without target health: the scaler's weights fail over", () => {
@@ -270,13 +209,12 @@ describe("FargateStack", () => {
     for (const state of ["warming", "draining"]) expect(perState(state)).toEqual([1, 1, 1]);
   });
 
-  it("reads certificate, image and table from the core stack's state, and takes the zone id from the configuration", () => {
-    const refs = [...synth.matchAll(/outputs\.cross-stack-output-[\w-]+/g)].map((m) => m[0]);
-    expect(refs.some((r) => r.includes("route53_zone"))).toBe(false);
+  it("reads the certificate, the task definition and the functions from the core stack's state, and takes the zone id from the configuration", () => {
+    const refs = [...synth.matchAll(/outputs\.cross-stack-output-([\w-]+)/g)].map((m) => m[1]!);
+    const read = ["aws_acm_certificate_validation", "aws_ecs_task_definition", "aws_lambda_function"];
+    expect(refs.filter((r) => !read.some((type) => r.startsWith(type)))).toEqual([]);
+    for (const type of read) expect(refs.some((r) => r.startsWith(type))).toBe(true);
     expect(all("aws_route53_record").map((r) => r.zone_id)).toEqual([config.hostedZoneId]);
-    expect(refs.some((r) => r.includes("acm_certificate_validation"))).toBe(true);
-    expect(refs.some((r) => r.includes("ecr_repository"))).toBe(true);
-    expect(refs.some((r) => r.includes("dynamodb_table"))).toBe(true);
   });
 });
 
@@ -290,23 +228,6 @@ describe("FargateStack with a brought-in app", () => {
   it("health-checks app.healthPath on the target group", () => {
     // The tasks' IP target group and the service Lambda's target group alike.
     expect(only("aws_lb_target_group").map((tg) => `${tg.name} ${tg.health_check.path}`).sort()).toEqual(["lambdaflex-lambda-tg /_status/ready", "lambdaflex-tg /_status/ready"]);
-  });
-
-  it("gives the task app.environment after its own variables, and the configured size", () => {
-    const [task] = only("aws_ecs_task_definition");
-    expect(task).toMatchObject({ cpu: "1024", memory: "3072" });
-    const [container] = decodeJsonencode(task.container_definitions);
-    expect(container.environment.map((v: { name: string }) => v.name)).toEqual(["LAMBDAFLEX_STORE", "TABLE_NAME", "LAMBDAFLEX_TIER", "LAMBDAFLEX_VERSION", "PORT", "GREETING"]);
-    expect(container.environment).toContainEqual({ name: "GREETING", value: "Hej" });
-    expect(container.healthCheck).toBeUndefined(); // the ALB's check is the one (see fargate-service.ts)
-  });
-
-  it.each([
-    ["an environment that sets PORT", { ...config, app: { healthPath: "/healthz", environment: { PORT: "9000" } } }, "FargateService service: environment must not set PORT, which the container sets itself"],
-    ["too much memory for the CPU", { ...config, fargate: { ...config.fargate, cpu: 256 as const, memoryMb: 4096 } }, "FargateService service: memoryMb 4096 does not go with cpu 256: Fargate takes 512-2048 MiB (512, 1024 or 2048); change fargate.cpu or fargate.memoryMb"],
-    ["memory off Fargate's 1024 steps", { ...config, fargate: { ...config.fargate, cpu: 2048 as const, memoryMb: 5000 } }, "FargateService service: memoryMb 5000 does not go with cpu 2048: Fargate takes 4096-16384 MiB in steps of 1024"],
-  ])("refuses %s before anything is applied", (_name, bad, message) => {
-    expect(() => buildStacks(Testing.app(), bad)).toThrow(message);
   });
 });
 
@@ -374,7 +295,7 @@ describe("FargateStack with the weighted switch (the default)", () => {
   });
 
   it("counts three more resources in every tier state but off, and the record in warming, not draining", () => {
-    expect(resourcesPerState(json)).toEqual({ off: 0, warming: 31, serving: 28, draining: 30 });
+    expect(resourcesPerState(json)).toEqual({ off: 0, warming: 26, serving: 23, draining: 25 });
   });
 });
 
@@ -398,7 +319,7 @@ describe("FargateStack with the dns switch (kept for comparison)", () => {
     expect((Object.values(stack.resource.aws_route53_record)[0] as any).count).toBe("${local.tier_serving}");
     // No Lambda path on this ALB: Route 53's failover to the lambda record is the only way around unhealthy tasks.
     expect((Object.values(stack.resource.aws_route53_record)[0] as any).alias.evaluate_target_health).toBe(true);
-    expect(resourcesPerState(stack)).toEqual({ off: 0, warming: 27, serving: 25, draining: 27 });
+    expect(resourcesPerState(stack)).toEqual({ off: 0, warming: 22, serving: 20, draining: 22 });
   });
 });
 

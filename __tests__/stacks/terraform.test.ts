@@ -70,9 +70,10 @@ describe("synthesized stacks under real terraform", () => {
     const fargate = readStack(stacks.fargate!);
     expect(Object.keys(EXPECTED_PLAN)).toEqual([...TIER_STATES]);
     const b = (path: string) => addressOf(bootstrap, `bootstrap/${path}`);
-    const slrs = ["ecs", "elastic-load-balancing", "ecs-autoscaling"].map((k) => b(`service-linked-roles/${k}`));
+    const slrs = ["ecs", "elastic-load-balancing", "ecs-autoscaling", "api-gateway"].map((k) => b(`service-linked-roles/${k}`));
     const tokens = ["git-token", "tfc-token"].map((k) => b(`tokens/${k}`));
-    const sub = (role: string) => `jsondecode(${role}.assume_role_policy).Statement[0].Condition.StringLike["app.terraform.io:sub"]`;
+    const sub = (role: string) => `jsondecode(${role}.assume_role_policy).Statement[0].Condition.StringEquals["app.terraform.io:sub"]`;
+    const trusts = (stack: string, phase: string) => `${sub(b(`${stack}-roles/${phase}/role`))} == "organization:acme:project:Default Project:workspace:lambdaflex-${stack}:run_phase:${phase}"`;
     const image = `"${TEST_IMAGE_DIGEST}"`;
     const overrides = indent(`${remoteStateOverrides(fargate)}\n\n${lambdaTargetGroupOverride(fargate)}`);
 
@@ -83,11 +84,12 @@ describe("synthesized stacks under real terraform", () => {
         command: "apply",
         variables: { tfc_organization: '"acme"' },
         extra: [
-          assert(slrs.map((r) => `length(${r}) == 1`).join(" && "), "the three service-linked roles are created by default"),
+          assert(slrs.map((r) => `length(${r}) == 1`).join(" && "), "the four service-linked roles are created by default"),
           assert(
-            `${sub(b("core-run-role/role"))} == "organization:acme:project:Default Project:workspace:lambdaflex-core:run_phase:*" && ${sub(b("fargate-run-role/role"))} == "organization:acme:project:Default Project:workspace:lambdaflex-fargate:run_phase:*"`,
-            "each run role trusts its own workspace's runs",
+            ["core", "fargate"].flatMap((stack) => ["plan", "apply"].map((phase) => trusts(stack, phase))).join(" && "),
+            "each run role trusts one phase of its own workspace's runs",
           ),
+          assert(`${b("task-roles/task/role")}.permissions_boundary == ${b("task-boundary/policy")}.arn`, "the task role carries the boundary"),
           assert(tokens.map((t) => `${t}.type == "SecureString" && ${t}.value_wo_version == 1`).join(" && "), "token parameters are SecureStrings written once"),
           assert(`${b("images/repository")}.image_tag_mutability == "IMMUTABLE" && ${b("tier-logs")}.retention_in_days == 30`, "immutable tags; the tier's log group keeps 30 days"),
         ],
@@ -107,6 +109,7 @@ describe("synthesized stacks under real terraform", () => {
           assert(`endswith(${addressOf(core, "core/lambda/function")}.image_uri, "@${TEST_IMAGE_DIGEST}")`, "the function runs the released digest"),
           assert(`${addressOf(core, "core/links/table")}.point_in_time_recovery[0].enabled && ${addressOf(core, "core/links/table")}.billing_mode == "PAY_PER_REQUEST"`, "the table must be on-demand with PITR"),
           assert(`${addressOf(core, "core/scaler/heartbeat")}.schedule_expression == "rate(1 hour)"`, "core runs the scaler hourly, not every minute"),
+          assert(`endswith(jsondecode(${addressOf(core, "core/tier-task/task")}.container_definitions)[0].image, "@${TEST_IMAGE_DIGEST}")`, "the tier's task definition runs the released digest"),
           // The topic's ARN is unknown at plan time; that it is the topic is a property test (core-stack.test.ts).
           assert(`${addressOf(core, "core/scaler/async")}.maximum_retry_attempts == 0 && length(${addressOf(core, "core/scaler/async")}.destination_config[0].on_failure) == 1`, "a failed scaler run is not retried but sent on"),
         ],
@@ -119,11 +122,17 @@ describe("synthesized stacks under real terraform", () => {
         run(`fargate_${i}_${state}`, {
           module: "fargate",
           command: "apply",
-          variables: { fargate_tier: `"${state}"`, image_digest: image },
+          variables: { fargate_tier: `"${state}"` },
           extra: [overrides, tierPlanAsserts(fargate, state, { values: true }), scalerMinuteAsserts(fargate, state)],
         }),
       ),
-      run("fargate_rejects_unknown_tier", { module: "fargate", variables: { fargate_tier: '"on"', image_digest: image }, extra: [overrides, "  expect_failures = [var.fargate_tier]"] }),
+      run("fargate_rejects_unknown_tier", { module: "fargate", variables: { fargate_tier: '"on"' }, extra: [overrides, "  expect_failures = [var.fargate_tier]"] }),
+      // A toggle cannot size the tier beyond the reviewed configuration (fargate.maxTasks).
+      run("fargate_rejects_more_tasks_than_configured", {
+        module: "fargate",
+        variables: { fargate_tier: '"serving"', fargate_min_tasks: String(config.fargate.maxTasks + 1), fargate_max_tasks: String(config.fargate.maxTasks + 1) },
+        extra: [overrides, "  expect_failures = [var.fargate_min_tasks, var.fargate_max_tasks]"],
+      }),
     ];
     const dir = initRunbook({ bootstrap: stacks.bootstrap!, core: stacks.core!, fargate: stacks.fargate! }, { "runbook.tftest.hcl": [MOCK_WITH_RULES, ...runs].join("\n\n") });
     workdirs.push(dir);
@@ -132,7 +141,7 @@ describe("synthesized stacks under real terraform", () => {
     expect(result.status).toBe(0);
     // Every tier state ran, in the runbook's order, each against the previous one's state.
     const order = [...result.output.matchAll(/run "([^"]+)"\.\.\. pass/g)].map((m) => m[1]);
-    expect(order.filter((n) => n!.startsWith("fargate_") && n !== "fargate_rejects_unknown_tier")).toEqual(["fargate_0_off", "fargate_1_warming", "fargate_2_serving", "fargate_3_draining", "fargate_4_off"]);
+    expect(order.filter((n) => n!.startsWith("fargate_") && !n!.startsWith("fargate_rejects_"))).toEqual(["fargate_0_off", "fargate_1_warming", "fargate_2_serving", "fargate_3_draining", "fargate_4_off"]);
     expect(order.indexOf("bootstrap")).toBeLessThan(order.indexOf("core"));
     expect(order.indexOf("core")).toBeLessThan(order.indexOf("fargate_0_off"));
   });

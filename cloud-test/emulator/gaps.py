@@ -326,6 +326,38 @@ def ec2_gateway_attachment_takes_time():
     InternetGateway.attachments = property(lambda self: [{"State": _state(self), "VpcId": self.vpc.id}] if self.vpc else [])
 
 
+def iam_service_linked_role_names():
+    """A service-linked role's name is the one its service documents, not one
+    derived from the principal: API Gateway's (ops.apigateway.amazonaws.com) is
+    AWSServiceRoleForAPIGateway, which moto names AWSServiceRoleForapigateway_Ops,
+    so the provider reads a custom suffix "Ops" back and plans a replacement.
+    Source: API Gateway Developer Guide, "Using service-linked roles for API Gateway"
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/using-service-linked-roles.html).
+    """
+    from moto.iam.models import IAMBackend
+
+    documented = {"ops.apigateway.amazonaws.com": "AWSServiceRoleForAPIGateway"}
+    original = IAMBackend.create_service_linked_role
+
+    def create_service_linked_role(self, service_name, description, suffix):
+        name = documented.get(service_name)
+        if name is None:
+            return original(self, service_name, description, suffix)
+        trust = {"Version": "2012-10-17", "Statement": [{"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": [service_name]}}]}
+        return self.create_role(
+            name + (f"_{suffix}" if suffix else ""),
+            json.dumps(trust),
+            f"/aws-service-role/{service_name}/",
+            permissions_boundary=None,
+            description=description,
+            tags=[],
+            max_session_duration="3600",
+            linked_service=service_name,
+        )
+
+    IAMBackend.create_service_linked_role = create_service_linked_role
+
+
 def install_gaps():
     apigatewayv2_domain_name_status()
     application_autoscaling_tags()
@@ -336,3 +368,4 @@ def install_gaps():
     route53_weighted_records()
     elbv2_internet_facing_needs_gateway()
     ec2_gateway_attachment_takes_time()
+    iam_service_linked_role_names()

@@ -1,14 +1,15 @@
 /**
  * AWS resources the stacks expect to exist before the first apply: the
- * service-linked roles of ECS, Elastic Load Balancing and Application Auto
- * Scaling, the public hosted zone of `domain`, and the two token parameters.
+ * service-linked roles of ECS, Elastic Load Balancing, Application Auto
+ * Scaling and API Gateway, the public hosted zone of `domain`, and the two
+ * token parameters.
  */
 import { GetRoleCommand, type IAMClient } from "@aws-sdk/client-iam";
 import { GetHostedZoneCommand, type Route53Client } from "@aws-sdk/client-route-53";
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { DeploymentConfig } from "../../config/schema";
 import { TOKEN_PLACEHOLDER, unwrapToken } from "../../scaler/adapters/parameters";
-import { TIER_SERVICE_LINKED_ROLES } from "../../stacks/bootstrap/service-linked-roles";
+import { SERVICE_LINKED_ROLES as BOOTSTRAP_SERVICE_LINKED_ROLES, TIER_SERVICE_LINKED_ROLES } from "../../stacks/bootstrap/service-linked-roles";
 import { awsCallFailed, errorName, fail, pass, type CheckResult } from "./check";
 
 /** The role name AWS gives each service principal's service-linked role. */
@@ -16,13 +17,14 @@ const ROLE_NAMES: Readonly<Record<string, string>> = {
   "ecs.amazonaws.com": "AWSServiceRoleForECS",
   "elasticloadbalancing.amazonaws.com": "AWSServiceRoleForElasticLoadBalancing",
   "ecs.application-autoscaling.amazonaws.com": "AWSServiceRoleForApplicationAutoScaling_ECSService",
+  "ops.apigateway.amazonaws.com": "AWSServiceRoleForAPIGateway",
 };
 
-/** The service-linked roles the fargate stack's first apply needs (the bootstrap stack's list), with the service principal that creates each. */
-export const SERVICE_LINKED_ROLES: ReadonlyArray<{ role: string; service: string }> = Object.values(TIER_SERVICE_LINKED_ROLES).map((service) => {
+/** The service-linked roles the bootstrap stack creates (unless create_service_linked_roles=false), with the service principal and the stack that needs each. */
+export const SERVICE_LINKED_ROLES: ReadonlyArray<{ role: string; service: string; neededBy: "core" | "fargate" }> = Object.values(BOOTSTRAP_SERVICE_LINKED_ROLES).map((service) => {
   const role = ROLE_NAMES[service];
   if (!role) throw new Error(`no service-linked role name known for ${service}; add it to ROLE_NAMES`);
-  return { role, service };
+  return { role, service, neededBy: (Object.values(TIER_SERVICE_LINKED_ROLES) as string[]).includes(service) ? "fargate" : "core" };
 });
 
 export { TOKEN_PLACEHOLDER };
@@ -30,13 +32,13 @@ export { TOKEN_PLACEHOLDER };
 /** One result per service-linked role: present, or the command that creates it. */
 export async function checkServiceLinkedRoles(iam: IAMClient): Promise<CheckResult[]> {
   return Promise.all(
-    SERVICE_LINKED_ROLES.map(async ({ role, service }) => {
+    SERVICE_LINKED_ROLES.map(async ({ role, service, neededBy }) => {
       const name = `service-linked role ${role}`;
       try {
         await iam.send(new GetRoleCommand({ RoleName: role }));
         return pass(name, "exists");
       } catch (err) {
-        if (errorName(err) === "NoSuchEntityException") return fail(name, `${role} does not exist in this account; the fargate stack's first apply needs it`, `aws iam create-service-linked-role --aws-service-name ${service}`);
+        if (errorName(err) === "NoSuchEntityException") return fail(name, `${role} does not exist in this account; the ${neededBy} stack's first apply needs it`, `aws iam create-service-linked-role --aws-service-name ${service}`);
         return awsCallFailed(name, "iam:GetRole", err);
       }
     }),

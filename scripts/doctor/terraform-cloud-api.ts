@@ -5,6 +5,7 @@
  *   GET /api/v2/organizations/:org/workspaces/:name                      (api-docs/workspaces, "Show Workspace")
  *   GET /api/v2/workspaces/:id/vars                                      (api-docs/workspace-variables)
  *   GET /api/v2/workspaces/:id/relationships/remote-state-consumers      (api-docs/workspaces, "Get Remote State Consumers")
+ *   GET /api/v2/workspaces/:id/run-triggers?filter[run-trigger][type]=inbound   (api-docs/run-triggers, "List Run Triggers")
  * HCP Terraform answers 404 both for what does not exist and for what the
  * token may not see, so "missing" always means "missing or hidden".
  */
@@ -42,6 +43,16 @@ export interface TerraformCloudApi {
   variables(workspaceId: string): Promise<WorkspaceVariable[]>;
   /** Ids of the workspaces this workspace's state is shared with. */
   remoteStateConsumers(workspaceId: string): Promise<string[]>;
+  /** The source workspaces whose applies queue a run in this one (its inbound run triggers). */
+  runTriggerSources(workspaceId: string): Promise<RunTriggerSource[]>;
+}
+
+/** The source workspace of one inbound run trigger. */
+export interface RunTriggerSource {
+  /** The source workspace's id (relationships.sourceable), when the answer carries it. */
+  readonly id?: string;
+  /** Its name (attributes.sourceable-name). */
+  readonly name: string;
 }
 
 /**
@@ -68,6 +79,18 @@ export function terraformCloudApi(o: { baseUrl: string; organization: string; to
     return res.json();
   }
 
+  /** Every item of a paginated list, 100 per page, with a bound so a bad `next-page` cannot loop forever. */
+  async function all(path: string): Promise<any[]> {
+    const items: any[] = [];
+    const sep = path.includes("?") ? "&" : "?";
+    for (let page = 1; page <= 50; page++) {
+      const doc = await get(`${path}${sep}page%5Bnumber%5D=${page}&page%5Bsize%5D=100`);
+      items.push(...((doc?.data ?? []) as any[]));
+      if (!doc?.meta?.pagination?.["next-page"]) break;
+    }
+    return items;
+  }
+
   return {
     organizationExists: async () => (await get(`/organizations/${org}`)) !== undefined,
     async workspace(name) {
@@ -87,14 +110,15 @@ export function terraformCloudApi(o: { baseUrl: string; organization: string; to
       }));
     },
     async remoteStateConsumers(workspaceId) {
-      const ids: string[] = [];
-      // Paginated like every list; 100 per page, and a bound so a bad `next-page` cannot loop forever.
-      for (let page = 1; page <= 50; page++) {
-        const doc = await get(`/workspaces/${workspaceId}/relationships/remote-state-consumers?page%5Bnumber%5D=${page}&page%5Bsize%5D=100`);
-        for (const w of (doc?.data ?? []) as Array<{ id?: unknown }>) if (typeof w.id === "string") ids.push(w.id);
-        if (!doc?.meta?.pagination?.["next-page"]) break;
-      }
-      return ids;
+      const consumers = await all(`/workspaces/${workspaceId}/relationships/remote-state-consumers`);
+      return consumers.flatMap((w: { id?: unknown }) => (typeof w.id === "string" ? [w.id] : []));
+    },
+    async runTriggerSources(workspaceId) {
+      const triggers = await all(`/workspaces/${workspaceId}/run-triggers?filter%5Brun-trigger%5D%5Btype%5D=inbound`);
+      return triggers.map((t: { attributes?: Record<string, unknown>; relationships?: { sourceable?: { data?: { id?: unknown } } } }) => {
+        const id = t.relationships?.sourceable?.data?.id;
+        return { ...(typeof id === "string" ? { id } : {}), name: String(t.attributes?.["sourceable-name"] ?? "") };
+      });
     },
   };
 }

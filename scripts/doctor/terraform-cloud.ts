@@ -1,16 +1,19 @@
 /**
  * The HCP Terraform half of the doctor: the token, the organization, both
- * workspaces' settings and variables, and core's state shared with fargate.
+ * workspaces' settings and variables, core's state shared with fargate, and
+ * fargate's run trigger on core.
  */
 import type { DeploymentConfig } from "../../config/schema";
 import type { Fetch } from "../../scaler/adapters/terraform-cloud";
+import { runRoleName } from "../../stacks/bootstrap/run-role";
 import { fail, guarded, pass, type CheckResult } from "./check";
 import { terraformCloudApi, TerraformCloudApiError, type TerraformCloudApi, type WorkspaceResource } from "./terraform-cloud-api";
+import { imageReleasePaths } from "../release-file";
 import { checkWorkspaceSettings, checkWorkspaceVariables, type WorkspaceExpectation } from "./workspace-settings";
 
 /** The toggle's variables: a workspace variable of one of these names would override the scaler's commits. */
 export const TOGGLE_VARIABLES = ["fargate_tier", "fargate_tier_since", "fargate_min_tasks", "fargate_max_tasks", "fargate_pinned"] as const;
-/** The committed image release (scripts/release-file.ts) both stacks read. */
+/** The committed image release (scripts/release-file.ts) the core stack reads. */
 export const RELEASE_VARIABLES = ["image_digest"] as const;
 
 /** An API token and where it came from (never the token in any output). */
@@ -46,9 +49,30 @@ export function expectations(config: DeploymentConfig): { core: WorkspaceExpecta
   const tfc = config.terraformCloud;
   const ui = (name: string) => `https://${tfc.hostname}/app/${tfc.organization}/workspaces/${name}`;
   const common = { repositoryUrl: config.git.repositoryUrl, branch: config.git.branch };
+  const roles = (stack: "core" | "fargate") => ({ planRole: runRoleName(config.service, stack, "plan"), applyRole: runRoleName(config.service, stack, "apply") });
   return {
-    core: { ...common, name: tfc.coreWorkspace, directory: `${config.deployDir}/core`, triggeredBy: [`${config.deployDir}/core/cdk.tf.json`], notTriggeredBy: [config.toggleFile], autoApply: false, committedVariables: [...RELEASE_VARIABLES], uiUrl: ui(tfc.coreWorkspace) },
-    fargate: { ...common, name: tfc.fargateWorkspace, directory: `${config.deployDir}/fargate`, triggeredBy: [config.toggleFile, `${config.deployDir}/fargate/cdk.tf.json`], notTriggeredBy: [], autoApply: true, committedVariables: [...TOGGLE_VARIABLES, ...RELEASE_VARIABLES], uiUrl: ui(tfc.fargateWorkspace) },
+    core: {
+      ...common,
+      ...roles("core"),
+      name: tfc.coreWorkspace,
+      directory: `${config.deployDir}/core`,
+      triggeredBy: [`${config.deployDir}/core/cdk.tf.json`, imageReleasePaths(config.deployDir).core],
+      notTriggeredBy: [config.toggleFile],
+      autoApply: false,
+      committedVariables: [...RELEASE_VARIABLES],
+      uiUrl: ui(tfc.coreWorkspace),
+    },
+    fargate: {
+      ...common,
+      ...roles("fargate"),
+      name: tfc.fargateWorkspace,
+      directory: `${config.deployDir}/fargate`,
+      triggeredBy: [config.toggleFile, `${config.deployDir}/fargate/cdk.tf.json`],
+      notTriggeredBy: [],
+      autoApply: true,
+      committedVariables: [...TOGGLE_VARIABLES],
+      uiUrl: ui(tfc.fargateWorkspace),
+    },
   };
 }
 
@@ -59,6 +83,22 @@ async function checkRemoteState(api: TerraformCloudApi, core: WorkspaceResource,
   const consumers = await api.remoteStateConsumers(core.id);
   if (consumers.includes(fargate.id)) return pass(name, `${e.name} shares its state with ${fargateName}`);
   return fail(name, `${e.name} does not share its state with ${fargateName}, whose terraform_remote_state reads core's outputs`, `Settings → General → Remote state sharing (${e.uiUrl}/settings/general) → Share with specific workspaces: ${fargateName}`);
+}
+
+/**
+ * A release changes only `deploy/core/`, so core's apply must queue a fargate run that moves a
+ * running tier to the new task definition: a run trigger on fargate with core as its source.
+ */
+async function checkRunTrigger(api: TerraformCloudApi, core: WorkspaceResource, fargate: WorkspaceResource, e: { core: WorkspaceExpectation; fargate: WorkspaceExpectation }): Promise<CheckResult> {
+  const name = "run trigger";
+  const sources = await api.runTriggerSources(fargate.id);
+  if (sources.some((s) => s.id === core.id || (s.id === undefined && s.name === e.core.name))) return pass(name, `an apply in ${e.core.name} queues a run in ${e.fargate.name}`);
+  const others = sources.length > 0 ? ` (its sources: ${sources.map((s) => s.name).join(", ")})` : "";
+  return fail(
+    name,
+    `an apply in ${e.core.name} queues no run in ${e.fargate.name}${others}, so after a release a running tier keeps the old task definition until the next toggle commit`,
+    `Settings → Run Triggers (${e.fargate.uiUrl}/settings/run-triggers) → Source workspace: ${e.core.name} → Add workspace`,
+  );
 }
 
 /** An HCP Terraform answer the check cannot use (a token without access to the workspace's settings or variables, a 5xx) as a failure of that check. */
@@ -111,6 +151,7 @@ export async function checkTerraformCloud(config: DeploymentConfig, deps: Terraf
   if (found.core && found.fargate) {
     const [core, fargate] = [found.core, found.fargate];
     results.push(...(await guarded("remote state sharing", () => apiErrorsAsFailures("remote state sharing", e.core, () => checkRemoteState(api, core, fargate, e.core, e.fargate.name)))));
+    results.push(...(await guarded("run trigger", () => apiErrorsAsFailures("run trigger", e.fargate, () => checkRunTrigger(api, core, fargate, e)))));
   }
   return results;
 }

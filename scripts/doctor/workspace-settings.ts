@@ -23,6 +23,9 @@ export interface WorkspaceExpectation {
   readonly branch: string;
   /** Terraform variables the committed `*.auto.tfvars.json` files set; a workspace variable of that name overrides them. */
   readonly committedVariables: readonly string[];
+  /** The bootstrap stack's roles for this workspace's plans and applies (runRoleName). */
+  readonly planRole: string;
+  readonly applyRole: string;
   /** The workspace in the HCP Terraform UI: https://<host>/app/<org>/workspaces/<name>. */
   readonly uiUrl: string;
 }
@@ -115,21 +118,42 @@ export function checkWorkspaceSettings(ws: WorkspaceResource, e: WorkspaceExpect
   return results;
 }
 
-/** Dynamic AWS credentials as workspace environment variables, and no workspace variable shadowing a committed tfvars value. */
+/**
+ * Dynamic AWS credentials as workspace environment variables, one role per run phase
+ * (TFC_AWS_PLAN_ROLE_ARN, TFC_AWS_APPLY_ROLE_ARN), and no workspace variable shadowing a committed
+ * tfvars value. A leftover TFC_AWS_RUN_ROLE_ARN fails: HCP Terraform falls back to it for a phase
+ * whose own variable is missing, and it named the single role of earlier versions.
+ */
 export function checkWorkspaceVariables(vars: readonly WorkspaceVariable[], e: WorkspaceExpectation): CheckResult[] {
   const varsPage = `Variables (${e.uiUrl}/variables)`;
   const env = (key: string) => vars.find((v) => v.key === key && v.category === "env");
   const auth = env("TFC_AWS_PROVIDER_AUTH");
-  const role = env("TFC_AWS_RUN_ROLE_ARN");
+  const roles = [
+    { key: "TFC_AWS_PLAN_ROLE_ARN", role: e.planRole, v: env("TFC_AWS_PLAN_ROLE_ARN") },
+    { key: "TFC_AWS_APPLY_ROLE_ARN", role: e.applyRole, v: env("TFC_AWS_APPLY_ROLE_ARN") },
+  ];
+  const leftover = vars.find((v) => v.key === "TFC_AWS_RUN_ROLE_ARN");
   const problems = [
     ...(!auth ? ["TFC_AWS_PROVIDER_AUTH is missing"] : !auth.sensitive && auth.value?.trim().toLowerCase() !== "true" ? [`TFC_AWS_PROVIDER_AUTH is "${auth.value}", not "true"`] : []),
-    ...(!role ? ["TFC_AWS_RUN_ROLE_ARN is missing"] : !role.sensitive && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(role.value ?? "") ? [`TFC_AWS_RUN_ROLE_ARN "${role.value}" is not an IAM role ARN`] : []),
+    ...roles.flatMap(({ key, role, v }) => {
+      if (!v) return [`${key} is missing`];
+      if (v.sensitive) return [];
+      const name = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:.*\/)?([^/]+)$/.exec(v.value ?? "")?.[1];
+      if (!name) return [`${key} "${v.value}" is not an IAM role ARN`];
+      return name === role ? [] : [`${key} names the role ${name}, not ${role}`];
+    }),
+    ...(leftover ? ["TFC_AWS_RUN_ROLE_ARN is still set (the single run role of earlier versions)"] : []),
   ];
   const credName = `${e.name} dynamic credentials`;
+  const shown = roles.map(({ key, v }) => `${key} ${v?.sensitive ? "(sensitive)" : v?.value}`).join(", ");
+  const fix = [
+    `${varsPage} → Add variable → Environment variable: TFC_AWS_PROVIDER_AUTH = true, TFC_AWS_PLAN_ROLE_ARN = <ARN of ${e.planRole}> and TFC_AWS_APPLY_ROLE_ARN = <ARN of ${e.applyRole}> (bootstrap outputs)`,
+    ...(leftover ? ["delete TFC_AWS_RUN_ROLE_ARN"] : []),
+  ].join("; ");
   const results = [
     problems.length === 0
-      ? pass(credName, `TFC_AWS_PROVIDER_AUTH=true, TFC_AWS_RUN_ROLE_ARN ${role?.sensitive ? "(sensitive)" : role?.value}`)
-      : fail(credName, `${problems.join("; ")} among the workspace's environment variables (variable sets are not read)`, `${varsPage} → Add variable → Environment variable: TFC_AWS_PROVIDER_AUTH = true and TFC_AWS_RUN_ROLE_ARN = <ARN of the role this workspace's runs assume>`),
+      ? pass(credName, `TFC_AWS_PROVIDER_AUTH=true, ${shown}`)
+      : fail(credName, `${problems.join("; ")} among the workspace's environment variables (variable sets are not read)`, fix),
   ];
   if (e.committedVariables.length > 0) {
     const shadowing = vars.filter((v) => v.category === "terraform" && e.committedVariables.includes(v.key)).map((v) => v.key);

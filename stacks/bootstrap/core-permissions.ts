@@ -1,8 +1,9 @@
 import type { Statement } from "../policy";
+import { roleArn, serviceNames } from "../service-names";
 import { EVENT_RULE_ACTIONS } from "./run-role";
 import { SERVICE_TAG_KEY } from "./service-tag";
 
-/** What the core run role's permissions are scoped to. */
+/** What the core apply role's permissions are scoped to. */
 export interface CorePermissionsProps {
   readonly service: string;
   readonly region: string;
@@ -13,38 +14,23 @@ export interface CorePermissionsProps {
   readonly domain: string;
   /** The image repository's ARN (read only: core runs its images). */
   readonly repositoryArn: string;
-  /**
-   * Role name patterns inside `<service>-*` that the core run role must not touch: the run roles
-   * (`<service>-tfc-*`, so no run can widen a run role) and the fargate tier's task roles
-   * (`<service>-task*`, which only the fargate role creates, always under the task boundary).
-   */
-  readonly protectedRolePatterns: readonly string[];
 }
 
-const IAM_ROLE_CHANGES = [
-  "iam:CreateRole",
-  "iam:DeleteRole",
-  "iam:DeleteRolePolicy",
-  "iam:PutRolePolicy",
-  "iam:TagRole",
-  "iam:UntagRole",
-  "iam:UpdateAssumeRolePolicy",
-  "iam:UpdateRole",
-  "iam:UpdateRoleDescription",
-];
-
 /**
- * The core workspace's permissions, in parts (RunRole makes each a managed
- * policy): what the core stack manages (stacks/core-stack.ts, stacks/core/*),
- * scoped by the service's name where the service's ARNs carry a name. API
- * Gateway IDs and ACM certificate IDs are random, so those are scoped to the
- * region (and ACM changes to certificates carrying the service tag). The run roles and the
- * tier's task roles are out of reach (explicit deny), so a core run can
- * neither widen a run role nor make a task role outside the task boundary.
+ * The core workspace's apply permissions, in parts (RunRole makes each a
+ * managed policy): what the core stack manages (stacks/core-stack.ts,
+ * stacks/core/*), scoped by the service's name where the service's ARNs carry
+ * a name. API Gateway IDs and ACM certificate IDs are random, so those are
+ * scoped to the region (and ACM changes to certificates carrying the service
+ * tag). No IAM write: the functions' and the tasks' roles are the bootstrap
+ * stack's, and the one `iam:` action is PassRole on exactly those roles, each
+ * to the one service that runs with it. The plan role gets the read actions
+ * of these (readOnlyPolicies).
  */
 export function corePermissions(p: CorePermissionsProps): Record<string, Statement[]> {
   const arn = (service: string, resource: string) => `arn:aws:${service}:${p.region}:${p.accountId}:${resource}`;
   const s = p.service;
+  const names = serviceNames(s);
   const zone = `arn:aws:route53:::hostedzone/${p.hostedZoneId}`;
   const apigw = (path: string) => `arn:aws:apigateway:${p.region}::${path}`;
   return {
@@ -83,19 +69,13 @@ export function corePermissions(p: CorePermissionsProps): Record<string, Stateme
         Action: ["ecr:BatchGetImage", "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetDownloadUrlForLayer", "ecr:ListTagsForResource"],
         Resource: p.repositoryArn,
       },
-      { Sid: "PassFunctionRoles", Effect: "Allow", Action: ["iam:PassRole"], Resource: `arn:aws:iam::${p.accountId}:role/${s}-*`, Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } },
+      // Lambda checks iam:PassRole when a function is created or its role changes.
       {
-        Sid: "FunctionRoles",
+        Sid: "PassFunctionRoles",
         Effect: "Allow",
-        Action: [...IAM_ROLE_CHANGES, "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"],
-        Resource: `arn:aws:iam::${p.accountId}:role/${s}-*`,
-      },
-      // `<service>-*` includes the run roles and the task roles: hands off both.
-      {
-        Sid: "NotTheRunOrTaskRoles",
-        Effect: "Deny",
-        Action: [...IAM_ROLE_CHANGES, "iam:PassRole"],
-        Resource: p.protectedRolePatterns.map((pattern) => `arn:aws:iam::${p.accountId}:role/${pattern}`),
+        Action: ["iam:PassRole"],
+        Resource: [roleArn(p.accountId, names.roles.api), roleArn(p.accountId, names.roles.scaler)],
+        Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
       },
       {
         Sid: "Schedule",
@@ -127,14 +107,6 @@ export function corePermissions(p: CorePermissionsProps): Record<string, Stateme
         Effect: "Allow",
         Action: ["apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"],
         Resource: [apigw("/apis"), apigw("/apis/*"), apigw("/domainnames"), apigw(`/domainnames/${p.domain}`), apigw(`/domainnames/${p.domain}/*`), apigw("/tags/*")],
-      },
-      // API Gateway creates its service-linked role on the first custom domain in an account.
-      {
-        Sid: "ApiGatewayServiceLinkedRole",
-        Effect: "Allow",
-        Action: ["iam:CreateServiceLinkedRole"],
-        Resource: `arn:aws:iam::${p.accountId}:role/aws-service-role/ops.apigateway.amazonaws.com/AWSServiceRoleForAPIGateway`,
-        Condition: { StringEquals: { "iam:AWSServiceName": "ops.apigateway.amazonaws.com" } },
       },
       // RequestCertificate has no resource-level permissions ("*"); it is held to the one domain, DNS-validated.
       {
@@ -248,6 +220,27 @@ export function corePermissions(p: CorePermissionsProps): Record<string, Stateme
           "logs:UpdateLogDelivery",
         ],
         Resource: "*",
+      },
+    ],
+    // The Fargate tier's task definition (stacks/core/tier-task-definition.ts): registered here, from the
+    // released digest, behind a human-confirmed apply; the fargate workspace only runs it.
+    "task-definition": [
+      {
+        Sid: "TaskDefinitionFamily",
+        Effect: "Allow",
+        Action: ["ecs:ListTagsForResource", "ecs:RegisterTaskDefinition", "ecs:TagResource", "ecs:UntagResource"],
+        Resource: arn("ecs", `task-definition/${names.taskFamily}:*`),
+      },
+      // These two have no resource types in the Service Authorization Reference; AWS requires "*".
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+      { Sid: "TaskDefinitionsAnyResource", Effect: "Allow", Action: ["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"], Resource: "*" },
+      // RegisterTaskDefinition checks iam:PassRole for the task role and the execution role.
+      {
+        Sid: "PassTaskRoles",
+        Effect: "Allow",
+        Action: ["iam:PassRole"],
+        Resource: [roleArn(p.accountId, names.roles.task), roleArn(p.accountId, names.roles.taskExecution)],
+        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
       },
     ],
   };

@@ -1,8 +1,9 @@
 import type { Statement } from "../policy";
+import { serviceNames } from "../service-names";
 import { EVENT_RULE_ACTIONS } from "./run-role";
 import { SERVICE_TAG_KEY } from "./service-tag";
 
-/** What the fargate run role's permissions are scoped to. */
+/** What the fargate apply role's permissions are scoped to. */
 export interface FargatePermissionsProps {
   readonly service: string;
   readonly region: string;
@@ -11,33 +12,39 @@ export interface FargatePermissionsProps {
   readonly hostedZoneId: string;
   /** The one record name the tier may change (its "fargate" alias record). */
   readonly domain: string;
-  /** ARN of the permissions boundary every task role must carry (TaskBoundary). */
-  readonly taskBoundaryArn: string;
 }
 
 /** EC2 networking the tier creates: VPC, subnets, internet gateway, route table, security groups. */
 const EC2_CREATES = ["CreateVpc", "CreateSubnet", "CreateInternetGateway", "CreateRouteTable", "CreateSecurityGroup"];
 
 /**
- * The fargate workspace's permissions, in parts (RunRole makes each a
- * managed policy): only the tier's own resources. ELBv2, ECS and IAM by name
+ * The fargate workspace's apply permissions, in parts (RunRole makes each a
+ * managed policy): only the tier's own resources. ELBv2 and ECS by name
  * (`<service>-*`), EC2 by the service tag, Application Auto Scaling for ECS
  * services (and only the tier's, see below), one record in the one zone,
  * alarms named `<service>-fargate-*` (not core's `<service>-*` alarms, which
  * wake the scaler while the tier is off),
  * the scaler's per-minute rule with its invoke permission, and the ALB's
- * invoke permission on the service function (weighted switch). Core's
- * outputs come from HCP Terraform remote state, which needs no AWS permission;
- * the tier's log group is only named (it belongs to the bootstrap stack), so
- * no Logs permission either. A `*` resource appears only for actions without
- * resource-level permissions (Describe/list calls), each with a comment.
+ * invoke permission on the service function (weighted switch). No IAM action
+ * at all, and no task definition: core registers the task definition from a
+ * released digest (its apply is confirmed by a human), and this role may only
+ * create or update the service with a revision of that family. So a commit
+ * under `deploy/fargate/`, which this role applies unattended, can add or
+ * remove the tier and nothing more. Core's outputs come from HCP Terraform
+ * remote state, which needs no AWS permission; the tier's log group is only
+ * named (it belongs to the bootstrap stack), so no Logs permission either. A
+ * `*` resource appears only for actions without resource-level permissions
+ * (Describe/list calls), each with a comment. The plan role gets the read
+ * actions of these (readOnlyPolicies).
  */
 export function fargatePermissions(p: FargatePermissionsProps): Record<string, Statement[]> {
   const arn = (service: string, resource: string) => `arn:aws:${service}:${p.region}:${p.accountId}:${resource}`;
   const ec2 = (...types: string[]) => types.map((t) => arn("ec2", `${t}/*`));
   const tagged = { StringEquals: { [`aws:ResourceTag/${SERVICE_TAG_KEY}`]: p.service } };
   const tagging = { StringEquals: { [`aws:RequestTag/${SERVICE_TAG_KEY}`]: p.service } };
-  const taskRoles = `arn:aws:iam::${p.accountId}:role/${p.service}-task*`;
+  const ecsService = arn("ecs", `service/${p.service}/${p.service}`);
+  // Only core's family: the ECS condition key ecs:task-definition names the revision a request would run.
+  const family = arn("ecs", `task-definition/${serviceNames(p.service).taskFamily}:*`);
   const s = p.service;
   return {
     network: [
@@ -179,53 +186,31 @@ export function fargatePermissions(p: FargatePermissionsProps): Record<string, S
       },
     ],
     containers: [
-      // These two have no resource-level permissions; AWS requires "*".
-      { Sid: "EcsTaskDefinitionsAnyResource", Effect: "Allow", Action: ["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"], Resource: "*" },
       {
         Sid: "EcsOwn",
         Effect: "Allow",
         Action: [
           "ecs:CreateCluster",
-          "ecs:CreateService",
           "ecs:DeleteCluster",
           "ecs:DeleteService",
           "ecs:DescribeClusters",
           "ecs:DescribeServices",
           "ecs:ListTagsForResource",
-          "ecs:RegisterTaskDefinition",
           "ecs:TagResource",
           "ecs:UntagResource",
           "ecs:UpdateCluster",
           "ecs:UpdateClusterSettings",
-          "ecs:UpdateService",
         ],
-        Resource: [arn("ecs", `cluster/${s}`), arn("ecs", `service/${s}/${s}`), arn("ecs", `task-definition/${s}:*`)],
+        Resource: [arn("ecs", `cluster/${s}`), ecsService],
       },
-      { Sid: "PassTaskRoles", Effect: "Allow", Action: ["iam:PassRole"], Resource: taskRoles, Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
-      // Creating a task role, or writing its permissions, only with the boundary attached.
-      {
-        Sid: "TaskRolesBounded",
-        Effect: "Allow",
-        Action: ["iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePolicy"],
-        Resource: taskRoles,
-        Condition: { StringEquals: { "iam:PermissionsBoundary": p.taskBoundaryArn } },
-      },
-      {
-        Sid: "TaskRoles",
-        Effect: "Allow",
-        Action: [
-          "iam:DeleteRole",
-          "iam:GetRole",
-          "iam:GetRolePolicy",
-          "iam:ListAttachedRolePolicies",
-          "iam:ListInstanceProfilesForRole",
-          "iam:ListRolePolicies",
-          "iam:TagRole",
-          "iam:UntagRole",
-          "iam:UpdateAssumeRolePolicy",
-        ],
-        Resource: taskRoles,
-      },
+      // The service runs only a revision of core's family. No iam:PassRole: with awsvpc ECS uses its
+      // service-linked role and the service takes no `role` (CreateService, "role"); the task's roles
+      // were passed by core's RegisterTaskDefinition.
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+      { Sid: "EcsCreateServiceOfFamily", Effect: "Allow", Action: ["ecs:CreateService"], Resource: ecsService, Condition: { ArnLike: { "ecs:task-definition": family } } },
+      // IfExists: Terraform's drain before a delete, and Application Auto Scaling's check when the
+      // scalable target is registered, update the service without naming a task definition.
+      { Sid: "EcsUpdateServiceToFamily", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: ecsService, Condition: { ArnLikeIfExists: { "ecs:task-definition": family } } },
       // Application Auto Scaling's Describe* actions have no resource-level permissions; AWS requires "*".
       {
         Sid: "AutoscalingRead",

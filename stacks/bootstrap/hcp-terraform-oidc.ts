@@ -9,6 +9,9 @@ export interface HcpTerraformOidcProps {
   readonly audience?: string;
 }
 
+/** The two phases of an HCP Terraform run, each with its own role (TFC_AWS_PLAN_ROLE_ARN, TFC_AWS_APPLY_ROLE_ARN). */
+export type RunPhase = "plan" | "apply";
+
 /** One workspace whose runs may assume a role. */
 export interface WorkspaceIdentity {
   /** HCP Terraform organization (may be a Terraform variable reference). */
@@ -44,11 +47,13 @@ export class HcpTerraformOidc extends Construct {
   }
 
   /**
-   * The trust policy for one workspace's runs, plan and apply alike. The
-   * subject format is HashiCorp's: organization:<org>:project:<project>:workspace:<ws>:run_phase:<phase>.
+   * The trust policy for one phase of one workspace's runs: HashiCorp's subject
+   * organization:<org>:project:<project>:workspace:<ws>:run_phase:<phase>, matched
+   * exactly (StringEquals, no wildcard), so a plan, whether of a push or of a pull
+   * request (a speculative plan), never gets the apply role's credentials.
    * https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens
    */
-  trustPolicy(who: WorkspaceIdentity): string {
+  trustPolicy(who: WorkspaceIdentity, phase: RunPhase): string {
     return Fn.jsonencode({
       Version: "2012-10-17",
       Statement: [
@@ -57,8 +62,10 @@ export class HcpTerraformOidc extends Construct {
           Principal: { Federated: this.provider.arn },
           Action: "sts:AssumeRoleWithWebIdentity",
           Condition: {
-            StringEquals: { [`${this.hostname}:aud`]: this.audience },
-            StringLike: { [`${this.hostname}:sub`]: `organization:${who.organization}:project:${who.project}:workspace:${who.workspace}:run_phase:*` },
+            StringEquals: {
+              [`${this.hostname}:aud`]: this.audience,
+              [`${this.hostname}:sub`]: `organization:${who.organization}:project:${who.project}:workspace:${who.workspace}:run_phase:${phase}`,
+            },
           },
         },
       ],

@@ -4,7 +4,8 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { policyDocument, type Statement } from "../policy";
-import type { HcpTerraformOidc, WorkspaceIdentity } from "./hcp-terraform-oidc";
+import { isReadAction } from "./read-actions";
+import type { HcpTerraformOidc, RunPhase, WorkspaceIdentity } from "./hcp-terraform-oidc";
 
 /** What a run role needs to manage an EventBridge rule and its targets (both stacks own scheduled rules). */
 export const EVENT_RULE_ACTIONS = [
@@ -18,14 +19,22 @@ export const EVENT_RULE_ACTIONS = [
   "events:TagResource",
 ] as const;
 
+/** The stacks HCP Terraform workspaces run. */
+export type RunStack = "core" | "fargate";
+
+/** A run role's name: `<service>-tfc-<stack>-<phase>`, such as lambdaflex-tfc-fargate-apply. */
+export const runRoleName = (service: string, stack: RunStack, phase: RunPhase): string => `${service}-tfc-${stack}-${phase}`;
+
 export interface RunRoleProps {
-  /** Role name (`<service>-tfc-<stack>`). */
+  /** Role name (runRoleName). */
   readonly name: string;
   readonly description: string;
   /** The identity provider the workspace's runs authenticate with. */
   readonly oidc: HcpTerraformOidc;
   /** The one workspace whose runs may assume the role. */
   readonly workspace: WorkspaceIdentity;
+  /** The one phase of those runs that may assume it. */
+  readonly phase: RunPhase;
   /** Policies by part name (each becomes `<name>-<part>`); every statement names its actions. */
   readonly policies: Readonly<Record<string, Statement[]>>;
 }
@@ -39,8 +48,9 @@ export const MANAGED_POLICY_MAX_CHARS = 6144;
 export const runRolePolicyName = (roleName: string, part: string): string => `${roleName}-${part}`;
 
 /**
- * The role one HCP Terraform workspace's runs assume (TFC_AWS_RUN_ROLE_ARN),
- * trusted for that workspace only, with the permissions its stack needs.
+ * The role one phase of one HCP Terraform workspace's runs assumes
+ * (TFC_AWS_PLAN_ROLE_ARN or TFC_AWS_APPLY_ROLE_ARN), trusted for that
+ * workspace and phase only, with the permissions that phase needs.
  * The permissions are customer-managed policies, one per part, not inline
  * ones: IAM allows 10,240 characters of inline policy per role in all, which
  * the fargate role nearly filled, but 6,144 per managed policy and 10 of them
@@ -61,12 +71,14 @@ export class RunRole extends Construct {
     for (const [name, statements] of Object.entries(props.policies)) {
       const wildcard = statements.flatMap((s) => s.Action).find((a) => a.includes("*"));
       if (wildcard) throw new Error(`RunRole ${id}: policy "${name}" uses the wildcard action "${wildcard}"; name each action`);
+      const write = props.phase === "plan" ? statements.flatMap((s) => s.Action).find((a) => !isReadAction(a)) : undefined;
+      if (write) throw new Error(`RunRole ${id}: policy "${name}" gives the plan role the write action "${write}"; a plan only reads (readOnlyPolicies)`);
     }
 
     this.role = new IamRole(this, "role", {
       name: props.name,
       description: props.description,
-      assumeRolePolicy: props.oidc.trustPolicy(props.workspace),
+      assumeRolePolicy: props.oidc.trustPolicy(props.workspace, props.phase),
     });
     for (const [part, statements] of Object.entries(props.policies)) {
       const policy = new IamPolicy(this, part, {

@@ -17,12 +17,12 @@ export interface TaskBoundaryProps {
 }
 
 /**
- * The permissions boundary of the Fargate tier's task and execution roles.
- * The fargate run role may create `<service>-task*` roles and write their
- * inline policies, but only with this boundary attached (its policy says so),
- * so whatever a commit to the fargate stack puts in those policies, a task
- * can at most pull the image, write its logs and use the service's tables:
- * the run role cannot mint a role more powerful than the tier itself.
+ * The permissions boundary of the Fargate tier's task and execution roles
+ * (stacks/bootstrap/task-roles.ts). Both roles are this stack's, and no run
+ * role may write IAM, but the boundary still caps them: whatever their inline
+ * policies say now or after a later edit, a task can at most pull from the one
+ * repository, write the tier's logs and use the service's tables.
+ * `npm run synth:check` fails if either role loses it (scripts/security-checks.ts).
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
  */
 export class TaskBoundary extends Construct {

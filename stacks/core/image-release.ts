@@ -8,17 +8,18 @@ export interface ImageReleaseProps {
 }
 
 /**
- * The image a stack runs, from the variables `npm run release` commits in the
- * stack's `image.auto.tfvars.json`: `image_digest` (required, validated) and,
- * for people reading the file, `image_tag` and `released_at` (declared so
- * Terraform does not warn about undeclared values). Both stacks declare it and
- * run `<repository>@<digest>`: both tiers run the same bytes, every release is
- * a change Terraform sees (a re-pushed tag is not), and a rollback is a commit
- * of an older digest. Used by the core and the fargate stack alike.
+ * The image the service runs, from the variables `npm run release` commits in
+ * `deploy/core/image.auto.tfvars.json`: `image_digest` (required, validated)
+ * and, for people reading the file, `image_tag` and `released_at` (declared so
+ * Terraform does not warn about undeclared values). The core stack runs
+ * `<repository>@<digest>` in the Lambda function and in the Fargate tier's task
+ * definition: both tiers run the same bytes, every release is a change
+ * Terraform sees (a re-pushed tag is not), a rollback is a commit of an older
+ * digest, and only core's human-confirmed apply changes it.
  */
 export class ImageRelease extends Construct {
   public readonly digest: TerraformVariable;
-  /** `<repository url>@sha256:...`, what the Lambda function and the task definition run. */
+  /** `<repository url>@sha256:...`, what the Lambda function and the tier's task definition run. */
   public readonly uri: string;
 
   constructor(scope: Construct, id: string, props: ImageReleaseProps) {

@@ -1,19 +1,18 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { SCALER_STATUS_KEY } from "../../service/scaler-status";
-import { assumeRolePolicy, denyWritesToItem, policyDocument } from "../policy";
+import { functionLogGroupName } from "../service-names";
 
 export interface LambdaServiceProps {
   readonly functionName: string;
   /** Image to run, by digest (`<repository url>@sha256:...`). */
   readonly imageUri: string;
-  /** The account the function runs in; its role trusts Lambda only on this account's behalf. */
-  readonly accountId: string;
+  /**
+   * ARN of the function's role (`<service>-api-role`), which the bootstrap stack makes: its
+   * log group and this table, minus the scaler's status item (stacks/bootstrap/api-role.ts).
+   */
+  readonly roleArn: string;
   /** The table the service reads and writes. */
   readonly table: DynamodbTable;
   readonly memoryMb: number;
@@ -28,8 +27,8 @@ export interface LambdaServiceProps {
 }
 
 /**
- * The Lambda tier: the image as a function (arm64), its log group, and a role
- * limited to its table, minus the scaler's status item.
+ * The Lambda tier: the image as a function (arm64) and its log group, run
+ * with the bootstrap stack's role.
  */
 export class LambdaService extends Construct {
   public readonly function: LambdaFunction;
@@ -47,32 +46,12 @@ export class LambdaService extends Construct {
     const clash = Object.keys(props.environment ?? {}).filter((name) => name in own);
     if (clash.length > 0) throw new Error(`LambdaService ${id}: environment must not set ${clash.join(", ")}, which the function sets itself`);
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/aws/lambda/${props.functionName}`,
+      name: functionLogGroupName(props.functionName),
       retentionInDays: props.logRetentionDays,
-    });
-    const role = new IamRole(this, "role", {
-      name: `${props.functionName}-role`,
-      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", props.accountId),
-    });
-    const policy = new IamRolePolicy(this, "policy", {
-      role: role.id,
-      name: "service",
-      policy: Fn.jsonencode(
-        policyDocument([
-          { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${this.logGroup.arn}:*` },
-          {
-            Sid: "Links",
-            Effect: "Allow",
-            Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-            Resource: props.table.arn,
-          },
-          denyWritesToItem(props.table.arn, SCALER_STATUS_KEY),
-        ]),
-      ),
     });
     this.function = new LambdaFunction(this, "function", {
       functionName: props.functionName,
-      role: role.arn,
+      role: props.roleArn,
       packageType: "Image",
       imageUri: props.imageUri,
       architectures: ["arm64"],
@@ -81,9 +60,9 @@ export class LambdaService extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency ?? -1,
       environment: { variables: { ...own, ...props.environment } },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
-      // Created after, and destroyed before, what it needs from its first invocation: the log group
-      // (else Lambda creates an unmanaged one without retention) and the role's permissions.
-      dependsOn: [this.logGroup, policy],
+      // Created after, and destroyed before, the log group it writes to from its first invocation
+      // (else Lambda creates an unmanaged one without retention); the role exists before core.
+      dependsOn: [this.logGroup],
     });
   }
 }

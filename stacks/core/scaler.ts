@@ -3,29 +3,25 @@ import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import type { ScalerSettings } from "../../scaler/settings";
-import { assumeRolePolicy, policyDocument } from "../policy";
-import { scalerStatements } from "./scaler-policy";
+import { functionLogGroupName } from "../service-names";
 
 export interface ScalerProps {
   readonly functionName: string;
   /** Path of the deterministic deployment zip (dist/scaler.zip, from `npm run build`). */
   readonly zipPath: string;
   /**
-   * Runtime settings; may hold tokens (API id, table name, topic and role ARNs). The role's
-   * wake, re-arm and alert statements are built from them, so they name what the scaler uses.
+   * Runtime settings; may hold tokens (API id, table name, topic ARN). The bootstrap stack's
+   * role for the scaler is built from the same scalerSettingsFrom (stacks/bootstrap/scaler-role.ts).
    */
   readonly settings: ScalerSettings;
-  /** The service's table, where the scaler reads and writes its status item. */
-  readonly table: DynamodbTable;
+  /** ARN of the scaler's role (`<service>-scaler-role`), which the bootstrap stack makes. */
+  readonly roleArn: string;
   readonly region: string;
-  /** The account the scaler runs in (caller identity): trust policy, token parameters, alarm ARNs. */
+  /** The account the scaler runs in (caller identity): the alarms that may invoke it. */
   readonly accountId: string;
   /** Prefix of the alarms allowed to invoke the scaler (`<service>-`). */
   readonly alarmPrefix: string;
@@ -51,7 +47,7 @@ export interface ScalerProps {
  * hourly heartbeat, by the wake alarms and its own one-time schedules while
  * the tier is off, and every minute by the fargate stack's rule while the
  * tier exists. A failed run is not retried (the next one comes soon) but goes
- * to the alert topic. Its role can do only what it does.
+ * to the alert topic. Its role (the bootstrap stack's) can do only what it does.
  */
 export class Scaler extends Construct {
   public readonly function: LambdaFunction;
@@ -69,13 +65,10 @@ export class Scaler extends Construct {
       throw new Error(`Scaler ${id}: settings.wake.scalerArn (${props.settings.wake.scalerArn}) must name this function, ${props.functionName}; the re-arm schedules invoke it`);
     }
     const asset = new TerraformAsset(this, "code", { path: props.zipPath, type: AssetType.FILE });
-    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${props.functionName}`, retentionInDays: props.logRetentionDays });
-    const role = new IamRole(this, "role", { name: `${props.functionName}-role`, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com", props.accountId) });
-    const statements = scalerStatements({ settings: props.settings, region: props.region, accountId: props.accountId, logGroupArn: this.logGroup.arn, tableArn: props.table.arn });
-    const policy = new IamRolePolicy(this, "policy", { role: role.id, name: "scaler", policy: Fn.jsonencode(policyDocument(statements)) });
+    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: functionLogGroupName(props.functionName), retentionInDays: props.logRetentionDays });
     this.function = new LambdaFunction(this, "function", {
       functionName: props.functionName,
-      role: role.arn,
+      role: props.roleArn,
       runtime: "nodejs22.x",
       architectures: ["arm64"],
       handler: "index.handler",
@@ -86,7 +79,7 @@ export class Scaler extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: { variables: { LAMBDAFLEX_SCALER_SETTINGS: Fn.jsonencode(props.settings), NODE_OPTIONS: "--enable-source-maps" } },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
-      dependsOn: [this.logGroup, policy],
+      dependsOn: [this.logGroup],
     });
     // Every run reads the world afresh and another trigger comes soon, so a retried or queued event
     // is only a stale duplicate that costs money and can overlap the next run. Drop it: no retries

@@ -63,8 +63,10 @@ export class TierVariables extends Construct {
       description: "When fargate_tier last changed (ISO-8601 UTC); the scaler counts dwell and timeouts from it.",
     });
     this.since.overrideLogicalId("fargate_tier_since");
-    this.minTasks = this.taskCount("fargate_min_tasks", props.minTasks, "Minimum running tasks; the scaler sizes it from demand when it commits warming.");
-    this.maxTasks = this.taskCount("fargate_max_tasks", props.maxTasks, "Maximum tasks target tracking may run.");
+    // The configuration's maxTasks is the ceiling of both counts: a toggle (the only file a
+    // path-restricted bot token may push) can size the tier, never beyond what was reviewed.
+    this.minTasks = this.taskCount("fargate_min_tasks", props.minTasks, props.maxTasks, "Minimum running tasks; the scaler sizes it from demand when it commits warming.");
+    this.maxTasks = this.taskCount("fargate_max_tasks", props.maxTasks, props.maxTasks, "Maximum tasks target tracking may run.");
     this.pinned = new TerraformVariable(this, "fargate_pinned", {
       type: "bool",
       default: false,
@@ -100,13 +102,18 @@ export class TierVariables extends Construct {
     return v;
   }
 
-  /** A whole-number task count variable, validated, under its own name. */
-  private taskCount(name: string, defaultValue: number, description: string): TerraformVariable {
+  /** A whole-number task count variable from 1 to `ceiling`, validated, under its own name. */
+  private taskCount(name: string, defaultValue: number, ceiling: number, description: string): TerraformVariable {
     const v = new TerraformVariable(this, name, {
       type: "number",
       default: defaultValue,
       description,
-      validation: [{ condition: `\${var.${name} >= 1 && floor(var.${name}) == var.${name}}`, errorMessage: `${name} must be a whole number >= 1.` }],
+      validation: [
+        {
+          condition: `\${var.${name} >= 1 && var.${name} <= ${ceiling} && floor(var.${name}) == var.${name}}`,
+          errorMessage: `${name} must be a whole number from 1 to ${ceiling} (fargate.maxTasks in lambdaflex.config.json; raise it there and run npm run synth).`,
+        },
+      ],
     });
     v.overrideLogicalId(name);
     return v;

@@ -17,9 +17,11 @@ const accountLimit = (ConcurrentExecutions: number, UnreservedConcurrentExecutio
 });
 const parameter = (Name: string, Type: "String" | "SecureString", Value: string) => ({ Parameter: { Name, Type, Value, Version: 1, DataType: "text" } });
 const SLR = [
-  ["AWSServiceRoleForECS", "ecs.amazonaws.com"],
-  ["AWSServiceRoleForElasticLoadBalancing", "elasticloadbalancing.amazonaws.com"],
-  ["AWSServiceRoleForApplicationAutoScaling_ECSService", "ecs.application-autoscaling.amazonaws.com"],
+  ["AWSServiceRoleForECS", "ecs.amazonaws.com", "fargate"],
+  ["AWSServiceRoleForElasticLoadBalancing", "elasticloadbalancing.amazonaws.com", "fargate"],
+  ["AWSServiceRoleForApplicationAutoScaling_ECSService", "ecs.application-autoscaling.amazonaws.com", "fargate"],
+  // API Gateway creates it on an account's first custom domain (core's); the core run roles may not.
+  ["AWSServiceRoleForAPIGateway", "ops.apigateway.amazonaws.com", "core"],
 ] as const;
 
 describe("doctor: AWS prerequisites", () => {
@@ -63,11 +65,11 @@ describe("doctor: AWS prerequisites", () => {
     });
   });
 
-  it.each(SLR)("reports the missing service-linked role %s with the command that creates it", async (role, service) => {
+  it.each(SLR)("reports the missing service-linked role %s with the command that creates it", async (role, service, stack) => {
     aws.iam.on(GetRoleCommand, { RoleName: role }).rejects(new NoSuchEntityException({ message: `The role with name ${role} cannot be found.`, $metadata: {} }));
     const { failed } = await runDoctor({ url: server.url });
     expect(failed).toEqual({
-      [`service-linked role ${role}`]: { detail: `${role} does not exist in this account; the fargate stack's first apply needs it`, fix: `aws iam create-service-linked-role --aws-service-name ${service}` },
+      [`service-linked role ${role}`]: { detail: `${role} does not exist in this account; the ${stack} stack's first apply needs it`, fix: `aws iam create-service-linked-role --aws-service-name ${service}` },
     });
   });
 
@@ -147,15 +149,15 @@ describe("doctor: AWS prerequisites", () => {
     });
   });
 
-  it("prints a fix the checks share once, under all of them (no credentials: one fix for the 8 AWS checks)", async () => {
+  it("prints a fix the checks share once, under all of them (no credentials: one fix for the 9 AWS checks)", async () => {
     const noCredentials = Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
     for (const m of [aws.lambda, aws.quotas, aws.iam, aws.route53, aws.ssm]) m.onAnyCommand().rejects(noCredentials);
     const { out } = await runDoctor({ url: server.url });
     const fixes = out.split("\n").filter((l) => /^ {6}fix/.test(l));
-    expect(fixes).toEqual(["      fix (the 8 checks above): configure AWS credentials for the deployment account (aws configure sso, or export AWS_PROFILE=<profile>), then run npm run doctor again"]);
+    expect(fixes).toEqual(["      fix (the 9 checks above): configure AWS credentials for the deployment account (aws configure sso, or export AWS_PROFILE=<profile>), then run npm run doctor again"]);
     const lines = out.split("\n");
     const at = lines.indexOf(fixes[0]!);
-    expect(lines.slice(at - 8, at).every((l) => l.startsWith("FAIL "))).toBe(true);
-    expect(out).toContain("\n8 of ");
+    expect(lines.slice(at - 9, at).every((l) => l.startsWith("FAIL "))).toBe(true);
+    expect(out).toContain("\n9 of ");
   });
 });

@@ -5,6 +5,8 @@
  * Tests break one thing and read the report the way a user would.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IAMClient, GetRoleCommand } from "@aws-sdk/client-iam";
@@ -20,7 +22,8 @@ import { TerraformCloudEmulator, type EmulatedWorkspace, type EmulatedWorkspaceS
 export const TOKEN = "tfc-user-token";
 /** The real token values in the parameters: no report may contain them. */
 export const SECRETS = { git: "ghp_realGitTokenValue", tfc: "tfc-realScalerToken" };
-export const ROLE_ARN = "arn:aws:iam::123456789012:role/lambdaflex-tfc-runs";
+/** The bootstrap stack's role for one phase of one workspace (runRoleName), as its output prints it. */
+export const roleArn = (stack: "core" | "fargate", phase: "plan" | "apply") => `arn:aws:iam::123456789012:role/lambdaflex-tfc-${stack}-${phase}`;
 
 /** A complete configuration (what lambdaflex.config.json holds, with an organization). */
 export function readyConfig(): Record<string, any> {
@@ -36,25 +39,33 @@ export function readyConfig(): Record<string, any> {
   };
 }
 
-const credentials = [
+/** Dynamic credentials as README "Terraform Cloud setup" step 4 sets them: one role per run phase. */
+export const credentials = (stack: "core" | "fargate") => [
   { key: "TFC_AWS_PROVIDER_AUTH", value: "true", category: "env" as const },
-  { key: "TFC_AWS_RUN_ROLE_ARN", value: ROLE_ARN, category: "env" as const },
+  { key: "TFC_AWS_PLAN_ROLE_ARN", value: roleArn(stack, "plan"), category: "env" as const },
+  { key: "TFC_AWS_APPLY_ROLE_ARN", value: roleArn(stack, "apply"), category: "env" as const },
 ];
 const settings = (dir: string, autoApply: boolean): EmulatedWorkspaceSettings => ({
   "working-directory": dir, "trigger-patterns": [`${dir}/**`], "auto-apply": autoApply, "execution-mode": "remote",
   "vcs-repo": { identifier: "example/lambdaflex-deploy", branch: "main" },
 });
 
+/**
+ * A workspace with the source workspaces of its inbound run triggers (by name), which the
+ * emulator (sim/world/terraform-cloud.ts) does not serve yet: startTerraformCloud answers them.
+ */
+export type DoctorWorkspace = EmulatedWorkspace & { readonly runTriggerSources?: readonly string[] };
+
 /** Both workspaces as README "Terraform Cloud setup" describes them. */
-export function readyWorkspaces(): EmulatedWorkspace[] {
+export function readyWorkspaces(): DoctorWorkspace[] {
   return [
-    { name: "lambdaflex-core", attributes: settings("deploy/core", false), vars: credentials, remoteStateConsumers: ["lambdaflex-fargate"] },
-    { name: "lambdaflex-fargate", attributes: settings("deploy/fargate", true), vars: credentials },
+    { name: "lambdaflex-core", attributes: settings("deploy/core", false), vars: credentials("core"), remoteStateConsumers: ["lambdaflex-fargate"] },
+    { name: "lambdaflex-fargate", attributes: settings("deploy/fargate", true), vars: credentials("fargate"), runTriggerSources: ["lambdaflex-core"] },
   ];
 }
 
 /** `readyWorkspaces()` with one workspace's settings, variables or consumers replaced. */
-export function changed(name: "lambdaflex-core" | "lambdaflex-fargate", change: Partial<Omit<EmulatedWorkspace, "attributes">> & { attributes?: EmulatedWorkspaceSettings }): EmulatedWorkspace[] {
+export function changed(name: "lambdaflex-core" | "lambdaflex-fargate", change: Partial<Omit<DoctorWorkspace, "attributes">> & { attributes?: EmulatedWorkspaceSettings }): DoctorWorkspace[] {
   return readyWorkspaces().map((w) => (w.name === name ? { ...w, ...change, attributes: { ...w.attributes, ...change.attributes } } : w));
 }
 
@@ -84,14 +95,62 @@ export function mockAws() {
   return { ...m, ready };
 }
 
-/** The emulator with these workspaces, listening on 127.0.0.1. */
-export async function startTerraformCloud(workspaces: EmulatedWorkspace[] = readyWorkspaces()) {
+/**
+ * The emulator with these workspaces, listening on 127.0.0.1, behind a stand-in for
+ * `GET /api/v2/workspaces/:id/run-triggers?filter[run-trigger][type]=inbound` (api-docs/run-triggers,
+ * "List Run Triggers"), which the emulator does not serve yet: every other request goes through.
+ */
+export async function startTerraformCloud(workspaces: DoctorWorkspace[] = readyWorkspaces()) {
   const tfc = new TerraformCloudEmulator({
-    organization: "acme", workspace: "lambdaflex-fargate", token: TOKEN, workspaces,
+    organization: "acme", workspace: "lambdaflex-fargate", token: TOKEN, workspaces: workspaces.map(({ runTriggerSources: _, ...w }) => w),
     params: { runMinutes: [1, 2], failureRate: 0, discardRate: 0, policySoftFailRate: 0, webhookSeconds: [1, 2] },
     now: () => 0, schedule: () => undefined, random: () => 0.5, infrastructure: { hasChanges: () => false, apply: (_t, done) => done() },
   });
-  return { tfc, ...(await tfc.listen()) };
+  const emulator = await tfc.listen();
+  const sources = new Map(workspaces.map((w) => [w.name, w.runTriggerSources ?? []]));
+  const relay = async (path: string, headers: http.IncomingHttpHeaders, method = "GET", body?: string) => {
+    const res = await fetch(`${emulator.url}${path}`, { method, headers: { ...(headers.authorization ? { authorization: headers.authorization } : {}), "content-type": "application/vnd.api+json" }, ...(body ? { body } : {}) });
+    return { status: res.status, text: await res.text() };
+  };
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+    req.on("end", async () => {
+      const url = req.url ?? "/";
+      const trigger = /^\/api\/v2\/workspaces\/([^/?]+)\/run-triggers\?(.*)$/.exec(url);
+      let answer: { status: number; text: string };
+      if (!trigger || new URLSearchParams(trigger[2]).get("filter[run-trigger][type]") !== "inbound") {
+        answer = await relay(url, req.headers, req.method, body || undefined);
+      } else {
+        // The workspace and each source through the emulator, so its 401s and ids hold.
+        const ws = await relay(`/api/v2/workspaces/${trigger[1]}`, req.headers);
+        if (ws.status !== 200) answer = ws;
+        else {
+          const id = JSON.parse(ws.text).data.id as string;
+          const name = JSON.parse(ws.text).data.attributes.name as string;
+          const data = await Promise.all((sources.get(name) ?? []).map(async (source, i) => {
+            const src = JSON.parse((await relay(`/api/v2/organizations/acme/workspaces/${source}`, req.headers)).text).data;
+            return {
+              id: `rt-${String(i).padStart(16, "0")}`, type: "run-triggers",
+              attributes: { "workspace-name": name, "sourceable-name": source, "created-at": "2026-01-01T00:00:00.000Z" },
+              relationships: { workspace: { data: { id, type: "workspaces" } }, sourceable: { data: { id: src.id, type: "workspaces" } } },
+            };
+          }));
+          answer = { status: 200, text: JSON.stringify({ data, meta: { pagination: { "current-page": 1, "prev-page": null, "next-page": null, "total-pages": 1, "total-count": data.length } } }) };
+        }
+      }
+      res.writeHead(answer.status, { "content-type": "application/vnd.api+json" }).end(answer.text);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    tfc,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      await new Promise<void>((done) => server.close(() => done()));
+      await emulator.close();
+    },
+  };
 }
 
 /** Runs `npm run doctor` with this configuration and environment against the mocks and the emulator at `url`. */

@@ -2,9 +2,17 @@ import { SCALER_STATUS_KEY } from "../../service/scaler-status";
 import type { ScalerSettings } from "../../scaler/settings";
 import type { Statement } from "../policy";
 
+/** The scaler's settings its statements read; not the API id, which GetMetricData (Resource "*") never needs. */
+export type ScalerRoleSettings = Pick<ScalerSettings, "policy" | "git" | "wake" | "alertTopicArn" | "hostedZoneId" | "terraformCloud"> & {
+  readonly targets: Pick<ScalerSettings["targets"], "albName">;
+};
+
 export interface ScalerPolicyProps {
-  /** The settings the function runs with: the wake alarms, schedule group, scheduler role and topic come from here, so role and run time never disagree. */
-  readonly settings: ScalerSettings;
+  /**
+   * The settings, from the same scalerSettingsFrom the core stack configures the function with,
+   * so the wake alarms, schedule group, scheduler role and topic the role names are the ones it uses.
+   */
+  readonly settings: ScalerRoleSettings;
   readonly region: string;
   /** Account id (may be a cdktf token). */
   readonly accountId: string;
