@@ -33,9 +33,9 @@ export interface FargateStackProps {
  * also fronts the service Lambda (all weight on it at creation; the scaler
  * owns the weights) and the weight-100 "fargate" record exists in warming and
  * serving; with "dns" the ALB forwards to the tasks only and the record
- * exists only when serving. The image
- * digest comes from this stack's own committed `image.auto.tfvars.json` (the
- * same digest as core's).
+ * exists only when serving. The service runs core's task definition (family
+ * `<service>`, the released digest), read from core's state: this stack
+ * declares no image and no role, so a commit here cannot choose either.
  */
 export class FargateStack extends TerraformStack {
   public readonly tier: TierVariables;
