@@ -97,6 +97,43 @@ export const AppSchema = z
   .prefault({});
 
 /**
+ * What the cost model assumes about each request beyond its duration: the
+ * bytes and connections the ALB bills in LCUs, and the log bytes CloudWatch
+ * Logs bills on ingestion (README, "Cost model and simulator"). The defaults
+ * are the URL shortener's.
+ */
+export const WorkloadSchema = z
+  .object({
+    /** Bytes the ALB processes per request, request and response with headers (LCU processed-bytes dimension). */
+    bytesPerRequest: z.number().nonnegative().default(10_000),
+    /** Share of requests that open a new client connection; the rest reuse a kept-alive one (LCU new-connections dimension). */
+    newConnectionFraction: z.number().min(0).max(1).default(0.5),
+    /**
+     * Seconds a client connection stays open, its keep-alive idle time included (LCU active-connections
+     * dimension). Default: the ALB's idle timeout (stacks/fargate/load-balancer.ts), at which it closes a
+     * connection a client keeps open.
+     */
+    connectionSeconds: z.number().nonnegative().max(4000).default(60),
+    /**
+     * Bytes CloudWatch Logs ingests per HTTP API access-log line: the stage's format (stacks/core/http-api.ts)
+     * filled with a redirect's values, plus 26 bytes of event overhead (sim/log-bytes.ts).
+     */
+    accessLogBytes: z.number().int().nonnegative().default(167),
+    /**
+     * Bytes of Lambda's JSON platform records per invocation (platform.start and platform.report at the
+     * default INFO level, stacks/core/lambda-service.ts `logFormat: "JSON"`), overheads included (sim/log-bytes.ts).
+     */
+    platformLogBytes: z.number().int().nonnegative().default(509),
+    /** Bytes a Lambda cold start adds to the logs (platform.initStart and the report's init duration). */
+    initLogBytes: z.number().int().nonnegative().default(509),
+    /** Bytes the app itself logs per request, on either tier. The URL shortener logs only errors: 0. */
+    appLogBytesPerRequest: z.number().nonnegative().default(0),
+  })
+  .strict()
+  // An absent section means the shortener's figures, so configuration files from before it keep working.
+  .prefault({});
+
+/**
  * The one deployment configuration. Every field is documented here; defaults
  * live in `lambdaflex.config.json` at the repository root. `main.ts`, the
  * scaler and the simulator all parse it with `parseDeploymentConfig`.
@@ -164,6 +201,7 @@ export const DeploymentConfigSchema = z
       }),
     /** The image's contract with the stacks: health check path and the app's environment (sizes are in `lambda` and `fargate`). */
     app: AppSchema,
+    workload: WorkloadSchema,
     scaling: z.object({
       /** Expected minutes from the warming commit to serving: Terraform run, ALB creation, healthy tasks, DNS TTL. Prices the round trip. */
       warmupMinutes: z.number().min(1).max(120).default(15),

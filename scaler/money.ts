@@ -20,10 +20,10 @@ export interface MoneyConfig {
   readonly prices?: PriceTable;
 }
 
-/** Per-minute cost of serving `requests` on Lambda (API Gateway, requests, compute; no cold starts). */
+/** Per-minute cost of serving `requests` on Lambda (API Gateway, requests, compute, log ingestion; no cold starts). */
 const lambdaCost = (requests: number, c: MoneyConfig): number => lambdaMinuteCost(requests, 0, c.workload, c.prices);
 
-/** Per-minute cost of serving `requests` on Fargate, tasks sized by target tracking, ALB with LCUs. */
+/** Per-minute cost of serving `requests` on Fargate, tasks sized by target tracking, ALB with LCUs, the tier's alarms. */
 const fargateCost = (requests: number, c: MoneyConfig): number =>
   fargateMinuteCost(requests, tasksNeeded(requests / 60, c.workload), c.workload, c.prices);
 
@@ -32,7 +32,7 @@ export const lambdaExcess = (requests: number, c: MoneyConfig): number => lambda
 
 /**
  * What one round trip of the tier costs beyond serving: its resources (ALB,
- * floor tasks, addresses) while it warms up and while it is torn down, when
+ * floor tasks, addresses, alarms) while it warms up and while it is torn down, when
  * they carry no traffic. This is the ski-rental "buy price".
  */
 export function roundTripCost(c: MoneyConfig): number {

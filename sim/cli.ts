@@ -24,16 +24,19 @@ export const USAGE = {
   simulate: `usage: npm run simulate -- --trace FILE [--scale N] [--config FILE] [--out DIR] [--world FILE]
 
 Runs LambdaFlex (the production scaler in the digital twin), Lambda only,
-Fargate always on and the clairvoyant optimum on the trace, and writes
-simulation.json, report.html and toggle-history/ into --out.
+Fargate always on and the optimums on the trace, compares them at equal
+service (each failed or overloaded request charged what Lambda would have
+charged), and writes simulation.json, report.html and toggle-history/ into
+--out.
 ${COMMON}
   --out DIR       where to write (default sim-output)
   -h, --help      this help`,
   advise: `usage: npm run advise -- --trace FILE [--scale N] [--config FILE] [--out DIR] [--world FILE] [--quick]
 
 Sweeps the scaler's tunable parameters (scaling.switchCostFactor,
-minDwellMinutes and backoffDecayMinutes) in the twin and recommends the
-cheapest setting with no more shortfall than the optimum; writes advice.json.
+minDwellMinutes and backoffDecayMinutes) and, when demand passed what it
+carries, fargate.maxTasks in the twin, and recommends the setting that is
+cheapest at equal service; writes advice.json.
 ${COMMON}
   --out DIR       where to write (default advise-output)
   --quick         a coarser sweep
@@ -108,8 +111,19 @@ export async function main(argv: string[]): Promise<number> {
       });
       writeFileSync(join(out, "simulation.json"), JSON.stringify(summary(report), null, 2) + "\n");
       writeFileSync(join(out, "report.html"), renderHtml(report, trace));
+      const n = (x: number) => Math.round(x).toLocaleString("en-US");
       for (const s of report.strategies) {
-        process.stdout.write(`${s.strategy.padEnd(20)} $${s.totalCost.toFixed(2).padStart(10)}  ${s.transitions} transitions  ${s.shortfallMinutes} shortfall min\n`);
+        process.stdout.write(
+          `${s.strategy.padEnd(20)} $${s.totalCost.toFixed(2).padStart(10)} billed  $${s.costAtEqualService.toFixed(2).padStart(10)} at equal service  ` +
+            `${n(s.requestsFailed.total)} failed  ${n(s.requestsOverloaded)} overloaded  ${s.transitions} transitions  ${s.shortfallMinutes} shortfall min\n`,
+        );
+      }
+      const sizing = report.sizing;
+      if (sizing && sizing.minutesPastCapacity > 0) {
+        process.stdout.write(
+          `demand passed what fargate.maxTasks=${sizing.maxTasks} carries (${n(sizing.capacityRps)} req/s) in ${n(sizing.minutesPastCapacity)} minutes, peaking at ${n(sizing.peakRps)} req/s; ` +
+            `fargate.maxTasks=${sizing.maxTasksForPeak} would carry the peak at the target utilization (npm run advise sweeps it)\n`,
+        );
       }
       const sc = report.scaler;
       process.stdout.write(

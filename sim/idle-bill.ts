@@ -1,20 +1,35 @@
 /**
- * What the core stack bills every month while the Fargate tier is off: the
- * fixed prices of what it declares, plus what its always-on schedules cost
- * to run. Read from the synthesized core `cdk.tf.json`, so a resource added
- * to core shows up here (and `npm run synth:check` fails above the limit).
- * Pay-per-use items that are zero without traffic (API Gateway, the service's
- * Lambda, DynamoDB on demand) are not part of an idle bill.
+ * What the deployment bills every month while the Fargate tier is off: the
+ * fixed prices of what the core stack declares, what its always-on schedules
+ * cost to run, and the storage of what it keeps (the release images it runs
+ * from, the table's point-in-time recovery). Read from the synthesized core
+ * `cdk.tf.json`, so a resource added to core shows up here (and `npm run
+ * synth:check` fails above the limit). Pay-per-use items that are zero
+ * without traffic (API Gateway, the service's Lambda, DynamoDB on demand) are
+ * not part of an idle bill.
  */
-import { DEFAULT_PRICES, type PriceTable } from "./prices";
+import { DEFAULT_PRICES, GB, HOURS_PER_MONTH, type PriceTable } from "./prices";
 
-/** The most core may bill while the tier is off (issue: "near-zero idle cost"). */
-export const IDLE_BILL_LIMIT_USD = 0.3;
+/**
+ * The most the deployment may bill while the tier is off. It was $0.30 while the
+ * bill counted only what core declares and runs (alarms, the hourly heartbeat,
+ * about $0.22); the storage items (up to 30 release images, PITR) add about $0.37,
+ * which any deployment of the service pays, the Lambda tier alone included. The
+ * limit keeps room for neither a dashboard ($3) nor a per-minute heartbeat ($0.90).
+ */
+export const IDLE_BILL_LIMIT_USD = 0.75;
+
+/**
+ * What LambdaFlex itself may add to a month while the tier is off (the wake alarms, the
+ * heartbeat): the old limit, and the right budget where LambdaFlex is compared with a
+ * single tier, which pays the storage items too.
+ */
+export const LAMBDAFLEX_IDLE_BUDGET_USD = 0.3;
 
 /** The assumptions behind the usage items, each with where it comes from. */
 export const IDLE_ASSUMPTIONS = {
   /** AWS bills a month as 730 hours (https://aws.amazon.com/lambda/pricing/, "730 hours in a month"). */
-  hoursPerMonth: 730,
+  hoursPerMonth: HOURS_PER_MONTH,
   /** An idle scaler run: one git GET, one GetMetricData, one GetItem; about 1 s billed (README "The scaler"; its logs' REPORT lines). */
   secondsPerRun: 1,
   /** While off the scaler reads API Gateway Count and Lambda Throttles (README "The scaler", step 2). */
@@ -23,6 +38,20 @@ export const IDLE_ASSUMPTIONS = {
   logBytesPerRun: 2048,
   /** Lambda's default when a function declares no memory_size. */
   defaultMemoryMb: 128,
+  /** Release images the repository keeps: the bootstrap stack's lifecycle policy (stacks/bootstrap/image-repository.ts `keepReleases`). */
+  releasesKept: 30,
+  /**
+   * Compressed MiB of one release image: the Lambda Node.js 22 base image (about 485 MB unpacked,
+   * roughly a quarter of that compressed) and under 1 MiB of bundles. ECR stores a layer two images
+   * share once, but AWS republishes the base image often, so releases a week apart rarely share it:
+   * every kept release is counted in full, which makes the item an upper bound.
+   */
+  imageMb: 120,
+  /**
+   * GiB of table data PITR bills for: a few hundred thousand links at about 300 bytes each
+   * (item data plus DynamoDB's 100 bytes of overhead per item).
+   */
+  tableGb: 0.1,
 } as const;
 
 export interface IdleBillItem {
@@ -108,6 +137,18 @@ export function idleBillFromStack(coreStackJson: Json, prices: PriceTable = DEFA
   const secretReads = Object.keys(coreStackJson.data?.aws_secretsmanager_secret ?? {}).length + Object.keys(coreStackJson.data?.aws_secretsmanager_secret_version ?? {}).length;
   if (secretReads > 0) items.push({ item: "Secrets Manager secrets read", count: secretReads, usdPerMonth: secretReads * prices.secretsManagerSecretMonth, note: "each secret read bills as a stored secret" });
 
+  // What the stack keeps: the release images it reads by repository, the tables it backs up continuously.
+  const repositories = Object.keys(coreStackJson.data?.aws_ecr_repository ?? {}).length;
+  if (repositories > 0) {
+    const gb = (repositories * a.releasesKept * a.imageMb * 1024 ** 2) / GB;
+    items.push({ item: "ECR release images", count: gb, usdPerMonth: gb * prices.ecrStorageGbMonth, note: `GB-months: at most ${a.releasesKept} releases of ~${a.imageMb} MiB compressed` });
+  }
+  const pitr = idle(coreStackJson, "aws_dynamodb_table").filter(([, t]) => t.point_in_time_recovery?.enabled === true);
+  if (pitr.length > 0) {
+    const gb = pitr.length * a.tableGb;
+    items.push({ item: "DynamoDB point-in-time recovery", count: gb, usdPerMonth: gb * prices.dynamoPitrGbMonth, note: `GB-months: ~${a.tableGb} GB of links per table` });
+  }
+
   // Always-on schedules that invoke a Lambda function: what every run costs.
   for (const [name, rule] of idle(coreStackJson, "aws_cloudwatch_event_rule")) {
     if (!rule.schedule_expression) continue;
@@ -121,7 +162,7 @@ export function idleBillFromStack(coreStackJson: Json, prices: PriceTable = DEFA
       items.push({ item: `${what}: invocations`, count: runs, usdPerMonth: runs * prices.lambdaRequest });
       items.push({ item: `${what}: compute`, count: runs, usdPerMonth: runs * a.secondsPerRun * gb * prices.lambdaGbSecondArm, note: `~${a.secondsPerRun} s at ${fn.memory_size ?? a.defaultMemoryMb} MB per run` });
       items.push({ item: `${what}: GetMetricData`, count: runs * a.metricsPerRun, usdPerMonth: runs * a.metricsPerRun * prices.getMetricDataMetric, note: `${a.metricsPerRun} metrics per run` });
-      items.push({ item: `${what}: logs`, count: runs, usdPerMonth: ((runs * a.logBytesPerRun) / 1024 ** 3) * prices.logsIngestGb, note: `~${a.logBytesPerRun / 1024} KB per run` });
+      items.push({ item: `${what}: logs`, count: runs, usdPerMonth: ((runs * a.logBytesPerRun) / GB) * prices.logsIngestGb, note: `~${a.logBytesPerRun / 1024} KB per run` });
     }
   }
 
@@ -133,7 +174,7 @@ export function idleBillFromStack(coreStackJson: Json, prices: PriceTable = DEFA
   freeIf("aws_ssm_parameter", "SSM standard parameters", "no charge for standard parameters or standard throughput");
   freeIf("aws_sns_topic", "SNS topics", "the first 1M publishes and 1,000 e-mails a month are free");
   freeIf("aws_cloudwatch_log_group", "CloudWatch log groups", "idle storage is a few MB ($0.03/GB-month); ingestion is priced above");
-  freeIf("aws_dynamodb_table", "DynamoDB on-demand tables", "requests only; storage under 25 GB is free, and PITR bills per GB stored");
+  freeIf("aws_dynamodb_table", "DynamoDB on-demand tables", "requests only; storage under 25 GB is free (PITR is priced above)");
   if (items.some((i) => i.item.endsWith(": invocations")) && idle(coreStackJson, "aws_cloudwatch_metric_alarm").length > 0) {
     free.push({ item: "CloudWatch DescribeAlarms calls", note: "one per run while the tier is off, within the 1M free API requests a month" });
   }

@@ -4,12 +4,16 @@ import { roundTripCost } from "../scaler/money";
 import { policyConfigFrom, type PolicyConfig } from "../scaler/policy";
 import { breakEvenRps, workloadFrom } from "./cost-model";
 import { delaysFor } from "./delays";
-import { clairvoyantOptimum } from "./optimum";
+import { lowerBound } from "./optimum";
 import type { SimulationReport } from "./report";
 import { simulateFargateAlways, simulateLambdaOnly } from "./baselines";
+import { EQUAL_SERVICE_RULE, unservedRequestUsd } from "./equal-service";
+import { DEFAULT_PRICES } from "./prices";
+import { sizingFor } from "./sizing";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { idleBillFromStack } from "./idle-bill";
+import { simulateSameWorldOptimum } from "./same-world-optimum";
 import { simulateLambdaFlex } from "./twin";
 import type { World } from "./world/params";
 
@@ -29,11 +33,13 @@ export async function runAll(trace: number[], o: RunOptions): Promise<Simulation
   const w = workloadFrom(o.config);
   const policy = { ...policyConfigFrom(o.config), ...o.policy };
   const delays = delaysFor(o.world, o.config.scaling.deregistrationDelaySeconds);
-  // Two twin runs: the configured switch (weighted by default), then today's DNS-only switch beside it.
-  const progress = (offset: number) => (o.onProgress ? (done: number, total: number) => o.onProgress!(offset * total + done, 2 * total) : undefined);
+  // Three twin runs: LambdaFlex with the configured switch (weighted by default), today's DNS-only
+  // switch beside it, and the same-world optimum (the configured switch; no scaler to host, the same git, Terraform Cloud and AWS).
+  const progress = (offset: number) => (o.onProgress ? (done: number, total: number) => o.onProgress!(offset * total + done, 3 * total) : undefined);
   const twin = await simulateLambdaFlex(trace, { config: o.config, world: o.world, workload: w, policy: o.policy, historyDir: o.historyDir, onProgress: progress(0) });
   const dnsConfig: DeploymentConfig = { ...o.config, fargate: { ...o.config.fargate, switch: "dns" } };
   const dnsOnly = await simulateLambdaFlex(trace, { config: dnsConfig, world: o.world, workload: w, policy: o.policy, onProgress: progress(1), strategyName: "lambdaflex-dns-only" });
+  const optimum = await simulateSameWorldOptimum(trace, { config: o.config, world: o.world, workload: w, policy: o.policy, onProgress: progress(2) });
   return {
     trace: { source: o.source, scale: o.scale, minutes: trace.length, requests: trace.reduce((a, b) => a + b, 0) },
     breakEvenRps: breakEvenRps(w),
@@ -46,12 +52,17 @@ export async function runAll(trace: number[], o: RunOptions): Promise<Simulation
     scaler: twin.scaler,
     worldReport: twin.worldReport,
     fargateShareByMinute: twin.fargateShareByMinute,
+    // How the verdict compares strategies, and whether demand outgrew fargate.maxTasks.
+    equalService: { rule: EQUAL_SERVICE_RULE, unservedRequestUsd: unservedRequestUsd(w, DEFAULT_PRICES) },
+    sizing: sizingFor(trace, w),
     strategies: [
       twin.strategy,
       dnsOnly.strategy,
       simulateLambdaOnly(trace, { config: o.config, world: o.world, workload: w }),
-      simulateFargateAlways(trace, { config: o.config, world: o.world, workload: w }),
-      clairvoyantOptimum(trace, w, delays, policy.minDwellMinutes),
+      await simulateFargateAlways(trace, { config: o.config, world: o.world, workload: w }),
+      // The yardstick a scaler can reach (the same world, the same data plane, clairvoyant decisions), and the one none can beat.
+      optimum.strategy,
+      lowerBound(trace, w, delays, policy.minDwellMinutes),
     ],
   };
 }

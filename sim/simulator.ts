@@ -4,10 +4,17 @@
  * LambdaFlex runs in the digital twin (twin.ts); the single-tier baselines
  * run in the same emulated AWS world (baselines.ts); the clairvoyant optimum
  * is a lower bound computed offline (optimum.ts).
+ *
+ * Every result accounts for every request: served within capacity on a tier,
+ * failed (by cause), or answered by an overloaded task; and prices the last
+ * two at equal service (equal-service.ts), so no strategy is cheaper for
+ * having dropped or overloaded requests.
  */
 import type { TierState } from "../scaler/toggle";
 import { addToBill, type Bill } from "./bill";
-import type { MinuteOutcome } from "./world/aws";
+import type { FailedRequests, MinuteOutcome } from "./world/aws";
+
+export type { FailedRequests };
 
 export type Tier = "lambda" | "fargate";
 
@@ -24,7 +31,21 @@ export interface StrategyResult {
   /** Minutes with the Fargate tier's resources existing (and costing). */
   readonly minutesWithFargateResources: number;
   readonly minutesByState?: Record<TierState, number>;
+  /** Requests sent to each tier (Lambda: invocations asked for, throttled ones included; Fargate: the ALB's share for the tasks, plus what an ALB could not deliver). For what each tier served, see requestsServed. */
   readonly requestsByTier: Record<Tier, number>;
+  /**
+   * Requests served within capacity on each tier: by Lambda neither throttled nor answered 429, and
+   * by healthy tasks at up to requestsPerTaskPerSecond each.
+   * requestsServed.lambda + requestsServed.fargate + requestsFailed.total + requestsOverloaded = demand.
+   */
+  readonly requestsServed: Record<Tier, number>;
+  /** Requests turned away, by cause, and in all. */
+  readonly requestsFailed: FailedRequests & { readonly total: number };
+  /** Requests answered by a task beyond requestsPerTaskPerSecond per healthy task: not turned away, not served within capacity either. */
+  readonly requestsOverloaded: number;
+  /** totalCost plus each failed or overloaded request at what serving it on Lambda would have cost (equal-service.ts): what the verdict compares. */
+  readonly costAtEqualService: number;
+  /** Minutes in which some demand was not served within capacity (failed, overloaded, or short on a tier). */
   readonly shortfallMinutes: number;
   /** Requests whose client's cached DNS answer pointed at an ALB that had been destroyed (they fail); 0 for strategies that move no DNS answer. */
   readonly requestsToDeadEndpoint: number;
@@ -51,6 +72,10 @@ export class MinuteLedger {
   private readonly bill: Record<string, { quantity: number; usd: number }> = {};
   private readonly requests: Record<Tier, number> = { lambda: 0, fargate: 0 };
   private shortfall = 0;
+  private readonly served: Record<Tier, number> = { lambda: 0, fargate: 0 };
+  private readonly failedBy = { throttled: 0, rateLimited: 0, noTarget: 0, deadEndpoint: 0 };
+  private overloaded = 0;
+  private unservedUsd = 0;
   failedRequests = 0;
   deadEndpointRequests = 0;
   misroutedToApiRequests = 0;
@@ -63,6 +88,11 @@ export class MinuteLedger {
     this.failedRequests += out.failedRequests;
     this.deadEndpointRequests += out.deadEndpointRequests;
     this.misroutedToApiRequests += out.misroutedToApiRequests;
+    this.served.lambda += out.served.lambda;
+    this.served.fargate += out.served.fargate;
+    for (const k of Object.keys(this.failedBy) as Array<keyof FailedRequests>) this.failedBy[k] += out.failed[k];
+    this.overloaded += out.overloadedRequests;
+    this.unservedUsd += out.unservedUsd;
     if (out.short) this.shortfall++;
     this.shares.push(out.fargateShare);
     this.resources.push(out.resources);
@@ -86,6 +116,10 @@ export class MinuteLedger {
       minutesByTier: { lambda: this.tiers.filter((t) => t === "lambda").length, fargate: this.tiers.filter((t) => t === "fargate").length },
       minutesWithFargateResources: this.resources.filter(Boolean).length,
       requestsByTier: { ...this.requests },
+      requestsServed: { ...this.served },
+      requestsFailed: { ...this.failedBy, total: this.failedRequests },
+      requestsOverloaded: this.overloaded,
+      costAtEqualService: cost + this.unservedUsd,
       shortfallMinutes: this.shortfall,
       requestsToDeadEndpoint: this.deadEndpointRequests,
       requestsMisroutedToApi: this.misroutedToApiRequests,

@@ -11,35 +11,20 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { minutesBetweenRuns } from "./idle-bill";
-import type { DeploymentConfig } from "../config/schema";
-import { type PolicyConfig } from "../scaler/policy";
-import { scalerSettingsFrom } from "../scaler/settings";
-import { formatToggle, type TierState } from "../scaler/toggle";
-import type { Workload } from "./cost-model";
-import { DEFAULT_PRICES, type PriceTable } from "./prices";
+import type { TierState } from "../scaler/toggle";
 import { MinuteLedger, type StrategyResult } from "./simulator";
+import { buildTwinWorld, commitsOf, worldReportOf, type CommitRecord, type TwinWorldOptions, type WorldReport } from "./twin-world";
 import { AlarmEmulator, alarmsFromStack } from "./world/alarms";
-import { awsNames, buildAwsWorld, MINUTE, START } from "./world/build";
-import { DynamoDbEmulator } from "./world/dynamodb";
-import { GitHostEmulator } from "./world/git-host";
+import { MINUTE, START } from "./world/build";
 import { SchedulerEmulator } from "./world/scheduler";
 import { SnsEmulator } from "./world/sns";
-import type { World } from "./world/params";
 import { ScalerHost } from "./world/scaler-host";
-import { SsmEmulator } from "./world/ssm";
-import { TerraformCloudEmulator } from "./world/terraform-cloud";
 
 export { START };
-const SIM_ORG = "lambdaflex-sim";
+export { buildTwinWorld, commitsOf, worldReportOf, type CommitRecord, type TwinWorld, type TwinWorldOptions, type WorldReport } from "./twin-world";
 
 /** Options of a LambdaFlex run in the twin. */
-export interface LambdaFlexOptions {
-  readonly config: DeploymentConfig;
-  readonly world: World;
-  readonly workload: Workload;
-  readonly prices?: PriceTable;
-  /** Overrides of the policy (the advisor's sweep). */
-  readonly policy?: Partial<PolicyConfig>;
+export interface LambdaFlexOptions extends TwinWorldOptions {
   /** Where to leave the toggle repository (a clone with a working tree), e.g. OUT/toggle-history. */
   readonly historyDir?: string;
   /** The synthesized core stack (cdk.tf.json), for the alarms and dashboards the scaler's deployment bills. @default deploy/core/cdk.tf.json */
@@ -49,23 +34,6 @@ export interface LambdaFlexOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** The strategy's name in the result. @default "lambdaflex" */
   readonly strategyName?: string;
-}
-
-/** One commit of the toggle that landed in the repository, read back from git. */
-export interface CommitRecord {
-  readonly minute: number;
-  readonly oid: string;
-  readonly from: string;
-  readonly to: string;
-  readonly reason: string;
-}
-
-/** The scaler's commits as the repository holds them (the production message's subject: "lambdaflex: FROM -> TO: REASON"). */
-function commitsOf(git: GitHostEmulator): CommitRecord[] {
-  return git.log().flatMap((c) => {
-    const m = /^lambdaflex: (\w+) -> (\w+): (.*)$/.exec(c.subject);
-    return m ? [{ minute: Math.floor((c.atMs - START) / MINUTE), oid: c.oid, from: m[1]!, to: m[2]!, reason: m[3]! }] : [];
-  });
 }
 
 /** What the scaler did and what it cost, metered from its calls to the emulators. */
@@ -103,20 +71,6 @@ export interface ScalerReport {
   readonly totalCost: number;
 }
 
-/** The world's own figures for the run. */
-export interface WorldReport {
-  readonly albCreations: number;
-  readonly albCreateMinutes: number[];
-  readonly destroys: number;
-  readonly strandedRequests: number;
-  readonly failedRequests: number;
-  /** Requests whose cached DNS answer pointed at a destroyed ALB (also in the strategy's requestsToDeadEndpoint). */
-  readonly requestsToDeadEndpoint: number;
-  /** Requests Route 53 sent to API Gateway while the tier served with healthy tasks and the fargate record could have answered its ALB (also in the strategy's requestsMisroutedToApi). */
-  readonly requestsMisroutedToApi: number;
-  readonly terraformRuns: ReadonlyArray<{ id: string; commitSha: string; status: string; source: string; createdMinute: number; finishedMinute?: number }>;
-}
-
 export interface TwinResult {
   readonly strategy: StrategyResult;
   readonly scaler: ScalerReport;
@@ -147,55 +101,9 @@ function readStack(file: string): StackJson {
 
 /** Runs LambdaFlex on a per-minute request trace in the twin. */
 export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions): Promise<TwinResult> {
-  const p = o.prices ?? DEFAULT_PRICES;
-  const w = o.workload;
   const world = o.world;
-  const config: DeploymentConfig = { ...o.config, terraformCloud: { ...o.config.terraformCloud, organization: o.config.terraformCloud.organization || SIM_ORG } };
-  const names = awsNames(config);
-  const scalerFunctionName = `${config.service}-scaler`;
-  const ids = {
-    ...names,
-    alertTopicArn: `arn:aws:sns:us-east-1:123456789012:${config.service}-alerts`,
-    scalerArn: `arn:aws:lambda:us-east-1:123456789012:function:${scalerFunctionName}`,
-    schedulerRoleArn: `arn:aws:iam::123456789012:role/${config.service}-scheduler`,
-  };
-  const base = scalerSettingsFrom(config, ids);
-  const settings = {
-    ...base,
-    policy: { ...base.policy, ...o.policy },
-    git: { ...base.git, repositoryUrl: "https://git.sim.invalid/deploy.git" },
-  };
-  const { clock, rng, cloudwatch, elb, route53, aws } = buildAwsWorld({ config, world, workload: w, prices: p });
-  const tokens = { git: "sim-git-token", tfc: "sim-tfc-token" };
-  const parameters = new SsmEmulator({ [settings.git.tokenParameterName]: tokens.git, [config.terraformCloud.tokenParameterName]: tokens.tfc });
-  const dynamo = new DynamoDbEmulator(names.tableName);
-  const tfc = new TerraformCloudEmulator({
-    organization: settings.terraformCloud!.organization,
-    workspace: settings.terraformCloud!.workspace,
-    token: tokens.tfc,
-    params: world.terraformCloud,
-    now: clock.now,
-    schedule: clock.schedule,
-    random: rng.tfc.random,
-    infrastructure: aws,
-  });
-  const initial = formatToggle({
-    fargate_tier: "off",
-    fargate_tier_since: new Date(START - 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
-    fargate_min_tasks: config.fargate.minTasks,
-    fargate_max_tasks: config.fargate.maxTasks,
-    fargate_pinned: false,
-    fargate_backoff_up: 0,
-    fargate_backoff_down: 0,
-  });
-  const git = new GitHostEmulator({
-    branch: settings.git.branch,
-    files: { [settings.toggleFile]: initial, "README.md": "LambdaFlex deployment repository (simulated)\n" },
-    token: tokens.git,
-    watchDir: `${config.deployDir}/fargate/`,
-    watchFile: settings.toggleFile,
-    onPush: (sha, text) => tfc.onPush(sha, text),
-  });
+  const tw = buildTwinWorld(o);
+  const { config, names, ids, settings, scalerFunctionName, clock, rng, cloudwatch, elb, route53, aws, parameters, dynamo, tfc, git, prices: p } = tw;
   const stack = readStack(o.coreStackFile ?? join(__dirname, "..", config.deployDir, "core", "cdk.tf.json"));
   // The fargate stack's alarms (the low-demand alarm that wakes the serving scaler) exist while its ALB does.
   const fargateStack = readStack(o.fargateStackFile ?? join(__dirname, "..", config.deployDir, "fargate", "cdk.tf.json"));
@@ -307,7 +215,6 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     minutesByState,
     log: transitions.map((c) => ({ minute: c.minute, from: c.from as TierState, to: c.to as TierState, reason: c.reason })),
   });
-  const minuteOf = (ms: number) => Math.floor((ms - START) / MINUTE);
   return {
     strategy,
     fargateShareByMinute: ledger.shares,
@@ -339,12 +246,6 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
       cost,
       totalCost: scalerCost,
     },
-    worldReport: {
-      ...aws.meter,
-      failedRequests: ledger.failedRequests,
-      requestsToDeadEndpoint: ledger.deadEndpointRequests,
-      requestsMisroutedToApi: ledger.misroutedToApiRequests,
-      terraformRuns: runs.map((r) => ({ id: r.id, commitSha: r.commitSha, status: r.status, source: r.source, createdMinute: minuteOf(r.createdAtMs), finishedMinute: r.finishedAtMs === undefined ? undefined : minuteOf(r.finishedAtMs) })),
-    },
+    worldReport: worldReportOf(tw, ledger),
   };
 }

@@ -5,6 +5,7 @@ import { loadDeploymentConfig } from "../../config/load";
 import { publish, synthesize } from "../../scripts/synth";
 import { formatImageRelease, imageReleasePaths } from "../../scripts/release-file";
 import { toggleReader } from "../../scaler/git-toggle";
+import { accumulated, lambdaExcess, roundTripCost } from "../../scaler/money";
 import { policyConfigFrom, type Metrics } from "../../scaler/policy";
 import { reconcile } from "../../scaler/reconcile";
 import { parseToggle, type TierState } from "../../scaler/toggle";
@@ -145,9 +146,15 @@ describe("GitOps loop end to end", () => {
     const sustained = at("sustained high");
     const calm = at("calm");
     // The burst (3 min at 60 req/s) costs less Lambda excess than a round trip; the sustained phase
-    // (45 req/s, $0.0036 a minute beyond Fargate) pays the $0.034 round trip in its tenth minute.
-    expect(transitions[0]!.minute).toBeGreaterThanOrEqual(sustained + 8);
-    expect(transitions[0]!.minute).toBeLessThanOrEqual(sustained + 11);
+    // (45 req/s, $0.0043 a minute beyond Fargate, on what the burst left) pays the $0.034 round trip
+    // in its seventh minute. Both from the money model, as the scaler's CUSUM adds them up.
+    const policy = policyConfigFrom(config);
+    const behind = (minutes: number) => accumulated(DEMAND.slice(0, minutes).map((r) => r * 60), (v) => lambdaExcess(v, policy));
+    expect(behind(sustained)).toBeLessThan(roundTripCost(policy));
+    const pays = Array.from({ length: 110 }, (_, i) => sustained + i).find((m) => behind(m + 1) >= roundTripCost(policy))!;
+    expect(pays - sustained).toBeGreaterThan(3);
+    expect(transitions[0]!.minute).toBeGreaterThanOrEqual(pays - 1);
+    expect(transitions[0]!.minute).toBeLessThanOrEqual(pays + 2);
     expect(transitions[1]!.minute).toBe(transitions[0]!.minute + APPLY + BOOT + 1);
     // Scale-down waits for the dwell time, then for Fargate's excess to pay a round trip plus a warm-up at the last half hour's high.
     expect(transitions[2]!.minute - transitions[1]!.minute).toBeGreaterThanOrEqual(config.scaling.minDwellMinutes);

@@ -1,6 +1,6 @@
 import { loadDeploymentConfig } from "../../config/load";
 import { formatToggle, parseToggle } from "../../scaler/toggle";
-import { breakEven, lambdaExcess } from "../../scaler/money";
+import { breakEven, lambdaExcess, roundTripCost, usd } from "../../scaler/money";
 import { ALLOWED_EDGES, decide, policyConfigFrom, runRetryBackoffMinutes, tasksFor, type Metrics, type Observation, type RunObservation, type Series } from "../../scaler/policy";
 import type { TierState, Toggle } from "../../scaler/toggle";
 
@@ -9,7 +9,12 @@ const c = { ...policyConfigFrom(loadDeploymentConfig(undefined, {})), fargateSwi
 const weighted = { ...c, fargateSwitch: "weighted" as const };
 const NOW = new Date("2026-11-22T12:00:00Z");
 const H = c.historyMinutes; // minutes of history the scaler reads
-const BE = breakEven(c); // req/s where both tiers cost the same (about 12.7 with the defaults)
+const BE = breakEven(c); // req/s where both tiers cost the same (about 10.9 with the defaults)
+const RT = roundTripCost(c); // the round trip, $0.0343 with the defaults
+/** A round-trip price (times a backoff factor) as the reasons print it, escaped for a RegExp. */
+const rt = (factor = 1): string => usd(RT * factor).replace(/[$.]/g, (ch) => `\\${ch}`);
+/** A rate (req/s) as the reasons print it (2 decimals), escaped for a RegExp. */
+const rps = (x: number): string => String(Math.round(x * 100) / 100).replace(".", "\\.");
 
 /** Per-minute requests from a requests-per-second function of "minutes ago" (H-1 .. 0). */
 const perMinute = (rps: (ago: number) => number | undefined): Series =>
@@ -85,11 +90,11 @@ type Row = [string, TierState, number, World, TierState, RegExp, string?, Partia
 
 // [situation, state, minutes in state, world, expected next state, reason, expected alert, toggle overrides]
 const TABLE: Row[] = [
-  ["quiet", "off", 600, { demand: "quiet" }, "off", /Lambda cost \$0\.0000 more than Fargate would have; below the round trip \$0\.0342/],
-  ["sustained at 3x break-even", "off", 600, { demand: "sustained" }, "warming", /reaching the round trip \$0\.0342; adding the Fargate tier with 2 tasks/],
+  ["quiet", "off", 600, { demand: "quiet" }, "off", new RegExp(`Lambda cost \\$0\\.0000 more than Fargate would have; below the round trip ${rt()}`)],
+  ["sustained at 3x break-even", "off", 600, { demand: "sustained" }, "warming", new RegExp(`reaching the round trip ${rt()}; adding the Fargate tier with 2 tasks`)],
   ["just back to off (rent counts only while paying it)", "off", 5, { demand: "sustained" }, "off", /below the round trip/],
-  ["sustained, with up backoff 3", "off", 30, { demand: "sustained" }, "off", /below the round trip \$0\.2733 \(backoff x8\)/, undefined, { fargate_backoff_up: 3 }],
-  ["backoff forgotten after the decay", "off", 6000, { demand: "sustained" }, "warming", /reaching the round trip \$0\.0342;/, undefined, { fargate_backoff_up: 1 }],
+  ["sustained, with up backoff 3", "off", 30, { demand: "sustained" }, "off", new RegExp(`below the round trip ${rt(8)} \\(backoff x8\\)`), undefined, { fargate_backoff_up: 3 }],
+  ["backoff forgotten after the decay", "off", 6000, { demand: "sustained" }, "warming", new RegExp(`reaching the round trip ${rt()};`), undefined, { fargate_backoff_up: 1 }],
   ["a 3-minute burst", "off", 600, { demand: "burst" }, "off", /below the round trip/],
   ["a one-minute spike at 10x", "off", 600, { demand: "spike" }, "off", /below the round trip/],
   ["a one-minute spike at 30x pays a round trip", "off", 600, { demand: "huge" }, "warming", /reaching the round trip/],
@@ -103,7 +108,7 @@ const TABLE: Row[] = [
 
   ["quiet, just started", "warming", 5, { demand: "quiet", healthy: constant(undefined) }, "warming", /no of 1 hosts healthy/],
   ["demand gone for a round trip's worth (abort)", "warming", 40, { demand: "quiet", healthy: constant(undefined) }, "off", /demand fell while warming: .*abandoning the tier \(up backoff 1\)/],
-  ["sustained, healthy", "warming", 6, { demand: "sustained", healthy: constant(2) }, "serving", /2 healthy hosts carry the current 38\.2\d? req\/s \(need 1\) for 2 min/],
+  ["sustained, healthy", "warming", 6, { demand: "sustained", healthy: constant(2) }, "serving", new RegExp(`2 healthy hosts carry the current ${rps(3 * BE)} req/s \\(need 1\\) for 2 min`)],
   ["one healthy host carries the demand", "warming", 6, { demand: "sustained", healthy: constant(1) }, "serving", /need 1/],
   ["healthy for one minute only", "warming", 6, { demand: "sustained", healthy: lastMinuteOnly(2) }, "warming", /of 1 hosts healthy/],
   ["failed apply", "warming", 8, { demand: "sustained", healthy: constant(2), run: failedRun("errored", 1, 0) }, "warming", /holding at warming: the last Terraform run errored/, "apply-failed"],
@@ -118,10 +123,10 @@ const TABLE: Row[] = [
 
   ["sustained", "serving", 120, { demand: "sustained" }, "serving", /Fargate cost \$0\.0000 more than Lambda would have; below the round trip/],
   ["near break-even", "serving", 120, { demand: "near" }, "serving", /below the round trip/],
-  ["falling", "serving", 120, { demand: "falling" }, "draining", /Fargate cost \$0\.0\d+ more than Lambda would have, reaching the round trip \$0\.0342 plus \$0\.0000 to warm again .* draining Fargate$/],
+  ["falling", "serving", 120, { demand: "falling" }, "draining", new RegExp(`Fargate cost \\$0\\.0\\d+ more than Lambda would have, reaching the round trip ${rt()} plus \\$0\\.0000 to warm again .* draining Fargate$`)],
   ["rare spikes do not hold the tier", "serving", 240, { demand: "spiky" }, "draining", /draining Fargate/],
   ["a stay that did not pay adds up backoff", "serving", 60, { demand: "quiet" }, "draining", /this stay saved only \$-0\.\d+: up backoff 1/],
-  ["falling, with drain backoff 2", "serving", 120, { demand: "falling" }, "serving", /below the round trip \$0\.1367 \(backoff x4\)/, undefined, { fargate_backoff_down: 2 }],
+  ["falling, with drain backoff 2", "serving", 120, { demand: "falling" }, "serving", new RegExp(`below the round trip ${rt(4)} \\(backoff x4\\)`), undefined, { fargate_backoff_down: 2 }],
   ["failed apply", "serving", 120, { demand: "falling", run: failedRun("canceled", 1, 0) }, "serving", /holding at serving/, "apply-failed"],
   ["falling before the dwell time", "serving", 10, { demand: "falling" }, "serving", /serving for 10 of at least 15 min/],
   ["missing ALB data", "serving", 120, { demand: "missing", healthy: constant(undefined) }, "serving", /no complete ALB data/],
@@ -134,8 +139,8 @@ const TABLE: Row[] = [
   ["record still live", "draining", 5, { demand: "quiet", on: "lambda", record: true }, "draining", /still live/],
   ["record unknown", "draining", 5, { demand: "quiet", on: "lambda", record: undefined }, "draining", /unknown/],
   ["too early", "draining", 1, { demand: "quiet", on: "lambda", record: false }, "draining", /1 of 1.5 min/],
-  ["ALB still busy", "draining", 5, { demand: "near", on: "fargate", record: false }, "draining", /ALB still carries 13\.39 req\/s/],
-  ["stragglers past the deadline", "draining", 40, { demand: "near", on: "fargate", record: false }, "off", /drain deadline: the ALB still carries 13\.39 req\/s after 40 min \(limit 31\.5\)/],
+  ["ALB still busy", "draining", 5, { demand: "near", on: "fargate", record: false }, "draining", new RegExp(`ALB still carries ${rps(1.05 * BE)} req/s`)],
+  ["stragglers past the deadline", "draining", 40, { demand: "near", on: "fargate", record: false }, "off", new RegExp(`drain deadline: the ALB still carries ${rps(1.05 * BE)} req/s after 40 min \\(limit 31\\.5\\)`)],
   ["sustained again, healthy (abort)", "draining", 15, { demand: "sustained", on: "lambda", record: false, healthy: constant(2) }, "serving", /demand came back .* \(drain backoff 1\)/],
   // Without healthy hosts the abort edge is closed; the drained tier goes off and comes back through warming.
   ["sustained again, unhealthy", "draining", 5, { demand: "sustained", on: "lambda", record: false, healthy: constant(0) }, "off", /drained/],
@@ -230,7 +235,9 @@ describe("policy decide()", () => {
 
   it("puts the figures behind every decision in its evidence", () => {
     const d = decide(c, observe("off", 600, { demand: "sustained" }), NOW);
-    expect(d.evidence).toMatchObject({ demand_rps: 38.25, break_even_rps: 12.75, up_price_usd: 0.0342, down_price_usd: 0.0342, backoff_up: 0, backoff_down: 0, throttles: 0, minutes_in_state: 600 });
+    const r2 = (x: number) => Math.round(x * 100) / 100;
+    const price = Number(RT.toFixed(4));
+    expect(d.evidence).toMatchObject({ demand_rps: r2(3 * BE), break_even_rps: r2(BE), up_price_usd: price, down_price_usd: price, backoff_up: 0, backoff_down: 0, throttles: 0, minutes_in_state: 600 });
     expect(d.evidence.lambda_behind_usd).toBeCloseTo(H * lambdaExcess(3 * BE * 60, c), 3);
   });
 

@@ -2,6 +2,7 @@ import { loadDeploymentConfig } from "../../config/load";
 import type { AlertContext } from "../../scaler/adapters/alerts";
 import type { PublishedStatus, StatusAlert } from "../../scaler/adapters/status";
 import { checkoutToggle } from "../../scaler/git-toggle";
+import { breakEven, roundTripCost, usd } from "../../scaler/money";
 import { policyConfigFrom, type Metrics } from "../../scaler/policy";
 import { commitMessage, reconcile, statusChanged, type ReconcileDeps } from "../../scaler/reconcile";
 import { formatToggle, type Toggle } from "../../scaler/toggle";
@@ -10,6 +11,7 @@ import { GitServer } from "../helpers/git-server";
 const TOGGLE = "deploy/fargate/fargate.auto.tfvars.json";
 const config = loadDeploymentConfig(undefined, {});
 const NOW = new Date("2026-11-22T12:00:00Z");
+const policy = policyConfigFrom(config);
 const OFF: Toggle = { fargate_tier: "off", fargate_tier_since: "2026-11-20T00:00:00Z", fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false, fargate_backoff_up: 0, fargate_backoff_down: 0 };
 
 const flat = (rps: number | undefined): Metrics => {
@@ -77,8 +79,9 @@ describe("reconcile against a real git server", () => {
     expect(JSON.parse(server.show(TOGGLE))).toEqual({ ...OFF, fargate_tier: "warming", fargate_tier_since: "2026-11-22T12:00:00Z" });
     const message = server.git(["log", "-1", "--format=%B", "main"]);
     expect(message).toBe(commitMessage(result.decision!, NOW).trim());
-    expect(message).toMatch(/^lambdaflex: off -> warming: Lambda cost \$0\.\d{4} more than Fargate would have, reaching the round trip \$0\.0342/);
-    expect(message).toContain("evidence: demand_rps=40 break_even_rps=12.75 lambda_behind_usd=");
+    expect(message).toMatch(/^lambdaflex: off -> warming: Lambda cost \$0\.\d{4} more than Fargate would have, reaching the round trip \$0\.\d{4}/);
+    expect(message).toContain(`reaching the round trip ${usd(roundTripCost(policy))};`);
+    expect(message).toContain(`evidence: demand_rps=40 break_even_rps=${Math.round(breakEven(policy) * 100) / 100} lambda_behind_usd=`);
     expect(statuses.at(-1)).toMatchObject({ state: "warming", decision: "committed warming", commit: result.commit });
   });
 
@@ -226,9 +229,10 @@ describe("reconcile against a real git server", () => {
       await reconcile(store.over({ now: () => now }));
       expect(statuses).toHaveLength(1);
       expect(store.item()).toMatchObject({ at: "2026-11-22T12:00:00.000Z", reason: expect.stringMatching(/^Lambda cost \$0\.0000 more/) });
-      await reconcile(store.over({ now: () => now, metrics: async () => flat(14) }));
+      // 10% above break-even: Lambda falls behind, by less than a round trip.
+      await reconcile(store.over({ now: () => now, metrics: async () => flat(1.1 * breakEven(policy)) }));
       expect(statuses).toHaveLength(2);
-      expect(store.item()).toMatchObject({ at: "2026-11-22T12:01:00.000Z", reason: expect.stringMatching(/^Lambda cost \$0\.00[1-9]\d more/) });
+      expect(store.item()).toMatchObject({ at: "2026-11-22T12:01:00.000Z", reason: expect.stringMatching(/^Lambda cost \$0\.00[1-9]\d more .*; below the round trip/) });
     });
 
     it("writes as before when the status cannot be read, and says so", async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { bootstrapResources, hcpProblems, idleBillProblem, initialToggle, protectedFiles, publish, repairHclDefaults, resourcesPerState, staleFiles, synthesize, toggleProblem } from "../../scripts/synth";
-import { idleBillFromStack } from "../../sim/idle-bill";
+import { IDLE_BILL_LIMIT_USD, idleBillFromStack } from "../../sim/idle-bill";
 import { parseToggle } from "../../scaler/toggle";
 import { ROOT } from "../helpers/processes";
 import { removeDir } from "../helpers/terraform";
@@ -168,7 +168,9 @@ describe("npm run synth:check on this repository", () => {
     const run = check();
     expect(run.stderr).toBe("");
     expect(run.stdout).toContain("is fresh and passes the security checks");
-    expect(run.stdout).toMatch(/core idles at \$0\.(?:[0-2]\d|30)\/month/);
+    const idles = Number(/core idles at \$(\d+\.\d\d)\/month/.exec(run.stdout)?.[1]);
+    expect(idles).toBeGreaterThan(0);
+    expect(idles).toBeLessThanOrEqual(IDLE_BILL_LIMIT_USD);
     expect(existsSync(join(ROOT, config.toggleFile))).toBe(true);
   });
 
@@ -259,10 +261,14 @@ describe("the idle cost check (synth:check)", () => {
   afterAll(() => removeDir(out));
   const core = (c = config) => JSON.parse(readFileSync(join(synthesize(c, mkdtempSync(join(out, "s-"))).core!, "cdk.tf.json"), "utf8"));
 
-  it("passes the default core stack and fails one that bills more than $0.30 a month idle, naming the largest items", () => {
+  it("passes the default core stack and fails one that bills more than the limit a month idle, naming the largest items", () => {
+    expect(IDLE_BILL_LIMIT_USD).toBe(0.75);
     expect(idleBillProblem(idleBillFromStack(core()))).toBeUndefined();
-    const problem = idleBillProblem(idleBillFromStack(core({ ...config, dashboard: true })));
-    expect(problem).toMatch(/^the core stack bills \$3\.2\d\/month while the tier is off, above the \$0\.30 limit \(largest: CloudWatch dashboards \$3\.00, CloudWatch alarms \$0\.20/);
+    const bill = idleBillFromStack(core({ ...config, dashboard: true }));
+    const problem = idleBillProblem(bill);
+    // A dashboard ($3) on top of the default bill (alarms $0.20, up to 30 release images $0.35, PITR, the heartbeat).
+    expect(bill.totalUsdPerMonth).toBeCloseTo(3 + idleBillFromStack(core()).totalUsdPerMonth, 9);
+    expect(problem).toMatch(/^the core stack bills \$3\.5\d\/month while the tier is off, above the \$0\.75 limit \(largest: CloudWatch dashboards \$3\.00, ECR release images \$0\.35, CloudWatch alarms \$0\.20\)/);
   });
 });
 

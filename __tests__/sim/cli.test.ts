@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sweepGrid } from "../../sim/advisor";
+import { IDLE_BILL_LIMIT_USD } from "../../sim/idle-bill";
 import { main, parseCommandLine, USAGE } from "../../sim/cli";
 import { parseTrace, TraceError } from "../../sim/trace";
 import { ROOT } from "../helpers/processes";
@@ -66,7 +67,7 @@ describe("simulate CLI", () => {
     expect((await run(["simulate", "--trace", trace, "--world", file("w2.json", "{ seed: 1 ")])).stderr).toContain("is not valid JSON");
   });
 
-  it("advises the cheapest swept setting (switchCostFactor, minDwellMinutes, backoffDecayMinutes) with no more shortfall than the optimum", async () => {
+  it("advises the swept setting (switchCostFactor, minDwellMinutes, backoffDecayMinutes) that is cheapest at equal service", async () => {
     const day = [...Array(300).fill(120), ...Array(240).fill(3600), ...Array(900).fill(90)];
     const trace = file("day.csv", "minute,requests\n" + day.map((r, i) => `${i},${r}`).join("\n") + "\n");
     const out = join(dir, "advice");
@@ -76,10 +77,30 @@ describe("simulate CLI", () => {
     expect(result.stdout).toMatch(/^recommended: /);
     const advice = JSON.parse(readFileSync(join(out, "advice.json"), "utf8"));
     expect(advice.rows.length).toBeGreaterThanOrEqual(3);
-    expect(advice.best.shortfallMinutes).toBeLessThanOrEqual(advice.optimumShortfallMinutes);
-    expect(advice.best.totalCost).toBe(Math.min(...advice.rows.filter((r: { shortfallMinutes: number }) => r.shortfallMinutes <= advice.optimumShortfallMinutes).map((r: { totalCost: number }) => r.totalCost)));
-    expect(advice.recommendation).toMatch(/^recommended: scaling\.switchCostFactor=[\d.]+ minDwellMinutes=\d+ backoffDecayMinutes=\d+/);
+    expect(advice.best.costAtEqualService).toBe(Math.min(...advice.rows.map((r: { costAtEqualService: number }) => r.costAtEqualService)));
+    expect(advice.best.costAtEqualService).toBeGreaterThanOrEqual(advice.lowerBound.costAtEqualService);
+    expect(advice.recommendation).toMatch(/^recommended: scaling\.switchCostFactor=[\d.]+ minDwellMinutes=\d+ backoffDecayMinutes=\d+ fargate\.maxTasks=50: \$[\d.]+ at equal service/);
+    expect(advice.recommendation).toContain("lower bound at fargate.maxTasks=50 $");
+    // Demand never passed what 50 tasks carry: no other maxTasks is worth a run.
+    expect(new Set(advice.rows.map((r: { maxTasks: number }) => r.maxTasks))).toEqual(new Set([50]));
   }, 120_000);
+
+  it("sweeps fargate.maxTasks when demand passed what it carries, and recommends the size that was cheapest at equal service", async () => {
+    // Two hours at 15,000 req/s, twice what 50 tasks carry at 150 req/s each.
+    const surge = [...Array(60).fill(600), ...Array(120).fill(15_000 * 60), ...Array(120).fill(600)];
+    const trace = file("surge.csv", "minute,requests\n" + surge.map((r, i) => `${i},${r}`).join("\n") + "\n");
+    const out = join(dir, "advice-surge");
+    const result = await run(["advise", "--trace", trace, "--quick", "--out", out]);
+    expect([result.code, result.stderr.includes("advise:")]).toEqual([0, false]);
+    const advice = JSON.parse(readFileSync(join(out, "advice.json"), "utf8"));
+    expect(advice.sizing).toEqual(expect.objectContaining({ maxTasks: 50, peakRps: 15_000, maxTasksForPeakAtFullCapacity: 100, maxTasksForPeak: 167 }));
+    const sizes = [...new Set(advice.rows.map((r: { maxTasks: number }) => r.maxTasks))].sort((a, b) => (a as number) - (b as number));
+    expect(sizes).toEqual([50, 75, 100, 167]);
+    // More tasks carry on Fargate what 50 spilled to dearer Lambda (or failed): cheaper at equal service.
+    expect(advice.best.maxTasks).toBeGreaterThan(50);
+    expect(advice.best.costAtEqualService).toBeLessThan(advice.current.costAtEqualService);
+    expect(advice.recommendation).toMatch(new RegExp(`fargate\\.maxTasks=${advice.best.maxTasks}: .*raise it to ${advice.best.maxTasks}\\)$`));
+  }, 180_000);
 
   it("accepts a byte-order mark at the start of the trace, the world file and the configuration", async () => {
     const bom = "\uFEFF";
@@ -131,7 +152,7 @@ describe("simulate CLI", () => {
 
   it("says what advise sweeps, in its usage and the README, with the advisor's own parameter names", () => {
     const swept = Object.keys(sweepGrid()[0]!);
-    expect(swept).toEqual(["switchCostFactor", "minDwellMinutes", "backoffDecayMinutes"]);
+    expect(swept).toEqual(["switchCostFactor", "minDwellMinutes", "backoffDecayMinutes", "maxTasks"]);
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const line = readme.split("\n").find((l) => l.startsWith("npm run advise "))!;
     expect(line.slice(line.indexOf("#"))).toBe(`# sweeps ${swept.join(", ")} in the twin`);
@@ -154,8 +175,15 @@ describe("simulate CLI", () => {
     const world = file("world.json", JSON.stringify({ seed: 5, terraformCloud: { failureRate: 0.2 } }));
     expect((await run(["simulate", "--trace", trace, "--out", out, "--world", world])).code).toBe(0);
     const json = JSON.parse(readFileSync(join(out, "simulation.json"), "utf8"));
-    expect(json.strategies.map((s: { strategy: string }) => s.strategy)).toEqual(["lambdaflex", "lambdaflex-dns-only", "lambda-only", "fargate-always-on", "clairvoyant-optimum"]);
+    expect(json.strategies.map((s: { strategy: string }) => s.strategy)).toEqual(["lambdaflex", "lambdaflex-dns-only", "lambda-only", "fargate-always-on", "same-world-optimum", "lower-bound"]);
     expect(json.strategies[0].totalCost).toBeGreaterThan(0);
+    // Every strategy says what became of the demand, and what it cost at equal service; the rule and the sizing travel with them.
+    for (const s of json.strategies) {
+      expect(s.requestsServed.lambda + s.requestsServed.fargate + s.requestsFailed.total + s.requestsOverloaded).toBeCloseTo(json.trace.requests, 0);
+      expect(s.costAtEqualService).toBeGreaterThanOrEqual(s.totalCost);
+    }
+    expect(json.equalService).toEqual({ rule: expect.stringMatching(/^cost at equal service = /), unservedRequestUsd: expect.any(Number) });
+    expect(json.sizing).toEqual(expect.objectContaining({ maxTasks: 50, peakRps: 60, minutesPastCapacity: 0 }));
     // The weighted switch strands nobody; the DNS-only switch beside it sends long-caching clients to a destroyed ALB.
     expect(json.world.clients).toEqual({ longCacheShare: 0.05, longCacheMinutes: 30 });
     expect(json.strategies[0].requestsToDeadEndpoint).toBe(0);
@@ -163,7 +191,7 @@ describe("simulate CLI", () => {
     expect(json.strategies[0].log[0]).toEqual(expect.objectContaining({ minute: expect.any(Number), from: "off", to: "warming", reason: expect.any(String) }));
     expect(json.world).toEqual(expect.objectContaining({ seed: 5, terraformCloud: expect.objectContaining({ failureRate: 0.2, runMinutes: [1, 3] }), cloudwatch: expect.objectContaining({ lagMinutes: [1, 3] }) }));
     for (const key of ["invocations", "getMetricDataMetrics", "commits", "terraformRuns", "terraformRunsFailed", "alerts"]) expect(json.scaler).toHaveProperty(key);
-    expect(json.idleBill.totalUsdPerMonth).toBeLessThanOrEqual(0.3);
+    expect(json.idleBill.totalUsdPerMonth).toBeLessThanOrEqual(IDLE_BILL_LIMIT_USD); // the limit synth:check enforces
     expect(json.idleBill.items.map((i: { item: string }) => i.item).join(" ")).toMatch(/alarm/i);
     const t = json.scaler.invocationsByTrigger;
     expect(json.scaler.invocations).toBe(t.schedule + (t.alarm ?? 0) + (t.rearm ?? 0));

@@ -4,12 +4,14 @@ import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { synthesize } from "../../scripts/synth";
 import { DEFAULT_PRICES } from "../../sim/prices";
-import { formatIdleBill, IDLE_BILL_LIMIT_USD, idleBillFromStack, minutesBetweenRuns } from "../../sim/idle-bill";
+import { formatIdleBill, IDLE_ASSUMPTIONS, IDLE_BILL_LIMIT_USD, idleBillFromStack, LAMBDAFLEX_IDLE_BUDGET_USD, minutesBetweenRuns } from "../../sim/idle-bill";
 import { readStack, removeDir } from "../helpers/terraform";
 
 const config = loadDeploymentConfig(undefined, {});
 const out = mkdtempSync(join(tmpdir(), "lambdaflex-idle-"));
-const core = readStack(synthesize(config, out).core!);
+const stacks = synthesize(config, out);
+const core = readStack(stacks.core!);
+const bootstrap = readStack(stacks.bootstrap!);
 const withDashboard = readStack(synthesize({ ...config, dashboard: true }, mkdtempSync(join(out, "dashboard-"))).core!);
 afterAll(() => removeDir(out));
 
@@ -19,21 +21,43 @@ const item = (bill: ReturnType<typeof idleBillFromStack>, prefix: string) => bil
 describe("idleBillFromStack", () => {
   const bill = idleBillFromStack(core);
 
-  it("keeps the default core stack within $0.30 a month while the tier is off", () => {
+  it("keeps the default deployment within the limit while the tier is off", () => {
     expect(bill.totalUsdPerMonth).toBeLessThanOrEqual(IDLE_BILL_LIMIT_USD);
-    expect(IDLE_BILL_LIMIT_USD).toBe(0.3);
+    // What core declares and runs stays near zero; the storage items are most of the rest.
+    const storage = ["ECR release images", "DynamoDB point-in-time recovery"].map((i) => item(bill, i)!.usdPerMonth).reduce((a, b) => a + b, 0);
+    expect(bill.totalUsdPerMonth - storage).toBeLessThanOrEqual(LAMBDAFLEX_IDLE_BUDGET_USD);
     expect(bill.totalUsdPerMonth).toBeCloseTo(bill.items.reduce((n, i) => n + i.usdPerMonth, 0), 12);
   });
 
-  it("bills the two wake alarms at $0.10 each, and nothing for dashboards, keys or secrets", () => {
+  it("bills the two wake alarms at $0.10 each, the stored images and PITR, and nothing for dashboards, keys or secrets", () => {
     expect(item(bill, "CloudWatch alarms")).toMatchObject({ count: 2, usdPerMonth: 0.2 });
     expect(bill.items.map((i) => i.item)).toEqual([
       "CloudWatch alarms",
+      "ECR release images",
+      "DynamoDB point-in-time recovery",
       "lambdaflex-scaler rate(1 hour): invocations",
       "lambdaflex-scaler rate(1 hour): compute",
       "lambdaflex-scaler rate(1 hour): GetMetricData",
       "lambdaflex-scaler rate(1 hour): logs",
     ]);
+  });
+
+  it("prices the kept release images at $0.10 per GB-month: 30 of ~120 MiB", () => {
+    const images = item(bill, "ECR release images")!;
+    expect(images.count).toBeCloseTo((30 * 120) / 1024, 12);
+    expect(images.usdPerMonth).toBeCloseTo(((30 * 120) / 1024) * 0.1, 12);
+    // 30 is what the bootstrap stack's lifecycle policy keeps.
+    const lifecycle = Object.values(bootstrap.resource.aws_ecr_lifecycle_policy)[0] as any;
+    // The policy is HCL (`jsonencode({"countType" = ...})`): the count follows its countType.
+    const keep = /"countType"="imageCountMoreThan","countNumber"=(\d+)/.exec(lifecycle.policy.replace(/\s/g, ""));
+    expect(Number(keep?.[1])).toBe(IDLE_ASSUMPTIONS.releasesKept);
+  });
+
+  it("prices PITR at $0.20 per GB-month for every table that turns it on", () => {
+    expect(item(bill, "DynamoDB point-in-time recovery")).toMatchObject({ count: 0.1, usdPerMonth: 0.1 * 0.2 });
+    const off = copy(core);
+    for (const t of Object.values(off.resource.aws_dynamodb_table) as any[]) t.point_in_time_recovery = { enabled: false };
+    expect(item(idleBillFromStack(off), "DynamoDB point-in-time recovery")).toBeUndefined();
   });
 
   it("prices the hourly heartbeat from its rate: 730 runs of ~1 s at 256 MB, 2 metrics each", () => {
@@ -72,7 +96,7 @@ describe("idleBillFromStack", () => {
 
   it("prints the total and every item", () => {
     const text = formatIdleBill(bill);
-    expect(text).toMatch(/^core idle bill while the tier is off: \$0\.2\d\/month/);
+    expect(text).toMatch(new RegExp(`^core idle bill while the tier is off: \\$${bill.totalUsdPerMonth.toFixed(2).replace(".", "\\.")}/month \\(limit \\$0\\.75\\)`));
     expect(text).toContain("CloudWatch alarms x 2");
     expect(text).toContain("free  SNS topics (1)");
   });

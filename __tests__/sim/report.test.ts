@@ -7,6 +7,7 @@ import { billTable } from "../../sim/report/bill-table";
 import { policyFigures, referenceLines } from "../../sim/report/data";
 import { verdict } from "../../sim/report/verdict";
 import { runAll } from "../../sim/run";
+import { sizingFor } from "../../sim/sizing";
 import type { StrategyResult } from "../../sim/simulator";
 import { loadTrace } from "../../sim/trace";
 import { DEFAULT_WORLD } from "../../sim/world/params";
@@ -14,9 +15,13 @@ import { HeadlessPage } from "../helpers/chromium";
 import { SHARED_DIR } from "../helpers/fixtures";
 import { ROOT } from "../helpers/processes";
 
-/** A strategy result with only what the report reads set. */
-function strategy(name: string, o: { total: number; overhead?: number; bill?: Record<string, number>; resourceMinutes?: number; lambdaRequests?: number; fargateRequests?: number; minutes?: number; shortfall?: number; dead?: number }): StrategyResult {
+/** A strategy result with only what the report reads set; `unservedUsd` is what equal service charges for its `failed` and `overloaded` requests. */
+function strategy(
+  name: string,
+  o: { total: number; overhead?: number; bill?: Record<string, number>; resourceMinutes?: number; lambdaRequests?: number; fargateRequests?: number; minutes?: number; shortfall?: number; dead?: number; failed?: number; overloaded?: number; unservedUsd?: number },
+): StrategyResult {
   const minutes = o.minutes ?? 1440;
+  const failed = (o.failed ?? 0) + (o.dead ?? 0);
   return {
     strategy: name,
     totalCost: o.total,
@@ -27,6 +32,10 @@ function strategy(name: string, o: { total: number; overhead?: number; bill?: Re
     minutesByTier: { lambda: minutes, fargate: 0 },
     minutesWithFargateResources: o.resourceMinutes ?? 0,
     requestsByTier: { lambda: o.lambdaRequests ?? 0, fargate: o.fargateRequests ?? 0 },
+    requestsServed: { lambda: o.lambdaRequests ?? 0, fargate: o.fargateRequests ?? 0 },
+    requestsFailed: { throttled: o.failed ?? 0, rateLimited: 0, noTarget: 0, deadEndpoint: o.dead ?? 0, total: failed },
+    requestsOverloaded: o.overloaded ?? 0,
+    costAtEqualService: o.total + (o.unservedUsd ?? 0),
     shortfallMinutes: o.shortfall ?? 0,
     requestsToDeadEndpoint: o.dead ?? 0,
     requestsMisroutedToApi: 0,
@@ -85,6 +94,43 @@ describe("the verdict", () => {
   ])("says what LambdaFlex saved or lost against %s, and which part of the bill made the difference", (_, alt, outcome, lead, why) => {
     const [c] = verdict(report(alt), Array(1440).fill(600)).comparisons;
     expect(c).toEqual({ strategy: alt.strategy, outcome, lead: expect.stringMatching(lead), why: expect.stringMatching(why) });
+  });
+
+  it("compares at equal service: a strategy that overloaded its tasks is charged for those requests, and can lose though its bill is lower", () => {
+    const always = strategy("fargate-always-on", { total: 1.2, bill: { fargateVcpuHours: 1.2 }, resourceMinutes: 1440, fargateRequests: 60, overloaded: 40, unservedUsd: 0.4 });
+    const [c] = verdict(report(always), Array(1440).fill(600)).comparisons;
+    expect(c!.outcome).toBe("saved");
+    expect(c!.lead).toBe("At equal service, $0.25 less than Fargate always on, which cost $1.60 ($1.20 billed, plus $0.40 for the 40 requests it failed or overloaded; 16% less).");
+    expect(c!.why).toContain("$0.40 less for requests not served within capacity (it failed 0 and overloaded 0, against 0 and 40)");
+  });
+
+  it("names the reference of every ratio, the same-world optimum and the lower bound when both are there", () => {
+    const both = verdict(
+      report(strategy("same-world-optimum", { total: 1.2 }), strategy("lower-bound", { total: 0.9, overloaded: 10, unservedUsd: 0.1 }), strategy("fargate-always-on", { total: 4.08 }), strategy("lambda-only", { total: 2.7 })),
+      Array(1440).fill(600),
+    );
+    expect(both.ratios).toEqual([
+      "LambdaFlex is 1.13x the same-world optimum (clairvoyant, in the twin with the world's median delays and target tracking) at equal service ($1.35 against $1.20).",
+      "LambdaFlex is 1.35x the lower bound (clairvoyant, with the world's shortest delays and perfectly sized tasks) at equal service ($1.35 against $1.00).",
+      "LambdaFlex is 0.50x the cheaper single tier, Lambda only, at equal service ($1.35 against $2.70).",
+    ]);
+    expect(both.comparisons.map((c) => c.strategy)).toEqual(["fargate-always-on", "lambda-only", "same-world-optimum", "lower-bound"]);
+    expect(verdict(report(strategy("lower-bound", { total: 0.9 })), Array(1440).fill(600)).ratios).toEqual([
+      "LambdaFlex is 1.50x the lower bound (clairvoyant, with the world's shortest delays and perfectly sized tasks) at equal service ($1.35 against $0.90).",
+    ]);
+  });
+
+  it("says when demand passed what maxTasks carries, what it cost, and the maxTasks that would have carried it; nothing when it did not", () => {
+    const trace = [...Array(1380).fill(600), ...Array(60).fill(15_000 * 60)];
+    const w = { maxTasks: 50, requestsPerTaskPerSecond: 150, targetUtilization: 0.6 };
+    const always = strategy("fargate-always-on", { total: 4, failed: 1000, overloaded: 2_000_000, unservedUsd: 2.36 });
+    const v = verdict({ ...report(always), sizing: sizingFor(trace, w), equalService: { rule: "", unservedRequestUsd: 1.18e-6 } }, trace);
+    expect(v.sizing).toBe(
+      "Demand passed what fargate.maxTasks = 50 tasks carry (7,500 req/s at 150 req/s a task) in 60 minutes, peaking at 15,000 req/s: 27,000,000 requests more than the tasks can serve, about $31.86 served on Lambda. " +
+        "Over the whole trace, LambdaFlex failed 0 and overloaded 0 requests ($0.00 at equal service) and Fargate always on failed 1,000 and overloaded 2,000,000 requests ($2.36 at equal service). " +
+        "fargate.maxTasks = 167 would have carried the peak on Fargate at the 60% target utilization (100 at full capacity); npm run advise sweeps maxTasks.",
+    );
+    expect(verdict({ ...report(always), sizing: sizingFor(Array(1440).fill(600), w) }, Array(1440).fill(600)).sizing).toBeUndefined();
   });
 
   it("puts Fargate always on first and says how often demand was above the break-even", () => {
@@ -173,10 +219,28 @@ describe("the report in headless Chromium", () => {
     const lf = report.strategies.find((s) => s.strategy === "lambdaflex")!;
     const always = report.strategies.find((s) => s.strategy === "fargate-always-on")!;
     expect(first.bottom).toBeLessThan(height);
-    expect(first.text).toContain(`than Fargate always on, which cost $${always.totalCost.toFixed(2)}`);
-    expect(first.text).toContain(`$${Math.abs(lf.totalCost - always.totalCost).toFixed(2)} ${lf.totalCost < always.totalCost ? "less" : "more"}`);
+    // At equal service: each bill plus what its failed and overloaded requests would have cost on Lambda.
+    expect(first.text).toContain(`than Fargate always on, which cost $${always.costAtEqualService.toFixed(2)}`);
+    expect(first.text).toContain(`$${Math.abs(lf.costAtEqualService - always.costAtEqualService).toFixed(2)} ${lf.costAtEqualService < always.costAtEqualService ? "less" : "more"}`);
     expect(first.text).toMatch(/for the Fargate tier \(it existed \d+% of the time, against 100%\)/);
     expect(first.text).toMatch(/for the scaler itself/);
+  });
+
+  it("says on its first screen when demand passed what maxTasks carries, and lists what each strategy served, overloaded and failed", async () => {
+    // The same results, with demand that passed maxTasks' capacity: the sizing paragraph is drawn from the report's sizing alone.
+    const past = { ...report, sizing: { ...report.sizing!, minutesPastCapacity: 42, requestsPastCapacity: 1.2e7, peakRps: 11_000, maxTasksForPeak: 123, maxTasksForPeakAtFullCapacity: 74 } };
+    const file = join(out, "report-past-max-tasks.html");
+    writeFileSync(file, renderHtml(past, trace));
+    await open(file);
+    const sizing = await page.evaluate<{ text: string; bottom: number }>(`(() => { const p = document.querySelector("#verdict #sizing"); return { text: p.innerText, bottom: p.getBoundingClientRect().bottom }; })()`);
+    expect(sizing.bottom).toBeLessThan(height);
+    expect(sizing.text).toContain(`Demand passed what fargate.maxTasks = ${report.sizing!.maxTasks} tasks carry`);
+    expect(sizing.text).toContain("fargate.maxTasks = 123 would have carried the peak");
+    const head = await page.evaluate<string[]>(`[...document.querySelectorAll("#strategies-table tr:first-child th")].map((th) => th.textContent)`);
+    expect(head).toEqual(expect.arrayContaining(["billed", "at equal service", "served on Lambda", "served on Fargate", "overloaded", "failed"]));
+    await shot("first-screen-past-max-tasks");
+    await open(join(out, "report.html"));
+    expect(problems).toEqual([]);
   });
 
   it("shows a transition's reason when the pointer rests on its marker", async () => {

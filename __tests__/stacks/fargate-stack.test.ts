@@ -12,6 +12,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
+import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
 import { resourcesPerState, synthesize } from "../../scripts/synth";
 import { readStack, removeDir } from "../helpers/terraform";
 import { LambdaTarget } from "../../stacks/fargate/lambda-target";
@@ -177,7 +178,7 @@ describe("FargateStack", () => {
       namespace: "AWS/ApplicationELB",
       metric_name: "RequestCount",
       // Below break-even for 5 minutes: the policy then weighs the money each minute.
-      threshold: 765,
+      threshold: Math.round(breakEvenRps(workloadFrom(config)) * 60),
       evaluation_periods: 5,
       treat_missing_data: "breaching",
       count: "${local.tier_enabled}",

@@ -208,7 +208,7 @@
         xSeries,
         { label: "LambdaFlex state", scale: "state", stroke: "#2b6cb0", width: 2, paths: stepped, points: { show: false }, value: orDash((v) => STATES[v]) },
         ...(data.fargateSharePct ? [{ label: "LambdaFlex requests on Fargate", scale: "%", stroke: "#38a169", width: 1, fill: "rgba(56,161,105,0.18)", value: orDash((v) => v + "%") }] : []),
-        ...(data.optimumOnFargate ? [{ label: "optimum serves on Fargate", scale: "%", stroke: "#805ad5", width: 1.5, dash: [4, 3], paths: stepped, points: { show: false }, value: orDash((v) => (v ? "yes" : "no")) }] : []),
+        ...(data.optimumOnFargate ? [{ label: data.optimumLabel || "optimum serves on Fargate", scale: "%", stroke: "#805ad5", width: 1.5, dash: [4, 3], paths: stepped, points: { show: false }, value: orDash((v) => (v ? "yes" : "no")) }] : []),
       ],
       scales: { x: { time: false }, state: { range: [-0.4, 3.4] }, "%": { range: [0, 105] } },
       axes: [

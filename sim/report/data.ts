@@ -21,8 +21,10 @@ export interface ChartData {
   readonly initialState: string;
   readonly transitions: ReadonlyArray<{ minute: number; from: string; to: string; reason: string }>;
   readonly referenceLines: ReferenceLine[];
-  /** [first, last + 1) minutes in which the clairvoyant optimum serves on Fargate. */
+  /** [first, last + 1) minutes in which the reference optimum (OPTIMUMS, the first present) serves on Fargate. */
   readonly optimumOnFargate?: Array<[number, number]>;
+  /** The legend's name for that optimum. */
+  readonly optimumLabel?: string;
   /** Cumulative cost per strategy at minutes 0, step, 2 step, ... and the last minute. */
   readonly cost: { readonly step: number; readonly series: Array<{ label: string; color: string; values: number[] }> };
 }
@@ -74,10 +76,21 @@ export function runs(flags: readonly boolean[]): Array<[number, number]> {
   return out;
 }
 
+/** The optimums the tier chart can draw, the same-world one first ("clairvoyant-optimum": the lower bound's former name). */
+const OPTIMUMS = ["same-world-optimum", "lower-bound", "clairvoyant-optimum"];
+
+const optimumOf = (report: Pick<SimulationReport, "strategies">) => OPTIMUMS.map((n) => report.strategies.find((s) => s.strategy === n)).find((s) => s !== undefined);
+
+/** The optimum the tier chart draws, as prose names it. */
+export const optimumName = (report: Pick<SimulationReport, "strategies">): string => {
+  const o = optimumOf(report);
+  return o ? `the ${strategyName(o.strategy).toLowerCase()}` : "the optimum";
+};
+
 /** The charts' data for a report and the trace it ran on (requests per minute). */
 export function chartData(report: SimulationReport, trace: readonly number[]): ChartData {
   const lf = report.strategies.find((s) => s.strategy === "lambdaflex");
-  const optimum = report.strategies.find((s) => s.strategy === "clairvoyant-optimum");
+  const optimum = optimumOf(report);
   const n = trace.length;
   const step = Math.max(1, Math.ceil(n / COST_POINTS));
   const samples: number[] = [];
@@ -90,7 +103,7 @@ export function chartData(report: SimulationReport, trace: readonly number[]): C
     initialState: lf?.log?.[0]?.from ?? "off",
     transitions: lf?.log ?? [],
     referenceLines: referenceLines(report),
-    ...(optimum ? { optimumOnFargate: runs(optimum.tierByMinute.map((t) => t === "fargate")) } : {}),
+    ...(optimum ? { optimumOnFargate: runs(optimum.tierByMinute.map((t) => t === "fargate")), optimumLabel: `${strategyName(optimum.strategy).toLowerCase()} serves on Fargate` } : {}),
     cost: {
       step,
       series: report.strategies.map((s) => ({

@@ -38,10 +38,12 @@ export const STRATEGY_NAMES: Record<string, string> = {
   "lambdaflex-dns-only": "LambdaFlex (DNS-only switch)",
   "lambda-only": "Lambda only",
   "fargate-always-on": "Fargate always on",
+  "same-world-optimum": "Same-world optimum",
+  "lower-bound": "Lower bound",
   "clairvoyant-optimum": "Clairvoyant optimum",
 };
 
 export const strategyName = (s: string): string => STRATEGY_NAMES[s] ?? s;
 
 /** One colour per strategy, the same in every chart and table. */
-export const STRATEGY_COLORS: Record<string, string> = { lambdaflex: "#2b6cb0", "lambdaflex-dns-only": "#63b3ed", "lambda-only": "#dd6b20", "fargate-always-on": "#38a169", "clairvoyant-optimum": "#805ad5" };
+export const STRATEGY_COLORS: Record<string, string> = { lambdaflex: "#2b6cb0", "lambdaflex-dns-only": "#63b3ed", "lambda-only": "#dd6b20", "fargate-always-on": "#38a169", "same-world-optimum": "#805ad5", "lower-bound": "#b794f4", "clairvoyant-optimum": "#b794f4" };

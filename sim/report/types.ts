@@ -1,5 +1,6 @@
 /** What a simulation reports: the shape the JSON summary and the HTML page are built from. */
 import type { IdleBill } from "../idle-bill";
+import type { Sizing } from "../sizing";
 import type { StrategyResult } from "../simulator";
 import type { ScalerReport, WorldReport } from "../twin";
 import type { World } from "../world/params";
@@ -32,4 +33,8 @@ export interface SimulationReport {
   /** Share of each minute's requests on Fargate (LambdaFlex). */
   readonly fargateShareByMinute: number[];
   readonly strategies: StrategyResult[];
+  /** How the verdict compares strategies: the rule, and what it charges for each request failed or overloaded (USD). */
+  readonly equalService?: { readonly rule: string; readonly unservedRequestUsd: number };
+  /** Demand against what fargate.maxTasks tasks carry, and the maxTasks that would have carried the peak. */
+  readonly sizing?: Sizing;
 }

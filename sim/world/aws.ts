@@ -15,6 +15,7 @@ import { parseToggle, type TierState } from "../../scaler/toggle";
 import { FARGATE_RECORD_EVALUATES_TARGET_HEALTH } from "../../stacks/fargate/record-health";
 import { addToBill, fargateMinuteBill, lambdaMinuteBill, type Bill } from "../bill";
 import { coldStarts, fargateMinuteCost, lambdaMinuteCost, type Workload } from "../cost-model";
+import { unservedRequestUsd } from "../equal-service";
 import type { PriceTable } from "../prices";
 import type { SimClock, Rng } from "./clock";
 import type { CloudWatchEmulator, MetricId } from "./cloudwatch";
@@ -93,9 +94,29 @@ export interface MinuteOutcome {
    * that resolved before the record was in sync are not counted.
    */
   readonly misroutedToApiRequests: number;
+  /** Requests served within capacity: by the Lambda function (neither throttled nor answered 429), and by healthy tasks at up to `requestsPerTaskPerSecond` each. */
+  readonly served: Record<"lambda" | "fargate", number>;
+  /** Requests the tasks answered beyond `requestsPerTaskPerSecond` per healthy task (slow or timing out, never turned away). */
+  readonly overloadedRequests: number;
+  /** failedRequests by cause. served.lambda + served.fargate + overloadedRequests + failedRequests = the minute's requests. */
+  readonly failed: FailedRequests;
+  /** What equal service charges for the minute's failed and overloaded requests: each at what serving it on Lambda would have cost (equal-service.ts). */
+  readonly unservedUsd: number;
   /** Demand above what the serving tier could carry this minute. */
   readonly short: boolean;
   readonly resources: boolean;
+}
+
+/** Requests turned away, by cause. */
+export interface FailedRequests {
+  /** Lambda's concurrency limit (through API Gateway or the ALB alike). */
+  readonly throttled: number;
+  /** API Gateway's stage rate limit: 429. */
+  readonly rateLimited: number;
+  /** The ALB had nowhere to send them (every weight 0, or no healthy task in the group its weight chose): 503. */
+  readonly noTarget: number;
+  /** The client's cached DNS answer pointed at an ALB that no longer exists: the connection fails. */
+  readonly deadEndpoint: number;
 }
 
 interface Task {
@@ -140,6 +161,8 @@ export class AwsWorld implements Infrastructure {
   /** Share of the function's invocations throttled in the last minute served: the Lambda health checks of the next minute fail at this rate. */
   private throttledShare = 0;
   private readonly metric: Record<"count" | "errors" | "throttles" | "concurrency", MetricId>;
+  /** The charge at equal service for a request failed or overloaded. */
+  private readonly unservedPrice: number;
   readonly meter = { albCreations: 0, albCreateMinutes: [] as number[], destroys: 0, strandedRequests: 0 };
   /** The fargate stack's per-minute rule that invokes the scaler: it exists while the tier changes (local.tier_changing: warming, draining). */
   minuteRuleLive = false;
@@ -154,6 +177,7 @@ export class AwsWorld implements Infrastructure {
     this.switchMode = o.switch ?? "weighted";
     this.evaluatesTargetHealth = o.recordEvaluatesTargetHealth ?? FARGATE_RECORD_EVALUATES_TARGET_HEALTH[this.switchMode];
     this.healthCheckRng = o.rng.fork(0x1ea1);
+    this.unservedPrice = unservedRequestUsd(o.workload, o.prices);
     this.metric = {
       count: { namespace: "AWS/ApiGateway", name: "Count", dimensions: { ApiId: n.apiId } },
       errors: { namespace: "AWS/ApiGateway", name: "4xx", dimensions: { ApiId: n.apiId } },
@@ -478,11 +502,16 @@ export class AwsWorld implements Infrastructure {
     const split = tier?.alb ? this.albSplit() : { lambda: 0, ecs: 0 };
     const albLambda = toAlb * split.lambda;
     const albEcs = toAlb * split.ecs;
-    const albNoTarget = toAlb - albLambda - albEcs;
+    // Never below 0: the shares are floating point and may add up to a hair over 1.
+    const albNoTarget = Math.max(0, toAlb - albLambda - albEcs);
     const lambdaRequests = viaApi + albLambda;
     const fargateRequests = albEcs + albNoTarget + dead;
     let failed = 0;
     let short = false;
+    // What became of the requests (served within capacity, overloaded, or failed by cause): they add up to `requests`.
+    let noTarget = Math.max(0, albNoTarget); // a float's last digit below 0 is no request
+    let servedFargate = 0;
+    let overloaded = 0;
 
     // Lambda tier: API Gateway's stage limit answers 429 first (its requests only), then Lambda's
     // concurrency limit throttles every invocation, through API Gateway or the ALB alike.
@@ -495,8 +524,8 @@ export class AwsWorld implements Infrastructure {
     failed += rejected429 + throttled;
     if (rejected429 + throttled >= 1) short = true;
     const cold = coldStarts(lambdaRequests, this.previousLambdaRequests, w);
-    // Requests through the ALB invoke the function without an API Gateway request.
-    let cost = lambdaMinuteCost(lambdaRequests, cold, w, p) - albLambda * p.httpApiRequest;
+    // Requests through the ALB invoke the function without an API Gateway request or access-log line.
+    let cost = lambdaMinuteCost(lambdaRequests, cold, w, p, viaApi);
     const bill: Record<string, { quantity: number; usd: number }> = { ...lambdaMinuteBill(lambdaRequests, cold, w, p, viaApi) };
     this.previousLambdaRequests = lambdaRequests;
     cw.count(this.metric.count, start, Math.round(viaApi));
@@ -508,13 +537,19 @@ export class AwsWorld implements Infrastructure {
     const healthy = this.healthyTasks(start + MINUTE / 2);
     if (tier?.alb) {
       const tasks = tier.tasks.length;
-      cost += fargateMinuteCost(toAlb, tasks, w, p);
-      addToBill(bill, fargateMinuteBill(toAlb, tasks, w, p));
+      cost += fargateMinuteCost(toAlb, tasks, w, p, albLambda);
+      addToBill(bill, fargateMinuteBill(toAlb, tasks, w, p, albLambda));
       if (albEcs > 0) {
         const capacity = healthy * w.requestsPerTaskPerSecond * 60;
-        if (albEcs > capacity + 0.5) {
-          short = true;
-          if (healthy === 0) failed += albEcs;
+        if (albEcs > capacity + 0.5) short = true;
+        if (healthy === 0) {
+          // No healthy task in the group its weight chose: the ALB answers 503.
+          failed += albEcs;
+          noTarget += albEcs;
+        } else {
+          // Past requestsPerTaskPerSecond a task still answers, late: served, but not within capacity.
+          servedFargate = Math.min(albEcs, capacity);
+          overloaded = albEcs - servedFargate;
         }
       }
       const lb = tier.alb;
@@ -538,6 +573,23 @@ export class AwsWorld implements Infrastructure {
       if (dead >= 0.5) short = true;
     }
     const fargateShare = requests > 0 ? fargateRequests / requests : 0;
-    return { cost, bill, fargateShare, lambdaRequests, fargateRequests, failedRequests: failed, deadEndpointRequests: dead, misroutedToApiRequests: misrouted, short, resources: tier !== undefined };
+    const served = { lambda: lambdaRequests - rejected429 - throttled, fargate: servedFargate };
+    const failedBy: FailedRequests = { throttled, rateLimited: rejected429, noTarget, deadEndpoint: dead };
+    return {
+      cost,
+      bill,
+      fargateShare,
+      lambdaRequests,
+      fargateRequests,
+      failedRequests: failed,
+      deadEndpointRequests: dead,
+      misroutedToApiRequests: misrouted,
+      served,
+      overloadedRequests: overloaded,
+      failed: failedBy,
+      unservedUsd: (failed + overloaded) * this.unservedPrice,
+      short,
+      resources: tier !== undefined,
+    };
   }
 }

@@ -21,6 +21,7 @@ import { loadDeploymentConfig } from "../../../config/load";
 import type { DeploymentConfig } from "../../../config/schema";
 import { formatToggle, type TierState } from "../../../scaler/toggle";
 import { workloadFrom } from "../../../sim/cost-model";
+import { unservedRequestUsd } from "../../../sim/equal-service";
 import { DEFAULT_PRICES } from "../../../sim/prices";
 import { MinuteLedger } from "../../../sim/simulator";
 import type { MinuteOutcome } from "../../../sim/world/aws";
@@ -175,6 +176,53 @@ describe("the weighted switch in the emulated world", () => {
   });
 });
 
+describe("what becomes of each request", () => {
+  /** Served on each tier, overloaded, and failed by cause, add up to the minute's requests. */
+  const accounted = (out: MinuteOutcome) => out.served.lambda + out.served.fargate + out.overloadedRequests + Object.values(out.failed).reduce((a, b) => a + b, 0);
+
+  it("counts what the tasks answer past requestsPerTaskPerSecond per healthy task as overloaded, not served, and charges it at equal service", async () => {
+    const t = setup("weighted", fixedWorld({ longCacheShare: 0 }));
+    t.apply("serving");
+    t.run(10, RPM);
+    await t.weights(0, 100);
+    const heavy = 60 * 1000; // 1,000 req/s on two healthy tasks that carry 150 req/s each
+    const out = t.run(1, heavy);
+    const capacity = t.config.fargate.minTasks * t.config.fargate.requestsPerTaskPerSecond * 60;
+    expect(out.served.fargate).toBeCloseTo(capacity, 6);
+    expect(out.overloadedRequests).toBeCloseTo(heavy - capacity, 6);
+    expect(out.failedRequests).toBe(0);
+    expect(out.short).toBe(true);
+    expect(out.unservedUsd).toBeCloseTo((heavy - capacity) * unservedRequestUsd(workloadFrom(t.config), DEFAULT_PRICES), 12);
+    expect(accounted(out)).toBeCloseTo(heavy, 6);
+  });
+
+  it("names the cause of each failure: API Gateway 429s, Lambda throttles, the ALB's 503s (a destroyed ALB: see the DNS tests below)", async () => {
+    // 429: past the stage's rate limit, before Lambda is asked.
+    const api = setup("weighted", fixedWorld({ longCacheShare: 0 }));
+    const limit = api.config.api.throttleRateLimit;
+    const over = api.run(1, (limit + 1000) * 60);
+    expect(over.failed).toEqual({ throttled: 0, rateLimited: 1000 * 60, noTarget: 0, deadEndpoint: 0 });
+    expect(over.served.lambda).toBeCloseTo(limit * 60, 6);
+    expect(accounted(over)).toBeCloseTo((limit + 1000) * 60, 6);
+    // Throttled: the function's concurrency limit, here for requests through the ALB.
+    const thr = setup("weighted", fixedWorld({ longCacheShare: 0 }, { lambdaConcurrencyLimit: 5 }));
+    thr.apply("warming");
+    thr.run(10, 0);
+    const throttled = thr.run(1, RPM); // 100 req/s of 100 ms needs 10 concurrent executions: half are throttled
+    expect(throttled.failed.throttled).toBeCloseTo(RPM / 2, 6);
+    expect(throttled.served.lambda).toBeCloseTo(RPM / 2, 6);
+    expect(accounted(throttled)).toBeCloseTo(RPM, 6);
+    // 503: every weight 0.
+    const none = setup("weighted", fixedWorld({ longCacheShare: 0 }));
+    none.apply("serving");
+    none.run(10, RPM);
+    await none.weights(0, 0);
+    const nowhere = none.run(1, RPM);
+    expect(nowhere.failed.noTarget).toBeCloseTo(RPM, 6);
+    expect(accounted(nowhere)).toBeCloseTo(RPM, 6);
+  });
+});
+
 describe("clients that keep a DNS answer past its TTL", () => {
   /** Tier serving on the tasks, then drained and destroyed: with the DNS switch, off right after draining; weighted, draining keeps the ALB `keepMinutes` after the record is gone. */
   async function drainCycle(mode: "weighted" | "dns", clients: { longCacheShare?: number; longCacheMinutes?: number }, keepMinutes: number) {
@@ -198,6 +246,7 @@ describe("clients that keep a DNS answer past its TTL", () => {
     const dead = perMinute.reduce((a, b) => a + b, 0);
     expect(dead).toBeGreaterThan(0);
     expect(result.requestsToDeadEndpoint).toBeCloseTo(dead, 6);
+    expect(result.requestsFailed.deadEndpoint).toBeCloseTo(dead, 6);
     expect(t.ledger.failedRequests).toBeGreaterThanOrEqual(dead);
     // At most the long-caching share of a minute's requests, and none once the last such answer (from before the record went) has expired.
     expect(Math.max(...perMinute)).toBeLessThanOrEqual(0.2 * RPM + 1e-6);
