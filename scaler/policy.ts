@@ -92,6 +92,22 @@ export interface Observation {
   readonly metrics: Metrics;
   /** Terraform Cloud's runs for the committed toggle, when the scaler can read them. */
   readonly run?: RunObservation;
+  /** What the scaler remembered from earlier runs (the status item); absent when there is none or it could not be read. */
+  readonly memory?: ScalerMemory;
+}
+
+/**
+ * What the scaler remembers across runs that is no decision of the toggle's:
+ * kept in the status item (reconcile.ts), not committed, so remembering costs a
+ * DynamoDB write and never a Terraform run.
+ */
+export interface ScalerMemory {
+  /**
+   * The first time a scaler read the "fargate" record absent during the drain that began at
+   * `drainSince` (the draining toggle's `fargate_tier_since`). The straggler window, the DNS TTL and
+   * the deregistration delay count from it, whenever the draining run applied.
+   */
+  readonly recordGone?: { readonly drainSince: string; readonly at: string };
 }
 
 /** How the fargate workspace stands with the commit the toggle was read at. */
@@ -141,6 +157,8 @@ export interface Decision {
   readonly followUp?: string;
   /** Weighted switch: the percent of the ALB's requests the tasks should get now (undefined: leave the listener alone). */
   readonly fargateWeight?: number;
+  /** What to remember until the next run (the status item keeps it); what is not here is forgotten. Absent: nothing. */
+  readonly memory?: ScalerMemory;
 }
 
 /** Minutes of serving after which the warming floor is handed back to autoscaling. */
@@ -214,6 +232,24 @@ export function capacityShare(healthy: number | undefined, rps: number, c: Pick<
   return Math.min(100, Math.floor((100 * healthy * c.requestsPerTaskPerSecond) / rps));
 }
 
+/**
+ * Since when the "fargate" record has been gone in the current drain, never before it went: the
+ * earliest of what the memory says for this drain (keyed by the draining toggle's since) and when the
+ * run for the committed toggle applied (its apply removed the record, so it was gone by then), else
+ * now, the first run to read it gone. A record read live again forgets it (clients resolve the ALB
+ * again, so the window starts over when it goes); a Route 53 read that failed keeps what was known.
+ */
+function recordGoneSince(t: Toggle, o: Observation, stamp: string): ScalerMemory["recordGone"] {
+  const known = o.memory?.recordGone;
+  const kept = known && Date.parse(known.drainSince) === Date.parse(t.fargate_tier_since) && Number.isFinite(Date.parse(known.at)) ? known : undefined;
+  if (o.fargateRecordLive === undefined) return kept;
+  if (o.fargateRecordLive === true) return undefined;
+  const run = o.run?.forHead;
+  const applied = run?.phase === "applied" && run.finishedAt !== undefined && Number.isFinite(Date.parse(run.finishedAt)) ? run.finishedAt : undefined;
+  const at = [kept?.at, applied].filter((x): x is string => x !== undefined).sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? stamp;
+  return { drainSince: t.fargate_tier_since, at };
+}
+
 /** A toggle's `since` further ahead of the scaler's clock than this is not trusted. */
 export const CLOCK_SKEW_MINUTES = 2;
 
@@ -223,7 +259,9 @@ export const effectiveBackoff = (backoff: number, minutesInState: number, c: Pol
 
 /**
  * Decides the next step from the committed state and what is observed.
- * Level-triggered: its only memory is the toggle (state, since, backoff).
+ * Level-triggered: its memory is the toggle (state, since, backoff) and, for
+ * what is observed rather than decided, `ScalerMemory` (when a drain's record
+ * was first read gone).
  *
  * The rule is ski rental on money. The "buy price" is the tier's round trip
  * (roundTripCost), doubled per backoff step. Off, the tier is added once
@@ -277,6 +315,10 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   // Lambda's total excess over the current stay: what a stay on Fargate saved, or a stay on Lambda lost (undefined when it began before the window).
   const stayExcessSum = minutesInState <= demand.length ? stayExcess.reduce<number>((a, e) => a + (e ?? 0), 0) : undefined;
   const wasted = (saved: number | undefined): saved is number => saved !== undefined && saved < roundTrip;
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  // Draining: when the record was first read gone in this drain (the drain window counts from it).
+  const recordGone = state === TierState.draining ? recordGoneSince(t, o, stamp) : undefined;
+  const goneMinutes = recordGone ? Math.max(0, (now.getTime() - Date.parse(recordGone.at)) / 60_000) : undefined;
   const evidence = {
     demand_rps: latestDemand === undefined ? null : round(latestDemand / 60),
     break_even_rps: round(breakEven(c)),
@@ -292,6 +334,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
     throttles,
     minutes_in_state: Number.isFinite(minutesInState) ? Math.round(minutesInState) : null,
     fargate_record_live: o.fargateRecordLive ?? null,
+    ...(goneMinutes === undefined ? {} : { record_gone_minutes: Math.round(goneMinutes * 10) / 10 }),
   };
   // Weighted switch: the listener exists with the ALB; the tasks get what their healthy count can carry.
   const weighted = c.fargateSwitch === "weighted";
@@ -303,8 +346,8 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   let requeueRun: string | undefined;
   let followUp: string | undefined;
   let fargateWeight: number | undefined;
-  const none = (reason: string): Decision => ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts, requeueRun, followUp, fargateWeight });
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const memory: ScalerMemory = recordGone ? { recordGone } : {};
+  const none = (reason: string): Decision => ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts, requeueRun, followUp, fargateWeight, memory });
   const commit = (to: TierState, reason: string, changes: Partial<Pick<Toggle, "fargate_min_tasks" | "fargate_backoff_up" | "fargate_backoff_down" | "fargate_tier_since">> = {}): Decision => ({
     action: "commit",
     from: state,
@@ -316,6 +359,8 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
     requeueRun,
     followUp,
     fargateWeight,
+    // A transition starts a new stay: nothing remembered from this one applies to it.
+    memory: {},
   });
   const applyLate = minutesInState > c.applyTimeoutMinutes;
 
@@ -446,28 +491,34 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
         });
       }
       // Weighted, the ALB keeps serving through Lambda for clients that cache the answer past its TTL.
+      // Every part of the window counts from the first run that read the record gone, not from the
+      // commit: a draining run that failed, was retried or queued behind another removes it late.
       const drainMinutes = (c.dnsTtlSeconds + c.deregistrationDelaySeconds) / 60 + (weighted ? c.stragglerMinutes : 0);
-      if (o.fargateRecordLive !== false) {
+      if (o.fargateRecordLive !== false || goneMinutes === undefined) {
         if (minutesInState > drainMinutes + c.applyTimeoutMinutes && o.fargateRecordLive === true) {
           alerts.push({ kind: "apply-lagging", message: `draining for ${Math.round(minutesInState)} min but the fargate DNS record is still live; check the Terraform run` });
         }
         return none(`draining: waiting for the fargate DNS record to be removed (${o.fargateRecordLive === undefined ? "unknown" : "still live"})`);
       }
-      if (minutesInState < drainMinutes) {
-        return none(`draining: ${Math.round(minutesInState * 10) / 10} of ${drainMinutes} min (DNS TTL + deregistration delay${weighted ? ` + ${c.stragglerMinutes} min for clients that cache DNS longer` : ""})`);
+      if (goneMinutes < drainMinutes) {
+        // The same words every minute of the window, so the status item is not rewritten each minute.
+        const until = new Date(Date.parse(recordGone!.at) + drainMinutes * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+        return none(
+          `draining: the fargate record has been gone since ${recordGone!.at}; the ALB stays until ${until} (${drainMinutes} min: DNS TTL + deregistration delay${weighted ? ` + ${c.stragglerMinutes} min for clients that cache DNS longer` : ""})`,
+        );
       }
       const idle = last(alb, 2);
       const deadline = drainMinutes + c.drainDeadlineMinutes;
       if (idle.length < 2 || idle.some((v) => v === undefined)) {
-        if (minutesInState < deadline) return none("draining: no ALB data for the last 2 min; waiting for evidence that it is idle");
-        return commit(TierState.off, `drain deadline: ${Math.round(minutesInState)} min of draining (limit ${deadline}) without ALB data; removing Fargate`, { fargate_min_tasks: floor });
+        if (goneMinutes < deadline) return none("draining: no ALB data for the last 2 min; waiting for evidence that it is idle");
+        return commit(TierState.off, `drain deadline: the fargate record gone for ${Math.round(goneMinutes)} min (limit ${deadline}) without ALB data; removing Fargate`, { fargate_min_tasks: floor });
       }
       const idleRps = Math.max(...(idle as number[])) / 60;
       if (idleRps > c.drainIdleRps) {
-        if (minutesInState < deadline) return none(`draining: ALB still carries ${round(idleRps)} req/s (idle is <= ${c.drainIdleRps})`);
-        return commit(TierState.off, `drain deadline: the ALB still carries ${round(idleRps)} req/s after ${Math.round(minutesInState)} min (limit ${deadline}); removing Fargate`, { fargate_min_tasks: floor });
+        if (goneMinutes < deadline) return none(`draining: ALB still carries ${round(idleRps)} req/s (idle is <= ${c.drainIdleRps})`);
+        return commit(TierState.off, `drain deadline: the ALB still carries ${round(idleRps)} req/s ${Math.round(goneMinutes)} min after the fargate record went (limit ${deadline}); removing Fargate`, { fargate_min_tasks: floor });
       }
-      return commit(TierState.off, `drained: DNS TTL and deregistration delay passed and the ALB carries ${round(idleRps)} req/s; removing Fargate`, {
+      return commit(TierState.off, `drained: ${Math.round(goneMinutes * 10) / 10} min since the fargate record went (DNS TTL, deregistration delay${weighted ? " and stragglers" : ""}) and the ALB carries ${round(idleRps)} req/s; removing Fargate`, {
         fargate_min_tasks: floor,
       });
     }

@@ -123,12 +123,14 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
       // Fetched once per run; again only if a re-read after a rejected push found another state.
       if (metrics?.state !== toggle.fargate_tier) metrics = { state: toggle.fargate_tier, value: readMetrics(toggle.fargate_tier) };
       const run = await runsFor(checkout.head);
-      const decision = decide(deps.policy, { toggle, fargateRecordLive: (await records)?.fargate, metrics: await metrics.value, run }, now);
+      // What earlier runs remembered lives in the status item (read once per run, like the alerts told).
+      const prev = await previous;
+      const decision = decide(deps.policy, { toggle, fargateRecordLive: (await records)?.fargate, metrics: await metrics.value, run, memory: prev?.memory }, now);
       const unchanged = decision.action === "none" || formatToggle(decision.toggle) === checkout.text;
       const label = unchanged ? "no change" : deps.dryRun ? `dry run: would commit ${decision.to}` : `committed ${decision.to}`;
-      const status = (over: Partial<PublishedStatus> = {}): PublishedStatus => ({ state: toggle.fargate_tier, decision: label, reason: decision.reason, at: now.toISOString(), ...over });
+      const remembered = decision.memory && Object.keys(decision.memory).length > 0 ? { memory: decision.memory } : {};
+      const status = (over: Partial<PublishedStatus> = {}): PublishedStatus => ({ state: toggle.fargate_tier, decision: label, reason: decision.reason, at: now.toISOString(), ...remembered, ...over });
       // While off and nothing changes the line is logged every run: keep it short (the status and commits carry the figures).
-      const prev = await previous;
       const quiet = unchanged && toggle.fargate_tier === "off" && prev !== null && !statusChanged(prev, { ...status(), alerts: decision.alerts });
       log(decision.alerts.length > 0 ? "warn" : "info", "decision", {
         action: unchanged ? "none" : deps.dryRun ? "dry-run" : "commit",
@@ -178,7 +180,15 @@ const sameAlerts = (a: readonly StatusAlert[] = [], b: readonly StatusAlert[] = 
 
 /** Whether a status says something new; its time alone is no change (a quiet minute costs no write). */
 export function statusChanged(prev: PublishedStatus | undefined, next: PublishedStatus): boolean {
-  return !prev || prev.state !== next.state || prev.decision !== next.decision || prev.reason !== next.reason || prev.commit !== next.commit || !sameAlerts(prev.alerts, next.alerts);
+  return (
+    !prev ||
+    prev.state !== next.state ||
+    prev.decision !== next.decision ||
+    prev.reason !== next.reason ||
+    prev.commit !== next.commit ||
+    !sameAlerts(prev.alerts, next.alerts) ||
+    JSON.stringify(prev.memory ?? {}) !== JSON.stringify(next.memory ?? {})
+  );
 }
 
 /**

@@ -50,8 +50,9 @@ const ACT_OFFSET_MS = 30_000;
  */
 export function sameWorldShape(d: MedianDelays, fargateSwitch: "weighted" | "dns"): CycleShape {
   const apply = d.commitToApplyMinutes;
-  // The record leaves with the draining commit's apply (in place, within a minute).
-  const drainWait = Math.max(d.drainMinutes, apply + 1);
+  // The record leaves with the draining commit's apply (in place, within a minute), and the drain
+  // window counts from the minute it is read gone, as the policy's does.
+  const drainWait = apply + 1 + d.drainMinutes;
   if (fargateSwitch === "weighted") {
     return { leadMinutes: apply, warmMinutes: d.createMinutes + d.taskBootMinutes + d.canaryMinutes, fargateTailMinutes: 0, lambdaTailMinutes: drainWait + apply + d.destroyMinutes };
   }
@@ -145,6 +146,8 @@ class Actor {
   private sinceMs = START - 86_400_000;
   private floor: number;
   private pending: string | undefined;
+  /** Draining: when the fargate record was first read gone. */
+  private recordGoneMs: number | undefined;
   /** The next planned round trip. */
   private cycle = 0;
   private readonly policy: PolicyConfig;
@@ -217,9 +220,16 @@ class Actor {
       case "draining": {
         await this.setWeight(() => 0);
         const drainMinutes = (this.policy.dnsTtlSeconds + this.policy.deregistrationDelaySeconds) / 60 + (this.weighted ? this.policy.stragglerMinutes : 0);
-        if (this.pending || this.minutesInState < drainMinutes) return;
-        const records = await readLiveRecords(this.tw.route53 as unknown as Route53Client, this.tw.settings.hostedZoneId, this.tw.settings.domain);
-        if (!records.fargate) await this.commit("off", `drained: ${drainMinutes} min of DNS TTL, deregistration delay${this.weighted ? " and stragglers" : ""} passed and the fargate record is gone; removing Fargate`);
+        if (this.pending) return;
+        // As the policy does: the window counts from the minute the record is read gone, not from the
+        // commit (a failed and retried draining run removes it late).
+        if (this.recordGoneMs === undefined) {
+          const records = await readLiveRecords(this.tw.route53 as unknown as Route53Client, this.tw.settings.hostedZoneId, this.tw.settings.domain);
+          if (records.fargate) return;
+          this.recordGoneMs = this.tw.clock.now();
+        }
+        if ((this.tw.clock.now() - this.recordGoneMs) / MINUTE < drainMinutes) return;
+        await this.commit("off", `drained: ${drainMinutes} min of DNS TTL, deregistration delay${this.weighted ? " and stragglers" : ""} since the fargate record went; removing Fargate`);
         return;
       }
     }
@@ -268,6 +278,7 @@ class Actor {
         const decision: Decision = { action: "commit", from: t.fargate_tier, to, toggle, reason: `same-world optimum: ${reason}`, evidence: { planned_cycle: this.cycle + 1 }, alerts: [] };
         const pushed = await checkout.commit(formatToggle(toggle), commitMessage(decision, at), at);
         if (pushed.outcome === "pushed") {
+          if (to !== this.state) this.recordGoneMs = undefined;
           this.state = to;
           this.sinceMs = Date.parse(since);
           this.floor = toggle.fargate_min_tasks;

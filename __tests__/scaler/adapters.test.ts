@@ -114,6 +114,14 @@ describe("status adapter: reading the previous item", () => {
     expect(await readStatus(new DynamoDBClient({}), "t")).toMatchObject({ state: "off", alerts: [] });
   });
 
+  it("reads back what the scaler remembers, and ignores a memory of another shape", async () => {
+    const memory = { recordGone: { drainSince: "2026-11-22T11:00:00Z", at: "2026-11-22T11:20:00Z" } };
+    const status = { state: "draining", decision: "no change", reason: "r", at: "2026-11-22T12:00:00.000Z", alerts: [], memory };
+    ddb.on(GetItemCommand).resolvesOnce(stored(status)).resolvesOnce(stored({ ...status, memory: { recordGone: { at: 5 } } }));
+    expect(await readStatus(new DynamoDBClient({}), "t")).toEqual(status);
+    expect(await readStatus(new DynamoDBClient({}), "t")).not.toHaveProperty("memory");
+  });
+
   it("propagates a missing table", async () => {
     ddb.on(GetItemCommand).rejects(new ResourceNotFoundException({ message: "Requested resource not found", $metadata: { httpStatusCode: 400 } }));
     await expect(readStatus(new DynamoDBClient({}), "nope")).rejects.toMatchObject({ name: "ResourceNotFoundException" });

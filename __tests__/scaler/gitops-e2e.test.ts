@@ -4,6 +4,7 @@ import { join, relative } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { publish, synthesize } from "../../scripts/synth";
 import { formatImageRelease, imageReleasePaths } from "../../scripts/release-file";
+import type { PublishedStatus } from "../../scaler/adapters/status";
 import { toggleReader } from "../../scaler/git-toggle";
 import { accumulated, lambdaExcess, roundTripCost } from "../../scaler/money";
 import { policyConfigFrom, type Metrics } from "../../scaler/policy";
@@ -30,7 +31,7 @@ const PHASES: Array<[string, number, number]> = [
   ["burst", 3, 60],
   ["quiet", 12, 2],
   ["sustained high", 110, 45],
-  ["calm", 60, 1],
+  ["calm", 90, 1],
 ];
 const DEMAND = PHASES.flatMap(([, minutes, rps]) => Array(minutes).fill(rps) as number[]);
 
@@ -94,6 +95,8 @@ describe("GitOps loop end to end", () => {
     const transitions: Array<{ minute: number; from: TierState; to: TierState }> = [];
     const plans: string[] = [];
     let minute = 0;
+    // The status item, as production keeps it: what the scaler remembers from one run to the next.
+    let status: PublishedStatus | undefined;
 
     for (; minute < DEMAND.length; minute++) {
       while (pending.length && pending[0]!.at <= minute) {
@@ -123,7 +126,8 @@ describe("GitOps loop end to end", () => {
         now: () => now,
         metrics: async () => metrics,
         records: async () => ({ lambda: true, fargate: live }),
-        publish: async () => undefined,
+        publish: async (s) => void (status = s),
+        readStatus: async () => status,
         checkout: readToggle,
       });
       if (result.outcome === "committed") {
@@ -160,7 +164,9 @@ describe("GitOps loop end to end", () => {
     expect(transitions[2]!.minute - transitions[1]!.minute).toBeGreaterThanOrEqual(config.scaling.minDwellMinutes);
     expect(transitions[2]!.minute).toBeGreaterThanOrEqual(calm + 20);
     expect(transitions[2]!.minute).toBeGreaterThan(calm);
-    expect(transitions[3]!.minute - transitions[2]!.minute).toBeGreaterThanOrEqual(APPLY);
+    // Off comes a drain window (TTL, deregistration delay, stragglers) after the record left with the draining apply.
+    const drainMinutes = (config.scaling.dnsTtlSeconds + config.scaling.deregistrationDelaySeconds) / 60 + config.scaling.stragglerMinutes;
+    expect(transitions[3]!.minute - transitions[2]!.minute).toBeGreaterThanOrEqual(APPLY + drainMinutes);
 
     // The toggle's git log is the scaling history.
     const log = server.git(["log", "--format=%cI %s", "main", "--", config.toggleFile]).split("\n").reverse();

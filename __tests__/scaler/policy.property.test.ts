@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { loadDeploymentConfig } from "../../config/load";
 import { breakEven } from "../../scaler/money";
-import { ALLOWED_EDGES, decide, isResize, policyConfigFrom, type Observation } from "../../scaler/policy";
+import { ALLOWED_EDGES, decide, isResize, policyConfigFrom, type Observation, type ScalerMemory } from "../../scaler/policy";
 import type { TierState, Toggle } from "../../scaler/toggle";
 
 const c = policyConfigFrom(loadDeploymentConfig(undefined, {}));
@@ -15,6 +15,8 @@ interface Step {
   from: TierState;
   to: TierState;
   observation: Observation;
+  /** The minute the fargate record was last removed (what clients resolved until), if it ever was. */
+  recordGoneAt?: number;
 }
 
 /**
@@ -22,7 +24,7 @@ interface Step {
  * turn healthy BOOT_MINUTES later (never, when `broken`), and demand goes to
  * the ALB while the fargate record exists. Returns every committed transition.
  */
-function run(demandRps: number[], initial: TierState, broken = false): Step[] {
+function run(demandRps: number[], initial: TierState, broken = false, applyMinutes: readonly number[] = []): Step[] {
   let toggle: Toggle = { fargate_tier: initial, fargate_tier_since: new Date(START - 24 * 3600_000).toISOString(), fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false, fargate_backoff_up: 0, fargate_backoff_down: 0 };
   let applied: { state: TierState; at: number } = { state: initial, at: -1e9 };
   const pending: Array<{ state: TierState; at: number }> = [];
@@ -30,10 +32,15 @@ function run(demandRps: number[], initial: TierState, broken = false): Step[] {
   const alb: Array<number | undefined> = [];
   const healthy: Array<number | undefined> = [];
   const steps: Step[] = [];
+  // What the status item carries from one run to the next.
+  let memory: ScalerMemory | undefined;
+  let recordGoneAt: number | undefined = initial === "serving" ? undefined : -1e9;
   for (let m = 0; m < demandRps.length; m++) {
     while (pending.length && pending[0]!.at <= m) applied = pending.shift()!;
     const exists = applied.state !== "off";
     const recordLive = applied.state === "serving";
+    if (recordLive) recordGoneAt = undefined;
+    else recordGoneAt ??= m;
     const hosts = exists && !broken && m >= applied.at + BOOT_MINUTES ? toggle.fargate_min_tasks : exists ? 0 : undefined;
     api.push(recordLive ? undefined : demandRps[m]! * 60);
     alb.push(recordLive ? demandRps[m]! * 60 : exists ? undefined : undefined);
@@ -48,14 +55,17 @@ function run(demandRps: number[], initial: TierState, broken = false): Step[] {
         lambdaThrottles: api.slice(-HISTORY).map(() => 0),
         lambdaConcurrency: api.slice(-HISTORY).map(() => 1),
       },
+      memory,
     };
     const d = decide(c, observation, new Date(START + m * 60_000));
+    memory = d.memory;
     if (d.action === "commit") {
       if (isResize(d)) expect(d.toggle.fargate_min_tasks).toBeLessThan(toggle.fargate_min_tasks);
-      else steps.push({ minute: m, from: d.from, to: d.to, observation });
+      else steps.push({ minute: m, from: d.from, to: d.to, observation, recordGoneAt });
       toggle = d.toggle;
-      // A state that keeps resources keeps them while the next apply runs.
-      pending.push({ state: d.to, at: m + APPLY_MINUTES });
+      // A state that keeps resources keeps them while the next apply runs; a run may take long (failed and retried, queued).
+      const last = pending.at(-1)?.at ?? m;
+      pending.push({ state: d.to, at: Math.max(last, m + (applyMinutes[steps.length % Math.max(1, applyMinutes.length)] ?? APPLY_MINUTES)) });
     }
   }
   return steps;
@@ -96,6 +106,25 @@ describe("policy properties on random demand", () => {
       }),
       { numRuns: 10 },
     );
+  });
+
+  it("removes the tier only a drain window after the record left DNS, however late the draining run applies", () => {
+    // The weighted switch: TTL, deregistration delay and the straggler minutes.
+    const drainMinutes = (c.dnsTtlSeconds + c.deregistrationDelaySeconds) / 60 + c.stragglerMinutes;
+    let drains = 0;
+    fc.assert(
+      fc.property(dayOfDemand, states, fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 8 }), (demand, initial, applyMinutes) => {
+        for (const step of run(demand, initial, false, applyMinutes)) {
+          if (step.to !== "off" || step.from !== "draining") continue;
+          expect(step.recordGoneAt).toBeDefined();
+          expect(step.minute - step.recordGoneAt!).toBeGreaterThanOrEqual(drainMinutes);
+          drains++;
+        }
+      }),
+      { numRuns: 10, seed: 24, endOnFailure: true },
+    );
+    // The property held on drains that happened, not vacuously.
+    expect(drains).toBeGreaterThan(0);
   });
 
   it("settles on flat demand: at most the switch the level pays for, and never back", () => {

@@ -49,6 +49,11 @@ interface World {
   healthy?: Series;
   throttles?: number;
   record?: boolean | undefined;
+  /**
+   * Draining: minutes since a scaler first read the record gone, as the status item remembers it
+   * (null: nothing remembered). Default: gone since the draining commit when the record is absent.
+   */
+  gone?: number | null;
 }
 
 function observe(state: TierState, sinceMinutesAgo: number, w: World, toggle: Partial<Toggle> = {}): Observation {
@@ -61,10 +66,14 @@ function observe(state: TierState, sinceMinutesAgo: number, w: World, toggle: Pa
     lambdaThrottles: Array.from({ length: H }, (_, i) => (i === H - 1 ? (w.throttles ?? 0) : 0)),
     lambdaConcurrency: constant(10),
   };
+  const since = new Date(NOW.getTime() - sinceMinutesAgo * 60_000).toISOString();
+  const record = "record" in w ? w.record : state === "serving";
+  const gone = w.gone === undefined ? (state === "draining" && record === false ? sinceMinutesAgo : null) : w.gone;
   return {
+    ...(gone === null ? {} : { memory: { recordGone: { drainSince: since, at: new Date(NOW.getTime() - gone * 60_000).toISOString() } } }),
     toggle: {
       fargate_tier: state,
-      fargate_tier_since: new Date(NOW.getTime() - sinceMinutesAgo * 60_000).toISOString(),
+      fargate_tier_since: since,
       fargate_min_tasks: 2,
       fargate_max_tasks: 10,
       fargate_pinned: false,
@@ -72,7 +81,7 @@ function observe(state: TierState, sinceMinutesAgo: number, w: World, toggle: Pa
       fargate_backoff_down: 0,
       ...toggle,
     },
-    fargateRecordLive: "record" in w ? w.record : state === "serving",
+    fargateRecordLive: record,
     metrics,
     run: w.run,
   };
@@ -138,14 +147,19 @@ const TABLE: Row[] = [
   ["quiet, drained", "draining", 5, { demand: "quiet", on: "lambda", record: false, healthy: constant(2) }, "off", /drained: .* 0 req\/s/],
   ["record still live", "draining", 5, { demand: "quiet", on: "lambda", record: true }, "draining", /still live/],
   ["record unknown", "draining", 5, { demand: "quiet", on: "lambda", record: undefined }, "draining", /unknown/],
-  ["too early", "draining", 1, { demand: "quiet", on: "lambda", record: false }, "draining", /1 of 1.5 min/],
+  ["too early", "draining", 1, { demand: "quiet", on: "lambda", record: false }, "draining", /stays until 2026-11-22T12:00:30Z \(1\.5 min: DNS TTL \+ deregistration delay\)/],
   ["ALB still busy", "draining", 5, { demand: "near", on: "fargate", record: false }, "draining", new RegExp(`ALB still carries ${rps(1.05 * BE)} req/s`)],
-  ["stragglers past the deadline", "draining", 40, { demand: "near", on: "fargate", record: false }, "off", new RegExp(`drain deadline: the ALB still carries ${rps(1.05 * BE)} req/s after 40 min \\(limit 31\\.5\\)`)],
+  ["stragglers past the deadline", "draining", 40, { demand: "near", on: "fargate", record: false }, "off", new RegExp(`drain deadline: the ALB still carries ${rps(1.05 * BE)} req/s 40 min after the fargate record went \\(limit 31\\.5\\)`)],
+  // The drain window and its deadline count from the first run that read the record gone, never from the commit:
+  // a draining run that failed and was retried removes the record late, and clients resolved the ALB until then.
+  ["record gone late: the window counts from its removal", "draining", 40, { demand: "quiet", on: "lambda", record: false, gone: 1 }, "draining", /the fargate record has been gone since 2026-11-22T11:59:00\.000Z; the ALB stays until 2026-11-22T12:00:30Z/],
+  ["record just read gone: the window starts now", "draining", 40, { demand: "quiet", on: "lambda", record: false, gone: null }, "draining", /gone since 2026-11-22T12:00:00Z; the ALB stays until 2026-11-22T12:01:30Z/],
+  ["busy stragglers, deadline counted from the removal", "draining", 60, { demand: "near", on: "fargate", record: false, gone: 20 }, "draining", /ALB still carries/],
   ["sustained again, healthy (abort)", "draining", 15, { demand: "sustained", on: "lambda", record: false, healthy: constant(2) }, "serving", /demand came back .* \(drain backoff 1\)/],
   // Without healthy hosts the abort edge is closed; the drained tier goes off and comes back through warming.
   ["sustained again, unhealthy", "draining", 5, { demand: "sustained", on: "lambda", record: false, healthy: constant(0) }, "off", /drained/],
   ["missing ALB data", "draining", 5, { demand: "missing", record: false, healthy: constant(undefined) }, "draining", /no ALB data/],
-  ["missing ALB data past the deadline", "draining", 40, { demand: "missing", record: false, healthy: constant(undefined) }, "off", /drain deadline: 40 min of draining/],
+  ["missing ALB data past the deadline", "draining", 40, { demand: "missing", record: false, healthy: constant(undefined) }, "off", /drain deadline: the fargate record gone for 40 min \(limit 31\.5\) without ALB data/],
   ["throttles, healthy (abort)", "draining", 5, { demand: "quiet", on: "lambda", throttles: 2, record: false }, "serving", /demand came back/],
   ["stuck apply", "draining", 40, { demand: "quiet", on: "lambda", record: true }, "draining", /still live/, "apply-lagging"],
   ["pinned", "draining", 5, { demand: "quiet", on: "lambda", record: false }, "draining", /pinned at draining/, undefined, { fargate_pinned: true }],
@@ -233,6 +247,41 @@ describe("policy decide()", () => {
     expect(d.toggle.fargate_min_tasks).toBe(2);
   });
 
+  it("remembers when a drain's record was first read gone, for this drain only, and forgets it when the record comes back", () => {
+    const draining = (w: World) => observe("draining", 40, { demand: "quiet", on: "lambda", ...w });
+    const since = draining({}).toggle.fargate_tier_since;
+    // First read gone now: remembered as now, keyed by the drain's since.
+    const first = decide(c, draining({ record: false, gone: null }), NOW);
+    expect(first.memory).toEqual({ recordGone: { drainSince: since, at: "2026-11-22T12:00:00Z" } });
+    expect(first.evidence.record_gone_minutes).toBe(0);
+    // Read gone before: the first reading is kept, not moved.
+    const kept = decide(c, draining({ record: false, gone: 1 }), NOW);
+    expect(kept.memory?.recordGone?.at).toBe(new Date(NOW.getTime() - 60_000).toISOString());
+    // A reading from an earlier drain (another since) does not count for this one.
+    const earlier = { ...draining({ record: false, gone: 35 }), memory: { recordGone: { drainSince: "2026-11-21T09:00:00Z", at: "2026-11-21T09:03:00Z" } } };
+    expect(decide(c, earlier, NOW)).toMatchObject({ action: "none", memory: { recordGone: { drainSince: since, at: "2026-11-22T12:00:00Z" } } });
+    // Route 53 unreadable: what was remembered is kept, and the drain waits.
+    const unknown = decide(c, draining({ record: undefined, gone: 35 }), NOW);
+    expect(unknown).toMatchObject({ action: "none", memory: { recordGone: { drainSince: since } } });
+    // The record is back (clients resolve the ALB again): forgotten, so the window starts over when it goes.
+    expect(decide(c, draining({ record: true, gone: 35 }), NOW).memory).toEqual({});
+    // The run that applied the draining commit removed the record, so it was gone by the time that run finished:
+    // with nothing remembered (the status item could not be read), the window counts from there, not from now.
+    const applied = { forHead: { id: "run-4", status: "applied", phase: "applied" as const, finishedAt: "2026-11-22T11:25:00Z" }, failedAttempts: 0 };
+    expect(decide(c, draining({ record: false, gone: null, run: applied }), NOW)).toMatchObject({ action: "commit", to: "off" });
+    // Remembered later than that run finished: the run's end counts ...
+    const recent = (finishedAt: string) => ({ forHead: { ...applied.forHead, finishedAt }, failedAttempts: 0 });
+    expect(decide(c, draining({ record: false, gone: 0.5, run: recent("2026-11-22T11:59:00Z") }), NOW)).toMatchObject({
+      action: "none",
+      memory: { recordGone: { at: "2026-11-22T11:59:00Z" } },
+    });
+    // ... but never later than what was remembered.
+    expect(decide(c, draining({ record: false, gone: 1, run: recent("2026-11-22T11:59:30Z") }), NOW).memory?.recordGone?.at).toBe(new Date(NOW.getTime() - 60_000).toISOString());
+    // Leaving the drain forgets it too, and no other state remembers anything.
+    expect(decide(c, draining({ record: false, gone: 35 }), NOW)).toMatchObject({ action: "commit", to: "off", memory: {} });
+    expect(decide(c, observe("serving", 120, { demand: "sustained" }), NOW).memory).toEqual({});
+  });
+
   it("puts the figures behind every decision in its evidence", () => {
     const d = decide(c, observe("off", 600, { demand: "sustained" }), NOW);
     const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -280,8 +329,12 @@ describe("policy decide() with the weighted switch (the ALB fronts Lambda and th
   it("drains by weight first and keeps the ALB serving stragglers through Lambda before going off", () => {
     const drained = (minutes: number) => decide(weighted, withWeight(observe("draining", minutes, { demand: "quiet", on: "lambda", record: false }), 100, 2), NOW);
     expect(drained(5)).toMatchObject({ action: "none", fargateWeight: 0 });
-    expect(drained(5).reason).toMatch(/of 31.5 min \(DNS TTL \+ deregistration delay \+ 30 min for clients that cache DNS longer\)/);
+    expect(drained(5).reason).toMatch(/stays until 2026-11-22T12:26:30Z \(31\.5 min: DNS TTL \+ deregistration delay \+ 30 min for clients that cache DNS longer\)/);
     expect(drained(32)).toMatchObject({ action: "commit", to: "off" });
+    // 32 minutes after the commit, but the record left only 10 minutes ago (its run failed and was retried).
+    const late = decide(weighted, withWeight(observe("draining", 32, { demand: "quiet", on: "lambda", record: false, gone: 10 }), 0, 2), NOW);
+    expect(late).toMatchObject({ action: "none", to: "draining" });
+    expect(late.reason).toMatch(/until 2026-11-22T12:21:30Z/);
     // Demand gone while warming: the record has been live, so the tier drains instead of vanishing.
     const abandoned = decide(weighted, withWeight(observe("warming", 40, { demand: "quiet" }), 10, 0), NOW);
     expect(abandoned).toMatchObject({ action: "commit", to: "draining", fargateWeight: 0 });

@@ -235,6 +235,32 @@ describe("reconcile against a real git server", () => {
       expect(store.item()).toMatchObject({ at: "2026-11-22T12:01:00.000Z", reason: expect.stringMatching(/^Lambda cost \$0\.00[1-9]\d more .*; below the round trip/) });
     });
 
+    it("remembers in the status item when a drain's record was first read gone, and goes off a drain window after that, not after the commit", async () => {
+      await server.stop();
+      server = new GitServer("t0ken");
+      // The draining commit is an hour old, but its run failed and was retried: the record is gone only now.
+      const drainSince = "2026-11-22T11:00:00Z";
+      await server.start({ [TOGGLE]: formatToggle({ ...OFF, fargate_tier: "draining", fargate_tier_since: drainSince }) });
+      const store = remembered();
+      const quiet = async (): Promise<Metrics> => ({ ...flat(0.1), albRequests: Array(40).fill(0), healthyHosts: Array(40).fill(2) });
+      const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+      const run = (minutes: number, fargate: boolean | Error = false) =>
+        reconcile(store.over({ now: () => at(minutes), metrics: quiet, records: () => (fargate instanceof Error ? Promise.reject(fargate) : Promise.resolve({ lambda: true, fargate })) }));
+      expect((await run(0)).outcome).toBe("no-change");
+      expect(store.item()?.memory).toEqual({ recordGone: { drainSince, at: "2026-11-22T12:00:00Z" } });
+      // A minute on, and after a Route 53 read that failed, the first reading is kept.
+      await run(1);
+      await run(2, new Error("Throttling"));
+      expect(store.item()?.memory).toEqual({ recordGone: { drainSince, at: "2026-11-22T12:00:00Z" } });
+      // The drain window (TTL, deregistration delay, 30 straggler minutes: 31.5) counts from that reading.
+      expect((await run(31)).decision?.reason).toMatch(/gone since 2026-11-22T12:00:00Z; the ALB stays until 2026-11-22T12:31:30Z/);
+      const off = await run(32);
+      expect(off).toMatchObject({ outcome: "committed", decision: { to: "off" } });
+      // Leaving the drain forgets it.
+      expect(store.item()).toMatchObject({ state: "off" });
+      expect(store.item()?.memory).toBeUndefined();
+    });
+
     it("writes as before when the status cannot be read, and says so", async () => {
       const store = remembered();
       await reconcile(store.over());

@@ -78,9 +78,10 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
     expect(s.getMetricDataMetrics).toBeLessThan(5 * s.invocations);
     expect(s.cost.getMetricData).toBeCloseTo(s.getMetricDataMetrics * DEFAULT_PRICES.getMetricDataMetric, 12);
     expect(s.cost.invocations).toBeCloseTo(s.invocations * DEFAULT_PRICES.lambdaRequest, 12);
-    // The status item is written only when it changes: at least once per commit, far less than once per invocation.
+    // The status item is written only when it changes (a decision, its reason, an alert, what a drain
+    // remembers): at least once per commit, far from once per invocation.
     expect(s.statusWrites).toBeGreaterThanOrEqual(s.commits.length);
-    expect(s.statusWrites).toBeLessThan(s.invocations / 2);
+    expect(s.statusWrites).toBeLessThan(s.invocations * 0.6);
     expect(s.pages).toEqual({});
     expect(s.snsMessages).toBe(0);
     expect(s.billedResources.alarms).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { ScalerStatus } from "../../service/routes/status";
 import { SCALER_STATUS_KEY } from "../../service/scaler-status";
+import type { ScalerMemory } from "../policy";
 
 /** An alert as the status item records it: the kind is what makes it "new" or not. */
 export interface StatusAlert {
@@ -8,8 +9,18 @@ export interface StatusAlert {
   readonly message: string;
 }
 
-/** The status item as the scaler writes it: what `/stack-status` shows, plus the alerts the operators were told about. */
-export type PublishedStatus = ScalerStatus & { readonly alerts?: readonly StatusAlert[]; readonly commit?: string };
+/**
+ * The status item as the scaler writes it: what `/stack-status` shows, plus the alerts the operators
+ * were told about and what the scaler remembers across runs (`/stack-status` shows neither).
+ */
+export type PublishedStatus = ScalerStatus & { readonly alerts?: readonly StatusAlert[]; readonly commit?: string; readonly memory?: ScalerMemory };
+
+/** The memory as stored, or nothing when it is not the shape the scaler writes (an older item, a hand edit). */
+function parseMemory(raw: unknown): ScalerMemory | undefined {
+  const gone = (raw as { recordGone?: { drainSince?: unknown; at?: unknown } } | null | undefined)?.recordGone;
+  if (!gone || typeof gone.drainSince !== "string" || typeof gone.at !== "string") return undefined;
+  return { recordGone: { drainSince: gone.drainSince, at: gone.at } };
+}
 
 /**
  * Publishes the scaler's last decision as one item in the service's table
@@ -37,5 +48,6 @@ export async function readStatus(client: DynamoDBClient, tableName: string): Pro
   if (!p || typeof p.state !== "string") return undefined;
   // Items written before alerts carried their kind hold plain messages; those count as no known alert.
   const alerts = Array.isArray(p.alerts) ? p.alerts.filter((a): a is StatusAlert => typeof a?.kind === "string" && typeof a.message === "string") : [];
-  return { state: p.state, decision: String(p.decision ?? ""), reason: String(p.reason ?? ""), at: String(p.at ?? ""), alerts, ...(p.commit ? { commit: p.commit } : {}) };
+  const memory = parseMemory(p.memory);
+  return { state: p.state, decision: String(p.decision ?? ""), reason: String(p.reason ?? ""), at: String(p.at ?? ""), alerts, ...(p.commit ? { commit: p.commit } : {}), ...(memory ? { memory } : {}) };
 }
