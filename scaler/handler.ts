@@ -14,16 +14,18 @@ import { readLiveRecords } from "./adapters/route53";
 import { readToken } from "./adapters/parameters";
 import { publishStatus, readStatus } from "./adapters/status";
 import { queueRun, readRuns, TerraformCloudError, type Fetch } from "./adapters/terraform-cloud";
-import { REARM_SOURCE, rearmIfAlarming } from "./adapters/wake";
+import { REARM_SOURCE, rearmIfAlarming, type RearmMemo, type RearmRequest } from "./adapters/wake";
 import { GitAuthError, toggleReader } from "./git-toggle";
 import { reconcile, type ReconcileDeps, type ReconcileResult } from "./reconcile";
-import { scalerSettingsFromEnv, type ScalerSettings } from "./settings";
+import { lowDemandAlarmName, scalerSettingsFromEnv, type ScalerSettings } from "./settings";
+import { roundTripCost, type MoneyConfig } from "./money";
+import { fargateFixedMinuteCost } from "../sim/cost-model";
 
 export type Trigger =
   | { kind: "schedule" }
   | { kind: "alarm"; alarm: string; state: string }
   | { kind: "alarm-via-sns"; alarm: string; state: string }
-  | { kind: "rearm" }
+  | { kind: "rearm"; previous?: RearmMemo }
   | { kind: "unknown" };
 
 /**
@@ -34,7 +36,11 @@ export function classifyEvent(event: unknown): Trigger {
   const e = (event ?? {}) as Record<string, any>;
   if (e.source === "aws.events" && e["detail-type"] === "Scheduled Event") return { kind: "schedule" };
   // The one-time schedule the scaler created for itself while a wake alarm stays in ALARM (adapters/wake.ts).
-  if (e.source === REARM_SOURCE) return { kind: "rearm" };
+  if (e.source === REARM_SOURCE) {
+    // A patient re-arm carries the gap it waited; anything else (or a malformed memo) starts again at a minute.
+    const previous = Number.isInteger(e.gapMinutes) && e.gapMinutes >= 1 && typeof e.episode === "string" ? { gapMinutes: e.gapMinutes as number, episode: e.episode as string } : undefined;
+    return previous ? { kind: "rearm", previous } : { kind: "rearm" };
+  }
   if (e.source === "aws.cloudwatch" && e.alarmData) {
     return { kind: "alarm", alarm: String(e.alarmData.alarmName ?? ""), state: String(e.alarmData.state?.value ?? "") };
   }
@@ -90,8 +96,8 @@ export const defaultPorts = (): ScalerPorts => ({
 
 /** The reconciler's ports plus what the handler does after it: re-arming itself while the tier is off. */
 export interface ScalerDeps extends ReconcileDeps {
-  /** Schedules the next run a minute on: while a wake alarm stays in ALARM, or (`follow`) while a tier change is being applied. */
-  readonly rearm?: (follow?: string) => Promise<void>;
+  /** Schedules the next run: while a wake alarm stays in ALARM (at a growing gap in a patient episode), or (`follow`) a minute on while a change is on its way. */
+  readonly rearm?: (request?: RearmRequest) => Promise<void>;
 }
 
 const isAuthRejection = (err: unknown) => err instanceof GitAuthError || (err instanceof TerraformCloudError && err.status === 401);
@@ -166,10 +172,13 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     publish: (status) => publishStatus(ports.dynamo, s.tableName, status),
     readStatus: () => readStatus(ports.dynamo, s.tableName),
     notify: async (alert, context) => void (await publishAlert(ports.sns, s.alertTopicArn, alert, context)),
-    rearm: async (follow) => {
+    rearm: async (request = {}) => {
+      const { follow } = request;
+      // Serving with only the low-demand alarm in ALARM, a late look can only make a drain late.
+      const patient = request.state === "serving" ? { alarmNames: [lowDemandAlarmName(s.service)], maxGapMinutes: maxRearmGapMinutes(s.policy) } : undefined;
       try {
-        const r = await rearmIfAlarming({ cloudwatch: ports.cloudwatch, scheduler: ports.scheduler }, s.wake, now(), follow);
-        if (r.armed) logger("info", "re-armed", { schedule: r.schedule, alarms: r.alarms, ...(follow ? { follow } : {}), ...(r.alreadyArmed ? { alreadyArmed: true } : {}) });
+        const r = await rearmIfAlarming({ cloudwatch: ports.cloudwatch, scheduler: ports.scheduler }, s.wake, now(), { ...request, patient });
+        if (r.armed) logger("info", "re-armed", { schedule: r.schedule, alarms: r.alarms, ...(follow ? { follow } : {}), ...(r.gapMinutes > 1 ? { gapMinutes: r.gapMinutes } : {}), ...(r.alreadyArmed ? { alreadyArmed: true } : {}) });
       } catch (err) {
         // The hourly heartbeat still catches up; a failed re-arm only delays the next look.
         logger("error", "could not re-arm the scaler", { error: (err as Error).message });
@@ -194,6 +203,22 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
   };
 }
 
+/** Share of a round trip a late look may cost: what the growing re-arm gap trades for fewer invocations. */
+export const REARM_LATE_SHARE = 1 / 3;
+
+/**
+ * The longest gap between looks while serving with only the low-demand alarm
+ * in ALARM: the largest power of two whose minutes of the idle tier cost at
+ * most REARM_LATE_SHARE of a round trip. Below break-even each minute on the
+ * tier costs at most an idle minute more than Lambda, so a drain the gap makes
+ * late costs at most that share of a round trip (8 minutes with the defaults).
+ */
+export function maxRearmGapMinutes(c: MoneyConfig): number {
+  const idleMinute = fargateFixedMinuteCost(c.workload.minTasks, c.workload, c.prices);
+  const minutes = (REARM_LATE_SHARE * roundTripCost(c)) / idleMinute;
+  return minutes < 1 ? 1 : 2 ** Math.floor(Math.log2(minutes));
+}
+
 const logger = jsonLogger();
 let deps: ScalerDeps | undefined;
 
@@ -207,9 +232,9 @@ export const handler = async (event: unknown): Promise<HandlerResult> => {
 
 /**
  * One invocation on given deps: the handler's body, shared with the
- * simulator's scaler host. While the tier stays off (nothing committed), the
- * scaler re-arms itself if a wake alarm is still in ALARM: the alarm will not
- * act again until its state changes.
+ * simulator's scaler host. Off or serving with nothing committed, the scaler
+ * re-arms itself if an alarm is still in ALARM (it will not act again until its
+ * state changes); it follows a change on its way, and spilling, every minute.
  */
 export async function handleWith(d: ScalerDeps, trigger: Trigger, log: Logger): Promise<HandlerResult> {
   const result = await reconcile(d);
@@ -219,10 +244,13 @@ export async function handleWith(d: ScalerDeps, trigger: Trigger, log: Logger): 
   if (decision && !decision.toggle.fargate_pinned) {
     // The per-minute rule comes and goes with the tier's apply: until the run for the toggle has
     // applied (or after it failed), nothing else would invoke the scaler within the hour.
-    if (decision.to !== "off" && (result.outcome === "committed" || result.run?.forHead?.phase !== "applied")) await d.rearm?.(`tier ${decision.to}: run ${result.run?.forHead?.status ?? "pending"}`);
-    else if (decision.followUp) await d.rearm?.(decision.followUp);
+    if (decision.to !== "off" && (result.outcome === "committed" || result.run?.forHead?.phase !== "applied")) await d.rearm?.({ follow: `tier ${decision.to}: run ${result.run?.forHead?.status ?? "pending"}` });
+    else if (decision.followUp) await d.rearm?.({ follow: decision.followUp });
+    // Spilling to Lambda (or a canary's split short of what the tasks carry): look each minute so the
+    // weight follows the tasks target tracking adds; at 100 the overload alarm wakes the scaler.
+    else if (decision.to === "serving" && decision.fargateWeight !== undefined && decision.fargateWeight < 100) await d.rearm?.({ follow: `serving: ${decision.fargateWeight}% of the ALB's requests on the tasks` });
     // Off and serving, the scaler sleeps between alarms; one that stays in ALARM acts only once.
-    else if (result.outcome === "no-change" && (decision.to === "off" || decision.to === "serving")) await d.rearm?.();
+    else if (result.outcome === "no-change" && (decision.to === "off" || decision.to === "serving")) await d.rearm?.({ state: decision.to, previous: trigger.kind === "rearm" ? trigger.previous : undefined });
   }
   return { trigger, outcome: result.outcome, attempts: result.attempts, commit: result.commit, from: decision?.from, to: decision?.to, reason: decision?.reason };
 }

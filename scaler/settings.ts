@@ -88,8 +88,13 @@ export const ScalerSettingsSchema = z
 
 export type ScalerSettings = z.infer<typeof ScalerSettingsSchema>;
 
-/** The core stack's alarms that wake the scaler while the tier is off (their Lambda action invokes it). */
-export const wakeAlarmNames = (service: string): string[] => [`${service}-wake-demand`, `${service}-wake-throttles`, `${service}-fargate-low-demand`];
+/** The fargate stack's alarm on demand below break-even while the tier serves. */
+export const lowDemandAlarmName = (service: string): string => `${service}-fargate-low-demand`;
+/** The fargate stack's alarm on more requests per healthy task than a task carries: spill to Lambda now. */
+export const overloadAlarmName = (service: string): string => `${service}-fargate-overload`;
+
+/** The alarms whose Lambda action wakes the scaler (core's while off, the fargate stack's while the tier exists); a re-arm asks which are in ALARM. */
+export const wakeAlarmNames = (service: string): string[] => [`${service}-wake-demand`, `${service}-wake-throttles`, lowDemandAlarmName(service), overloadAlarmName(service)];
 
 /** Builds the settings from the deployment configuration plus the ids of resources only Terraform knows. */
 export function scalerSettingsFrom(

@@ -31,7 +31,7 @@ export interface Workload {
   readonly initLogBytes: number;
   /** Log bytes the app writes per request, on either tier. */
   readonly appLogBytesPerRequest: number;
-  /** CloudWatch alarms that exist while the tier does: target tracking's two and the low-demand alarm. */
+  /** CloudWatch alarms that exist while the tier does: target tracking's two, the low-demand and the overload alarm. */
   readonly tierAlarms: number;
   /** Requests per second the Lambda tier can take before throttling (API stage limit or concurrency / duration). */
   readonly lambdaCapacityRps: number;
@@ -40,9 +40,9 @@ export interface Workload {
 /**
  * Alarms the fargate stack brings while the tier exists: ECS target tracking creates two
  * (scale out, scale in; https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html)
- * and the stack declares the low-demand alarm (`__tests__/sim/cost-model.test.ts` counts them in the synthesized stack).
+ * and the stack declares the low-demand and overload alarms (`__tests__/sim/cost-model.test.ts` counts them in the synthesized stack).
  */
-export const TIER_ALARMS = 3;
+export const TIER_ALARMS = 4;
 
 export const workloadFrom = (c: DeploymentConfig, accountConcurrency = 1000): Workload => ({
   lambdaMemoryMb: c.lambda.memoryMb,

@@ -105,10 +105,10 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
   const tw = buildTwinWorld(o);
   const { config, names, ids, settings, scalerFunctionName, clock, rng, cloudwatch, elb, route53, aws, parameters, dynamo, tfc, git, prices: p } = tw;
   const stack = readStack(o.coreStackFile ?? join(__dirname, "..", config.deployDir, "core", "cdk.tf.json"));
-  // The fargate stack's alarms (the low-demand alarm that wakes the serving scaler) exist while its ALB does.
+  // The fargate stack's alarms (low demand and overload, which wake the serving scaler) exist while its ALB does.
   const fargateStack = readStack(o.fargateStackFile ?? join(__dirname, "..", config.deployDir, "fargate", "cdk.tf.json"));
   const alarms = new AlarmEmulator(
-    [...alarmsFromStack(stack, { apiId: names.apiId, scalerFunctionName }), ...alarmsFromStack(fargateStack, { apiId: names.apiId, scalerFunctionName, albDimension: () => aws.albDimension })],
+    [...alarmsFromStack(stack, { apiId: names.apiId, scalerFunctionName }), ...alarmsFromStack(fargateStack, { apiId: names.apiId, scalerFunctionName, albDimension: () => aws.albDimension, targetGroupDimension: () => aws.targetGroupDimension })],
     cloudwatch,
     clock.now,
   );

@@ -9,12 +9,14 @@ import { FargateService } from "./fargate/fargate-service";
 import { LambdaTarget } from "./fargate/lambda-target";
 import { LoadBalancer } from "./fargate/load-balancer";
 import { LowDemandAlarm } from "./fargate/low-demand-alarm";
+import { OverloadAlarm } from "./fargate/overload-alarm";
 import { Network } from "./fargate/network";
 import { FARGATE_RECORD_EVALUATES_TARGET_HEALTH } from "./fargate/record-health";
 import { ScalerMinute } from "./fargate/scaler-minute";
 import { TierVariables } from "./fargate/tier-variables";
 import { defaultTags } from "./tags";
 import { breakEvenRps, workloadFrom } from "../sim/cost-model";
+import { lowDemandAlarmName, overloadAlarmName } from "../scaler/settings";
 
 /** Minutes below break-even before the low-demand alarm wakes the scaler; the policy then weighs the money. */
 export const LOW_DEMAND_MINUTES = 5;
@@ -101,7 +103,7 @@ export class FargateStack extends TerraformStack {
       count: this.tier.recordCount,
     });
     new LowDemandAlarm(this, "low-demand", {
-      name: `${core.alarmPrefix}fargate-low-demand`,
+      name: lowDemandAlarmName(c.service),
       albArnSuffix: lb.arnSuffix,
       // Above break-even Fargate is the cheaper tier and the policy cannot drain it, so the scaler sleeps while serving.
       lowDemandPerMinute: Math.round(breakEvenRps(workloadFrom(c)) * 60),
@@ -109,7 +111,16 @@ export class FargateStack extends TerraformStack {
       scalerArn: core.scaler.function.arn,
       count,
     });
-    // Every minute only while the tier changes; serving, the low-demand alarm and the heartbeat wake the scaler.
+    // Serving at weight 100, overload would otherwise wait for the heartbeat: wake the scaler to spill to Lambda.
+    new OverloadAlarm(this, "overload", {
+      name: overloadAlarmName(c.service),
+      albArnSuffix: lb.arnSuffix,
+      targetGroupArnSuffix: lb.targetGroupArnSuffix,
+      capacityPerTaskPerMinute: c.fargate.requestsPerTaskPerSecond * 60,
+      scalerArn: core.scaler.function.arn,
+      count,
+    });
+    // Every minute only while the tier changes; serving, the low-demand and overload alarms and the heartbeat wake the scaler.
     new ScalerMinute(this, "scaler-minute", { name: `${c.service}-scaler-minute`, scaler: core.scaler.function, count: this.tier.changingCount });
     new TerraformOutput(this, "fargate_tier", { value: this.tier.tier.stringValue });
   }

@@ -8,8 +8,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { awsDeps, classifyEvent, defaultPorts, handler, handleWith, type ScalerDeps } from "../../scaler/handler";
-import type { Metrics } from "../../scaler/policy";
+import { awsDeps, classifyEvent, defaultPorts, handler, handleWith, maxRearmGapMinutes, type ScalerDeps } from "../../scaler/handler";
+import { policyConfigFrom, type Metrics } from "../../scaler/policy";
 import { GitAuthError } from "../../scaler/git-toggle";
 import { silentLogger } from "../../service/log";
 import { scalerSettingsFrom, scalerSettingsFromEnv } from "../../scaler/settings";
@@ -39,6 +39,9 @@ describe("classifyEvent", () => {
     expect(classifyEvent(EVENTS.alarm)).toEqual({ kind: "alarm", alarm: "lambda-demo-metric-alarm", state: "ALARM" });
     expect(classifyEvent(EVENTS.sns)).toEqual({ kind: "alarm-via-sns", alarm: "EXAMPLE", state: "ALARM" });
     expect(classifyEvent({ source: "lambdaflex.rearm", alarms: ["lambdaflex-wake-demand"] })).toEqual({ kind: "rearm" });
+    // A patient re-arm carries its gap; a malformed one starts again at a minute.
+    expect(classifyEvent({ source: "lambdaflex.rearm", alarms: [], gapMinutes: 4, episode: "serving:x" })).toEqual({ kind: "rearm", previous: { gapMinutes: 4, episode: "serving:x" } });
+    expect(classifyEvent({ source: "lambdaflex.rearm", alarms: [], gapMinutes: "4", episode: "serving:x" })).toEqual({ kind: "rearm" });
     expect(classifyEvent({ hello: 1 })).toEqual({ kind: "unknown" });
     expect(classifyEvent(undefined)).toEqual({ kind: "unknown" });
   });
@@ -175,7 +178,7 @@ describe("scaler handler", () => {
     it("schedules one run a minute on when a wake alarm stays in ALARM and the policy has not decided", async () => {
       const result = await run(OFF);
       expect(result).toMatchObject({ outcome: "no-change", to: "off" });
-      expect(cw.commandCalls(DescribeAlarmsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ["lambdaflex-wake-demand", "lambdaflex-wake-throttles", "lambdaflex-fargate-low-demand"], StateValue: "ALARM" });
+      expect(cw.commandCalls(DescribeAlarmsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ["lambdaflex-wake-demand", "lambdaflex-wake-throttles", "lambdaflex-fargate-low-demand", "lambdaflex-fargate-overload"], StateValue: "ALARM" });
       expect(scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input)).toEqual([
         {
           Name: "rearm-202611221201",
@@ -259,6 +262,71 @@ describe("scaler handler", () => {
       const result = await run(OFF);
       expect(result.outcome).toBe("no-change");
       expect(lines).toContainEqual(expect.objectContaining({ level: "error", msg: "could not re-arm the scaler", error: "The execution role is not valid." }));
+    });
+
+    describe("while serving", () => {
+      const SERVING: Toggle = { ...OFF, fargate_tier: "serving", fargate_tier_since: "2026-11-22T11:50:00Z" };
+      const LOW = "lambdaflex-fargate-low-demand";
+      const EPISODE = `serving:${LOW}`;
+      // Serving within its dwell on two healthy tasks, the listener at `weight`, ALB demand at `rps`.
+      const serving = (rps: number, weight: number): Partial<ScalerDeps> => ({
+        metrics: async () => ({ ...demand(0), albRequests: Array(40).fill(rps * 60), healthyHosts: Array(40).fill(2), healthyTargetsNow: 2, fargateWeightNow: weight }),
+        records: async () => ({ lambda: true, fargate: true }),
+        runs: async () => ({ forHead: { id: "run-1", status: "applied", phase: "applied" }, failedAttempts: 0 }),
+        setWeight: async () => {},
+      });
+      const created = () => scheduler.commandCalls(CreateScheduleCommand).map((c) => ({ ...c.args[0].input, Input: JSON.parse(c.args[0].input.Target!.Input!) }));
+      const rearmOf = (previous?: { gapMinutes: number; episode: string }) => ({ kind: "rearm" as const, ...(previous ? { previous } : {}) });
+
+      it("doubles the gap while only the low-demand alarm stays in ALARM, on minutes that are multiples of it, up to the cap", async () => {
+        cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [inAlarm(LOW)], CompositeAlarms: [] });
+        const deps = await depsFor(SERVING, serving(2, 100));
+        expect(maxRearmGapMinutes(policyConfigFrom(loadDeploymentConfig(undefined, {})))).toBe(8);
+        await handleWith(deps, ALARM, log); // the alarm's action: a new episode, a minute on
+        await handleWith(deps, rearmOf({ gapMinutes: 1, episode: EPISODE }), log);
+        await handleWith(deps, rearmOf({ gapMinutes: 2, episode: EPISODE }), log);
+        await handleWith(deps, rearmOf({ gapMinutes: 8, episode: EPISODE }), log);
+        // NOW is 12:00:30: 12:01, then the next multiples of 2, 4 and 8 minutes (the cap).
+        expect(created().map((c) => [c.Name, c.Input.gapMinutes, c.Input.episode])).toEqual([
+          ["rearm-202611221201", 1, EPISODE],
+          ["rearm-202611221202", 2, EPISODE],
+          ["rearm-202611221204", 4, EPISODE],
+          ["rearm-202611221208", 8, EPISODE],
+        ]);
+        expect(lines).toContainEqual(expect.objectContaining({ msg: "re-armed", schedule: "rearm-202611221208", gapMinutes: 8 }));
+      });
+
+      it("starts again at a minute when the episode changes: another alarm joins, or the state is not the one the gap grew in", async () => {
+        const deps = await depsFor(SERVING, serving(2, 100));
+        cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [inAlarm(LOW), inAlarm("lambdaflex-fargate-overload")], CompositeAlarms: [] });
+        await handleWith(deps, rearmOf({ gapMinutes: 8, episode: EPISODE }), log);
+        cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [inAlarm(LOW)], CompositeAlarms: [] });
+        await handleWith(deps, rearmOf({ gapMinutes: 8, episode: `off:${LOW}` }), log);
+        expect(created().map((c) => [c.Name, c.Input.gapMinutes])).toEqual([
+          ["rearm-202611221201", undefined],
+          ["rearm-202611221201", 1],
+        ]);
+      });
+
+      it("watches a wake alarm while off every minute, whatever gap a re-arm carries: demand above break-even is costing money", async () => {
+        await handleWith(await depsFor(OFF), rearmOf({ gapMinutes: 8, episode: "off:lambdaflex-wake-demand" }), log);
+        expect(created().map((c) => [c.Name, c.Input])).toEqual([["rearm-202611221201", { source: "lambdaflex.rearm", alarms: ["lambdaflex-wake-demand"] }]]);
+      });
+
+      it("looks again each minute while it spills to Lambda, whatever the alarms say, so the weight follows the tasks", async () => {
+        cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [], CompositeAlarms: [] });
+        // 2 healthy tasks carry 300 req/s at full capacity; 1,000 req/s arrive: 30% on the tasks.
+        const result = await handleWith(await depsFor(SERVING, serving(1000, 100)), rearmOf({ gapMinutes: 8, episode: EPISODE }), log);
+        expect(result).toMatchObject({ outcome: "no-change", to: "serving" });
+        expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+        expect(created().map((c) => [c.Name, c.Input])).toEqual([["rearm-202611221201", { source: "lambdaflex.rearm", alarms: [], follow: "serving: 30% of the ALB's requests on the tasks" }]]);
+      });
+
+      it("sleeps at weight 100 with no alarm in ALARM (the overload alarm wakes it)", async () => {
+        cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [], CompositeAlarms: [] });
+        await handleWith(await depsFor(SERVING, serving(200, 100)), { kind: "schedule" }, log);
+        expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+      });
     });
   });
 });

@@ -42,8 +42,8 @@ describe("a minute's bill by item", () => {
     expect(billTotal(fargateFixedMinuteBill(tasks, w, p))).toBeCloseTo(fargateFixedMinuteCost(tasks, w, p), 15);
     expect(fargateMinuteBill(requests, tasks, w, p).albHours.quantity).toBeCloseTo(1 / 60, 15);
     expect(billTotal(fargateMinuteBill(requests, tasks, w, p, requests / 4))).toBeCloseTo(fargateMinuteCost(requests, tasks, w, p, requests / 4), 15);
-    // The tier's three alarms, a month's price prorated by the minute.
-    expect(fargateFixedMinuteBill(tasks, w, p).tierAlarmMonths.quantity).toBeCloseTo(3 / (730 * 60), 15);
+    // The tier's four alarms, a month's price prorated by the minute.
+    expect(fargateFixedMinuteBill(tasks, w, p).tierAlarmMonths.quantity).toBeCloseTo(4 / (730 * 60), 15);
   });
 
   it("itemizes the tasks' app logs only when the app writes any", () => {

@@ -47,8 +47,8 @@ describe("a minute priced by hand from AWS's published prices", () => {
   const fargate = (tasks * (0.5 * 0.03238 + 1 * 0.00356)) / 60; // $0.016458
   // https://aws.amazon.com/vpc/pricing/ : $0.005 per public IPv4 address-hour: one per task, one per ALB node (2 AZs)
   const ipv4 = ((tasks + 2) * 0.005) / 60; // $0.004333
-  // https://aws.amazon.com/cloudwatch/pricing/ : $0.10 per standard alarm-month (730 hours): target tracking's two, the low-demand one
-  const alarms = (3 * 0.1) / 730 / 60; // $0.0000068
+  // https://aws.amazon.com/cloudwatch/pricing/ : $0.10 per standard alarm-month (730 hours): target tracking's two, the low-demand and overload ones
+  const alarms = (4 * 0.1) / 730 / 60; // $0.0000091
   const byHand = httpApi + lambdaRequests + lambdaCompute + logs + albHour + albLcu + fargate + ipv4 + alarms; // $0.2228
 
   // As the twin's AWS world bills a minute (sim/world/aws.ts, step()).

@@ -3,8 +3,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { ALLOWED_EDGES } from "../../scaler/policy";
-import { workloadFrom } from "../../sim/cost-model";
+import { maxRearmGapMinutes } from "../../scaler/handler";
+import { ALLOWED_EDGES, policyConfigFrom } from "../../scaler/policy";
+import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
 import { DEFAULT_PRICES } from "../../sim/prices";
 import { simulateLambdaOnly } from "../../sim/baselines";
 import { simulateLambdaFlex, type TwinResult } from "../../sim/twin";
@@ -115,5 +116,45 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
     expect(slow.strategy.log!.map((l) => l.to).slice(0, 2)).toEqual(["warming", "serving"]);
     // A push that landed before its invocation timed out is history all the same, and never repeated.
     expect(new Set(slow.scaler.commits.map((c) => c.oid)).size).toBe(slow.scaler.commits.length);
+  }, 60_000);
+});
+
+describe("waking the serving scaler (weighted switch): overload spills within minutes, re-arms stay bounded", () => {
+  const weighted = loadDeploymentConfig(undefined, {});
+  const ww = workloadFrom(weighted);
+  const twin = (trace: number[]) => simulateLambdaFlex(trace, { config: weighted, world: DEFAULT_WORLD, workload: ww });
+
+  it("moves a spike past maxTasks to Lambda within minutes of the overload, not at the next heartbeat", async () => {
+    // An hour quiet, two hours at 60 req/s (the tier comes up and serves at weight 100 on 2 tasks),
+    // two hours at 12,000 req/s (past the 7,500 that 50 tasks carry), then quiet.
+    const trace = [...Array(60).fill(60), ...Array(120).fill(3600), ...Array(120).fill(720_000), ...Array(180).fill(60)];
+    const r = await twin(trace);
+    expect(r.strategy.log!.map((l) => l.to)).toEqual(["warming", "serving", "draining", "off"]);
+    // A minute of the spike on the 2 tasks it met is 702,000 requests past their capacity. Woken by the heartbeat
+    // alone, the tasks answered 18.7 million late (27 such minutes); now the overload alarm wakes the scaler and it
+    // looks each minute while it spills, so what is left is CloudWatch's lag before the spike shows in the metrics.
+    const minuteOfExcess = 720_000 - 2 * weighted.fargate.requestsPerTaskPerSecond * 60;
+    expect(r.strategy.requestsOverloaded).toBeLessThan(8 * minuteOfExcess);
+    expect(r.strategy.requestsFailed.total).toBeLessThan(1);
+  }, 60_000);
+
+  it("watches a low-demand episode between bursts at a growing gap: the scaler's invocations stay within the bound", async () => {
+    // Two days: two hours at 30x break-even bring the tier up, then a 15-minute burst at 30x every 90 minutes
+    // keeps it (each burst prices a warm-up again); between bursts the low-demand alarm stays in ALARM.
+    const burst = Math.round(30 * breakEvenRps(ww) * 60);
+    const day = Array.from({ length: 1440 }, (_, m) => ((m >= 60 && m < 180) || (m >= 180 && (m - 180) % 90 < 15) ? burst : 60));
+    const trace = [...day, ...day];
+    const r = await twin(trace);
+    const burstMinutes = trace.filter((v) => v === burst).length;
+    const transitions = r.strategy.log!.length;
+    // The bound (README, "The scaler's bill"): each hour the heartbeat and at most 60 / maxGap + 3 patient looks (the
+    // 1-2-4 ramp of a new episode, or of a heartbeat's chain before it lands on the first one's minute); a look a
+    // minute while a burst overloads or spills, paid only then; and while each transition's run applies, a look a
+    // minute for at most 30 minutes.
+    const maxGap = maxRearmGapMinutes(policyConfigFrom(weighted));
+    expect(maxGap).toBe(8);
+    const budget = (trace.length / 60) * (1 + 60 / maxGap + 3) + burstMinutes + 30 * transitions;
+    // Re-armed every minute while the alarm stayed in ALARM, the scaler ran 2,387 times on these two days ($0.15); 866 now ($0.06).
+    expect(r.scaler.invocations).toBeLessThanOrEqual(budget);
   }, 60_000);
 });

@@ -296,7 +296,7 @@ describe("FargateStack with the weighted switch (the default)", () => {
   });
 
   it("counts three more resources in every tier state but off, and the record in warming, not draining", () => {
-    expect(resourcesPerState(json)).toEqual({ off: 0, warming: 26, serving: 23, draining: 25 });
+    expect(resourcesPerState(json)).toEqual({ off: 0, warming: 27, serving: 24, draining: 26 });
   });
 });
 
@@ -320,7 +320,7 @@ describe("FargateStack with the dns switch (kept for comparison)", () => {
     expect((Object.values(stack.resource.aws_route53_record)[0] as any).count).toBe("${local.tier_serving}");
     // No Lambda path on this ALB: Route 53's failover to the lambda record is the only way around unhealthy tasks.
     expect((Object.values(stack.resource.aws_route53_record)[0] as any).alias.evaluate_target_health).toBe(true);
-    expect(resourcesPerState(stack)).toEqual({ off: 0, warming: 22, serving: 20, draining: 22 });
+    expect(resourcesPerState(stack)).toEqual({ off: 0, warming: 23, serving: 21, draining: 23 });
   });
 });
 

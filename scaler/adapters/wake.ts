@@ -19,7 +19,7 @@ export interface WakeClients {
 
 export type RearmOutcome =
   | { readonly armed: false }
-  | { readonly armed: true; readonly schedule: string; readonly at: string; readonly alarms: string[]; readonly alreadyArmed: boolean };
+  | { readonly armed: true; readonly schedule: string; readonly at: string; readonly alarms: string[]; readonly gapMinutes: number; readonly alreadyArmed: boolean };
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -43,22 +43,65 @@ export async function alarmsInAlarm(client: CloudWatchClient, names: readonly st
   return found;
 }
 
+/** What a re-arm schedule carries to the run it starts: the gap it waited and the episode it was armed for. */
+export interface RearmMemo {
+  readonly gapMinutes: number;
+  readonly episode: string;
+}
+
+/** What the handler asks of a re-arm. */
+export interface RearmRequest {
+  /** A tier change (or spill-over) is on its way: look again in a minute whatever the alarms say. */
+  readonly follow?: string;
+  /** The decided state: part of the episode, so a new state starts again at a minute. */
+  readonly state?: string;
+  /** What the re-arm that started this run carried; absent for any other trigger. */
+  readonly previous?: RearmMemo;
+  /**
+   * Episodes in which only these alarms are in ALARM may be watched at a growing gap, doubled per
+   * re-arm up to maxGapMinutes (a power of two). Any other alarm (a wake alarm, the overload alarm)
+   * keeps the gap at a minute.
+   */
+  readonly patient?: { readonly alarmNames: readonly string[]; readonly maxGapMinutes: number };
+}
+
+/** Whether only the patient alarms are in ALARM and no change is being followed. */
+const patientEpisode = (alarms: readonly string[], r: RearmRequest): boolean =>
+  !r.follow && r.patient !== undefined && alarms.length > 0 && alarms.every((a) => r.patient!.alarmNames.includes(a));
+
+/** The gap before the next look in a patient episode: doubled while the same episode persists (up to the cap), else a minute. */
+export function nextGapMinutes(previous: RearmMemo | undefined, episode: string, maxGapMinutes: number): number {
+  if (!Number.isInteger(maxGapMinutes) || maxGapMinutes < 1 || !Number.isInteger(Math.log2(maxGapMinutes))) throw new RangeError(`maxGapMinutes must be a power of two, got ${maxGapMinutes}`);
+  return previous?.episode === episode ? Math.min(maxGapMinutes, Math.max(1, previous.gapMinutes) * 2) : 1;
+}
+
 /**
- * While the tier is off the scaler runs only on the hourly heartbeat and on
- * the wake alarms' actions, and an alarm acts only when its state changes. An
- * alarm that stays in ALARM while the policy has not decided yet (its window
- * is not full) would invoke nobody again, so the scaler schedules its own next
- * run one minute on: a one-time EventBridge Scheduler schedule that deletes
- * itself after it fires. A ConflictException means another invocation already
+ * The scaler runs on the hourly heartbeat and on the alarms' actions, and an
+ * alarm acts only when its state changes. An alarm that stays in ALARM while
+ * the policy has not decided yet would invoke nobody again, so the scaler
+ * schedules its own next run: a one-time EventBridge Scheduler schedule that
+ * deletes itself after it fires. A minute on, except in a patient episode
+ * (serving, only the low-demand alarm in ALARM, nothing decided): there the
+ * gap doubles per re-arm up to a cap, and a gap of g minutes fires at the next
+ * minute that is a multiple of g, so a second chain (the heartbeat's, an
+ * alarm's) lands on a minute the first already armed and ends there instead of
+ * doubling the bill. A ConflictException means another invocation already
  * armed that minute.
  */
-export async function rearmIfAlarming(c: WakeClients, t: WakeTargets, now: Date, follow?: string): Promise<RearmOutcome> {
-  // `follow`: a tier change is on its way, so look again in a minute whatever the alarms say.
+export async function rearmIfAlarming(c: WakeClients, t: WakeTargets, now: Date, r: RearmRequest = {}): Promise<RearmOutcome> {
+  const { follow } = r;
   const alarms = follow ? [] : await alarmsInAlarm(c.cloudwatch, t.alarmNames);
   if (alarms.length === 0 && !follow) return { armed: false };
-  const target = new Date(Math.floor(now.getTime() / 1000) * 1000 + 60_000);
+  const episode = `${r.state ?? ""}:${[...alarms].sort().join(",")}`;
+  const patient = patientEpisode(alarms, r);
+  const gapMinutes = patient ? nextGapMinutes(r.previous, episode, r.patient!.maxGapMinutes) : 1;
+  const seconds = Math.floor(now.getTime() / 1000);
+  const minute = Math.floor(seconds / 60);
+  const target = new Date(gapMinutes === 1 ? seconds * 1000 + 60_000 : ((Math.floor(minute / gapMinutes) + 1) * gapMinutes * 60 + (seconds % 60)) * 1000);
   const schedule = rearmScheduleName(target);
   const at = atExpressionTime(target);
+  // Only a patient episode carries its gap on: anything else starts the next one at a minute.
+  const memo = patient ? { gapMinutes, episode } : {};
   try {
     await c.scheduler.send(
       new CreateScheduleCommand({
@@ -68,12 +111,12 @@ export async function rearmIfAlarming(c: WakeClients, t: WakeTargets, now: Date,
         ScheduleExpressionTimezone: "UTC",
         FlexibleTimeWindow: { Mode: "OFF" },
         ActionAfterCompletion: "DELETE",
-        Target: { Arn: t.scalerArn, RoleArn: t.schedulerRoleArn, Input: JSON.stringify({ source: REARM_SOURCE, alarms, ...(follow ? { follow } : {}) }) },
+        Target: { Arn: t.scalerArn, RoleArn: t.schedulerRoleArn, Input: JSON.stringify({ source: REARM_SOURCE, alarms, ...(follow ? { follow } : {}), ...memo }) },
       }),
     );
-    return { armed: true, schedule, at, alarms, alreadyArmed: false };
+    return { armed: true, schedule, at, alarms, gapMinutes, alreadyArmed: false };
   } catch (err) {
-    if (err instanceof ConflictException || (err as Error).name === "ConflictException") return { armed: true, schedule, at, alarms, alreadyArmed: true };
+    if (err instanceof ConflictException || (err as Error).name === "ConflictException") return { armed: true, schedule, at, alarms, gapMinutes, alreadyArmed: true };
     throw err;
   }
 }

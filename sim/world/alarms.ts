@@ -1,5 +1,5 @@
 /**
- * CloudWatch alarms, as the synthesized core stack defines them, evaluated
+ * CloudWatch alarms, as the synthesized core and fargate stacks define them, evaluated
  * every minute on what CloudWatch has published so far (so an alarm sees the
  * same lag the scaler does). An alarm that enters ALARM runs its actions: a
  * Lambda action invokes the scaler, an SNS action pages someone.
@@ -35,7 +35,10 @@ interface StackJson {
  * are Terraform references are resolved the way an apply would: a function's
  * `function_name` from its resource, the HTTP API's id from `apiId`.
  */
-export function alarmsFromStack(json: StackJson, o: { apiId: string; scalerFunctionName: string; albDimension?: () => string | undefined }): AlarmDefinition[] {
+export function alarmsFromStack(
+  json: StackJson,
+  o: { apiId: string; scalerFunctionName: string; albDimension?: () => string | undefined; targetGroupDimension?: () => string | undefined },
+): AlarmDefinition[] {
   const functions = json.resource?.aws_lambda_function ?? {};
   const resolve = (value: string): string => {
     const ref = /^\$\{aws_lambda_function\.([^.]+)\.(function_name|arn)\}$/.exec(value);
@@ -49,14 +52,23 @@ export function alarmsFromStack(json: StackJson, o: { apiId: string; scalerFunct
     const actions = ((a.alarm_actions as string[] | undefined) ?? []).map((x) => (x.startsWith("${aws_sns_topic.") ? "page" : resolve(x)));
     const dims = Object.fromEntries(Object.entries((a.dimensions as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k, resolve(v)]));
     const periods = Number(a.evaluation_periods);
-    // An ALB's arn_suffix is known only while it exists; the alarm lives and dies with it (count = local.tier_enabled).
-    const albKey = Object.entries(dims).find(([, v]) => /^\$\{aws_lb\.[^.]+\.arn_suffix\}$/.test(v))?.[0];
+    // An ALB's or target group's arn_suffix is known only while it exists; the alarm lives and dies with it (count = local.tier_enabled).
+    const live: Array<[string, () => string | undefined]> = [];
+    for (const [key, value] of Object.entries(dims)) {
+      if (/^\$\{aws_lb\.[^.]+\.arn_suffix\}$/.test(value) && o.albDimension) live.push([key, o.albDimension]);
+      if (/^\$\{aws_lb_target_group\.[^.]+\.arn_suffix\}$/.test(value) && o.targetGroupDimension) live.push([key, o.targetGroupDimension]);
+    }
     const metric = { namespace: String(a.namespace), name: String(a.metric_name), dimensions: dims };
     const current =
-      albKey && o.albDimension
+      live.length > 0
         ? () => {
-            const alb = o.albDimension!();
-            return alb === undefined ? undefined : { ...metric, dimensions: { ...dims, [albKey]: alb } };
+            const resolved: Record<string, string> = { ...dims };
+            for (const [key, of] of live) {
+              const value = of();
+              if (value === undefined) return undefined;
+              resolved[key] = value;
+            }
+            return { ...metric, dimensions: resolved };
           }
         : undefined;
     return {

@@ -172,6 +172,11 @@ export class AwsWorld implements Infrastructure {
     return this.tier?.phase === "destroying" ? undefined : this.tier?.alb;
   }
 
+  /** The tasks' target group's `TargetGroup` dimension (its ARN suffix) while it exists: what the fargate stack's overload alarm watches. */
+  get targetGroupDimension(): string | undefined {
+    return this.tier?.phase === "destroying" ? undefined : this.tier?.tg;
+  }
+
   constructor(private readonly o: AwsWorldOptions) {
     const n = o.names;
     this.switchMode = o.switch ?? "weighted";
@@ -556,6 +561,9 @@ export class AwsWorld implements Infrastructure {
       cw.count({ namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: { LoadBalancer: lb } }, start, Math.round(toAlb));
       cw.count({ namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: { LoadBalancer: lb, TargetGroup: tier.tg! } }, start, Math.round(albEcs));
       cw.gauge({ namespace: "AWS/ApplicationELB", name: "HealthyHostCount", dimensions: { LoadBalancer: lb, TargetGroup: tier.tg! } }, start, healthy);
+      // The group's requests per healthy target (per registered target when none is healthy), as the ALB publishes it.
+      const perTargetOf = healthy > 0 ? healthy : tasks;
+      if (perTargetOf > 0) cw.count({ namespace: "AWS/ApplicationELB", name: "RequestCountPerTarget", dimensions: { LoadBalancer: lb, TargetGroup: tier.tg! } }, start, Math.round(albEcs / perTargetOf));
       this.autoscale(albEcs / 60);
     } else if (tier) {
       cost += fargateMinuteCost(0, 0, w, p); // the ALB bills from creation

@@ -17,9 +17,9 @@ export interface ScalerMinuteProps {
 /**
  * Runs the scaler every minute while the Fargate tier changes (warming,
  * draining: the `count` the stack passes), when decisions need minute
- * resolution. Off and serving, only core's hourly heartbeat and the wake and
- * low-demand alarms invoke the scaler (about 730 invocations a month instead
- * of 43,800).
+ * resolution. Off and serving, core's hourly heartbeat, the wake, low-demand
+ * and overload alarms and the scaler's own re-arms invoke it (about 730
+ * invocations a month instead of 43,800 while nothing happens).
  */
 export class ScalerMinute extends Construct {
   constructor(scope: Construct, id: string, props: ScalerMinuteProps) {

@@ -55,3 +55,35 @@ describe("CloudWatch alarms from the synthesized core stack", () => {
     expect(alarms.evaluate().map((a) => a.name)).toEqual(["lambdaflex-wake-demand"]);
   });
 });
+
+describe("CloudWatch alarms from the synthesized fargate stack", () => {
+  const fargate = JSON.parse(readFileSync(join(ROOT, "deploy", "fargate", "cdk.tf.json"), "utf8"));
+  let alb: string | undefined;
+  let tg: string | undefined;
+  const fdefs = alarmsFromStack(fargate, { apiId: "api123", scalerFunctionName: "lambdaflex-scaler", albDimension: () => alb, targetGroupDimension: () => tg });
+  const overload = fdefs.find((d) => d.name === "lambdaflex-fargate-overload")!;
+
+  it("resolves the overload alarm's ALB and target group while both exist, and wakes the scaler", () => {
+    expect(fdefs.map((d) => d.name).sort()).toEqual(["lambdaflex-fargate-low-demand", "lambdaflex-fargate-overload"]);
+    expect(overload).toMatchObject({ evaluationPeriods: 1, datapointsToAlarm: 1, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching", action: "scaler" });
+    alb = undefined;
+    tg = undefined;
+    expect(overload.current!()).toBeUndefined();
+    alb = "app/lambdaflex-alb/1";
+    tg = "targetgroup/lambdaflex-tg/2";
+    expect(overload.current!()).toEqual({ namespace: "AWS/ApplicationELB", name: "RequestCountPerTarget", dimensions: { LoadBalancer: alb, TargetGroup: tg } });
+  });
+
+  it("fires on the first published minute past a task's capacity", () => {
+    let now = 0;
+    const cw = new CloudWatchEmulator({ now: () => now, random: () => 0.5, lagMinutes: [1, 1] });
+    const alarms = new AlarmEmulator([overload], cw, () => now);
+    const metric = overload.current!()!;
+    cw.count(metric, 0, overload.threshold);
+    cw.count(metric, MINUTE, overload.threshold + 60);
+    now = 2 * MINUTE + 30_000; // minute 0 is published: at capacity, not past it
+    expect(alarms.evaluate()).toEqual([]);
+    now = 3 * MINUTE + 30_000;
+    expect(alarms.evaluate().map((a) => a.name)).toEqual(["lambdaflex-fargate-overload"]);
+  });
+});
