@@ -39,6 +39,7 @@ export const DERIVED_NAMES: readonly DerivedName[] = [
   name("<service>", 255, "ECS", "cluster, service and task definition family name"),
   name("<service>-requests-per-target", 256, "Application Auto Scaling", "scaling policy name"),
   name("<service>-fargate-low-demand", 255, "CloudWatch", "alarm name"),
+  name("<service>-fargate-overload", 255, "CloudWatch", "alarm name"),
   name("<service>-scaler-minute", 64, "EventBridge", "rule name"),
   // Core stack.
   name("<service>-links", 255, "DynamoDB", "table name"),
