@@ -52,7 +52,7 @@ import type { DeploymentConfig } from "../config/schema";
 import type { GitServer } from "../__tests__/helpers/git-server";
 import { awsDeps, handleWith, type HandlerResult, type ScalerPorts } from "../scaler/handler";
 import { breakEven, lambdaExcess, roundTripCost } from "../scaler/money";
-import { CANARY_STEPS, effectiveBackoff, REWARM_LOOKBACK_MINUTES, type PolicyConfig } from "../scaler/policy";
+import { CANARY_STEPS, effectiveBackoff, roundTripShape, type PolicyConfig } from "../scaler/policy";
 import { scalerSettingsFromEnv, type ScalerSettings } from "../scaler/settings";
 import { parseToggle, type TierState, type Toggle } from "../scaler/toggle";
 import type { Logger, LogLevel } from "../service/log";
@@ -191,14 +191,16 @@ const MINUTE = 60_000;
  * - on while the tier serves, long enough that the serving stay saves its own
  *   round trip (else the policy reads the switch up as a mistake: up backoff);
  * - quiet again: the drain then follows from the money (the down price plus
- *   the re-warm at the last half hour's high, which ages out after
- *   REWARM_LOOKBACK_MINUTES) and the drain rules (TTL, deregistration,
+ *   the re-warm at the level the tier was busy at) and the drain rules (TTL, deregistration,
  *   stragglers, idle ALB).
  */
 export function deriveProfile(p: PolicyConfig, toggle: Toggle, minutesOff: number, lagMinutes: number): DemandProfile {
   const UP_MINUTES = 5;
   const be = breakEven(p);
-  const roundTrip = roundTripCost(p);
+  // The round trip as the policy prices it: the warm-up the toggle remembers (or the configured one) at the
+  // resting floor (a 5-minute high is shorter than half a warm-up, so it does not size the floor), the drain
+  // window and the teardown.
+  const roundTrip = roundTripCost(p, roundTripShape(p, toggle, Math.max(1, Math.min(p.minTasks, toggle.fargate_max_tasks))));
   const upPrice = roundTrip * 2 ** effectiveBackoff(toggle.fargate_backoff_up, minutesOff, p);
   // The down price is weighed while serving, a stay that starts with no decay.
   const downPrice = roundTrip * 2 ** effectiveBackoff(toggle.fargate_backoff_down, 0, p);
@@ -220,11 +222,11 @@ export function deriveProfile(p: PolicyConfig, toggle: Toggle, minutesOff: numbe
   // The off stay's sum at the up decision: quiet minutes save, the UP_MINUTES high ones cost ~1.05 up price; it must save a round trip.
   const stayMinutesNeeded = Math.ceil((roundTrip + UP_MINUTES * perMinute(highRps)) / quietSaving) + 2;
   const quietMinutes = Math.max(lagMinutes + 2, stayMinutesNeeded - Math.floor(minutesOff));
-  // Serving, the drain comes once the re-warm price has aged out of the last half hour and the quiet minutes'
-  // sum has reached the down price: within drainQuiet quiet minutes. The stay must save its own round trip by
+  // Serving, the drain comes once the quiet minutes
+  // sum has reached the down price plus a warm-up of Lambda at the high rate: within drainQuiet quiet minutes. The stay must save its own round trip by
   // then, or the policy rightly reads the switch up as a mistake (up backoff): so the demand that bought the
   // tier goes on for servingHighMinutes after the serving commit.
-  const drainQuiet = Math.max(REWARM_LOOKBACK_MINUTES, Math.ceil(downPrice / quietSaving));
+  const drainQuiet = Math.ceil((downPrice + (toggle.fargate_warmup_minutes || p.warmupMinutes) * perMinute(highRps)) / quietSaving) + 1;
   const servingHighMinutes = Math.ceil((roundTrip + drainQuiet * quietSaving) / perMinute(highRps)) + 1;
   const seen = lagMinutes + 1;
   const drainMinutes = (p.dnsTtlSeconds + p.deregistrationDelaySeconds) / 60 + (p.fargateSwitch === "weighted" ? p.stragglerMinutes : 0);

@@ -31,13 +31,28 @@ const fargateCost = (requests: number, c: MoneyConfig): number =>
 export const lambdaExcess = (requests: number, c: MoneyConfig): number => lambdaCost(requests, c) - fargateCost(requests, c);
 
 /**
- * What one round trip of the tier costs beyond serving: its resources (ALB,
- * floor tasks, addresses, alarms) while it warms up and while it is torn down, when
- * they carry no traffic. This is the ski-rental "buy price".
+ * The minutes a round trip of the tier bills idle, and the tasks it bills: the
+ * warm-up (commit to serving, canary included) with the floor it builds, then
+ * leaving (the drain window, the off commit's run, the destroy) with the
+ * resting floor.
  */
-export function roundTripCost(c: MoneyConfig): number {
-  const idleMinute = fargateFixedMinuteCost(c.workload.minTasks, c.workload, c.prices);
-  return idleMinute * (c.warmupMinutes + c.teardownMinutes) * c.switchCostFactor;
+export interface RoundTripShape {
+  readonly warmupMinutes: number;
+  readonly warmTasks: number;
+  readonly leaveMinutes: number;
+  readonly restTasks: number;
+}
+
+/**
+ * What one round trip of the tier costs beyond serving: its resources (ALB,
+ * tasks, addresses, alarms) while it warms up and while it leaves, when they
+ * carry no traffic. This is the ski-rental "buy price". Without a shape, the
+ * configured warm-up and teardown at the configured floor.
+ */
+export function roundTripCost(c: MoneyConfig, shape?: RoundTripShape): number {
+  const s = shape ?? { warmupMinutes: c.warmupMinutes, warmTasks: c.workload.minTasks, leaveMinutes: c.teardownMinutes, restTasks: c.workload.minTasks };
+  const idle = (tasks: number) => fargateFixedMinuteCost(tasks, c.workload, c.prices);
+  return (idle(s.warmTasks) * s.warmupMinutes + idle(s.restTasks) * s.leaveMinutes) * c.switchCostFactor;
 }
 
 /**
@@ -60,16 +75,17 @@ export function quantile(values: ReadonlyArray<number | undefined>, q: number): 
 }
 
 /**
- * Each value replaced by the median of the known values in the `width`
- * minutes centred on it (fewer at the ends): an isolated spike shorter than
- * half the width disappears, a level that lasts stays.
+ * Each value capped at the second-highest known value among the `width`
+ * minutes centred on it (fewer at the ends): a spike alone in its window
+ * falls to the level around it, while a load high two minutes in five (a 40%
+ * duty cycle) keeps every high minute, so sums over it count what it costs.
  */
-export function rollingMedian(values: ReadonlyArray<number | undefined>, width: number): Array<number | undefined> {
+export function despike(values: ReadonlyArray<number | undefined>, width: number): Array<number | undefined> {
   const half = Math.floor(width / 2);
   return values.map((v, i) => {
     if (v === undefined) return undefined;
-    const known = values.slice(Math.max(0, i - half), i + half + 1).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
-    return known[Math.floor(known.length / 2)]!;
+    const known = values.slice(Math.max(0, i - half), i + half + 1).filter((x): x is number => x !== undefined).sort((a, b) => b - a);
+    return Math.min(v, known[Math.min(1, known.length - 1)]!);
   });
 }
 

@@ -7,7 +7,7 @@
  */
 import type { DeploymentConfig } from "../config/schema";
 import { tasksNeeded, workloadFrom } from "../sim/cost-model";
-import { accumulated, breakEven, lambdaExcess, quantile, roundTripCost, rollingMedian, usd, type MoneyConfig } from "./money";
+import { accumulated, breakEven, despike, lambdaExcess, quantile, roundTripCost, usd, type MoneyConfig, type RoundTripShape } from "./money";
 import { TierState, type Toggle } from "./toggle";
 
 /** What the policy decides with, all from the deployment configuration (README, "Scaling policy"). */
@@ -108,6 +108,13 @@ export interface ScalerMemory {
    * the deregistration delay count from it, whenever the draining run applied.
    */
   readonly recordGone?: { readonly drainSince: string; readonly at: string };
+  /**
+   * Lambda's excess over Fargate summed over the stay that began at `since` (the toggle's
+   * `fargate_tier_since`) up to `through`: rolled forward before the metric window loses the
+   * stay's first minutes, so the stay's outcome (did it save its round trip) is known when it
+   * ends, however long it lasted.
+   */
+  readonly stay?: { readonly since: string; readonly through: string; readonly excessUsd: number };
 }
 
 /** How the fargate workspace stands with the commit the toggle was read at. */
@@ -216,8 +223,16 @@ export function tasksFor(rps: number, c: PolicyConfig, toggleMax: number = c.max
 /** Healthy tasks that carry `rps` at full capacity (at least one): enough to take traffic now. */
 const tasksToCarry = (rps: number, c: PolicyConfig): number => Math.max(1, Math.ceil(rps / c.requestsPerTaskPerSecond));
 
-/** How far back "the recent high demand" looks, which leaving would have to warm up for again. */
-export const REWARM_LOOKBACK_MINUTES = 30;
+/**
+ * The level a returning load would come back at: the 90th percentile of the busy minutes (above
+ * break-even, spikes removed) in the window, 0 with none. Draining is ski rental the other way:
+ * keeping an idle tier is the rent, and coming back costs the round trip plus Lambda's excess at
+ * this level while the tier warms again, so a drain waits until the idle tier has cost that much.
+ */
+export function busyLevel(smooth: Series, c: PolicyConfig): number {
+  const busy = smooth.filter((v): v is number => v !== undefined && lambdaExcess(v, c) > 0);
+  return quantile(busy, 0.9);
+}
 
 /** The canary's steps, in percent of the ALB's requests on the tasks. */
 export const CANARY_STEPS: readonly number[] = [10, 50, 100];
@@ -248,6 +263,72 @@ function recordGoneSince(t: Toggle, o: Observation, stamp: string): ScalerMemory
   const applied = run?.phase === "applied" && run.finishedAt !== undefined && Number.isFinite(Date.parse(run.finishedAt)) ? run.finishedAt : undefined;
   const at = [kept?.at, applied].filter((x): x is string => x !== undefined).sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? stamp;
   return { drainSince: t.fargate_tier_since, at };
+}
+
+/** Minutes of the drain window: DNS TTL and deregistration delay, and weighted, the straggler window. */
+export const drainWindowMinutes = (c: PolicyConfig): number => (c.dnsTtlSeconds + c.deregistrationDelaySeconds) / 60 + (c.fargateSwitch === "weighted" ? c.stragglerMinutes : 0);
+
+/**
+ * A round trip as this world bills it: the warm-up the scaler last measured
+ * (commit to serving, canary included; the configured warmupMinutes until it
+ * has measured one) at `warmTasks`, the floor warming builds; then the drain
+ * window and the teardown (the off commit's run and the destroy) at the
+ * resting floor.
+ */
+export function roundTripShape(c: PolicyConfig, t: Pick<Toggle, "fargate_warmup_minutes" | "fargate_max_tasks">, warmTasks: number): RoundTripShape {
+  const rest = Math.max(1, Math.min(c.minTasks, t.fargate_max_tasks));
+  return { warmupMinutes: t.fargate_warmup_minutes || c.warmupMinutes, warmTasks, leaveMinutes: drainWindowMinutes(c) + c.teardownMinutes, restTasks: rest };
+}
+
+/** The warm-up to remember after one that took `minutes`: the mean with the last one measured, whole minutes within the toggle's bounds. */
+export const measuredWarmup = (previous: number | undefined, minutes: number): number =>
+  Math.min(240, Math.max(1, Math.round(previous === undefined ? minutes : (previous + minutes) / 2)));
+
+/**
+ * The demand a tier bought now would find: the median of the last warm-up's
+ * known minutes, the level the load held at least half that time (a spike
+ * shorter than half the warm-up does not size the floor).
+ */
+export function lastingDemand(demand: Series, warmupMinutes: number): number {
+  const known = last(demand, Math.max(1, Math.ceil(warmupMinutes))).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+  return known.length === 0 ? 0 : known[Math.floor((known.length - 1) / 2)]!;
+}
+
+/**
+ * The minutes after the last lull: the last run of `lull` known minutes in a
+ * row that cost Lambda no more than Fargate. Excess earned before a load fell
+ * below break-even for a warm-up's length is money of a load that ended.
+ */
+export function sinceLastLull(excess: Series, lull: number): Series {
+  const need = Math.max(1, Math.ceil(lull));
+  let run = 0;
+  for (let i = excess.length - 1; i >= 0; i--) {
+    const e = excess[i];
+    run = e !== undefined && e <= 0 ? run + 1 : 0;
+    if (run >= need) return excess.slice(i + need);
+  }
+  return excess;
+}
+
+/**
+ * Lambda's excess summed over the current stay, and what to remember of it. Within the metric
+ * window the window says; a stay longer than that adds the window's minutes since the last roll to
+ * the sum remembered then (undefined with no such memory: its outcome is unknown). The sum is
+ * rolled forward once half the window has passed since the last roll, so a scaler that runs at
+ * least that often (the hourly heartbeat does) never loses a minute, for one status write per half
+ * window.
+ */
+function tallyStay(t: Toggle, known: ScalerMemory["stay"], excess: Series, minutesInState: number, now: Date, stamp: string): { sum: number | undefined; memory: ScalerMemory["stay"] } {
+  const window = excess.length;
+  const sumLast = (n: number) => last(excess, Math.ceil(n)).reduce<number>((a, e) => a + (e ?? 0), 0);
+  const mine = known && Date.parse(known.since) === Date.parse(t.fargate_tier_since) && Number.isFinite(Date.parse(known.through)) ? known : undefined;
+  const sinceRoll = mine ? (now.getTime() - Date.parse(mine.through)) / 60_000 : undefined;
+  let sum: number | undefined;
+  if (minutesInState <= window) sum = sumLast(minutesInState);
+  else if (mine && sinceRoll! >= 0 && sinceRoll! <= window) sum = mine.excessUsd + sumLast(sinceRoll!);
+  if (sum === undefined || !Number.isFinite(minutesInState)) return { sum, memory: mine };
+  const due = mine ? sinceRoll! >= window / 2 : minutesInState >= window / 2;
+  return { sum, memory: due ? { since: t.fargate_tier_since, through: stamp, excessUsd: Number(sum.toFixed(6)) } : mine };
 }
 
 /** A toggle's `since` further ahead of the scaler's clock than this is not trusted. */
@@ -292,30 +373,48 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   const healthyAtLeast = (n: number) => (live !== undefined ? live >= n : latestHealthy.length === 2 && latestHealthy.every((h) => h !== undefined && h >= n));
   const throttles = last(o.metrics.lambdaThrottles, 2).reduce<number>((a, b) => a + (b ?? 0), 0);
 
-  // Money: the round trip's price with backoff, and how far each tier is behind the other.
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  // Money. The round trip's price comes from the world this tier lives in (roundTripShape): the
+  // warm-up as the scaler last measured it with the floor it builds, the drain window, the teardown.
+  const warmup = t.fargate_warmup_minutes || c.warmupMinutes;
+  const lasting = lastingDemand(demand, warmup);
+  const size = tasksFor(lasting / 60, c, t.fargate_max_tasks);
+  const floor = Math.max(1, Math.min(c.minTasks, t.fargate_max_tasks));
+  const roundTrip = roundTripCost(c, roundTripShape(c, t, floor));
+  const upTrip = roundTripCost(c, roundTripShape(c, t, size));
   // Backoff per direction: a wasted switch up makes the next switch up dearer, a wasted drain the next drain.
-  const roundTrip = roundTripCost(c);
   const upSteps = effectiveBackoff(t.fargate_backoff_up, minutesInState, c);
   const downSteps = effectiveBackoff(t.fargate_backoff_down, minutesInState, c);
-  const upPrice = roundTrip * 2 ** upSteps;
-  const downPrice = roundTrip * 2 ** downSteps;
   const step = (n: number) => Math.min(c.maxBackoff, n + 1);
   // Lambda's excess over Fargate for each minute of the current stay (within the window), priced once.
-  // Rent is counted only while paying it; the smoothed form takes each minute at the median of the
-  // 5 around it, so a spike of a minute or two cannot hold the tier.
   const excessOf = (xs: Series): Series => xs.map((r) => (r === undefined ? undefined : lambdaExcess(r, c)));
   const stayExcess = excessOf(sinceState);
-  const smooth = rollingMedian(demand, 5);
+  // Currency: excess counts from the end of the last warm-up's length spent below break-even, so a
+  // load that ended long ago buys nothing; and the tier is bought only while the load is still on.
+  const lambdaBehind = accumulated(sinceLastLull(stayExcess, warmup), (e) => e);
+  const latestExcess = latestDemand === undefined ? undefined : lambdaExcess(latestDemand, c);
+  // Bought now, the tier serves only after the warm-up, and Lambda's rent goes on until then. Classic
+  // ski rental on the world's round trip (no backoff) is 2-competitive against a buyer with the same
+  // warm-up; once a switch up was wasted (up backoff), the price also takes Lambda's rent over the
+  // warm-up at the current rate per extra doubling, so a load must outlast the warm-up to buy again:
+  // bursts shorter than the tier takes to serve stop buying it after one.
+  const leadRent = (2 ** upSteps - 1) * warmup * Math.max(0, latestExcess ?? 0);
+  // The bar without the lead rent: abandoning a warm-up, or keeping a tier that still exists.
+  const upBar = upTrip * 2 ** upSteps;
+  const upPrice = upBar + leadRent;
+  const downPrice = roundTrip * 2 ** downSteps;
+  // Rent is counted only while paying it; the despiked form caps each minute at the second highest
+  // of the 5 around it, so a lone spike cannot hold the tier while a load busy 2 minutes in 5 still does.
+  const smooth = despike(demand, 5);
   const smoothStayExcess = excessOf(last(smooth, Math.ceil(minutesInState)));
-  const lambdaBehind = accumulated(stayExcess, (e) => e);
   const fargateBehind = accumulated(smoothStayExcess, (e) => -e);
   // Leaving costs a warm-up on Lambda if demand returns to the last half hour's high (90th percentile).
-  const recentHigh = quantile(last(smooth, REWARM_LOOKBACK_MINUTES), 0.9);
-  const rewarm = c.warmupMinutes * Math.max(0, lambdaExcess(recentHigh, c));
+  const recentHigh = busyLevel(smooth, c);
+  const rewarm = warmup * Math.max(0, lambdaExcess(recentHigh, c));
   // Lambda's total excess over the current stay: what a stay on Fargate saved, or a stay on Lambda lost (undefined when it began before the window).
-  const stayExcessSum = minutesInState <= demand.length ? stayExcess.reduce<number>((a, e) => a + (e ?? 0), 0) : undefined;
+  const stayTally = tallyStay(t, o.memory?.stay, excessOf(demand), minutesInState, now, stamp);
+  const stayExcessSum = stayTally.sum;
   const wasted = (saved: number | undefined): saved is number => saved !== undefined && saved < roundTrip;
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
   // Draining: when the record was first read gone in this drain (the drain window counts from it).
   const recordGone = state === TierState.draining ? recordGoneSince(t, o, stamp) : undefined;
   const goneMinutes = recordGone ? Math.max(0, (now.getTime() - Date.parse(recordGone.at)) / 60_000) : undefined;
@@ -327,6 +426,8 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
     up_price_usd: Number(upPrice.toFixed(4)),
     down_price_usd: Number(downPrice.toFixed(4)),
     rewarm_usd: Number(rewarm.toFixed(4)),
+    lead_rent_usd: Number(leadRent.toFixed(4)),
+    warmup_minutes: warmup,
     backoff_up: upSteps,
     backoff_down: downSteps,
     alb_rps: alb[alb.length - 1] === undefined ? null : round(alb[alb.length - 1]! / 60),
@@ -341,14 +442,12 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   const weightNow = weighted ? o.metrics.fargateWeightNow : undefined;
   const capacityWeight = capacityShare(healthyNow, recentRps, c);
   const alerts: Alert[] = [];
-  // The resting task floor, within the toggle's own maximum so the file stays valid.
-  const floor = Math.max(1, Math.min(c.minTasks, t.fargate_max_tasks));
   let requeueRun: string | undefined;
   let followUp: string | undefined;
   let fargateWeight: number | undefined;
-  const memory: ScalerMemory = recordGone ? { recordGone } : {};
+  const memory: ScalerMemory = { ...(recordGone ? { recordGone } : {}), ...(stayTally.memory ? { stay: stayTally.memory } : {}) };
   const none = (reason: string): Decision => ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts, requeueRun, followUp, fargateWeight, memory });
-  const commit = (to: TierState, reason: string, changes: Partial<Pick<Toggle, "fargate_min_tasks" | "fargate_backoff_up" | "fargate_backoff_down" | "fargate_tier_since">> = {}): Decision => ({
+  const commit = (to: TierState, reason: string, changes: Partial<Pick<Toggle, "fargate_min_tasks" | "fargate_backoff_up" | "fargate_backoff_down" | "fargate_tier_since" | "fargate_warmup_minutes">> = {}): Decision => ({
     action: "commit",
     from: state,
     to,
@@ -385,33 +484,39 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   const behindLambda = `Lambda cost ${usd(lambdaBehind)} more than Fargate would have`;
   const behindFargate = `Fargate cost ${usd(fargateBehind)} more than Lambda would have`;
   const priced = (price: number, steps: number) => `round trip ${usd(price)}${steps ? ` (backoff x${2 ** steps})` : ""}`;
+  // The up price in words: the round trip (with its backoff) plus Lambda's rent while the tier warms.
+  const upPriced = `${priced(upBar, upSteps)}${leadRent > 0 ? ` plus ${usd(leadRent)} of Lambda while it warms ${warmup} min` : ""}`;
 
   switch (state) {
     case TierState.off: {
       if (applyLate && o.fargateRecordLive === true) {
         alerts.push({ kind: "apply-lagging", message: `tier is off for ${Math.round(minutesInState)} min but the fargate DNS record still exists; check the Terraform run` });
       }
-      const size = tasksFor(peakRps, c, t.fargate_max_tasks);
       if (throttles > 0) {
-        return commit(TierState.warming, `Lambda throttled ${throttles} request(s) in the last 2 min; adding the Fargate tier with ${size} tasks`, { fargate_min_tasks: size });
+        // Lambda is at its limit, so the load is at least what it carried: size for the recent peak.
+        const sized = Math.max(size, tasksFor(peakRps, c, t.fargate_max_tasks));
+        return commit(TierState.warming, `Lambda throttled ${throttles} request(s) in the last 2 min; adding the Fargate tier with ${sized} tasks`, { fargate_min_tasks: sized });
       }
-      if (lambdaBehind >= upPrice) {
+      if (lambdaBehind >= upPrice && latestExcess !== undefined && latestExcess > 0) {
         // Coming back soon after leaving: the off stay did not save a round trip, so the drain was a mistake.
         const saved = stayExcessSum === undefined ? undefined : -stayExcessSum;
         const drainWasted = wasted(saved);
         return commit(
           TierState.warming,
-          `${behindLambda}, reaching the ${priced(upPrice, upSteps)}; adding the Fargate tier with ${size} tasks${drainWasted ? ` (the off stay saved only ${usd(saved)}: drain backoff ${step(downSteps)})` : ""}`,
+          `${behindLambda}, reaching the ${upPriced}; adding the Fargate tier with ${size} tasks for the ${round(lasting / 60)} req/s that lasted${drainWasted ? ` (the off stay saved only ${usd(saved)}: drain backoff ${step(downSteps)})` : ""}`,
           { fargate_min_tasks: size, fargate_backoff_down: drainWasted ? step(downSteps) : downSteps },
         );
       }
-      return none(`${behindLambda}; below the ${priced(upPrice, upSteps)}`);
+      if (lambdaBehind >= upPrice) return none(`${behindLambda}, but the load that earned it is over (${round((latestDemand ?? 0) / 60)} req/s, below break-even); not buying a tier for it`);
+      return none(`${behindLambda}; below the ${upPriced}`);
     }
     case TierState.warming: {
+      // Serving begins now: the warm-up this took is what the next round trip is priced with.
+      const measured = { fargate_warmup_minutes: measuredWarmup(t.fargate_warmup_minutes || undefined, minutesInState) };
       // Demand fell away before the tier served: stop paying for it once that has cost as much as a round trip.
       const behind = accumulated(stayExcess, (e) => -e);
-      if (throttles === 0 && behind >= upPrice) {
-        const why = `demand fell while warming: Fargate would have cost ${usd(behind)} more than Lambda since warming began (${priced(upPrice, upSteps)}); abandoning the tier (up backoff ${step(upSteps)})`;
+      if (throttles === 0 && behind >= upBar) {
+        const why = `demand fell while warming: Fargate would have cost ${usd(behind)} more than Lambda since warming began (${priced(upBar, upSteps)}); abandoning the tier (up backoff ${step(upSteps)})`;
         // Weighted, the record has been live since warming: drain it (stragglers) rather than destroy the ALB under cached answers.
         if (weighted) fargateWeight = weightNow === undefined ? undefined : 0;
         return commit(weighted ? TierState.draining : TierState.off, why, { fargate_min_tasks: floor, fargate_backoff_up: step(upSteps) });
@@ -420,7 +525,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
         // Canary: 10%, 50%, 100% of the ALB's requests, a step a minute, never beyond what the healthy tasks carry.
         fargateWeight = Math.min(capacityWeight, nextCanaryStep(weightNow));
         if (weightNow > 0 && weightNow >= Math.min(100, capacityWeight)) {
-          return commit(TierState.serving, `canary complete: ${weightNow}% of the ALB's requests on ${healthyNow} healthy tasks at ${round(recentRps)} req/s; serving on Fargate`);
+          return commit(TierState.serving, `canary complete: ${weightNow}% of the ALB's requests on ${healthyNow} healthy tasks at ${round(recentRps)} req/s; serving on Fargate`, measured);
         }
         if (minutesInState <= c.warmingTimeoutMinutes || capacityWeight > 0) {
           return none(`warming: ${weightNow}% of the ALB's requests on ${healthyNow ?? "no"} healthy tasks, next ${fargateWeight}%`);
@@ -428,7 +533,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       }
       const needed = Math.min(t.fargate_min_tasks, tasksToCarry(recentRps, c));
       if (healthyAtLeast(needed)) {
-        return commit(TierState.serving, `${healthyNow} healthy hosts carry the current ${round(recentRps)} req/s (need ${needed})${live !== undefined ? "" : " for 2 min"}; moving traffic to Fargate`);
+        return commit(TierState.serving, `${healthyNow} healthy hosts carry the current ${round(recentRps)} req/s (need ${needed})${live !== undefined ? "" : " for 2 min"}; moving traffic to Fargate`, measured);
       }
       if (minutesInState > c.warmingTimeoutMinutes) {
         alerts.push({
@@ -469,7 +574,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
         const upWasted = wasted(saved);
         return commit(
           TierState.draining,
-          `${behindFargate}, reaching the ${priced(downPrice, downSteps)} plus ${usd(rewarm)} to warm again at ${round(recentHigh / 60)} req/s; draining Fargate${upWasted ? ` (this stay saved only ${usd(saved)}: up backoff ${step(upSteps)})` : ""}`,
+          `${behindFargate}, reaching the ${priced(downPrice, downSteps)} plus ${usd(rewarm)} to warm again at the ${round(recentHigh / 60)} req/s it was busy at; draining Fargate${upWasted ? ` (this stay saved only ${usd(saved)}: up backoff ${step(upSteps)})` : ""}`,
           { fargate_backoff_up: upWasted ? step(upSteps) : upSteps },
         );
       }
@@ -480,11 +585,11 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       if (weightNow !== undefined) fargateWeight = 0;
       // Keeping the tier that still exists meets the bar for adding it: Lambda has cost the up price (with its backoff) since the drain began.
       const cameBack = accumulated(smoothStayExcess, (e) => e);
-      const size = tasksFor(peakRps, c, t.fargate_max_tasks);
-      if ((throttles > 0 || cameBack >= upPrice) && healthyAtLeast(Math.min(size, tasksToCarry(recentRps, c)))) {
+      const back = tasksFor(peakRps, c, t.fargate_max_tasks);
+      if ((throttles > 0 || cameBack >= upBar) && healthyAtLeast(Math.min(back, tasksToCarry(recentRps, c)))) {
         // The dwell keeps counting from the drain's start, and the floor is sized for the demand that came back.
-        return commit(TierState.serving, `demand came back while draining: Lambda cost ${usd(cameBack)} more than Fargate, reaching the ${priced(upPrice, upSteps)}, ${healthyNow} healthy hosts; serving again with ${size} tasks (drain backoff ${step(downSteps)})`, {
-          fargate_min_tasks: size,
+        return commit(TierState.serving, `demand came back while draining: Lambda cost ${usd(cameBack)} more than Fargate, reaching the ${priced(upBar, upSteps)}, ${healthyNow} healthy hosts; serving again with ${back} tasks (drain backoff ${step(downSteps)})`, {
+          fargate_min_tasks: back,
           fargate_tier_since: t.fargate_tier_since,
           // The drain was a mistake: the next one costs double.
           fargate_backoff_down: step(downSteps),
@@ -493,7 +598,7 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
       // Weighted, the ALB keeps serving through Lambda for clients that cache the answer past its TTL.
       // Every part of the window counts from the first run that read the record gone, not from the
       // commit: a draining run that failed, was retried or queued behind another removes it late.
-      const drainMinutes = (c.dnsTtlSeconds + c.deregistrationDelaySeconds) / 60 + (weighted ? c.stragglerMinutes : 0);
+      const drainMinutes = drainWindowMinutes(c);
       if (o.fargateRecordLive !== false || goneMinutes === undefined) {
         if (minutesInState > drainMinutes + c.applyTimeoutMinutes && o.fargateRecordLive === true) {
           alerts.push({ kind: "apply-lagging", message: `draining for ${Math.round(minutesInState)} min but the fargate DNS record is still live; check the Terraform run` });

@@ -22,6 +22,8 @@ export const ToggleSchema = z
     fargate_backoff_up: z.number().int().min(0).max(16).default(0),
     /** Backoff steps before draining: one is added per drain that was undone soon (the off stay did not pay). Absent means 0. */
     fargate_backoff_down: z.number().int().min(0).max(16).default(0),
+    /** Minutes from the last warming commits to serving, as the scaler measured them (the round trip's warm-up). Absent or 0: not measured yet, the configured warmupMinutes. */
+    fargate_warmup_minutes: z.number().int().min(0).max(240).optional(),
   })
   .strict();
 
@@ -81,6 +83,7 @@ export function formatToggle(t: Toggle): string {
     fargate_pinned: t.fargate_pinned,
     fargate_backoff_up: t.fargate_backoff_up,
     fargate_backoff_down: t.fargate_backoff_down,
+    ...(t.fargate_warmup_minutes ? { fargate_warmup_minutes: t.fargate_warmup_minutes } : {}),
   };
   return JSON.stringify(ordered, null, 2) + "\n";
 }

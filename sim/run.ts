@@ -1,7 +1,7 @@
 /** Runs every strategy on one trace and builds the report. Shared by the CLI, the advisor and the benchmark. */
 import type { DeploymentConfig } from "../config/schema";
 import { roundTripCost } from "../scaler/money";
-import { policyConfigFrom, type PolicyConfig } from "../scaler/policy";
+import { policyConfigFrom, roundTripShape, type PolicyConfig } from "../scaler/policy";
 import { breakEvenRps, workloadFrom } from "./cost-model";
 import { delaysFor } from "./delays";
 import { lowerBound } from "./optimum";
@@ -44,7 +44,8 @@ export async function runAll(trace: number[], o: RunOptions): Promise<Simulation
     trace: { source: o.source, scale: o.scale, minutes: trace.length, requests: trace.reduce((a, b) => a + b, 0) },
     breakEvenRps: breakEvenRps(w),
     // The policy decides on money: its figures, not rate thresholds.
-    thresholds: { roundTripUsd: Number(roundTripCost(policy).toFixed(4)), switchCostFactor: policy.switchCostFactor, warmupMinutes: policy.warmupMinutes, teardownMinutes: policy.teardownMinutes },
+    // The round trip as the policy prices it before it has measured a warm-up: configured warm-up at the resting floor, drain window, teardown.
+    thresholds: { roundTripUsd: Number(roundTripCost(policy, roundTripShape(policy, { fargate_max_tasks: policy.maxTasks }, policy.minTasks)).toFixed(4)), switchCostFactor: policy.switchCostFactor, warmupMinutes: policy.warmupMinutes, teardownMinutes: policy.teardownMinutes },
     world: o.world,
     // What bills every month while the tier is off, itemized from the synthesized core stack.
     idleBill: idleBillFromStack(JSON.parse(readFileSync(join(__dirname, "..", o.config.deployDir, "core", "cdk.tf.json"), "utf8"))),

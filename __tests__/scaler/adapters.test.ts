@@ -120,6 +120,12 @@ describe("status adapter: reading the previous item", () => {
     ddb.on(GetItemCommand).resolvesOnce(stored(status)).resolvesOnce(stored({ ...status, memory: { recordGone: { at: 5 } } }));
     expect(await readStatus(new DynamoDBClient({}), "t")).toEqual(status);
     expect(await readStatus(new DynamoDBClient({}), "t")).not.toHaveProperty("memory");
+    // A stay's rolled sum is read back; one with a sum that is not a number is dropped, the rest kept.
+    const stay = { since: "2026-11-22T06:00:00Z", through: "2026-11-22T09:00:00Z", excessUsd: -0.25 };
+    ddb.on(GetItemCommand).resolves(stored({ ...status, memory: { ...memory, stay } }));
+    expect((await readStatus(new DynamoDBClient({}), "t"))?.memory).toEqual({ ...memory, stay });
+    ddb.on(GetItemCommand).resolves(stored({ ...status, memory: { ...memory, stay: { ...stay, excessUsd: "x" } } }));
+    expect((await readStatus(new DynamoDBClient({}), "t"))?.memory).toEqual(memory);
   });
 
   it("propagates a missing table", async () => {

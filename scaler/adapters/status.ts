@@ -17,9 +17,15 @@ export type PublishedStatus = ScalerStatus & { readonly alerts?: readonly Status
 
 /** The memory as stored, or nothing when it is not the shape the scaler writes (an older item, a hand edit). */
 function parseMemory(raw: unknown): ScalerMemory | undefined {
-  const gone = (raw as { recordGone?: { drainSince?: unknown; at?: unknown } } | null | undefined)?.recordGone;
-  if (!gone || typeof gone.drainSince !== "string" || typeof gone.at !== "string") return undefined;
-  return { recordGone: { drainSince: gone.drainSince, at: gone.at } };
+  const m = raw as { recordGone?: { drainSince?: unknown; at?: unknown }; stay?: { since?: unknown; through?: unknown; excessUsd?: unknown } } | null | undefined;
+  const gone = m?.recordGone;
+  const stay = m?.stay;
+  const memory: { -readonly [K in keyof ScalerMemory]: ScalerMemory[K] } = {};
+  if (gone && typeof gone.drainSince === "string" && typeof gone.at === "string") memory.recordGone = { drainSince: gone.drainSince, at: gone.at };
+  if (stay && typeof stay.since === "string" && typeof stay.through === "string" && typeof stay.excessUsd === "number" && Number.isFinite(stay.excessUsd)) {
+    memory.stay = { since: stay.since, through: stay.through, excessUsd: stay.excessUsd };
+  }
+  return Object.keys(memory).length > 0 ? memory : undefined;
 }
 
 /**

@@ -76,6 +76,7 @@ export class TierVariables extends Construct {
     // Declared so the toggle's every key is a variable; only the scaler reads them (its memory of wasted switches).
     this.scalerMemory("fargate_backoff_up", "The scaler's backoff before adding the tier: each step doubles the round-trip cost it weighs.");
     this.scalerMemory("fargate_backoff_down", "The scaler's backoff before draining the tier: each step doubles the round-trip cost it weighs.");
+    this.scalerMemory("fargate_warmup_minutes", "Minutes from warming to serving as the scaler measured them; it prices the round trip with them (0: not measured yet).");
 
     const enabled = new TerraformLocal(this, "tier_enabled", Fn.conditional(Op.neq(this.tier.stringValue, "off"), 1, 0));
     enabled.overrideLogicalId("tier_enabled");
