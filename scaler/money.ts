@@ -59,11 +59,13 @@ export function roundTripCost(c: MoneyConfig, shape?: RoundTripShape): number {
  * The largest sum of `gain` over any run of recent minutes that ends now
  * (Lindley's recursion, a CUSUM): how much the current tier has cost beyond
  * the other one since the last moment it was not behind. Unknown minutes add
- * nothing and reset nothing.
+ * nothing and reset nothing. With a `cap` the sum never holds more than it:
+ * money past the price is never needed, and would otherwise outlive the load
+ * that earned it.
  */
-export function accumulated(values: ReadonlyArray<number | undefined>, gain: (value: number) => number): number {
+export function accumulated(values: ReadonlyArray<number | undefined>, gain: (value: number) => number, cap = Infinity): number {
   let sum = 0;
-  for (const v of values) if (v !== undefined) sum = Math.max(0, sum + gain(v));
+  for (const v of values) if (v !== undefined) sum = Math.min(cap, Math.max(0, sum + gain(v)));
   return sum;
 }
 

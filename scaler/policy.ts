@@ -230,8 +230,7 @@ const tasksToCarry = (rps: number, c: PolicyConfig): number => Math.max(1, Math.
  * this level while the tier warms again, so a drain waits until the idle tier has cost that much.
  */
 export function busyLevel(smooth: Series, c: PolicyConfig): number {
-  const busy = smooth.filter((v): v is number => v !== undefined && lambdaExcess(v, c) > 0);
-  return quantile(busy, 0.9);
+  return quantile(smooth.filter((v): v is number => v !== undefined && lambdaExcess(v, c) > 0), 0.9);
 }
 
 /** The canary's steps, in percent of the ALB's requests on the tasks. */
@@ -292,22 +291,6 @@ export const measuredWarmup = (previous: number | undefined, minutes: number): n
 export function lastingDemand(demand: Series, warmupMinutes: number): number {
   const known = last(demand, Math.max(1, Math.ceil(warmupMinutes))).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
   return known.length === 0 ? 0 : known[Math.floor((known.length - 1) / 2)]!;
-}
-
-/**
- * The minutes after the last lull: the last run of `lull` known minutes in a
- * row that cost Lambda no more than Fargate. Excess earned before a load fell
- * below break-even for a warm-up's length is money of a load that ended.
- */
-export function sinceLastLull(excess: Series, lull: number): Series {
-  const need = Math.max(1, Math.ceil(lull));
-  let run = 0;
-  for (let i = excess.length - 1; i >= 0; i--) {
-    const e = excess[i];
-    run = e !== undefined && e <= 0 ? run + 1 : 0;
-    if (run >= need) return excess.slice(i + need);
-  }
-  return excess;
 }
 
 /**
@@ -389,9 +372,6 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   // Lambda's excess over Fargate for each minute of the current stay (within the window), priced once.
   const excessOf = (xs: Series): Series => xs.map((r) => (r === undefined ? undefined : lambdaExcess(r, c)));
   const stayExcess = excessOf(sinceState);
-  // Currency: excess counts from the end of the last warm-up's length spent below break-even, so a
-  // load that ended long ago buys nothing; and the tier is bought only while the load is still on.
-  const lambdaBehind = accumulated(sinceLastLull(stayExcess, warmup), (e) => e);
   const latestExcess = latestDemand === undefined ? undefined : lambdaExcess(latestDemand, c);
   // Bought now, the tier serves only after the warm-up, and Lambda's rent goes on until then. Classic
   // ski rental on the world's round trip (no backoff) is 2-competitive against a buyer with the same
@@ -402,13 +382,16 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   // The bar without the lead rent: abandoning a warm-up, or keeping a tier that still exists.
   const upBar = upTrip * 2 ** upSteps;
   const upPrice = upBar + leadRent;
+  // Currency: the sum never holds more than the price, so once Lambda has since saved the price's
+  // worth, money a load earned is spent; and the tier is bought only while the load is still on.
+  const lambdaBehind = accumulated(stayExcess, (e) => e, upPrice);
   const downPrice = roundTrip * 2 ** downSteps;
   // Rent is counted only while paying it; the despiked form caps each minute at the second highest
   // of the 5 around it, so a lone spike cannot hold the tier while a load busy 2 minutes in 5 still does.
   const smooth = despike(demand, 5);
   const smoothStayExcess = excessOf(last(smooth, Math.ceil(minutesInState)));
   const fargateBehind = accumulated(smoothStayExcess, (e) => -e);
-  // Leaving costs a warm-up on Lambda if demand returns to the last half hour's high (90th percentile).
+  // Leaving costs a warm-up on Lambda at the level the tier was busy at, if the load returns.
   const recentHigh = busyLevel(smooth, c);
   const rewarm = warmup * Math.max(0, lambdaExcess(recentHigh, c));
   // Lambda's total excess over the current stay: what a stay on Fargate saved, or a stay on Lambda lost (undefined when it began before the window).
@@ -507,7 +490,10 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
           { fargate_min_tasks: size, fargate_backoff_down: drainWasted ? step(downSteps) : downSteps },
         );
       }
-      if (lambdaBehind >= upPrice) return none(`${behindLambda}, but the load that earned it is over (${round((latestDemand ?? 0) / 60)} req/s, below break-even); not buying a tier for it`);
+      if (lambdaBehind >= upPrice) {
+        const why = latestDemand === undefined ? "the newest minute is missing" : `the newest minute is below break-even (${round(latestDemand / 60)} req/s)`;
+        return none(`${behindLambda}, but ${why}; not buying a tier for a load that may be over`);
+      }
       return none(`${behindLambda}; below the ${upPriced}`);
     }
     case TierState.warming: {

@@ -108,8 +108,8 @@ const TABLE: Row[] = [
   ["backoff forgotten after the decay", "off", 6000, { demand: "sustained" }, "warming", new RegExp(`reaching the round trip ${rt()};`), undefined, { fargate_backoff_up: 1 }],
   ["a 3-minute burst", "off", 600, { demand: "burst" }, "off", /below the round trip/],
   ["a one-minute spike at 10x", "off", 600, { demand: "spike" }, "off", /below the round trip/],
-  // Currency: the excess is there, but the load that earned it ended before a tier could serve it.
-  ["a one-minute spike at 40x, over", "off", 600, { demand: "huge" }, "off", new RegExp(`but the load that earned it is over \\(${rps(0.2 * BE)} req/s, below break-even\\); not buying a tier for it`)],
+  // Currency: the spike paid the round trip, but the sum holds no more than the price, and the quiet minutes since spent it.
+  ["a one-minute spike at 40x, over", "off", 600, { demand: "huge" }, "off", /below the round trip/],
   // 5% above break-even saves too little over the window to pay a round trip.
   ["just above break-even", "off", 600, { demand: "near" }, "off", /below the round trip/],
   ["missing data", "off", 600, { demand: "missing" }, "off", /below the round trip/],
@@ -298,7 +298,8 @@ describe("policy decide()", () => {
     const leadRent = 15 * lambdaExcess(3 * BE * 60, c);
     expect(backedOff.evidence.lead_rent_usd).toBeCloseTo(leadRent, 4);
     expect(backedOff.evidence.up_price_usd).toBeCloseTo(2 * RT + leadRent, 4);
-    expect(d.evidence.lambda_behind_usd).toBeCloseTo(H * lambdaExcess(3 * BE * 60, c), 3);
+    // The sum holds no more than the price: money past it is never needed.
+    expect(d.evidence.lambda_behind_usd).toBe(price);
   });
 
   it("never throws on empty or partial metrics", () => {
@@ -338,16 +339,17 @@ describe("policy decide(), second generation: loads shaped against the money rul
     expect(buysAt({ fargate_backoff_up: 1 })).toBe(15 + Math.ceil((2 * trip) / e));
   });
 
-  it("does not spend money a load earned before a lull of a warm-up's length (currency)", () => {
+  it("does not spend money a load earned long ago, and buys only while the load is on (currency)", () => {
     // Two minutes at 300x break-even an hour ago, quiet since, and now 3 minutes at 2x.
     const stale = offWith((ago) => (ago < 3 ? 2 * BE : ago === 60 || ago === 61 ? 300 * BE : 0.2 * BE));
     const d = decide(c, stale, NOW);
     expect(d.action).toBe("none");
-    // Only the 3 current minutes count: the spike's dollars ended with the hour of quiet after it.
-    expect(d.evidence.lambda_behind_usd).toBeCloseTo(3 * lambdaExcess(2 * BE * 60, c), 3);
-    // With a lull shorter than the warm-up between them, the spike and the load are one load.
-    const close = offWith((ago) => (ago < 3 ? 2 * BE : ago === 10 || ago === 11 ? 300 * BE : 0.2 * BE));
-    expect(decide(c, close, NOW).evidence.lambda_behind_usd).toBeGreaterThan(d.evidence.lambda_behind_usd as number);
+    // The spike's dollars were capped at the price, and the hour of quiet since (Lambda the cheaper tier) spent them.
+    const quietMinute = -lambdaExcess(0.2 * BE * 60, c);
+    expect(d.evidence.lambda_behind_usd).toBeCloseTo(Math.max(0, RT - 58 * quietMinute) + 3 * lambdaExcess(2 * BE * 60, c), 3);
+    // Paid for by a spike that has just ended, but the newest minute is missing: no tier for a load that may be over.
+    const missing = offWith((ago) => (ago === 0 ? (undefined as unknown as number) : ago < 4 ? 40 * BE : 0.2 * BE));
+    expect(decide(c, missing, NOW).reason).toMatch(/but the newest minute is missing; not buying a tier for a load that may be over/);
   });
 
   it("sizes warming for the demand that lasted the warm-up, not a spike's peak, and prices the floor it builds", () => {
