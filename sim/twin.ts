@@ -1,7 +1,7 @@
 /**
  * The digital twin: the LambdaFlex strategy runs the production scaler
  * (handler wiring, reconcile(), every adapter) once per simulated schedule
- * event, against emulators of CloudWatch, ELBv2, Route 53, Secrets Manager,
+ * event, against emulators of CloudWatch, ELBv2, Route 53, SSM Parameter Store,
  * DynamoDB, Terraform Cloud and a real git repository, on one simulated
  * clock. The emulators carry what the real world does (publication lag, no
  * datapoint for a zero count, a serial run queue that fails now and then,
