@@ -67,7 +67,7 @@ export function loadDeploymentConfig(file: string = DEFAULT_CONFIG_FILE, env: No
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new Error(`cannot read LambdaFlex configuration ${file}: ${(err as Error).message}`);
+    throw new Error(`cannot read LambdaFlex configuration ${file}: ${(err as Error).message}`, { cause: err });
   }
   // A byte-order mark is accepted: it says only that the file is UTF-8, which it must be.
   if (text.startsWith(BYTE_ORDER_MARK)) text = text.slice(BYTE_ORDER_MARK.length);
@@ -75,7 +75,7 @@ export function loadDeploymentConfig(file: string = DEFAULT_CONFIG_FILE, env: No
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new Error(`LambdaFlex configuration ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`LambdaFlex configuration ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`LambdaFlex configuration ${file} must be a JSON object`);
   const retired = Object.keys(RETIRED_ENV).filter((name) => env[name] !== undefined && env[name] !== "");

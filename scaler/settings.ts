@@ -135,7 +135,7 @@ export function scalerSettingsFromEnv(env: NodeJS.ProcessEnv): ScalerSettings {
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    throw new Error(`LAMBDAFLEX_SCALER_SETTINGS is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`LAMBDAFLEX_SCALER_SETTINGS is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   const result = ScalerSettingsSchema.safeParse(parsed);
   if (!result.success) {

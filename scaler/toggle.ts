@@ -49,7 +49,7 @@ export function parseToggle(text: string, path = "toggle file"): Toggle {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ToggleFileError(`${path} is not valid JSON: ${(err as Error).message}`);
+    throw new ToggleFileError(`${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   const result = ToggleSchema.safeParse(raw);
   if (!result.success) {

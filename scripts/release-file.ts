@@ -54,7 +54,7 @@ export function parseImageRelease(text: string, path = IMAGE_FILE): ImageRelease
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ImageReleaseError(`${path} is not valid JSON: ${(err as Error).message}`);
+    throw new ImageReleaseError(`${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   const result = ImageReleaseSchema.safeParse(raw);
   if (!result.success) {

@@ -41,7 +41,7 @@ export function loadTrace(path: string, scale = 1): number[] {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new TraceError(`cannot read trace ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+    throw new TraceError(`cannot read trace ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`, { cause: err });
   }
   return parseTrace(text, path, scale);
 }

@@ -95,7 +95,7 @@ function readStack(file: string): StackJson {
   try {
     return JSON.parse(readFileSync(file, "utf8")) as StackJson;
   } catch (err) {
-    throw new Error(`cannot read the synthesized stack ${file} (run npm run synth): ${(err as Error).message}`);
+    throw new Error(`cannot read the synthesized stack ${file} (run npm run synth): ${(err as Error).message}`, { cause: err });
   }
 }
 

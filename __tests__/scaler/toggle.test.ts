@@ -38,6 +38,17 @@ describe("parseToggle (the one toggle parser: scaler, synth and synth:check)", (
   ])("refuses %s, naming the field and the value", (_what, t, message) => {
     expect(refusal(t)).toMatch(message);
   });
+
+  it("keeps the parser's own error as the cause of a refusal of invalid JSON", () => {
+    let thrown: unknown;
+    try {
+      parseToggle('{"fargate_tier": "off",');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ToggleFileError);
+    expect((thrown as Error).cause).toBeInstanceOf(SyntaxError);
+  });
 });
 
 describe("the toggle and the fargate stack's variables agree", () => {

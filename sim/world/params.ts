@@ -129,13 +129,13 @@ export function loadWorld(file: string): World {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new WorldFileError(`cannot read world file ${file}: ${(err as Error).message}`);
+    throw new WorldFileError(`cannot read world file ${file}: ${(err as Error).message}`, { cause: err });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, "")); // a byte-order mark only says the file is UTF-8
   } catch (err) {
-    throw new WorldFileError(`world file ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new WorldFileError(`world file ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return parseWorld(raw, `world file ${file}`);
 }
