@@ -52,7 +52,7 @@ import type { DeploymentConfig } from "../config/schema";
 import type { GitServer } from "../__tests__/helpers/git-server";
 import { awsDeps, handleWith, type HandlerResult, type ScalerPorts } from "../scaler/handler";
 import { breakEven, lambdaExcess, roundTripCost } from "../scaler/money";
-import { CANARY_STEPS, effectiveBackoff, roundTripShape, type PolicyConfig } from "../scaler/policy";
+import { CANARY_STEPS, drainWindowMinutes, effectiveBackoff, restingFloor, roundTripShape, warmupOf, type PolicyConfig } from "../scaler/policy";
 import { scalerSettingsFromEnv, type ScalerSettings } from "../scaler/settings";
 import { parseToggle, type TierState, type Toggle } from "../scaler/toggle";
 import type { Logger, LogLevel } from "../service/log";
@@ -200,7 +200,7 @@ export function deriveProfile(p: PolicyConfig, toggle: Toggle, minutesOff: numbe
   // The round trip as the policy prices it: the warm-up the toggle remembers (or the configured one) at the
   // resting floor (a 5-minute high is shorter than half a warm-up, so it does not size the floor), the drain
   // window and the teardown.
-  const roundTrip = roundTripCost(p, roundTripShape(p, toggle, Math.max(1, Math.min(p.minTasks, toggle.fargate_max_tasks))));
+  const roundTrip = roundTripCost(p, roundTripShape(p, toggle, restingFloor(p, toggle)));
   const upPrice = roundTrip * 2 ** effectiveBackoff(toggle.fargate_backoff_up, minutesOff, p);
   // The down price is weighed while serving, a stay that starts with no decay.
   const downPrice = roundTrip * 2 ** effectiveBackoff(toggle.fargate_backoff_down, 0, p);
@@ -226,10 +226,10 @@ export function deriveProfile(p: PolicyConfig, toggle: Toggle, minutesOff: numbe
   // sum has reached the down price plus a warm-up of Lambda at the high rate: within drainQuiet quiet minutes. The stay must save its own round trip by
   // then, or the policy rightly reads the switch up as a mistake (up backoff): so the demand that bought the
   // tier goes on for servingHighMinutes after the serving commit.
-  const drainQuiet = Math.ceil((downPrice + (toggle.fargate_warmup_minutes || p.warmupMinutes) * perMinute(highRps)) / quietSaving) + 1;
+  const drainQuiet = Math.ceil((downPrice + warmupOf(p, toggle) * perMinute(highRps)) / quietSaving) + 1;
   const servingHighMinutes = Math.ceil((roundTrip + drainQuiet * quietSaving) / perMinute(highRps)) + 1;
   const seen = lagMinutes + 1;
-  const drainMinutes = (p.dnsTtlSeconds + p.deregistrationDelaySeconds) / 60 + (p.fargateSwitch === "weighted" ? p.stragglerMinutes : 0);
+  const drainMinutes = drainWindowMinutes(p);
   const slack = 10;
   const budgets: Record<TierState, number> = {
     off: quietMinutes + seen + UP_MINUTES + slack,

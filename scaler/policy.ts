@@ -246,6 +246,9 @@ export function capacityShare(healthy: number | undefined, rps: number, c: Pick<
   return Math.min(100, Math.floor((100 * healthy * c.requestsPerTaskPerSecond) / rps));
 }
 
+/** Whether a remembered fact belongs to the toggle's current stay (keyed by its since) and carries a readable time. */
+const ofThisStay = (t: Toggle, since: string, at: string): boolean => Date.parse(since) === Date.parse(t.fargate_tier_since) && Number.isFinite(Date.parse(at));
+
 /**
  * Since when the "fargate" record has been gone in the current drain, never before it went: the
  * earliest of what the memory says for this drain (keyed by the draining toggle's since) and when the
@@ -255,7 +258,7 @@ export function capacityShare(healthy: number | undefined, rps: number, c: Pick<
  */
 function recordGoneSince(t: Toggle, o: Observation, stamp: string): ScalerMemory["recordGone"] {
   const known = o.memory?.recordGone;
-  const kept = known && Date.parse(known.drainSince) === Date.parse(t.fargate_tier_since) && Number.isFinite(Date.parse(known.at)) ? known : undefined;
+  const kept = known && ofThisStay(t, known.drainSince, known.at) ? known : undefined;
   if (o.fargateRecordLive === undefined) return kept;
   if (o.fargateRecordLive === true) return undefined;
   const run = o.run?.forHead;
@@ -275,9 +278,14 @@ export const drainWindowMinutes = (c: PolicyConfig): number => (c.dnsTtlSeconds 
  * resting floor.
  */
 export function roundTripShape(c: PolicyConfig, t: Pick<Toggle, "fargate_warmup_minutes" | "fargate_max_tasks">, warmTasks: number): RoundTripShape {
-  const rest = Math.max(1, Math.min(c.minTasks, t.fargate_max_tasks));
-  return { warmupMinutes: t.fargate_warmup_minutes || c.warmupMinutes, warmTasks, leaveMinutes: drainWindowMinutes(c) + c.teardownMinutes, restTasks: rest };
+  return { warmupMinutes: warmupOf(c, t), warmTasks, leaveMinutes: drainWindowMinutes(c) + c.teardownMinutes, restTasks: restingFloor(c, t) };
 }
+
+/** The warm-up the scaler last measured (the toggle keeps it; 0 = none yet), else the configured one. */
+export const warmupOf = (c: PolicyConfig, t: Pick<Toggle, "fargate_warmup_minutes">): number => t.fargate_warmup_minutes || c.warmupMinutes;
+
+/** The resting task floor, within the toggle's own maximum so the file stays valid. */
+export const restingFloor = (c: PolicyConfig, t: Pick<Toggle, "fargate_max_tasks">): number => Math.max(1, Math.min(c.minTasks, t.fargate_max_tasks));
 
 /** The warm-up to remember after one that took `minutes`: the mean with the last one measured, whole minutes within the toggle's bounds. */
 export const measuredWarmup = (previous: number | undefined, minutes: number): number =>
@@ -304,7 +312,7 @@ export function lastingDemand(demand: Series, warmupMinutes: number): number {
 function tallyStay(t: Toggle, known: ScalerMemory["stay"], excess: Series, minutesInState: number, now: Date, stamp: string): { sum: number | undefined; memory: ScalerMemory["stay"] } {
   const window = excess.length;
   const sumLast = (n: number) => last(excess, Math.ceil(n)).reduce<number>((a, e) => a + (e ?? 0), 0);
-  const mine = known && Date.parse(known.since) === Date.parse(t.fargate_tier_since) && Number.isFinite(Date.parse(known.through)) ? known : undefined;
+  const mine = known && ofThisStay(t, known.since, known.through) ? known : undefined;
   const sinceRoll = mine ? (now.getTime() - Date.parse(mine.through)) / 60_000 : undefined;
   let sum: number | undefined;
   if (minutesInState <= window) sum = sumLast(minutesInState);
@@ -359,10 +367,10 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
   // Money. The round trip's price comes from the world this tier lives in (roundTripShape): the
   // warm-up as the scaler last measured it with the floor it builds, the drain window, the teardown.
-  const warmup = t.fargate_warmup_minutes || c.warmupMinutes;
+  const warmup = warmupOf(c, t);
   const lasting = lastingDemand(demand, warmup);
   const size = tasksFor(lasting / 60, c, t.fargate_max_tasks);
-  const floor = Math.max(1, Math.min(c.minTasks, t.fargate_max_tasks));
+  const floor = restingFloor(c, t);
   const roundTrip = roundTripCost(c, roundTripShape(c, t, floor));
   const upTrip = roundTripCost(c, roundTripShape(c, t, size));
   // Backoff per direction: a wasted switch up makes the next switch up dearer, a wasted drain the next drain.

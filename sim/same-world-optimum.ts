@@ -28,7 +28,7 @@ import { readToken } from "../scaler/adapters/parameters";
 import { readLiveRecords } from "../scaler/adapters/route53";
 import { queueRun, readRuns, type TerraformCloudTarget } from "../scaler/adapters/terraform-cloud";
 import { toggleReader, type ToggleReader } from "../scaler/git-toggle";
-import { capacityShare, FLOOR_SETTLE_MINUTES, nextCanaryStep, tasksFor, type Decision, type PolicyConfig } from "../scaler/policy";
+import { capacityShare, drainWindowMinutes, FLOOR_SETTLE_MINUTES, nextCanaryStep, tasksFor, type Decision, type PolicyConfig } from "../scaler/policy";
 import { commitMessage } from "../scaler/reconcile";
 import { formatToggle, parseToggle, type TierState, type Toggle } from "../scaler/toggle";
 import { medianDelaysFor, type MedianDelays } from "./delays";
@@ -219,7 +219,7 @@ class Actor {
       }
       case "draining": {
         await this.setWeight(() => 0);
-        const drainMinutes = (this.policy.dnsTtlSeconds + this.policy.deregistrationDelaySeconds) / 60 + (this.weighted ? this.policy.stragglerMinutes : 0);
+        const drainMinutes = drainWindowMinutes(this.policy);
         if (this.pending) return;
         // As the policy does: the window counts from the minute the record is read gone, not from the
         // commit (a failed and retried draining run removes it late).
