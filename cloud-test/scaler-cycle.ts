@@ -481,6 +481,8 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
   // ahead (cloudwatch_concepts.html#about_timestamp), and a cycle runs about two and a half hours.
   const start = Math.floor(Date.now() / 60_000) * 60_000 - CLOCK_LEAD_MINUTES * 60_000;
   let nowMs = start;
+  // The stand-in stamps its runs on the same clock (the drain counts from when the run applied).
+  ctx.tfc.useClock(() => new Date(nowMs));
   const workRoot = mkdtempSync(join(tmpdir(), "lambdaflex-scaler-cycle-"));
   const scalerOpts = clientOptions("scaler", endpoint, region);
   const ports: ScalerPorts = {
@@ -605,6 +607,7 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
   try {
     await loop();
   } finally {
+    ctx.tfc.useClock(() => new Date());
     rmSync(workRoot, { recursive: true, force: true });
     world.destroy();
     for (const c of [ports.cloudwatch, ports.elb, ports.route53, ports.parameters, ports.dynamo, ports.scheduler, ports.sns]) c.destroy();

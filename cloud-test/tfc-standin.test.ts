@@ -134,6 +134,20 @@ describe("TerraformCloudStandIn", () => {
     expect(calls.map((c) => c.content)).toEqual(["# v1\n", "# v2\n", "# v2\n"]);
   });
 
+  it("stamps runs on the clock the scaler reads, so a controlled clock drives both", async () => {
+    standIn.useClock(() => new Date("2026-01-02T03:04:05.678Z"));
+    try {
+      git.commitOther("deploy/fargate/main.tf", "# v3\n", "fargate: draining");
+      const sha = head();
+      await until(async () => (await readRuns(target, sha)).forHead, "the run for the push");
+      await standIn.whenIdle();
+      const done = await readRuns(target, sha);
+      expect(done.forHead).toMatchObject({ phase: "applied", createdAt: "2026-01-02T03:04:05.678Z", finishedAt: "2026-01-02T03:04:05+00:00" });
+    } finally {
+      standIn.useClock(() => new Date());
+    }
+  });
+
   it("answers a wrong token with 401 (the adapter's error) and an unknown workspace with 404", async () => {
     const wrong = readRuns({ ...target, token: "nope" }, head());
     await expect(wrong).rejects.toBeInstanceOf(TerraformCloudError);

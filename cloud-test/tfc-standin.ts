@@ -76,6 +76,7 @@ export class TerraformCloudStandIn {
   private polls: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private clock: () => Date = () => new Date();
 
   constructor(private readonly o: TerraformCloudStandInOptions) {
     for (const w of o.workspaces) {
@@ -86,6 +87,14 @@ export class TerraformCloudStandIn {
     // The token goes in a header through GIT_CONFIG_* (git >= 2.31), not the URL or argv.
     const basic = Buffer.from(`x-access-token:${o.gitToken}`).toString("base64");
     this.gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` };
+  }
+
+  /**
+   * Stamps runs on the caller's clock from now on. HCP Terraform stamps them on the same clock the
+   * scaler reads (real time); a test that drives the scaler on a controlled clock must drive this one too.
+   */
+  useClock(now: () => Date): void {
+    this.clock = now;
   }
 
   /** Reads the branch head (no run for it unless runOnStart), starts the API and the poll; returns the base URL. */
@@ -179,7 +188,7 @@ export class TerraformCloudStandIn {
   private enqueue(ws: Workspace, sha: string, source: "vcs" | "api", message: string): Run {
     let cv = ws.cvs.get(sha);
     if (!cv) ws.cvs.set(sha, (cv = { id: ident("cv"), iaId: ident("ia"), sha }));
-    const now = new Date();
+    const now = this.clock();
     const run: Run = { id: ident("run"), cv, source, message, createdAt: now, status: "pending", history: ["pending"], timestamps: { "plan-queueable-at": stamp(now) }, log: "", hasChanges: false };
     ws.runs.push(run);
     // One run at a time per workspace, in creation order.
@@ -190,7 +199,7 @@ export class TerraformCloudStandIn {
   private set(run: Run, status: string): void {
     run.status = status;
     run.history.push(status);
-    run.timestamps[`${status.replace(/_/g, "-")}-at`] = stamp(new Date());
+    run.timestamps[`${status.replace(/_/g, "-")}-at`] = stamp(this.clock());
   }
 
   private async execute(ws: Workspace, run: Run): Promise<void> {

@@ -253,7 +253,7 @@ const ofThisStay = (t: Toggle, since: string, at: string): boolean => Date.parse
  * Since when the "fargate" record has been gone in the current drain, never before it went: the
  * earliest of what the memory says for this drain (keyed by the draining toggle's since) and when the
  * run for the committed toggle applied (its apply removed the record, so it was gone by then), else
- * now, the first run to read it gone. A record read live again forgets it (clients resolve the ALB
+ * now, the first run to read it gone, and never after now. A record read live again forgets it (clients resolve the ALB
  * again, so the window starts over when it goes); a Route 53 read that failed keeps what was known.
  */
 function recordGoneSince(t: Toggle, o: Observation, stamp: string): ScalerMemory["recordGone"] {
@@ -263,7 +263,8 @@ function recordGoneSince(t: Toggle, o: Observation, stamp: string): ScalerMemory
   if (o.fargateRecordLive === true) return undefined;
   const run = o.run?.forHead;
   const applied = run?.phase === "applied" && run.finishedAt !== undefined && Number.isFinite(Date.parse(run.finishedAt)) ? run.finishedAt : undefined;
-  const at = [kept?.at, applied].filter((x): x is string => x !== undefined).sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? stamp;
+  // Never later than now: a run stamped ahead of this clock (HCP Terraform's clock is not the scaler's) would hold the ALB past its window.
+  const at = [kept?.at, applied, stamp].filter((x): x is string => x !== undefined).sort((a, b) => Date.parse(a) - Date.parse(b))[0]!;
   return { drainSince: t.fargate_tier_since, at };
 }
 

@@ -282,6 +282,10 @@ describe("policy decide()", () => {
     });
     // ... but never later than what was remembered.
     expect(decide(c, draining({ record: false, gone: 1, run: recent("2026-11-22T11:59:30Z") }), NOW).memory?.recordGone?.at).toBe(new Date(NOW.getTime() - 60_000).toISOString());
+    // A run stamped ahead of the scaler's clock (another machine's clock) counts from now, not from the future.
+    const ahead = decide(c, draining({ record: false, gone: null, run: recent("2026-11-22T12:40:00Z") }), NOW);
+    expect(ahead.memory?.recordGone?.at).toBe("2026-11-22T12:00:00Z");
+    expect(ahead.evidence.record_gone_minutes).toBe(0);
     // Leaving the drain forgets it too, and no other state remembers anything.
     expect(decide(c, draining({ record: false, gone: 35 }), NOW)).toMatchObject({ action: "commit", to: "off", memory: {} });
     expect(decide(c, observe("serving", 120, { demand: "sustained" }), NOW).memory).toEqual({});
