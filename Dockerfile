@@ -14,6 +14,7 @@ COPY scripts ./scripts
 COPY service ./service
 COPY scaler ./scaler
 COPY config ./config
+COPY model ./model
 # The same command `npm test` runs, so the tests exercise these exact files.
 RUN npx tsx scripts/build.ts
 

@@ -11,7 +11,7 @@
  */
 import { join, relative } from "node:path";
 import { loadDeploymentConfig } from "../config/load";
-import { breakEvenRps, workloadFrom } from "../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../model/cost-model";
 import { LAMBDAFLEX_IDLE_BUDGET_USD } from "../sim/idle-bill";
 import { runAll } from "../sim/run";
 import { hostileShapes } from "../sim/shapes";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { loadDeploymentConfig } from "../config/load";
 import type { DeploymentConfig } from "../config/schema";
 import type { Progress } from "../scripts/progress";
-import { breakEvenRps, workloadFrom } from "../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../model/cost-model";
 import { findSteps, stepTimings } from "../sim/timings";
 import { loadTrace } from "../sim/trace";
 import { simulateLambdaFlex } from "../sim/twin";

@@ -5,7 +5,7 @@ import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws
 import { DynamoDBClient, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
 import { BatchDeleteImageCommand, ECRClient, ListImagesCommand } from "@aws-sdk/client-ecr";
 import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { formatToggle, parseToggle, type TierState } from "../scaler/toggle";
+import { formatToggle, parseToggle, type TierState } from "../model/toggle";
 import { GitServer } from "../__tests__/helpers/git-server";
 import { terraformProviderDir } from "../__tests__/helpers/terraform";
 import { CallLedger } from "./accounting";

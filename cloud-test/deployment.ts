@@ -7,7 +7,7 @@ import { Route53Client, CreateHostedZoneCommand } from "@aws-sdk/client-route-53
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
 import type { DeploymentConfig } from "../config/schema";
-import { formatImageRelease, imageReleasePaths } from "../scripts/release-file";
+import { formatImageRelease, imageReleasePaths } from "../model/release-file";
 import { publish, synthesize } from "../scripts/synth";
 import { IDENTITIES, type IdentityName } from "./identities";
 import { writeCliConfig, writeOverride, type CloudTarget } from "./terraform-run";

@@ -54,9 +54,9 @@ import { awsDeps, handleWith, type HandlerResult, type ScalerPorts } from "../sc
 import { breakEven, lambdaExcess, roundTripCost } from "../scaler/money";
 import { CANARY_STEPS, drainWindowMinutes, effectiveBackoff, restingFloor, roundTripShape, warmupOf, type PolicyConfig } from "../scaler/policy";
 import { scalerSettingsFromEnv, type ScalerSettings } from "../scaler/settings";
-import { parseToggle, type TierState, type Toggle } from "../scaler/toggle";
-import type { Logger, LogLevel } from "../service/log";
-import { tasksNeeded } from "../sim/cost-model";
+import { parseToggle, type TierState, type Toggle } from "../model/toggle";
+import type { Logger, LogLevel } from "../model/log";
+import { tasksNeeded } from "../model/cost-model";
 import { clientOptions, workspaceOf } from "./deployment";
 import type { RecordedCall } from "./emulator";
 import { IDENTITIES } from "./identities";

@@ -6,7 +6,7 @@ import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { HttpClient } from "isomorphic-git";
-import { jsonLogger, type Logger } from "../service/log";
+import { jsonLogger, type Logger } from "../model/log";
 import { publishAlert } from "./adapters/alerts";
 import { readMetrics } from "./adapters/cloudwatch";
 import { setFargateWeight, type ListenerWeights } from "./adapters/listener";
@@ -19,7 +19,7 @@ import { GitAuthError, toggleReader } from "./git-toggle";
 import { reconcile, type ReconcileDeps, type ReconcileResult } from "./reconcile";
 import { lowDemandAlarmName, scalerSettingsFromEnv, type ScalerSettings } from "./settings";
 import { roundTripCost, type MoneyConfig } from "./money";
-import { fargateFixedMinuteCost } from "../sim/cost-model";
+import { fargateFixedMinuteCost } from "../model/cost-model";
 
 export type Trigger =
   | { kind: "schedule" }

@@ -2,11 +2,11 @@
  * The policy's arithmetic in dollars: what a minute costs on each tier at the
  * observed demand, what a round trip of the Fargate tier costs, and the
  * ski-rental accumulators the decisions compare against it. Pure; it prices
- * with the same cost model the simulator bills with (sim/cost-model.ts), so
+ * with the same cost model the simulator bills with (model/cost-model.ts), so
  * the policy and the bill cannot disagree.
  */
-import { breakEvenRps, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "../sim/cost-model";
-import type { PriceTable } from "../sim/prices";
+import { breakEvenRps, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "../model/cost-model";
+import type { PriceTable } from "../model/prices";
 
 /** What the money rule needs from the configuration. */
 export interface MoneyConfig {

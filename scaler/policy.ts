@@ -6,9 +6,9 @@
  * design" for why it weighs money rather than rate thresholds.
  */
 import type { DeploymentConfig } from "../config/schema";
-import { tasksNeeded, workloadFrom } from "../sim/cost-model";
+import { tasksNeeded, workloadFrom } from "../model/cost-model";
 import { accumulated, breakEven, despike, lambdaExcess, quantile, roundTripCost, usd, type MoneyConfig, type RoundTripShape } from "./money";
-import { TierState, type Toggle } from "./toggle";
+import { TierState, type Toggle } from "../model/toggle";
 
 /** What the policy decides with, all from the deployment configuration (README, "Scaling policy"). */
 export interface PolicyConfig extends MoneyConfig {

@@ -1,10 +1,10 @@
-import type { Logger } from "../service/log";
+import type { Logger } from "../model/log";
 import type { AlertContext } from "./adapters/alerts";
 import type { LiveRecords } from "./adapters/route53";
 import type { PublishedStatus, StatusAlert } from "./adapters/status";
 import type { ToggleCheckout } from "./git-toggle";
 import { decide, type Decision, type Metrics, type PolicyConfig, type RunObservation } from "./policy";
-import { formatToggle, parseToggle, ToggleFileError, type TierState } from "./toggle";
+import { formatToggle, parseToggle, ToggleFileError, type TierState } from "../model/toggle";
 
 /** The reconciler's ports; the handler wires them to AWS and git, tests to fakes or real servers. */
 export interface ReconcileDeps {

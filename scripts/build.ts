@@ -33,7 +33,7 @@ import { zipSync } from "fflate";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { DIST, SCALER_ZIP } from "./paths";
+import { DIST, SCALER_ZIP } from "../model/paths";
 
 /** Node packages' JSON over this size is emitted as `JSON.parse` of a string. */
 const JSON_PARSE_MIN_BYTES = 10 * 1024;

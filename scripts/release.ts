@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
 import { HELP, parseFlags } from "./cli-flags";
-import { formatImageRelease, IMAGE_DIGEST_PATTERN, IMAGE_TAG_PATTERN, imageReleasePaths, parseImageRelease } from "./release-file";
+import { formatImageRelease, IMAGE_DIGEST_PATTERN, IMAGE_TAG_PATTERN, imageReleasePaths, parseImageRelease } from "../model/release-file";
 
 const ROOT = join(__dirname, "..");
 const USAGE = `usage: npm run release -- --repository <ecr repository url> [--tag release-<name>] [--platform linux/arm64] [--dry-run]

@@ -11,7 +11,7 @@
  * A `deploy/fargate/image.auto.tfvars.json` left by an earlier release is
  * deleted (fargate runs core's task definition and declares no image).
  * Both exit 1, naming the field and the value, when the committed toggle is
- * one the scaler's own parser (scaler/toggle.ts `parseToggle`) refuses; synth
+ * one the scaler's own parser (model/toggle.ts `parseToggle`) refuses; synth
  * never rewrites it, so a human fixes it.
  * `--check` synthesizes into a temporary directory instead and exits 1 when
  * the toggle is refused, the committed files are stale, a security check fails or the core stack
@@ -26,12 +26,12 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
 import type { DeploymentConfig } from "../config/schema";
-import { formatToggle, parseToggle, TIER_STATES, ToggleFileError } from "../scaler/toggle";
+import { formatToggle, parseToggle, TIER_STATES, ToggleFileError } from "../model/toggle";
 import { buildStacks, STACKS, WORKSPACE_STACKS } from "../stacks/app";
 import { formatIdleBill, IDLE_BILL_LIMIT_USD, idleBillFromStack, type IdleBill } from "../sim/idle-bill";
 import { HELP, parseFlags, UsageError } from "./cli-flags";
 import { repairHcl } from "./hcl-repair";
-import { imageReleasePaths, retiredImageReleasePath } from "./release-file";
+import { imageReleasePaths, retiredImageReleasePath } from "../model/release-file";
 import { securityViolations } from "./security-checks";
 
 export { repairHclDefaults } from "./hcl-repair";

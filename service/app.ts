@@ -4,12 +4,13 @@ import Koa, { type Context } from "koa";
 import { boundMessage, echo } from "./echo";
 import { ClientAbortedError, HttpError } from "./errors";
 import { jsonBody } from "./json-body";
-import { silentLogger, type Logger } from "./log";
+import { silentLogger, type Logger } from "../model/log";
 import { docsPage, OPENAPI_PATH, openApiDocument, serializeDocument, writeDocument } from "./openapi";
 import { bodyStillArriving } from "./request-body";
 import { routes, type Route } from "./router";
 import { linkRoutes, randomCode } from "./routes/links";
-import { statusRoutes, type ScalerStatus } from "./routes/status";
+import type { ScalerStatus } from "../model/status-item";
+import { statusRoutes } from "./routes/status";
 import { mapStack } from "./stack-map";
 import type { LinkStore } from "./store/link-store";
 

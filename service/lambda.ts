@@ -1,7 +1,7 @@
 import serverless from "serverless-http";
 import { serviceConfigFromEnv } from "./config";
 import { assertHttpEvent } from "./lambda-event";
-import { jsonLogger } from "./log";
+import { jsonLogger } from "../model/log";
 import { buildRuntime } from "./runtime";
 
 type Handler = ReturnType<typeof serverless>;

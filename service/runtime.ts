@@ -3,7 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type Koa from "koa";
 import { createApp } from "./app";
 import type { ServiceConfig } from "./config";
-import type { Logger } from "./log";
+import type { Logger } from "../model/log";
 import { DynamoLinkStore } from "./store/dynamo-link-store";
 import { ensureLinksTable, localDynamoClient, startEmbeddedDynamo } from "./store/embedded-dynamo";
 import { dynamoScalerStatus } from "./scaler-status";

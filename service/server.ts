@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { fixedResponses } from "./app";
 import { serviceConfigFromEnv } from "./config";
 import { HEALTHZ_PATH, writeHealthz } from "./healthz";
-import { jsonLogger, type Logger } from "./log";
+import { jsonLogger, type Logger } from "../model/log";
 import { buildRuntime } from "./runtime";
 import { drainOnShutdown } from "./shutdown";
 

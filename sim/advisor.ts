@@ -8,7 +8,7 @@
  */
 import type { DeploymentConfig } from "../config/schema";
 import { policyConfigFrom, type PolicyConfig } from "../scaler/policy";
-import { breakEvenRps, workloadFrom } from "./cost-model";
+import { breakEvenRps, workloadFrom } from "../model/cost-model";
 import { delaysFor } from "./delays";
 import { lowerBound } from "./optimum";
 import { pastCapacity, sizingFor, type Sizing } from "./sizing";

@@ -14,10 +14,10 @@
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { DeploymentConfig } from "../config/schema";
 import { capacityShare } from "../scaler/policy";
-import { formatToggle } from "../scaler/toggle";
-import type { Workload } from "./cost-model";
+import { formatToggle } from "../model/toggle";
+import type { Workload } from "../model/cost-model";
 import { setListenerWeight } from "./listener-weights";
-import { DEFAULT_PRICES, type PriceTable } from "./prices";
+import { DEFAULT_PRICES, type PriceTable } from "../model/prices";
 import { MinuteLedger, type StrategyResult } from "./simulator";
 import type { AwsNames } from "./world/aws";
 import { awsNames, buildAwsWorld, MINUTE, START } from "./world/build";

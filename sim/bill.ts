@@ -4,8 +4,8 @@
  * holds each minute's items to `lambdaMinuteCost` / `fargateMinuteCost`), so a
  * report can say where the money went, not only how much.
  */
-import { albLcus, lambdaGbSeconds, lambdaLogGb, type Workload } from "./cost-model";
-import { GB, HOURS_PER_MONTH, type PriceTable } from "./prices";
+import { albLcus, lambdaGbSeconds, lambdaLogGb, type Workload } from "../model/cost-model";
+import { GB, HOURS_PER_MONTH, type PriceTable } from "../model/prices";
 
 /** One item of a bill: the usage in the item's unit, and its cost in USD. */
 export interface BillLine {

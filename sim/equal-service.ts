@@ -20,8 +20,8 @@
  * by what it did serve flatters it, and a strategy that serves 60% of demand
  * at 55% of the cost would look cheaper per request.
  */
-import { lambdaMinuteCost, type Workload } from "./cost-model";
-import type { PriceTable } from "./prices";
+import { lambdaMinuteCost, type Workload } from "../model/cost-model";
+import type { PriceTable } from "../model/prices";
 
 /** What serving one request on Lambda through the ALB costs: the charge at equal service for each request failed or overloaded (USD). */
 export function unservedRequestUsd(w: Workload, p: PriceTable): number {

@@ -8,7 +8,7 @@
  * without traffic (API Gateway, the service's Lambda, DynamoDB on demand) are
  * not part of an idle bill.
  */
-import { DEFAULT_PRICES, GB, HOURS_PER_MONTH, type PriceTable } from "./prices";
+import { DEFAULT_PRICES, GB, HOURS_PER_MONTH, type PriceTable } from "../model/prices";
 
 /**
  * The most the deployment may bill while the tier is off. It was $0.30 while the

@@ -17,10 +17,10 @@
  * in the twin.
  */
 import { addToBill, fargateFixedMinuteBill, fargateMinuteBill, lambdaMinuteBill } from "./bill";
-import { coldStarts, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "./cost-model";
+import { coldStarts, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "../model/cost-model";
 import type { Delays } from "./delays";
 import { unservedRequestUsd } from "./equal-service";
-import { DEFAULT_PRICES, type PriceTable } from "./prices";
+import { DEFAULT_PRICES, type PriceTable } from "../model/prices";
 import type { StrategyResult, Tier } from "./simulator";
 
 const SHORTFALL_PENALTY = 1e6;

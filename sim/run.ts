@@ -2,13 +2,13 @@
 import type { DeploymentConfig } from "../config/schema";
 import { roundTripCost } from "../scaler/money";
 import { policyConfigFrom, roundTripShape, type PolicyConfig } from "../scaler/policy";
-import { breakEvenRps, workloadFrom } from "./cost-model";
+import { breakEvenRps, workloadFrom } from "../model/cost-model";
 import { delaysFor } from "./delays";
 import { lowerBound } from "./optimum";
 import type { SimulationReport } from "./report";
 import { simulateFargateAlways, simulateLambdaOnly } from "./baselines";
 import { EQUAL_SERVICE_RULE, unservedRequestUsd } from "./equal-service";
-import { DEFAULT_PRICES } from "./prices";
+import { DEFAULT_PRICES } from "../model/prices";
 import { sizingFor } from "./sizing";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -30,7 +30,7 @@ import { queueRun, readRuns, type TerraformCloudTarget } from "../scaler/adapter
 import { toggleReader, type ToggleReader } from "../scaler/git-toggle";
 import { capacityShare, drainWindowMinutes, FLOOR_SETTLE_MINUTES, nextCanaryStep, tasksFor, type Decision, type PolicyConfig } from "../scaler/policy";
 import { commitMessage } from "../scaler/reconcile";
-import { formatToggle, parseToggle, type TierState, type Toggle } from "../scaler/toggle";
+import { formatToggle, parseToggle, type TierState, type Toggle } from "../model/toggle";
 import { medianDelaysFor, type MedianDelays } from "./delays";
 import { setListenerWeight } from "./listener-weights";
 import { planSchedule, type CycleShape, type PlannedCycle } from "./optimum";

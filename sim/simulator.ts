@@ -10,7 +10,7 @@
  * two at equal service (equal-service.ts), so no strategy is cheaper for
  * having dropped or overloaded requests.
  */
-import type { TierState } from "../scaler/toggle";
+import type { TierState } from "../model/toggle";
 import { addToBill, type Bill } from "./bill";
 import type { FailedRequests, MinuteOutcome } from "./world/aws";
 

@@ -4,7 +4,7 @@
  * would have carried its peak on Fargate. Derived from the trace and the
  * deployment's sizes only, so it says the same whatever the strategy did.
  */
-import type { Workload } from "./cost-model";
+import type { Workload } from "../model/cost-model";
 
 export interface Sizing {
   /** fargate.maxTasks as configured. */

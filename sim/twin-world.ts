@@ -9,9 +9,9 @@
 import type { DeploymentConfig } from "../config/schema";
 import type { PolicyConfig } from "../scaler/policy";
 import { scalerSettingsFrom, type ScalerSettings } from "../scaler/settings";
-import { formatToggle } from "../scaler/toggle";
-import type { Workload } from "./cost-model";
-import { DEFAULT_PRICES, type PriceTable } from "./prices";
+import { formatToggle } from "../model/toggle";
+import type { Workload } from "../model/cost-model";
+import { DEFAULT_PRICES, type PriceTable } from "../model/prices";
 import type { MinuteLedger } from "./simulator";
 import { awsNames, buildAwsWorld, MINUTE, START, type AwsParts } from "./world/build";
 import { DynamoDbEmulator } from "./world/dynamodb";

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { minutesBetweenRuns } from "./idle-bill";
-import type { TierState } from "../scaler/toggle";
+import type { TierState } from "../model/toggle";
 import { MinuteLedger, type StrategyResult } from "./simulator";
 import { buildTwinWorld, commitsOf, worldReportOf, type CommitRecord, type TwinWorldOptions, type WorldReport } from "./twin-world";
 import { AlarmEmulator, alarmsFromStack } from "./world/alarms";

@@ -1,6 +1,6 @@
 import type { App } from "cdktf";
 import { existsSync } from "node:fs";
-import { SCALER_ZIP } from "../scripts/paths";
+import { SCALER_ZIP } from "../model/paths";
 import type { DeploymentConfig } from "../config/schema";
 import { BootstrapStack } from "./bootstrap-stack";
 import { CoreStack } from "./core-stack";

@@ -16,7 +16,7 @@ import { TaskBoundary } from "./bootstrap/task-boundary";
 import { TaskRoles } from "./bootstrap/task-roles";
 import { TokenParameters } from "./bootstrap/token-parameters";
 import { WorkspaceRoles } from "./bootstrap/workspace-roles";
-import { serviceNames } from "./service-names";
+import { serviceNames } from "../model/names";
 import { defaultTags } from "./tags";
 
 export { runRoleName } from "./bootstrap/run-role";

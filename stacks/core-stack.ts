@@ -17,10 +17,10 @@ import { Scaler } from "./core/scaler";
 import { ScalerAlarms } from "./core/scaler-alarms";
 import { TierTaskDefinition } from "./core/tier-task-definition";
 import { WakeSchedules } from "./core/wake-schedules";
-import { roleArn, serviceNames } from "./service-names";
+import { roleArn, serviceNames } from "../model/names";
 import { defaultTags } from "./tags";
 import { scalerSettingsFrom } from "../scaler/settings";
-import { breakEvenRps, workloadFrom } from "../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../model/cost-model";
 
 export interface CoreStackProps {
   readonly config: DeploymentConfig;

@@ -15,7 +15,7 @@ import { FARGATE_RECORD_EVALUATES_TARGET_HEALTH } from "./fargate/record-health"
 import { ScalerMinute } from "./fargate/scaler-minute";
 import { TierVariables } from "./fargate/tier-variables";
 import { defaultTags } from "./tags";
-import { breakEvenRps, workloadFrom } from "../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../model/cost-model";
 import { lowDemandAlarmName, overloadAlarmName } from "../scaler/settings";
 
 /** Minutes below break-even before the low-demand alarm wakes the scaler; the policy then weighs the money. */

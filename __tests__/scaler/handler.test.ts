@@ -11,9 +11,9 @@ import { loadDeploymentConfig } from "../../config/load";
 import { awsDeps, classifyEvent, defaultPorts, handler, handleWith, maxRearmGapMinutes, type ScalerDeps } from "../../scaler/handler";
 import { policyConfigFrom, type Metrics } from "../../scaler/policy";
 import { GitAuthError } from "../../scaler/git-toggle";
-import { silentLogger } from "../../service/log";
+import { silentLogger } from "../../model/log";
 import { scalerSettingsFrom, scalerSettingsFromEnv } from "../../scaler/settings";
-import { formatToggle, type Toggle } from "../../scaler/toggle";
+import { formatToggle, type Toggle } from "../../model/toggle";
 import { awsEvent } from "../helpers/fixtures";
 import { GitServer } from "../helpers/git-server";
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { loadDeploymentConfig } from "../../config/load";
 import { breakEven } from "../../scaler/money";
 import { ALLOWED_EDGES, decide, isResize, policyConfigFrom, type Observation, type ScalerMemory } from "../../scaler/policy";
-import type { TierState, Toggle } from "../../scaler/toggle";
+import type { TierState, Toggle } from "../../model/toggle";
 
 const c = policyConfigFrom(loadDeploymentConfig(undefined, {}));
 const START = Date.parse("2026-11-22T00:00:00Z");

@@ -1,8 +1,8 @@
 import { loadDeploymentConfig } from "../../config/load";
-import { formatToggle, parseToggle } from "../../scaler/toggle";
+import { formatToggle, parseToggle } from "../../model/toggle";
 import { breakEven, lambdaExcess, roundTripCost, usd } from "../../scaler/money";
 import { ALLOWED_EDGES, decide, policyConfigFrom, roundTripShape, runRetryBackoffMinutes, tasksFor, type Metrics, type Observation, type RunObservation, type Series } from "../../scaler/policy";
-import type { TierState, Toggle } from "../../scaler/toggle";
+import type { TierState, Toggle } from "../../model/toggle";
 
 // The table is the tier state machine itself; the weighted switch's own steps are at the end.
 const c = { ...policyConfigFrom(loadDeploymentConfig(undefined, {})), fargateSwitch: "dns" as const };

@@ -5,7 +5,7 @@ import { checkoutToggle } from "../../scaler/git-toggle";
 import { breakEven, roundTripCost, usd } from "../../scaler/money";
 import { policyConfigFrom, roundTripShape, type Metrics } from "../../scaler/policy";
 import { commitMessage, reconcile, statusChanged, type ReconcileDeps } from "../../scaler/reconcile";
-import { formatToggle, type Toggle } from "../../scaler/toggle";
+import { formatToggle, type Toggle } from "../../model/toggle";
 import { GitServer } from "../helpers/git-server";
 
 const TOGGLE = "deploy/fargate/fargate.auto.tfvars.json";

@@ -61,8 +61,8 @@ describe("every command's flags", () => {
     ["scripts/synth.ts", [], /^usage: npm run synth /],
     ["scripts/release.ts", [], /^usage: npm run release -- --repository/],
     ["scripts/doctor.ts", [], /^usage: npm run doctor/],
-    ["sim/cli.ts", ["simulate"], /^usage: npm run simulate -- --trace FILE/],
-    ["sim/cli.ts", ["advise"], /^usage: npm run advise -- --trace FILE/],
+    ["scripts/simulate.ts", ["simulate"], /^usage: npm run simulate -- --trace FILE/],
+    ["scripts/simulate.ts", ["advise"], /^usage: npm run advise -- --trace FILE/],
     ["bench/run.ts", [], /^usage: npm run bench/],
   ];
 

@@ -10,7 +10,7 @@ import {
   retiredImageReleasePath,
   parseImageRelease,
   type ImageRelease,
-} from "../../scripts/release-file";
+} from "../../model/release-file";
 import { ROOT } from "../helpers/processes";
 import { removeDir } from "../helpers/terraform";
 

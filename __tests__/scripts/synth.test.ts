@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { bootstrapResources, hcpProblems, idleBillProblem, initialToggle, protectedFiles, publish, repairHclDefaults, resourcesPerState, staleFiles, synthesize, toggleProblem } from "../../scripts/synth";
 import { IDLE_BILL_LIMIT_USD, idleBillFromStack } from "../../sim/idle-bill";
-import { parseToggle } from "../../scaler/toggle";
+import { parseToggle } from "../../model/toggle";
 import { ROOT } from "../helpers/processes";
 import { removeDir } from "../helpers/terraform";
 

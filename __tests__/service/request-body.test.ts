@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import net from "node:net";
 import request from "supertest";
 import { createApp } from "../../service/app";
-import type { Logger } from "../../service/log";
+import type { Logger } from "../../model/log";
 import { useLinkStore } from "./test-store";
 
 const links = useLinkStore("links-request-body-test");

@@ -1,5 +1,6 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { dynamoScalerStatus, parseScalerStatus, SCALER_STATUS_KEY } from "../../service/scaler-status";
+import { parseScalerStatus, SCALER_STATUS_KEY } from "../../model/status-item";
+import { dynamoScalerStatus } from "../../service/scaler-status";
 import { ensureLinksTable, localDynamoClient, startEmbeddedDynamo, type EmbeddedDynamo } from "../../service/store/embedded-dynamo";
 
 describe("scaler status item", () => {

@@ -1,9 +1,9 @@
 import { loadDeploymentConfig } from "../../config/load";
 import { recentRps, simulateFargateAlways, simulateLambdaOnly } from "../../sim/baselines";
-import { workloadFrom } from "../../sim/cost-model";
+import { workloadFrom } from "../../model/cost-model";
 import { delaysFor } from "../../sim/delays";
 import { unservedRequestUsd } from "../../sim/equal-service";
-import { DEFAULT_PRICES } from "../../sim/prices";
+import { DEFAULT_PRICES } from "../../model/prices";
 import type { StrategyResult } from "../../sim/simulator";
 import { DEFAULT_WORLD, parseWorld } from "../../sim/world/params";
 

@@ -1,10 +1,10 @@
 import { loadDeploymentConfig } from "../../config/load";
 import { simulateFargateAlways, simulateLambdaOnly } from "../../sim/baselines";
 import { billTotal, fargateFixedMinuteBill, fargateMinuteBill, lambdaMinuteBill } from "../../sim/bill";
-import { fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, workloadFrom } from "../../sim/cost-model";
+import { fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, workloadFrom } from "../../model/cost-model";
 import { delaysFor } from "../../sim/delays";
 import { clairvoyantOptimum } from "../../sim/optimum";
-import { DEFAULT_PRICES as p } from "../../sim/prices";
+import { DEFAULT_PRICES as p } from "../../model/prices";
 import { DEFAULT_WORLD } from "../../sim/world/params";
 
 const config = loadDeploymentConfig(undefined, {});

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { loadDeploymentConfig } from "../../config/load";
 import { lambdaExcess } from "../../scaler/money";
 import { policyConfigFrom } from "../../scaler/policy";
-import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../../model/cost-model";
 import { planSameWorld } from "../../sim/same-world-optimum";
 import { simulateLambdaFlex } from "../../sim/twin";
 import { DEFAULT_WORLD } from "../../sim/world/params";

@@ -5,9 +5,9 @@
  * overloaded requests, and the verdict compares them at equal service.
  */
 import { loadDeploymentConfig } from "../../config/load";
-import { workloadFrom } from "../../sim/cost-model";
+import { workloadFrom } from "../../model/cost-model";
 import { unservedRequestUsd } from "../../sim/equal-service";
-import { DEFAULT_PRICES } from "../../sim/prices";
+import { DEFAULT_PRICES } from "../../model/prices";
 import type { SimulationReport } from "../../sim/report";
 import { verdict } from "../../sim/report/verdict";
 import { runAll } from "../../sim/run";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { synthesize } from "../../scripts/synth";
-import { DEFAULT_PRICES } from "../../sim/prices";
+import { DEFAULT_PRICES } from "../../model/prices";
 import { formatIdleBill, IDLE_ASSUMPTIONS, IDLE_BILL_LIMIT_USD, idleBillFromStack, LAMBDAFLEX_IDLE_BUDGET_USD, minutesBetweenRuns } from "../../sim/idle-bill";
 import { readStack, removeDir } from "../helpers/terraform";
 

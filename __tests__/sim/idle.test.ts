@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { simulateLambdaOnly } from "../../sim/baselines";
-import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../../model/cost-model";
 import { findSteps, stepTimings } from "../../sim/timings";
 import { loadTrace } from "../../sim/trace";
 import { simulateLambdaFlex } from "../../sim/twin";

@@ -1,5 +1,5 @@
 import { loadDeploymentConfig } from "../../config/load";
-import { fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, workloadFrom, type Workload } from "../../sim/cost-model";
+import { fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, workloadFrom, type Workload } from "../../model/cost-model";
 import type { Delays } from "../../sim/delays";
 import { lowerBound, lowerBoundShape, planSchedule, type CycleShape } from "../../sim/optimum";
 

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { policyConfigFrom } from "../../scaler/policy";
-import { breakEvenRps, coldStarts, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, workloadFrom } from "../../sim/cost-model";
+import { breakEvenRps, coldStarts, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, workloadFrom } from "../../model/cost-model";
 import { delaysFor, medianDelaysFor } from "../../sim/delays";
 import { lowerBound } from "../../sim/optimum";
 import { planSameWorld, simulateSameWorldOptimum, type SameWorldOptimumResult } from "../../sim/same-world-optimum";

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../../model/cost-model";
 import { loadTrace } from "../../sim/trace";
 import { findSteps, stepTimings } from "../../sim/timings";
 import { simulateLambdaFlex, type TwinResult } from "../../sim/twin";

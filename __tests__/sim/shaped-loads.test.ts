@@ -7,7 +7,7 @@
  */
 import { loadDeploymentConfig } from "../../config/load";
 import { simulateFargateAlways, simulateLambdaOnly } from "../../sim/baselines";
-import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../../model/cost-model";
 import { simulateLambdaFlex } from "../../sim/twin";
 import { DEFAULT_WORLD } from "../../sim/world/params";
 

@@ -13,7 +13,6 @@ import { MAX_SERVICE_LENGTH } from "../../config/derived-names";
 import { parseDeploymentConfig, type DeploymentConfig } from "../../config/schema";
 import { synthesize } from "../../scripts/synth";
 import { securityViolations } from "../../scripts/security-checks";
-import { TOKEN_PLACEHOLDER as DOCTOR_PLACEHOLDER } from "../../scripts/doctor/resources";
 import { buildStacks } from "../../stacks/app";
 import { runRoleName } from "../../stacks/bootstrap-stack";
 import { corePermissions } from "../../stacks/bootstrap/core-permissions";
@@ -25,8 +24,8 @@ import { isReadAction, readOnlyPolicies } from "../../stacks/bootstrap/read-acti
 import { MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_MAX_CHARS, RunRole } from "../../stacks/bootstrap/run-role";
 import { SERVICE_LINKED_ROLES } from "../../stacks/bootstrap/service-linked-roles";
 import { SERVICE_TAG_KEY } from "../../stacks/bootstrap/service-tag";
-import { TOKEN_PLACEHOLDER } from "../../stacks/bootstrap/token-parameters";
-import { tierLogGroupName } from "../../stacks/service-names";
+import { TOKEN_PLACEHOLDER } from "../../model/token";
+import { tierLogGroupName } from "../../model/names";
 import type { Statement } from "../../stacks/policy";
 import { decodeJsonencode, readStack, removeDir } from "../helpers/terraform";
 
@@ -434,8 +433,6 @@ describe("BootstrapStack", () => {
       expect(p).not.toHaveProperty("value");
       expect(p).not.toHaveProperty("insecure_value");
     }
-    // The scaler and `npm run doctor` recognise the same placeholder.
-    expect(TOKEN_PLACEHOLDER).toBe(DOCTOR_PLACEHOLDER);
   });
 
   it("creates the Fargate tier's log group, with the configured retention, under the name the tier logs to", () => {

@@ -1,4 +1,4 @@
-import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../../model/cost-model";
 import "cdktf/lib/testing/adapters/jest"; // the matchers' types
 import { Testing } from "cdktf";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
@@ -21,7 +21,7 @@ import { HttpApi } from "../../stacks/core/http-api";
 import { LambdaService } from "../../stacks/core/lambda-service";
 import { scalerSettingsFrom } from "../../scaler/settings";
 import { Scaler } from "../../stacks/core/scaler";
-import { SCALER_ZIP } from "../../scripts/paths";
+import { SCALER_ZIP } from "../../model/paths";
 import { decodeJsonencode } from "../helpers/terraform";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 

@@ -12,7 +12,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { breakEvenRps, workloadFrom } from "../../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../../model/cost-model";
 import { resourcesPerState, synthesize } from "../../scripts/synth";
 import { readStack, removeDir } from "../helpers/terraform";
 import { LambdaTarget } from "../../stacks/fargate/lambda-target";

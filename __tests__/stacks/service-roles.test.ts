@@ -1,7 +1,7 @@
 import "cdktf/lib/testing/adapters/jest"; // the matchers' types
 import { Testing } from "cdktf";
 import { loadDeploymentConfig } from "../../config/load";
-import { SCALER_STATUS_KEY } from "../../service/scaler-status";
+import { SCALER_STATUS_KEY } from "../../model/status-item";
 import { wakeAlarmNames } from "../../scaler/settings";
 import { buildStacks } from "../../stacks/app";
 import { ServiceRole } from "../../stacks/bootstrap/service-role";

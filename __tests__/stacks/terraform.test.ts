@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { synthesize } from "../../scripts/synth";
-import { TIER_STATES } from "../../scaler/toggle";
+import { TIER_STATES } from "../../model/toggle";
 import { addressOf, EXPECTED_PLAN, initRunbook, initStack, lambdaTargetGroupOverride, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, terraformProviderDir, TEST_IMAGE_DIGEST, tierPlanAsserts } from "../helpers/terraform";
 
 // Real terraform 1.11 with the real hashicorp/aws 5.100.0 provider (a local

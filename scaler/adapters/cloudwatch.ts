@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { metricsNeeded, type SeriesName, type Metrics, type Series } from "../policy";
-import type { TierState } from "../toggle";
+import type { TierState } from "../../model/toggle";
 import { readListener, type ListenerWeights } from "./listener";
 import { countHealthyTargets, readLoadBalancerDimensions, type LoadBalancerDimensions } from "./load-balancers";
 

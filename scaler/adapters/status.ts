@@ -1,6 +1,5 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import type { ScalerStatus } from "../../service/routes/status";
-import { SCALER_STATUS_KEY } from "../../service/scaler-status";
+import { SCALER_STATUS_KEY, type ScalerStatus } from "../../model/status-item";
 import type { ScalerMemory } from "../policy";
 
 /** An alert as the status item records it: the kind is what makes it "new" or not. */

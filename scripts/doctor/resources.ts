@@ -8,7 +8,7 @@ import { GetRoleCommand, type IAMClient } from "@aws-sdk/client-iam";
 import { GetHostedZoneCommand, type Route53Client } from "@aws-sdk/client-route-53";
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { DeploymentConfig } from "../../config/schema";
-import { TOKEN_PLACEHOLDER, unwrapToken } from "../../scaler/adapters/parameters";
+import { TOKEN_PLACEHOLDER, unwrapToken } from "../../model/token";
 import { SERVICE_LINKED_ROLES as BOOTSTRAP_SERVICE_LINKED_ROLES, TIER_SERVICE_LINKED_ROLES } from "../../stacks/bootstrap/service-linked-roles";
 import { awsCallFailed, errorName, fail, pass, type CheckResult } from "./check";
 
@@ -27,7 +27,6 @@ export const SERVICE_LINKED_ROLES: ReadonlyArray<{ role: string; service: string
   return { role, service, neededBy: (Object.values(TIER_SERVICE_LINKED_ROLES) as string[]).includes(service) ? "fargate" : "core" };
 });
 
-export { TOKEN_PLACEHOLDER };
 
 /** One result per service-linked role: present, or the command that creates it. */
 export async function checkServiceLinkedRoles(iam: IAMClient): Promise<CheckResult[]> {

@@ -8,12 +8,12 @@ import type { Fetch } from "../../scaler/adapters/terraform-cloud";
 import { runRoleName } from "../../stacks/bootstrap/run-role";
 import { fail, guarded, pass, type CheckResult } from "./check";
 import { terraformCloudApi, TerraformCloudApiError, type TerraformCloudApi, type WorkspaceResource } from "./terraform-cloud-api";
-import { imageReleasePaths } from "../release-file";
+import { imageReleasePaths } from "../../model/release-file";
 import { checkWorkspaceSettings, checkWorkspaceVariables, type WorkspaceExpectation } from "./workspace-settings";
 
 /** The toggle's variables: a workspace variable of one of these names would override the scaler's commits. */
 export const TOGGLE_VARIABLES = ["fargate_tier", "fargate_tier_since", "fargate_min_tasks", "fargate_max_tasks", "fargate_pinned"] as const;
-/** The committed image release (scripts/release-file.ts) the core stack reads. */
+/** The committed image release (model/release-file.ts) the core stack reads. */
 export const RELEASE_VARIABLES = ["image_digest"] as const;
 
 /** An API token and where it came from (never the token in any output). */

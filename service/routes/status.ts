@@ -1,14 +1,8 @@
 import { HEALTHZ_PATH, writeHealthz } from "../healthz";
 import { jsonBody } from "../json-body";
 import type { Route } from "../router";
+import type { ScalerStatus } from "../../model/status-item";
 
-/** The scaler's last published decision, as `/stack-status` shows it. */
-export interface ScalerStatus {
-  readonly state: string;
-  readonly decision: string;
-  readonly reason: string;
-  readonly at: string;
-}
 
 export interface StatusRouteDeps {
   readonly tier: "lambda" | "fargate";

@@ -74,7 +74,7 @@ function billSection(table: BillTable): string {
     body.push(`<tr><td>${esc(r.label)}</td><td>${esc(r.unit)}</td>${cells}</tr>`);
   }
   body.push(`<tr class="total"><th>total</th><td></td>${table.totals.map((t) => `<td>${usd(t)}</td>`).join("")}</tr>`);
-  return `<section id="bill"><h2>Itemized bill</h2><p class="caption">What each strategy paid for, over the whole trace: the cost, with the usage it was billed on below it. Prices are AWS us-east-1 public prices (sim/prices.ts).</p>
+  return `<section id="bill"><h2>Itemized bill</h2><p class="caption">What each strategy paid for, over the whole trace: the cost, with the usage it was billed on below it. Prices are AWS us-east-1 public prices (model/prices.ts).</p>
 <table id="bill-table">${head}\n${body.join("\n")}</table></section>`;
 }
 

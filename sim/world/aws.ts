@@ -11,12 +11,12 @@
  * CloudWatch would. Terraform Cloud drives it through `Infrastructure`
  * (hasChanges / apply).
  */
-import { parseToggle, type TierState } from "../../scaler/toggle";
+import { parseToggle, type TierState } from "../../model/toggle";
 import { FARGATE_RECORD_EVALUATES_TARGET_HEALTH } from "../../stacks/fargate/record-health";
 import { addToBill, fargateMinuteBill, lambdaMinuteBill, type Bill } from "../bill";
-import { coldStarts, fargateMinuteCost, lambdaMinuteCost, type Workload } from "../cost-model";
+import { coldStarts, fargateMinuteCost, lambdaMinuteCost, type Workload } from "../../model/cost-model";
 import { unservedRequestUsd } from "../equal-service";
-import type { PriceTable } from "../prices";
+import type { PriceTable } from "../../model/prices";
 import type { SimClock, Rng } from "./clock";
 import type { CloudWatchEmulator, MetricId } from "./cloudwatch";
 import type { Elbv2Emulator } from "./elbv2";

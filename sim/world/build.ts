@@ -5,8 +5,8 @@
  * strategy is billed by the same world.
  */
 import type { DeploymentConfig } from "../../config/schema";
-import type { Workload } from "../cost-model";
-import type { PriceTable } from "../prices";
+import type { Workload } from "../../model/cost-model";
+import type { PriceTable } from "../../model/prices";
 import { AwsWorld, type AwsNames } from "./aws";
 import { Rng, SimClock } from "./clock";
 import { CloudWatchEmulator } from "./cloudwatch";

@@ -19,7 +19,7 @@ import type { Fetch } from "../../scaler/adapters/terraform-cloud";
 import { awsDeps, classifyEvent, handleWith } from "../../scaler/handler";
 import type { ReconcileDeps } from "../../scaler/reconcile";
 import type { ScalerSettings } from "../../scaler/settings";
-import { jsonLogger } from "../../service/log";
+import { jsonLogger } from "../../model/log";
 import type { AlarmDefinition } from "./alarms";
 import type { Rng } from "./clock";
 import type { CloudWatchEmulator } from "./cloudwatch";

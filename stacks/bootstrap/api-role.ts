@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
-import { SCALER_STATUS_KEY } from "../../service/scaler-status";
+import { SCALER_STATUS_KEY } from "../../model/status-item";
 import { denyWritesToItem } from "../policy";
-import { functionLogGroupName, type ServiceNames } from "../service-names";
+import { functionLogGroupName, type ServiceNames } from "../../model/names";
 import { ServiceRole } from "./service-role";
 
 export interface ApiRoleProps {

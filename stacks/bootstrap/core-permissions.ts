@@ -1,5 +1,5 @@
 import type { Statement } from "../policy";
-import { roleArn, serviceNames } from "../service-names";
+import { roleArn, serviceNames } from "../../model/names";
 import { EVENT_RULE_ACTIONS } from "./run-role";
 import { SERVICE_TAG_KEY } from "./service-tag";
 

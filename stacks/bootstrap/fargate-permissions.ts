@@ -1,5 +1,5 @@
 import type { Statement } from "../policy";
-import { serviceNames } from "../service-names";
+import { serviceNames } from "../../model/names";
 import { EVENT_RULE_ACTIONS } from "./run-role";
 import { SERVICE_TAG_KEY } from "./service-tag";
 

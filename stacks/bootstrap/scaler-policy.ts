@@ -1,4 +1,4 @@
-import { SCALER_STATUS_KEY } from "../../service/scaler-status";
+import { SCALER_STATUS_KEY } from "../../model/status-item";
 import type { ScalerSettings } from "../../scaler/settings";
 import type { Statement } from "../policy";
 

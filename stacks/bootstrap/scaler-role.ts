@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import type { DeploymentConfig } from "../../config/schema";
 import { scalerSettingsFrom } from "../../scaler/settings";
-import { functionLogGroupName, roleArn, type ServiceNames } from "../service-names";
+import { functionLogGroupName, roleArn, type ServiceNames } from "../../model/names";
 import { scalerStatements } from "./scaler-policy";
 import { ServiceRole } from "./service-role";
 

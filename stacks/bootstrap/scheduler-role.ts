@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import type { ServiceNames } from "../service-names";
+import type { ServiceNames } from "../../model/names";
 import { ServiceRole } from "./service-role";
 
 export interface SchedulerRoleProps {

@@ -1,9 +1,8 @@
 import { Construct } from "constructs";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 
-import { TOKEN_PLACEHOLDER } from "../../scaler/adapters/parameters";
+import { TOKEN_PLACEHOLDER } from "../../model/token";
 
-export { TOKEN_PLACEHOLDER };
 
 /** One SecureString parameter that will hold a token. */
 export interface TokenParameter {

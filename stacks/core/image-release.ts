@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformVariable } from "cdktf";
-import { IMAGE_DIGEST_PATTERN } from "../../scripts/release-file";
+import { IMAGE_DIGEST_PATTERN } from "../../model/release-file";
 
 export interface ImageReleaseProps {
   /** `<registry>/<name>` of the image repository (the bootstrap stack creates it). */

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { functionLogGroupName } from "../service-names";
+import { functionLogGroupName } from "../../model/names";
 
 export interface LambdaServiceProps {
   readonly functionName: string;

@@ -7,7 +7,7 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import type { ScalerSettings } from "../../scaler/settings";
-import { functionLogGroupName } from "../service-names";
+import { functionLogGroupName } from "../../model/names";
 
 export interface ScalerProps {
   readonly functionName: string;

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Fn, Op, TerraformLocal, TerraformVariable } from "cdktf";
-import { TIER_STATES } from "../../scaler/toggle";
+import { TIER_STATES } from "../../model/toggle";
 
 export interface TierVariablesProps {
   /** Default for `fargate_min_tasks`. */

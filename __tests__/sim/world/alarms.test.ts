@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { loadDeploymentConfig } from "../../../config/load";
-import { breakEvenRps, workloadFrom } from "../../../sim/cost-model";
+import { breakEvenRps, workloadFrom } from "../../../model/cost-model";
 import { join } from "node:path";
 import { AlarmEmulator, alarmsFromStack } from "../../../sim/world/alarms";
 import { CloudWatchEmulator } from "../../../sim/world/cloudwatch";

@@ -19,10 +19,10 @@ import {
 import { ListResourceRecordSetsCommand, type ListResourceRecordSetsCommandOutput } from "@aws-sdk/client-route-53";
 import { loadDeploymentConfig } from "../../../config/load";
 import type { DeploymentConfig } from "../../../config/schema";
-import { formatToggle, type TierState } from "../../../scaler/toggle";
-import { workloadFrom } from "../../../sim/cost-model";
+import { formatToggle, type TierState } from "../../../model/toggle";
+import { workloadFrom } from "../../../model/cost-model";
 import { unservedRequestUsd } from "../../../sim/equal-service";
-import { DEFAULT_PRICES } from "../../../sim/prices";
+import { DEFAULT_PRICES } from "../../../model/prices";
 import { MinuteLedger } from "../../../sim/simulator";
 import type { MinuteOutcome } from "../../../sim/world/aws";
 import { buildAwsWorld, MINUTE, START } from "../../../sim/world/build";

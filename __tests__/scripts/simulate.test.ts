@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sweepGrid } from "../../sim/advisor";
 import { IDLE_BILL_LIMIT_USD } from "../../sim/idle-bill";
-import { main, parseCommandLine, USAGE } from "../../sim/cli";
+import { main, parseCommandLine, USAGE } from "../../scripts/simulate";
 import { parseTrace, TraceError } from "../../sim/trace";
 import { ROOT } from "../helpers/processes";
 import { SHARED_DIR } from "../helpers/fixtures";

@@ -5,13 +5,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
-import { HELP, numberAbove, parseFlags, UsageError } from "../scripts/cli-flags";
-import { progressBar } from "../scripts/progress";
-import { advise } from "./advisor";
-import { renderHtml, summary } from "./report";
-import { runAll } from "./run";
-import { loadTrace } from "./trace";
-import { DEFAULT_WORLD, loadWorld, type World } from "./world/params";
+import { HELP, numberAbove, parseFlags, UsageError } from "./cli-flags";
+import { progressBar } from "./progress";
+import { advise } from "../sim/advisor";
+import { renderHtml, summary } from "../sim/report";
+import { runAll } from "../sim/run";
+import { loadTrace } from "../sim/trace";
+import { DEFAULT_WORLD, loadWorld, type World } from "../sim/world/params";
 
 export { UsageError };
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatToggle, parseToggle, TIER_STATES, ToggleFileError, ToggleSchema } from "../../scaler/toggle";
+import { formatToggle, parseToggle, TIER_STATES, ToggleFileError, ToggleSchema } from "../../model/toggle";
 import { loadDeploymentConfig } from "../../config/load";
 import { ROOT } from "../helpers/processes";
 

@@ -40,7 +40,7 @@ export interface Workload {
 /**
  * Alarms the fargate stack brings while the tier exists: ECS target tracking creates two
  * (scale out, scale in; https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html)
- * and the stack declares the low-demand and overload alarms (`__tests__/sim/cost-model.test.ts` counts them in the synthesized stack).
+ * and the stack declares the low-demand and overload alarms (`__tests__/model/cost-model.test.ts` counts them in the synthesized stack).
  */
 export const TIER_ALARMS = 4;
 

@@ -13,8 +13,8 @@ import {
   TIER_ALARMS,
   tasksNeeded,
   workloadFrom,
-} from "../../sim/cost-model";
-import { DEFAULT_PRICES, GB, PRICES } from "../../sim/prices";
+} from "../../model/cost-model";
+import { DEFAULT_PRICES, GB, PRICES } from "../../model/prices";
 import { readStack, removeDir } from "../helpers/terraform";
 
 const config = loadDeploymentConfig(undefined, {});

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { billTotal, fargateMinuteBill, lambdaMinuteBill } from "../../sim/bill";
-import { albLcuDimensions, fargateMinuteCost, lambdaMinuteCost, workloadFrom } from "../../sim/cost-model";
-import { ALB_LCU, DEFAULT_PRICES, PRICES } from "../../sim/prices";
+import { albLcuDimensions, fargateMinuteCost, lambdaMinuteCost, workloadFrom } from "../../model/cost-model";
+import { ALB_LCU, DEFAULT_PRICES, PRICES } from "../../model/prices";
 
 const config = loadDeploymentConfig(undefined, {});
 const w = workloadFrom(config);
@@ -95,7 +95,7 @@ describe("the price table", () => {
     expect(table).toContain(ALB_LCU.source.replace(/ \(.*\)$/, ""));
   });
 
-  it("quotes each price as the table in sim/prices.ts holds it", () => {
+  it("quotes each price as the table in model/prices.ts holds it", () => {
     for (const [key, price] of Object.entries(PRICES)) {
       const row = table.split("\n").find((l) => l.startsWith(`| \`${key}\` |`))!;
       const perMillion = /per 1M|per million/.test(row);
