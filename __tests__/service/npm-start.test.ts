@@ -11,10 +11,11 @@ import { ROOT } from "../helpers/processes";
 // server with its shutdown log, and leave no server behind answering on the port.
 //
 // `npm start` rebuilds dist/; it runs in a copy of the repository's top level (package.json,
-// entrypoint.sh and scripts/ copied, everything else linked), so the bundles the other suites
-// are reading at the same time are never rewritten under them.
+// entrypoint.sh, scripts/ and model/ copied, everything else linked: model/paths.ts places dist/
+// beside itself, and node resolves a linked module to its real path), so the bundles the other
+// suites are reading at the same time are never rewritten under them.
 const app = mkdtempSync(join(tmpdir(), "lambdaflex-npm-start-"));
-const COPIED = ["package.json", "entrypoint.sh", "scripts"];
+const COPIED = ["package.json", "entrypoint.sh", "scripts", "model"];
 const SKIPPED = new Set([".git", "dist", "test-output", "cdktf.out", "sim-output", "advise-output", ...COPIED]);
 beforeAll(() => {
   for (const name of COPIED) cpSync(join(ROOT, name), join(app, name), { recursive: true });
