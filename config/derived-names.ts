@@ -71,7 +71,9 @@ export const DERIVED_NAMES: readonly DerivedName[] = [
   ...(["core", "fargate"] as const).flatMap((stack) =>
     (["plan", "apply"] as const).flatMap((phase) => [
       name(n.runRole(stack, phase), 64, "IAM", "role name"),
-      ...RUN_ROLE_PARTS[stack].map((part) => name(runRolePolicyName(n.runRole(stack, phase), part), 128, "IAM", "policy name")),
+      ...RUN_ROLE_PARTS[stack].map((part) =>
+        name(runRolePolicyName(n.runRole(stack, phase), part), 128, "IAM", "policy name"),
+      ),
     ]),
   ),
 ];

@@ -138,7 +138,12 @@ export function serviceNames(service: string): ServiceNames {
 }
 
 /** The alarms whose Lambda action wakes the scaler: core's while the tier is off, the tier's while it exists. */
-export const wakeAlarms = (n: ServiceNames): string[] => [n.wakeDemandAlarm, n.wakeThrottlesAlarm, n.tier.lowDemandAlarm, n.tier.overloadAlarm];
+export const wakeAlarms = (n: ServiceNames): string[] => [
+  n.wakeDemandAlarm,
+  n.wakeThrottlesAlarm,
+  n.tier.lowDemandAlarm,
+  n.tier.overloadAlarm,
+];
 
 /** The customer-managed policy a run role's part is written to. */
 export const runRolePolicyName = (roleName: string, part: string): string => `${roleName}-${part}`;

@@ -73,13 +73,15 @@ export function declaredRoles(stack: Json): DeclaredRole[] {
 }
 
 /** The service a stack is for: the service tag its provider puts on every resource (stacks/tags.ts). */
-export const serviceOf = (stack: Json): string | undefined => stack.provider?.aws?.[0]?.default_tags?.[0]?.tags?.[SERVICE_TAG_KEY];
+export const serviceOf = (stack: Json): string | undefined =>
+  stack.provider?.aws?.[0]?.default_tags?.[0]?.tags?.[SERVICE_TAG_KEY];
 
 /**
  * The name table a role is checked against: the stack's service's, so a role named for another
  * service is not taken for one of this service's; an untagged stack's from the role's own name.
  */
-const namesFor = (stack: Json, roleName: string): ServiceNames => serviceNames(serviceOf(stack) ?? /^(.*)-tfc-/.exec(roleName)?.[1] ?? "");
+const namesFor = (stack: Json, roleName: string): ServiceNames =>
+  serviceNames(serviceOf(stack) ?? /^(.*)-tfc-/.exec(roleName)?.[1] ?? "");
 
 /** Every action each run role is allowed, by role name (Deny statements left out): what a reviewer reads first. */
 export function runRoleActions(stack: Json): Record<string, string[]> {
@@ -202,11 +204,16 @@ export function workspaceStacksDeclareNoIam(stack: Json): Violation[] {
 export function taskRolesBounded(stack: Json): Violation[] {
   const service = serviceOf(stack);
   // The stack's own boundary by name; an untagged stack's any `*-task-boundary`.
-  const isBoundary = (name: string) => (service === undefined ? /^[^*?]+-task-boundary$/.test(name) : name === serviceNames(service).taskBoundary);
-  const boundaries = new Set(resources(stack, "aws_iam_policy").filter(([, p]) => isBoundary(String(p.name))).map(([key]) => `\${aws_iam_policy.${key}.arn}`));
+  const isBoundary = (name: string) =>
+    service === undefined ? /^[^*?]+-task-boundary$/.test(name) : name === serviceNames(service).taskBoundary;
+  const boundaries = new Set(
+    resources(stack, "aws_iam_policy")
+      .filter(([, p]) => isBoundary(String(p.name)))
+      .map(([key]) => `\${aws_iam_policy.${key}.arn}`),
+  );
   return declaredRoles(stack)
     .filter((r) => r.trust.some((t) => typeof t.Principal === "object" && list(t.Principal.Service).includes("ecs-tasks.amazonaws.com")))
-    .filter((r) => !(r.boundary && (boundaries.has(r.boundary) || isBoundary(/:policy\/(.+)$/.exec(r.boundary)?.[1] ?? ""))))
+    .filter((r) => !r.boundary || !(boundaries.has(r.boundary) || isBoundary(/:policy\/(.+)$/.exec(r.boundary)?.[1] ?? "")))
     .map((r) => ({ check: "task-roles-bounded", resource: r.address, problem: `${r.name}: ECS tasks assume it without the task permissions boundary (${r.boundary ?? "none"})` }));
 }
 

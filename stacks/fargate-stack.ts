@@ -122,7 +122,11 @@ export class FargateStack extends TerraformStack {
       count,
     });
     // Every minute only while the tier changes; serving, the low-demand and overload alarms and the heartbeat wake the scaler.
-    new ScalerMinute(this, "scaler-minute", { name: names.tier.scalerMinuteRule, scaler: core.scaler.function, count: this.tier.changingCount });
+    new ScalerMinute(this, "scaler-minute", {
+      name: names.tier.scalerMinuteRule,
+      scaler: core.scaler.function,
+      count: this.tier.changingCount,
+    });
     new TerraformOutput(this, "fargate_tier", { value: this.tier.tier.stringValue });
   }
 }

@@ -1,8 +1,23 @@
 import { loadDeploymentConfig } from "../../config/load";
-import { functionLogGroupName, httpApiLogGroupName, roleArn, runRolePolicyName, serviceNames, tierLogGroupName, wakeAlarms } from "../../model/names";
+import {
+  functionLogGroupName,
+  httpApiLogGroupName,
+  roleArn,
+  runRolePolicyName,
+  serviceNames,
+  tierLogGroupName,
+  wakeAlarms,
+} from "../../model/names";
 import { lowDemandAlarmName, overloadAlarmName, scalerSettingsFrom, wakeAlarmNames } from "../../scaler/settings";
 
-const ids = { apiId: "a1", functionName: "f", tableName: "t", alertTopicArn: "arn:t", scalerArn: "arn:s", schedulerRoleArn: "arn:r" };
+const ids = {
+  apiId: "a1",
+  functionName: "f",
+  tableName: "t",
+  alertTopicArn: "arn:t",
+  scalerArn: "arn:s",
+  schedulerRoleArn: "arn:r",
+};
 
 describe("the name table (model/names.ts)", () => {
   const n = serviceNames("acme-shop");
@@ -23,7 +38,13 @@ describe("the name table (model/names.ts)", () => {
       repository: "acme-shop",
       tierLogGroup: "/ecs/acme-shop",
       taskBoundary: "acme-shop-task-boundary",
-      roles: { api: "acme-shop-api-role", scaler: "acme-shop-scaler-role", scheduler: "acme-shop-scheduler", task: "acme-shop-task", taskExecution: "acme-shop-task-execution" },
+      roles: {
+        api: "acme-shop-api-role",
+        scaler: "acme-shop-scaler-role",
+        scheduler: "acme-shop-scheduler",
+        task: "acme-shop-task",
+        taskExecution: "acme-shop-task-execution",
+      },
       tier: {
         alb: "acme-shop-alb",
         targetGroup: "acme-shop-tg",
@@ -47,7 +68,8 @@ describe("the name table (model/names.ts)", () => {
   });
 
   it("keeps the tier's alarms inside the tier's alarm prefix, and every alarm inside the service's", () => {
-    for (const alarm of [n.tier.lowDemandAlarm, n.tier.overloadAlarm]) expect(alarm.startsWith(n.tier.alarmPrefix)).toBe(true);
+    for (const alarm of [n.tier.lowDemandAlarm, n.tier.overloadAlarm])
+      expect(alarm.startsWith(n.tier.alarmPrefix)).toBe(true);
     for (const alarm of wakeAlarms(n)) expect(alarm.startsWith(n.prefix)).toBe(true);
   });
 
@@ -57,8 +79,15 @@ describe("the name table (model/names.ts)", () => {
     expect(lowDemandAlarmName("acme-shop")).toBe(n.tier.lowDemandAlarm);
     expect(overloadAlarmName("acme-shop")).toBe(n.tier.overloadAlarm);
     const config = loadDeploymentConfig(undefined, {});
-    const settings = scalerSettingsFrom({ ...config, service: "acme-shop", fargate: { ...config.fargate, switch: "weighted" } }, ids);
-    expect(settings.targets).toMatchObject({ albName: n.tier.alb, targetGroupName: n.tier.targetGroup, lambdaTargetGroupName: n.tier.lambdaTargetGroup });
+    const settings = scalerSettingsFrom(
+      { ...config, service: "acme-shop", fargate: { ...config.fargate, switch: "weighted" } },
+      ids,
+    );
+    expect(settings.targets).toMatchObject({
+      albName: n.tier.alb,
+      targetGroupName: n.tier.targetGroup,
+      lambdaTargetGroupName: n.tier.lambdaTargetGroup,
+    });
     expect(settings.wake).toMatchObject({ alarmNames: wakeAlarms(n), scheduleGroup: n.scheduleGroup });
   });
 });

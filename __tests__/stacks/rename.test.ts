@@ -61,7 +61,8 @@ function namesIn(node: unknown, found: string[] = []): string[] {
   else if (node && typeof node === "object") {
     for (const [key, value] of Object.entries(node)) {
       if (key === "//" || key === "tags" || key === "tags_all") continue;
-      if (typeof value === "string" && (/(^|_)name$/.test(key) || key === "family") && !value.startsWith("${")) found.push(value);
+      if (typeof value === "string" && (/(^|_)name$/.test(key) || key === "family") && !value.startsWith("${"))
+        found.push(value);
       else namesIn(value, found);
     }
   }
@@ -76,15 +77,23 @@ describe(`the stacks synthesized for service "${RENAMED}"`, () => {
 
   it("declare the run roles and service roles under the renamed service's names", () => {
     const expected = [
-      ...(["core", "fargate"] as const).flatMap((stack) => (["plan", "apply"] as const).map((phase) => names.runRole(stack, phase))),
+      ...(["core", "fargate"] as const).flatMap((stack) =>
+        (["plan", "apply"] as const).map((phase) => names.runRole(stack, phase)),
+      ),
       ...Object.values(names.roles),
     ];
-    expect(declaredRoles(bootstrap).map((r) => r.name).sort()).toEqual(expected.sort());
+    expect(
+      declaredRoles(bootstrap)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(expected.sort());
     expect(Object.keys(runRoleActions(bootstrap)).every((name) => name.startsWith(names.prefix))).toBe(true);
   });
 
   it("scope every IAM resource ARN that names a service resource to the renamed service, none to the default", () => {
-    const arns = stacks.flatMap(([, stack]) => policyResources(stack)).filter((r) => NAMING_ARN.test(r) && !NAMELESS.test(r));
+    const arns = stacks
+      .flatMap(([, stack]) => policyResources(stack))
+      .filter((r) => NAMING_ARN.test(r) && !NAMELESS.test(r));
     expect(arns.length).toBeGreaterThan(40);
     expect(arns.filter((arn) => !arn.includes(RENAMED) || arn.includes(old))).toEqual([]);
   });

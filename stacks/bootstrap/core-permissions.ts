@@ -44,7 +44,12 @@ export function corePermissions(p: CorePermissionsProps): Record<string, Stateme
       ...scheduleGroupStatements(scope),
     ],
     api: [...httpApiStatements(scope), ...certificateStatements(scope), ...coreRecordStatements(scope)],
-    "data-and-alerts": [...tableStatements(scope), ...topicStatements(scope), ...coreAlarmStatements(scope), ...logStatements(scope)],
+    "data-and-alerts": [
+      ...tableStatements(scope),
+      ...topicStatements(scope),
+      ...coreAlarmStatements(scope),
+      ...logStatements(scope),
+    ],
     "task-definition": [
       ...taskDefinitionStatements(scope),
       // RegisterTaskDefinition checks iam:PassRole for the task role and the execution role.

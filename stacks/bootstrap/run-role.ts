@@ -23,7 +23,8 @@ export const EVENT_RULE_ACTIONS = [
 ] as const;
 
 /** A run role's name: `<service>-tfc-<stack>-<phase>`, such as lambdaflex-tfc-fargate-apply (the name table's). */
-export const runRoleName = (service: string, stack: RunStack, phase: RunPhase): string => serviceNames(service).runRole(stack, phase);
+export const runRoleName = (service: string, stack: RunStack, phase: RunPhase): string =>
+  serviceNames(service).runRole(stack, phase);
 
 export interface RunRoleProps {
   /** Role name (runRoleName). */

@@ -96,7 +96,10 @@ export class Scaler extends Construct {
       destinationConfig: { onFailure: { destination: props.settings.alertTopicArn } },
     });
 
-    this.heartbeat = new CloudwatchEventRule(this, "heartbeat", { name: props.heartbeatRuleName, scheduleExpression: props.heartbeat ?? "rate(1 hour)" });
+    this.heartbeat = new CloudwatchEventRule(this, "heartbeat", {
+      name: props.heartbeatRuleName,
+      scheduleExpression: props.heartbeat ?? "rate(1 hour)",
+    });
     new CloudwatchEventTarget(this, "heartbeat-target", { rule: this.heartbeat.name, arn: this.function.arn });
     new LambdaPermission(this, "from-heartbeat", {
       statementId: "AllowHeartbeat",

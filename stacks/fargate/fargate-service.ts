@@ -60,7 +60,11 @@ export class FargateService extends Construct {
       count,
     });
 
-    const cluster = new EcsCluster(this, "cluster", { name: props.names.cluster, setting: [{ name: "containerInsights", value: "disabled" }], count });
+    const cluster = new EcsCluster(this, "cluster", {
+      name: props.names.cluster,
+      setting: [{ name: "containerInsights", value: "disabled" }],
+      count,
+    });
     const service = new EcsService(this, "service", {
       name: props.names.ecsService,
       cluster: only(cluster, "arn"),

@@ -15,9 +15,17 @@ export function certificateStatements({ arn, domain, service }: PermissionScope)
       Effect: "Allow",
       Action: ["acm:RequestCertificate"],
       Resource: "*",
-      Condition: { "ForAllValues:StringEquals": { "acm:DomainNames": [domain] }, StringEquals: { "acm:ValidationMethod": "DNS" } },
+      Condition: {
+        "ForAllValues:StringEquals": { "acm:DomainNames": [domain] },
+        StringEquals: { "acm:ValidationMethod": "DNS" },
+      },
     },
-    { Sid: "ReadCertificates", Effect: "Allow", Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"], Resource: certificates },
+    {
+      Sid: "ReadCertificates",
+      Effect: "Allow",
+      Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"],
+      Resource: certificates,
+    },
     {
       Sid: "TagNewCertificate",
       Effect: "Allow",

@@ -12,7 +12,14 @@ export function httpApiStatements({ region, domain }: PermissionScope): Statemen
       Sid: "HttpApi",
       Effect: "Allow",
       Action: ["apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"],
-      Resource: [apigw("/apis"), apigw("/apis/*"), apigw("/domainnames"), apigw(`/domainnames/${domain}`), apigw(`/domainnames/${domain}/*`), apigw("/tags/*")],
+      Resource: [
+        apigw("/apis"),
+        apigw("/apis/*"),
+        apigw("/domainnames"),
+        apigw(`/domainnames/${domain}`),
+        apigw(`/domainnames/${domain}/*`),
+        apigw("/tags/*"),
+      ],
     },
   ];
 }

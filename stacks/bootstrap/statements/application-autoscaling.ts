@@ -9,7 +9,11 @@ export function autoscalingStatements({ arn, names }: PermissionScope): Statemen
     {
       Sid: "AutoscalingRead",
       Effect: "Allow",
-      Action: ["application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingActivities", "application-autoscaling:DescribeScalingPolicies"],
+      Action: [
+        "application-autoscaling:DescribeScalableTargets",
+        "application-autoscaling:DescribeScalingActivities",
+        "application-autoscaling:DescribeScalingPolicies",
+      ],
       Resource: "*",
     },
     // Scalable-target ARNs carry a random id, not the service's name, so the scope here is "ECS
@@ -25,12 +29,21 @@ export function autoscalingStatements({ arn, names }: PermissionScope): Statemen
         "application-autoscaling:RegisterScalableTarget",
       ],
       Resource: targets,
-      Condition: { StringEquals: { "application-autoscaling:service-namespace": "ecs", "application-autoscaling:scalable-dimension": "ecs:service:DesiredCount" } },
+      Condition: {
+        StringEquals: {
+          "application-autoscaling:service-namespace": "ecs",
+          "application-autoscaling:scalable-dimension": "ecs:service:DesiredCount",
+        },
+      },
     },
     {
       Sid: "AutoscalingTags",
       Effect: "Allow",
-      Action: ["application-autoscaling:ListTagsForResource", "application-autoscaling:TagResource", "application-autoscaling:UntagResource"],
+      Action: [
+        "application-autoscaling:ListTagsForResource",
+        "application-autoscaling:TagResource",
+        "application-autoscaling:UntagResource",
+      ],
       Resource: targets,
     },
     // Target tracking's own alarms, named by Application Auto Scaling after the cluster and service.

@@ -15,7 +15,12 @@ const ALARM_ACTIONS = [
 export function coreAlarmStatements({ arn, names, accountId }: PermissionScope): Statement[] {
   const dashboard = (name: string) => `arn:aws:cloudwatch::${accountId}:dashboard/${name}`;
   return [
-    { Sid: "Alarms", Effect: "Allow", Action: [...ALARM_ACTIONS], Resource: arn("cloudwatch", `alarm:${names.prefix}*`) },
+    {
+      Sid: "Alarms",
+      Effect: "Allow",
+      Action: [...ALARM_ACTIONS],
+      Resource: arn("cloudwatch", `alarm:${names.prefix}*`),
+    },
     {
       Sid: "Dashboard",
       Effect: "Allow",
@@ -30,5 +35,10 @@ export function coreAlarmStatements({ arn, names, accountId }: PermissionScope):
  * wake the scaler while the tier is off.
  */
 export const tierAlarmStatements = ({ arn, names }: PermissionScope): Statement[] => [
-  { Sid: "TierAlarms", Effect: "Allow", Action: [...ALARM_ACTIONS], Resource: arn("cloudwatch", `alarm:${names.tier.alarmPrefix}*`) },
+  {
+    Sid: "TierAlarms",
+    Effect: "Allow",
+    Action: [...ALARM_ACTIONS],
+    Resource: arn("cloudwatch", `alarm:${names.tier.alarmPrefix}*`),
+  },
 ];

@@ -39,7 +39,13 @@ export function ec2Statements({ arn, service }: PermissionScope): Statement[] {
       Resource: "*",
     },
     // A new VPC or gateway must carry the service tag from its first moment.
-    { Sid: "Ec2CreateTagged", Effect: "Allow", Action: ["ec2:CreateVpc", "ec2:CreateInternetGateway"], Resource: ec2("vpc", "internet-gateway"), Condition: tagging },
+    {
+      Sid: "Ec2CreateTagged",
+      Effect: "Allow",
+      Action: ["ec2:CreateVpc", "ec2:CreateInternetGateway"],
+      Resource: ec2("vpc", "internet-gateway"),
+      Condition: tagging,
+    },
     // Subnets, route tables and security groups: the new resource carries the tag ...
     {
       Sid: "Ec2CreateTaggedInVpc",
@@ -49,7 +55,13 @@ export function ec2Statements({ arn, service }: PermissionScope): Statement[] {
       Condition: tagging,
     },
     // ... and the VPC they go into is the tier's own.
-    { Sid: "Ec2CreateInOwnVpc", Effect: "Allow", Action: ["ec2:CreateSubnet", "ec2:CreateRouteTable", "ec2:CreateSecurityGroup"], Resource: ec2("vpc"), Condition: tagged },
+    {
+      Sid: "Ec2CreateInOwnVpc",
+      Effect: "Allow",
+      Action: ["ec2:CreateSubnet", "ec2:CreateRouteTable", "ec2:CreateSecurityGroup"],
+      Resource: ec2("vpc"),
+      Condition: tagged,
+    },
     // Tag-on-create needs ec2:CreateTags, allowed only as part of those creates.
     {
       Sid: "Ec2TagOnCreate",

@@ -5,7 +5,13 @@ export const imageReadStatements = (repositoryArn: string): Statement[] => [
   {
     Sid: "ImageRead",
     Effect: "Allow",
-    Action: ["ecr:BatchGetImage", "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetDownloadUrlForLayer", "ecr:ListTagsForResource"],
+    Action: [
+      "ecr:BatchGetImage",
+      "ecr:DescribeImages",
+      "ecr:DescribeRepositories",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:ListTagsForResource",
+    ],
     Resource: repositoryArn,
   },
 ];

@@ -17,7 +17,12 @@ export const taskDefinitionStatements = (scope: PermissionScope): Statement[] =>
   },
   // These two have no resource types in the Service Authorization Reference; AWS requires "*".
   // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
-  { Sid: "TaskDefinitionsAnyResource", Effect: "Allow", Action: ["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"], Resource: "*" },
+  {
+    Sid: "TaskDefinitionsAnyResource",
+    Effect: "Allow",
+    Action: ["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"],
+    Resource: "*",
+  },
 ];
 
 /** Fargate: the tier's cluster and service, which may run only a revision of core's family. */
@@ -47,9 +52,21 @@ export function ecsServiceStatements(scope: PermissionScope): Statement[] {
     // No iam:PassRole: with awsvpc ECS uses its service-linked role and the service takes no `role`
     // (CreateService, "role"); the task's roles were passed by core's RegisterTaskDefinition.
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
-    { Sid: "EcsCreateServiceOfFamily", Effect: "Allow", Action: ["ecs:CreateService"], Resource: ecsService, Condition: { ArnLike: { "ecs:task-definition": family } } },
+    {
+      Sid: "EcsCreateServiceOfFamily",
+      Effect: "Allow",
+      Action: ["ecs:CreateService"],
+      Resource: ecsService,
+      Condition: { ArnLike: { "ecs:task-definition": family } },
+    },
     // IfExists: Terraform's drain before a delete, and Application Auto Scaling's check when the
     // scalable target is registered, update the service without naming a task definition.
-    { Sid: "EcsUpdateServiceToFamily", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: ecsService, Condition: { ArnLikeIfExists: { "ecs:task-definition": family } } },
+    {
+      Sid: "EcsUpdateServiceToFamily",
+      Effect: "Allow",
+      Action: ["ecs:UpdateService"],
+      Resource: ecsService,
+      Condition: { ArnLikeIfExists: { "ecs:task-definition": family } },
+    },
   ];
 }

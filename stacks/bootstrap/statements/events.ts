@@ -4,7 +4,12 @@ import type { PermissionScope } from "./scope";
 
 /** Core: the scaler's heartbeat rule and any other `<service>-*` rule, with their targets. */
 export const coreRuleStatements = ({ arn, names }: PermissionScope): Statement[] => [
-  { Sid: "Schedule", Effect: "Allow", Action: [...EVENT_RULE_ACTIONS, "events:UntagResource"], Resource: arn("events", `rule/${names.prefix}*`) },
+  {
+    Sid: "Schedule",
+    Effect: "Allow",
+    Action: [...EVENT_RULE_ACTIONS, "events:UntagResource"],
+    Resource: arn("events", `rule/${names.prefix}*`),
+  },
 ];
 
 /**
@@ -32,5 +37,10 @@ export const scheduleGroupStatements = ({ arn, names }: PermissionScope): Statem
  * (stacks/fargate/scaler-minute.ts): that one rule and its target.
  */
 export const scalerMinuteRuleStatements = ({ arn, names }: PermissionScope): Statement[] => [
-  { Sid: "ScalerMinuteRule", Effect: "Allow", Action: [...EVENT_RULE_ACTIONS], Resource: arn("events", `rule/${names.tier.scalerMinuteRule}`) },
+  {
+    Sid: "ScalerMinuteRule",
+    Effect: "Allow",
+    Action: [...EVENT_RULE_ACTIONS],
+    Resource: arn("events", `rule/${names.tier.scalerMinuteRule}`),
+  },
 ];

@@ -57,6 +57,11 @@ export function invokePermissionStatements({ arn, names }: PermissionScope): Sta
       Condition: { StringEquals: { "lambda:Principal": "elasticloadbalancing.amazonaws.com" } },
     },
     // Reading and removing those two statements.
-    { Sid: "InvokeRead", Effect: "Allow", Action: ["lambda:GetPolicy", "lambda:RemovePermission"], Resource: [scaler, api] },
+    {
+      Sid: "InvokeRead",
+      Effect: "Allow",
+      Action: ["lambda:GetPolicy", "lambda:RemovePermission"],
+      Resource: [scaler, api],
+    },
   ];
 }

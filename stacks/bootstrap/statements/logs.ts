@@ -7,8 +7,19 @@ export const logStatements = ({ arn, names }: PermissionScope): Statement[] => [
   {
     Sid: "LogGroups",
     Effect: "Allow",
-    Action: ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy", "logs:ListTagsForResource", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"],
-    Resource: [arn("logs", `log-group:${functionLogGroupName(names.prefix)}*`), arn("logs", `log-group:${httpApiLogGroupName(names.prefix)}*`)],
+    Action: [
+      "logs:CreateLogGroup",
+      "logs:DeleteLogGroup",
+      "logs:DeleteRetentionPolicy",
+      "logs:ListTagsForResource",
+      "logs:PutRetentionPolicy",
+      "logs:TagResource",
+      "logs:UntagResource",
+    ],
+    Resource: [
+      arn("logs", `log-group:${functionLogGroupName(names.prefix)}*`),
+      arn("logs", `log-group:${httpApiLogGroupName(names.prefix)}*`),
+    ],
   },
   // DescribeLogGroups and the log-delivery actions (API Gateway's access logs are delivered by
   // CloudWatch Logs on the caller's behalf) have no resource-level permissions; AWS requires "*".
