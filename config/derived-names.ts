@@ -1,10 +1,13 @@
 /**
  * Every AWS name the stacks build from `service`, with the limit AWS puts on
- * that name. The schema allows a service name only as long as the tightest
- * of them leaves room for; a new or renamed name goes here, and
+ * that name. The names themselves are model/names.ts's, read here with
+ * `<service>` for the service name; this file adds only the limits. The
+ * schema allows a service name only as long as the tightest of them leaves
+ * room for; a new name goes in the table and here, and
  * __tests__/config/derived-names.test.ts fails on a synthesized name that is
- * missing from the table.
+ * missing.
  */
+import { functionLogGroupName, runRolePolicyName, serviceNames } from "../model/names";
 
 /** Stands for the configured `service` in a template. */
 export const SERVICE = "<service>";
@@ -28,48 +31,49 @@ const RUN_ROLE_PARTS = {
   fargate: ["network", "load-balancing", "containers", "dns-and-alarms"],
 } as const;
 
+/** The name table with `<service>` in place of the service name: each name is written once, there. */
+const n = serviceNames(SERVICE);
+const t = n.tier;
+
 export const DERIVED_NAMES: readonly DerivedName[] = [
   // Fargate stack. ELBv2 names: at most 32 characters (CreateLoadBalancer, CreateTargetGroup).
-  name("<service>-lambda-tg", 32, "Elastic Load Balancing", "target group name"),
-  name("<service>-tg", 32, "Elastic Load Balancing", "target group name"),
-  name("<service>-alb", 32, "Elastic Load Balancing", "load balancer name"),
-  name("<service>-alb", 255, "EC2", "security group name"),
-  name("<service>-tasks", 255, "EC2", "security group name"),
+  name(t.lambdaTargetGroup, 32, "Elastic Load Balancing", "target group name"),
+  name(t.targetGroup, 32, "Elastic Load Balancing", "target group name"),
+  name(t.alb, 32, "Elastic Load Balancing", "load balancer name"),
+  name(t.alb, 255, "EC2", "security group name"),
+  name(t.tasksSecurityGroup, 255, "EC2", "security group name"),
   // The cluster and service (fargate), the task definition family (core).
-  name("<service>", 255, "ECS", "cluster, service and task definition family name"),
-  name("<service>-requests-per-target", 256, "Application Auto Scaling", "scaling policy name"),
-  name("<service>-fargate-low-demand", 255, "CloudWatch", "alarm name"),
-  name("<service>-fargate-overload", 255, "CloudWatch", "alarm name"),
-  name("<service>-scaler-minute", 64, "EventBridge", "rule name"),
+  name(t.cluster, 255, "ECS", "cluster, service and task definition family name"),
+  name(t.scalingPolicy, 256, "Application Auto Scaling", "scaling policy name"),
+  name(t.lowDemandAlarm, 255, "CloudWatch", "alarm name"),
+  name(t.overloadAlarm, 255, "CloudWatch", "alarm name"),
+  name(t.scalerMinuteRule, 64, "EventBridge", "rule name"),
   // Core stack.
-  name("<service>-links", 255, "DynamoDB", "table name"),
-  name("<service>-api", 64, "Lambda", "function name"),
-  name("/aws/lambda/<service>-api", 512, "CloudWatch Logs", "log group name"),
-  name("/aws/apigateway/<service>-api", 512, "CloudWatch Logs", "log group name"),
-  name("<service>-alerts", 256, "SNS", "topic name"),
-  name("<service>-scaler", 64, "Lambda", "function name"),
-  name("/aws/lambda/<service>-scaler", 512, "CloudWatch Logs", "log group name"),
-  name("<service>-scaler-heartbeat", 64, "EventBridge", "rule name"),
-  name("<service>-wake-demand", 255, "CloudWatch", "alarm name"),
-  name("<service>-wake-throttles", 255, "CloudWatch", "alarm name"),
-  // API Gateway's API is named like the function (128 there); the schedule group like the scaler.
-  name("<service>-api", 128, "API Gateway", "API name"),
-  name("<service>-scaler", 64, "EventBridge Scheduler", "schedule group name"),
-  name("<service>", 255, "CloudWatch", "dashboard name"),
+  name(n.table, 255, "DynamoDB", "table name"),
+  name(n.apiFunction, 64, "Lambda", "function name"),
+  name(functionLogGroupName(n.apiFunction), 512, "CloudWatch Logs", "log group name"),
+  name(n.httpApiLogGroup, 512, "CloudWatch Logs", "log group name"),
+  name(n.alertTopic, 256, "SNS", "topic name"),
+  name(n.scalerFunction, 64, "Lambda", "function name"),
+  name(functionLogGroupName(n.scalerFunction), 512, "CloudWatch Logs", "log group name"),
+  name(n.heartbeatRule, 64, "EventBridge", "rule name"),
+  name(n.wakeDemandAlarm, 255, "CloudWatch", "alarm name"),
+  name(n.wakeThrottlesAlarm, 255, "CloudWatch", "alarm name"),
+  name(n.httpApi, 128, "API Gateway", "API name"),
+  name(n.scheduleGroup, 64, "EventBridge Scheduler", "schedule group name"),
+  name(n.dashboard, 255, "CloudWatch", "dashboard name"),
   // Bootstrap stack: the image repository, the tier's log group, the roles the service runs with,
   // the tasks' boundary, and a plan and an apply role per workspace with their customer-managed policies.
-  name("<service>", 256, "ECR", "repository name"),
-  name("/ecs/<service>", 512, "CloudWatch Logs", "log group name"),
-  name("<service>-api-role", 64, "IAM", "role name"),
-  name("<service>-scaler-role", 64, "IAM", "role name"),
-  name("<service>-scheduler", 64, "IAM", "role name"),
-  name("<service>-task", 64, "IAM", "role name"),
-  name("<service>-task-execution", 64, "IAM", "role name"),
-  name("<service>-task-boundary", 128, "IAM", "policy name"),
+  name(n.repository, 256, "ECR", "repository name"),
+  name(n.tierLogGroup, 512, "CloudWatch Logs", "log group name"),
+  ...Object.values(n.roles).map((role) => name(role, 64, "IAM", "role name")),
+  name(n.taskBoundary, 128, "IAM", "policy name"),
   ...(["core", "fargate"] as const).flatMap((stack) =>
     (["plan", "apply"] as const).flatMap((phase) => [
-      name(`<service>-tfc-${stack}-${phase}`, 64, "IAM", "role name"),
-      ...RUN_ROLE_PARTS[stack].map((part) => name(`<service>-tfc-${stack}-${phase}-${part}`, 128, "IAM", "policy name")),
+      name(n.runRole(stack, phase), 64, "IAM", "role name"),
+      ...RUN_ROLE_PARTS[stack].map((part) =>
+        name(runRolePolicyName(n.runRole(stack, phase), part), 128, "IAM", "policy name"),
+      ),
     ]),
   ),
 ];

@@ -5,7 +5,9 @@
  * SECURITY_CHECKS (scripts/security-checks.ts), so `npm run synth:check` and
  * `npm test` fail when a change widens any of them again.
  */
+import { serviceNames, type ServiceNames } from "../model/names";
 import { isReadAction } from "../stacks/bootstrap/read-actions";
+import { SERVICE_TAG_KEY } from "../stacks/bootstrap/service-tag";
 import { decodeJsonencode } from "./jsonencode";
 import type { Violation } from "./security-checks";
 
@@ -69,6 +71,17 @@ export function declaredRoles(stack: Json): DeclaredRole[] {
     return { address: `aws_iam_role.${key}`, name, trust, statements: [...inline, ...attached], boundary: r.permissions_boundary, phase, runRole };
   });
 }
+
+/** The service a stack is for: the service tag its provider puts on every resource (stacks/tags.ts). */
+export const serviceOf = (stack: Json): string | undefined =>
+  stack.provider?.aws?.[0]?.default_tags?.[0]?.tags?.[SERVICE_TAG_KEY];
+
+/**
+ * The name table a role is checked against: the stack's service's, so a role named for another
+ * service is not taken for one of this service's; an untagged stack's from the role's own name.
+ */
+const namesFor = (stack: Json, roleName: string): ServiceNames =>
+  serviceNames(serviceOf(stack) ?? /^(.*)-tfc-/.exec(roleName)?.[1] ?? "");
 
 /** Every action each run role is allowed, by role name (Deny statements left out): what a reviewer reads first. */
 export function runRoleActions(stack: Json): Record<string, string[]> {
@@ -154,17 +167,19 @@ export function planRolesOnlyRead(stack: Json): Violation[] {
  */
 export function fargateRunsOnlyCoreFamily(stack: Json): Violation[] {
   const found: Violation[] = [];
-  for (const role of declaredRoles(stack).filter((r) => r.runRole && !/-tfc-core-apply$/.test(r.name))) {
+  for (const role of declaredRoles(stack).filter((r) => r.runRole)) {
+    const names = namesFor(stack, role.name);
+    if (role.name === names.runRole("core", "apply")) continue;
     const bad = (problem: string) => found.push({ check: "fargate-runs-core-family", resource: role.address, problem: `${role.name}: ${problem}` });
-    const service = /^(.*)-tfc-[^-]+-(?:plan|apply)$/.exec(role.name)?.[1] ?? "";
-    const family = new RegExp(`^arn:aws[\\w-]*:ecs:[^:*]+:[^:*]+:task-definition/${service.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\*$`);
+    const taskFamily = names.taskFamily;
+    const family = new RegExp(`^arn:aws[\\w-]*:ecs:[^:*]+:[^:*]+:task-definition/${taskFamily.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\*$`);
     for (const s of role.statements.filter((s) => s.Effect === "Allow")) {
       for (const a of list(s.Action).filter((a) => /^ecs:(Register|Deregister)TaskDefinition$/.test(a))) bad(`allows ${a}; only core's apply registers the tier's task definition`);
       for (const [action, operators] of [["ecs:CreateService", ["ArnLike"]], ["ecs:UpdateService", ["ArnLike", "ArnLikeIfExists"]]] as const) {
         if (!list(s.Action).includes(action)) continue;
         const values = operators.flatMap((op) => list(s.Condition?.[op]?.["ecs:task-definition"]));
         if (values.length === 0 || !values.every((v) => family.test(v))) {
-          bad(`allows ${action} without ${operators.join(" or ")} ecs:task-definition = task-definition/${service}:* (got ${values.join(", ") || "no condition"})`);
+          bad(`allows ${action} without ${operators.join(" or ")} ecs:task-definition = task-definition/${taskFamily}:* (got ${values.join(", ") || "no condition"})`);
         }
       }
     }
@@ -187,10 +202,18 @@ export function workspaceStacksDeclareNoIam(stack: Json): Violation[] {
 
 /** (f) Every role ECS tasks may assume carries the task permissions boundary (`<service>-task-boundary`). */
 export function taskRolesBounded(stack: Json): Violation[] {
-  const boundaries = new Set(resources(stack, "aws_iam_policy").filter(([, p]) => String(p.name).endsWith("-task-boundary")).map(([key]) => `\${aws_iam_policy.${key}.arn}`));
+  const service = serviceOf(stack);
+  // The stack's own boundary by name; an untagged stack's any `*-task-boundary`.
+  const isBoundary = (name: string) =>
+    service === undefined ? /^[^*?]+-task-boundary$/.test(name) : name === serviceNames(service).taskBoundary;
+  const boundaries = new Set(
+    resources(stack, "aws_iam_policy")
+      .filter(([, p]) => isBoundary(String(p.name)))
+      .map(([key]) => `\${aws_iam_policy.${key}.arn}`),
+  );
   return declaredRoles(stack)
     .filter((r) => r.trust.some((t) => typeof t.Principal === "object" && list(t.Principal.Service).includes("ecs-tasks.amazonaws.com")))
-    .filter((r) => !(r.boundary && (boundaries.has(r.boundary) || /:policy\/[^*?]+-task-boundary$/.test(r.boundary))))
+    .filter((r) => !r.boundary || !(boundaries.has(r.boundary) || isBoundary(/:policy\/(.+)$/.exec(r.boundary)?.[1] ?? "")))
     .map((r) => ({ check: "task-roles-bounded", resource: r.address, problem: `${r.name}: ECS tasks assume it without the task permissions boundary (${r.boundary ?? "none"})` }));
 }
 

@@ -72,7 +72,12 @@ export class BootstrapStack extends TerraformStack {
     organization.overrideLogicalId("tfc_organization");
     const accountId = new DataAwsCallerIdentity(this, "account").accountId;
 
-    this.images = new ImageRepository(this, "images", { name: c.service, region: c.region, accountId, functionNamePrefix: `${c.service}-` });
+    this.images = new ImageRepository(this, "images", {
+      name: names.repository,
+      region: c.region,
+      accountId,
+      functionNamePrefix: names.prefix,
+    });
     const tierLogs = new CloudwatchLogGroup(this, "tier-logs", { name: names.tierLogGroup, retentionInDays: c.logRetentionDays });
     const boundary = new TaskBoundary(this, "task-boundary", { service: c.service, region: c.region, accountId, repositoryArn: this.images.repository.arn, logGroupName: names.tierLogGroup });
     new ServiceLinkedRoles(this, "service-linked-roles");

@@ -74,7 +74,7 @@ export class CoreStack extends TerraformStack {
     const names = serviceNames(c.service);
     const account = new DataAwsCallerIdentity(this, "account");
     const role = (name: string) => roleArn(account.accountId, name);
-    this.imageRepository = new DataAwsEcrRepository(this, "image-repository", { name: c.service });
+    this.imageRepository = new DataAwsEcrRepository(this, "image-repository", { name: names.repository });
     this.image = new ImageRelease(this, "image", { repositoryUrl: this.imageRepository.repositoryUrl });
     this.links = new LinksTable(this, "links", { name: names.table });
     this.certificate = new DnsValidatedCertificate(this, "certificate", { domain: c.domain, zoneId: this.hostedZoneId });
@@ -91,7 +91,7 @@ export class CoreStack extends TerraformStack {
       environment: c.app.environment,
     });
     this.api = new HttpApi(this, "http-api", {
-      name: `${c.service}-api`,
+      name: names.httpApi,
       function: this.service.function,
       domain: c.domain,
       certificateArn: this.certificate.certificateArn,
@@ -110,12 +110,13 @@ export class CoreStack extends TerraformStack {
     });
     this.alerts = new Alerts(this, "alerts", { name: names.alertTopic, email: c.alertEmail });
 
-    this.alarmPrefix = `${c.service}-`;
+    this.alarmPrefix = names.prefix;
     // Built from the name, not referenced: the scaler's settings hold its own ARN (the re-arm schedules' target).
     const scalerArn = `arn:aws:lambda:${c.region}:${account.accountId}:function:${names.scalerFunction}`;
     this.wakeSchedules = new WakeSchedules(this, "wake-schedules", { groupName: names.scheduleGroup });
     this.scaler = new Scaler(this, "scaler", {
       functionName: names.scalerFunction,
+      heartbeatRuleName: names.heartbeatRule,
       zipPath: props.scalerZipPath,
       settings: scalerSettingsFrom(c, {
         apiId: this.api.api.id,
@@ -133,7 +134,8 @@ export class CoreStack extends TerraformStack {
       logRetentionDays: c.logRetentionDays,
     });
     new ScalerAlarms(this, "scaler-alarms", {
-      service: c.service,
+      demandAlarmName: names.wakeDemandAlarm,
+      throttlesAlarmName: names.wakeThrottlesAlarm,
       scalerArn: this.scaler.function.arn,
       apiId: this.api.api.id,
       serviceFunctionName: this.service.function.functionName,
@@ -143,9 +145,10 @@ export class CoreStack extends TerraformStack {
     // $3 a month beyond the account's three free dashboards: only when asked for.
     if (c.dashboard) {
       new Dashboard(this, "dashboard", {
-        name: c.service,
+        name: names.dashboard,
         region: c.region,
-        service: c.service,
+        albName: names.tier.alb,
+        targetGroupName: names.tier.targetGroup,
         apiId: this.api.api.id,
         functionName: this.service.function.functionName,
         scalerFunctionName: this.scaler.function.functionName,

@@ -16,7 +16,7 @@ import { ScalerMinute } from "./fargate/scaler-minute";
 import { TierVariables } from "./fargate/tier-variables";
 import { defaultTags } from "./tags";
 import { breakEvenRps, workloadFrom } from "../model/cost-model";
-import { lowDemandAlarmName, overloadAlarmName } from "../scaler/settings";
+import { serviceNames } from "../model/names";
 
 /** Minutes below break-even before the low-demand alarm wakes the scaler; the policy then weighs the money. */
 export const LOW_DEMAND_MINUTES = 5;
@@ -49,6 +49,7 @@ export class FargateStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: defaultTags(c.service, id) }] });
     configureBackend(this, c, c.terraformCloud.fargateWorkspace, id);
 
+    const names = serviceNames(c.service);
     const weighted = c.fargate.switch === "weighted";
     this.tier = new TierVariables(this, "tier", { minTasks: c.fargate.minTasks, maxTasks: c.fargate.maxTasks, switch: c.fargate.switch });
     const count = this.tier.enabledCount;
@@ -56,7 +57,7 @@ export class FargateStack extends TerraformStack {
     // Weighted switch: the ALB fronts the same function API Gateway invokes, beside the tasks.
     const lambdaTarget = weighted
       ? new LambdaTarget(this, "lambda-target", {
-          name: c.service,
+          targetGroupName: names.tier.lambdaTargetGroup,
           function: core.service.function,
           functionTimeoutSeconds: c.lambda.timeoutSeconds,
           healthCheckPath: c.app.healthPath,
@@ -64,7 +65,7 @@ export class FargateStack extends TerraformStack {
         })
       : undefined;
     const lb = new LoadBalancer(this, "lb", {
-      name: c.service,
+      names: names.tier,
       vpcId: network.vpcId,
       vpcCidr: network.cidr,
       subnetIds: network.subnetIds,
@@ -77,7 +78,7 @@ export class FargateStack extends TerraformStack {
       count,
     });
     new FargateService(this, "service", {
-      name: c.service,
+      names: names.tier,
       vpcId: network.vpcId,
       subnetIds: network.subnetIds,
       albSecurityGroupId: lb.securityGroupId,
@@ -103,7 +104,7 @@ export class FargateStack extends TerraformStack {
       count: this.tier.recordCount,
     });
     new LowDemandAlarm(this, "low-demand", {
-      name: lowDemandAlarmName(c.service),
+      name: names.tier.lowDemandAlarm,
       albArnSuffix: lb.arnSuffix,
       // Above break-even Fargate is the cheaper tier and the policy cannot drain it, so the scaler sleeps while serving.
       lowDemandPerMinute: Math.round(breakEvenRps(workloadFrom(c)) * 60),
@@ -113,7 +114,7 @@ export class FargateStack extends TerraformStack {
     });
     // Serving at weight 100, overload would otherwise wait for the heartbeat: wake the scaler to spill to Lambda.
     new OverloadAlarm(this, "overload", {
-      name: overloadAlarmName(c.service),
+      name: names.tier.overloadAlarm,
       albArnSuffix: lb.arnSuffix,
       targetGroupArnSuffix: lb.targetGroupArnSuffix,
       capacityPerTaskPerMinute: c.fargate.requestsPerTaskPerSecond * 60,
@@ -121,7 +122,11 @@ export class FargateStack extends TerraformStack {
       count,
     });
     // Every minute only while the tier changes; serving, the low-demand and overload alarms and the heartbeat wake the scaler.
-    new ScalerMinute(this, "scaler-minute", { name: `${c.service}-scaler-minute`, scaler: core.scaler.function, count: this.tier.changingCount });
+    new ScalerMinute(this, "scaler-minute", {
+      name: names.tier.scalerMinuteRule,
+      scaler: core.scaler.function,
+      count: this.tier.changingCount,
+    });
     new TerraformOutput(this, "fargate_tier", { value: this.tier.tier.stringValue });
   }
 }

@@ -338,7 +338,7 @@ describe("core constructs reject bad props", () => {
     const app = Testing.app();
     const { core } = buildStacks(app, config);
     const settings = scalerSettingsFrom(config, { apiId: "a", functionName: "f", tableName: "t", alertTopicArn: "arn:aws:sns:us-east-1:1:t", scalerArn: "arn:aws:lambda:us-east-1:1:function:other", schedulerRoleArn: "r" });
-    expect(() => new Scaler(core, "bad-scaler", { functionName: "lambdaflex-scaler", zipPath: SCALER_ZIP, settings, roleArn: "arn:aws:iam::1:role/r", region: "us-east-1", accountId: "1", alarmPrefix: "lambdaflex-", logRetentionDays: 30 })).toThrow(
+    expect(() => new Scaler(core, "bad-scaler", { functionName: "lambdaflex-scaler", heartbeatRuleName: "lambdaflex-scaler-heartbeat", zipPath: SCALER_ZIP, settings, roleArn: "arn:aws:iam::1:role/r", region: "us-east-1", accountId: "1", alarmPrefix: "lambdaflex-", logRetentionDays: 30 })).toThrow(
       /settings\.wake\.scalerArn \(arn:aws:lambda:us-east-1:1:function:other\) must name this function, lambdaflex-scaler/,
     );
   });

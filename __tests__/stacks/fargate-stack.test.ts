@@ -328,7 +328,7 @@ describe("LambdaTarget", () => {
   it("refuses a function whose timeout the health check's would not outlast", () => {
     const stack = new TerraformStack(Testing.app(), "t");
     const fn = new LambdaFunction(stack, "fn", { functionName: "f", role: "arn:aws:iam::123456789012:role/r" });
-    expect(() => new LambdaTarget(stack, "lt", { name: "s", function: fn, functionTimeoutSeconds: 30, healthCheckPath: "/healthz", count: 1 })).toThrow(
+    expect(() => new LambdaTarget(stack, "lt", { targetGroupName: "s-lambda-tg", function: fn, functionTimeoutSeconds: 30, healthCheckPath: "/healthz", count: 1 })).toThrow(
       "LambdaTarget lt: functionTimeoutSeconds must be below the health check timeout of 30 s, got 30",
     );
   });

@@ -6,6 +6,7 @@
 import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand, type ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import type { DeploymentConfig } from "../../config/schema";
+import { serviceNames } from "../../model/names";
 import { awsCallFailed, errorName, fail, pass, type CheckResult } from "./check";
 
 /** Lambda keeps this much of the account's concurrency unreserved; a reservation that would cut into it is refused. */
@@ -63,7 +64,8 @@ export async function checkLambdaConcurrency(config: DeploymentConfig, lambda: L
   }
   if (reserve > 0) {
     // Reservations of this deployment's own functions (a redeploy) are already out of `unreserved`.
-    const held = await alreadyReserved(lambda, [`${config.service}-api`, `${config.service}-scaler`]);
+    const names = serviceNames(config.service);
+    const held = await alreadyReserved(lambda, [names.apiFunction, names.scalerFunction]);
     const left = unreserved + held - reserve;
     if (left < LAMBDA_UNRESERVED_MINIMUM) {
       return fail(LAMBDA_CHECK, `quota ${quota}, but other functions reserve ${quota - unreserved - held}: reserving ${reserve} would leave ${left} unreserved, below Lambda's minimum of ${LAMBDA_UNRESERVED_MINIMUM}`, request);

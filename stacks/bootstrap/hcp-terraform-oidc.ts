@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import type { RunPhase } from "../../model/names";
 
 export interface HcpTerraformOidcProps {
   /** HCP Terraform host (app.terraform.io, app.eu.terraform.io or a Terraform Enterprise host). */
@@ -10,7 +11,7 @@ export interface HcpTerraformOidcProps {
 }
 
 /** The two phases of an HCP Terraform run, each with its own role (TFC_AWS_PLAN_ROLE_ARN, TFC_AWS_APPLY_ROLE_ARN). */
-export type RunPhase = "plan" | "apply";
+export type { RunPhase };
 
 /** One workspace whose runs may assume a role. */
 export interface WorkspaceIdentity {

@@ -5,7 +5,10 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { policyDocument, type Statement } from "../policy";
 import { isReadAction } from "./read-actions";
-import type { HcpTerraformOidc, RunPhase, WorkspaceIdentity } from "./hcp-terraform-oidc";
+import { runRolePolicyName, serviceNames, type RunPhase, type RunStack } from "../../model/names";
+import type { HcpTerraformOidc, WorkspaceIdentity } from "./hcp-terraform-oidc";
+
+export { runRolePolicyName, type RunStack } from "../../model/names";
 
 /** What a run role needs to manage an EventBridge rule and its targets (both stacks own scheduled rules). */
 export const EVENT_RULE_ACTIONS = [
@@ -19,11 +22,9 @@ export const EVENT_RULE_ACTIONS = [
   "events:TagResource",
 ] as const;
 
-/** The stacks HCP Terraform workspaces run. */
-export type RunStack = "core" | "fargate";
-
-/** A run role's name: `<service>-tfc-<stack>-<phase>`, such as lambdaflex-tfc-fargate-apply. */
-export const runRoleName = (service: string, stack: RunStack, phase: RunPhase): string => `${service}-tfc-${stack}-${phase}`;
+/** A run role's name: `<service>-tfc-<stack>-<phase>`, such as lambdaflex-tfc-fargate-apply (the name table's). */
+export const runRoleName = (service: string, stack: RunStack, phase: RunPhase): string =>
+  serviceNames(service).runRole(stack, phase);
 
 export interface RunRoleProps {
   /** Role name (runRoleName). */
@@ -43,9 +44,6 @@ export interface RunRoleProps {
 export const MANAGED_POLICIES_PER_ROLE = 10;
 /** The most characters (whitespace not counted) IAM accepts in one managed policy document. */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
-
-/** The customer-managed policy a run role's part is written to. */
-export const runRolePolicyName = (roleName: string, part: string): string => `${roleName}-${part}`;
 
 /**
  * The role one phase of one HCP Terraform workspace's runs assumes

@@ -1,10 +1,11 @@
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { serviceNames } from "../../model/names";
 import { policyDocument } from "../policy";
 
-/** Name of the permissions boundary every `<service>-task*` role must carry. */
-export const taskBoundaryName = (service: string): string => `${service}-task-boundary`;
+/** Name of the permissions boundary every `<service>-task*` role must carry (the name table's). */
+export const taskBoundaryName = (service: string): string => serviceNames(service).taskBoundary;
 
 export interface TaskBoundaryProps {
   readonly service: string;
@@ -32,8 +33,9 @@ export class TaskBoundary extends Construct {
     super(scope, id);
     if (!props.logGroupName.startsWith("/")) throw new Error(`TaskBoundary ${id}: logGroupName must be a log group name such as /ecs/${props.service}, got "${props.logGroupName}"`);
     const arn = (service: string, resource: string) => `arn:aws:${service}:${props.region}:${props.accountId}:${resource}`;
+    const names = serviceNames(props.service);
     this.policy = new IamPolicy(this, "policy", {
-      name: taskBoundaryName(props.service),
+      name: names.taskBoundary,
       description: `Upper bound of the ${props.service} Fargate task roles: pull the image, write the tier's logs, use the service's tables.`,
       policy: Fn.jsonencode(
         policyDocument([
@@ -45,7 +47,7 @@ export class TaskBoundary extends Construct {
             Sid: "Tables",
             Effect: "Allow",
             Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-            Resource: arn("dynamodb", `table/${props.service}-*`),
+            Resource: arn("dynamodb", `table/${names.prefix}*`),
           },
         ]),
       ),

@@ -5,7 +5,9 @@ import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboar
 export interface DashboardProps {
   readonly name: string;
   readonly region: string;
-  readonly service: string;
+  /** The tier's load balancer and tasks' target group, found by name: they come and go with the tier. */
+  readonly albName: string;
+  readonly targetGroupName: string;
   readonly apiId: string;
   readonly functionName: string;
   readonly scalerFunctionName: string;
@@ -34,7 +36,7 @@ export class Dashboard extends Construct {
             "Demand (requests/min): Lambda tier and Fargate tier",
             [
               ["AWS/ApiGateway", "Count", "ApiId", props.apiId, { stat: "Sum", label: "API Gateway (Lambda tier)" }],
-              [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName=RequestCount ${props.service}-alb', 'Sum', 60))`, label: "ALB (Fargate tier)" }],
+              [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName=RequestCount ${props.albName}', 'Sum', 60))`, label: "ALB (Fargate tier)" }],
             ],
             { annotations: { horizontal: [perMinute(props.breakEvenRps, "break-even")] } },
           ),
@@ -43,7 +45,7 @@ export class Dashboard extends Construct {
             ["AWS/Lambda", "Throttles", "FunctionName", props.functionName, { stat: "Sum" }],
           ]),
           widget("Fargate healthy hosts", [
-            [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName=HealthyHostCount ${props.service}-tg', 'Minimum', 60))`, label: "healthy hosts" }],
+            [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName=HealthyHostCount ${props.targetGroupName}', 'Minimum', 60))`, label: "healthy hosts" }],
           ]),
           widget("Scaler", [
             ["AWS/Lambda", "Errors", "FunctionName", props.scalerFunctionName, { stat: "Sum" }],

@@ -8,6 +8,7 @@ import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { httpApiLogGroupName } from "../../model/names";
 
 export interface HttpApiProps {
   readonly name: string;
@@ -48,7 +49,7 @@ export class HttpApi extends Construct {
     });
     new Apigatewayv2Route(this, "default-route", { apiId: this.api.id, routeKey: "$default", target: `integrations/${integration.id}` });
     const accessLogs = new CloudwatchLogGroup(this, "access-logs", {
-      name: `/aws/apigateway/${props.name}`,
+      name: httpApiLogGroupName(props.name),
       retentionInDays: props.logRetentionDays,
     });
     const stage = new Apigatewayv2Stage(this, "stage", {

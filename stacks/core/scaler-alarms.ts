@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { wakeAlarmNames } from "../../scaler/settings";
 
 export interface ScalerAlarmsProps {
-  /** Names the alarms (`wakeAlarmNames(service)`); they start with the `<service>-` prefix the scaler accepts invocations from. */
-  readonly service: string;
+  /** The alarms' names; they start with the `<service>-` prefix the scaler accepts invocations from. */
+  readonly demandAlarmName: string;
+  readonly throttlesAlarmName: string;
   /** The scaler function's ARN: each alarm's Lambda action. */
   readonly scalerArn: string;
   readonly apiId: string;
@@ -27,12 +27,11 @@ export class ScalerAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ScalerAlarmsProps) {
     super(scope, id);
     if (props.highDemandPerMinute <= 0) throw new Error(`ScalerAlarms ${id}: highDemandPerMinute must be > 0, got ${props.highDemandPerMinute}`);
-    const [demandName, throttlesName] = wakeAlarmNames(props.service);
     // One-minute alarms where no datapoint means nothing happened; each invokes the scaler.
     const wake = { period: 60, statistic: "Sum", comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching", alarmActions: [props.scalerArn] };
     this.alarms = [
       new CloudwatchMetricAlarm(this, "demand", {
-        alarmName: demandName!,
+        alarmName: props.demandAlarmName,
         alarmDescription: "Demand on the Lambda tier is above the scale-up threshold in 3 of 5 minutes; wakes the scaler. Count includes requests the stage throttled (429), so this covers stage throttling too.",
         namespace: "AWS/ApiGateway",
         metricName: "Count",
@@ -43,7 +42,7 @@ export class ScalerAlarms extends Construct {
         ...wake,
       }),
       new CloudwatchMetricAlarm(this, "throttles", {
-        alarmName: throttlesName!,
+        alarmName: props.throttlesAlarmName,
         alarmDescription: "The service's Lambda function is throttling; wakes the scaler.",
         namespace: "AWS/Lambda",
         metricName: "Throttles",

@@ -23,6 +23,8 @@ export interface ScalerProps {
   readonly region: string;
   /** The account the scaler runs in (caller identity): the alarms that may invoke it. */
   readonly accountId: string;
+  /** The hourly rule (`<service>-scaler-heartbeat`). */
+  readonly heartbeatRuleName: string;
   /** Prefix of the alarms allowed to invoke the scaler (`<service>-`). */
   readonly alarmPrefix: string;
   readonly logRetentionDays: number;
@@ -94,7 +96,10 @@ export class Scaler extends Construct {
       destinationConfig: { onFailure: { destination: props.settings.alertTopicArn } },
     });
 
-    this.heartbeat = new CloudwatchEventRule(this, "heartbeat", { name: `${props.functionName}-heartbeat`, scheduleExpression: props.heartbeat ?? "rate(1 hour)" });
+    this.heartbeat = new CloudwatchEventRule(this, "heartbeat", {
+      name: props.heartbeatRuleName,
+      scheduleExpression: props.heartbeat ?? "rate(1 hour)",
+    });
     new CloudwatchEventTarget(this, "heartbeat-target", { rule: this.heartbeat.name, arn: this.function.arn });
     new LambdaPermission(this, "from-heartbeat", {
       statementId: "AllowHeartbeat",

@@ -6,10 +6,12 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import type { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import type { TierNames } from "../../model/names";
 import { only } from "../conditional";
 
 export interface FargateServiceProps {
-  readonly name: string;
+  /** The tasks' security group, the cluster, the ECS service and its scaling policy, from the name table. */
+  readonly names: Pick<TierNames, "tasksSecurityGroup" | "cluster" | "ecsService" | "scalingPolicy">;
   readonly vpcId: string;
   readonly subnetIds: string[];
   readonly albSecurityGroupId: string;
@@ -50,7 +52,7 @@ export class FargateService extends Construct {
     const count = props.count;
 
     const sg = new SecurityGroup(this, "sg", {
-      name: `${props.name}-tasks`,
+      name: props.names.tasksSecurityGroup,
       description: "Tasks: only the ALB may connect",
       vpcId: props.vpcId,
       ingress: [{ description: "From the ALB only", protocol: "tcp", fromPort: props.containerPort, toPort: props.containerPort, securityGroups: [props.albSecurityGroupId] }],
@@ -58,9 +60,13 @@ export class FargateService extends Construct {
       count,
     });
 
-    const cluster = new EcsCluster(this, "cluster", { name: props.name, setting: [{ name: "containerInsights", value: "disabled" }], count });
+    const cluster = new EcsCluster(this, "cluster", {
+      name: props.names.cluster,
+      setting: [{ name: "containerInsights", value: "disabled" }],
+      count,
+    });
     const service = new EcsService(this, "service", {
-      name: props.name,
+      name: props.names.ecsService,
       cluster: only(cluster, "arn"),
       taskDefinition: props.taskDefinitionArn,
       launchType: "FARGATE",
@@ -92,7 +98,7 @@ export class FargateService extends Construct {
       count,
     });
     new AppautoscalingPolicy(this, "requests-per-target", {
-      name: `${props.name}-requests-per-target`,
+      name: props.names.scalingPolicy,
       policyType: "TargetTrackingScaling",
       serviceNamespace: "ecs",
       scalableDimension: "ecs:service:DesiredCount",

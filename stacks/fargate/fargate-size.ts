@@ -1,7 +1,7 @@
 /**
  * The Fargate task size rule lives in the configuration schema
- * (config/schema.ts), so synth, simulate, advise and doctor refuse the same
+ * (config/tier-schema.ts), so synth, simulate, advise and doctor refuse the same
  * sizes in the same words; the construct checks it again for configurations
  * built in code.
  */
-export { FARGATE_MEMORY, fargateSizeProblem } from "../../config/schema";
+export { FARGATE_MEMORY, fargateSizeProblem } from "../../config/tier-schema";

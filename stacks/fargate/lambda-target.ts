@@ -9,8 +9,8 @@ import { only } from "../conditional";
 export const LAMBDA_HEALTH_CHECK = { interval: 35, timeout: 30 } as const;
 
 export interface LambdaTargetProps {
-  /** The service name; the target group is `<name>-lambda-tg`, the name the scaler looks up. */
-  readonly name: string;
+  /** The target group's name (`<service>-lambda-tg`), the name the scaler looks up. */
+  readonly targetGroupName: string;
   /** The service function API Gateway invokes (core stack), the same code the tasks run. */
   readonly function: LambdaFunction;
   /** The function's timeout in seconds: the health check's timeout must be longer. */
@@ -40,7 +40,7 @@ export class LambdaTarget extends Construct {
       throw new Error(`LambdaTarget ${id}: functionTimeoutSeconds must be below the health check timeout of ${LAMBDA_HEALTH_CHECK.timeout} s, got ${props.functionTimeoutSeconds}`);
     }
     this.targetGroup = new LbTargetGroup(this, "targets", {
-      name: `${props.name}-lambda-tg`,
+      name: props.targetGroupName,
       targetType: "lambda",
       // Repeated headers and query parameters (Set-Cookie) reach the app as arrays, as from API Gateway.
       lambdaMultiValueHeadersEnabled: true,

@@ -4,10 +4,12 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener, type LbListenerDefaultAction } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import type { TierNames } from "../../model/names";
 import { only } from "../conditional";
 
 export interface LoadBalancerProps {
-  readonly name: string;
+  /** The ALB (and its security group) and the tasks' target group, from the name table. */
+  readonly names: Pick<TierNames, "alb" | "targetGroup">;
   readonly vpcId: string;
   /** The VPC's CIDR: the ALB may only talk to targets inside it. */
   readonly vpcCidr: string;
@@ -67,7 +69,7 @@ export class LoadBalancer extends Construct {
       throw new Error(`LoadBalancer ${id}: healthCheckPath must start with / and be at most 1024 characters, got ${JSON.stringify(healthCheckPath)}`);
     }
     const sg = new SecurityGroup(this, "sg", {
-      name: `${props.name}-alb`,
+      name: props.names.alb,
       description: "Public HTTPS (and HTTP for the redirect) to the ALB",
       vpcId: props.vpcId,
       ingress: [
@@ -81,7 +83,7 @@ export class LoadBalancer extends Construct {
     });
     this.securityGroupId = only(sg, "id");
     const alb = new Lb(this, "alb", {
-      name: `${props.name}-alb`,
+      name: props.names.alb,
       loadBalancerType: "application",
       internal: false,
       securityGroups: [this.securityGroupId],
@@ -92,7 +94,7 @@ export class LoadBalancer extends Construct {
       count: props.count,
     });
     const tg = new LbTargetGroup(this, "targets", {
-      name: `${props.name}-tg`,
+      name: props.names.targetGroup,
       targetType: "ip",
       protocol: "HTTP",
       port: props.targetPort,
