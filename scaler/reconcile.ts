@@ -5,6 +5,7 @@ import type { PublishedStatus, StatusAlert } from "./adapters/status";
 import type { ToggleCheckout } from "./git-toggle";
 import { decide, type Decision, type Metrics, type PolicyConfig, type RunObservation } from "./policy";
 import { formatToggle, parseToggle, ToggleFileError, type TierState } from "../model/toggle";
+import { formatCommitSubject } from "../model/commit-subject";
 
 /** The reconciler's ports; the handler wires them to AWS and git, tests to fakes or real servers. */
 export interface ReconcileDeps {
@@ -56,7 +57,7 @@ export function commitMessage(d: Decision, at: Date): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(" ");
   return [
-    `lambdaflex: ${d.from} -> ${d.to}: ${d.reason}`,
+    formatCommitSubject(d),
     "",
     `decision: commit fargate_tier=${d.to} fargate_min_tasks=${d.toggle.fargate_min_tasks} fargate_max_tasks=${d.toggle.fargate_max_tasks}`,
     `evidence: ${evidence}`,
