@@ -46,7 +46,8 @@ import type { Logger, LogLevel } from "../model/log";
 import { clientOptions, workspaceOf } from "./deployment";
 import { IDENTITIES } from "./identities";
 import { deriveProfile } from "./scaler-cycle-profile";
-import { ScalerCycleError, type DecisionLine, type ScalerCycleContext, type ScalerCycleReport, type TierCheck, type Transition } from "./scaler-cycle-types";
+import { ScalerCycleError } from "./scaler-cycle-types";
+import type { DecisionLine, ScalerCycleContext, ScalerCycleReport, TierCheck, Transition } from "./scaler-cycle-types";
 import { World } from "./scaler-cycle-world";
 
 // The cycle's rooms: what it is given and reports, the demand, and the world it plays.

@@ -137,7 +137,8 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     dryRun: s.dryRun,
     logger,
     now,
-    metrics: (now, state) => readMetrics({ cloudwatch: ports.cloudwatch, elb: ports.elb }, s.targets, now, s.policy.historyMinutes, state, s.metricLagMinutes),
+    metrics: (now, state) =>
+      readMetrics({ cloudwatch: ports.cloudwatch, elb: ports.elb }, s.targets, now, s.policy.historyMinutes, state, s.metricLagMinutes),
     setWeight: (listener, weight) => setFargateWeight(ports.elb, listener, weight),
     records: () => readLiveRecords(ports.route53, s.hostedZoneId, s.domain),
     publish: (status) => publishStatus(ports.dynamo, s.tableName, status),
@@ -163,7 +164,8 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
           })
       : undefined,
     queueRun: tfc
-      ? (workspaceId, message) => withToken(tfc.tokenParameterName, async (token) => (await queueRun(target(token), workspaceId, message, ports.fetch)).id)
+      ? (workspaceId, message) =>
+          withToken(tfc.tokenParameterName, async (token) => (await queueRun(target(token), workspaceId, message, ports.fetch)).id)
       : undefined,
     checkout: () => withToken(s.git.tokenParameterName, (token) => reader(token)()),
   };

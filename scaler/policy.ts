@@ -12,9 +12,26 @@
  */
 import { accumulated, breakEven, despike, lambdaExcess, roundTripCost, usd } from "./money";
 import { TierState } from "../model/toggle";
-import { albPerMinute, busyLevel, capacityShare, demandPerMinute, last, lastingDemand, meanOf, round, tasksFor } from "./policy/demand";
+import {
+  albPerMinute,
+  busyLevel,
+  capacityShare,
+  demandPerMinute,
+  last,
+  lastingDemand,
+  meanOf,
+  round,
+  tasksFor,
+} from "./policy/demand";
 import { recordGoneSince, tallyStay } from "./policy/memory";
-import { CLOCK_SKEW_MINUTES, effectiveBackoff, restingFloor, roundTripShape, runRetryBackoffMinutes, warmupOf } from "./policy/round-trip";
+import {
+  CLOCK_SKEW_MINUTES,
+  effectiveBackoff,
+  restingFloor,
+  roundTripShape,
+  runRetryBackoffMinutes,
+  warmupOf,
+} from "./policy/round-trip";
 import { RULES, type Carried, type ToggleChanges } from "./policy/states";
 import type { Alert, Decision, Observation, PolicyConfig, ScalerMemory, Series } from "./policy/types";
 
@@ -131,7 +148,8 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   const out: Carried = {};
   const memory: ScalerMemory = { ...(recordGone ? { recordGone } : {}), ...(stayTally.memory ? { stay: stayTally.memory } : {}) };
   const carried = () => ({ requeueRun: out.requeueRun, followUp: out.followUp, fargateWeight: out.fargateWeight });
-  const none = (reason: string): Decision => ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts, ...carried(), memory });
+  const none = (reason: string): Decision =>
+    ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts, ...carried(), memory });
   const commit = (to: TierState, reason: string, changes: ToggleChanges = {}): Decision => ({
     action: "commit",
     from: state,

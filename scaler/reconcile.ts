@@ -153,6 +153,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
       const { fargateWeightNow: observed, listener } = await metrics.value;
       if (decision.fargateWeight !== undefined && observed !== undefined && decision.fargateWeight !== observed && deps.setWeight && !deps.dryRun) {
         try {
+          // A listener is read with the weight it reports; without one there is nothing to set.
           if (!listener) throw new Error("the ALB's HTTPS listener was not found with the metrics; weights left as they are");
           await deps.setWeight(listener, decision.fargateWeight);
           log("info", "weights set", { fargate: decision.fargateWeight, lambda: 100 - decision.fargateWeight, was: observed });

@@ -9,7 +9,14 @@
  * HCP Terraform answers 404 both for what does not exist and for what the
  * token may not see, so "missing" always means "missing or hidden".
  */
-import { showWorkspace, terraformCloudCall, type Fetch, type TerraformCloudCall, type TerraformCloudConnection, type WorkspaceResource } from "./terraform-cloud";
+import {
+  showWorkspace,
+  terraformCloudCall,
+  type Fetch,
+  type TerraformCloudCall,
+  type TerraformCloudConnection,
+  type WorkspaceResource,
+} from "./terraform-cloud";
 
 export type { WorkspaceResource };
 
@@ -81,7 +88,8 @@ export function terraformCloudApi(c: TerraformCloudConnection, fetchImpl: Fetch)
       return consumers.flatMap((w: { id?: unknown }) => (typeof w.id === "string" ? [w.id] : []));
     },
     async runTriggerSources(workspaceId) {
-      const triggers = await all(call, `/api/v2/workspaces/${workspaceId}/run-triggers?filter%5Brun-trigger%5D%5Btype%5D=inbound`);
+      const inbound = "filter%5Brun-trigger%5D%5Btype%5D=inbound";
+      const triggers = await all(call, `/api/v2/workspaces/${workspaceId}/run-triggers?${inbound}`);
       type Trigger = { attributes?: Record<string, unknown>; relationships?: { sourceable?: { data?: { id?: unknown } } } };
       return triggers.map((t: Trigger) => {
         const id = t.relationships?.sourceable?.data?.id;

@@ -45,7 +45,7 @@ export interface TerraformCloudConnection {
   readonly organization: string;
   /** A team or user API token (read runs, queue plans). Organization tokens cannot create runs. */
   readonly token: string;
-  /** Where the token came from (an environment variable), named when it is rejected. Absent: the scaler's token parameter. */
+  /** Where the token came from (an environment variable), named when it is rejected. Absent: the token parameter. */
   readonly tokenSource?: string;
 }
 
@@ -111,12 +111,14 @@ export function terraformCloudCall(c: TerraformCloudConnection, fetchImpl: Fetch
   const base = (c.baseUrl ?? "https://app.terraform.io").replace(/\/$/, "");
   const headers = { Authorization: `Bearer ${c.token}`, "Content-Type": "application/vnd.api+json" };
   return async (path, o = {}) => {
-    const init = o.body === undefined ? { method: "GET", headers } : { method: "POST", headers, body: JSON.stringify(o.body) };
+    const body = o.body === undefined ? {} : { body: JSON.stringify(o.body) };
+    const init = { method: o.body === undefined ? "GET" : "POST", headers, ...body };
     let res;
     try {
       res = await fetchImpl(`${base}${path}`, init);
     } catch (err) {
-      throw new TerraformCloudError(`cannot reach Terraform Cloud at ${base}: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+      const why = err instanceof Error ? err.message : String(err);
+      throw new TerraformCloudError(`cannot reach Terraform Cloud at ${base}: ${why}`, undefined, { cause: err });
     }
     if (res.status === 401) {
       // The doctor names the variable the token came from; the scaler, its parameter.
@@ -170,7 +172,8 @@ export async function showWorkspace(
 /** The workspace id, which the runs endpoints take instead of the name. */
 async function workspaceId(t: TerraformCloudTarget, fetchImpl: Fetch): Promise<string> {
   // With `notFound` set a 404 throws, so a workspace always comes back.
-  return (await showWorkspace(terraformCloudCall(t, fetchImpl), t.organization, t.workspace, (path) => noWorkspace(t, path)))!.id;
+  const ws = await showWorkspace(terraformCloudCall(t, fetchImpl), t.organization, t.workspace, (path) => noWorkspace(t, path));
+  return ws!.id;
 }
 
 function toRunStatus(run: Resource, commitOf: (run: Resource) => string | undefined): RunStatus {

@@ -11,7 +11,9 @@ import { drainWindowMinutes, FLOOR_SETTLE_MINUTES, measuredWarmup } from "./roun
 import type { Alert, Decision, Observation, PolicyConfig, ScalerMemory, Series } from "./types";
 
 /** The toggle fields a commit may set besides the state and since. */
-export type ToggleChanges = Partial<Pick<Toggle, "fargate_min_tasks" | "fargate_backoff_up" | "fargate_backoff_down" | "fargate_tier_since" | "fargate_warmup_minutes">>;
+export type ToggleChanges = Partial<
+  Pick<Toggle, "fargate_min_tasks" | "fargate_backoff_up" | "fargate_backoff_down" | "fargate_tier_since" | "fargate_warmup_minutes">
+>;
 
 /** What a decision carries besides the toggle, set on the way to it (read when none or commit is called). */
 export interface Carried {
@@ -118,7 +120,10 @@ export interface Situation {
 
 /** Off: buy the tier once Lambda has cost its up price, or at once when Lambda throttles. */
 function whileOff(s: Situation): Decision {
-  const { c, o, t, minutesInState, applyLate, latestDemand, peakRps, throttles, lasting, size, downSteps, step, latestExcess, upPrice, lambdaBehind, stayExcessSum, wasted, alerts, none, commit, behindLambda, upPriced } = s;
+  const {
+    c, o, t, minutesInState, applyLate, latestDemand, peakRps, throttles, lasting, size, downSteps, step,
+    latestExcess, upPrice, lambdaBehind, stayExcessSum, wasted, alerts, none, commit, behindLambda, upPriced,
+  } = s;
   if (applyLate && o.fargateRecordLive === true) {
     alerts.push({ kind: "apply-lagging", message: `tier is off for ${Math.round(minutesInState)} min but the fargate DNS record still exists; check the Terraform run` });
   }
@@ -146,7 +151,10 @@ function whileOff(s: Situation): Decision {
 
 /** Warming: the canary (weighted) or enough healthy hosts moves traffic; demand that fell away abandons the tier. */
 function whileWarming(s: Situation): Decision {
-  const { c, t, minutesInState, recentRps, healthyNow, live, healthyAtLeast, throttles, floor, upSteps, step, stayExcess, upBar, weighted, weightNow, capacityWeight, alerts, out, none, commit, priced } = s;
+  const {
+    c, t, minutesInState, recentRps, healthyNow, live, healthyAtLeast, throttles, floor, upSteps, step,
+    stayExcess, upBar, weighted, weightNow, capacityWeight, alerts, out, none, commit, priced,
+  } = s;
   // Serving begins now: the warm-up this took is what the next round trip is priced with.
   const measured = { fargate_warmup_minutes: measuredWarmup(t.fargate_warmup_minutes || undefined, minutesInState) };
   // Demand fell away before the tier served: stop paying for it once that has cost as much as a round trip.
@@ -183,7 +191,11 @@ function whileWarming(s: Situation): Decision {
 
 /** Serving: hand the floor back, spill to Lambda, and drain once Fargate has cost its down price and a re-warm. */
 function whileServing(s: Situation): Decision {
-  const { c, o, t, minutesInState, applyLate, alb, healthyNow, floor, upSteps, downSteps, step, downPrice, fargateBehind, recentHigh, rewarm, stayExcessSum, wasted, weightNow, capacityWeight, alerts, out, none, commit, behindFargate, priced } = s;
+  const {
+    c, o, t, minutesInState, applyLate, alb, healthyNow, floor, upSteps, downSteps, step, downPrice,
+    fargateBehind, recentHigh, rewarm, stayExcessSum, wasted, weightNow, capacityWeight, alerts, out, none,
+    commit, behindFargate, priced,
+  } = s;
   if (o.fargateRecordLive === false && applyLate) {
     alerts.push({ kind: "apply-lagging", message: `serving for ${Math.round(minutesInState)} min but the fargate DNS record is absent; check the Terraform run` });
   }
@@ -222,7 +234,11 @@ function whileServing(s: Situation): Decision {
 
 /** Draining: serve again if demand came back; otherwise wait out the drain window and remove the tier when the ALB is idle. */
 function whileDraining(s: Situation): Decision {
-  const { c, o, t, minutesInState, alb, recentRps, peakRps, healthyNow, healthyAtLeast, throttles, floor, upSteps, downSteps, step, smoothStayExcess, upBar, recordGone, goneMinutes, weighted, weightNow, alerts, out, none, commit, priced } = s;
+  const {
+    c, o, t, minutesInState, alb, recentRps, peakRps, healthyNow, healthyAtLeast, throttles, floor, upSteps,
+    downSteps, step, smoothStayExcess, upBar, recordGone, goneMinutes, weighted, weightNow, alerts, out, none,
+    commit, priced,
+  } = s;
   // All of the ALB's requests to Lambda first: instant, no DNS involved.
   if (weightNow !== undefined) out.fargateWeight = 0;
   // Keeping the tier that still exists meets the bar for adding it: Lambda has cost the up price (with its backoff) since the drain began.

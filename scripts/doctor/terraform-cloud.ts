@@ -5,7 +5,8 @@
  */
 import type { DeploymentConfig } from "../../config/schema";
 import { TerraformCloudError, type Fetch } from "../../scaler/adapters/terraform-cloud";
-import { terraformCloudApi, type TerraformCloudApi, type WorkspaceResource } from "../../scaler/adapters/terraform-cloud-workspaces";
+import { terraformCloudApi } from "../../scaler/adapters/terraform-cloud-workspaces";
+import type { TerraformCloudApi, WorkspaceResource } from "../../scaler/adapters/terraform-cloud-workspaces";
 import { runRoleName } from "../../stacks/bootstrap/run-role";
 import { fail, guarded, pass, type CheckResult } from "./check";
 import { imageReleasePaths } from "../../model/release-file";
