@@ -9,9 +9,9 @@ import type { HttpClient } from "isomorphic-git";
 import { jsonLogger, type Logger } from "../model/log";
 import { publishAlert } from "./adapters/alerts";
 import { readMetrics } from "./adapters/cloudwatch";
-import { setFargateWeight, type ListenerWeights } from "./adapters/listener";
+import { setFargateWeight } from "./adapters/listener";
 import { readLiveRecords } from "./adapters/route53";
-import { readToken } from "./adapters/parameters";
+import { tokenCache } from "./adapters/parameters";
 import { publishStatus, readStatus } from "./adapters/status";
 import { queueRun, readRuns, TerraformCloudError, type Fetch } from "./adapters/terraform-cloud";
 import { REARM_SOURCE, rearmIfAlarming, type RearmMemo, type RearmRequest } from "./adapters/wake";
@@ -104,32 +104,11 @@ const isAuthRejection = (err: unknown) => err instanceof GitAuthError || (err in
 
 /** Wires the reconciler to AWS, Terraform Cloud and the git host through `ports`. */
 export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = defaultPorts()): ScalerDeps {
-  // Each token is read once per container. A failed read is retried next time, and a token
-  // the server rejects (HTTP 401) is dropped, so a rotated token is picked up without a redeploy.
-  const cached = new Map<string, Promise<string>>();
-  const secret = (name: string): Promise<string> => {
-    let value = cached.get(name);
-    if (!value) {
-      value = readToken(ports.parameters, name).catch((err: Error) => {
-        cached.delete(name);
-        throw err;
-      });
-      cached.set(name, value);
-    }
-    return value;
-  };
-  const withToken = async <T>(name: string, use: (token: string) => Promise<T>): Promise<T> => {
-    try {
-      return await use(await secret(name));
-    } catch (err) {
-      if (isAuthRejection(err)) cached.delete(name);
-      throw err;
-    }
-  };
+  // Each token is read once per container; one the server rejects is read again next time.
+  const tokens = tokenCache(ports.parameters, isAuthRejection);
+  const withToken = <T>(name: string, use: (token: string) => Promise<T>): Promise<T> => tokens.use(name, use);
   const tfc = s.terraformCloud;
   const target = (token: string) => ({ baseUrl: ports.terraformCloudUrl ?? `https://${tfc!.hostname}`, organization: tfc!.organization, workspace: tfc!.workspace, token });
-  // The workspace id comes with every runs read; queueing a run needs it.
-  let workspaceId: string | undefined;
   // One reader per container and token, so the toggle text is cached across warm invocations.
   const readers = new Map<string, ReturnType<typeof toggleReader>>();
   const reader = (token: string) => {
@@ -151,8 +130,6 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     return r;
   };
   const now = ports.now ?? (() => new Date());
-  // The listener read with the metrics: what a weight change modifies.
-  let listener: ListenerWeights | undefined;
   return {
     policy: s.policy,
     service: s.service,
@@ -161,13 +138,8 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     logger,
     now,
     metrics: (now, state) =>
-      readMetrics({ cloudwatch: ports.cloudwatch, elb: ports.elb }, s.targets, now, s.policy.historyMinutes, state, s.metricLagMinutes, (l) => {
-        listener = l;
-      }),
-    setWeight: async (weight) => {
-      if (!listener) throw new Error("the ALB's HTTPS listener was not found with the metrics; weights left as they are");
-      await setFargateWeight(ports.elb, listener, weight);
-    },
+      readMetrics({ cloudwatch: ports.cloudwatch, elb: ports.elb }, s.targets, now, s.policy.historyMinutes, state, s.metricLagMinutes),
+    setWeight: (listener, weight) => setFargateWeight(ports.elb, listener, weight),
     records: () => readLiveRecords(ports.route53, s.hostedZoneId, s.domain),
     publish: (status) => publishStatus(ports.dynamo, s.tableName, status),
     readStatus: () => readStatus(ports.dynamo, s.tableName),
@@ -188,16 +160,12 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
       ? (head) =>
           withToken(tfc.tokenParameterName, async (token) => {
             const r = await readRuns(target(token), head, ports.fetch);
-            workspaceId = r.workspaceId;
-            return { forHead: r.forHead, failedAttempts: r.failedAttemptsForHead };
+            return { forHead: r.forHead, failedAttempts: r.failedAttemptsForHead, workspaceId: r.workspaceId };
           })
       : undefined,
     queueRun: tfc
-      ? (message) =>
-          withToken(tfc.tokenParameterName, async (token) => {
-            if (!workspaceId) throw new Error("the workspace id is not known yet; its runs could not be read");
-            return (await queueRun(target(token), workspaceId, message, ports.fetch)).id;
-          })
+      ? (workspaceId, message) =>
+          withToken(tfc.tokenParameterName, async (token) => (await queueRun(target(token), workspaceId, message, ports.fetch)).id)
       : undefined,
     checkout: () => withToken(s.git.tokenParameterName, (token) => reader(token)()),
   };

@@ -1,10 +1,13 @@
 import type { Logger } from "../model/log";
 import type { AlertContext } from "./adapters/alerts";
+import type { MetricReadings } from "./adapters/cloudwatch";
+import type { ListenerWeights } from "./adapters/listener";
 import type { LiveRecords } from "./adapters/route53";
 import type { PublishedStatus, StatusAlert } from "./adapters/status";
 import type { ToggleCheckout } from "./git-toggle";
-import { decide, type Decision, type Metrics, type PolicyConfig, type RunObservation } from "./policy";
+import { decide, type Decision, type PolicyConfig, type RunObservation } from "./policy";
 import { formatToggle, parseToggle, ToggleFileError, type TierState } from "../model/toggle";
+import { formatCommitSubject } from "../model/commit-subject";
 
 /** The reconciler's ports; the handler wires them to AWS and git, tests to fakes or real servers. */
 export interface ReconcileDeps {
@@ -13,15 +16,15 @@ export interface ReconcileDeps {
   readonly toggleFile: string;
   readonly dryRun: boolean;
   readonly checkout: () => Promise<ToggleCheckout>;
-  /** Reads the metrics the given state decides on. */
-  readonly metrics: (now: Date, state: TierState) => Promise<Metrics>;
-  /** Weighted switch: sets the percent of the ALB's requests the tasks get (the listener read with the metrics). */
-  readonly setWeight?: (fargateWeight: number) => Promise<void>;
+  /** Reads the metrics the given state decides on, with the listener they were read with (weighted switch). */
+  readonly metrics: (now: Date, state: TierState) => Promise<MetricReadings>;
+  /** Weighted switch: sets the percent of the ALB's requests the tasks get on `listener` (as read with the metrics). */
+  readonly setWeight?: (listener: ListenerWeights, fargateWeight: number) => Promise<void>;
   readonly records: () => Promise<LiveRecords>;
   /** The fargate workspace's runs for the commit the toggle was read at; absent when Terraform Cloud is not configured. */
-  readonly runs?: (head: string) => Promise<RunObservation | undefined>;
+  readonly runs?: (head: string) => Promise<RunReadings | undefined>;
   /** Queues the workspace's latest configuration again (after a failed run); returns the run id. */
-  readonly queueRun?: (message: string) => Promise<string>;
+  readonly queueRun?: (workspaceId: string, message: string) => Promise<string>;
   /** Writes the status item; called only when it differs from the one readStatus returned. */
   readonly publish: (status: PublishedStatus) => Promise<void>;
   /**
@@ -37,6 +40,9 @@ export interface ReconcileDeps {
   readonly maxAttempts?: number;
 }
 
+/** The runs as read, with the id of the workspace they belong to (what queueing another run takes). */
+export type RunReadings = RunObservation & { readonly workspaceId: string };
+
 export type ReconcileOutcome = "no-change" | "committed" | "dry-run" | "corrupt-toggle";
 
 export interface ReconcileResult {
@@ -48,7 +54,7 @@ export interface ReconcileResult {
   readonly run?: RunObservation;
 }
 
-const EMPTY: Metrics = { apiRequests: [], albRequests: [], healthyHosts: [], lambdaThrottles: [], lambdaConcurrency: [] };
+const EMPTY: MetricReadings = { apiRequests: [], albRequests: [], healthyHosts: [], lambdaThrottles: [], lambdaConcurrency: [] };
 
 /** A commit message that reads as a line of scaling history, with the figures in the body. */
 export function commitMessage(d: Decision, at: Date): string {
@@ -56,7 +62,7 @@ export function commitMessage(d: Decision, at: Date): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(" ");
   return [
-    `lambdaflex: ${d.from} -> ${d.to}: ${d.reason}`,
+    formatCommitSubject(d),
     "",
     `decision: commit fargate_tier=${d.to} fargate_min_tasks=${d.toggle.fargate_min_tasks} fargate_max_tasks=${d.toggle.fargate_max_tasks}`,
     `evidence: ${evidence}`,
@@ -90,7 +96,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
       log("error", "terraform cloud unavailable; run status unknown", { error: err.message });
       return undefined;
     });
-  let metrics: { state: TierState; value: Promise<Metrics> } | undefined;
+  let metrics: { state: TierState; value: Promise<MetricReadings> } | undefined;
   // null: the previous status is unknown, so it is written and every alert is new (a duplicate page beats a lost one).
   const previous: Promise<PublishedStatus | undefined | null> = deps.readStatus
     ? deps.readStatus().catch((err: Error) => {
@@ -101,8 +107,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
   const report = (next: PublishedStatus, alerts: readonly StatusAlert[], evidence?: Decision["evidence"]) =>
     settleStatus(deps, next, alerts, evidence, previous).catch((err: Error) => log("error", "could not publish the scaler status", { error: err.message }));
   const maxAttempts = deps.maxAttempts ?? 3;
-  const requeue = (why: string) =>
-    deps.queueRun!(`lambdaflex: retry: ${why}`).then(
+  const requeue = (run: RunReadings, why: string) =>
+    deps.queueRun!(run.workspaceId, `lambdaflex: retry: ${why}`).then(
       (id) => log("warn", "queued the failed Terraform run again", { run: id, why }),
       (err: Error) => log("error", "could not queue a Terraform run", { error: err.message, why }),
     );
@@ -144,17 +150,20 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
         head: checkout.head,
       });
       // Weights are runtime state, not a commit: set them whatever happens to the toggle.
-      const observed = (await metrics.value).fargateWeightNow;
+      const { fargateWeightNow: observed, listener } = await metrics.value;
       if (decision.fargateWeight !== undefined && observed !== undefined && decision.fargateWeight !== observed && deps.setWeight && !deps.dryRun) {
         try {
-          await deps.setWeight(decision.fargateWeight);
+          // A listener is read with the weight it reports; without one there is nothing to set.
+          if (!listener) throw new Error("the ALB's HTTPS listener was not found with the metrics; weights left as they are");
+          await deps.setWeight(listener, decision.fargateWeight);
           log("info", "weights set", { fargate: decision.fargateWeight, lambda: 100 - decision.fargateWeight, was: observed });
         } catch (err) {
           log("error", "could not set the listener weights", { error: (err as Error).message });
         }
       }
       if (unchanged) {
-        if (decision.requeueRun && deps.queueRun && !deps.dryRun) await requeue(decision.requeueRun);
+        // A retry is asked for only on a failed run, so the runs (and their workspace) were read.
+        if (decision.requeueRun && run && deps.queueRun && !deps.dryRun) await requeue(run, decision.requeueRun);
         await report(status(), decision.alerts, decision.evidence);
         return { outcome: "no-change", attempts: attempt, decision, run };
       }

@@ -1,6 +1,14 @@
 import { z } from "zod";
-import type { DeploymentConfig } from "../config/schema";
+import { DeploymentConfigSchema, WorkloadSchema, type DeploymentConfig } from "../config/schema";
 import { policyConfigFrom } from "./policy";
+
+// Bounds live where the configuration defines them: a field copied from the configuration takes its
+// schema here (without the default, since the settings always carry the value), so the two never drift.
+const config = DeploymentConfigSchema.shape;
+const scaling = config.scaling.shape;
+const fargate = config.fargate.shape;
+const load = WorkloadSchema.unwrap().shape;
+const required = <T extends z.ZodType>(s: z.ZodDefault<T>): T => s.unwrap();
 
 /**
  * What the scaler Lambda needs at run time, passed by the core stack as one
@@ -11,44 +19,45 @@ export const ScalerSettingsSchema = z
     service: z.string().min(1),
     policy: z.object({
       workload: z.object({
-        lambdaMemoryMb: z.number().positive(),
-        meanDurationMs: z.number().positive(),
+        lambdaMemoryMb: config.lambda.shape.memoryMb,
+        meanDurationMs: config.lambda.shape.meanDurationMs,
+        // Derived in model/cost-model.ts (workloadFrom), not read from the configuration.
         coldStartMs: z.number().nonnegative(),
         taskVcpu: z.number().positive(),
         taskMemoryGb: z.number().positive(),
-        requestsPerTaskPerSecond: z.number().positive(),
-        targetUtilization: z.number().gt(0).max(1),
-        minTasks: z.number().int().min(1),
-        maxTasks: z.number().int().min(1),
-        newConnectionFraction: z.number().min(0).max(1),
-        connectionSeconds: z.number().nonnegative(),
-        bytesPerRequest: z.number().nonnegative(),
-        accessLogBytes: z.number().nonnegative(),
-        platformLogBytes: z.number().nonnegative(),
-        initLogBytes: z.number().nonnegative(),
-        appLogBytesPerRequest: z.number().nonnegative(),
+        requestsPerTaskPerSecond: fargate.requestsPerTaskPerSecond,
+        targetUtilization: fargate.targetUtilization,
+        minTasks: fargate.minTasks,
+        maxTasks: fargate.maxTasks,
+        newConnectionFraction: required(load.newConnectionFraction),
+        connectionSeconds: required(load.connectionSeconds),
+        bytesPerRequest: required(load.bytesPerRequest),
+        accessLogBytes: required(load.accessLogBytes),
+        platformLogBytes: required(load.platformLogBytes),
+        initLogBytes: required(load.initLogBytes),
+        appLogBytesPerRequest: required(load.appLogBytesPerRequest),
         tierAlarms: z.number().int().nonnegative(),
         lambdaCapacityRps: z.number().positive(),
       }),
-      warmupMinutes: z.number().positive(),
-      teardownMinutes: z.number().positive(),
-      switchCostFactor: z.number().positive(),
-      historyMinutes: z.number().int().min(5).max(1440),
-      minDwellMinutes: z.number().int().nonnegative(),
-      backoffDecayMinutes: z.number().int().positive(),
-      maxBackoff: z.number().int().nonnegative(),
-      warmingTimeoutMinutes: z.number().int().positive(),
-      applyTimeoutMinutes: z.number().int().positive(),
-      dnsTtlSeconds: z.number().int().nonnegative(),
-      deregistrationDelaySeconds: z.number().int().nonnegative(),
-      drainIdleRps: z.number().nonnegative(),
-      drainDeadlineMinutes: z.number().int().positive(),
-      stragglerMinutes: z.number().int().nonnegative(),
-      fargateSwitch: z.enum(["weighted", "dns"]),
-      requestsPerTaskPerSecond: z.number().positive(),
-      targetUtilization: z.number().gt(0).max(1),
-      minTasks: z.number().int().min(1),
-      maxTasks: z.number().int().min(1),
+      warmupMinutes: required(scaling.warmupMinutes),
+      teardownMinutes: required(scaling.teardownMinutes),
+      switchCostFactor: required(scaling.switchCostFactor),
+      historyMinutes: required(scaling.historyMinutes),
+      minDwellMinutes: required(scaling.minDwellMinutes),
+      backoffDecayMinutes: required(scaling.backoffDecayMinutes),
+      maxBackoff: required(scaling.maxBackoff),
+      warmingTimeoutMinutes: scaling.warmingTimeoutMinutes,
+      applyTimeoutMinutes: scaling.applyTimeoutMinutes,
+      dnsTtlSeconds: scaling.dnsTtlSeconds,
+      deregistrationDelaySeconds: scaling.deregistrationDelaySeconds,
+      drainIdleRps: scaling.drainIdleRps,
+      drainDeadlineMinutes: required(scaling.drainDeadlineMinutes),
+      stragglerMinutes: required(scaling.stragglerMinutes),
+      fargateSwitch: required(fargate.switch),
+      requestsPerTaskPerSecond: fargate.requestsPerTaskPerSecond,
+      targetUtilization: fargate.targetUtilization,
+      minTasks: fargate.minTasks,
+      maxTasks: fargate.maxTasks,
     }),
     git: z.object({
       repositoryUrl: z.string().url(),
@@ -79,7 +88,7 @@ export const ScalerSettingsSchema = z
     /** The operators' SNS topic: the scaler publishes each new alert there itself (no paging alarm billed while quiet). */
     alertTopicArn: z.string().min(1),
     /** Minutes CloudWatch may take to publish a datapoint; decisions use windows that end this far back. */
-    metricLagMinutes: z.number().int().min(0).max(15),
+    metricLagMinutes: required(scaling.metricLagMinutes),
     /** Where to read the fargate workspace's run status; absent with local state. */
     terraformCloud: z.object({ hostname: z.string().min(1), organization: z.string().min(1), workspace: z.string().min(1), tokenParameterName: z.string().min(1) }).optional(),
     dryRun: z.boolean(),

@@ -10,6 +10,7 @@ import type { DeploymentConfig } from "../config/schema";
 import type { PolicyConfig } from "../scaler/policy";
 import { scalerSettingsFrom, type ScalerSettings } from "../scaler/settings";
 import { formatToggle } from "../model/toggle";
+import { parseCommitSubject } from "../model/commit-subject";
 import type { Workload } from "../model/cost-model";
 import { DEFAULT_PRICES, type PriceTable } from "../model/prices";
 import type { MinuteLedger } from "./simulator";
@@ -34,8 +35,8 @@ export interface CommitRecord {
 /** The toggle's commits as the repository holds them (the production message's subject: "lambdaflex: FROM -> TO: REASON"). */
 export function commitsOf(git: GitHostEmulator): CommitRecord[] {
   return git.log().flatMap((c) => {
-    const m = /^lambdaflex: (\w+) -> (\w+): (.*)$/.exec(c.subject);
-    return m ? [{ minute: Math.floor((c.atMs - START) / MINUTE), oid: c.oid, from: m[1]!, to: m[2]!, reason: m[3]! }] : [];
+    const m = parseCommitSubject(c.subject);
+    return m ? [{ minute: Math.floor((c.atMs - START) / MINUTE), oid: c.oid, ...m }] : [];
   });
 }
 

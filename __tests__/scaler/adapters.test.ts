@@ -5,7 +5,7 @@ import { ListResourceRecordSetsCommand, NoSuchHostedZone, Route53Client } from "
 import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { readLiveRecords } from "../../scaler/adapters/route53";
-import { readToken } from "../../scaler/adapters/parameters";
+import { readToken, tokenCache } from "../../scaler/adapters/parameters";
 import { alertSubject, publishAlert } from "../../scaler/adapters/alerts";
 import { publishStatus, readStatus } from "../../scaler/adapters/status";
 import { alarmsInAlarm, atExpressionTime, rearmScheduleName } from "../../scaler/adapters/wake";
@@ -80,6 +80,30 @@ describe("SSM parameter adapter", () => {
   it("propagates a missing parameter", async () => {
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: "", $metadata: {} }));
     await expect(readToken(new SSMClient({}), "/nope")).rejects.toMatchObject({ name: "ParameterNotFound" });
+  });
+
+  it("caches each token, reads again after a failed read or a rejection, and keeps it through other errors", async () => {
+    ssm
+      .on(GetParameterCommand)
+      .rejectsOnce(new Error("Rate exceeded"))
+      .resolvesOnce(secure("t1"))
+      .resolvesOnce(secure("t2"));
+    const rejected = (err: unknown) => (err as Error).message === "401";
+    const tokens = tokenCache(new SSMClient({}), rejected);
+    const seen: string[] = [];
+    const use = (fail?: string) => async (token: string) => {
+      seen.push(token);
+      if (fail) throw new Error(fail);
+      return token;
+    };
+    await expect(tokens.use("/p", use())).rejects.toThrow("Rate exceeded");
+    expect(await tokens.use("/p", use())).toBe("t1");
+    await expect(tokens.use("/p", use("HTTP 500"))).rejects.toThrow("HTTP 500");
+    expect(await tokens.use("/p", use())).toBe("t1");
+    await expect(tokens.use("/p", use("401"))).rejects.toThrow("401");
+    expect(await tokens.use("/p", use())).toBe("t2");
+    expect(seen).toEqual(["t1", "t1", "t1", "t1", "t2"]);
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(3);
   });
 });
 

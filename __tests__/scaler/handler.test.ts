@@ -213,13 +213,13 @@ describe("scaler handler", () => {
     const WARMING = { ...OFF, fargate_tier: "warming" as const, fargate_tier_since: "2026-11-22T11:58:00Z" };
 
     it("follows warming while its run has not applied", async () => {
-      await run(WARMING, { metrics: async () => demand(40), runs: async () => ({ forHead: { id: "run-1", status: "errored", phase: "failed", finishedAt: "2026-11-22T11:59:00Z" }, failedAttempts: 1 }) });
+      await run(WARMING, { metrics: async () => demand(40), runs: async () => ({ forHead: { id: "run-1", status: "errored", phase: "failed", finishedAt: "2026-11-22T11:59:00Z" }, failedAttempts: 1, workspaceId: "ws-1" }) });
       const input = JSON.parse(scheduler.commandCalls(CreateScheduleCommand)[0]!.args[0].input.Target!.Input!);
       expect(input.follow).toBe("tier warming: run errored");
     });
 
     it("stops following once the run for the toggle has applied (the per-minute rule exists)", async () => {
-      await run(WARMING, { metrics: async () => demand(40), runs: async () => ({ forHead: { id: "run-1", status: "applied", phase: "applied" }, failedAttempts: 0 }) });
+      await run(WARMING, { metrics: async () => demand(40), runs: async () => ({ forHead: { id: "run-1", status: "applied", phase: "applied" }, failedAttempts: 0, workspaceId: "ws-1" }) });
       expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
     });
 
@@ -272,7 +272,7 @@ describe("scaler handler", () => {
       const serving = (rps: number, weight: number): Partial<ScalerDeps> => ({
         metrics: async () => ({ ...demand(0), albRequests: Array(40).fill(rps * 60), healthyHosts: Array(40).fill(2), healthyTargetsNow: 2, fargateWeightNow: weight }),
         records: async () => ({ lambda: true, fargate: true }),
-        runs: async () => ({ forHead: { id: "run-1", status: "applied", phase: "applied" }, failedAttempts: 0 }),
+        runs: async () => ({ forHead: { id: "run-1", status: "applied", phase: "applied" }, failedAttempts: 0, workspaceId: "ws-1" }),
         setWeight: async () => {},
       });
       const created = () => scheduler.commandCalls(CreateScheduleCommand).map((c) => ({ ...c.args[0].input, Input: JSON.parse(c.args[0].input.Target!.Input!) }));

@@ -1,5 +1,6 @@
 import { loadDeploymentConfig } from "../../config/load";
 import type { AlertContext } from "../../scaler/adapters/alerts";
+import type { MetricReadings } from "../../scaler/adapters/cloudwatch";
 import type { PublishedStatus, StatusAlert } from "../../scaler/adapters/status";
 import { checkoutToggle } from "../../scaler/git-toggle";
 import { breakEven, roundTripCost, usd } from "../../scaler/money";
@@ -60,11 +61,15 @@ describe("reconcile against a real git server", () => {
     server = new GitServer("t0ken");
     await server.start({ [TOGGLE]: formatToggle({ ...OFF, fargate_tier: "serving", fargate_tier_since: "2026-11-22T10:00:00Z" }) });
     // Serving at 400 req/s on 2 healthy tasks of 150 req/s: 75% to the tasks, the rest spills to Lambda.
-    const busy = async (): Promise<Metrics> => ({ ...flat(undefined), albRequests: Array(40).fill(400 * 60), healthyHosts: Array(40).fill(2), healthyTargetsNow: 2, fargateWeightNow: 100 });
+    const listener = { listenerArn: "arn:listener", lambdaTargetGroupArn: "arn:lambda-tg", ecsTargetGroupArn: "arn:ecs-tg", fargateWeight: 100 };
+    const busy = async (): Promise<MetricReadings> => ({ ...flat(undefined), albRequests: Array(40).fill(400 * 60), healthyHosts: Array(40).fill(2), healthyTargetsNow: 2, fargateWeightNow: 100, listener });
     const set: number[] = [];
-    const result = await reconcile(deps({ metrics: busy, records: async () => ({ lambda: true, fargate: true }), setWeight: async (w) => void set.push(w) }));
+    const on: unknown[] = [];
+    const result = await reconcile(deps({ metrics: busy, records: async () => ({ lambda: true, fargate: true }), setWeight: async (l, w) => void (on.push(l), set.push(w)) }));
     expect(result.outcome).toBe("no-change");
     expect(set).toEqual([75]);
+    // The listener the weights go to is the one read with the metrics, handed over as a value.
+    expect(on).toEqual([listener]);
     expect(commits()).toBe(1);
     expect(logs).toContainEqual(expect.objectContaining({ msg: "weights set", fargate: 75, lambda: 25, was: 100 }));
     const failing = await reconcile(deps({ metrics: busy, records: async () => ({ lambda: true, fargate: true }), setWeight: () => Promise.reject(new Error("AccessDenied")) }));
@@ -150,14 +155,16 @@ describe("reconcile against a real git server", () => {
   it("holds and alerts while the run for the toggle's commit has failed, and queues it again after the backoff", async () => {
     const heads: string[] = [];
     const queued: string[] = [];
+    const queuedOn: string[] = [];
     const failed = (minutesAgo: number) =>
       deps({
         metrics: async () => flat(40),
         runs: async (head) => {
           heads.push(head);
-          return { forHead: { id: "run-9", status: "errored", phase: "failed", commitSha: head, finishedAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString() }, failedAttempts: 1 };
+          return { forHead: { id: "run-9", status: "errored", phase: "failed", commitSha: head, finishedAt: new Date(NOW.getTime() - minutesAgo * 60_000).toISOString() }, failedAttempts: 1, workspaceId: "ws-fargate" };
         },
-        queueRun: async (message) => {
+        queueRun: async (workspaceId, message) => {
+          queuedOn.push(workspaceId);
           queued.push(message);
           return "run-10";
         },
@@ -173,13 +180,15 @@ describe("reconcile against a real git server", () => {
     expect(queued).toEqual([]);
     await reconcile(failed(3));
     expect(queued).toEqual(["lambdaflex: retry: run run-9 errored (1 in a row); retrying after 2 min"]);
+    // Queued on the workspace the runs were read from.
+    expect(queuedOn).toEqual(["ws-fargate"]);
     expect(commits()).toBe(1);
   });
 
   it("logs and carries on when queueing a run fails", async () => {
     const result = await reconcile(
       deps({
-        runs: async () => ({ forHead: { id: "run-9", status: "discarded", phase: "failed", finishedAt: "2026-11-22T11:00:00Z" }, failedAttempts: 2 }),
+        runs: async () => ({ forHead: { id: "run-9", status: "discarded", phase: "failed", finishedAt: "2026-11-22T11:00:00Z" }, failedAttempts: 2, workspaceId: "ws-fargate" }),
         queueRun: () => Promise.reject(new Error("HTTP 500")),
       }),
     );
@@ -219,7 +228,7 @@ describe("reconcile against a real git server", () => {
           }),
       };
     };
-    const failedRun = { runs: async () => ({ forHead: { id: "run-9", status: "errored", phase: "failed" as const, finishedAt: "2026-11-22T11:59:00Z" }, failedAttempts: 1 }) };
+    const failedRun = { runs: async () => ({ forHead: { id: "run-9", status: "errored", phase: "failed" as const, finishedAt: "2026-11-22T11:59:00Z" }, failedAttempts: 1, workspaceId: "ws-fargate" }) };
     const decisions = () => logs.filter((l) => l.msg === "decision");
 
     it("writes the status only when state, decision, reason or alerts change, not when only the time moves", async () => {

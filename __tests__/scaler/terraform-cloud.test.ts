@@ -1,4 +1,5 @@
-import { queueRun, readRuns, runPhase, TerraformCloudError, type TerraformCloudTarget } from "../../scaler/adapters/terraform-cloud";
+import { queueRun, readRuns, runPhase, TerraformCloudError, type Fetch, type TerraformCloudTarget } from "../../scaler/adapters/terraform-cloud";
+import { terraformCloudApi } from "../../scaler/adapters/terraform-cloud-workspaces";
 import { TerraformCloudEmulator, type TerraformCloudParams } from "../../sim/world/terraform-cloud";
 import { SimClock } from "../../sim/world/clock";
 
@@ -189,6 +190,30 @@ describe("errors", () => {
     // Nothing pushed yet: HCP Terraform cannot create a run without a configuration version (422).
     const { workspaceId } = await readRuns(w.target, SHA_A);
     await expect(queueRun(w.target, workspaceId, "retry")).rejects.toThrow("Terraform Cloud answered HTTP 422 for /api/v2/runs");
+  });
+
+  it("wraps a host it cannot reach in a TerraformCloudError that keeps the cause", async () => {
+    const down = new TypeError("fetch failed");
+    const err = await readRuns(w.target, SHA_A, () => Promise.reject(down)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TerraformCloudError);
+    expect(err).toMatchObject({ message: `cannot reach Terraform Cloud at ${w.server.url}: fetch failed`, cause: down });
+  });
+});
+
+describe("the workspace reads the doctor makes, on the same client", () => {
+  const api = (token = "tfc-token") => terraformCloudApi({ baseUrl: w.server.url, organization: "acme", token, tokenSource: "TFE_TOKEN" }, fetch as unknown as Fetch);
+
+  it("reads what the runs reads see, and a missing workspace as undefined rather than an error", async () => {
+    expect(await api().organizationExists()).toBe(true);
+    const ws = await api().workspace("lambdaflex-fargate");
+    expect(ws?.id).toBe((await readRuns(w.target, SHA_A)).workspaceId);
+    expect(await api().workspace("lambdaflex-fargte")).toBeUndefined();
+  });
+
+  it("throws the one error class, naming where the rejected token came from", async () => {
+    const err = await api("expired").organizationExists().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TerraformCloudError);
+    expect(err).toMatchObject({ status: 401, message: `HCP Terraform at ${w.server.url} rejected the token from TFE_TOKEN (HTTP 401): it is wrong, expired or revoked` });
   });
 });
 

@@ -19,6 +19,11 @@ export interface MetricTargets {
   readonly lambdaTargetGroupName?: string;
 }
 
+/** The metrics as read, with the HTTPS listener read alongside (weighted switch): what a weight change modifies. */
+export interface MetricReadings extends Metrics {
+  readonly listener?: ListenerWeights;
+}
+
 /** The AWS clients readMetrics talks to: CloudWatch for the numbers, ELBv2 for the ALB's current dimensions. */
 export interface MetricClients {
   readonly cloudwatch: CloudWatchClient;
@@ -119,8 +124,7 @@ export async function readMetrics(
   minutes: number,
   state: TierState,
   lagMinutes: number,
-  onListener?: (l: ListenerWeights | undefined) => void,
-): Promise<Metrics> {
+): Promise<MetricReadings> {
   if (!Number.isInteger(minutes) || minutes < 1) throw new RangeError(`minutes must be a positive integer, got ${minutes}`);
   if (!Number.isInteger(lagMinutes) || lagMinutes < 0) throw new RangeError(`lagMinutes must be a non-negative integer, got ${lagMinutes}`);
   const horizon = Math.floor(now.getTime() / 60_000) - 1 - lagMinutes;
@@ -134,7 +138,6 @@ export async function readMetrics(
     lb.targetGroupArn ? countHealthyTargets(clients.elb, lb.targetGroupArn) : undefined,
     lb.loadBalancerArn && targets.lambdaTargetGroupName ? readListener(clients.elb, lb.loadBalancerArn, targets.lambdaTargetGroupName) : undefined,
   ]);
-  onListener?.(listener);
   // A query without a result would otherwise read as quiet minutes.
   for (const q of queries) if (!results.has(q.Id ?? "")) throw new Error(`GetMetricData returned no result for query ${q.Id}; asked for ${queries.map((x) => x.Id).join(", ")}`);
   const series = (k: SeriesName): Series => (wanted.includes(k) ? toSeries(results.get(IDS[k]), startMs, minutes, COUNTS.has(k) ? 0 : undefined) : []);
@@ -145,6 +148,6 @@ export async function readMetrics(
     albRequests: series("albRequests"),
     healthyHosts: series("healthyHosts"),
     ...(healthyTargetsNow !== undefined ? { healthyTargetsNow } : {}),
-    ...(listener ? { fargateWeightNow: listener.fargateWeight } : {}),
+    ...(listener ? { fargateWeightNow: listener.fargateWeight, listener } : {}),
   };
 }

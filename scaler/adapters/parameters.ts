@@ -26,3 +26,39 @@ export async function readToken(client: SSMClient, name: string): Promise<string
   }
   return raw;
 }
+
+/** Tokens read once per container, each used through {@link TokenCache.use}. */
+export interface TokenCache {
+  /**
+   * Runs `use` with the token in parameter `name`. A failed read is retried on the next use, and
+   * a token the server rejects (`rejected` says which errors mean that) is dropped, so a rotated
+   * token is picked up without a redeploy.
+   */
+  use<T>(name: string, use: (token: string) => Promise<T>): Promise<T>;
+}
+
+/** A cache of the tokens in `client`'s parameters; `rejected` tells an error that means the token is wrong. */
+export function tokenCache(client: SSMClient, rejected: (err: unknown) => boolean): TokenCache {
+  const cached = new Map<string, Promise<string>>();
+  const read = (name: string): Promise<string> => {
+    let value = cached.get(name);
+    if (!value) {
+      value = readToken(client, name).catch((err: Error) => {
+        cached.delete(name);
+        throw err;
+      });
+      cached.set(name, value);
+    }
+    return value;
+  };
+  return {
+    async use(name, use) {
+      try {
+        return await use(await read(name));
+      } catch (err) {
+        if (rejected(err)) cached.delete(name);
+        throw err;
+      }
+    },
+  };
+}

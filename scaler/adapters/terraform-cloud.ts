@@ -1,8 +1,10 @@
 /**
- * Terraform Cloud (HCP Terraform) runs, as the scaler needs them: which run
- * belongs to the commit at the branch head, how it ended, and a way to queue
- * another run after a failure (nothing else would: a VCS workspace only
- * queues runs on a push).
+ * The one Terraform Cloud (HCP Terraform) client, shared by the scaler and the
+ * doctor (scripts/doctor/), with one error class. The scaler reads runs: which
+ * run belongs to the commit at the branch head, how it ended, and queues
+ * another run after a failure (nothing else would: a VCS workspace only queues
+ * runs on a push). The doctor reads the organization and the workspaces'
+ * settings, variables, state sharing and run triggers (terraform-cloud-reads.ts).
  *
  * API reference: https://developer.hashicorp.com/terraform/cloud-docs/api-docs/run
  * (run states, list runs, create a run, `configuration_version.ingress_attributes`).
@@ -36,22 +38,29 @@ export interface WorkspaceRuns {
   readonly newest?: RunStatus;
 }
 
-export interface TerraformCloudTarget {
+/** Where and as whom to call the API. */
+export interface TerraformCloudConnection {
   /** @default https://app.terraform.io */
   readonly baseUrl?: string;
   readonly organization: string;
-  readonly workspace: string;
   /** A team or user API token (read runs, queue plans). Organization tokens cannot create runs. */
   readonly token: string;
+  /** Where the token came from (an environment variable), named when it is rejected. Absent: the token parameter. */
+  readonly tokenSource?: string;
 }
 
-/** A Terraform Cloud API answer the scaler cannot use. */
+/** One workspace, the scaler's view: its runs. */
+export interface TerraformCloudTarget extends TerraformCloudConnection {
+  readonly workspace: string;
+}
+
+/** A Terraform Cloud API answer the caller cannot use. */
 export class TerraformCloudError extends Error {
   override readonly name = "TerraformCloudError";
   /** The HTTP status, when the error is an HTTP answer (401 means the token is wrong: drop any cached copy). */
   readonly status?: number;
-  constructor(message: string, status?: number) {
-    super(message);
+  constructor(message: string, status?: number, options?: ErrorOptions) {
+    super(message, options);
     if (status !== undefined) this.status = status;
   }
 }
@@ -87,30 +96,84 @@ interface Resource {
   relationships?: Record<string, { data?: { id: string; type: string } | null }>;
 }
 
-function client(t: TerraformCloudTarget, fetchImpl: Fetch) {
-  const base = (t.baseUrl ?? "https://app.terraform.io").replace(/\/$/, "");
-  const headers = { Authorization: `Bearer ${t.token}`, "Content-Type": "application/vnd.api+json" };
-  return async (path: string, body?: unknown): Promise<any> => {
-    const init = body === undefined ? { headers } : { method: "POST", headers, body: JSON.stringify(body) };
-    const res = await fetchImpl(`${base}${path}`, init);
+/** How a call treats a 404, which HCP Terraform answers both for what is missing and for what the token may not see. */
+export interface CallOptions {
+  readonly body?: unknown;
+  /** The message of the error a 404 throws. Absent: a 404 answers undefined ("missing or hidden"). */
+  readonly notFound?: string;
+}
+
+/** A call on the API: the JSON body of a 2xx answer, undefined for a 404 the caller reads as an answer. */
+export type TerraformCloudCall = (path: string, o?: CallOptions) => Promise<any>;
+
+/** Binds calls to one host and token; every answer the caller cannot use throws a TerraformCloudError naming it. */
+export function terraformCloudCall(c: TerraformCloudConnection, fetchImpl: Fetch): TerraformCloudCall {
+  const base = (c.baseUrl ?? "https://app.terraform.io").replace(/\/$/, "");
+  const headers = { Authorization: `Bearer ${c.token}`, "Content-Type": "application/vnd.api+json" };
+  return async (path, o = {}) => {
+    const body = o.body === undefined ? {} : { body: JSON.stringify(o.body) };
+    const init = { method: o.body === undefined ? "GET" : "POST", headers, ...body };
+    let res;
+    try {
+      res = await fetchImpl(`${base}${path}`, init);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new TerraformCloudError(`cannot reach Terraform Cloud at ${base}: ${why}`, undefined, { cause: err });
+    }
     if (res.status === 401) {
-      throw new TerraformCloudError(`Terraform Cloud rejected the API token (HTTP 401); check the token parameter (the Terraform Cloud token secret) holds a valid team or user token`, 401);
+      // The doctor names the variable the token came from; the scaler, its parameter.
+      const why = c.tokenSource
+        ? `HCP Terraform at ${base} rejected the token from ${c.tokenSource} (HTTP 401): it is wrong, expired or revoked`
+        : `Terraform Cloud rejected the API token (HTTP 401); check the token parameter (the Terraform Cloud token secret) holds a valid team or user token`;
+      throw new TerraformCloudError(why, 401);
     }
     if (res.status === 404) {
-      // HCP Terraform answers 404 both for a missing workspace and for one the token may not see.
-      throw new TerraformCloudError(`Terraform Cloud has no workspace ${t.organization}/${t.workspace} visible to this token (HTTP 404 for ${path}); check the organization and workspace names and the token's team access`, 404);
+      if (o.notFound === undefined) return undefined;
+      throw new TerraformCloudError(o.notFound, 404);
     }
     if (!res.ok) throw new TerraformCloudError(`Terraform Cloud answered HTTP ${res.status} for ${path}`, res.status);
     return res.json();
   };
 }
 
+/** A 404 on the runs endpoints names the workspace, since the runs are read through it. */
+const noWorkspace = (t: TerraformCloudTarget, path: string) =>
+  `Terraform Cloud has no workspace ${t.organization}/${t.workspace} visible to this token (HTTP 404 for ${path}); check the organization and workspace names and the token's team access`;
+
+/** The runs endpoints' calls. */
+function client(t: TerraformCloudTarget, fetchImpl: Fetch) {
+  const call = terraformCloudCall(t, fetchImpl);
+  return (path: string, body?: unknown): Promise<any> => call(path, { body, notFound: noWorkspace(t, path) });
+}
+
+/** A workspace as the Workspaces API returns it (JSON:API resource). */
+export interface WorkspaceResource {
+  readonly id: string;
+  readonly attributes: Record<string, unknown>;
+}
+
+/**
+ * Shows workspace `name` of `organization`: undefined when missing or hidden,
+ * unless `notFound` makes that an error with its message.
+ */
+export async function showWorkspace(
+  call: TerraformCloudCall,
+  organization: string,
+  name: string,
+  notFound?: (path: string) => string,
+): Promise<WorkspaceResource | undefined> {
+  const path = `/api/v2/organizations/${encodeURIComponent(organization)}/workspaces/${encodeURIComponent(name)}`;
+  const doc = await call(path, { notFound: notFound?.(path) });
+  if (doc === undefined) return undefined;
+  if (typeof doc?.data?.id !== "string") throw new TerraformCloudError(`Terraform Cloud answered without a workspace id for ${organization}/${name}`);
+  return { id: doc.data.id, attributes: doc.data.attributes ?? {} };
+}
+
 /** The workspace id, which the runs endpoints take instead of the name. */
-async function workspaceId(t: TerraformCloudTarget, get: ReturnType<typeof client>): Promise<string> {
-  const ws = await get(`/api/v2/organizations/${encodeURIComponent(t.organization)}/workspaces/${encodeURIComponent(t.workspace)}`);
-  const id = ws?.data?.id;
-  if (typeof id !== "string") throw new TerraformCloudError(`Terraform Cloud answered without a workspace id for ${t.organization}/${t.workspace}`);
-  return id;
+async function workspaceId(t: TerraformCloudTarget, fetchImpl: Fetch): Promise<string> {
+  // With `notFound` set a 404 throws, so a workspace always comes back.
+  const ws = await showWorkspace(terraformCloudCall(t, fetchImpl), t.organization, t.workspace, (path) => noWorkspace(t, path));
+  return ws!.id;
 }
 
 function toRunStatus(run: Resource, commitOf: (run: Resource) => string | undefined): RunStatus {
@@ -139,7 +202,7 @@ function toRunStatus(run: Resource, commitOf: (run: Resource) => string | undefi
  */
 export async function readRuns(t: TerraformCloudTarget, headSha: string, fetchImpl: Fetch = fetch as unknown as Fetch): Promise<WorkspaceRuns> {
   const get = client(t, fetchImpl);
-  const id = await workspaceId(t, get);
+  const id = await workspaceId(t, fetchImpl);
   const doc = await get(`/api/v2/workspaces/${encodeURIComponent(id)}/runs?page%5Bsize%5D=${PAGE_SIZE}&include=configuration_version.ingress_attributes`);
   const included = new Map<string, Resource>();
   for (const r of (doc?.included ?? []) as Resource[]) included.set(`${r.type}/${r.id}`, r);

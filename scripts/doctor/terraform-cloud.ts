@@ -4,10 +4,11 @@
  * fargate's run trigger on core.
  */
 import type { DeploymentConfig } from "../../config/schema";
-import type { Fetch } from "../../scaler/adapters/terraform-cloud";
+import { TerraformCloudError, type Fetch } from "../../scaler/adapters/terraform-cloud";
+import { terraformCloudApi } from "../../scaler/adapters/terraform-cloud-workspaces";
+import type { TerraformCloudApi, WorkspaceResource } from "../../scaler/adapters/terraform-cloud-workspaces";
 import { runRoleName } from "../../stacks/bootstrap/run-role";
 import { fail, guarded, pass, type CheckResult } from "./check";
-import { terraformCloudApi, TerraformCloudApiError, type TerraformCloudApi, type WorkspaceResource } from "./terraform-cloud-api";
 import { imageReleasePaths } from "../../model/release-file";
 import { checkWorkspaceSettings, checkWorkspaceVariables, type WorkspaceExpectation } from "./workspace-settings";
 
@@ -106,7 +107,7 @@ async function apiErrorsAsFailures(name: string, e: WorkspaceExpectation, check:
   try {
     return await check();
   } catch (err) {
-    if (!(err instanceof TerraformCloudApiError)) throw err;
+    if (!(err instanceof TerraformCloudError)) throw err;
     return fail(name, err.message, `give the token's team read access to ${e.name}'s settings and variables (${e.uiUrl}/settings/access), or use a token that has it`);
   }
 }
@@ -128,7 +129,7 @@ export async function checkTerraformCloud(config: DeploymentConfig, deps: Terraf
       return [fail(orgName, `${tfc.organization} does not exist on ${tfc.hostname}, or the token from ${deps.token.source} is not a member`, `check terraformCloud.organization (organizations you can see: https://${tfc.hostname}/app/organizations), or use a token of a member of ${tfc.organization}`)];
     }
   } catch (err) {
-    if (err instanceof TerraformCloudApiError && err.status === 401) return [fail(tokenName, err.message, newToken)];
+    if (err instanceof TerraformCloudError && err.status === 401) return [fail(tokenName, err.message, newToken)];
     return [fail(orgName, err instanceof Error ? err.message : String(err), `check terraformCloud.hostname (${tfc.hostname}) and your network, then run npm run doctor again`)];
   }
   const results: CheckResult[] = [pass(orgName, `${tfc.organization} on ${tfc.hostname}`)];

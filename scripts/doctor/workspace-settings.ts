@@ -6,7 +6,7 @@
  * the workspace variables. No I/O: terraform-cloud.ts reads, this judges.
  */
 import { fail, pass, type CheckResult } from "./check";
-import type { WorkspaceResource, WorkspaceVariable } from "./terraform-cloud-api";
+import type { WorkspaceResource, WorkspaceVariable } from "../../scaler/adapters/terraform-cloud-workspaces";
 
 /** What one workspace must look like. */
 export interface WorkspaceExpectation {
