@@ -201,7 +201,7 @@ const cell = (text: string): string =>
     .replace(/\|/g, "\\|")
     .replace(/\n/g, " ")
     .split("`")
-    .map((part, i) => (i % 2 === 0 ? part.replace(/</g, "&lt;") : part))
+    .map((part, i) => (i % 2 === 0 ? part.replace(/<(?=[A-Za-z/!])/g, "&lt;") : part))
     .join("`");
 
 function table(rows: readonly KeyRow[]): string[] {
