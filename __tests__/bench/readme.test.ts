@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchPages, BLOCKS, documentationFiles, provenance, readResults, renderReadme } from "../../bench/readme";
 import { ROOT } from "../helpers/processes";
