@@ -40,7 +40,9 @@ describe("the documentation", () => {
     const unlinked = pages.filter((p) => !fromReadme.has(p) && !/^docs\/decisions\/\d{4}-/.test(p));
     expect(unlinked).toEqual([]);
     const index = links(read("docs/decisions/README.md"));
-    const records = pages.filter((p) => /^docs\/decisions\/\d{4}-/.test(p)).map((p) => p.slice("docs/decisions/".length));
+    const records = pages
+      .filter((p) => /^docs\/decisions\/\d{4}-/.test(p))
+      .map((p) => p.slice("docs/decisions/".length));
     expect(records.length).toBeGreaterThan(10);
     expect(records.filter((r) => !index.includes(r))).toEqual([]);
   });
@@ -56,27 +58,33 @@ describe("the documentation", () => {
           broken.push(`${file}: ${link}`);
           continue;
         }
-        if (anchor && target.endsWith(".md") && !anchors(read(target)).has(anchor)) broken.push(`${file}: ${link} (no such heading)`);
+        if (anchor && target.endsWith(".md") && !anchors(read(target)).has(anchor))
+          broken.push(`${file}: ${link} (no such heading)`);
       }
     }
     expect(broken).toEqual([]);
   });
 
   it("names no file outside the repository", () => {
-    for (const file of files) expect({ file, outside: read(file).includes("../shared/") }).toEqual({ file, outside: false });
+    for (const file of files)
+      expect({ file, outside: read(file).includes("../shared/") }).toEqual({ file, outside: false });
   });
 
   it("keeps the README short, opening with the two commands that run the main job and the tests", () => {
     const readme = read("README.md");
     expect(readme.split("\n").length).toBeLessThanOrEqual(200);
-    expect(readme.startsWith([
-      "# LambdaFlex",
-      "",
-      "```sh",
-      "npm ci && npm run synth    # main job: bundle, synthesize both stacks into deploy/ (no AWS account needed)",
-      "npm test                   # check the system tools, type check, bundle, and every test",
-      "```",
-    ].join("\n"))).toBe(true);
+    expect(
+      readme.startsWith(
+        [
+          "# LambdaFlex",
+          "",
+          "```sh",
+          "npm ci && npm run synth    # main job: bundle, synthesize both stacks into deploy/ (no AWS account needed)",
+          "npm test                   # check the system tools, type check, bundle, and every test",
+          "```",
+        ].join("\n")
+      )
+    ).toBe(true);
     const scripts = JSON.parse(read("package.json")).scripts as Record<string, string>;
     expect(scripts).toEqual(expect.objectContaining({ synth: expect.any(String), test: expect.any(String) }));
   });

@@ -11,6 +11,10 @@
  *   (or the trailing line comment) it carries there;
  * - lambdaflex.config.json: the documented value of a key the schema gives no default;
  * - config/load.ts: the environment variables that override single keys.
+ * It also rewrites the blocks between `<!-- generated:idle-bill -->` and
+ * `<!-- /generated:idle-bill -->` on any docs page: the idle bill, from the
+ * committed deploy/core/cdk.tf.json through sim/idle-bill.ts (what
+ * `npm run synth` prints).
  * So a key added, retyped or redescribed in the schema changes the page, and
  * __tests__/scripts/config-docs.test.ts fails until `npm run docs` is run.
  */
@@ -20,7 +24,8 @@ import ts from "typescript";
 import { z } from "zod";
 import { DeploymentConfigSchema } from "../config/schema";
 import { ENV_OVERRIDES } from "../config/load";
-import { benchPages } from "../bench/readme";
+import { benchPages, documentationFiles } from "../bench/readme";
+import { IDLE_BILL_LIMIT_USD, idleBillFromStack, type IdleBill } from "../sim/idle-bill";
 import { HELP, parseFlags, UsageError } from "./cli-flags";
 
 const ROOT = join(__dirname, "..");
@@ -61,7 +66,12 @@ function trailingOf(node: ts.Node, source: string): string {
 
 /** The first `z.object({...})` literal in an expression, outermost first. */
 function objectLiteralIn(node: ts.Node): ts.ObjectLiteralExpression | undefined {
-  if (ts.isCallExpression(node) && node.expression.getText().replace(/\s+/g, "") === "z.object" && node.arguments[0] && ts.isObjectLiteralExpression(node.arguments[0])) {
+  if (
+    ts.isCallExpression(node) &&
+    node.expression.getText().replace(/\s+/g, "") === "z.object" &&
+    node.arguments[0] &&
+    ts.isObjectLiteralExpression(node.arguments[0])
+  ) {
     return node.arguments[0];
   }
   let found: ts.ObjectLiteralExpression | undefined;
@@ -81,7 +91,8 @@ export function schemaDescriptions(source: string, root = "DeploymentConfigSchem
   const constants = new Map<string, ts.VariableStatement>();
   for (const statement of file.statements) {
     if (!ts.isVariableStatement(statement)) continue;
-    for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name)) constants.set(d.name.text, statement);
+    for (const d of statement.declarationList.declarations)
+      if (ts.isIdentifier(d.name)) constants.set(d.name.text, statement);
   }
   const out = new Map<string, string>();
   const walk = (literal: ts.ObjectLiteralExpression, prefix: string[]): void => {
@@ -160,17 +171,27 @@ function boundsOf(s: JsonSchema): string {
   if (s.exclusiveMaximum !== undefined) out.push(`< ${s.exclusiveMaximum}`);
   if (s.minLength !== undefined) out.push(s.minLength === 1 ? "not empty" : `at least ${s.minLength} characters`);
   if (s.maxLength !== undefined) out.push(`at most ${s.maxLength} characters`);
-  if (s.format) out.push(s.format === "uri" ? "a URL" : s.format === "email" ? "an e-mail address" : `format ${s.format}`);
+  if (s.format)
+    out.push(s.format === "uri" ? "a URL" : s.format === "email" ? "an e-mail address" : `format ${s.format}`);
   else if (s.pattern) out.push(`matches ${code(s.pattern)}`);
   return out.join("; ");
 }
 
 /** Every key of `schema` by section, with its description, the schema's default or else the value in `file`. */
-export function configurationSections(schema: JsonSchema, descriptions: Descriptions, file: Record<string, unknown>): Section[] {
-  const valueAt = (path: string[]): unknown => path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), file);
+export function configurationSections(
+  schema: JsonSchema,
+  descriptions: Descriptions,
+  file: Record<string, unknown>
+): Section[] {
+  const valueAt = (path: string[]): unknown =>
+    path.reduce<unknown>(
+      (o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined),
+      file
+    );
   const row = (path: string[], s: JsonSchema, required: boolean): KeyRow => {
     const inFile = valueAt(path);
-    const fallback = inFile !== undefined ? `${code(inFile)} (lambdaflex.config.json)` : required ? "required" : "unset (optional)";
+    const fallback =
+      inFile !== undefined ? `${code(inFile)} (lambdaflex.config.json)` : required ? "required" : "unset (optional)";
     return {
       path: path.join("."),
       type: typeOf(s),
@@ -188,8 +209,11 @@ export function configurationSections(schema: JsonSchema, descriptions: Descript
       top.push(row([key], s, required));
       continue;
     }
-    const rows = Object.entries(s.properties!).map(([k, inner]) => row([key, k], inner, s.required?.includes(k) ?? false));
-    const note = s.default !== undefined ? " The whole section may be left out: every key then takes its default." : "";
+    const rows = Object.entries(s.properties!).map(([k, inner]) =>
+      row([key, k], inner, s.required?.includes(k) ?? false)
+    );
+    const note =
+      s.default !== undefined ? " The whole section may be left out: every key then takes its default." : "";
     sections.push({ path: key, description: `${descriptions.get(key) ?? ""}${note}`.trim(), rows });
   }
   return [{ path: "", description: "Keys at the top level of the file.", rows: top }, ...sections];
@@ -208,7 +232,12 @@ function table(rows: readonly KeyRow[]): string[] {
   return [
     "| key | type | default | bounds | description |",
     "|---|---|---|---|---|",
-    ...rows.map((r) => `| \`${r.path}\` | ${r.type} | ${cell(r.default)} | ${cell(r.bounds) || "-"} | ${cell(r.description) || "-"} |`),
+    ...rows.map(
+      (r) =>
+        `| \`${r.path}\` | ${r.type} | ${cell(r.default)} | ${cell(r.bounds) || "-"} | ${
+          cell(r.description) || "-"
+        } |`
+    ),
   ];
 }
 
@@ -289,7 +318,7 @@ export function renderConfigurationPage(src: ConfigurationSources = currentSourc
     "  digit or underscore), a name the stacks set (`PORT`, `TABLE_NAME`, `LAMBDAFLEX_STORE`,",
     "  `LAMBDAFLEX_TIER`, `LAMBDAFLEX_VERSION`), a name Lambda or ECS sets (every `AWS_*`",
     "  name except `AWS_LWA_*`, `TZ`, `LAMBDA_TASK_ROOT`, `LAMBDA_RUNTIME_DIR`,",
-    "  `ECS_CONTAINER_METADATA_URI*`, `ECS_AGENT_URI`), a value with `\"`, `\\`, a control",
+    '  `ECS_CONTAINER_METADATA_URI*`, `ECS_AGENT_URI`), a value with `"`, `\\`, a control',
     "  character, `${` or `%{` (cdktf 0.21 writes values into Terraform templates",
     "  unescaped), and names and values above 3,584 bytes together.",
     "",
@@ -309,9 +338,80 @@ export function renderConfigurationPage(src: ConfigurationSources = currentSourc
     "| variable | field |",
     "|---|---|",
     ...Object.entries(src.envOverrides).map(([name, { path }]) => `| \`${name}\` | \`${path.join(".")}\` |`),
-    "",
+    ""
   );
   return lines.join("\n");
+}
+
+/** The idle bill as a Markdown table, for the blocks marked `generated:idle-bill`. */
+export function renderIdleBill(bill: IdleBill, source = "deploy/core/cdk.tf.json"): string {
+  const usd = (x: number) => (x >= 0.015 ? x.toFixed(2) : x.toFixed(4));
+  const count = (x: number) => (Math.round(x * 100) / 100).toLocaleString("en-US");
+  return [
+    `Generated from the committed \`${source}\` by \`sim/idle-bill.ts\` (what \`npm run synth\` prints):`,
+    "",
+    "| item | per month | USD |",
+    "|---|---|---|",
+    ...bill.items.map(
+      (i) => `| ${cell(`${i.item}${i.note ? ` (${i.note})` : ""}`)} | ${count(i.count)} | ${usd(i.usdPerMonth)} |`
+    ),
+    `| **total** (limit ${IDLE_BILL_LIMIT_USD.toFixed(2)}) | | **${bill.totalUsdPerMonth.toFixed(2)}** |`,
+    "",
+    "Free while idle:",
+    "",
+    ...bill.free.map((f) => `- ${cell(f.item)}: ${cell(f.note)}`),
+  ].join("\n");
+}
+
+const GENERATED = /^<!-- (\/?)generated:([\w-]+) -->$/gm;
+
+/**
+ * `text` with each `generated:NAME` block's content replaced by `blocks[NAME]()`;
+ * throws on an unknown or unclosed block.
+ */
+export function renderGenerated(text: string, blocks: Record<string, () => string>): string {
+  let out = "";
+  let last = 0;
+  let open: string | undefined;
+  for (const m of text.matchAll(GENERATED)) {
+    const [marker, closing, name] = m as unknown as [string, string, string];
+    if (!closing) {
+      if (open || !blocks[name])
+        throw new Error(
+          `<!-- generated:${name} -->: ${open ? `inside the unclosed block ${open}` : "unknown block"}`
+        );
+      open = name;
+      out += text.slice(last, m.index! + marker.length);
+    } else {
+      if (open !== name)
+        throw new Error(`<!-- /generated:${name} --> closes ${open ? `the block ${open}` : "no block"}`);
+      out += `\n${blocks[name]!()}\n`;
+      last = m.index!;
+      open = undefined;
+    }
+  }
+  if (open) throw new Error(`the block ${open} is never closed (<!-- /generated:${open} -->)`);
+  return out + text.slice(last);
+}
+
+/** Pages with `generated:` blocks under `root`, each with its text rendered from the committed sources. */
+export function generatedPages(root = ROOT): Array<{ path: string; text: string; rendered: string }> {
+  const blocks = {
+    "idle-bill": () =>
+      renderIdleBill(
+        idleBillFromStack(JSON.parse(readFileSync(join(root, "deploy", "core", "cdk.tf.json"), "utf8")))
+      ),
+  };
+  return documentationFiles(root).flatMap((rel) => {
+    const path = join(root, rel);
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch {
+      return [];
+    }
+    return /^<!-- generated:[\w-]+ -->$/m.test(text) ? [{ path, text, rendered: renderGenerated(text, blocks) }] : [];
+  });
 }
 
 /** Each generated page whose committed text differs from what its sources render, as a repository-relative path. */
@@ -325,13 +425,16 @@ export function stalePages(root = ROOT, configurationPage = renderConfigurationP
     committed = undefined;
   }
   if (committed !== configurationPage) stale.push(relative(root, page));
-  for (const p of benchPages(root)) if (p.rendered !== p.text) stale.push(relative(root, p.path));
-  return stale;
+  for (const p of [...benchPages(root), ...generatedPages(root)]) {
+    if (p.rendered !== p.text) stale.push(relative(root, p.path));
+  }
+  return [...new Set(stale)];
 }
 
 export const USAGE = `usage: npm run docs [-- --check]
-  writes docs/configuration.md from config/schema.ts and rewrites the docs
-  pages' benchmark blocks from bench/results
+  writes docs/configuration.md from config/schema.ts, rewrites the docs
+  pages' benchmark blocks from bench/results and the idle bill from
+  deploy/core/cdk.tf.json
   --check   write nothing; exit 1 naming each page that is stale`;
 
 export function main(argv: readonly string[], out = console.log, err = console.error): number {
@@ -359,6 +462,11 @@ export function main(argv: readonly string[], out = console.log, err = console.e
     if (p.rendered === p.text) continue;
     writeFileSync(p.path, p.rendered);
     out(`rewrote the benchmark figures in ${relative(ROOT, p.path)}`);
+  }
+  for (const p of generatedPages(ROOT)) {
+    if (p.rendered === p.text) continue;
+    writeFileSync(p.path, p.rendered);
+    out(`rewrote the generated blocks in ${relative(ROOT, p.path)}`);
   }
   return 0;
 }

@@ -4,8 +4,11 @@ import { join } from "node:path";
 import {
   configurationSections,
   currentSources,
+  generatedPages,
   main,
   renderConfigurationPage,
+  renderGenerated,
+  renderIdleBill,
   schemaDescriptions,
   stalePages,
 } from "../../scripts/config-docs";
@@ -16,7 +19,7 @@ const PAGE = join(ROOT, "docs", "configuration.md");
 /** Every leaf key of a JSON schema, dotted. */
 function leaves(s: { properties?: Record<string, any> }, prefix: string[] = []): string[] {
   return Object.entries(s.properties ?? {}).flatMap(([k, v]) =>
-    v.type === "object" && v.properties ? leaves(v, [...prefix, k]) : [[...prefix, k].join(".")],
+    v.type === "object" && v.properties ? leaves(v, [...prefix, k]) : [[...prefix, k].join(".")]
   );
 }
 
@@ -34,8 +37,12 @@ describe("docs/configuration.md, generated from config/schema.ts", () => {
     const keys = leaves(src.jsonSchema as any);
     expect(keys.length).toBeGreaterThan(60);
     expect(rows.filter((r) => !r!.startsWith("LAMBDAFLEX_")).sort()).toEqual([...keys].sort());
-    expect(page).toContain("| `scaling.warmupMinutes` | number | `15` | >= 1; <= 120 | Expected minutes from the warming commit");
-    expect(page).toContain("| `fargate.cpu` | number | `512` (lambdaflex.config.json) | one of `256`, `512`, `1024`, `2048`, `4096` |");
+    expect(page).toContain(
+      "| `scaling.warmupMinutes` | number | `15` | >= 1; <= 120 | Expected minutes from the warming commit"
+    );
+    expect(page).toContain(
+      "| `fargate.cpu` | number | `512` (lambdaflex.config.json) | one of `256`, `512`, `1024`, `2048`, `4096` |"
+    );
     expect(page).toContain("| `alertEmail` | string | unset (optional) | an e-mail address |");
   });
 
@@ -52,18 +59,24 @@ describe("docs/configuration.md, generated from config/schema.ts", () => {
     const page = renderConfigurationPage(src);
     const redescribed = src.schemaSource.replace(
       "/** Least time the tier serves before it may be drained. */",
-      "/** Least minutes serving before a drain. */",
+      "/** Least minutes serving before a drain. */"
     );
     expect(redescribed).not.toBe(src.schemaSource);
     const changed = renderConfigurationPage({ ...src, schemaSource: redescribed });
     expect(changed).not.toBe(page);
-    expect(changed).toContain("| `scaling.minDwellMinutes` | integer | `15` | >= 0; <= 1440 | Least minutes serving before a drain. |");
+    expect(changed).toContain(
+      "| `scaling.minDwellMinutes` | integer | `15` | >= 0; <= 1440 | Least minutes serving before a drain. |"
+    );
 
     const js = structuredClone(src.jsonSchema) as any;
     js.properties.scaling.properties.newKnob = { type: "integer", minimum: 2, default: 7 };
     const rows = configurationSections(js, schemaDescriptions(src.schemaSource), src.file).flatMap((s) => s.rows);
     expect(rows.find((r) => r.path === "scaling.newKnob")).toEqual({
-      path: "scaling.newKnob", type: "integer", default: "`7`", bounds: ">= 2", description: "",
+      path: "scaling.newKnob",
+      type: "integer",
+      default: "`7`",
+      bounds: ">= 2",
+      description: "",
     });
   });
 
@@ -86,11 +99,74 @@ describe("docs/configuration.md, generated from config/schema.ts", () => {
   it("exits 0 on --check with the committed docs, 2 on an unknown flag, and prints usage with --help", () => {
     const out: string[] = [];
     const err: string[] = [];
-    expect(main(["--check"], (l) => out.push(l), (l) => err.push(l))).toBe(0);
+    expect(
+      main(
+        ["--check"],
+        (l) => out.push(l),
+        (l) => err.push(l)
+      )
+    ).toBe(0);
     expect(err).toEqual([]);
-    expect(main(["--chek"], (l) => out.push(l), (l) => err.push(l))).toBe(2);
+    expect(
+      main(
+        ["--chek"],
+        (l) => out.push(l),
+        (l) => err.push(l)
+      )
+    ).toBe(2);
     expect(err[0]).toMatch(/^docs: Unknown option '--chek'\nusage: npm run docs/);
-    expect(main(["--help"], (l) => out.push(l), (l) => err.push(l))).toBe(0);
+    expect(
+      main(
+        ["--help"],
+        (l) => out.push(l),
+        (l) => err.push(l)
+      )
+    ).toBe(0);
     expect(out.at(-1)).toMatch(/^usage: npm run docs \[-- --check\]/);
+  });
+});
+
+describe("the idle bill on docs/cost-model.md, generated from deploy/core/cdk.tf.json", () => {
+  it("is committed as the committed core stack renders it, and a changed figure is stale", () => {
+    const pages = generatedPages(ROOT);
+    expect(pages.map((p) => p.path)).toEqual([join(ROOT, "docs", "cost-model.md")]);
+    const [page] = pages;
+    expect(page!.rendered).toBe(page!.text);
+    expect(page!.text).toMatch(/^\| \*\*total\*\* \(limit 0\.75\) \| \| \*\*0\.\d\d\*\* \|$/m);
+    const edited = page!.text.replace(/(\| CloudWatch alarms [^|]*\| )2 \| 0\.20 \|/, "$13 | 0.30 |");
+    expect(edited).not.toBe(page!.text);
+    expect(
+      renderGenerated(edited, {
+        "idle-bill": () =>
+          page!.text.split("<!-- generated:idle-bill -->\n")[1]!.split("\n<!-- /generated:idle-bill -->")[0]!,
+      })
+    ).toBe(page!.text);
+  });
+
+  it("renders each item, the total against the limit, and what is free", () => {
+    const text = renderIdleBill({
+      items: [
+        { item: "CloudWatch alarms", count: 2, usdPerMonth: 0.2, note: "$0.10 each" },
+        { item: "x | y", count: 1460, usdPerMonth: 0.0146 },
+      ],
+      free: [{ item: "SNS topics (1)", note: "free tier" }],
+      totalUsdPerMonth: 0.2146,
+    });
+    expect(text.split("\n").slice(2)).toEqual([
+      "| item | per month | USD |",
+      "|---|---|---|",
+      "| CloudWatch alarms ($0.10 each) | 2 | 0.20 |",
+      "| x \\| y | 1,460 | 0.0146 |",
+      "| **total** (limit 0.75) | | **0.21** |",
+      "",
+      "Free while idle:",
+      "",
+      "- SNS topics (1): free tier",
+    ]);
+  });
+
+  it("refuses an unknown or unclosed block", () => {
+    expect(() => renderGenerated("<!-- generated:nope -->\n<!-- /generated:nope -->", {})).toThrow("unknown block");
+    expect(() => renderGenerated("<!-- generated:a -->\n", { a: () => "" })).toThrow("the block a is never closed");
   });
 });
