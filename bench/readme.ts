@@ -1,12 +1,13 @@
 /**
- * The README's benchmark figures, generated from bench/results: each block
- * between the lines `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` is rewritten by
- * `npm run bench -- --save` from the result files, and says which file,
- * date and commit its figures come from. __tests__/bench/readme.test.ts
- * checks that the committed README matches the committed results, so no
- * figure in a block is ever typed by hand.
+ * The benchmark figures in the documentation, generated from bench/results:
+ * each block between the lines `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`
+ * in README.md or a page under docs/ is rewritten from the result files (by
+ * `npm run docs`, and by `npm run bench -- --save` in the file it is given),
+ * and says which file, date and commit its figures come from.
+ * __tests__/bench/readme.test.ts checks that every committed page matches the
+ * committed results, so no figure in a block is ever typed by hand.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /** Every result file in a directory, by benchmark name (the file name without `.json`). */
@@ -38,7 +39,7 @@ export function provenance(name: string, r: Record<string, any>): string {
 
 const need = (results: Results, name: string): Record<string, any> => {
   const r = results[name];
-  if (!r) throw new Error(`the README quotes bench/results/${name}.json, which does not exist: run npm run bench -- --only ${name} --save`);
+  if (!r) throw new Error(`the docs quote bench/results/${name}.json, which does not exist: run npm run bench -- --only ${name} --save`);
   return r;
 };
 
@@ -97,6 +98,22 @@ function synthBlock(results: Results): string {
         .join("; ") +
       ".",
   ].join("\n");
+}
+
+/** The resource counts alone, for the architecture page. */
+function resourcesBlock(results: Results): string {
+  const r = need(results, "synth");
+  const res = r.resources as Record<string, Record<string, number>>;
+  const bootstrap = res.bootstrap!;
+  const states = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([s, k]) => `${k} (\`${s}\`)`)
+      .join(", ");
+  const stacks = Object.entries(res)
+    .filter(([id]) => id !== "bootstrap")
+    .map(([id, c]) => `${id} ${states(c)}`);
+  const slr = `plus ${bootstrap.serviceLinkedRoles} service-linked roles unless \`create_service_linked_roles=false\``;
+  return `From ${provenance("synth", r)}: bootstrap ${bootstrap.always} (${slr}); ${stacks.join("; ")}.`;
 }
 
 function costBlock(results: Results): string {
@@ -212,11 +229,12 @@ function twinBlock(results: Results): string {
   ].join("\n");
 }
 
-/** Every block the README may hold, by name. */
+/** Every block a page may hold, by name. */
 export const BLOCKS: Record<string, (results: Results) => string> = {
   service: serviceBlock,
   "cold-start": coldStartBlock,
   synth: synthBlock,
+  resources: resourcesBlock,
   cost: costBlock,
   shapes: shapesBlock,
   "dead-endpoints": deadEndpointsBlock,
@@ -251,4 +269,38 @@ export function renderReadme(readme: string, results: Results, blocks: Record<st
   }
   if (open) throw new Error(`README: the block ${open.name} is never closed (<!-- /bench:${open.name} -->)`);
   return out + readme.slice(last);
+}
+
+/** A page holding benchmark blocks: its path, its committed text, and that text rendered from the results. */
+export interface BenchPage {
+  readonly path: string;
+  readonly text: string;
+  readonly rendered: string;
+}
+
+/** README.md and every Markdown file under docs/, repository-relative paths sorted. */
+export function documentationFiles(root: string): string[] {
+  const out: string[] = ["README.md"];
+  const walk = (dir: string): void => {
+    const full = join(root, dir);
+    if (!existsSync(full)) return;
+    for (const name of readdirSync(full).sort()) {
+      const rel = `${dir}/${name}`;
+      if (statSync(join(root, rel)).isDirectory()) walk(rel);
+      else if (name.endsWith(".md")) out.push(rel);
+    }
+  };
+  walk("docs");
+  return out;
+}
+
+/** Every documentation file with at least one benchmark block, rendered from `root`'s bench/results. */
+export function benchPages(root: string, results: Results = readResults(join(root, "bench", "results"))): BenchPage[] {
+  return documentationFiles(root).flatMap((rel) => {
+    const path = join(root, rel);
+    if (!existsSync(path)) return [];
+    const text = readFileSync(path, "utf8");
+    if (!/^<!-- bench:[\w-]+ -->$/m.test(text)) return [];
+    return [{ path, text, rendered: renderReadme(text, results) }];
+  });
 }

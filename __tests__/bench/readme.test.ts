@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BLOCKS, provenance, readResults, renderReadme } from "../../bench/readme";
+import { benchPages, BLOCKS, documentationFiles, provenance, readResults, renderReadme } from "../../bench/readme";
 import { ROOT } from "../helpers/processes";
 
 const blocks = { a: (r: Record<string, any>) => `a is ${r.a.value}`, b: () => "b" };
 
-describe("README figures from bench/results", () => {
+describe("the docs' figures from bench/results", () => {
   it("rewrites only what lies between a block's markers, and twice gives the same text", () => {
     const readme = "top\n<!-- bench:a -->\nold a\n<!-- /bench:a -->\nmiddle 1.5 s, not a marker: `<!-- bench:NAME -->`\n<!-- bench:b -->\n<!-- /bench:b -->\nend\n";
     const once = renderReadme(readme, { a: { value: 7 } }, blocks);
@@ -28,9 +27,21 @@ describe("README figures from bench/results", () => {
     expect(provenance("cost", { at, commit: null, quick: true })).toBe("`bench/results/cost.json`: 2026-12-07, no commit recorded, **--quick**");
   });
 
-  it("the committed README holds every block, each exactly as the committed results render it", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    for (const name of Object.keys(BLOCKS)) expect(readme).toContain(`<!-- bench:${name} -->`);
-    expect(renderReadme(readme, readResults(join(ROOT, "bench", "results")))).toBe(readme);
+  it("the committed docs hold every block, each page exactly as the committed results render it", () => {
+    const pages = benchPages(ROOT);
+    const all = pages.map((p) => p.text).join("\n");
+    for (const name of Object.keys(BLOCKS)) expect(all).toContain(`<!-- bench:${name} -->`);
+    // One page per block: a figure is generated in one place and linked from the others.
+    for (const name of Object.keys(BLOCKS)) expect(all.split(`<!-- bench:${name} -->`).length).toBe(2);
+    for (const p of pages) expect({ page: p.path, text: p.rendered }).toEqual({ page: p.path, text: p.text });
+    expect(readResults(join(ROOT, "bench", "results"))).toEqual(expect.objectContaining({ synth: expect.anything() }));
+  });
+
+  it("finds the blocks in README.md and every page under docs/, and fails a page whose figure is stale", () => {
+    expect(documentationFiles(ROOT)).toEqual(expect.arrayContaining(["README.md", "docs/benchmarks.md", "docs/architecture.md"]));
+    const page = benchPages(ROOT).find((p) => p.path.endsWith(join("docs", "benchmarks.md")))!;
+    const stale = page.text.replace(/(<!-- bench:synth -->\n)[^\n]*/, "$1Synth: all stacks in 0.01 s");
+    expect(stale).not.toBe(page.text);
+    expect(renderReadme(stale, readResults(join(ROOT, "bench", "results")))).toBe(page.text);
   });
 });

@@ -150,10 +150,10 @@ describe("simulate CLI", () => {
     expect(await run(argv)).toEqual({ code: 2, stderr: message, stdout: "" });
   });
 
-  it("says what advise sweeps, in its usage and the README, with the advisor's own parameter names", () => {
+  it("says what advise sweeps, in its usage and docs/simulator.md, with the advisor's own parameter names", () => {
     const swept = Object.keys(sweepGrid()[0]!);
     expect(swept).toEqual(["switchCostFactor", "minDwellMinutes", "backoffDecayMinutes", "maxTasks"]);
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const readme = readFileSync(join(ROOT, "docs", "simulator.md"), "utf8");
     const line = readme.split("\n").find((l) => l.startsWith("npm run advise "))!;
     expect(line.slice(line.indexOf("#"))).toBe(`# sweeps ${swept.join(", ")} in the twin`);
     for (const name of swept) expect(USAGE.advise.replace(/\s+/g, " ")).toContain(name);
