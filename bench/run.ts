@@ -4,7 +4,7 @@
  * commit it measured (and whether the tree had uncommitted changes). Only
  * with `--save` does it write the committed bench/results/<name>.json, with
  * every file path in it relative to the repository, so a result reads the
- * same on any machine, and then rewrite the README's figures from the result
+ * same on any machine, and then rewrite the figures in README.md and docs/ from the result
  * files (bench/readme.ts).
  */
 import { spawnSync } from "node:child_process";
@@ -14,7 +14,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import { HELP, parseFlags, UsageError } from "../scripts/cli-flags";
 import { progressBar, type Progress, type ProgressStream } from "../scripts/progress";
 import { benchColdStart } from "./cold-start";
-import { readResults, renderReadme } from "./readme";
+import { documentationFiles, readResults, renderReadme } from "./readme";
 import { benchService } from "./service";
 import { benchSynth } from "./synth";
 import { benchCost } from "./cost";
@@ -39,7 +39,7 @@ Runs the benchmarks (${names.join(", ")}) and prints each result as JSON.
   --quick       shorter runs, for a smoke test (never saved)
   --only NAME   one benchmark
   --save        also write bench/results/NAME.json (committed; paths relative to the
-                repository) and rewrite the README's figures from bench/results
+                repository) and rewrite the figures in the docs from bench/results
   -h, --help    this help`;
 
 /** `value` with every absolute path of an existing file replaced by its path from `root`, in / form. */
@@ -50,7 +50,7 @@ export function repositoryRelative<T>(value: T, root: string): T {
   return value;
 }
 
-/** The commit a result measured: `git rev-parse HEAD`, and whether code differed from it (changes to results and the README aside). */
+/** The commit a result measured: `git rev-parse HEAD`, and whether code differed from it (changes to results and the docs aside). */
 export interface Commit {
   readonly sha: string;
   readonly dirty: boolean;
@@ -61,7 +61,7 @@ export function commitOf(root: string): Commit | null {
   const git = (...args: string[]) => spawnSync("git", args, { cwd: root, encoding: "utf8" });
   const head = git("rev-parse", "HEAD");
   if (head.status !== 0) return null;
-  const status = git("status", "--porcelain", "--", ".", ":(exclude)bench/results", ":(exclude)README.md");
+  const status = git("status", "--porcelain", "--", ".", ":(exclude)bench/results", ":(exclude)README.md", ":(exclude)docs");
   return { sha: head.stdout.trim(), dirty: status.status !== 0 || status.stdout.trim() !== "" };
 }
 
@@ -72,8 +72,8 @@ export interface BenchIo {
   readonly progress: ProgressStream;
   readonly resultsDir: string;
   readonly root: string;
-  /** The README whose marked blocks `--save` rewrites from `resultsDir`; none: no README is touched. */
-  readonly readme?: string;
+  /** The pages whose marked blocks `--save` rewrites from `resultsDir` (a page with none is left alone); none: no page is touched. */
+  readonly pages?: readonly string[];
   /** @default bench/readme.ts's BLOCKS */
   readonly readmeBlocks?: Parameters<typeof renderReadme>[2];
   /** @default commitOf(root) */
@@ -85,7 +85,7 @@ const defaultIo: BenchIo = {
   err: (line) => process.stderr.write(`${line}\n`),
   progress: process.stderr, resultsDir: join(ROOT, "bench", "results"),
   root: ROOT,
-  readme: join(ROOT, "README.md"),
+  pages: documentationFiles(ROOT).map((rel) => join(ROOT, rel)),
 };
 
 /** The whole command; returns the exit code (2 for a usage error). */
@@ -127,12 +127,17 @@ export async function main(argv: string[], entries: Record<string, Benchmark> = 
       io.out(`(not saved: pass --save to write bench/results/${name}.json)`);
     }
   }
-  if (values.save && io.readme) {
-    const before = readFileSync(io.readme, "utf8");
-    const after = renderReadme(before, readResults(io.resultsDir), io.readmeBlocks);
-    if (after !== before) writeFileSync(io.readme, after);
-    io.out(after !== before ? `rewrote the figures in ${relative(io.root, io.readme)} from ${relative(io.root, io.resultsDir)}` : `${relative(io.root, io.readme)}: figures already match ${relative(io.root, io.resultsDir)}`);
+  if (values.save && io.pages) {
+    const results = readResults(io.resultsDir);
+    for (const page of io.pages) {
+      const before = readFileSync(page, "utf8");
+      if (!/^<!-- bench:[\w-]+ -->$/m.test(before)) continue;
+      const after = renderReadme(before, results, io.readmeBlocks);
+      if (after !== before) writeFileSync(page, after);
+      io.out(after !== before ? `rewrote the figures in ${relative(io.root, page)} from ${relative(io.root, io.resultsDir)}` : `${relative(io.root, page)}: figures already match ${relative(io.root, io.resultsDir)}`);
+    }
   }
+
   return 0;
 }
 

@@ -20,6 +20,7 @@ import { formatDenials, writeReport } from "./iam/account";
 import { runScalerCycle } from "./scaler-cycle";
 import { apply, assertNoDrift, destroy, writeOverride } from "./terraform-run";
 import { TerraformCloudStandIn } from "./tfc-standin";
+import { serviceNames } from "../model/names";
 
 // The whole tier cycle on real parts: the synthesized stacks applied by real
 // terraform (and once by the cdktf CLI) with the pinned AWS provider against an
@@ -111,7 +112,7 @@ describe("the tier cycle applied against an AWS API emulator", () => {
       await assertNoDrift(dir, RUN_IDENTITIES.fargate, d.target);
       expect({ state, albs: await albs(), records: await records() }).toEqual({
         state,
-        albs: state === "off" ? [] : [`${d.config.service}-alb`],
+        albs: state === "off" ? [] : [serviceNames(d.config.service).tier.alb],
         records: state === "warming" || state === "serving" ? ["fargate", "lambda"] : ["lambda"],
       });
     }
@@ -183,7 +184,7 @@ describe("the tier cycle applied against an AWS API emulator", () => {
     expect(refused).toMatch(/can't be deleted while DeletionProtectionEnabled is set to True/);
     // README: `aws dynamodb update-table --table-name <service>-links --no-deletion-protection-enabled`, by an administrator.
     const dynamo = new DynamoDBClient(clientOptions("admin", d.target.endpoint, d.target.region));
-    await dynamo.send(new UpdateTableCommand({ TableName: `${d.config.service}-links`, DeletionProtectionEnabled: false }));
+    await dynamo.send(new UpdateTableCommand({ TableName: serviceNames(d.config.service).table, DeletionProtectionEnabled: false }));
     await timed("core destroy", destroy(d.stackDir("core"), RUN_IDENTITIES.core, d.target));
     // Bootstrap keeps the image repository while it holds releases; the README's teardown empties it first.
     const ecr = new ECRClient(clientOptions("admin", d.target.endpoint, d.target.region));

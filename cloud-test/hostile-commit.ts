@@ -6,6 +6,7 @@ import { ACCOUNT_ID } from "./accounting";
 import { clientOptions, workspaceOf, type Deployment } from "./deployment";
 import { RUN_IDENTITIES } from "./identities";
 import { apply, terraform, writeOverride, type TfOutcome } from "./terraform-run";
+import { serviceNames } from "../model/names";
 
 /**
  * What a leaked git token (or a merged pull request) could push to the
@@ -31,11 +32,11 @@ export function hostileConfiguration(stack: Record<string, any>, service: string
   resource.aws_iam_role = {
     ...(resource.aws_iam_role ?? {}),
     backdoor: { name: `${service}-task-backdoor`, assume_role_policy: trustForeign },
-    task_trust: { name: `${service}-task`, assume_role_policy: trustForeign, permissions_boundary: `arn:aws:iam::${ACCOUNT_ID}:policy/${taskBoundaryName(service)}` },
+    task_trust: { name: serviceNames(service).roles.task, assume_role_policy: trustForeign, permissions_boundary: `arn:aws:iam::${ACCOUNT_ID}:policy/${taskBoundaryName(service)}` },
   };
   resource.aws_iam_role_policy = {
     ...(resource.aws_iam_role_policy ?? {}),
-    widen: { role: `${service}-task`, name: "widen", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "dynamodb:*", Resource: "*" }] }) },
+    widen: { role: serviceNames(service).roles.task, name: "widen", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "dynamodb:*", Resource: "*" }] }) },
   };
   resource.aws_ecs_task_definition = {
     ...(resource.aws_ecs_task_definition ?? {}),
@@ -45,12 +46,12 @@ export function hostileConfiguration(stack: Record<string, any>, service: string
       network_mode: "awsvpc",
       cpu: "256",
       memory: "512",
-      task_role_arn: role(`${service}-task`),
-      execution_role_arn: role(`${service}-task-execution`),
+      task_role_arn: role(serviceNames(service).roles.task),
+      execution_role_arn: role(serviceNames(service).roles.taskExecution),
       container_definitions: JSON.stringify([{ name: "app", image: FOREIGN_IMAGE, essential: true }]),
     },
   };
-  return { ...stack, resource, import: [...(stack.import ?? []), { to: "aws_iam_role.task_trust", id: `${service}-task` }] };
+  return { ...stack, resource, import: [...(stack.import ?? []), { to: "aws_iam_role.task_trust", id: serviceNames(service).roles.task }] };
 }
 
 export interface HostileRun {
@@ -78,8 +79,8 @@ export async function runHostileCommit(d: Deployment): Promise<HostileRun> {
   if (existsSync(realState)) copyFileSync(realState, join(d.target.stateDir, `${workspace}.tfstate`));
 
   const iam = new IAMClient(clientOptions("harness", d.target.endpoint, d.target.region));
-  const trust = (await iam.send(new GetRoleCommand({ RoleName: `${service}-task` }))).Role?.AssumeRolePolicyDocument;
-  if (!trust) throw new Error(`the task role ${service}-task has no trust policy to restore; bootstrap must create it`);
+  const trust = (await iam.send(new GetRoleCommand({ RoleName: serviceNames(service).roles.task }))).Role?.AssumeRolePolicyDocument;
+  if (!trust) throw new Error(`the task role ${serviceNames(service).roles.task} has no trust policy to restore; bootstrap must create it`);
   const outcome = await apply(dir, RUN_IDENTITIES.fargate, d.target).catch((err: Error) => ({ status: 1, output: err.message, seconds: 0 }));
   return {
     outcome,
@@ -87,7 +88,7 @@ export async function runHostileCommit(d: Deployment): Promise<HostileRun> {
       // The imported role is bootstrap's: out of this state before the destroy, its trust restored.
       await terraform(["state", "rm", "aws_iam_role.task_trust"], dir, "admin", d.target);
       const admin = new IAMClient(clientOptions("admin", d.target.endpoint, d.target.region));
-      await admin.send(new UpdateAssumeRolePolicyCommand({ RoleName: `${service}-task`, PolicyDocument: decodeURIComponent(trust) }));
+      await admin.send(new UpdateAssumeRolePolicyCommand({ RoleName: serviceNames(service).roles.task, PolicyDocument: decodeURIComponent(trust) }));
       // The committed configuration again: applying it removes the rest of what the hostile one added.
       writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(stack, null, 2));
       await apply(dir, RUN_IDENTITIES.bootstrap, d.target);

@@ -4,6 +4,8 @@
  * principal that would make it in production, and its IAM verdict is taken
  * against that principal's policies.
  */
+import { serviceNames } from "../model/names";
+
 export interface Identity {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -20,15 +22,15 @@ export const IDENTITIES = {
   /** Sets up what exists before LambdaFlex (the hosted zone) and reads IAM for the accounting; never accounted. */
   harness: { ...key("AKIACLOUDTESTHARNESS"), what: "the test harness" },
   /** HCP Terraform's core workspace in its plan phase (TFC_AWS_PLAN_ROLE_ARN): read-only. */
-  corePlan: { ...key("AKIACLOUDTESTCOREPLN"), role: (s: string) => `${s}-tfc-core-plan`, what: "the core workspace's plan role" },
+  corePlan: { ...key("AKIACLOUDTESTCOREPLN"), role: (s: string) => serviceNames(s).runRole("core", "plan"), what: "the core workspace's plan role" },
   /** HCP Terraform's core workspace in its apply phase (TFC_AWS_APPLY_ROLE_ARN). */
-  coreApply: { ...key("AKIACLOUDTESTCOREAPL"), role: (s: string) => `${s}-tfc-core-apply`, what: "the core workspace's apply role" },
+  coreApply: { ...key("AKIACLOUDTESTCOREAPL"), role: (s: string) => serviceNames(s).runRole("core", "apply"), what: "the core workspace's apply role" },
   /** HCP Terraform's fargate workspace in its plan phase: read-only. */
-  fargatePlan: { ...key("AKIACLOUDTESTFARGPLN"), role: (s: string) => `${s}-tfc-fargate-plan`, what: "the fargate workspace's plan role" },
+  fargatePlan: { ...key("AKIACLOUDTESTFARGPLN"), role: (s: string) => serviceNames(s).runRole("fargate", "plan"), what: "the fargate workspace's plan role" },
   /** HCP Terraform's fargate workspace in its apply phase. */
-  fargateApply: { ...key("AKIACLOUDTESTFARGAPL"), role: (s: string) => `${s}-tfc-fargate-apply`, what: "the fargate workspace's apply role" },
+  fargateApply: { ...key("AKIACLOUDTESTFARGAPL"), role: (s: string) => serviceNames(s).runRole("fargate", "apply"), what: "the fargate workspace's apply role" },
   /** The scaler Lambda's execution role. */
-  scaler: { ...key("AKIACLOUDTESTSCALER1"), role: (s: string) => `${s}-scaler-role`, what: "the scaler Lambda's role" },
+  scaler: { ...key("AKIACLOUDTESTSCALER1"), role: (s: string) => serviceNames(s).roles.scaler, what: "the scaler Lambda's role" },
 } as const satisfies Record<string, Identity>;
 
 export type IdentityName = keyof typeof IDENTITIES;

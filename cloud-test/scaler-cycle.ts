@@ -49,6 +49,7 @@ import { deriveProfile } from "./scaler-cycle-profile";
 import { ScalerCycleError } from "./scaler-cycle-types";
 import type { DecisionLine, ScalerCycleContext, ScalerCycleReport, TierCheck, Transition } from "./scaler-cycle-types";
 import { World } from "./scaler-cycle-world";
+import { serviceNames } from "../model/names";
 
 // The cycle's rooms: what it is given and reports, the demand, and the world it plays.
 export * from "./scaler-cycle-types";
@@ -69,7 +70,7 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
 
   // The settings as deployed: the scaler Lambda's own environment, parsed by the production parser.
   const lambda = new LambdaClient(clientOptions("harness", endpoint, region));
-  const fn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: `${service}-scaler` })).finally(() => lambda.destroy());
+  const fn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: serviceNames(service).scalerFunction })).finally(() => lambda.destroy());
   const raw = fn.Environment?.Variables?.LAMBDAFLEX_SCALER_SETTINGS;
   const settings = scalerSettingsFromEnv({ LAMBDAFLEX_SCALER_SETTINGS: raw });
   if (!settings.terraformCloud) throw new ScalerCycleError("the deployed scaler has no terraformCloud settings; the cycle needs the fargate workspace's runs");

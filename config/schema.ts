@@ -36,8 +36,8 @@ function valueProblem(value: string): string | undefined {
 }
 
 /**
- * What the stacks tell and ask of the image, whichever app it holds (README,
- * "Bring your own service"). The defaults are the URL shortener's.
+ * What the stacks tell and ask of the image, whichever app it holds
+ * (docs/bring-your-own-service.md). The defaults are the URL shortener's.
  */
 export const AppSchema = z
   .object({
@@ -143,7 +143,7 @@ export const DeploymentConfigSchema = z
     /**
      * Reserved concurrency for the scaler. Unset by default: Lambda keeps 100 of the account's
      * concurrency unreserved and new accounts start with a quota of 10, so reserving fails there;
-     * the scaler is safe to run twice at once (see README). Set 1 on accounts with room.
+     * the scaler is safe to run twice at once (docs/decisions/0015-no-reserved-concurrency.md). Set 1 on accounts with room.
      */
     scalerReservedConcurrency: z.number().int().min(1).optional(),
     /** The toggle file, relative to the repository root. */

@@ -42,7 +42,7 @@ export function fargateSizeProblem(cpu: number, memoryMb: number): string | unde
 /**
  * What the cost model assumes about each request beyond its duration: the
  * bytes and connections the ALB bills in LCUs, and the log bytes CloudWatch
- * Logs bills on ingestion (README, "Cost model and simulator"). The defaults
+ * Logs bills on ingestion (docs/cost-model.md). The defaults
  * are the URL shortener's.
  */
 export const WorkloadSchema = z
@@ -110,7 +110,7 @@ export const ScalingSchema = z
     warmupMinutes: z.number().min(1).max(120).default(15),
     /** Expected minutes from the draining commit until the tier's resources are gone: run, TTL, deregistration, destroy. */
     teardownMinutes: z.number().min(1).max(120).default(10),
-    /** Multiplies the round-trip cost both thresholds weigh; 1 is classic ski rental (see README for the guarantee). */
+    /** Multiplies the round-trip cost both thresholds weigh; 1 is classic ski rental (docs/scaling-policy.md gives the guarantee). */
     switchCostFactor: z.number().min(0.25).max(16).default(1),
     /** Minutes of metrics the cost accumulators look back over. */
     historyMinutes: z.number().int().min(30).max(1440).default(360),

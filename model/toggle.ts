@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Tier states, in the order the scaler walks them (README, "The scaler"). */
+/** Tier states, in the order the scaler walks them (docs/architecture.md, "The tier state machine"). */
 export const TierState = { off: "off", warming: "warming", serving: "serving", draining: "draining" } as const;
 export type TierState = (typeof TierState)[keyof typeof TierState];
 export const TIER_STATES: readonly TierState[] = Object.values(TierState);

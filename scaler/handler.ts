@@ -17,7 +17,8 @@ import { queueRun, readRuns, TerraformCloudError, type Fetch } from "./adapters/
 import { REARM_SOURCE, rearmIfAlarming, type RearmMemo, type RearmRequest } from "./adapters/wake";
 import { GitAuthError, toggleReader } from "./git-toggle";
 import { reconcile, type ReconcileDeps, type ReconcileResult } from "./reconcile";
-import { lowDemandAlarmName, scalerSettingsFromEnv, type ScalerSettings } from "./settings";
+import { serviceNames } from "../model/names";
+import { scalerSettingsFromEnv, type ScalerSettings } from "./settings";
 import { roundTripCost, type MoneyConfig } from "./money";
 import { fargateFixedMinuteCost } from "../model/cost-model";
 
@@ -147,7 +148,7 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     rearm: async (request = {}) => {
       const { follow } = request;
       // Serving with only the low-demand alarm in ALARM, a late look can only make a drain late.
-      const patient = request.state === "serving" ? { alarmNames: [lowDemandAlarmName(s.service)], maxGapMinutes: maxRearmGapMinutes(s.policy) } : undefined;
+      const patient = request.state === "serving" ? { alarmNames: [serviceNames(s.service).tier.lowDemandAlarm], maxGapMinutes: maxRearmGapMinutes(s.policy) } : undefined;
       try {
         const r = await rearmIfAlarming({ cloudwatch: ports.cloudwatch, scheduler: ports.scheduler }, s.wake, now(), { ...request, patient });
         if (r.armed) logger("info", "re-armed", { schedule: r.schedule, alarms: r.alarms, ...(follow ? { follow } : {}), ...(r.gapMinutes > 1 ? { gapMinutes: r.gapMinutes } : {}), ...(r.alreadyArmed ? { alreadyArmed: true } : {}) });

@@ -1,7 +1,7 @@
 /**
  * The scaling policy: one pure function, `decide(config, observation, now)`.
  * No AWS SDK, no clock, no randomness: the scaler Lambda and the simulator
- * run exactly this code. See the README's "Scaling policy" section for the
+ * run exactly this code. See docs/scaling-policy.md for the
  * rules and their defaults, and "Where this differs from the original
  * design" for why it weighs money rather than rate thresholds.
  *

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DeploymentConfigSchema, WorkloadSchema, type DeploymentConfig } from "../config/schema";
+import { serviceNames, wakeAlarms } from "../model/names";
 import { policyConfigFrom } from "./policy";
 
 // Bounds live where the configuration defines them: a field copied from the configuration takes its
@@ -97,20 +98,13 @@ export const ScalerSettingsSchema = z
 
 export type ScalerSettings = z.infer<typeof ScalerSettingsSchema>;
 
-/** The fargate stack's alarm on demand below break-even while the tier serves. */
-export const lowDemandAlarmName = (service: string): string => `${service}-fargate-low-demand`;
-/** The fargate stack's alarm on more requests per healthy task than a task carries: spill to Lambda now. */
-export const overloadAlarmName = (service: string): string => `${service}-fargate-overload`;
-
-/** The alarms whose Lambda action wakes the scaler (core's while off, the fargate stack's while the tier exists); a re-arm asks which are in ALARM. */
-export const wakeAlarmNames = (service: string): string[] => [`${service}-wake-demand`, `${service}-wake-throttles`, lowDemandAlarmName(service), overloadAlarmName(service)];
-
 /** Builds the settings from the deployment configuration plus the ids of resources only Terraform knows. */
 export function scalerSettingsFrom(
   c: DeploymentConfig,
   ids: { apiId: string; functionName: string; tableName: string; alertTopicArn: string; scalerArn: string; schedulerRoleArn: string },
 ): ScalerSettings {
   const policy = policyConfigFrom(c);
+  const names = serviceNames(c.service);
   return {
     service: c.service,
     policy,
@@ -119,14 +113,14 @@ export function scalerSettingsFrom(
     targets: {
       apiId: ids.apiId,
       functionName: ids.functionName,
-      albName: `${c.service}-alb`,
-      targetGroupName: `${c.service}-tg`,
-      ...(c.fargate.switch === "weighted" ? { lambdaTargetGroupName: `${c.service}-lambda-tg` } : {}),
+      albName: names.tier.alb,
+      targetGroupName: names.tier.targetGroup,
+      ...(c.fargate.switch === "weighted" ? { lambdaTargetGroupName: names.tier.lambdaTargetGroup } : {}),
     },
     hostedZoneId: c.hostedZoneId,
     domain: c.domain,
     tableName: ids.tableName,
-    wake: { alarmNames: wakeAlarmNames(c.service), scheduleGroup: `${c.service}-scaler`, schedulerRoleArn: ids.schedulerRoleArn, scalerArn: ids.scalerArn },
+    wake: { alarmNames: wakeAlarms(names), scheduleGroup: names.scheduleGroup, schedulerRoleArn: ids.schedulerRoleArn, scalerArn: ids.scalerArn },
     alertTopicArn: ids.alertTopicArn,
     metricLagMinutes: c.scaling.metricLagMinutes,
     terraformCloud: c.terraformCloud.organization

@@ -4,7 +4,7 @@
  * Checks, read-only, what a first deploy needs and prints each problem with
  * the command or UI step that fixes it: Lambda and Fargate quotas, the
  * service-linked roles, the hosted zone, the token parameters, and the HCP
- * Terraform organization and workspaces (README "Terraform Cloud setup").
+ * Terraform organization and workspaces (docs/deploying.md, "First deploy (runbook)").
  * Exit 0 when every check passes, 1 when one fails, 2 on a usage or
  * configuration error. The checks live in scripts/doctor/.
  */

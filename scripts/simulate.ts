@@ -18,7 +18,7 @@ export { UsageError };
 const COMMON = `  --trace FILE    per-minute demand, a CSV of minute,requests (required)
   --scale N       multiply every minute's requests by N (default 1)
   --config FILE   the deployment configuration (default lambdaflex.config.json)
-  --world FILE    the emulated world's parameters, JSON (README "The world file"; defaults otherwise)`;
+  --world FILE    the emulated world's parameters, JSON (docs/simulator.md "The world file"; defaults otherwise)`;
 
 export const USAGE = {
   simulate: `usage: npm run simulate -- --trace FILE [--scale N] [--config FILE] [--out DIR] [--world FILE]

@@ -30,9 +30,9 @@ export const LAMBDAFLEX_IDLE_BUDGET_USD = 0.3;
 export const IDLE_ASSUMPTIONS = {
   /** AWS bills a month as 730 hours (https://aws.amazon.com/lambda/pricing/, "730 hours in a month"). */
   hoursPerMonth: HOURS_PER_MONTH,
-  /** An idle scaler run: one git GET, one GetMetricData, one GetItem; about 1 s billed (README "The scaler"; its logs' REPORT lines). */
+  /** An idle scaler run: one git GET, one GetMetricData, one GetItem; about 1 s billed (docs/architecture.md "The scaler"; its logs' REPORT lines). */
   secondsPerRun: 1,
-  /** While off the scaler reads API Gateway Count and Lambda Throttles (README "The scaler", step 2). */
+  /** While off the scaler reads API Gateway Count and Lambda Throttles (docs/architecture.md "The scaler", step 2). */
   metricsPerRun: 2,
   /** START, END and REPORT lines plus one JSON decision line, about 2 KB per run (the scaler's log group). */
   logBytesPerRun: 2048,

@@ -52,9 +52,9 @@ describe("npm run bench", () => {
     const readme = join(dir, "README.md");
     writeFileSync(readme, "# x\n<!-- bench:twin -->\nstale\n<!-- /bench:twin -->\nend\n");
     const blocks = { twin: (r: Record<string, any>) => `seeds ${JSON.stringify(r.twin.seeds)}, commit ${r.twin.commit.sha.slice(0, 7)}` };
-    await run(["--only", "twin"], { readme, readmeBlocks: blocks });
+    await run(["--only", "twin"], { pages: [readme], readmeBlocks: blocks });
     expect(readFileSync(readme, "utf8")).toContain("stale");
-    const saved = await run(["--only", "twin", "--save"], { readme, readmeBlocks: blocks });
+    const saved = await run(["--only", "twin", "--save"], { pages: [readme], readmeBlocks: blocks });
     expect(readFileSync(readme, "utf8")).toBe("# x\n<!-- bench:twin -->\nseeds [1], commit aaaaaaa\n<!-- /bench:twin -->\nend\n");
     expect(saved.out).toContain("rewrote the figures in");
   });

@@ -8,7 +8,7 @@ import {
   tierLogGroupName,
   wakeAlarms,
 } from "../../model/names";
-import { lowDemandAlarmName, overloadAlarmName, scalerSettingsFrom, wakeAlarmNames } from "../../scaler/settings";
+import { scalerSettingsFrom } from "../../scaler/settings";
 
 const ids = {
   apiId: "a1",
@@ -73,11 +73,7 @@ describe("the name table (model/names.ts)", () => {
     for (const alarm of wakeAlarms(n)) expect(alarm.startsWith(n.prefix)).toBe(true);
   });
 
-  // The scaler still builds these names itself (scaler/settings.ts); until it reads the table, they must agree.
-  it("agrees with the names the scaler's settings build", () => {
-    expect(wakeAlarmNames("acme-shop")).toEqual(wakeAlarms(n));
-    expect(lowDemandAlarmName("acme-shop")).toBe(n.tier.lowDemandAlarm);
-    expect(overloadAlarmName("acme-shop")).toBe(n.tier.overloadAlarm);
+  it("gives the scaler's settings the same names the stacks create", () => {
     const config = loadDeploymentConfig(undefined, {});
     const settings = scalerSettingsFrom(
       { ...config, service: "acme-shop", fargate: { ...config.fargate, switch: "weighted" } },

@@ -2,7 +2,7 @@ import "cdktf/lib/testing/adapters/jest"; // the matchers' types
 import { Testing } from "cdktf";
 import { loadDeploymentConfig } from "../../config/load";
 import { SCALER_STATUS_KEY } from "../../model/status-item";
-import { wakeAlarmNames } from "../../scaler/settings";
+import { serviceNames, wakeAlarms } from "../../model/names";
 import { buildStacks } from "../../stacks/app";
 import { ServiceRole } from "../../stacks/bootstrap/service-role";
 import type { DeploymentConfig } from "../../config/schema";
@@ -143,7 +143,7 @@ describe("the scaler's role (bootstrap stack)", () => {
   });
 
   it("reads the state of the two wake alarms only, by their ARNs", () => {
-    expect(sid(statements, "WakeAlarms")).toMatchObject({ Action: ["cloudwatch:DescribeAlarms"], Resource: wakeAlarmNames("lambdaflex").map((n) => arn("cloudwatch", `alarm:${n}`)) });
+    expect(sid(statements, "WakeAlarms")).toMatchObject({ Action: ["cloudwatch:DescribeAlarms"], Resource: wakeAlarms(serviceNames("lambdaflex")).map((n) => arn("cloudwatch", `alarm:${n}`)) });
   });
 
   it("re-arms itself only with schedules in its own group, passing only the scheduler role, and only to EventBridge Scheduler", () => {

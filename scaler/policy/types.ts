@@ -8,7 +8,7 @@ import { workloadFrom } from "../../model/cost-model";
 import type { TierState, Toggle } from "../../model/toggle";
 import type { MoneyConfig } from "../money";
 
-/** What the policy decides with, all from the deployment configuration (README, "Scaling policy"). */
+/** What the policy decides with, all from the deployment configuration (docs/scaling-policy.md). */
 export interface PolicyConfig extends MoneyConfig {
   /** Minutes of metrics the cost accumulators look back over. */
   readonly historyMinutes: number;

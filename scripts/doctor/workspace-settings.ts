@@ -1,6 +1,6 @@
 /**
- * Pure checks of one HCP Terraform workspace against what README "Terraform
- * Cloud setup" asks for, from the Workspaces API attributes
+ * Pure checks of one HCP Terraform workspace against what the runbook
+ * (docs/deploying.md, "First deploy (runbook)") asks for, from the Workspaces API attributes
  * (`working-directory`, `trigger-patterns`, `trigger-prefixes`,
  * `file-triggers-enabled`, `auto-apply`, `vcs-repo`, `execution-mode`) and
  * the workspace variables. No I/O: terraform-cloud.ts reads, this judges.
