@@ -27,6 +27,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
 import type { DeploymentConfig } from "../config/schema";
 import { formatToggle, parseToggle, TIER_STATES, ToggleFileError } from "../model/toggle";
+import { existsIn, tierCountOf } from "../model/tier-states";
 import { buildStacks, STACKS, WORKSPACE_STACKS } from "../stacks/app";
 import { formatIdleBill, IDLE_BILL_LIMIT_USD, idleBillFromStack, type IdleBill } from "../sim/idle-bill";
 import { HELP, parseFlags, UsageError } from "./cli-flags";
@@ -164,19 +165,20 @@ export function publish(config: DeploymentConfig, stackDirs: Record<string, stri
   return changed;
 }
 
-/** Resources Terraform would manage in each tier state, from a stack's count expressions. */
+/** Resources Terraform would manage in each tier state, from a stack's count expressions (model/tier-states.ts). */
 export function resourcesPerState(stack: Record<string, any>): Record<string, number> {
   const result: Record<string, number> = {};
   for (const state of TIER_STATES) {
     let n = 0;
     for (const byName of Object.values(stack.resource ?? {}) as Array<Record<string, any>>) {
       for (const r of Object.values(byName)) {
-        if (r.count === "${local.tier_enabled}") n += state === "off" ? 0 : 1;
-        else if (r.count === "${local.tier_serving}") n += state === "serving" ? 1 : 0;
-        else if (r.count === "${local.tier_changing}") n += state === "warming" || state === "draining" ? 1 : 0;
-        else if (r.count === "${local.tier_routed}") n += state === "warming" || state === "serving" ? 1 : 0;
-        else if (r.count === undefined) n += 1;
-        else throw new Error(`unexpected count ${r.count}`);
+        if (r.count === undefined) {
+          n += 1;
+          continue;
+        }
+        const count = tierCountOf(String(r.count));
+        if (count === undefined) throw new Error(`unexpected count ${r.count}`);
+        if (existsIn(count, state)) n += 1;
       }
     }
     result[state] = n;
