@@ -34,7 +34,8 @@ export type TierCount = keyof typeof TIER_COUNTS;
 export const RECORD_COUNT: Readonly<Record<SwitchMode, TierCount>> = { weighted: "tier_routed", dns: "tier_serving" };
 
 /** Whether resources counted on `count` exist in `state`. */
-export const existsIn = (count: TierCount, state: TierState): boolean => (TIER_COUNTS[count] as readonly TierState[]).includes(state);
+export const existsIn = (count: TierCount, state: TierState): boolean =>
+  (TIER_COUNTS[count] as readonly TierState[]).includes(state);
 
 /** The tier's resources exist (anything but off). */
 export const tierExists = (state: TierState): boolean => existsIn("tier_enabled", state);
