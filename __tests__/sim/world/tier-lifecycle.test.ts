@@ -42,7 +42,7 @@ function applied(mode: SwitchMode, tier: TierState, minutes = 10, requests = 600
 describe("the tier's lifecycle follows the tier-state table", () => {
   for (const mode of ["weighted", "dns"] as const) {
     for (const state of TIER_STATES) {
-      it(`${mode} switch, ${state}: the tier, its record and the per-minute rule exist as model/tier-states.ts says`, () => {
+      it(`${mode} switch, ${state}: the tier, its record and the minute rule exist as the table says`, () => {
         const w = applied(mode, state);
         expect(w.done()).toBe(true);
         expect(w.aws.minuteRuleLive).toBe(minuteRuleExists(state));
