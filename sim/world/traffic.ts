@@ -108,19 +108,16 @@ export class Traffic {
     const bill = this.bill(tier, r, lambdaRequests);
     const tasks = tier?.alb ? this.serveTasks(tier, r, start) : NO_TASKS;
     if (r.dead > 0) this.o.meter.strandedRequests += r.dead;
-    const noTarget = Math.max(0, r.albNoTarget) + tasks.noTarget; // a float's last digit below 0 is no request
+    // The listener forwarding nowhere, or no healthy task in the group its weight chose: the ALB answers 503.
+    const noTarget = r.albNoTarget + tasks.noTarget;
     const failedBy: FailedRequests = {
       throttled: lambda.throttled,
       rateLimited: lambda.rejected429,
       noTarget,
       deadEndpoint: r.dead,
     };
-    const failed =
-      lambda.rejected429 +
-      lambda.throttled +
-      tasks.noTarget +
-      (r.albNoTarget > 0 ? r.albNoTarget : 0) +
-      (r.dead > 0 ? r.dead : 0);
+    // Summed in this order, so a minute's failures add up as they always have.
+    const failed = lambda.rejected429 + lambda.throttled + tasks.noTarget + r.albNoTarget + r.dead;
     const short = lambda.rejected429 + lambda.throttled >= 1 || tasks.short || r.albNoTarget >= 0.5 || r.dead >= 0.5;
     const fargateRequests = r.albEcs + r.albNoTarget + r.dead;
     return {

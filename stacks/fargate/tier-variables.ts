@@ -17,9 +17,10 @@ export interface TierVariablesProps {
 
 /**
  * The variables the toggle file sets: `fargate_tier` (validated), the sizing
- * the scaler chose, and `fargate_pinned`. Also the two counts every toggleable
- * resource uses: `local.tier_enabled` (not off) and `local.tier_serving`, and
- * for the weighted switch `local.tier_routed` (the "fargate" record's count).
+ * the scaler chose, and `fargate_pinned`. Also the counts every toggleable
+ * resource uses, written from the tier-state table (model/tier-states.ts):
+ * `local.tier_enabled` (not off), `local.tier_serving`, `local.tier_changing`,
+ * and for the weighted switch `local.tier_routed` (the "fargate" record's count).
  */
 export class TierVariables extends Construct {
   public readonly tier: TerraformVariable;
