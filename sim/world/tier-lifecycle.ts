@@ -1,8 +1,9 @@
 /**
  * The Fargate tier's resources coming and going as Terraform applies the toggle: the ALB (with its
  * long creation tail), its HTTPS listener, the tasks' and the Lambda target groups, the ECS service
- * and its tasks, target tracking, and the "fargate" alias record. Which exist in which tier state
- * is model/tier-states.ts; Terraform Cloud drives it through `Infrastructure` (hasChanges / apply).
+ * and its tasks, with target tracking (target-tracking.ts) and the "fargate" alias record
+ * (alias-records.ts). Which exist in which tier state is model/tier-states.ts; Terraform Cloud drives
+ * it through `Infrastructure` (hasChanges / apply).
  */
 import { minuteRuleExists, recordExists, tierExists, type SwitchMode } from "../../model/tier-states";
 import { parseToggle, type TierState } from "../../model/toggle";
@@ -87,8 +88,7 @@ export class TierLifecycle implements Infrastructure {
   /** The tfvars state the last finished apply left (what Terraform's state says). */
   private applied: Applied = { tier: "off", min: 0, max: 0 };
   private tier: Tier | undefined;
-  /** The fargate stack's per-minute rule that invokes the scaler (model/tier-states.ts: warming, draining). */
-  minuteRuleLive = false;
+  private minuteRule = false;
 
   private readonly tracking: TargetTracking;
   private readonly records: AliasRecords;
@@ -97,6 +97,11 @@ export class TierLifecycle implements Infrastructure {
     const current = () => this.tier;
     this.tracking = new TargetTracking({ ...o, current, resize: (desired) => this.resize(desired) });
     this.records = new AliasRecords({ ...o, domain: o.names.domain });
+  }
+
+  /** The fargate stack's per-minute rule that invokes the scaler exists (model/tier-states.ts: warming, draining). */
+  get minuteRuleLive(): boolean {
+    return this.minuteRule;
   }
 
   /** The tier while its resources exist (creating, active or being destroyed). */
@@ -143,7 +148,7 @@ export class TierLifecycle implements Infrastructure {
         this.applied = target;
         done();
       });
-    this.minuteRuleLive = minuteRuleExists(target.tier);
+    this.minuteRule = minuteRuleExists(target.tier);
     if (!tierExists(target.tier)) {
       if (!this.tier) return finish(now + 5_000);
       this.destroy(finish);
