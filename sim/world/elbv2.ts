@@ -14,7 +14,6 @@ import {
   DescribeTargetHealthCommand,
   DuplicateLoadBalancerNameException,
   DuplicateTargetGroupNameException,
-  ElasticLoadBalancingV2ServiceException,
   ListenerNotFoundException,
   LoadBalancerNotFoundException,
   ModifyListenerCommand,
@@ -30,6 +29,7 @@ import {
   type LoadBalancer,
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { elbError, modelled, targetGroupShape, unmodelled, type Make } from "./elbv2-shapes";
 
 export interface Elbv2EmulatorOptions {
   /** The world's seeded generator, in [0, 1); draws resource ids. */
@@ -46,18 +46,6 @@ export interface Elbv2EmulatorOptions {
 const NAME = /^(?!-)[A-Za-z0-9-]{1,32}(?<!-)$/;
 /** The ALB hosted zone of us-east-1 (Elastic Load Balancing endpoints and quotas); other regions are left out. */
 const ALB_ZONES: Readonly<Record<string, string>> = { "us-east-1": "Z35SXDOTRQ7X7K" };
-
-type ErrorOptions = { message: string; Message: string; $metadata: { httpStatusCode: number; requestId: string } };
-type Make = (o: ErrorOptions) => Error;
-const modelled =
-  (C: new (o: ErrorOptions) => Error): Make =>
-  (o) =>
-    new C(o);
-/** An error the SDK does not model arrives as the service's base exception, named by its wire code. */
-const unmodelled =
-  (name: string): Make =>
-  (o) =>
-    new ElasticLoadBalancingV2ServiceException({ name, $fault: "client", message: o.message, $metadata: o.$metadata });
 
 /** The ALBs and target groups of one account and region. */
 export class Elbv2Emulator {
@@ -169,41 +157,7 @@ export class Elbv2Emulator {
     if (this.targetGroups.has(name)) throw this.error(modelled(DuplicateTargetGroupNameException), "DuplicateTargetGroupName", `A target group with the same name '${name}' exists, but with different settings`);
     const dimension = `targetgroup/${name}/${this.hex(16)}`;
     const arn = `arn:aws:elasticloadbalancing:${this.region}:${this.accountId}:${dimension}`;
-    if (targetType === "lambda") {
-      this.targetGroups.set(name, {
-        TargetGroupArn: arn,
-        TargetGroupName: name,
-        HealthCheckEnabled: true,
-        HealthCheckIntervalSeconds: 35,
-        HealthCheckTimeoutSeconds: 30,
-        HealthyThresholdCount: 2,
-        UnhealthyThresholdCount: 2,
-        HealthCheckPath: "/",
-        Matcher: { HttpCode: "200" },
-        LoadBalancerArns: [],
-        TargetType: "lambda",
-      });
-      return { arn, dimension };
-    }
-    this.targetGroups.set(name, {
-      TargetGroupArn: arn,
-      TargetGroupName: name,
-      Protocol: "HTTP",
-      Port: 80,
-      HealthCheckProtocol: "HTTP",
-      HealthCheckPort: "traffic-port",
-      HealthCheckEnabled: true,
-      HealthCheckIntervalSeconds: 30,
-      HealthCheckTimeoutSeconds: 5,
-      HealthyThresholdCount: 5,
-      UnhealthyThresholdCount: 2,
-      HealthCheckPath: "/",
-      Matcher: { HttpCode: "200" },
-      LoadBalancerArns: [],
-      TargetType: "ip",
-      ProtocolVersion: "HTTP1",
-      IpAddressType: "ipv4",
-    });
+    this.targetGroups.set(name, targetGroupShape(name, arn, targetType));
     return { arn, dimension };
   }
 
@@ -331,10 +285,9 @@ export class Elbv2Emulator {
     if (!NAME.test(name)) throw this.validation(`${what} name '${name}' must have at most 32 alphanumeric characters or hyphens, and must not begin or end with a hyphen`);
   }
 
-  /** An error as the SDK raises it from an awsQuery response: the modelled class, wire Code, Type Sender, HTTP 400. */
+  /** An error as the SDK raises it, with the next request id. */
   private error(make: Make, code: string, message: string): Error {
-    const err = make({ message, Message: message, $metadata: { httpStatusCode: 400, requestId: this.requestId() } });
-    return Object.assign(err, { Code: code, Type: "Sender", Error: { Type: "Sender", Code: code, Message: message } });
+    return elbError(make, code, message, this.requestId());
   }
 
   private validation(message: string): Error {

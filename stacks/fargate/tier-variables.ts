@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Fn, Op, TerraformLocal, TerraformVariable } from "cdktf";
 import { TIER_STATES } from "../../model/toggle";
+import { RECORD_COUNT, statesOf, type SwitchMode, type TierCount } from "../../model/tier-states";
 
 export interface TierVariablesProps {
   /** Default for `fargate_min_tasks`. */
@@ -11,14 +12,15 @@ export interface TierVariablesProps {
    * `fargate.switch`. "weighted" adds `local.tier_routed` (warming or serving), which the
    * "fargate" record counts on; "dns" counts it on `local.tier_serving`. @default "weighted"
    */
-  readonly switch?: "weighted" | "dns";
+  readonly switch?: SwitchMode;
 }
 
 /**
  * The variables the toggle file sets: `fargate_tier` (validated), the sizing
- * the scaler chose, and `fargate_pinned`. Also the two counts every toggleable
- * resource uses: `local.tier_enabled` (not off) and `local.tier_serving`, and
- * for the weighted switch `local.tier_routed` (the "fargate" record's count).
+ * the scaler chose, and `fargate_pinned`. Also the counts every toggleable
+ * resource uses, written from the tier-state table (model/tier-states.ts):
+ * `local.tier_enabled` (not off), `local.tier_serving`, `local.tier_changing`,
+ * and for the weighted switch `local.tier_routed` (the "fargate" record's count).
  */
 export class TierVariables extends Construct {
   public readonly tier: TerraformVariable;
@@ -78,22 +80,27 @@ export class TierVariables extends Construct {
     this.scalerMemory("fargate_backoff_down", "The scaler's backoff before draining the tier: each step doubles the round-trip cost it weighs.");
     this.scalerMemory("fargate_warmup_minutes", "Minutes from warming to serving as the scaler measured them; it prices the round trip with them (0: not measured yet).");
 
-    const enabled = new TerraformLocal(this, "tier_enabled", Fn.conditional(Op.neq(this.tier.stringValue, "off"), 1, 0));
-    enabled.overrideLogicalId("tier_enabled");
-    const serving = new TerraformLocal(this, "tier_serving", Fn.conditional(Op.eq(this.tier.stringValue, "serving"), 1, 0));
-    serving.overrideLogicalId("tier_serving");
-    const changing = new TerraformLocal(this, "tier_changing", Fn.conditional(Op.or(Op.eq(this.tier.stringValue, "warming"), Op.eq(this.tier.stringValue, "draining")), 1, 0));
-    changing.overrideLogicalId("tier_changing");
-    this.enabledCount = enabled.asNumber;
-    this.changingCount = changing.asNumber;
-    this.servingCount = serving.asNumber;
-    if ((props.switch ?? "weighted") === "weighted") {
-      const routed = new TerraformLocal(this, "tier_routed", Fn.conditional(Op.or(Op.eq(this.tier.stringValue, "warming"), Op.eq(this.tier.stringValue, "serving")), 1, 0));
-      routed.overrideLogicalId("tier_routed");
-      this.recordCount = routed.asNumber;
-    } else {
-      this.recordCount = this.servingCount;
-    }
+    // Each local once: the DNS switch's record shares tier_serving, so tier_routed exists for the weighted switch only.
+    const locals = new Map<TierCount, number>();
+    const count = (name: TierCount): number => {
+      if (!locals.has(name)) locals.set(name, this.countLocal(name));
+      return locals.get(name)!;
+    };
+    this.enabledCount = count("tier_enabled");
+    this.servingCount = count("tier_serving");
+    this.changingCount = count("tier_changing");
+    this.recordCount = count(RECORD_COUNT[props.switch ?? "weighted"]);
+  }
+
+  /** `local.<name>`: 1 in the tier states model/tier-states.ts lists for it, else 0. */
+  private countLocal(name: TierCount): number {
+    const tier = this.tier.stringValue;
+    const { on, off } = statesOf(name);
+    // One state off is written as `!=`, otherwise each state on as `==` joined by `||`.
+    const condition = off.length === 1 ? Op.neq(tier, off[0]!) : on.map((s) => Op.eq(tier, s)).reduce((a, b) => Op.or(a, b));
+    const local = new TerraformLocal(this, name, Fn.conditional(condition, 1, 0));
+    local.overrideLogicalId(name);
+    return local.asNumber;
   }
 
   /** A number only the scaler reads, declared so the toggle file sets no undeclared variable. */
