@@ -15,7 +15,7 @@
  * never rewrites it, so a human fixes it.
  * `--check` synthesizes into a temporary directory instead and exits 1 when
  * the toggle is refused, the committed files are stale, a security check fails or the core stack
- * would bill more than $0.30 a month while the tier is off; with `--hcp` it
+ * would bill more than $0.75 a month while the tier is off; with `--hcp` it
  * also exits 1 when the committed core and fargate stacks would not run in
  * HCP Terraform as configured. `--hcl` writes HCL (cdk.tf) to cdktf.out only,
  * repaired so that terraform validates it and plans what the JSON plans.

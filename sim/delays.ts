@@ -60,7 +60,7 @@ const mid = ([a, b]: readonly [number, number]): number => (a + b) / 2;
 
 /**
  * The median ALB creation: a share `tail` takes `tailMinutes`, the rest is uniform over [a, b]
- * (sim/world/aws.ts). With a tail under half, the median lies in the uniform part.
+ * (sim/world/tier-lifecycle.ts). With a tail under half, the median lies in the uniform part.
  */
 function medianCreate(w: World): number {
   const [a, b] = w.aws.albCreateMinutes;
@@ -69,7 +69,7 @@ function medianCreate(w: World): number {
   return Math.min(b, a + ((b - a) * 0.5) / (1 - tail));
 }
 
-/** ECS stops a draining task this long after the deregistration delay (sim/world/aws.ts). */
+/** ECS stops a draining task this long after the deregistration delay (sim/world/tier-lifecycle.ts). */
 const TASK_STOP_MINUTES = 0.5;
 /** The planner looks once a minute, so a task that turns healthy waits half a minute, in the median, for the first canary step. */
 const NEXT_LOOK_MINUTES = 0.5;

@@ -20,6 +20,7 @@ import { GitHostEmulator } from "./world/git-host";
 import type { World } from "./world/params";
 import { SsmEmulator } from "./world/ssm";
 import { TerraformCloudEmulator } from "./world/terraform-cloud";
+import { roleArn, serviceNames } from "../model/names";
 
 const SIM_ORG = "lambdaflex-sim";
 
@@ -93,12 +94,13 @@ export function buildTwinWorld(o: TwinWorldOptions): TwinWorld {
   const world = o.world;
   const config: DeploymentConfig = { ...o.config, terraformCloud: { ...o.config.terraformCloud, organization: o.config.terraformCloud.organization || SIM_ORG } };
   const names = awsNames(config);
-  const scalerFunctionName = `${config.service}-scaler`;
+  const table = serviceNames(config.service);
+  const scalerFunctionName = table.scalerFunction;
   const ids = {
     ...names,
-    alertTopicArn: `arn:aws:sns:us-east-1:123456789012:${config.service}-alerts`,
+    alertTopicArn: `arn:aws:sns:us-east-1:123456789012:${table.alertTopic}`,
     scalerArn: `arn:aws:lambda:us-east-1:123456789012:function:${scalerFunctionName}`,
-    schedulerRoleArn: `arn:aws:iam::123456789012:role/${config.service}-scheduler`,
+    schedulerRoleArn: roleArn("123456789012", table.roles.scheduler),
   };
   const base = scalerSettingsFrom(config, ids);
   const settings: ScalerSettings = {

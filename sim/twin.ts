@@ -19,6 +19,7 @@ import { MINUTE, START } from "./world/build";
 import { SchedulerEmulator } from "./world/scheduler";
 import { SnsEmulator } from "./world/sns";
 import { ScalerHost } from "./world/scaler-host";
+import { serviceNames } from "../model/names";
 
 export { START };
 export { buildTwinWorld, commitsOf, worldReportOf, type CommitRecord, type TwinWorld, type TwinWorldOptions, type WorldReport } from "./twin-world";
@@ -156,8 +157,8 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
       const pushes = git.meter.pushes;
       const t0 = START + m * MINUTE;
       const actions: Array<{ at: number; run: () => Promise<void> }> = [];
-      if (aws.minuteRuleLive) actions.push({ at: t0 + offsetMs, run: () => host.scheduled(`${config.service}-scaler-minute`) });
-      else if (m % heartbeatMinutes === 0) actions.push({ at: t0 + offsetMs, run: () => host.scheduled(`${config.service}-scaler-heartbeat`) });
+      if (aws.minuteRuleLive) actions.push({ at: t0 + offsetMs, run: () => host.scheduled(serviceNames(config.service).tier.scalerMinuteRule) });
+      else if (m % heartbeatMinutes === 0) actions.push({ at: t0 + offsetMs, run: () => host.scheduled(serviceNames(config.service).heartbeatRule) });
       actions.push({
         at: t0 + alarmOffsetMs,
         run: async () => {

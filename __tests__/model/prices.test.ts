@@ -51,7 +51,7 @@ describe("a minute priced by hand from AWS's published prices", () => {
   const alarms = (4 * 0.1) / 730 / 60; // $0.0000091
   const byHand = httpApi + lambdaRequests + lambdaCompute + logs + albHour + albLcu + fargate + ipv4 + alarms; // $0.2228
 
-  // As the twin's AWS world bills a minute (sim/world/aws.ts, step()).
+  // As the twin's AWS world bills a minute (sim/world/traffic.ts, step()).
   const model = lambdaMinuteCost(invocations, 0, w, DEFAULT_PRICES, viaApi) + fargateMinuteCost(toAlb, tasks, w, DEFAULT_PRICES, albLambda);
   const bill = { ...lambdaMinuteBill(invocations, 0, w, DEFAULT_PRICES, viaApi), ...fargateMinuteBill(toAlb, tasks, w, DEFAULT_PRICES, albLambda) };
 

@@ -13,21 +13,25 @@ import { CloudWatchEmulator } from "./cloudwatch";
 import { Elbv2Emulator } from "./elbv2";
 import type { World } from "./params";
 import { Route53Emulator } from "./route53";
+import { serviceNames } from "../../model/names";
 
 /** Simulated time starts here (00:00 UTC); minute i of a trace is START + i minutes. */
 export const START = Date.UTC(2026, 0, 1);
 export const MINUTE = 60_000;
 
 /** The names the stacks give the resources (as the core and fargate stacks build them from `service`). */
-export const awsNames = (c: DeploymentConfig): AwsNames & { tableName: string } => ({
-  apiId: "a1b2c3d4e5",
-  functionName: `${c.service}-api`,
-  tableName: `${c.service}-links`,
-  albName: `${c.service}-alb`,
-  targetGroupName: `${c.service}-tg`,
-  lambdaTargetGroupName: `${c.service}-lambda-tg`,
-  domain: c.domain,
-});
+export const awsNames = (c: DeploymentConfig): AwsNames & { tableName: string } => {
+  const n = serviceNames(c.service);
+  return {
+    apiId: "a1b2c3d4e5",
+    functionName: n.apiFunction,
+    tableName: n.table,
+    albName: n.tier.alb,
+    targetGroupName: n.tier.targetGroup,
+    lambdaTargetGroupName: n.tier.lambdaTargetGroup,
+    domain: c.domain,
+  };
+};
 
 export interface AwsParts {
   readonly clock: SimClock;

@@ -154,17 +154,4 @@ describe("TerraformCloudEmulator", () => {
     expect(tfc.runs().map((r) => [r.source, r.commitSha[0]])).toEqual([["vcs", "e"], ["vcs", "f"], ["api", "f"]]);
     expect(tfc.meter.apiCalls).toBe(6);
   });
-
-  it("answers a runs list in well under 0.1 ms, so a 90,000-minute simulation stays fast", async () => {
-    const { clock, tfc } = storm(3, 300);
-    clock.advance(1);
-    const ws = (await (await tfc.fetch("https://tfc/api/v2/organizations/acme/workspaces/lambdaflex-fargate", { headers: { Authorization: "Bearer tfc-token" } })).json()) as any;
-    const url = `https://tfc/api/v2/workspaces/${ws.data.id}/runs?page%5Bsize%5D=20&include=configuration_version.ingress_attributes`;
-    const init = { headers: { Authorization: "Bearer tfc-token" } };
-    const calls = 5000;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) await (await tfc.fetch(url, init)).json();
-    const msPerCall = Number(process.hrtime.bigint() - start) / 1e6 / calls;
-    expect(msPerCall).toBeLessThan(0.1);
-  });
 });
