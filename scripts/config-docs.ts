@@ -30,7 +30,8 @@ import { HELP, parseFlags, UsageError } from "./cli-flags";
 
 const ROOT = join(__dirname, "..");
 export const CONFIGURATION_PAGE = join(ROOT, "docs", "configuration.md");
-const SCHEMA_FILE = join(ROOT, "config", "schema.ts");
+/** The schema's source files: the root and the sections it imports (a section constant is found in either). */
+const SCHEMA_FILES = ["schema.ts", "tier-schema.ts"].map((name) => join(ROOT, "config", name));
 const CONFIG_FILE = join(ROOT, "lambdaflex.config.json");
 
 /** Descriptions by dotted key path ("scaling.warmupMinutes"; "" for the whole configuration). */
@@ -243,7 +244,7 @@ function table(rows: readonly KeyRow[]): string[] {
 
 /** What the page is made from, so a test can render it from a changed source. */
 export interface ConfigurationSources {
-  /** config/schema.ts's text. */
+  /** The text of config/schema.ts and config/tier-schema.ts, one after the other. */
   readonly schemaSource: string;
   /** `z.toJSONSchema(DeploymentConfigSchema, { io: "input" })`. */
   readonly jsonSchema: JsonSchema;
@@ -255,7 +256,7 @@ export interface ConfigurationSources {
 
 export function currentSources(): ConfigurationSources {
   return {
-    schemaSource: readFileSync(SCHEMA_FILE, "utf8"),
+    schemaSource: SCHEMA_FILES.map((path) => readFileSync(path, "utf8")).join("\n"),
     jsonSchema: z.toJSONSchema(DeploymentConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchema,
     file: JSON.parse(readFileSync(CONFIG_FILE, "utf8").replace(/^\uFEFF/, "")),
     envOverrides: ENV_OVERRIDES,
