@@ -82,8 +82,8 @@ describe("the documentation", () => {
           "npm ci && npm run synth    # main job: bundle, synthesize both stacks into deploy/ (no AWS account needed)",
           "npm test                   # check the system tools, type check, bundle, and every test",
           "```",
-        ].join("\n")
-      )
+        ].join("\n"),
+      ),
     ).toBe(true);
     const scripts = JSON.parse(read("package.json")).scripts as Record<string, string>;
     expect(scripts).toEqual(expect.objectContaining({ synth: expect.any(String), test: expect.any(String) }));

@@ -48,7 +48,8 @@ export function imageEnvironment(dockerfile: string): Record<string, string> {
 export function cpuMsOf(pid: number): number | undefined {
   try {
     let ns = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
     return ns / 1e6;
   } catch {
     return undefined;
@@ -56,7 +57,11 @@ export function cpuMsOf(pid: number): number | undefined {
 }
 
 /** One cold start: spawn to the first response posted; the child is killed afterwards. */
-export async function coldStartOnce(handler: string, env: Record<string, string>, event: unknown): Promise<{ ms: number; cpuMs?: number; response: unknown }> {
+export async function coldStartOnce(
+  handler: string,
+  env: Record<string, string>,
+  event: unknown,
+): Promise<{ ms: number; cpuMs?: number; response: unknown }> {
   const api = new FakeRuntimeApi();
   const address = await api.start();
   const answered = api.invoke(event, 30_000);
@@ -73,7 +78,8 @@ export async function coldStartOnce(handler: string, env: Record<string, string>
     const result = await answered;
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     const cpuMs = cpuMsOf(child.pid!);
-    if (result.kind !== "response") throw new Error(`${handler}: ${result.kind} ${JSON.stringify(result.body)}\n${stderr}`);
+    if (result.kind !== "response")
+      throw new Error(`${handler}: ${result.kind} ${JSON.stringify(result.body)}\n${stderr}`);
     return { ms, cpuMs, response: result.body };
   } catch (err) {
     throw new Error(`${handler}: ${(err as Error).message}\n${stderr}`);
@@ -90,7 +96,10 @@ export function loadedFiles(dir: string, entry: string): string[] {
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const m of readFileSync(join(dir, file), "utf8").matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[^"'();]*?\bfrom\s*)?["']\.\/([^"']+)["']/g)) visit(m[1]!);
+    for (const m of readFileSync(join(dir, file), "utf8").matchAll(
+      /(?:^|[;}\s])(?:import|export)\s*(?:[^"'();]*?\bfrom\s*)?["']\.\/([^"']+)["']/g,
+    ))
+      visit(m[1]!);
   };
   visit(entry);
   return [...seen];
@@ -101,7 +110,12 @@ const summary = (xs: ReadonlyArray<{ ms: number; cpuMs?: number }>) => {
   const cpu = xs.map((x) => x.cpuMs).filter((x): x is number => x !== undefined);
   return {
     medianMs: round(median(xs.map((x) => x.ms))),
-    p90Ms: round(quantile(xs.map((x) => x.ms), 0.9)),
+    p90Ms: round(
+      quantile(
+        xs.map((x) => x.ms),
+        0.9,
+      ),
+    ),
     cpuMedianMs: cpu.length === xs.length ? round(median(cpu)) : null,
   };
 };
@@ -123,13 +137,21 @@ export async function benchColdStart(quick = false, progress?: Progress): Promis
   };
   const nodeOptions = image.NODE_OPTIONS ?? "";
   // The same service with Node mapping stacks itself, to show what that flag costs.
-  const withSourceMaps = { ...env, NODE_OPTIONS: nodeOptions.includes("--enable-source-maps") ? nodeOptions : `${nodeOptions} --enable-source-maps`.trim() };
+  const withSourceMaps = {
+    ...env,
+    NODE_OPTIONS: nodeOptions.includes("--enable-source-maps")
+      ? nodeOptions
+      : `${nodeOptions} --enable-source-maps`.trim(),
+  };
   const event = awsEvent(EVENT_FIXTURE);
   // One of each first, unmeasured: the file system cache, as on a warm Lambda host.
   await coldStartOnce(EMPTY_HANDLER, env, event);
   const first = await coldStartOnce(SERVICE_HANDLER, env, event);
   const status = (first.response as { statusCode?: number }).statusCode;
-  if (status !== 404) throw new Error(`${SERVICE_HANDLER} answered ${EVENT_FIXTURE} with ${JSON.stringify(first.response)}, expected its 404`);
+  if (status !== 404)
+    throw new Error(
+      `${SERVICE_HANDLER} answered ${EVENT_FIXTURE} with ${JSON.stringify(first.response)}, expected its 404`,
+    );
   const empty = [];
   const service = [];
   const mapped = [];
@@ -140,7 +162,10 @@ export async function benchColdStart(quick = false, progress?: Progress): Promis
     mapped.push(await coldStartOnce(SERVICE_HANDLER, withSourceMaps, event));
   }
   const over = median(service.map((s) => s.ms)) - median(empty.map((s) => s.ms));
-  const cpuOver = service.every((s) => s.cpuMs !== undefined) && empty.every((s) => s.cpuMs !== undefined) ? round(median(service.map((s) => s.cpuMs!)) - median(empty.map((s) => s.cpuMs!))) : null;
+  const cpuOver =
+    service.every((s) => s.cpuMs !== undefined) && empty.every((s) => s.cpuMs !== undefined)
+      ? round(median(service.map((s) => s.cpuMs!)) - median(empty.map((s) => s.cpuMs!)))
+      : null;
   const dist = join(ROOT, "dist");
   const size = (files: string[]) => files.reduce((n, f) => n + statSync(join(dist, f)).size, 0);
   const loaded = size(loadedFiles(dist, "lambda.mjs"));
@@ -152,11 +177,20 @@ export async function benchColdStart(quick = false, progress?: Progress): Promis
     nodeOptions,
     emptyHandler: summary(empty),
     service: summary(service),
-    serviceWithEnableSourceMaps: { nodeOptions: withSourceMaps.NODE_OPTIONS, ...summary(mapped), overServiceMs: round(median(mapped.map((s) => s.ms)) - median(service.map((s) => s.ms))) },
+    serviceWithEnableSourceMaps: {
+      nodeOptions: withSourceMaps.NODE_OPTIONS,
+      ...summary(mapped),
+      overServiceMs: round(median(mapped.map((s) => s.ms)) - median(service.map((s) => s.ms))),
+    },
     ratio: round(median(service.map((s) => s.ms)) / median(empty.map((s) => s.ms))),
     overEmptyHandler: goal(over, "ms (median, spawn to first response)", "<= 150", over <= 150),
     cpuOverEmptyHandlerMs: cpuOver,
-    loadedAtColdStart: goal(loaded / 1024 / 1024, "MiB (lambda.mjs and the chunks it imports)", "<= 1.5", loaded <= 1.5 * 1024 * 1024),
+    loadedAtColdStart: goal(
+      loaded / 1024 / 1024,
+      "MiB (lambda.mjs and the chunks it imports)",
+      "<= 1.5",
+      loaded <= 1.5 * 1024 * 1024,
+    ),
     shippedMiB: round(shipped / 1024 / 1024),
   };
 }

@@ -22,7 +22,8 @@ import type { Progress } from "../scripts/progress";
 import { goal, round } from "./stats";
 
 export const SCALES = [0.01, 0.1, 1, 10, 30, 100, 1000];
-const TRACE = process.env.LAMBDAFLEX_TRACE ?? join(__dirname, "..", "..", "shared", "data", "traces", "nasa-http-1995.csv");
+const TRACE =
+  process.env.LAMBDAFLEX_TRACE ?? join(__dirname, "..", "..", "shared", "data", "traces", "nasa-http-1995.csv");
 
 /** Requests sent to a destroyed ALB: the weighted switch (goal 0) beside the DNS-only one. */
 const deadEndpoints = (lf: StrategyResult, dnsOnly: StrategyResult) => ({
@@ -84,9 +85,16 @@ export async function benchCost(quick = false, progress?: Progress): Promise<Rec
       vsOptimum: goal(cost(lf) / cost(optimum), "x", "<= 1.10 (+ budget)", cost(lf) <= 1.1 * cost(optimum) + budget),
       vsLowerBound: round(cost(lf) / cost(lowerBound)),
       vsCheaperSingleTier: goal(cost(lf) / single, "x", "<= 1.005 (+ budget)", cost(lf) <= 1.005 * single + budget),
-      withoutOverhead: { vsOptimum: round(policyCost / cost(optimum)), vsCheaperSingleTier: round(policyCost / single) },
+      withoutOverhead: {
+        vsOptimum: round(policyCost / cost(optimum)),
+        vsCheaperSingleTier: round(policyCost / single),
+      },
       transitionsPerDay: goal(lf.transitionsPerDay, "per day", "<= 4", lf.transitionsPerDay <= 4),
-      unservedRequests: { lambdaflex: unserved(lf), optimum: unserved(optimum), extra: goal(Math.max(0, unserved(lf) - unserved(optimum)), "requests", "0", unserved(lf) <= unserved(optimum)) },
+      unservedRequests: {
+        lambdaflex: unserved(lf),
+        optimum: unserved(optimum),
+        extra: goal(Math.max(0, unserved(lf) - unserved(optimum)), "requests", "0", unserved(lf) <= unserved(optimum)),
+      },
       scaler: {
         invocations: sc.invocations,
         getMetricDataMetrics: sc.getMetricDataMetrics,

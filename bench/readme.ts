@@ -22,7 +22,8 @@ export function readResults(dir: string): Results {
   );
 }
 
-const n = (x: number, digits: number) => x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const n = (x: number, digits: number) =>
+  x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
 const kRps = (x: number) => `${(x / 1000).toFixed(1)}k`;
 const ms = (x: number) => `${Math.round(x)} ms`;
@@ -32,14 +33,19 @@ const scaleLabel = (s: number) => `×${s}`;
 /** Where a block's figures come from: the file, the day, the commit (and whether the tree had uncommitted changes). */
 export function provenance(name: string, r: Record<string, any>): string {
   const day = String(r.at ?? "").slice(0, 10) || "an unknown date";
-  const commit = r.commit ? `commit ${String(r.commit.sha).slice(0, 7)}${r.commit.dirty ? " with uncommitted changes" : ""}` : "no commit recorded";
+  const commit = r.commit
+    ? `commit ${String(r.commit.sha).slice(0, 7)}${r.commit.dirty ? " with uncommitted changes" : ""}`
+    : "no commit recorded";
   const machine = r.machine ? `, Node ${r.machine.node} on ${r.machine.cpus} CPUs` : "";
   return `\`bench/results/${name}.json\`: ${day}, ${commit}${machine}${r.quick ? ", **--quick**" : ""}`;
 }
 
 const need = (results: Results, name: string): Record<string, any> => {
   const r = results[name];
-  if (!r) throw new Error(`the docs quote bench/results/${name}.json, which does not exist: run npm run bench -- --only ${name} --save`);
+  if (!r)
+    throw new Error(
+      `the docs quote bench/results/${name}.json, which does not exist: run npm run bench -- --only ${name} --save`,
+    );
   return r;
 };
 
@@ -87,7 +93,10 @@ function coldStartBlock(results: Results): string {
 function synthBlock(results: Results): string {
   const r = need(results, "synth");
   const res = r.resources as Record<string, Record<string, number>>;
-  const states = (c: Record<string, number>) => Object.entries(c).map(([s, k]) => `${s} ${k}`).join(", ");
+  const states = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([s, k]) => `${s} ${k}`)
+      .join(", ");
   const bootstrap = res.bootstrap!;
   return [
     `Synth (${provenance("synth", r)}; median of ${r.runs}): all stacks in ${n(r.allStacksMedianMs / 1000, 2)} s against ${n(r.oneResourceStackMedianMs / 1000, 2)} s for a one-resource stack (${n(r.ratio, 2)}×; target ${r.allStacks.target} s: ${met(r.allStacks)}). ` +
@@ -148,7 +157,7 @@ function costBlock(results: Results): string {
   return [
     `From ${provenance("cost", r)}:`,
     "",
-    "Costs in USD at equal service (the bill plus every failed or overloaded request priced as Lambda would have served it); \"optimum\" is the same-world optimum (clairvoyant, in the same twin: the goals' reference), \"lower bound\" the clairvoyant schedule with the world's shortest delays and perfectly sized tasks.",
+    'Costs in USD at equal service (the bill plus every failed or overloaded request priced as Lambda would have served it); "optimum" is the same-world optimum (clairvoyant, in the same twin: the goals\' reference), "lower bound" the clairvoyant schedule with the world\'s shortest delays and perfectly sized tasks.',
     "",
     "| scale | twin runs (s, three) | LambdaFlex | of which scaler | Lambda only | Fargate always | same-world optimum | lower bound | vs same-world optimum | vs lower bound | vs cheaper single | policy vs same-world optimum | policy vs single | transitions/day | failed or overloaded requests (LF/opt) | Terraform runs (failed) | requests to a destroyed ALB: weighted / DNS-only |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -159,14 +168,19 @@ function costBlock(results: Results): string {
       check("within 1.005× the cheaper single tier plus the idle budget", (s) => s.vsCheaperSingleTier.met),
       check("at most 4 transitions a day", (s) => s.transitionsPerDay.met),
       check("no more failed or overloaded requests than the same-world optimum", (s) => s.unservedRequests.extra.met),
-    ].join("; ")}${nasa1 ? `; NASA ×1 ran in ${n(nasa1.simulateSeconds.value, 1)} s (under 60 s: ${met(nasa1.simulateSeconds)})` : ""}.`,
+    ].join(
+      "; ",
+    )}${nasa1 ? `; NASA ×1 ran in ${n(nasa1.simulateSeconds.value, 1)} s (under 60 s: ${met(nasa1.simulateSeconds)})` : ""}.`,
   ].join("\n");
 }
 
 function shapesBlock(results: Results): string {
   const r = need(results, "cost");
   const shapes = r.shapes as any[];
-  if (shapes.length === 0) throw new Error("bench/results/cost.json has no hostile shapes (a --quick run?): run npm run bench -- --only cost --save");
+  if (shapes.length === 0)
+    throw new Error(
+      "bench/results/cost.json has no hostile shapes (a --quick run?): run npm run bench -- --only cost --save",
+    );
   const rows = shapes.map((s) =>
     [
       s.description,
@@ -211,7 +225,8 @@ function twinBlock(results: Results): string {
   const worlds = r.worlds as Record<string, any>;
   const t = (x: { median: number; p90: number; max: number }) => `${x.median} / ${x.p90} / ${x.max}`;
   const rows = Object.values(worlds).map(
-    (w) => `| ${w.description} | ${w.cyclesCompleted} of ${w.days} | ${w.failedTerraformRuns} | ${t(w.minutesStepToServing)} | ${t(w.minutesDropToOff)} |`,
+    (w) =>
+      `| ${w.description} | ${w.cyclesCompleted} of ${w.days} | ${w.failedTerraformRuns} | ${t(w.minutesStepToServing)} | ${t(w.minutesDropToOff)} |`,
   );
   const d = worlds.default;
   const hard = worlds.hard;
@@ -249,7 +264,11 @@ const MARKER = /^<!-- (\/?)bench:([\w-]+) -->$/gm;
  * from `results`. Throws on an unknown block, an unclosed or mismatched
  * marker, or a result file a block needs but that does not exist.
  */
-export function renderReadme(readme: string, results: Results, blocks: Record<string, (results: Results) => string> = BLOCKS): string {
+export function renderReadme(
+  readme: string,
+  results: Results,
+  blocks: Record<string, (results: Results) => string> = BLOCKS,
+): string {
   let out = "";
   let last = 0;
   let open: { name: string; end: number } | undefined;
@@ -257,11 +276,13 @@ export function renderReadme(readme: string, results: Results, blocks: Record<st
     const [marker, closing, name] = m as unknown as [string, string, string];
     if (!closing) {
       if (open) throw new Error(`README: <!-- bench:${name} --> inside the unclosed block ${open.name}`);
-      if (!blocks[name]) throw new Error(`README: unknown benchmark block "${name}"; known: ${Object.keys(blocks).join(", ")}`);
+      if (!blocks[name])
+        throw new Error(`README: unknown benchmark block "${name}"; known: ${Object.keys(blocks).join(", ")}`);
       open = { name, end: m.index! + marker.length };
       out += readme.slice(last, open.end);
     } else {
-      if (!open || open.name !== name) throw new Error(`README: <!-- /bench:${name} --> closes ${open ? `the block ${open.name}` : "no block"}`);
+      if (!open || open.name !== name)
+        throw new Error(`README: <!-- /bench:${name} --> closes ${open ? `the block ${open.name}` : "no block"}`);
       out += `\n${blocks[name]!(results)}\n`;
       last = m.index!;
       open = undefined;

@@ -44,9 +44,11 @@ Runs the benchmarks (${names.join(", ")}) and prints each result as JSON.
 
 /** `value` with every absolute path of an existing file replaced by its path from `root`, in / form. */
 export function repositoryRelative<T>(value: T, root: string): T {
-  if (typeof value === "string") return (isAbsolute(value) && existsSync(value) ? relative(root, value).split(sep).join("/") : value) as T;
+  if (typeof value === "string")
+    return (isAbsolute(value) && existsSync(value) ? relative(root, value).split(sep).join("/") : value) as T;
   if (Array.isArray(value)) return value.map((v) => repositoryRelative(v, root)) as T;
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, repositoryRelative(v, root)])) as T;
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, repositoryRelative(v, root)])) as T;
   return value;
 }
 
@@ -61,7 +63,15 @@ export function commitOf(root: string): Commit | null {
   const git = (...args: string[]) => spawnSync("git", args, { cwd: root, encoding: "utf8" });
   const head = git("rev-parse", "HEAD");
   if (head.status !== 0) return null;
-  const status = git("status", "--porcelain", "--", ".", ":(exclude)bench/results", ":(exclude)README.md", ":(exclude)docs");
+  const status = git(
+    "status",
+    "--porcelain",
+    "--",
+    ".",
+    ":(exclude)bench/results",
+    ":(exclude)README.md",
+    ":(exclude)docs",
+  );
   return { sha: head.stdout.trim(), dirty: status.status !== 0 || status.stdout.trim() !== "" };
 }
 
@@ -83,19 +93,36 @@ export interface BenchIo {
 const defaultIo: BenchIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
-  progress: process.stderr, resultsDir: join(ROOT, "bench", "results"),
+  progress: process.stderr,
+  resultsDir: join(ROOT, "bench", "results"),
   root: ROOT,
   pages: documentationFiles(ROOT).map((rel) => join(ROOT, rel)),
 };
 
 /** The whole command; returns the exit code (2 for a usage error). */
-export async function main(argv: string[], entries: Record<string, Benchmark> = ENTRIES, io: BenchIo = defaultIo): Promise<number> {
+export async function main(
+  argv: string[],
+  entries: Record<string, Benchmark> = ENTRIES,
+  io: BenchIo = defaultIo,
+): Promise<number> {
   const names = Object.keys(entries);
   let values;
   try {
-    values = parseFlags({ args: argv, options: { ...HELP, quick: { type: "boolean", default: false }, only: { type: "string" }, save: { type: "boolean", default: false } } }).values;
-    if (values.only !== undefined && !entries[values.only]) throw new UsageError(`--only ${JSON.stringify(values.only)} is not a benchmark; choose one of ${names.join(", ")}`);
-    if (values.save && values.quick) throw new UsageError("--quick results are a smoke test, not figures to commit: pass --save or --quick, not both");
+    values = parseFlags({
+      args: argv,
+      options: {
+        ...HELP,
+        quick: { type: "boolean", default: false },
+        only: { type: "string" },
+        save: { type: "boolean", default: false },
+      },
+    }).values;
+    if (values.only !== undefined && !entries[values.only])
+      throw new UsageError(
+        `--only ${JSON.stringify(values.only)} is not a benchmark; choose one of ${names.join(", ")}`,
+      );
+    if (values.save && values.quick)
+      throw new UsageError("--quick results are a smoke test, not figures to commit: pass --save or --quick, not both");
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.err(`bench: ${err.message}\n${usage(names)}`);
@@ -115,7 +142,14 @@ export async function main(argv: string[], entries: Record<string, Benchmark> = 
     const measured = await entries[name]!(quick, progress);
     progress(1, 1);
     const result = repositoryRelative(
-      { name, at: new Date().toISOString(), commit, machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model }, quick, ...measured },
+      {
+        name,
+        at: new Date().toISOString(),
+        commit,
+        machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model },
+        quick,
+        ...measured,
+      },
       io.root,
     );
     io.out(JSON.stringify(result, null, 2));
@@ -134,7 +168,11 @@ export async function main(argv: string[], entries: Record<string, Benchmark> = 
       if (!/^<!-- bench:[\w-]+ -->$/m.test(before)) continue;
       const after = renderReadme(before, results, io.readmeBlocks);
       if (after !== before) writeFileSync(page, after);
-      io.out(after !== before ? `rewrote the figures in ${relative(io.root, page)} from ${relative(io.root, io.resultsDir)}` : `${relative(io.root, page)}: figures already match ${relative(io.root, io.resultsDir)}`);
+      io.out(
+        after !== before
+          ? `rewrote the figures in ${relative(io.root, page)} from ${relative(io.root, io.resultsDir)}`
+          : `${relative(io.root, page)}: figures already match ${relative(io.root, io.resultsDir)}`,
+      );
     }
   }
 

@@ -47,7 +47,8 @@ const capture = (port: number, path: string): Promise<Captured> =>
         res.on("end", () => {
           if (res.statusCode !== 200) return reject(new Error(`GET ${path} answered ${res.statusCode}`));
           const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (!NODE_OWN_HEADERS.has(k) && typeof v === "string") headers[k] = v;
+          for (const [k, v] of Object.entries(res.headers))
+            if (!NODE_OWN_HEADERS.has(k) && typeof v === "string") headers[k] = v;
           resolve({ headers, body: Buffer.concat(chunks).toString("utf8") });
         });
       })
@@ -86,7 +87,10 @@ async function throughput(seconds: number, rounds: number) {
     const ourPort = await listen(ours);
     const responses: Record<string, Captured> = {};
     for (const { path } of THROUGHPUT_PATHS) responses[path.split("?")[0]!] ??= await capture(ourPort, path);
-    bare = spawn(process.execPath, ["-e", BARE_SOURCE], { env: { ...process.env, BENCH_RESPONSES: JSON.stringify(responses) }, stdio: ["ignore", "pipe", "inherit"] });
+    bare = spawn(process.execPath, ["-e", BARE_SOURCE], {
+      env: { ...process.env, BENCH_RESPONSES: JSON.stringify(responses) },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     const barePort = await listen(bare);
     await load(barePort, 2, "/healthz"); // warm both up (JIT), then alternate
     await load(ourPort, 2, "/healthz");
@@ -96,7 +100,12 @@ async function throughput(seconds: number, rounds: number) {
       for (let i = 0; i < rounds; i++) {
         const baseline = await load(barePort, seconds, path);
         const service = await load(ourPort, seconds, path);
-        measured.push({ baseline: round(baseline.requestsPerSec, 0), service: round(service.requestsPerSec, 0), ratio: round(service.requestsPerSec / baseline.requestsPerSec), errors: baseline.errors + service.errors });
+        measured.push({
+          baseline: round(baseline.requestsPerSec, 0),
+          service: round(service.requestsPerSec, 0),
+          ratio: round(service.requestsPerSec / baseline.requestsPerSec),
+          errors: baseline.errors + service.errors,
+        });
       }
       const ratio = median(measured.map((m) => m.ratio));
       byPath[path] = {
@@ -105,7 +114,10 @@ async function throughput(seconds: number, rounds: number) {
         baselineMedianRps: round(median(measured.map((m) => m.baseline)), 0),
         serviceMedianRps: round(median(measured.map((m) => m.service)), 0),
         errors: measured.reduce((n, m) => n + m.errors, 0),
-        ratio: target === undefined ? round(ratio) : goal(ratio, "x bare node:http (median of paired rounds)", `>= ${target}`, ratio >= target),
+        ratio:
+          target === undefined
+            ? round(ratio)
+            : goal(ratio, "x bare node:http (median of paired rounds)", `>= ${target}`, ratio >= target),
       };
     }
     return { connections: 32, secondsPerRound: seconds, paths: byPath };
@@ -117,7 +129,11 @@ async function throughput(seconds: number, rounds: number) {
 
 async function adapterOverhead(iterations: number) {
   // The store is never called on /healthz; the client points nowhere on purpose.
-  const app = createApp({ store: new DynamoLinkStore("unused", localDynamoClient("http://127.0.0.1:9")), tier: "lambda", version: "bench" });
+  const app = createApp({
+    store: new DynamoLinkStore("unused", localDynamoClient("http://127.0.0.1:9")),
+    tier: "lambda",
+    version: "bench",
+  });
   const handler = serverless(app);
   const callback = app.callback();
   const event = apiGatewayV2Event({ method: "GET", path: "/healthz" });

@@ -30,9 +30,17 @@ export const WORLDS: Record<string, StepWorld> = {
   default: { description: "default", overrides: {} },
   hard: {
     description: "hard: lag 3, 30% of runs fail, every ALB creation takes 30 min",
-    overrides: { cloudwatch: { lagMinutes: [3, 3] }, terraformCloud: { failureRate: 0.3 }, aws: { albCreateTailRate: 1, albCreateTailMinutes: 30 } },
+    overrides: {
+      cloudwatch: { lagMinutes: [3, 3] },
+      terraformCloud: { failureRate: 0.3 },
+      aws: { albCreateTailRate: 1, albCreateTailMinutes: 30 },
+    },
   },
-  dnsOnly: { description: "default, with the DNS-only switch (`fargate.switch: \"dns\"`)", overrides: {}, fargateSwitch: "dns" },
+  dnsOnly: {
+    description: 'default, with the DNS-only switch (`fargate.switch: "dns"`)',
+    overrides: {},
+    fargateSwitch: "dns",
+  },
 };
 
 export async function benchTwin(quick = false, progress?: Progress): Promise<Record<string, unknown>> {
@@ -51,7 +59,11 @@ export async function benchTwin(quick = false, progress?: Progress): Promise<Rec
     let failedRuns = 0;
     for (const seed of seeds) {
       progress?.(done++, total, `${name} seed ${seed}`);
-      const r = await simulateLambdaFlex(trace, { config, world: parseWorld({ ...overrides, seed }), workload: workloadFrom(config) });
+      const r = await simulateLambdaFlex(trace, {
+        config,
+        world: parseWorld({ ...overrides, seed }),
+        workload: workloadFrom(config),
+      });
       for (const t of stepTimings(r, steps)) {
         if (t.toServing !== undefined) serving.push(t.toServing);
         if (t.toOff !== undefined) off.push(t.toOff);
@@ -59,7 +71,11 @@ export async function benchTwin(quick = false, progress?: Progress): Promise<Rec
       cyclesCompleted += r.strategy.log!.filter((l) => l.to === "off").length;
       failedRuns += r.scaler.terraformRunsFailed;
     }
-    const summary = (xs: number[]) => ({ median: round(quantile(xs, 0.5), 1), p90: round(quantile(xs, 0.9), 1), max: round(Math.max(...xs), 1) });
+    const summary = (xs: number[]) => ({
+      median: round(quantile(xs, 0.5), 1),
+      p90: round(quantile(xs, 0.9), 1),
+      max: round(Math.max(...xs), 1),
+    });
     worlds[name] = {
       description,
       overrides,

@@ -29,7 +29,11 @@ export class CallLedger {
       if (!("role" in identity)) continue;
       const name = identity.role(this.service);
       if (this.roles.has(name)) continue;
-      const policies = await loadRolePolicies(name, { endpoint: this.emulator.url, region: this.region, ...IDENTITIES.harness }).catch(() => undefined);
+      const policies = await loadRolePolicies(name, {
+        endpoint: this.emulator.url,
+        region: this.region,
+        ...IDENTITIES.harness,
+      }).catch(() => undefined);
       if (policies) this.roles.set(name, { name, policies });
     }
   }
@@ -59,11 +63,20 @@ export class CallLedger {
       .filter((i): i is Extract<typeof i, { role: unknown }> => "role" in i)
       .map((i) => i.role(this.service))
       .filter((n) => !this.roles.has(n));
-    if (missing.length) throw new Error(`the accounting has no policies for ${missing.join(", ")}: loadRoles() must run while they exist`);
+    if (missing.length)
+      throw new Error(
+        `the accounting has no policies for ${missing.join(", ")}: loadRoles() must run while they exist`,
+      );
     const all = this.emulator.calls();
-    const calls = all.filter((c) => (only ? c.seq >= only.from && c.seq <= only.to : !this.setAsideSpans.some((r) => c.seq >= r.from && c.seq <= r.to)));
+    const calls = all.filter((c) =>
+      only ? c.seq >= only.from && c.seq <= only.to : !this.setAsideSpans.some((r) => c.seq >= r.from && c.seq <= r.to),
+    );
     // A role's boundary is set when it is created; later writes to the role are authorized with it.
-    const boundaries = new Map(all.filter((c) => c.operation === "CreateRole" && c.status < 300).map((c) => [String(c.params.RoleName), c.params.PermissionsBoundary as string | undefined]));
+    const boundaries = new Map(
+      all
+        .filter((c) => c.operation === "CreateRole" && c.status < 300)
+        .map((c) => [String(c.params.RoleName), c.params.PermissionsBoundary as string | undefined]),
+    );
     return accountCalls(
       calls,
       (key) => {

@@ -14,6 +14,19 @@ const ROOT = join(__dirname, "..");
  * reach: `--skip-provider-lock` (a user with internet access needs no flag).
  */
 export function cdktfDeploy(stack: string, synthOut: string, who: IdentityName, t: CloudTarget): Promise<TfOutcome> {
-  const args = ["deploy", stack, "--skip-synth", "--output", synthOut, "--auto-approve", "--no-color", "--skip-provider-lock"];
-  return runCollected(join(ROOT, "node_modules", ".bin", "cdktf"), args, ROOT, { ...cloudEnv(who, t), CI: "1", FORCE_COLOR: "0" });
+  const args = [
+    "deploy",
+    stack,
+    "--skip-synth",
+    "--output",
+    synthOut,
+    "--auto-approve",
+    "--no-color",
+    "--skip-provider-lock",
+  ];
+  return runCollected(join(ROOT, "node_modules", ".bin", "cdktf"), args, ROOT, {
+    ...cloudEnv(who, t),
+    CI: "1",
+    FORCE_COLOR: "0",
+  });
 }

@@ -10,7 +10,14 @@ import { GitServer } from "../__tests__/helpers/git-server";
 import { terraformProviderDir } from "../__tests__/helpers/terraform";
 import { CallLedger } from "./accounting";
 import { cdktfDeploy } from "./cdktf-deploy";
-import { clientOptions, prepareDeployment, releaseImage, workspaceOf, writeTokens, type Deployment } from "./deployment";
+import {
+  clientOptions,
+  prepareDeployment,
+  releaseImage,
+  workspaceOf,
+  writeTokens,
+  type Deployment,
+} from "./deployment";
 import { Emulator } from "./emulator";
 import { maintainerCommit } from "./git-seed";
 import { HOSTILE_OPERATIONS, runHostileCommit } from "./hostile-commit";
@@ -36,7 +43,8 @@ const SERVICE = "lambdaflex-cloud-cycle";
 const OUTPUT = join(__dirname, "..", "test-output", "cloud");
 
 /** The plan role of a stack's workspace. */
-const planRole = (stack: "core" | "fargate", service: string): string => (stack === "core" ? IDENTITIES.corePlan : IDENTITIES.fargatePlan).role(service);
+const planRole = (stack: "core" | "fargate", service: string): string =>
+  (stack === "core" ? IDENTITIES.corePlan : IDENTITIES.fargatePlan).role(service);
 
 const timings: Array<{ step: string; seconds: number }> = [];
 const timed = async <T extends { seconds: number }>(step: string, run: Promise<T>): Promise<T> => {
@@ -55,7 +63,14 @@ describe("the tier cycle applied against an AWS API emulator", () => {
   beforeAll(async () => {
     emulator = await Emulator.start(root);
     await git.start({ "README.md": "deployment repository\n" });
-    d = await prepareDeployment({ endpoint: emulator.url, pluginDir: terraformProviderDir(), gitUrl: git.url, organization: ORGANIZATION, service: SERVICE, root });
+    d = await prepareDeployment({
+      endpoint: emulator.url,
+      pluginDir: terraformProviderDir(),
+      gitUrl: git.url,
+      organization: ORGANIZATION,
+      service: SERVICE,
+      root,
+    });
     ledger = new CallLedger(emulator, d.config.service, d.target.region);
   });
 
@@ -70,7 +85,10 @@ describe("the tier cycle applied against an AWS API emulator", () => {
 
   it("runbook step 2: bootstrap applies with an administrator's credentials, and plans clean", async () => {
     const dir = d.stackDir("bootstrap");
-    await timed("bootstrap apply", apply(dir, RUN_IDENTITIES.bootstrap, d.target, { create_service_linked_roles: "true" }));
+    await timed(
+      "bootstrap apply",
+      apply(dir, RUN_IDENTITIES.bootstrap, d.target, { create_service_linked_roles: "true" }),
+    );
     await assertNoDrift(dir, RUN_IDENTITIES.bootstrap, d.target, { create_service_linked_roles: "true" });
     await writeTokens(d, { git: GIT_TOKEN, terraformCloud: TFC_TOKEN });
     await ledger.loadRoles();
@@ -86,8 +104,12 @@ describe("the tier cycle applied against an AWS API emulator", () => {
   it("runbook steps 3 and 5: a release, then core through `cdktf deploy` as the core apply role, and the core plan role plans it clean", async () => {
     await releaseImage(d);
     maintainerCommit(git.bare, git.branch, d.files(), "deploy: configure and release");
-    const deployed = await timed("core cdktf deploy", cdktfDeploy("core", d.synthOut, RUN_IDENTITIES.core.apply, d.target));
-    if (deployed.status !== 0) throw new Error(`cdktf deploy core failed (exit ${deployed.status}):\n${deployed.output.slice(-6_000)}`);
+    const deployed = await timed(
+      "core cdktf deploy",
+      cdktfDeploy("core", d.synthOut, RUN_IDENTITIES.core.apply, d.target),
+    );
+    if (deployed.status !== 0)
+      throw new Error(`cdktf deploy core failed (exit ${deployed.status}):\n${deployed.output.slice(-6_000)}`);
     // The workspace's own directory (deploy/core) plans against the same state with the read-only plan role: nothing to do.
     await assertNoDrift(d.stackDir("core"), RUN_IDENTITIES.core, d.target);
     await ledger.loadRoles();
@@ -97,7 +119,8 @@ describe("the tier cycle applied against an AWS API emulator", () => {
     const dir = d.stackDir("fargate");
     const togglePath = join(d.repo, d.config.toggleFile);
     const elb = new ElasticLoadBalancingV2Client(clientOptions("harness", d.target.endpoint, d.target.region));
-    const albs = async () => ((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).map((lb) => lb.LoadBalancerName);
+    const albs = async () =>
+      ((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).map((lb) => lb.LoadBalancerName);
     const route53 = new Route53Client(clientOptions("harness", d.target.endpoint, d.target.region));
     // The service's weighted records: "lambda" (core, always there: the fallback) and "fargate" (while the tier is routed).
     const records = async () =>
@@ -107,7 +130,14 @@ describe("the tier cycle applied against an AWS API emulator", () => {
         .sort();
     for (const state of ["off", "warming", "serving", "draining", "off"] as TierState[]) {
       const toggle = parseToggle(readFileSync(togglePath, "utf8"));
-      writeFileSync(togglePath, formatToggle({ ...toggle, fargate_tier: state, fargate_tier_since: new Date().toISOString().replace(/\.\d+Z$/, "Z") }));
+      writeFileSync(
+        togglePath,
+        formatToggle({
+          ...toggle,
+          fargate_tier: state,
+          fargate_tier_since: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+        }),
+      );
       await timed(`fargate run ${state}`, apply(dir, RUN_IDENTITIES.fargate, d.target));
       await assertNoDrift(dir, RUN_IDENTITIES.fargate, d.target);
       expect({ state, albs: await albs(), records: await records() }).toEqual({
@@ -133,7 +163,11 @@ describe("the tier cycle applied against an AWS API emulator", () => {
         writeOverride(workDir, d.target, workspace);
         try {
           const out = await apply(workDir, RUN_IDENTITIES.fargate, d.target);
-          return { ok: true, log: out.output, changes: !/Apply complete! Resources: 0 added, 0 changed, 0 destroyed/.test(out.output) };
+          return {
+            ok: true,
+            log: out.output,
+            changes: !/Apply complete! Resources: 0 added, 0 changed, 0 destroyed/.test(out.output),
+          };
         } catch (err) {
           return { ok: false, log: (err as Error).message, changes: false };
         }
@@ -141,15 +175,34 @@ describe("the tier cycle applied against an AWS API emulator", () => {
     });
     const tfcUrl = await tfc.start();
     try {
-      const report = await runScalerCycle({ endpoint: d.target.endpoint, region: d.target.region, config: d.config, git, tfcUrl, tfc, log: () => {}, emulatorCalls: () => emulator.calls() });
+      const report = await runScalerCycle({
+        endpoint: d.target.endpoint,
+        region: d.target.region,
+        config: d.config,
+        git,
+        tfcUrl,
+        tfc,
+        log: () => {},
+        emulatorCalls: () => emulator.calls(),
+      });
       mkdirSync(OUTPUT, { recursive: true });
       writeFileSync(join(OUTPUT, "scaler-cycle.json"), JSON.stringify(report, null, 2));
       timings.push({ step: "scaler cycle (4 applies)", seconds: report.wallSeconds });
-      expect(report.transitions.map((t) => `${t.from} -> ${t.to}`)).toEqual(["off -> warming", "warming -> serving", "serving -> draining", "draining -> off"]);
+      expect(report.transitions.map((t) => `${t.from} -> ${t.to}`)).toEqual([
+        "off -> warming",
+        "warming -> serving",
+        "serving -> draining",
+        "draining -> off",
+      ]);
       // Every commit applied, and after each the tier's resources are exactly what its state declares.
       expect(report.runs.map((r) => r.status)).toEqual(["applied", "applied", "applied", "applied"]);
       expect(report.tierChecks.filter((c) => !c.ok)).toEqual([]);
-      expect(report.tierChecks.map((c) => `${c.state}: alb ${c.alb}`)).toEqual(["warming: alb true", "serving: alb true", "draining: alb true", "off: alb false"]);
+      expect(report.tierChecks.map((c) => `${c.state}: alb ${c.alb}`)).toEqual([
+        "warming: alb true",
+        "serving: alb true",
+        "draining: alb true",
+        "off: alb false",
+      ]);
     } finally {
       await tfc.stop();
     }
@@ -162,12 +215,26 @@ describe("the tier cycle applied against an AWS API emulator", () => {
       const accounting = await ledger.setAside(from);
       writeReport(join(OUTPUT, "iam-hostile.json"), accounting);
       // The emulator enforces no IAM, so every hostile call reached it; IAM would have refused each one.
-      const verdicts = HOSTILE_OPERATIONS.map((op) => ({ op, decisions: accounting.verdicts.filter((v) => `${v.service === "ecs" ? "ecs" : "iam"}:${v.operation}` === op && v.action === op).map((v) => `${v.role}: ${v.decision}`) }));
+      const verdicts = HOSTILE_OPERATIONS.map((op) => ({
+        op,
+        decisions: accounting.verdicts
+          .filter((v) => `${v.service === "ecs" ? "ecs" : "iam"}:${v.operation}` === op && v.action === op)
+          .map((v) => `${v.role}: ${v.decision}`),
+      }));
       const s = d.config.service;
-      expect(verdicts).toEqual(HOSTILE_OPERATIONS.map((op) => ({ op, decisions: [expect.stringMatching(new RegExp(`^${s}-tfc-fargate-apply: denied$`))] })));
+      expect(verdicts).toEqual(
+        HOSTILE_OPERATIONS.map((op) => ({
+          op,
+          decisions: [expect.stringMatching(new RegExp(`^${s}-tfc-fargate-apply: denied$`))],
+        })),
+      );
       // Neither phase of the workspace may do anything in IAM: the plan role cannot even read the role it
       // imports (the provider's iam:GetUser account probe needs no permission).
-      expect(accounting.verdicts.filter((v) => v.action.startsWith("iam:") && v.decision === "allowed").map((v) => `${v.role} ${v.action} ${v.decision}`)).toEqual([]);
+      expect(
+        accounting.verdicts
+          .filter((v) => v.action.startsWith("iam:") && v.decision === "allowed")
+          .map((v) => `${v.role} ${v.action} ${v.decision}`),
+      ).toEqual([]);
       expect(accounting.unmapped).toEqual([]);
     } finally {
       await hostile.cleanUp();
@@ -184,13 +251,19 @@ describe("the tier cycle applied against an AWS API emulator", () => {
     expect(refused).toMatch(/can't be deleted while DeletionProtectionEnabled is set to True/);
     // README: `aws dynamodb update-table --table-name <service>-links --no-deletion-protection-enabled`, by an administrator.
     const dynamo = new DynamoDBClient(clientOptions("admin", d.target.endpoint, d.target.region));
-    await dynamo.send(new UpdateTableCommand({ TableName: serviceNames(d.config.service).table, DeletionProtectionEnabled: false }));
+    await dynamo.send(
+      new UpdateTableCommand({ TableName: serviceNames(d.config.service).table, DeletionProtectionEnabled: false }),
+    );
     await timed("core destroy", destroy(d.stackDir("core"), RUN_IDENTITIES.core, d.target));
     // Bootstrap keeps the image repository while it holds releases; the README's teardown empties it first.
     const ecr = new ECRClient(clientOptions("admin", d.target.endpoint, d.target.region));
     const images = (await ecr.send(new ListImagesCommand({ repositoryName: d.config.service }))).imageIds ?? [];
-    if (images.length) await ecr.send(new BatchDeleteImageCommand({ repositoryName: d.config.service, imageIds: images }));
-    await timed("bootstrap destroy", destroy(d.stackDir("bootstrap"), RUN_IDENTITIES.bootstrap, d.target, { create_service_linked_roles: "true" }));
+    if (images.length)
+      await ecr.send(new BatchDeleteImageCommand({ repositoryName: d.config.service, imageIds: images }));
+    await timed(
+      "bootstrap destroy",
+      destroy(d.stackDir("bootstrap"), RUN_IDENTITIES.bootstrap, d.target, { create_service_linked_roles: "true" }),
+    );
     const elb = new ElasticLoadBalancingV2Client(clientOptions("harness", d.target.endpoint, d.target.region));
     expect((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []).toEqual([]);
   });
@@ -198,11 +271,21 @@ describe("the tier cycle applied against an AWS API emulator", () => {
   it("makes every AWS call with a role whose policies allow it: zero denied, every call accounted", async () => {
     const accounting = await ledger.account();
     writeReport(join(OUTPUT, "iam-report.json"), accounting);
-    const roles = Object.entries(accounting.summary).map(([role, c]) => `${role}: ${c.allowed} allowed, ${c.denied} denied, ${c["not-required"]} need no permission`);
+    const roles = Object.entries(accounting.summary).map(
+      ([role, c]) => `${role}: ${c.allowed} allowed, ${c.denied} denied, ${c["not-required"]} need no permission`,
+    );
     process.stderr.write(`cloud test IAM accounting (test-output/cloud/iam-report.json):\n  ${roles.join("\n  ")}\n`);
     expect(formatDenials(accounting)).toBe("");
     // Every accounted identity made calls: the accounting saw both phases of core and fargate, and the scaler, at work.
     const s = d.config.service;
-    expect(Object.keys(accounting.summary).sort()).toEqual([`${s}-scaler-role`, `${s}-tfc-core-apply`, `${s}-tfc-core-plan`, `${s}-tfc-fargate-apply`, `${s}-tfc-fargate-plan`].sort());
+    expect(Object.keys(accounting.summary).sort()).toEqual(
+      [
+        `${s}-scaler-role`,
+        `${s}-tfc-core-apply`,
+        `${s}-tfc-core-plan`,
+        `${s}-tfc-fargate-apply`,
+        `${s}-tfc-fargate-plan`,
+      ].sort(),
+    );
   });
 });

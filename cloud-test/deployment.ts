@@ -34,7 +34,11 @@ export interface Deployment {
 
 /** The HCP Terraform workspace each stack runs in (bootstrap's state is the administrator's local file). */
 export const workspaceOf = (config: DeploymentConfig, stack: "bootstrap" | "core" | "fargate"): string =>
-  stack === "bootstrap" ? "bootstrap" : stack === "core" ? config.terraformCloud.coreWorkspace : config.terraformCloud.fargateWorkspace;
+  stack === "bootstrap"
+    ? "bootstrap"
+    : stack === "core"
+      ? config.terraformCloud.coreWorkspace
+      : config.terraformCloud.fargateWorkspace;
 
 /** An SDK client's options for signing as `who` against the emulator. */
 export const clientOptions = (who: IdentityName, endpoint: string, region: string) => ({
@@ -45,18 +49,32 @@ export const clientOptions = (who: IdentityName, endpoint: string, region: strin
 });
 
 const listFiles = (dir: string): string[] =>
-  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? listFiles(join(dir, n)).map((f) => join(n, f)) : [n]));
+  readdirSync(dir).flatMap((n) =>
+    statSync(join(dir, n)).isDirectory() ? listFiles(join(dir, n)).map((f) => join(n, f)) : [n],
+  );
 
 /** Runbook step 1 (and the zone that exists before it): configure, synthesize, publish the layout. */
-export async function prepareDeployment(opts: { endpoint: string; pluginDir: string; gitUrl: string; organization: string; service?: string; root?: string }): Promise<Deployment> {
+export async function prepareDeployment(opts: {
+  endpoint: string;
+  pluginDir: string;
+  gitUrl: string;
+  organization: string;
+  service?: string;
+  root?: string;
+}): Promise<Deployment> {
   const root = opts.root ?? mkdtempSync(join(tmpdir(), "lambdaflex-cloud-"));
   // The user's configuration: the committed defaults, with their own service name if given.
   const configFile = join(root, "lambdaflex.config.json");
   const defaults = JSON.parse(readFileSync(DEFAULT_CONFIG_FILE, "utf8")) as Record<string, unknown>;
-  writeFileSync(configFile, JSON.stringify({ ...defaults, ...(opts.service ? { service: opts.service } : {}) }, null, 2));
+  writeFileSync(
+    configFile,
+    JSON.stringify({ ...defaults, ...(opts.service ? { service: opts.service } : {}) }, null, 2),
+  );
   const region = "us-east-1";
   const route53 = new Route53Client(clientOptions("harness", opts.endpoint, region));
-  const zone = await route53.send(new CreateHostedZoneCommand({ Name: "example.com", CallerReference: `cloud-test-${Date.now()}` }));
+  const zone = await route53.send(
+    new CreateHostedZoneCommand({ Name: "example.com", CallerReference: `cloud-test-${Date.now()}` }),
+  );
   const zoneId = zone.HostedZone!.Id!.replace(/^\/hostedzone\//, "");
   const config = loadDeploymentConfig(configFile, {
     LAMBDAFLEX_DOMAIN: "app.example.com",
@@ -70,7 +88,13 @@ export async function prepareDeployment(opts: { endpoint: string; pluginDir: str
   publish(config, synthesize(config, synthOut), repo);
   const stateDir = join(root, "state");
   mkdirSync(stateDir, { recursive: true });
-  const target: CloudTarget = { endpoint: opts.endpoint, region, stateDir, pluginDir: opts.pluginDir, cliConfig: writeCliConfig(root, opts.pluginDir) };
+  const target: CloudTarget = {
+    endpoint: opts.endpoint,
+    region,
+    stateDir,
+    pluginDir: opts.pluginDir,
+    cliConfig: writeCliConfig(root, opts.pluginDir),
+  };
   const stackDir = (stack: "bootstrap" | "core" | "fargate") => join(repo, config.deployDir, stack);
   for (const stack of ["bootstrap", "core", "fargate"] as const) {
     writeOverride(stackDir(stack), target, workspaceOf(config, stack));
@@ -83,15 +107,34 @@ export async function prepareDeployment(opts: { endpoint: string; pluginDir: str
     target,
     zoneId,
     stackDir,
-    files: () => Object.fromEntries(listFiles(repo).filter((f) => !f.includes(".terraform") && !f.endsWith("_override.tf.json")).map((f) => [f, readFileSync(join(repo, f), "latin1")])),
+    files: () =>
+      Object.fromEntries(
+        listFiles(repo)
+          .filter((f) => !f.includes(".terraform") && !f.endsWith("_override.tf.json"))
+          .map((f) => [f, readFileSync(join(repo, f), "latin1")]),
+      ),
   };
 }
 
 /** Runbook step 2, after bootstrap: the administrator writes the two tokens into their SecureString parameters. */
 export async function writeTokens(d: Deployment, tokens: { git: string; terraformCloud: string }): Promise<void> {
   const ssm = new SSMClient(clientOptions("admin", d.target.endpoint, d.target.region));
-  await ssm.send(new PutParameterCommand({ Name: d.config.git.tokenParameterName, Type: "SecureString", Overwrite: true, Value: tokens.git }));
-  await ssm.send(new PutParameterCommand({ Name: d.config.terraformCloud.tokenParameterName, Type: "SecureString", Overwrite: true, Value: tokens.terraformCloud }));
+  await ssm.send(
+    new PutParameterCommand({
+      Name: d.config.git.tokenParameterName,
+      Type: "SecureString",
+      Overwrite: true,
+      Value: tokens.git,
+    }),
+  );
+  await ssm.send(
+    new PutParameterCommand({
+      Name: d.config.terraformCloud.tokenParameterName,
+      Type: "SecureString",
+      Overwrite: true,
+      Value: tokens.terraformCloud,
+    }),
+  );
 }
 
 /**
@@ -104,16 +147,29 @@ export async function releaseImage(d: Deployment): Promise<string> {
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-    config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 2, digest: `sha256:${createHash("sha256").update("{}").digest("hex")}` },
+    config: {
+      mediaType: "application/vnd.docker.container.image.v1+json",
+      size: 2,
+      digest: `sha256:${createHash("sha256").update("{}").digest("hex")}`,
+    },
     layers: [],
   });
   const tag = "release-cloud-test";
   const ecr = new ECRClient(clientOptions("admin", d.target.endpoint, d.target.region));
-  const put = await ecr.send(new PutImageCommand({ repositoryName: d.config.service, imageManifest: manifest, imageTag: tag }));
+  const put = await ecr.send(
+    new PutImageCommand({ repositoryName: d.config.service, imageManifest: manifest, imageTag: tag }),
+  );
   const digest = put.image?.imageId?.imageDigest ?? `sha256:${createHash("sha256").update(manifest).digest("hex")}`;
-  const release = formatImageRelease({ image_digest: digest, image_tag: tag, released_at: new Date().toISOString().replace(/\.\d+Z$/, "Z") });
+  const release = formatImageRelease({
+    image_digest: digest,
+    image_tag: tag,
+    released_at: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  });
   for (const path of Object.values(imageReleasePaths(d.config.deployDir))) writeFileSync(join(d.repo, path), release);
   // cdktf deploy reads its own output directory: the same release file goes there.
-  cpSync(join(d.repo, imageReleasePaths(d.config.deployDir).core), join(d.synthOut, "stacks", "core", "image.auto.tfvars.json"));
+  cpSync(
+    join(d.repo, imageReleasePaths(d.config.deployDir).core),
+    join(d.synthOut, "stacks", "core", "image.auto.tfvars.json"),
+  );
   return digest;
 }

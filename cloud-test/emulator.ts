@@ -33,15 +33,25 @@ export const MOTO_VERSION = "5.2.1";
 
 /** Fails with one clear message when python3, moto or Flask is missing: never a silent skip. */
 export function checkEmulatorAvailable(python = process.env.LAMBDAFLEX_PYTHON || "python3"): void {
-  const probe = spawnSync(python, ["-c", "import importlib.metadata as m, flask, moto.server; print(m.version('moto'))"], { encoding: "utf8" });
-  if (probe.error) throw new EmulatorUnavailableError(`the AWS API emulator needs ${python} on PATH (${probe.error.message}); set LAMBDAFLEX_PYTHON to another interpreter`);
+  const probe = spawnSync(
+    python,
+    ["-c", "import importlib.metadata as m, flask, moto.server; print(m.version('moto'))"],
+    { encoding: "utf8" },
+  );
+  if (probe.error)
+    throw new EmulatorUnavailableError(
+      `the AWS API emulator needs ${python} on PATH (${probe.error.message}); set LAMBDAFLEX_PYTHON to another interpreter`,
+    );
   if (probe.status !== 0) {
     throw new EmulatorUnavailableError(
       `the AWS API emulator needs moto ${MOTO_VERSION} with its server extra (Flask) for ${python}: ${probe.stderr.trim().split("\n").pop()}. Install them with \`pip install "moto[server]==${MOTO_VERSION}"\` where a Python package index is reachable`,
     );
   }
   const version = probe.stdout.trim();
-  if (version !== MOTO_VERSION) process.stderr.write(`cloud test: moto ${version} found; the emulator's gap patches were written for ${MOTO_VERSION}\n`);
+  if (version !== MOTO_VERSION)
+    process.stderr.write(
+      `cloud test: moto ${version} found; the emulator's gap patches were written for ${MOTO_VERSION}\n`,
+    );
 }
 
 /** A running AWS API emulator on 127.0.0.1 that records every call it serves. */
@@ -65,7 +75,10 @@ export class Emulator {
     });
     let output = "";
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the AWS API emulator did not start within 30 s:\n${output}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`the AWS API emulator did not start within 30 s:\n${output}`)),
+        30_000,
+      );
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         const ready = /ready (\d+)/.exec(output);

@@ -8,8 +8,20 @@ import { dirname, join } from "node:path";
  * git commit && git push` in the runbook), without going through the scaler's
  * token. Returns the new head.
  */
-export function maintainerCommit(bare: string, branch: string, files: Readonly<Record<string, string>>, message: string): string {
-  const env = { ...process.env, GIT_AUTHOR_NAME: "maintainer", GIT_AUTHOR_EMAIL: "maintainer@example.com", GIT_COMMITTER_NAME: "maintainer", GIT_COMMITTER_EMAIL: "maintainer@example.com", GIT_CONFIG_NOSYSTEM: "1" };
+export function maintainerCommit(
+  bare: string,
+  branch: string,
+  files: Readonly<Record<string, string>>,
+  message: string,
+): string {
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: "maintainer",
+    GIT_AUTHOR_EMAIL: "maintainer@example.com",
+    GIT_COMMITTER_NAME: "maintainer",
+    GIT_COMMITTER_EMAIL: "maintainer@example.com",
+    GIT_CONFIG_NOSYSTEM: "1",
+  };
   const work = mkdtempSync(join(tmpdir(), "lambdaflex-maintainer-"));
   const git = (args: string[]) => execFileSync("git", args, { cwd: work, env, stdio: "pipe" }).toString().trim();
   try {

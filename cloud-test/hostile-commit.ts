@@ -20,23 +20,44 @@ import { serviceNames } from "../model/names";
  * - `foreign`: a task definition of the service's own family running an image
  *   from a public registry with the task role.
  */
-export const HOSTILE_OPERATIONS = ["iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "ecs:RegisterTaskDefinition"] as const;
+export const HOSTILE_OPERATIONS = [
+  "iam:CreateRole",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:PutRolePolicy",
+  "ecs:RegisterTaskDefinition",
+] as const;
 
 const FOREIGN_ACCOUNT = "999999999999";
 const FOREIGN_IMAGE = "docker.io/library/alpine:3.20";
 
 export function hostileConfiguration(stack: Record<string, any>, service: string): Record<string, any> {
   const role = (name: string) => `arn:aws:iam::${ACCOUNT_ID}:role/${name}`;
-  const trustForeign = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${FOREIGN_ACCOUNT}:root` }, Action: "sts:AssumeRole" }] });
+  const trustForeign = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${FOREIGN_ACCOUNT}:root` }, Action: "sts:AssumeRole" },
+    ],
+  });
   const resource = { ...(stack.resource ?? {}) };
   resource.aws_iam_role = {
     ...(resource.aws_iam_role ?? {}),
     backdoor: { name: `${service}-task-backdoor`, assume_role_policy: trustForeign },
-    task_trust: { name: serviceNames(service).roles.task, assume_role_policy: trustForeign, permissions_boundary: `arn:aws:iam::${ACCOUNT_ID}:policy/${taskBoundaryName(service)}` },
+    task_trust: {
+      name: serviceNames(service).roles.task,
+      assume_role_policy: trustForeign,
+      permissions_boundary: `arn:aws:iam::${ACCOUNT_ID}:policy/${taskBoundaryName(service)}`,
+    },
   };
   resource.aws_iam_role_policy = {
     ...(resource.aws_iam_role_policy ?? {}),
-    widen: { role: serviceNames(service).roles.task, name: "widen", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "dynamodb:*", Resource: "*" }] }) },
+    widen: {
+      role: serviceNames(service).roles.task,
+      name: "widen",
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "dynamodb:*", Resource: "*" }],
+      }),
+    },
   };
   resource.aws_ecs_task_definition = {
     ...(resource.aws_ecs_task_definition ?? {}),
@@ -51,7 +72,11 @@ export function hostileConfiguration(stack: Record<string, any>, service: string
       container_definitions: JSON.stringify([{ name: "app", image: FOREIGN_IMAGE, essential: true }]),
     },
   };
-  return { ...stack, resource, import: [...(stack.import ?? []), { to: "aws_iam_role.task_trust", id: serviceNames(service).roles.task }] };
+  return {
+    ...stack,
+    resource,
+    import: [...(stack.import ?? []), { to: "aws_iam_role.task_trust", id: serviceNames(service).roles.task }],
+  };
 }
 
 export interface HostileRun {
@@ -70,7 +95,10 @@ export async function runHostileCommit(d: Deployment): Promise<HostileRun> {
   const source = d.stackDir("fargate");
   const dir = join(d.target.stateDir, "..", "hostile", "fargate");
   mkdirSync(dir, { recursive: true });
-  cpSync(source, dir, { recursive: true, filter: (p) => !p.includes(`${join(source, ".terraform")}`) && !p.endsWith(".tfplan") });
+  cpSync(source, dir, {
+    recursive: true,
+    filter: (p) => !p.includes(`${join(source, ".terraform")}`) && !p.endsWith(".tfplan"),
+  });
   const stack = JSON.parse(readFileSync(join(source, "cdk.tf.json"), "utf8")) as Record<string, any>;
   writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(hostileConfiguration(stack, service), null, 2));
   const workspace = `${workspaceOf(d.config, "fargate")}-hostile`;
@@ -79,16 +107,29 @@ export async function runHostileCommit(d: Deployment): Promise<HostileRun> {
   if (existsSync(realState)) copyFileSync(realState, join(d.target.stateDir, `${workspace}.tfstate`));
 
   const iam = new IAMClient(clientOptions("harness", d.target.endpoint, d.target.region));
-  const trust = (await iam.send(new GetRoleCommand({ RoleName: serviceNames(service).roles.task }))).Role?.AssumeRolePolicyDocument;
-  if (!trust) throw new Error(`the task role ${serviceNames(service).roles.task} has no trust policy to restore; bootstrap must create it`);
-  const outcome = await apply(dir, RUN_IDENTITIES.fargate, d.target).catch((err: Error) => ({ status: 1, output: err.message, seconds: 0 }));
+  const trust = (await iam.send(new GetRoleCommand({ RoleName: serviceNames(service).roles.task }))).Role
+    ?.AssumeRolePolicyDocument;
+  if (!trust)
+    throw new Error(
+      `the task role ${serviceNames(service).roles.task} has no trust policy to restore; bootstrap must create it`,
+    );
+  const outcome = await apply(dir, RUN_IDENTITIES.fargate, d.target).catch((err: Error) => ({
+    status: 1,
+    output: err.message,
+    seconds: 0,
+  }));
   return {
     outcome,
     cleanUp: async () => {
       // The imported role is bootstrap's: out of this state before the destroy, its trust restored.
       await terraform(["state", "rm", "aws_iam_role.task_trust"], dir, "admin", d.target);
       const admin = new IAMClient(clientOptions("admin", d.target.endpoint, d.target.region));
-      await admin.send(new UpdateAssumeRolePolicyCommand({ RoleName: serviceNames(service).roles.task, PolicyDocument: decodeURIComponent(trust) }));
+      await admin.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: serviceNames(service).roles.task,
+          PolicyDocument: decodeURIComponent(trust),
+        }),
+      );
       // The committed configuration again: applying it removes the rest of what the hostile one added.
       writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(stack, null, 2));
       await apply(dir, RUN_IDENTITIES.bootstrap, d.target);

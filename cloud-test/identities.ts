@@ -14,7 +14,10 @@ export interface Identity {
   readonly what: string;
 }
 
-const key = (id: string): Pick<Identity, "accessKeyId" | "secretAccessKey"> => ({ accessKeyId: id, secretAccessKey: "cloud-test-not-a-secret" });
+const key = (id: string): Pick<Identity, "accessKeyId" | "secretAccessKey"> => ({
+  accessKeyId: id,
+  secretAccessKey: "cloud-test-not-a-secret",
+});
 
 export const IDENTITIES = {
   /** The person who applies bootstrap once, with their own admin credentials (the runbook's first step). */
@@ -22,15 +25,35 @@ export const IDENTITIES = {
   /** Sets up what exists before LambdaFlex (the hosted zone) and reads IAM for the accounting; never accounted. */
   harness: { ...key("AKIACLOUDTESTHARNESS"), what: "the test harness" },
   /** HCP Terraform's core workspace in its plan phase (TFC_AWS_PLAN_ROLE_ARN): read-only. */
-  corePlan: { ...key("AKIACLOUDTESTCOREPLN"), role: (s: string) => serviceNames(s).runRole("core", "plan"), what: "the core workspace's plan role" },
+  corePlan: {
+    ...key("AKIACLOUDTESTCOREPLN"),
+    role: (s: string) => serviceNames(s).runRole("core", "plan"),
+    what: "the core workspace's plan role",
+  },
   /** HCP Terraform's core workspace in its apply phase (TFC_AWS_APPLY_ROLE_ARN). */
-  coreApply: { ...key("AKIACLOUDTESTCOREAPL"), role: (s: string) => serviceNames(s).runRole("core", "apply"), what: "the core workspace's apply role" },
+  coreApply: {
+    ...key("AKIACLOUDTESTCOREAPL"),
+    role: (s: string) => serviceNames(s).runRole("core", "apply"),
+    what: "the core workspace's apply role",
+  },
   /** HCP Terraform's fargate workspace in its plan phase: read-only. */
-  fargatePlan: { ...key("AKIACLOUDTESTFARGPLN"), role: (s: string) => serviceNames(s).runRole("fargate", "plan"), what: "the fargate workspace's plan role" },
+  fargatePlan: {
+    ...key("AKIACLOUDTESTFARGPLN"),
+    role: (s: string) => serviceNames(s).runRole("fargate", "plan"),
+    what: "the fargate workspace's plan role",
+  },
   /** HCP Terraform's fargate workspace in its apply phase. */
-  fargateApply: { ...key("AKIACLOUDTESTFARGAPL"), role: (s: string) => serviceNames(s).runRole("fargate", "apply"), what: "the fargate workspace's apply role" },
+  fargateApply: {
+    ...key("AKIACLOUDTESTFARGAPL"),
+    role: (s: string) => serviceNames(s).runRole("fargate", "apply"),
+    what: "the fargate workspace's apply role",
+  },
   /** The scaler Lambda's execution role. */
-  scaler: { ...key("AKIACLOUDTESTSCALER1"), role: (s: string) => serviceNames(s).roles.scaler, what: "the scaler Lambda's role" },
+  scaler: {
+    ...key("AKIACLOUDTESTSCALER1"),
+    role: (s: string) => serviceNames(s).roles.scaler,
+    what: "the scaler Lambda's role",
+  },
 } as const satisfies Record<string, Identity>;
 
 export type IdentityName = keyof typeof IDENTITIES;

@@ -5,7 +5,15 @@
 import { tasksNeeded } from "../model/cost-model";
 import type { TierState, Toggle } from "../model/toggle";
 import { breakEven, lambdaExcess, roundTripCost } from "../scaler/money";
-import { CANARY_STEPS, drainWindowMinutes, effectiveBackoff, restingFloor, roundTripShape, warmupOf, type PolicyConfig } from "../scaler/policy";
+import {
+  CANARY_STEPS,
+  drainWindowMinutes,
+  effectiveBackoff,
+  restingFloor,
+  roundTripShape,
+  warmupOf,
+  type PolicyConfig,
+} from "../scaler/policy";
 import { ScalerCycleError } from "./scaler-cycle-types";
 
 /** The demand, as derived from the policy and the deployed settings. */
@@ -66,10 +74,16 @@ export function deriveProfile(p: PolicyConfig, toggle: Toggle, minutesOff: numbe
     else hi = mid;
   }
   const highRps = Math.ceil(hi * 10) / 10;
-  if (perMinute(highRps) < target) throw new ScalerCycleError(`no demand up to ${hi.toFixed(1)} req/s pays the up price $${upPrice.toFixed(4)} in ${UP_MINUTES} min; no cycle can be derived`);
+  if (perMinute(highRps) < target)
+    throw new ScalerCycleError(
+      `no demand up to ${hi.toFixed(1)} req/s pays the up price $${upPrice.toFixed(4)} in ${UP_MINUTES} min; no cycle can be derived`,
+    );
   const quietRps = p.drainIdleRps;
   const quietSaving = -perMinute(quietRps);
-  if (!(quietSaving > 0)) throw new ScalerCycleError(`the quiet rate ${quietRps} req/s is not below break-even ${be.toFixed(2)} req/s; no cycle can be derived`);
+  if (!(quietSaving > 0))
+    throw new ScalerCycleError(
+      `the quiet rate ${quietRps} req/s is not below break-even ${be.toFixed(2)} req/s; no cycle can be derived`,
+    );
   // The off stay's sum at the up decision: quiet minutes save, the UP_MINUTES high ones cost ~1.05 up price; it must save a round trip.
   const stayMinutesNeeded = Math.ceil((roundTrip + UP_MINUTES * perMinute(highRps)) / quietSaving) + 2;
   const quietMinutes = Math.max(lagMinutes + 2, stayMinutesNeeded - Math.floor(minutesOff));

@@ -23,7 +23,9 @@ export interface ScalerCycleContext {
   /** Most simulated minutes before the cycle counts as not completed. @default 600 */
   readonly maxMinutes?: number;
   /** The emulator's recorded calls (`emulator.calls()`); when given, the report counts the scaler's own calls during the cycle. */
-  readonly emulatorCalls?: () => ReadonlyArray<Pick<RecordedCall, "seq" | "service" | "operation" | "accessKey" | "status" | "error">>;
+  readonly emulatorCalls?: () => ReadonlyArray<
+    Pick<RecordedCall, "seq" | "service" | "operation" | "accessKey" | "status" | "error">
+  >;
 }
 
 /** One tier transition the scaler committed. */

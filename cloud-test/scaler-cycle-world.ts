@@ -12,7 +12,12 @@ import {
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { DeleteScheduleCommand, GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import {
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+} from "@aws-sdk/client-scheduler";
 import type { ScalerSettings } from "../scaler/settings";
 import { clientOptions } from "./deployment";
 import { ScalerCycleError, type ScalerCycleContext } from "./scaler-cycle-types";
@@ -25,7 +30,10 @@ export class World {
   private readonly route53: Route53Client;
   private readonly scheduler: SchedulerClient;
 
-  constructor(private readonly ctx: ScalerCycleContext, private readonly s: ScalerSettings) {
+  constructor(
+    private readonly ctx: ScalerCycleContext,
+    private readonly s: ScalerSettings,
+  ) {
     const opts = clientOptions("harness", ctx.endpoint, ctx.region);
     this.cloudwatch = new CloudWatchClient(opts);
     this.elb = new ElasticLoadBalancingV2Client(opts);
@@ -51,7 +59,8 @@ export class World {
         // at() is wall time in ScheduleExpressionTimezone; the scaler writes UTC.
         if (!at || (sch.ScheduleExpressionTimezone ?? "UTC") !== "UTC" || Date.parse(`${at}Z`) > nowMs) continue;
         fired.push(item.Name!);
-        if (sch.ActionAfterCompletion === "DELETE") await this.scheduler.send(new DeleteScheduleCommand({ GroupName: group, Name: item.Name }));
+        if (sch.ActionAfterCompletion === "DELETE")
+          await this.scheduler.send(new DeleteScheduleCommand({ GroupName: group, Name: item.Name }));
       }
       token = page.NextToken;
     } while (token);
@@ -60,10 +69,17 @@ export class World {
 
   private async arnOf(kind: "lb" | "tg", name: string): Promise<string | undefined> {
     try {
-      if (kind === "lb") return (await this.elb.send(new DescribeLoadBalancersCommand({ Names: [name] }))).LoadBalancers?.[0]?.LoadBalancerArn;
-      return (await this.elb.send(new DescribeTargetGroupsCommand({ Names: [name] }))).TargetGroups?.[0]?.TargetGroupArn;
+      if (kind === "lb")
+        return (await this.elb.send(new DescribeLoadBalancersCommand({ Names: [name] }))).LoadBalancers?.[0]
+          ?.LoadBalancerArn;
+      return (await this.elb.send(new DescribeTargetGroupsCommand({ Names: [name] }))).TargetGroups?.[0]
+        ?.TargetGroupArn;
     } catch (err) {
-      if ((err as Error).name === "LoadBalancerNotFoundException" || (err as Error).name === "TargetGroupNotFoundException") return undefined;
+      if (
+        (err as Error).name === "LoadBalancerNotFoundException" ||
+        (err as Error).name === "TargetGroupNotFoundException"
+      )
+        return undefined;
       throw err;
     }
   }
@@ -74,7 +90,10 @@ export class World {
    * (the target group ARN's last part).
    * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html#load-balancer-metric-dimensions-alb
    */
-  async tier(): Promise<{ lbArn: string; lb: string; tasks?: { arn: string; dim: string }; lambda?: { arn: string; dim: string } } | undefined> {
+  async tier(): Promise<
+    | { lbArn: string; lb: string; tasks?: { arn: string; dim: string }; lambda?: { arn: string; dim: string } }
+    | undefined
+  > {
     const t = this.s.targets;
     const [lbArn, tasksArn, lambdaArn] = await Promise.all([
       this.arnOf("lb", t.albName),
@@ -89,7 +108,9 @@ export class World {
   /** Percent of the ALB's requests on the tasks, as the HTTPS listener's weights stand. */
   async fargateShare(lbArn: string, tasksArn: string | undefined): Promise<number> {
     const out = await this.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }));
-    const groups = out.Listeners?.find((l) => l.Port === 443)?.DefaultActions?.find((a) => a.Type === "forward")?.ForwardConfig?.TargetGroups ?? [];
+    const groups =
+      out.Listeners?.find((l) => l.Port === 443)?.DefaultActions?.find((a) => a.Type === "forward")?.ForwardConfig
+        ?.TargetGroups ?? [];
     const total = groups.reduce((a, g) => a + (g.Weight ?? 0), 0);
     const tasks = groups.find((g) => g.TargetGroupArn === tasksArn)?.Weight ?? 0;
     return total > 0 ? tasks / total : groups.length === 1 && groups[0]!.TargetGroupArn === tasksArn ? 1 : 0;
@@ -101,24 +122,49 @@ export class World {
   }
 
   async recordLive(): Promise<boolean> {
-    const out = await this.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: this.s.hostedZoneId, StartRecordName: this.s.domain, StartRecordType: "A", MaxItems: 10 }));
+    const out = await this.route53.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: this.s.hostedZoneId,
+        StartRecordName: this.s.domain,
+        StartRecordType: "A",
+        MaxItems: 10,
+      }),
+    );
     const name = (n?: string) => (n ?? "").toLowerCase().replace(/\.$/, "");
-    return (out.ResourceRecordSets ?? []).some((r) => name(r.Name) === name(this.s.domain) && r.Type === "A" && r.SetIdentifier === "fargate");
+    return (out.ResourceRecordSets ?? []).some(
+      (r) => name(r.Name) === name(this.s.domain) && r.Type === "A" && r.SetIdentifier === "fargate",
+    );
   }
 
   /** ECS: the service `<service>` in cluster `<service>`, when ACTIVE. */
-  async ecsService(): Promise<{ desiredCount: number; targetGroupArn?: string; containerPort?: number; subnets: string[] } | undefined> {
-    const out = await jsonCall(this.ctx.endpoint, this.ctx.region, "ecs", "AmazonEC2ContainerServiceV20141113.DescribeServices", { cluster: this.s.service, services: [this.s.service] });
+  async ecsService(): Promise<
+    { desiredCount: number; targetGroupArn?: string; containerPort?: number; subnets: string[] } | undefined
+  > {
+    const out = await jsonCall(
+      this.ctx.endpoint,
+      this.ctx.region,
+      "ecs",
+      "AmazonEC2ContainerServiceV20141113.DescribeServices",
+      { cluster: this.s.service, services: [this.s.service] },
+    );
     if (out.status === 400 && /ClusterNotFound/.test(JSON.stringify(out.body))) return undefined;
-    if (out.status !== 200) throw new ScalerCycleError(`ECS DescribeServices answered ${out.status}: ${JSON.stringify(out.body)}`);
+    if (out.status !== 200)
+      throw new ScalerCycleError(`ECS DescribeServices answered ${out.status}: ${JSON.stringify(out.body)}`);
     const svc = (out.body.services ?? []).find((x: any) => x.serviceName === this.s.service && x.status === "ACTIVE");
     if (!svc) return undefined;
     const lb = (svc.loadBalancers ?? [])[0] ?? {};
-    return { desiredCount: Number(svc.desiredCount ?? 0), targetGroupArn: lb.targetGroupArn, containerPort: lb.containerPort, subnets: svc.networkConfiguration?.awsvpcConfiguration?.subnets ?? [] };
+    return {
+      desiredCount: Number(svc.desiredCount ?? 0),
+      targetGroupArn: lb.targetGroupArn,
+      containerPort: lb.containerPort,
+      subnets: svc.networkConfiguration?.awsvpcConfiguration?.subnets ?? [],
+    };
   }
 
   async minuteRule(): Promise<boolean> {
-    const out = await jsonCall(this.ctx.endpoint, this.ctx.region, "events", "AWSEvents.DescribeRule", { Name: `${this.s.service}-scaler-minute` });
+    const out = await jsonCall(this.ctx.endpoint, this.ctx.region, "events", "AWSEvents.DescribeRule", {
+      Name: `${this.s.service}-scaler-minute`,
+    });
     if (out.status === 200) return out.body.State !== "DISABLED";
     if (/ResourceNotFound/.test(JSON.stringify(out.body))) return false;
     throw new ScalerCycleError(`EventBridge DescribeRule answered ${out.status}: ${JSON.stringify(out.body)}`);
@@ -128,8 +174,11 @@ export class World {
   private async subnetCidrs(subnets: string[]): Promise<string[]> {
     const form = new URLSearchParams({ Action: "DescribeSubnets", Version: "2016-11-15" });
     subnets.forEach((id, i) => form.set(`SubnetId.${i + 1}`, id));
-    const out = await rawCall(this.ctx.endpoint, this.ctx.region, "ec2", form.toString(), { "content-type": "application/x-www-form-urlencoded; charset=utf-8" });
-    if (out.status !== 200) throw new ScalerCycleError(`EC2 DescribeSubnets answered ${out.status}: ${out.text.slice(0, 500)}`);
+    const out = await rawCall(this.ctx.endpoint, this.ctx.region, "ec2", form.toString(), {
+      "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+    });
+    if (out.status !== 200)
+      throw new ScalerCycleError(`EC2 DescribeSubnets answered ${out.status}: ${out.text.slice(0, 500)}`);
     return [...out.text.matchAll(/<cidrBlock>([^<]+)<\/cidrBlock>/g)].map((m) => m[1]!);
   }
 
@@ -141,7 +190,9 @@ export class World {
   async registerTasks(): Promise<number> {
     const svc = await this.ecsService();
     if (!svc?.targetGroupArn || svc.desiredCount < 1) return 0;
-    const registered = (await this.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: svc.targetGroupArn }))).TargetHealthDescriptions ?? [];
+    const registered =
+      (await this.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: svc.targetGroupArn })))
+        .TargetHealthDescriptions ?? [];
     const missing = svc.desiredCount - registered.length;
     if (missing <= 0) return 0;
     const cidrs = await this.subnetCidrs(svc.subnets);
@@ -160,7 +211,12 @@ export class World {
         if (host < r.size - 1 && !taken.has(ip) && ips.length < missing) ips.push(ip);
       }
     }
-    await this.elb.send(new RegisterTargetsCommand({ TargetGroupArn: svc.targetGroupArn, Targets: ips.map((Id) => ({ Id, Port: svc.containerPort ?? this.ctx.config.fargate.containerPort })) }));
+    await this.elb.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: svc.targetGroupArn,
+        Targets: ips.map((Id) => ({ Id, Port: svc.containerPort ?? this.ctx.config.fargate.containerPort })),
+      }),
+    );
     return ips.length;
   }
 
@@ -187,7 +243,20 @@ export class World {
     const onTasks = Math.round(viaAlb * tasksShare);
     const lambdaRequests = viaApi + (viaAlb - onTasks);
     const lambdaRps = lambdaRequests / 60;
-    await this.publish("AWS/ApiGateway", viaApi ? [{ MetricName: "Count", Dimensions: [{ Name: "ApiId", Value: this.s.targets.apiId }], Timestamp: ts, Value: viaApi, Unit: "Count" }] : []);
+    await this.publish(
+      "AWS/ApiGateway",
+      viaApi
+        ? [
+            {
+              MetricName: "Count",
+              Dimensions: [{ Name: "ApiId", Value: this.s.targets.apiId }],
+              Timestamp: ts,
+              Value: viaApi,
+              Unit: "Count",
+            },
+          ]
+        : [],
+    );
     const fnDims = [{ Name: "FunctionName", Value: this.s.targets.functionName }];
     await this.publish(
       "AWS/Lambda",
@@ -195,14 +264,21 @@ export class World {
         ? [
             { MetricName: "Invocations", Dimensions: fnDims, Timestamp: ts, Value: lambdaRequests, Unit: "Count" },
             { MetricName: "Throttles", Dimensions: fnDims, Timestamp: ts, Value: 0, Unit: "Count" },
-            { MetricName: "ConcurrentExecutions", Dimensions: fnDims, Timestamp: ts, Value: Math.ceil(lambdaRps * (this.s.policy.workload.meanDurationMs / 1000)), Unit: "Count" },
+            {
+              MetricName: "ConcurrentExecutions",
+              Dimensions: fnDims,
+              Timestamp: ts,
+              Value: Math.ceil(lambdaRps * (this.s.policy.workload.meanDurationMs / 1000)),
+              Unit: "Count",
+            },
           ]
-        : []
+        : [],
     );
     if (tier) {
       const lbDim = { Name: "LoadBalancer", Value: tier.lb };
       const alb: MetricDatum[] = [];
-      if (viaAlb) alb.push({ MetricName: "RequestCount", Dimensions: [lbDim], Timestamp: ts, Value: viaAlb, Unit: "Count" });
+      if (viaAlb)
+        alb.push({ MetricName: "RequestCount", Dimensions: [lbDim], Timestamp: ts, Value: viaAlb, Unit: "Count" });
       for (const [tg, n] of [
         [tier.tasks, onTasks],
         [tier.lambda, viaAlb - onTasks],
@@ -211,7 +287,13 @@ export class World {
         const dims = [{ Name: "TargetGroup", Value: tg.dim }, lbDim];
         if (n) alb.push({ MetricName: "RequestCount", Dimensions: dims, Timestamp: ts, Value: n, Unit: "Count" });
         // Published every minute for a target group behind a load balancer, from the ALB's own health checks.
-        alb.push({ MetricName: "HealthyHostCount", Dimensions: dims, Timestamp: ts, Value: await this.healthy(tg.arn), Unit: "Count" });
+        alb.push({
+          MetricName: "HealthyHostCount",
+          Dimensions: dims,
+          Timestamp: ts,
+          Value: await this.healthy(tg.arn),
+          Unit: "Count",
+        });
       }
       await this.publish("AWS/ApplicationELB", alb);
       // ECS registers the service's tasks in its target group once they run (a minute after the apply here).

@@ -70,10 +70,15 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
 
   // The settings as deployed: the scaler Lambda's own environment, parsed by the production parser.
   const lambda = new LambdaClient(clientOptions("harness", endpoint, region));
-  const fn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: serviceNames(service).scalerFunction })).finally(() => lambda.destroy());
+  const fn = await lambda
+    .send(new GetFunctionConfigurationCommand({ FunctionName: serviceNames(service).scalerFunction }))
+    .finally(() => lambda.destroy());
   const raw = fn.Environment?.Variables?.LAMBDAFLEX_SCALER_SETTINGS;
   const settings = scalerSettingsFromEnv({ LAMBDAFLEX_SCALER_SETTINGS: raw });
-  if (!settings.terraformCloud) throw new ScalerCycleError("the deployed scaler has no terraformCloud settings; the cycle needs the fargate workspace's runs");
+  if (!settings.terraformCloud)
+    throw new ScalerCycleError(
+      "the deployed scaler has no terraformCloud settings; the cycle needs the fargate workspace's runs",
+    );
   if (settings.dryRun) throw new ScalerCycleError("the deployed scaler is in dry-run; it would never commit");
   const workspace = workspaceOf(config, "fargate");
   const policy = settings.policy;
@@ -136,12 +141,13 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
 
   const toggleAt = (): Toggle => parseToggle(ctx.git.show(settings.toggleFile), settings.toggleFile);
   const initial = toggleAt();
-  if (initial.fargate_tier !== "off") throw new ScalerCycleError(`the toggle must start at off; it is ${initial.fargate_tier}`);
+  if (initial.fargate_tier !== "off")
+    throw new ScalerCycleError(`the toggle must start at off; it is ${initial.fargate_tier}`);
   const minutesOff = Math.max(0, (start - Date.parse(initial.fargate_tier_since)) / MINUTE);
   const profile = deriveProfile(policy, initial, minutesOff, settings.metricLagMinutes);
   ctx.log(
     `scaler cycle: break-even ${profile.breakEvenRps.toFixed(2)} req/s, round trip $${profile.roundTripUsd.toFixed(4)} (up price $${profile.upPriceUsd.toFixed(4)}); ` +
-      `quiet ${profile.quietRps} req/s for ${profile.quietMinutes} min, then ${profile.highRps} req/s (pays the up price in ${profile.upMinutes} min; ${profile.tasksForHigh} tasks, the floor carries ${profile.floorCapacityRps} req/s) until ${profile.servingHighMinutes} min into serving, then quiet`
+      `quiet ${profile.quietRps} req/s for ${profile.quietMinutes} min, then ${profile.highRps} req/s (pays the up price in ${profile.upMinutes} min; ${profile.tasksForHigh} tasks, the floor carries ${profile.floorCapacityRps} req/s) until ${profile.servingHighMinutes} min into serving, then quiet`,
   );
 
   const transitions: Transition[] = [];
@@ -159,14 +165,17 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
   const tail = (n: number) =>
     decisions
       .slice(-n)
-      .map((d) => `  m${d.minute} ${d.action} ${d.from}->${d.to}: ${d.reason}${d.alerts.length ? ` [alerts: ${d.alerts.join(", ")}]` : ""}`)
+      .map(
+        (d) =>
+          `  m${d.minute} ${d.action} ${d.from}->${d.to}: ${d.reason}${d.alerts.length ? ` [alerts: ${d.alerts.join(", ")}]` : ""}`,
+      )
       .join("\n");
   const fail = (why: string): never => {
     throw new ScalerCycleError(
       `${why}\nat simulated minute ${minute} (${new Date(nowMs).toISOString()}), state ${state} since minute ${stateSince}, demand ${demandPhase}\n` +
         `transitions: ${transitions.map((t) => `m${t.minute} ${t.from}->${t.to} ${short(t.commit)} (${t.run?.status ?? "no run"})`).join("; ") || "none"}\n` +
         `tier checks: ${tierChecks.map((c) => `${c.state}: alb=${c.alb} ecs=${c.ecsService} rule=${c.minuteRule} record=${c.fargateRecord}`).join("; ") || "none"}\n` +
-        `scaler errors: ${scalerErrors.slice(-5).join(" | ") || "none"}\nlast decisions:\n${tail(15)}`
+        `scaler errors: ${scalerErrors.slice(-5).join(" | ") || "none"}\nlast decisions:\n${tail(15)}`,
     );
   };
 
@@ -178,10 +187,19 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
       .runs(workspace)
       .filter((r) => r.commitSha === commit)
       .pop();
-    if (!run) return fail(`the stand-in made no run for commit ${short(commit)} (${to}); the toggle is in ${settings.toggleFile}`);
-    if (run.status !== "applied" && run.status !== "planned_and_finished") return fail(`the run for ${to} (${short(commit)}) ended ${run.status}:\n${run.log.slice(-3000)}`);
+    if (!run)
+      return fail(
+        `the stand-in made no run for commit ${short(commit)} (${to}); the toggle is in ${settings.toggleFile}`,
+      );
+    if (run.status !== "applied" && run.status !== "planned_and_finished")
+      return fail(`the run for ${to} (${short(commit)}) ended ${run.status}:\n${run.log.slice(-3000)}`);
     const applySeconds = (Date.now() - t0) / 1000;
-    const [tier, ecs, rule, record] = await Promise.all([world.tier(), world.ecsService(), world.minuteRule(), world.recordLive()]);
+    const [tier, ecs, rule, record] = await Promise.all([
+      world.tier(),
+      world.ecsService(),
+      world.minuteRule(),
+      world.recordLive(),
+    ]);
     const exists = to !== "off";
     const routed = policy.fargateSwitch === "weighted" ? to === "warming" || to === "serving" : to === "serving";
     const changing = to === "warming" || to === "draining";
@@ -202,7 +220,7 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
     ctx.log(
       `  run ${run.id} ${run.status} in ${applySeconds.toFixed(1)} s; alb=${check.alb} ecs=${check.ecsService} minute-rule=${check.minuteRule} record=${check.fargateRecord}${
         check.ok ? "" : "  <-- not as the state says"
-      }`
+      }`,
     );
     return { id: run.id, status: run.status, applySeconds };
   };
@@ -213,7 +231,16 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
     ctx.tfc.useClock(() => new Date());
     rmSync(workRoot, { recursive: true, force: true });
     world.destroy();
-    for (const c of [ports.cloudwatch, ports.elb, ports.route53, ports.parameters, ports.dynamo, ports.scheduler, ports.sns]) c.destroy();
+    for (const c of [
+      ports.cloudwatch,
+      ports.elb,
+      ports.route53,
+      ports.parameters,
+      ports.dynamo,
+      ports.scheduler,
+      ports.sns,
+    ])
+      c.destroy();
   }
   return report();
 
@@ -226,7 +253,8 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
       const M = Math.floor(nowMs / MINUTE) - 1;
       const ts = new Date(M * MINUTE);
       if (demandPhase === "quiet" && minute >= profile.quietMinutes) demandPhase = "high";
-      if (demandPhase === "high" && servingAt !== undefined && minute >= servingAt + profile.servingHighMinutes) demandPhase = "low";
+      if (demandPhase === "high" && servingAt !== undefined && minute >= servingAt + profile.servingHighMinutes)
+        demandPhase = "low";
       const rps = demandPhase === "high" ? profile.highRps : profile.quietRps;
       const requests = Math.round(rps * 60);
       const added = await world.playMinute(ts, requests, { tierExists, recordLive });
@@ -249,7 +277,14 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
         const from = result.from as TierState;
         const to = result.to as TierState;
         ctx.log(`scaler m${minute}: ${from} -> ${to} ${short(result.commit)}: ${result.reason}`);
-        const t: Transition = { from, to, reason: String(result.reason), commit: result.commit, minute, at: new Date(nowMs).toISOString() };
+        const t: Transition = {
+          from,
+          to,
+          reason: String(result.reason),
+          commit: result.commit,
+          minute,
+          at: new Date(nowMs).toISOString(),
+        };
         const run = await applied(result.commit, to);
         transitions.push({ ...t, run });
         if (from !== to) {
@@ -262,7 +297,10 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
         // The scaler queued a failed run again (POST /api/v2/runs): let the stand-in finish it before the clock moves.
         await ctx.tfc.whenIdle();
       }
-      if (minute - stateSince > profile.budgets[state]) fail(`stalled: ${state} for more than ${profile.budgets[state]} simulated minutes (the budget derived from the policy)`);
+      if (minute - stateSince > profile.budgets[state])
+        fail(
+          `stalled: ${state} for more than ${profile.budgets[state]} simulated minutes (the budget derived from the policy)`,
+        );
     }
   }
 
@@ -281,14 +319,18 @@ export async function runScalerCycle(ctx: ScalerCycleContext): Promise<ScalerCyc
     const calls = scalerCalls();
     const order = transitions.filter((t) => t.from !== t.to).map((t) => t.to);
     const expected: TierState[] = ["warming", "serving", "draining", "off"];
-    if (order.join(",") !== expected.join(",")) fail(`the cycle went ${["off", ...order].join(" -> ")}, not off -> ${expected.join(" -> ")}`);
+    if (order.join(",") !== expected.join(","))
+      fail(`the cycle went ${["off", ...order].join(" -> ")}, not off -> ${expected.join(" -> ")}`);
     return {
       transitions,
       invocations,
       simulatedMinutes: minute + 1,
       wallSeconds: (Date.now() - wallStart) / 1000,
       profile,
-      toggleLog: ctx.git.git(["log", "--reverse", "--format=%H %s", ctx.git.branch, "--", settings.toggleFile]).split("\n").filter(Boolean),
+      toggleLog: ctx.git
+        .git(["log", "--reverse", "--format=%H %s", ctx.git.branch, "--", settings.toggleFile])
+        .split("\n")
+        .filter(Boolean),
       runs: ctx.tfc.runs(workspace).map(({ log: _log, ...r }) => r),
       tierChecks,
       weights,

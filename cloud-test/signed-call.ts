@@ -7,7 +7,12 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { IDENTITIES } from "./identities";
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData): string | Buffer => (typeof d === "string" ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
+const bytes = (d: SourceData): string | Buffer =>
+  typeof d === "string"
+    ? d
+    : ArrayBuffer.isView(d)
+      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
+      : Buffer.from(d);
 
 /** node:crypto behind the Checksum interface SignatureV4 takes. */
 class Sha256 {
@@ -30,9 +35,20 @@ class Sha256 {
  * A signed call to a JSON 1.1 or query API the repository has no SDK client for
  * (ECS, EventBridge, EC2), signed as the harness with the SDK's own SigV4 signer.
  */
-export async function rawCall(endpoint: string, region: string, service: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+export async function rawCall(
+  endpoint: string,
+  region: string,
+  service: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
   const url = new URL(endpoint);
-  const signer = new SignatureV4({ service, region, sha256: Sha256, credentials: { accessKeyId: IDENTITIES.harness.accessKeyId, secretAccessKey: IDENTITIES.harness.secretAccessKey } });
+  const signer = new SignatureV4({
+    service,
+    region,
+    sha256: Sha256,
+    credentials: { accessKeyId: IDENTITIES.harness.accessKeyId, secretAccessKey: IDENTITIES.harness.secretAccessKey },
+  });
   const signed = await signer.sign({
     method: "POST",
     protocol: url.protocol,
@@ -47,7 +63,16 @@ export async function rawCall(endpoint: string, region: string, service: string,
   return { status: res.status, text: await res.text() };
 }
 
-export const jsonCall = async (endpoint: string, region: string, service: string, target: string, input: unknown): Promise<{ status: number; body: any }> => {
-  const out = await rawCall(endpoint, region, service, JSON.stringify(input), { "content-type": "application/x-amz-json-1.1", "x-amz-target": target });
+export const jsonCall = async (
+  endpoint: string,
+  region: string,
+  service: string,
+  target: string,
+  input: unknown,
+): Promise<{ status: number; body: any }> => {
+  const out = await rawCall(endpoint, region, service, JSON.stringify(input), {
+    "content-type": "application/x-amz-json-1.1",
+    "x-amz-target": target,
+  });
   return { status: out.status, body: out.text ? JSON.parse(out.text) : {} };
 };

@@ -23,14 +23,36 @@ export interface CloudTarget {
 }
 
 /** Every service the stacks call; each goes to the emulator. */
-const ENDPOINT_SERVICES = ["acm", "apigatewayv2", "appautoscaling", "cloudwatch", "dynamodb", "ec2", "ecr", "ecs", "elbv2", "events", "iam", "lambda", "logs", "route53", "scheduler", "sns", "ssm", "sts"];
+const ENDPOINT_SERVICES = [
+  "acm",
+  "apigatewayv2",
+  "appautoscaling",
+  "cloudwatch",
+  "dynamodb",
+  "ec2",
+  "ecr",
+  "ecs",
+  "elbv2",
+  "events",
+  "iam",
+  "lambda",
+  "logs",
+  "route53",
+  "scheduler",
+  "sns",
+  "ssm",
+  "sts",
+];
 
 export const OVERRIDE_FILE = "cloud_test_override.tf.json";
 
 /** A Terraform CLI configuration that installs the AWS provider from the local mirror, as the README's offline setup does. */
 export function writeCliConfig(dir: string, pluginDir: string): string {
   const file = join(dir, "terraformrc");
-  writeFileSync(file, `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(pluginDir)}\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`);
+  writeFileSync(
+    file,
+    `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(pluginDir)}\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`,
+  );
   return file;
 }
 
@@ -44,7 +66,10 @@ export function writeOverride(stackDir: string, t: CloudTarget, workspaceName: s
   for (const [name, ds] of Object.entries<Record<string, any>>(stack.data?.terraform_remote_state ?? {})) {
     const source = ds.config?.workspaces?.name ?? ds.config?.path;
     if (typeof source !== "string") throw new Error(`${stackDir}: remote state ${name} names no workspace or path`);
-    remote[name] = { backend: "local", config: { path: statePath(t, source.replace(/^.*terraform\.(.+)\.tfstate$/, "$1")) } };
+    remote[name] = {
+      backend: "local",
+      config: { path: statePath(t, source.replace(/^.*terraform\.(.+)\.tfstate$/, "$1")) },
+    };
   }
   mkdirSync(t.stateDir, { recursive: true });
   const override = {
@@ -136,7 +161,8 @@ export function configurationWarnings(output: string): string[] {
 
 async function step(args: string[], dir: string, who: IdentityName, t: CloudTarget, what: string): Promise<TfOutcome> {
   const out = await terraform(args, dir, who, t);
-  if (out.status !== 0) throw new TerraformStepError(`${what} failed (exit ${out.status}) in ${dir}:\n${errorsOf(out.output)}`);
+  if (out.status !== 0)
+    throw new TerraformStepError(`${what} failed (exit ${out.status}) in ${dir}:\n${errorsOf(out.output)}`);
   return out;
 }
 
@@ -146,7 +172,8 @@ export async function init(dir: string, who: IdentityName, t: CloudTarget): Prom
   await step(["init", "-input=false", `-plugin-dir=${t.pluginDir}`], dir, who, t, "terraform init");
 }
 
-const varArgs = (vars: Readonly<Record<string, string>>) => Object.entries(vars).flatMap(([k, v]) => ["-var", `${k}=${v}`]);
+const varArgs = (vars: Readonly<Record<string, string>>) =>
+  Object.entries(vars).flatMap(([k, v]) => ["-var", `${k}=${v}`]);
 
 const PLAN_FILE = "cloud-test.tfplan";
 
@@ -155,27 +182,63 @@ const PLAN_FILE = "cloud-test.tfplan";
  * apply phase signed as `run.apply` applies exactly that plan (TFC_AWS_PLAN_ROLE_ARN and
  * TFC_AWS_APPLY_ROLE_ARN). Fails on an error in either phase and on any configuration warning.
  */
-async function run(dir: string, who: RunIdentities, t: CloudTarget, vars: Readonly<Record<string, string>>, planArgs: string[], what: string): Promise<TfOutcome> {
+async function run(
+  dir: string,
+  who: RunIdentities,
+  t: CloudTarget,
+  vars: Readonly<Record<string, string>>,
+  planArgs: string[],
+  what: string,
+): Promise<TfOutcome> {
   await init(dir, who.plan, t);
-  const plan = await step(["plan", ...planArgs, "-input=false", `-out=${PLAN_FILE}`, ...varArgs(vars)], dir, who.plan, t, `terraform plan${planArgs.length ? ` ${planArgs.join(" ")}` : ""} (${what})`);
+  const plan = await step(
+    ["plan", ...planArgs, "-input=false", `-out=${PLAN_FILE}`, ...varArgs(vars)],
+    dir,
+    who.plan,
+    t,
+    `terraform plan${planArgs.length ? ` ${planArgs.join(" ")}` : ""} (${what})`,
+  );
   let applied: TfOutcome;
   try {
-    applied = await step(["apply", "-input=false", PLAN_FILE], dir, who.apply, t, `terraform apply of the saved plan (${what})`);
+    applied = await step(
+      ["apply", "-input=false", PLAN_FILE],
+      dir,
+      who.apply,
+      t,
+      `terraform apply of the saved plan (${what})`,
+    );
   } finally {
     rmSync(join(dir, PLAN_FILE), { force: true });
   }
   const warnings = configurationWarnings(`${plan.output}\n${applied.output}`);
-  if (warnings.length) throw new TerraformStepError(`terraform ${what} in ${dir} succeeded with configuration warnings:\n${warnings.join("\n\n")}`);
-  return { status: applied.status, output: `${plan.output}\n${applied.output}`, seconds: plan.seconds + applied.seconds };
+  if (warnings.length)
+    throw new TerraformStepError(
+      `terraform ${what} in ${dir} succeeded with configuration warnings:\n${warnings.join("\n\n")}`,
+    );
+  return {
+    status: applied.status,
+    output: `${plan.output}\n${applied.output}`,
+    seconds: plan.seconds + applied.seconds,
+  };
 }
 
 /** A run that applies the configuration: plan as `who.plan`, apply the saved plan as `who.apply`. */
-export function apply(dir: string, who: RunIdentities, t: CloudTarget, vars: Readonly<Record<string, string>> = {}): Promise<TfOutcome> {
+export function apply(
+  dir: string,
+  who: RunIdentities,
+  t: CloudTarget,
+  vars: Readonly<Record<string, string>> = {},
+): Promise<TfOutcome> {
   return run(dir, who, t, vars, [], "apply");
 }
 
 /** terraform plan -detailed-exitcode right after an apply, as the plan role: anything to change is drift, an emulator gap or a stack defect. */
-export async function assertNoDrift(dir: string, who: RunIdentities, t: CloudTarget, vars: Readonly<Record<string, string>> = {}): Promise<void> {
+export async function assertNoDrift(
+  dir: string,
+  who: RunIdentities,
+  t: CloudTarget,
+  vars: Readonly<Record<string, string>> = {},
+): Promise<void> {
   await init(dir, who.plan, t);
   const out = await terraform(["plan", "-detailed-exitcode", "-input=false", ...varArgs(vars)], dir, who.plan, t);
   if (out.status === 0) return;
@@ -187,6 +250,11 @@ export async function assertNoDrift(dir: string, who: RunIdentities, t: CloudTar
 }
 
 /** A destroy run: the destroy plan as `who.plan`, applied as `who.apply`. */
-export function destroy(dir: string, who: RunIdentities, t: CloudTarget, vars: Readonly<Record<string, string>> = {}): Promise<TfOutcome> {
+export function destroy(
+  dir: string,
+  who: RunIdentities,
+  t: CloudTarget,
+  vars: Readonly<Record<string, string>> = {},
+): Promise<TfOutcome> {
   return run(dir, who, t, vars, ["-destroy"], "destroy");
 }

@@ -13,7 +13,9 @@ const FARGATE = "lambdaflex-fargate";
 const BASE = "lambdaflex-base";
 const DIRS: Record<string, string> = { [FARGATE]: "deploy/fargate", [BASE]: "deploy/base" };
 
-interface Call extends ApplyArgs { readonly content: string }
+interface Call extends ApplyArgs {
+  readonly content: string;
+}
 
 async function until<T>(read: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
@@ -39,16 +41,31 @@ describe("TerraformCloudStandIn", () => {
     await gate;
     if (failNext) {
       failNext = false;
-      return { ok: false, changes: true, log: `Error: creating ECS Service: throttled (${args.commitSha.slice(0, 7)})` };
+      return {
+        ok: false,
+        changes: true,
+        log: `Error: creating ECS Service: throttled (${args.commitSha.slice(0, 7)})`,
+      };
     }
     return { ok: true, changes: true, log: `Apply complete! Resources: 1 added (${args.commitSha.slice(0, 7)})` };
   };
 
   beforeAll(async () => {
-    const gitUrl = await git.start({ "deploy/fargate/main.tf": "# v0\n", "deploy/base/main.tf": "# base\n", "README.md": "deploy repo\n" });
+    const gitUrl = await git.start({
+      "deploy/fargate/main.tf": "# v0\n",
+      "deploy/base/main.tf": "# base\n",
+      "README.md": "deploy repo\n",
+    });
     standIn = new TerraformCloudStandIn({
-      organization: "acme", token: "tfc-token", workspaces: [{ name: FARGATE }, { name: BASE, id: "ws-base0000000000" }],
-      gitUrl, gitToken: "git-token", branch: "main", workingDirectory: (w) => DIRS[w] ?? "", apply, pollMs: 50,
+      organization: "acme",
+      token: "tfc-token",
+      workspaces: [{ name: FARGATE }, { name: BASE, id: "ws-base0000000000" }],
+      gitUrl,
+      gitToken: "git-token",
+      branch: "main",
+      workingDirectory: (w) => DIRS[w] ?? "",
+      apply,
+      pollMs: 50,
     });
     target = { baseUrl: await standIn.start(), organization: "acme", workspace: FARGATE, token: "tfc-token" };
   });
@@ -89,8 +106,22 @@ describe("TerraformCloudStandIn", () => {
     expect(calls[0]).toMatchObject({ workspace: FARGATE, commitSha: sha, runId: pending.id, content: "# v1\n" });
     expect(calls[0]!.workDir).toBe(join(calls[0]!.checkoutDir, "deploy/fargate"));
     const [run] = standIn.runs(FARGATE);
-    expect(run).toMatchObject({ id: pending.id, status: "applied", commitSha: sha, source: "vcs", log: expect.stringContaining("Apply complete!") });
-    expect(run!.history).toEqual(["pending", "plan_queued", "planning", "planned", "apply_queued", "applying", "applied"]);
+    expect(run).toMatchObject({
+      id: pending.id,
+      status: "applied",
+      commitSha: sha,
+      source: "vcs",
+      log: expect.stringContaining("Apply complete!"),
+    });
+    expect(run!.history).toEqual([
+      "pending",
+      "plan_queued",
+      "planning",
+      "planned",
+      "apply_queued",
+      "applying",
+      "applied",
+    ]);
     // The other workspace's directory did not change.
     expect(standIn.runs(BASE)).toEqual([]);
   });
@@ -130,7 +161,11 @@ describe("TerraformCloudStandIn", () => {
     const applied = await readRuns(target, sha);
     expect(applied.forHead).toMatchObject({ id: queued.id, status: "applied", phase: "applied" });
     expect(applied.failedAttemptsForHead).toBe(0);
-    expect(standIn.runs(FARGATE).map((r) => [r.source, r.status])).toEqual([["vcs", "applied"], ["vcs", "errored"], ["api", "applied"]]);
+    expect(standIn.runs(FARGATE).map((r) => [r.source, r.status])).toEqual([
+      ["vcs", "applied"],
+      ["vcs", "errored"],
+      ["api", "applied"],
+    ]);
     expect(calls.map((c) => c.content)).toEqual(["# v1\n", "# v2\n", "# v2\n"]);
   });
 
@@ -142,7 +177,11 @@ describe("TerraformCloudStandIn", () => {
       await until(async () => (await readRuns(target, sha)).forHead, "the run for the push");
       await standIn.whenIdle();
       const done = await readRuns(target, sha);
-      expect(done.forHead).toMatchObject({ phase: "applied", createdAt: "2026-01-02T03:04:05.678Z", finishedAt: "2026-01-02T03:04:05+00:00" });
+      expect(done.forHead).toMatchObject({
+        phase: "applied",
+        createdAt: "2026-01-02T03:04:05.678Z",
+        finishedAt: "2026-01-02T03:04:05+00:00",
+      });
     } finally {
       standIn.useClock(() => new Date());
     }
@@ -151,8 +190,13 @@ describe("TerraformCloudStandIn", () => {
   it("answers a wrong token with 401 (the adapter's error) and an unknown workspace with 404", async () => {
     const wrong = readRuns({ ...target, token: "nope" }, head());
     await expect(wrong).rejects.toBeInstanceOf(TerraformCloudError);
-    await expect(readRuns({ ...target, token: "nope" }, head())).rejects.toMatchObject({ status: 401, message: expect.stringContaining("rejected the API token") });
-    await expect(queueRun({ ...target, token: "nope" }, "ws-base0000000000", "x")).rejects.toMatchObject({ status: 401 });
+    await expect(readRuns({ ...target, token: "nope" }, head())).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringContaining("rejected the API token"),
+    });
+    await expect(queueRun({ ...target, token: "nope" }, "ws-base0000000000", "x")).rejects.toMatchObject({
+      status: 401,
+    });
     await expect(readRuns({ ...target, workspace: "missing" }, head())).rejects.toMatchObject({ status: 404 });
 
     const res = await fetch(`${target.baseUrl}/api/v2/organizations/acme/workspaces/${FARGATE}`);

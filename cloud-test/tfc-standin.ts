@@ -32,9 +32,19 @@ import { promisify } from "node:util";
 const execFileAsync = promisify(execFile);
 
 /** workDir is join(checkoutDir, workingDirectory(workspace)). */
-export interface ApplyArgs { readonly workspace: string; readonly checkoutDir: string; readonly workDir: string; readonly commitSha: string; readonly runId: string }
+export interface ApplyArgs {
+  readonly workspace: string;
+  readonly checkoutDir: string;
+  readonly workDir: string;
+  readonly commitSha: string;
+  readonly runId: string;
+}
 /** ok false ends the run `errored`; changes false ends it `planned_and_finished`. */
-export interface ApplyResult { readonly ok: boolean; readonly log: string; readonly changes: boolean }
+export interface ApplyResult {
+  readonly ok: boolean;
+  readonly log: string;
+  readonly changes: boolean;
+}
 
 export interface TerraformCloudStandInOptions {
   readonly organization: string;
@@ -52,18 +62,53 @@ export interface TerraformCloudStandInOptions {
 }
 
 /** A run as tests see it: log is the apply callback's ("" until it returns), history every status, oldest first. */
-export interface StandInRun { readonly id: string; readonly status: string; readonly commitSha: string; readonly log: string; readonly source: "vcs" | "api"; readonly history: readonly string[] }
+export interface StandInRun {
+  readonly id: string;
+  readonly status: string;
+  readonly commitSha: string;
+  readonly log: string;
+  readonly source: "vcs" | "api";
+  readonly history: readonly string[];
+}
 
-interface ConfigVersion { readonly id: string; readonly iaId: string; readonly sha: string }
-interface Run { id: string; cv: ConfigVersion; source: "vcs" | "api"; message: string; createdAt: Date; status: string; history: string[]; timestamps: Record<string, string>; log: string; hasChanges: boolean }
-interface Workspace { id: string; name: string; dir: string; runs: Run[]; cvs: Map<string, ConfigVersion>; queue: Promise<void> }
-interface Answer { status: number; body: unknown }
+interface ConfigVersion {
+  readonly id: string;
+  readonly iaId: string;
+  readonly sha: string;
+}
+interface Run {
+  id: string;
+  cv: ConfigVersion;
+  source: "vcs" | "api";
+  message: string;
+  createdAt: Date;
+  status: string;
+  history: string[];
+  timestamps: Record<string, string>;
+  log: string;
+  hasChanges: boolean;
+}
+interface Workspace {
+  id: string;
+  name: string;
+  dir: string;
+  runs: Run[];
+  cvs: Map<string, ConfigVersion>;
+  queue: Promise<void>;
+}
+interface Answer {
+  status: number;
+  body: unknown;
+}
 
 /** HCP-looking ids: prefix plus 16 characters. */
 const ident = (prefix: string) => `${prefix}-${randomBytes(12).toString("base64url").replace(/[-_]/g, "0")}`;
 /** Status timestamps are to the second with an explicit offset ("2021-05-24T07:38:04+00:00"). */
 const stamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "+00:00");
-const error = (status: number, title: string, detail?: string): Answer => ({ status, body: { errors: [{ status: String(status), title, ...(detail ? { detail } : {}) }] } });
+const error = (status: number, title: string, detail?: string): Answer => ({
+  status,
+  body: { errors: [{ status: String(status), title, ...(detail ? { detail } : {}) }] },
+});
 const normalizeDir = (dir: string) => dir.replace(/^\.\//, "").replace(/^\/+|\/+$/g, "");
 
 export class TerraformCloudStandIn {
@@ -80,13 +125,26 @@ export class TerraformCloudStandIn {
 
   constructor(private readonly o: TerraformCloudStandInOptions) {
     for (const w of o.workspaces) {
-      const ws: Workspace = { id: w.id ?? ident("ws"), name: w.name, dir: normalizeDir(o.workingDirectory(w.name)), runs: [], cvs: new Map(), queue: Promise.resolve() };
+      const ws: Workspace = {
+        id: w.id ?? ident("ws"),
+        name: w.name,
+        dir: normalizeDir(o.workingDirectory(w.name)),
+        runs: [],
+        cvs: new Map(),
+        queue: Promise.resolve(),
+      };
       this.byName.set(ws.name, ws);
       this.byId.set(ws.id, ws);
     }
     // The token goes in a header through GIT_CONFIG_* (git >= 2.31), not the URL or argv.
     const basic = Buffer.from(`x-access-token:${o.gitToken}`).toString("base64");
-    this.gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` };
+    this.gitEnv = {
+      ...process.env,
+      GIT_TERMINAL_PROMPT: "0",
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "http.extraHeader",
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+    };
   }
 
   /**
@@ -105,10 +163,14 @@ export class TerraformCloudStandIn {
     const server = (this.server = http.createServer((req, res) => {
       let body = "";
       req.on("data", (c: Buffer) => (body += c.toString("utf8")));
-      req.on("end", () =>
-        void this.handle(req, body)
-          .catch((e: unknown) => error(500, "internal error", String(e)))
-          .then((a) => res.writeHead(a.status, { "Content-Type": "application/vnd.api+json" }).end(JSON.stringify(a.body))),
+      req.on(
+        "end",
+        () =>
+          void this.handle(req, body)
+            .catch((e: unknown) => error(500, "internal error", String(e)))
+            .then((a) =>
+              res.writeHead(a.status, { "Content-Type": "application/vnd.api+json" }).end(JSON.stringify(a.body)),
+            ),
       );
     }));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -122,7 +184,11 @@ export class TerraformCloudStandIn {
     clearTimeout(this.timer);
     await this.polls;
     const server = this.server;
-    if (server) await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+    if (server)
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
     await Promise.all([...this.byName.values()].map((w) => w.queue));
     if (this.root) await rm(this.root, { recursive: true, force: true });
   }
@@ -141,11 +207,22 @@ export class TerraformCloudStandIn {
   runs(workspace: string): StandInRun[] {
     const ws = this.byName.get(workspace);
     if (!ws) throw new Error(`no workspace ${workspace}`);
-    return ws.runs.map((r) => ({ id: r.id, status: r.status, commitSha: r.cv.sha, log: r.log, source: r.source, history: [...r.history] }));
+    return ws.runs.map((r) => ({
+      id: r.id,
+      status: r.status,
+      commitSha: r.cv.sha,
+      log: r.log,
+      source: r.source,
+      history: [...r.history],
+    }));
   }
 
   private async git(args: string[], cwd?: string): Promise<string> {
-    const { stdout } = await execFileAsync("git", args, { cwd: cwd ?? this.root, env: this.gitEnv, maxBuffer: 64 << 20 });
+    const { stdout } = await execFileAsync("git", args, {
+      cwd: cwd ?? this.root,
+      env: this.gitEnv,
+      maxBuffer: 64 << 20,
+    });
     return stdout.trim();
   }
 
@@ -166,7 +243,11 @@ export class TerraformCloudStandIn {
   private schedulePoll(): void {
     this.timer = setTimeout(() => {
       // A failed background poll (server restarting, stopping) is retried next time; whenIdle() reports errors.
-      void this.sync().catch(() => undefined).finally(() => { if (!this.stopped) this.schedulePoll(); });
+      void this.sync()
+        .catch(() => undefined)
+        .finally(() => {
+          if (!this.stopped) this.schedulePoll();
+        });
     }, this.o.pollMs ?? 200);
   }
 
@@ -178,7 +259,10 @@ export class TerraformCloudStandIn {
     const previous = this.head;
     this.head = head;
     if (previous === undefined && !this.o.runOnStart) return;
-    const changed = previous === undefined ? undefined : (await this.git(["diff", "--name-only", previous, head], mirror)).split("\n").filter(Boolean);
+    const changed =
+      previous === undefined
+        ? undefined
+        : (await this.git(["diff", "--name-only", previous, head], mirror)).split("\n").filter(Boolean);
     for (const ws of this.byName.values()) {
       const touched = !changed || changed.some((f) => ws.dir === "" || f === ws.dir || f.startsWith(`${ws.dir}/`));
       if (touched) this.enqueue(ws, head, "vcs", `Triggered via VCS (${head.slice(0, 7)})`);
@@ -189,7 +273,18 @@ export class TerraformCloudStandIn {
     let cv = ws.cvs.get(sha);
     if (!cv) ws.cvs.set(sha, (cv = { id: ident("cv"), iaId: ident("ia"), sha }));
     const now = this.clock();
-    const run: Run = { id: ident("run"), cv, source, message, createdAt: now, status: "pending", history: ["pending"], timestamps: { "plan-queueable-at": stamp(now) }, log: "", hasChanges: false };
+    const run: Run = {
+      id: ident("run"),
+      cv,
+      source,
+      message,
+      createdAt: now,
+      status: "pending",
+      history: ["pending"],
+      timestamps: { "plan-queueable-at": stamp(now) },
+      log: "",
+      hasChanges: false,
+    };
     ws.runs.push(run);
     // One run at a time per workspace, in creation order.
     ws.queue = ws.queue.then(() => this.execute(ws, run));
@@ -211,9 +306,19 @@ export class TerraformCloudStandIn {
       const checkoutDir = join(this.root, run.id);
       await this.git(["clone", "-q", "--no-checkout", this.o.gitUrl, checkoutDir]);
       await this.git(["checkout", "-q", "--detach", run.cv.sha], checkoutDir);
-      result = await this.o.apply({ workspace: ws.name, checkoutDir, workDir: join(checkoutDir, ws.dir), commitSha: run.cv.sha, runId: run.id });
+      result = await this.o.apply({
+        workspace: ws.name,
+        checkoutDir,
+        workDir: join(checkoutDir, ws.dir),
+        commitSha: run.cv.sha,
+        runId: run.id,
+      });
     } catch (e) {
-      result = { ok: false, changes: false, log: `stand-in: the run failed before terraform returned: ${e instanceof Error ? e.message : String(e)}` };
+      result = {
+        ok: false,
+        changes: false,
+        log: `stand-in: the run failed before terraform returned: ${e instanceof Error ? e.message : String(e)}`,
+      };
     }
     run.log = result.log;
     run.hasChanges = result.changes;
@@ -248,41 +353,83 @@ export class TerraformCloudStandIn {
     const include = (q.get("include") ?? "").split(",");
     const withIngress = include.includes("configuration_version.ingress_attributes");
     const withCv = withIngress || include.includes("configuration_version");
-    const included = withCv ? [...new Set(runs.map((r) => r.cv))].flatMap((cv) => this.cvDocs(cv).slice(0, withIngress ? 2 : 1)) : [];
-    const pagination = { "current-page": 1, "page-size": size, "prev-page": null, "next-page": ws.runs.length > size ? 2 : null, "total-pages": Math.max(1, Math.ceil(ws.runs.length / size)), "total-count": ws.runs.length };
-    return { data: runs.map((r) => this.runDoc(ws, r)), ...(included.length ? { included } : {}), meta: { pagination } };
+    const included = withCv
+      ? [...new Set(runs.map((r) => r.cv))].flatMap((cv) => this.cvDocs(cv).slice(0, withIngress ? 2 : 1))
+      : [];
+    const pagination = {
+      "current-page": 1,
+      "page-size": size,
+      "prev-page": null,
+      "next-page": ws.runs.length > size ? 2 : null,
+      "total-pages": Math.max(1, Math.ceil(ws.runs.length / size)),
+      "total-count": ws.runs.length,
+    };
+    return {
+      data: runs.map((r) => this.runDoc(ws, r)),
+      ...(included.length ? { included } : {}),
+      meta: { pagination },
+    };
   }
 
   /** POST /runs queues a run on the branch head now (a configuration-version relationship is not supported). */
   private async createRun(body: string): Promise<Answer> {
     let doc: any;
-    try { doc = JSON.parse(body); } catch { return error(400, "bad request", "the body is not JSON"); }
+    try {
+      doc = JSON.parse(body);
+    } catch {
+      return error(400, "bad request", "the body is not JSON");
+    }
     if (doc?.data?.type !== "runs") return error(422, "invalid attribute", 'data.type must be "runs"');
     const ws = this.byId.get(String(doc.data.relationships?.workspace?.data?.id));
     if (!ws) return error(404, "not found");
     const sha = await this.headSha();
-    const message = typeof doc.data.attributes?.message === "string" ? doc.data.attributes.message : "Queued manually via the Terraform API";
+    const message =
+      typeof doc.data.attributes?.message === "string"
+        ? doc.data.attributes.message
+        : "Queued manually via the Terraform API";
     return { status: 201, body: { data: this.runDoc(ws, this.enqueue(ws, sha, "api", message)) } };
   }
 
   private workspaceDoc(ws: Workspace): object {
     const latest = ws.runs[ws.runs.length - 1];
     return {
-      id: ws.id, type: "workspaces",
-      attributes: { name: ws.name, "working-directory": ws.dir, "auto-apply": true, "file-triggers-enabled": true, "execution-mode": "remote", "vcs-repo": { branch: this.o.branch } },
-      relationships: { organization: { data: { id: this.o.organization, type: "organizations" } }, "latest-run": { data: latest ? { id: latest.id, type: "runs" } : null } },
+      id: ws.id,
+      type: "workspaces",
+      attributes: {
+        name: ws.name,
+        "working-directory": ws.dir,
+        "auto-apply": true,
+        "file-triggers-enabled": true,
+        "execution-mode": "remote",
+        "vcs-repo": { branch: this.o.branch },
+      },
+      relationships: {
+        organization: { data: { id: this.o.organization, type: "organizations" } },
+        "latest-run": { data: latest ? { id: latest.id, type: "runs" } : null },
+      },
       links: { self: `/api/v2/organizations/${this.o.organization}/workspaces/${ws.name}` },
     };
   }
 
   private runDoc(ws: Workspace, r: Run): object {
     return {
-      id: r.id, type: "runs",
+      id: r.id,
+      type: "runs",
       attributes: {
-        status: r.status, "status-timestamps": { ...r.timestamps }, "created-at": r.createdAt.toISOString(), message: r.message,
-        source: r.source === "vcs" ? "tfe-configuration-version" : "tfe-api", "has-changes": r.hasChanges, "auto-apply": true, "is-destroy": false, "plan-only": false,
+        status: r.status,
+        "status-timestamps": { ...r.timestamps },
+        "created-at": r.createdAt.toISOString(),
+        message: r.message,
+        source: r.source === "vcs" ? "tfe-configuration-version" : "tfe-api",
+        "has-changes": r.hasChanges,
+        "auto-apply": true,
+        "is-destroy": false,
+        "plan-only": false,
       },
-      relationships: { workspace: { data: { id: ws.id, type: "workspaces" } }, "configuration-version": { data: { id: r.cv.id, type: "configuration-versions" } } },
+      relationships: {
+        workspace: { data: { id: ws.id, type: "workspaces" } },
+        "configuration-version": { data: { id: r.cv.id, type: "configuration-versions" } },
+      },
       links: { self: `/api/v2/runs/${r.id}` },
     };
   }
@@ -290,12 +437,23 @@ export class TerraformCloudStandIn {
   /** The configuration version and its ingress attributes, as `included` resources. */
   private cvDocs(cv: ConfigVersion): [object, object] {
     const configurationVersion = {
-      id: cv.id, type: "configuration-versions",
+      id: cv.id,
+      type: "configuration-versions",
       attributes: { source: "github", status: "uploaded", speculative: false, "status-timestamps": {} },
-      relationships: { "ingress-attributes": { data: { id: cv.iaId, type: "ingress-attributes" }, links: { related: `/api/v2/configuration-versions/${cv.id}/ingress-attributes` } } },
+      relationships: {
+        "ingress-attributes": {
+          data: { id: cv.iaId, type: "ingress-attributes" },
+          links: { related: `/api/v2/configuration-versions/${cv.id}/ingress-attributes` },
+        },
+      },
       links: { self: `/api/v2/configuration-versions/${cv.id}` },
     };
-    const ingress = { id: cv.iaId, type: "ingress-attributes", attributes: { "commit-sha": cv.sha, branch: this.o.branch, "is-pull-request": false, "on-default-branch": true }, links: { self: `/api/v2/ingress-attributes/${cv.iaId}` } };
+    const ingress = {
+      id: cv.iaId,
+      type: "ingress-attributes",
+      attributes: { "commit-sha": cv.sha, branch: this.o.branch, "is-pull-request": false, "on-default-branch": true },
+      links: { self: `/api/v2/ingress-attributes/${cv.iaId}` },
+    };
     return [configurationVersion, ingress];
   }
 }

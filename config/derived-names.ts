@@ -23,7 +23,12 @@ export interface DerivedName {
   readonly kind: string;
 }
 
-const name = (template: string, limit: number, service: string, kind: string): DerivedName => ({ template, limit, service, kind });
+const name = (template: string, limit: number, service: string, kind: string): DerivedName => ({
+  template,
+  limit,
+  service,
+  kind,
+});
 
 /** The parts each workspace's run roles' policies are split into (stacks/bootstrap/*-permissions.ts); plan and apply alike. */
 const RUN_ROLE_PARTS = {
@@ -82,7 +87,9 @@ export const DERIVED_NAMES: readonly DerivedName[] = [
 export const roomFor = (d: DerivedName): number => d.limit - (d.template.length - SERVICE.length);
 
 /** The derived name that leaves a service name the least room (the first, on a tie). */
-export const TIGHTEST_DERIVED_NAME: DerivedName = DERIVED_NAMES.reduce((tightest, d) => (roomFor(d) < roomFor(tightest) ? d : tightest));
+export const TIGHTEST_DERIVED_NAME: DerivedName = DERIVED_NAMES.reduce((tightest, d) =>
+  roomFor(d) < roomFor(tightest) ? d : tightest,
+);
 
 /** The longest service name every derived name has room for. */
 export const MAX_SERVICE_LENGTH = roomFor(TIGHTEST_DERIVED_NAME);

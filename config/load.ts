@@ -28,12 +28,16 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: string[]; kind: "str
  * rather than ignored, like the configuration keys they went with.
  */
 export const RETIRED_ENV: Readonly<Record<string, string>> = {
-  LAMBDAFLEX_UP_THRESHOLD_RPS: "the scaler decides on money, not rate thresholds; tune scaling.switchCostFactor (LAMBDAFLEX_SWITCH_COST_FACTOR) instead",
-  LAMBDAFLEX_DOWN_THRESHOLD_RPS: "the scaler decides on money, not rate thresholds; tune scaling.switchCostFactor (LAMBDAFLEX_SWITCH_COST_FACTOR) instead",
+  LAMBDAFLEX_UP_THRESHOLD_RPS:
+    "the scaler decides on money, not rate thresholds; tune scaling.switchCostFactor (LAMBDAFLEX_SWITCH_COST_FACTOR) instead",
+  LAMBDAFLEX_DOWN_THRESHOLD_RPS:
+    "the scaler decides on money, not rate thresholds; tune scaling.switchCostFactor (LAMBDAFLEX_SWITCH_COST_FACTOR) instead",
 };
 
 /** The overrides `env` sets (non-empty values only), with the field each one sets. */
-export function envOverrides(env: NodeJS.ProcessEnv): Array<{ variable: string; path: string[]; kind: "string" | "number"; value: string }> {
+export function envOverrides(
+  env: NodeJS.ProcessEnv,
+): Array<{ variable: string; path: string[]; kind: "string" | "number"; value: string }> {
   return Object.entries(ENV_OVERRIDES).flatMap(([variable, { path, kind }]) => {
     const value = env[variable];
     return value === undefined || value === "" ? [] : [{ variable, path, kind, value }];
@@ -49,7 +53,8 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
       node[key] = typeof node[key] === "object" && node[key] !== null ? node[key] : {};
       node = node[key] as Record<string, unknown>;
     }
-    node[path[path.length - 1]!] = kind === "number" && value.trim() !== "" && !Number.isNaN(Number(value)) ? Number(value) : value;
+    node[path[path.length - 1]!] =
+      kind === "number" && value.trim() !== "" && !Number.isNaN(Number(value)) ? Number(value) : value;
   }
   return out;
 }
@@ -62,7 +67,10 @@ export const envOrigins = (env: NodeJS.ProcessEnv): ConfigOrigins =>
 const BYTE_ORDER_MARK = "\uFEFF";
 
 /** Reads, overrides and validates the configuration. Only entry points call this. */
-export function loadDeploymentConfig(file: string = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): DeploymentConfig {
+export function loadDeploymentConfig(
+  file: string = DEFAULT_CONFIG_FILE,
+  env: NodeJS.ProcessEnv = process.env,
+): DeploymentConfig {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -77,10 +85,18 @@ export function loadDeploymentConfig(file: string = DEFAULT_CONFIG_FILE, env: No
   } catch (err) {
     throw new Error(`LambdaFlex configuration ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`LambdaFlex configuration ${file} must be a JSON object`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new Error(`LambdaFlex configuration ${file} must be a JSON object`);
   const retired = Object.keys(RETIRED_ENV).filter((name) => env[name] !== undefined && env[name] !== "");
   if (retired.length > 0) {
-    throw new ConfigValidationError(retired.map((variable) => ({ field: variable, variable, message: `is no longer read: ${RETIRED_ENV[variable]}; unset it` })), file);
+    throw new ConfigValidationError(
+      retired.map((variable) => ({
+        field: variable,
+        variable,
+        message: `is no longer read: ${RETIRED_ENV[variable]}; unset it`,
+      })),
+      file,
+    );
   }
   return parseDeploymentConfig(applyEnvOverrides(raw as Record<string, unknown>, env), file, envOrigins(env));
 }

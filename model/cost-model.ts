@@ -62,7 +62,10 @@ export const workloadFrom = (c: DeploymentConfig, accountConcurrency = 1000): Wo
   initLogBytes: c.workload.initLogBytes,
   appLogBytesPerRequest: c.workload.appLogBytesPerRequest,
   tierAlarms: TIER_ALARMS,
-  lambdaCapacityRps: Math.min(c.api.throttleRateLimit, (c.lambda.reservedConcurrency ?? accountConcurrency) / (c.lambda.meanDurationMs / 1000)),
+  lambdaCapacityRps: Math.min(
+    c.api.throttleRateLimit,
+    (c.lambda.reservedConcurrency ?? accountConcurrency) / (c.lambda.meanDurationMs / 1000),
+  ),
 });
 
 /** Lambda cold starts in a minute: new concurrent instances compared with the minute before. */
@@ -84,7 +87,12 @@ export function lambdaGbSeconds(requests: number, coldStarts: number, w: Workloa
  * records of each cold start.
  */
 export function lambdaLogGb(requests: number, coldStarts: number, w: Workload, viaApi = requests): number {
-  return (viaApi * w.accessLogBytes + requests * (w.platformLogBytes + w.appLogBytesPerRequest) + coldStarts * w.initLogBytes) / GB;
+  return (
+    (viaApi * w.accessLogBytes +
+      requests * (w.platformLogBytes + w.appLogBytesPerRequest) +
+      coldStarts * w.initLogBytes) /
+    GB
+  );
 }
 
 /**
@@ -92,7 +100,13 @@ export function lambdaLogGb(requests: number, coldStarts: number, w: Workload, v
  * and log ingestion. `viaApi` of the `requests` came through API Gateway (the rest through
  * the ALB's Lambda target group, which bills no API Gateway request and writes no access log).
  */
-export function lambdaMinuteCost(requests: number, coldStarts: number, w: Workload, p: PriceTable = DEFAULT_PRICES, viaApi = requests): number {
+export function lambdaMinuteCost(
+  requests: number,
+  coldStarts: number,
+  w: Workload,
+  p: PriceTable = DEFAULT_PRICES,
+  viaApi = requests,
+): number {
   return (
     viaApi * p.httpApiRequest +
     requests * p.lambdaRequest +
@@ -123,7 +137,8 @@ export function albLcuDimensions(requests: number, w: Workload, lambdaRequests =
   return {
     newConnections: newPerSecond / ALB_LCU.newConnectionsPerSecond,
     activeConnections: (newPerSecond * w.connectionSeconds) / ALB_LCU.activeConnectionsPerMinute,
-    processedBytes: gbPerHour(rps - lambdaRps) / ALB_LCU.targetGbPerHour + gbPerHour(lambdaRps) / ALB_LCU.lambdaTargetGbPerHour,
+    processedBytes:
+      gbPerHour(rps - lambdaRps) / ALB_LCU.targetGbPerHour + gbPerHour(lambdaRps) / ALB_LCU.lambdaTargetGbPerHour,
   };
 }
 
@@ -149,7 +164,13 @@ export function fargateFixedMinuteCost(tasks: number, w: Workload, p: PriceTable
  * Cost of one minute on the Fargate tier: `requests` reach the ALB, `lambdaRequests` of them
  * go on to its Lambda target group (billed on the Lambda tier too), the rest to `tasks` tasks.
  */
-export function fargateMinuteCost(requests: number, tasks: number, w: Workload, p: PriceTable = DEFAULT_PRICES, lambdaRequests = 0): number {
+export function fargateMinuteCost(
+  requests: number,
+  tasks: number,
+  w: Workload,
+  p: PriceTable = DEFAULT_PRICES,
+  lambdaRequests = 0,
+): number {
   const taskRequests = requests - Math.min(Math.max(0, lambdaRequests), requests);
   const appLogs = ((taskRequests * w.appLogBytesPerRequest) / GB) * p.logsIngestGb;
   return fargateFixedMinuteCost(tasks, w, p) + (albLcus(requests, w, lambdaRequests) * p.albLcuHour) / 60 + appLogs;
@@ -157,7 +178,10 @@ export function fargateMinuteCost(requests: number, tasks: number, w: Workload, 
 
 /** Tasks target tracking settles on for a request rate, within the bounds. */
 export function tasksNeeded(rps: number, w: Workload): number {
-  return Math.min(w.maxTasks, Math.max(w.minTasks, Math.ceil(rps / (w.requestsPerTaskPerSecond * w.targetUtilization))));
+  return Math.min(
+    w.maxTasks,
+    Math.max(w.minTasks, Math.ceil(rps / (w.requestsPerTaskPerSecond * w.targetUtilization))),
+  );
 }
 
 /**
@@ -165,7 +189,8 @@ export function tasksNeeded(rps: number, w: Workload): number {
  * on Lambda, for these sizes and prices (bisection; both costs rise with rate).
  */
 export function breakEvenRps(w: Workload, p: PriceTable = DEFAULT_PRICES): number {
-  const diff = (rps: number) => lambdaMinuteCost(rps * 60, 0, w, p) - fargateMinuteCost(rps * 60, tasksNeeded(rps, w), w, p);
+  const diff = (rps: number) =>
+    lambdaMinuteCost(rps * 60, 0, w, p) - fargateMinuteCost(rps * 60, tasksNeeded(rps, w), w, p);
   let lo = 0;
   let hi = 1;
   while (diff(hi) < 0 && hi < 1e6) hi *= 2;

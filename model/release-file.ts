@@ -38,7 +38,12 @@ export interface ImageRelease {
 export const ImageReleaseSchema = z
   .object({
     image_digest: z.string().regex(IMAGE_DIGEST_PATTERN, "must be sha256: followed by 64 lower-case hex digits"),
-    image_tag: z.string().regex(IMAGE_TAG_PATTERN, "must be release- followed by letters, digits, '.', '_' or '-' (at most 128 characters)"),
+    image_tag: z
+      .string()
+      .regex(
+        IMAGE_TAG_PATTERN,
+        "must be release- followed by letters, digits, '.', '_' or '-' (at most 128 characters)",
+      ),
     released_at: z.iso.datetime({ message: "must be an ISO-8601 UTC time such as 2026-01-01T00:00:00Z" }),
   })
   .strict();

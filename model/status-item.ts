@@ -22,7 +22,12 @@ export function parseScalerStatus(raw: string | undefined): ScalerStatus | undef
   try {
     const p = JSON.parse(raw) as Partial<ScalerStatus> | null;
     if (!p || typeof p.state !== "string") return undefined;
-    return { state: p.state, decision: String(p.decision ?? ""), reason: String(p.reason ?? ""), at: String(p.at ?? "") };
+    return {
+      state: p.state,
+      decision: String(p.decision ?? ""),
+      reason: String(p.reason ?? ""),
+      at: String(p.at ?? ""),
+    };
   } catch {
     return undefined;
   }

@@ -44,7 +44,8 @@ export function parseToggle(text: string, path = "toggle file"): Toggle {
   if (text.startsWith("\uFEFF")) {
     throw new ToggleFileError(`${path} starts with a byte-order mark (U+FEFF); save it as UTF-8 without one`);
   }
-  if (text.trim() === "") throw new ToggleFileError(`${path} is empty; it must hold the JSON object the scaler commits`);
+  if (text.trim() === "")
+    throw new ToggleFileError(`${path} is empty; it must hold the JSON object the scaler commits`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -56,12 +57,17 @@ export function parseToggle(text: string, path = "toggle file"): Toggle {
     const fields = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
     const problems = result.error.issues.flatMap((i) => {
       if (i.code === "unrecognized_keys") {
-        return i.keys.map((key) => `${key} = ${JSON.stringify(fields[key])}: not a toggle field (${Object.keys(ToggleSchema.shape).join(", ")})`);
+        return i.keys.map(
+          (key) =>
+            `${key} = ${JSON.stringify(fields[key])}: not a toggle field (${Object.keys(ToggleSchema.shape).join(", ")})`,
+        );
       }
       const field = i.path.join(".") || "(root)";
       if (i.path.length === 0) return [`${field}: ${i.message}`];
       const value = fields[String(i.path[0])];
-      return [value === undefined ? `${field} is missing: ${i.message}` : `${field} = ${JSON.stringify(value)}: ${i.message}`];
+      return [
+        value === undefined ? `${field} is missing: ${i.message}` : `${field} = ${JSON.stringify(value)}: ${i.message}`,
+      ];
     });
     throw new ToggleFileError(`${path} is invalid: ${problems.join("; ")}`);
   }

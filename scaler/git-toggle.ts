@@ -35,7 +35,13 @@ export interface ToggleCheckout {
   /** Commit the toggle was read at. */
   readonly head: string;
   /** Replaces the toggle, commits and pushes. `rejected` means the remote moved: read again and decide again. */
-  commit(text: string, message: string, at: Date): Promise<{ readonly outcome: "pushed"; readonly oid: string } | { readonly outcome: "rejected"; readonly detail: string }>;
+  commit(
+    text: string,
+    message: string,
+    at: Date,
+  ): Promise<
+    { readonly outcome: "pushed"; readonly oid: string } | { readonly outcome: "rejected"; readonly detail: string }
+  >;
   /** Removes the clone, if one was made. */
   dispose(): Promise<void>;
 }
@@ -55,7 +61,10 @@ export type ToggleReader = () => Promise<ToggleCheckout>;
  * emptied first: a container runs one invocation at a time, so a clone left by
  * an invocation that timed out is removed by the next, and /tmp never fills.
  */
-export function toggleReader(o: GitToggleOptions, dir = join(o.workRoot ?? tmpdir(), "lambdaflex-toggle")): ToggleReader {
+export function toggleReader(
+  o: GitToggleOptions,
+  dir = join(o.workRoot ?? tmpdir(), "lambdaflex-toggle"),
+): ToggleReader {
   const http = o.http ?? nodeHttp;
   const file = join(dir, o.path);
   let cached: { head: string; text: string } | undefined;
@@ -69,7 +78,9 @@ export function toggleReader(o: GitToggleOptions, dir = join(o.workRoot ?? tmpdi
   };
   const authError = (err: unknown) =>
     authRejected || (err as { data?: { statusCode?: number } }).data?.statusCode === 401
-      ? new GitAuthError(`git server ${o.url} rejected the credentials (HTTP 401); check the token parameter and its user name "${o.username}"`)
+      ? new GitAuthError(
+          `git server ${o.url} rejected the credentials (HTTP 401); check the token parameter and its user name "${o.username}"`,
+        )
       : (err as Error);
   const guarded = async <T>(f: () => Promise<T>): Promise<T> => {
     authRejected = false;
@@ -82,7 +93,9 @@ export function toggleReader(o: GitToggleOptions, dir = join(o.workRoot ?? tmpdi
   /** A fresh depth-1 clone of the branch in the fixed folder; returns its head and the toggle's text. */
   const clone = async (): Promise<{ head: string; text: string }> => {
     await rm(dir, { recursive: true, force: true });
-    await guarded(() => git.clone({ fs, http, dir, url: o.url, ref: o.branch, singleBranch: true, depth: 1, noTags: true, ...auth }));
+    await guarded(() =>
+      git.clone({ fs, http, dir, url: o.url, ref: o.branch, singleBranch: true, depth: 1, noTags: true, ...auth }),
+    );
     const head = await git.resolveRef({ fs, dir, ref: "HEAD" });
     let text: string;
     try {
@@ -93,7 +106,9 @@ export function toggleReader(o: GitToggleOptions, dir = join(o.workRoot ?? tmpdi
     return { head, text };
   };
   const remoteHead = async (): Promise<string> => {
-    const refs = await guarded(() => git.listServerRefs({ http, url: o.url, prefix: `refs/heads/${o.branch}`, protocolVersion: 1, ...auth }));
+    const refs = await guarded(() =>
+      git.listServerRefs({ http, url: o.url, prefix: `refs/heads/${o.branch}`, protocolVersion: 1, ...auth }),
+    );
     const ref = refs.find((r) => r.ref === `refs/heads/${o.branch}`);
     if (!ref) throw new Error(`branch ${o.branch} does not exist on ${o.url}`);
     return ref.oid;
@@ -120,13 +135,21 @@ export function toggleReader(o: GitToggleOptions, dir = join(o.workRoot ?? tmpdi
           cloned = true;
           if (fresh.head !== read.head) {
             cached = fresh;
-            return { outcome: "rejected", detail: `${o.branch} moved from ${read.head.slice(0, 8)} to ${fresh.head.slice(0, 8)}` };
+            return {
+              outcome: "rejected",
+              detail: `${o.branch} moved from ${read.head.slice(0, 8)} to ${fresh.head.slice(0, 8)}`,
+            };
           }
         }
         await fsp.mkdir(dirname(file), { recursive: true });
         await fsp.writeFile(file, newText);
         await git.add({ fs, dir, filepath: o.path });
-        const who = { name: o.author.name, email: o.author.email, timestamp: Math.floor(at.getTime() / 1000), timezoneOffset: 0 };
+        const who = {
+          name: o.author.name,
+          email: o.author.email,
+          timestamp: Math.floor(at.getTime() / 1000),
+          timezoneOffset: 0,
+        };
         const oid = await git.commit({ fs, dir, message, author: who, committer: who });
         try {
           const result = await guarded(() => git.push({ fs, http, dir, remote: "origin", ref: o.branch, ...auth }));
@@ -135,10 +158,12 @@ export function toggleReader(o: GitToggleOptions, dir = join(o.workRoot ?? tmpdi
           return { outcome: "pushed", oid };
         } catch (err) {
           const e = err as { code?: string; message: string; data?: { statusCode?: number } };
-          if (e.code === "PushRejectedError" || e.code === "GitPushError") return { outcome: "rejected", detail: e.message };
+          if (e.code === "PushRejectedError" || e.code === "GitPushError")
+            return { outcome: "rejected", detail: e.message };
           // A server error mid-push (a concurrent push holding the ref lock) is treated like a moved
           // remote: read again and decide again, a bounded number of times.
-          if (e.code === "HttpError" && (e.data?.statusCode ?? 0) >= 500) return { outcome: "rejected", detail: e.message };
+          if (e.code === "HttpError" && (e.data?.statusCode ?? 0) >= 500)
+            return { outcome: "rejected", detail: e.message };
           throw err;
         }
       },

@@ -39,7 +39,10 @@ export function classifyEvent(event: unknown): Trigger {
   // The one-time schedule the scaler created for itself while a wake alarm stays in ALARM (adapters/wake.ts).
   if (e.source === REARM_SOURCE) {
     // A patient re-arm carries the gap it waited; anything else (or a malformed memo) starts again at a minute.
-    const previous = Number.isInteger(e.gapMinutes) && e.gapMinutes >= 1 && typeof e.episode === "string" ? { gapMinutes: e.gapMinutes as number, episode: e.episode as string } : undefined;
+    const previous =
+      Number.isInteger(e.gapMinutes) && e.gapMinutes >= 1 && typeof e.episode === "string"
+        ? { gapMinutes: e.gapMinutes as number, episode: e.episode as string }
+        : undefined;
     return previous ? { kind: "rearm", previous } : { kind: "rearm" };
   }
   if (e.source === "aws.cloudwatch" && e.alarmData) {
@@ -49,7 +52,11 @@ export function classifyEvent(event: unknown): Trigger {
   if (record?.EventSource === "aws:sns" && typeof record.Sns?.Message === "string") {
     try {
       const message = JSON.parse(record.Sns.Message) as { AlarmName?: string; NewStateValue?: string };
-      return { kind: "alarm-via-sns", alarm: String(message.AlarmName ?? ""), state: String(message.NewStateValue ?? "") };
+      return {
+        kind: "alarm-via-sns",
+        alarm: String(message.AlarmName ?? ""),
+        state: String(message.NewStateValue ?? ""),
+      };
     } catch {
       return { kind: "unknown" };
     }
@@ -101,7 +108,8 @@ export interface ScalerDeps extends ReconcileDeps {
   readonly rearm?: (request?: RearmRequest) => Promise<void>;
 }
 
-const isAuthRejection = (err: unknown) => err instanceof GitAuthError || (err instanceof TerraformCloudError && err.status === 401);
+const isAuthRejection = (err: unknown) =>
+  err instanceof GitAuthError || (err instanceof TerraformCloudError && err.status === 401);
 
 /** Wires the reconciler to AWS, Terraform Cloud and the git host through `ports`. */
 export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = defaultPorts()): ScalerDeps {
@@ -109,7 +117,12 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
   const tokens = tokenCache(ports.parameters, isAuthRejection);
   const withToken = <T>(name: string, use: (token: string) => Promise<T>): Promise<T> => tokens.use(name, use);
   const tfc = s.terraformCloud;
-  const target = (token: string) => ({ baseUrl: ports.terraformCloudUrl ?? `https://${tfc!.hostname}`, organization: tfc!.organization, workspace: tfc!.workspace, token });
+  const target = (token: string) => ({
+    baseUrl: ports.terraformCloudUrl ?? `https://${tfc!.hostname}`,
+    organization: tfc!.organization,
+    workspace: tfc!.workspace,
+    token,
+  });
   // One reader per container and token, so the toggle text is cached across warm invocations.
   const readers = new Map<string, ReturnType<typeof toggleReader>>();
   const reader = (token: string) => {
@@ -139,7 +152,14 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     logger,
     now,
     metrics: (now, state) =>
-      readMetrics({ cloudwatch: ports.cloudwatch, elb: ports.elb }, s.targets, now, s.policy.historyMinutes, state, s.metricLagMinutes),
+      readMetrics(
+        { cloudwatch: ports.cloudwatch, elb: ports.elb },
+        s.targets,
+        now,
+        s.policy.historyMinutes,
+        state,
+        s.metricLagMinutes,
+      ),
     setWeight: (listener, weight) => setFargateWeight(ports.elb, listener, weight),
     records: () => readLiveRecords(ports.route53, s.hostedZoneId, s.domain),
     publish: (status) => publishStatus(ports.dynamo, s.tableName, status),
@@ -148,10 +168,23 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
     rearm: async (request = {}) => {
       const { follow } = request;
       // Serving with only the low-demand alarm in ALARM, a late look can only make a drain late.
-      const patient = request.state === "serving" ? { alarmNames: [serviceNames(s.service).tier.lowDemandAlarm], maxGapMinutes: maxRearmGapMinutes(s.policy) } : undefined;
+      const patient =
+        request.state === "serving"
+          ? { alarmNames: [serviceNames(s.service).tier.lowDemandAlarm], maxGapMinutes: maxRearmGapMinutes(s.policy) }
+          : undefined;
       try {
-        const r = await rearmIfAlarming({ cloudwatch: ports.cloudwatch, scheduler: ports.scheduler }, s.wake, now(), { ...request, patient });
-        if (r.armed) logger("info", "re-armed", { schedule: r.schedule, alarms: r.alarms, ...(follow ? { follow } : {}), ...(r.gapMinutes > 1 ? { gapMinutes: r.gapMinutes } : {}), ...(r.alreadyArmed ? { alreadyArmed: true } : {}) });
+        const r = await rearmIfAlarming({ cloudwatch: ports.cloudwatch, scheduler: ports.scheduler }, s.wake, now(), {
+          ...request,
+          patient,
+        });
+        if (r.armed)
+          logger("info", "re-armed", {
+            schedule: r.schedule,
+            alarms: r.alarms,
+            ...(follow ? { follow } : {}),
+            ...(r.gapMinutes > 1 ? { gapMinutes: r.gapMinutes } : {}),
+            ...(r.alreadyArmed ? { alreadyArmed: true } : {}),
+          });
       } catch (err) {
         // The hourly heartbeat still catches up; a failed re-arm only delays the next look.
         logger("error", "could not re-arm the scaler", { error: (err as Error).message });
@@ -166,7 +199,10 @@ export function awsDeps(s: ScalerSettings, logger: Logger, ports: ScalerPorts = 
       : undefined,
     queueRun: tfc
       ? (workspaceId, message) =>
-          withToken(tfc.tokenParameterName, async (token) => (await queueRun(target(token), workspaceId, message, ports.fetch)).id)
+          withToken(
+            tfc.tokenParameterName,
+            async (token) => (await queueRun(target(token), workspaceId, message, ports.fetch)).id,
+          )
       : undefined,
     checkout: () => withToken(s.git.tokenParameterName, (token) => reader(token)()),
   };
@@ -213,16 +249,31 @@ export async function handleWith(d: ScalerDeps, trigger: Trigger, log: Logger): 
   if (decision && !decision.toggle.fargate_pinned) {
     // The per-minute rule comes and goes with the tier's apply: until the run for the toggle has
     // applied (or after it failed), nothing else would invoke the scaler within the hour.
-    if (decision.to !== "off" && (result.outcome === "committed" || result.run?.forHead?.phase !== "applied")) await d.rearm?.({ follow: `tier ${decision.to}: run ${result.run?.forHead?.status ?? "pending"}` });
+    if (decision.to !== "off" && (result.outcome === "committed" || result.run?.forHead?.phase !== "applied"))
+      await d.rearm?.({ follow: `tier ${decision.to}: run ${result.run?.forHead?.status ?? "pending"}` });
     else if (decision.followUp) await d.rearm?.({ follow: decision.followUp });
     // Spilling to Lambda (or a canary's split short of what the tasks carry): look each minute so the
     // weight follows the tasks target tracking adds; at 100 the overload alarm wakes the scaler.
-    else if (decision.to === "serving" && decision.fargateWeight !== undefined && decision.fargateWeight < 100) await d.rearm?.({ follow: `serving: ${decision.fargateWeight}% of the ALB's requests on the tasks` });
+    else if (decision.to === "serving" && decision.fargateWeight !== undefined && decision.fargateWeight < 100)
+      await d.rearm?.({ follow: `serving: ${decision.fargateWeight}% of the ALB's requests on the tasks` });
     // Off and serving, the scaler sleeps between alarms; one that stays in ALARM acts only once.
-    else if (result.outcome === "no-change" && (decision.to === "off" || decision.to === "serving")) await d.rearm?.({ state: decision.to, previous: trigger.kind === "rearm" ? trigger.previous : undefined });
+    else if (result.outcome === "no-change" && (decision.to === "off" || decision.to === "serving"))
+      await d.rearm?.({ state: decision.to, previous: trigger.kind === "rearm" ? trigger.previous : undefined });
   }
-  return { trigger, outcome: result.outcome, attempts: result.attempts, commit: result.commit, from: decision?.from, to: decision?.to, reason: decision?.reason };
+  return {
+    trigger,
+    outcome: result.outcome,
+    attempts: result.attempts,
+    commit: result.commit,
+    from: decision?.from,
+    to: decision?.to,
+    reason: decision?.reason,
+  };
 }
 
 /** What an invocation returns (and logs): the trigger, the outcome, and the step it committed. */
-export type HandlerResult = { trigger: Trigger } & Omit<ReconcileResult, "decision"> & { from?: string; to?: string; reason?: string };
+export type HandlerResult = { trigger: Trigger } & Omit<ReconcileResult, "decision"> & {
+    from?: string;
+    to?: string;
+    reason?: string;
+  };

@@ -5,7 +5,14 @@
  * with the same cost model the simulator bills with (model/cost-model.ts), so
  * the policy and the bill cannot disagree.
  */
-import { breakEvenRps, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "../model/cost-model";
+import {
+  breakEvenRps,
+  fargateFixedMinuteCost,
+  fargateMinuteCost,
+  lambdaMinuteCost,
+  tasksNeeded,
+  type Workload,
+} from "../model/cost-model";
 import type { PriceTable } from "../model/prices";
 
 /** What the money rule needs from the configuration. */
@@ -28,7 +35,8 @@ const fargateCost = (requests: number, c: MoneyConfig): number =>
   fargateMinuteCost(requests, tasksNeeded(requests / 60, c.workload), c.workload, c.prices);
 
 /** How much more a minute costs on Lambda than on Fargate (negative below break-even). */
-export const lambdaExcess = (requests: number, c: MoneyConfig): number => lambdaCost(requests, c) - fargateCost(requests, c);
+export const lambdaExcess = (requests: number, c: MoneyConfig): number =>
+  lambdaCost(requests, c) - fargateCost(requests, c);
 
 /**
  * The minutes a round trip of the tier bills idle, and the tasks it bills: the
@@ -50,7 +58,12 @@ export interface RoundTripShape {
  * configured warm-up and teardown at the configured floor.
  */
 export function roundTripCost(c: MoneyConfig, shape?: RoundTripShape): number {
-  const s = shape ?? { warmupMinutes: c.warmupMinutes, warmTasks: c.workload.minTasks, leaveMinutes: c.teardownMinutes, restTasks: c.workload.minTasks };
+  const s = shape ?? {
+    warmupMinutes: c.warmupMinutes,
+    warmTasks: c.workload.minTasks,
+    leaveMinutes: c.teardownMinutes,
+    restTasks: c.workload.minTasks,
+  };
   const idle = (tasks: number) => fargateFixedMinuteCost(tasks, c.workload, c.prices);
   return (idle(s.warmTasks) * s.warmupMinutes + idle(s.restTasks) * s.leaveMinutes) * c.switchCostFactor;
 }
@@ -63,7 +76,11 @@ export function roundTripCost(c: MoneyConfig, shape?: RoundTripShape): number {
  * money past the price is never needed, and would otherwise outlive the load
  * that earned it.
  */
-export function accumulated(values: ReadonlyArray<number | undefined>, gain: (value: number) => number, cap = Infinity): number {
+export function accumulated(
+  values: ReadonlyArray<number | undefined>,
+  gain: (value: number) => number,
+  cap = Infinity,
+): number {
   let sum = 0;
   for (const v of values) if (v !== undefined) sum = Math.min(cap, Math.max(0, sum + gain(v)));
   return sum;
@@ -86,7 +103,10 @@ export function despike(values: ReadonlyArray<number | undefined>, width: number
   const half = Math.floor(width / 2);
   return values.map((v, i) => {
     if (v === undefined) return undefined;
-    const known = values.slice(Math.max(0, i - half), i + half + 1).filter((x): x is number => x !== undefined).sort((a, b) => b - a);
+    const known = values
+      .slice(Math.max(0, i - half), i + half + 1)
+      .filter((x): x is number => x !== undefined)
+      .sort((a, b) => b - a);
     return Math.min(v, known[Math.min(1, known.length - 1)]!);
   });
 }

@@ -72,7 +72,10 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   // without the live answer two published minutes are needed.
   const live = o.metrics.healthyTargetsNow;
   const healthyNow = live ?? latestHealthy[latestHealthy.length - 1];
-  const healthyAtLeast = (n: number) => (live !== undefined ? live >= n : latestHealthy.length === 2 && latestHealthy.every((h) => h !== undefined && h >= n));
+  const healthyAtLeast = (n: number) =>
+    live !== undefined
+      ? live >= n
+      : latestHealthy.length === 2 && latestHealthy.every((h) => h !== undefined && h >= n);
   const throttles = last(o.metrics.lambdaThrottles, 2).reduce<number>((a, b) => a + (b ?? 0), 0);
 
   const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -146,15 +149,34 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   const alerts: Alert[] = [];
   // Set on the way to the decision (a guard or a state's rule); none and commit carry what is set when called.
   const out: Carried = {};
-  const memory: ScalerMemory = { ...(recordGone ? { recordGone } : {}), ...(stayTally.memory ? { stay: stayTally.memory } : {}) };
+  const memory: ScalerMemory = {
+    ...(recordGone ? { recordGone } : {}),
+    ...(stayTally.memory ? { stay: stayTally.memory } : {}),
+  };
   const carried = () => ({ requeueRun: out.requeueRun, followUp: out.followUp, fargateWeight: out.fargateWeight });
-  const none = (reason: string): Decision =>
-    ({ action: "none", from: state, to: state, toggle: t, reason, evidence, alerts, ...carried(), memory });
+  const none = (reason: string): Decision => ({
+    action: "none",
+    from: state,
+    to: state,
+    toggle: t,
+    reason,
+    evidence,
+    alerts,
+    ...carried(),
+    memory,
+  });
   const commit = (to: TierState, reason: string, changes: ToggleChanges = {}): Decision => ({
     action: "commit",
     from: state,
     to,
-    toggle: { ...t, fargate_backoff_up: upSteps, fargate_backoff_down: downSteps, fargate_tier: to, fargate_tier_since: stamp, ...changes },
+    toggle: {
+      ...t,
+      fargate_backoff_up: upSteps,
+      fargate_backoff_down: downSteps,
+      fargate_tier: to,
+      fargate_tier_since: stamp,
+      ...changes,
+    },
     reason,
     evidence,
     alerts,
@@ -167,7 +189,10 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
   if (t.fargate_pinned) return none(`pinned at ${state} by a human; reporting only`);
   // A since ahead of the clock would stretch every dwell and timeout: someone wrote it by hand or a clock is wrong.
   if (rawMinutes < -CLOCK_SKEW_MINUTES) {
-    alerts.push({ kind: "toggle-from-future", message: `fargate_tier_since ${t.fargate_tier_since} is ${Math.round(-rawMinutes)} min ahead of the scaler's clock; fix the toggle file` });
+    alerts.push({
+      kind: "toggle-from-future",
+      message: `fargate_tier_since ${t.fargate_tier_since} is ${Math.round(-rawMinutes)} min ahead of the scaler's clock; fix the toggle file`,
+    });
     return none(`holding at ${state}: the toggle's since is in the future`);
   }
   // A failed run means the infrastructure is not what the toggle says: page, queue the run
@@ -178,20 +203,67 @@ export function decide(c: PolicyConfig, o: Observation, now: Date): Decision {
     const attempts = Math.max(1, o.run!.failedAttempts);
     const waited = failedRun.finishedAt ? (now.getTime() - Date.parse(failedRun.finishedAt)) / 60_000 : Infinity;
     const wait = runRetryBackoffMinutes(attempts);
-    alerts.push({ kind: "apply-failed", message: `Terraform Cloud run ${failedRun.id} ${failedRun.status}${failedRun.commitSha ? ` at ${failedRun.commitSha.slice(0, 8)}` : ""} (${attempts} failed in a row); holding at ${state}` });
-    if (!(waited < wait)) out.requeueRun = `run ${failedRun.id} ${failedRun.status} (${attempts} in a row); retrying after ${wait} min`;
+    alerts.push({
+      kind: "apply-failed",
+      message: `Terraform Cloud run ${failedRun.id} ${failedRun.status}${failedRun.commitSha ? ` at ${failedRun.commitSha.slice(0, 8)}` : ""} (${attempts} failed in a row); holding at ${state}`,
+    });
+    if (!(waited < wait))
+      out.requeueRun = `run ${failedRun.id} ${failedRun.status} (${attempts} in a row); retrying after ${wait} min`;
     if (throttles === 0) return none(`holding at ${state}: the last Terraform run ${failedRun.status}`);
   }
   const behindLambda = `Lambda cost ${usd(lambdaBehind)} more than Fargate would have`;
   const behindFargate = `Fargate cost ${usd(fargateBehind)} more than Lambda would have`;
-  const priced = (price: number, steps: number) => `round trip ${usd(price)}${steps ? ` (backoff x${2 ** steps})` : ""}`;
+  const priced = (price: number, steps: number) =>
+    `round trip ${usd(price)}${steps ? ` (backoff x${2 ** steps})` : ""}`;
   // The up price in words: the round trip (with its backoff) plus Lambda's rent while the tier warms.
   const upPriced = `${priced(upBar, upSteps)}${leadRent > 0 ? ` plus ${usd(leadRent)} of Lambda while it warms ${warmup} min` : ""}`;
 
   return RULES[state]({
-    c, o, t, minutesInState, applyLate, alb, latestDemand, recentRps, peakRps, healthyNow, live, healthyAtLeast, throttles,
-    warmup, lasting, size, floor, upSteps, downSteps, step, latestExcess, stayExcess, smoothStayExcess, leadRent, upBar,
-    upPrice, lambdaBehind, downPrice, fargateBehind, recentHigh, rewarm, stayExcessSum, wasted, recordGone, goneMinutes,
-    weighted, weightNow, capacityWeight, alerts, out, none, commit, behindLambda, behindFargate, priced, upPriced,
+    c,
+    o,
+    t,
+    minutesInState,
+    applyLate,
+    alb,
+    latestDemand,
+    recentRps,
+    peakRps,
+    healthyNow,
+    live,
+    healthyAtLeast,
+    throttles,
+    warmup,
+    lasting,
+    size,
+    floor,
+    upSteps,
+    downSteps,
+    step,
+    latestExcess,
+    stayExcess,
+    smoothStayExcess,
+    leadRent,
+    upBar,
+    upPrice,
+    lambdaBehind,
+    downPrice,
+    fargateBehind,
+    recentHigh,
+    rewarm,
+    stayExcessSum,
+    wasted,
+    recordGone,
+    goneMinutes,
+    weighted,
+    weightNow,
+    capacityWeight,
+    alerts,
+    out,
+    none,
+    commit,
+    behindLambda,
+    behindFargate,
+    priced,
+    upPriced,
   });
 }

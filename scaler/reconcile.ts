@@ -54,7 +54,13 @@ export interface ReconcileResult {
   readonly run?: RunObservation;
 }
 
-const EMPTY: MetricReadings = { apiRequests: [], albRequests: [], healthyHosts: [], lambdaThrottles: [], lambdaConcurrency: [] };
+const EMPTY: MetricReadings = {
+  apiRequests: [],
+  albRequests: [],
+  healthyHosts: [],
+  lambdaThrottles: [],
+  lambdaConcurrency: [],
+};
 
 /** A commit message that reads as a line of scaling history, with the figures in the body. */
 export function commitMessage(d: Decision, at: Date): string {
@@ -105,7 +111,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
       })
     : Promise.resolve(null);
   const report = (next: PublishedStatus, alerts: readonly StatusAlert[], evidence?: Decision["evidence"]) =>
-    settleStatus(deps, next, alerts, evidence, previous).catch((err: Error) => log("error", "could not publish the scaler status", { error: err.message }));
+    settleStatus(deps, next, alerts, evidence, previous).catch((err: Error) =>
+      log("error", "could not publish the scaler status", { error: err.message }),
+    );
   const maxAttempts = deps.maxAttempts ?? 3;
   const requeue = (run: RunReadings, why: string) =>
     deps.queueRun!(run.workspaceId, `lambdaflex: retry: ${why}`).then(
@@ -121,23 +129,68 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
         toggle = parseToggle(checkout.text, deps.toggleFile);
       } catch (err) {
         if (!(err instanceof ToggleFileError)) throw err;
-        const alerts = [{ kind: "corrupt-toggle", message: `${deps.toggleFile} is corrupt; nothing is committed until a human fixes it: ${err.message}` }];
-        log("error", "decision", { action: "alert", alert: "corrupt-toggle", reason: err.message, alerts, head: checkout.head });
-        await report({ state: "unknown", decision: "alert: corrupt toggle file, nothing committed", reason: err.message, at: now.toISOString() }, alerts);
+        const alerts = [
+          {
+            kind: "corrupt-toggle",
+            message: `${deps.toggleFile} is corrupt; nothing is committed until a human fixes it: ${err.message}`,
+          },
+        ];
+        log("error", "decision", {
+          action: "alert",
+          alert: "corrupt-toggle",
+          reason: err.message,
+          alerts,
+          head: checkout.head,
+        });
+        await report(
+          {
+            state: "unknown",
+            decision: "alert: corrupt toggle file, nothing committed",
+            reason: err.message,
+            at: now.toISOString(),
+          },
+          alerts,
+        );
         return { outcome: "corrupt-toggle", attempts: attempt };
       }
       // Fetched once per run; again only if a re-read after a rejected push found another state.
-      if (metrics?.state !== toggle.fargate_tier) metrics = { state: toggle.fargate_tier, value: readMetrics(toggle.fargate_tier) };
+      if (metrics?.state !== toggle.fargate_tier)
+        metrics = { state: toggle.fargate_tier, value: readMetrics(toggle.fargate_tier) };
       const run = await runsFor(checkout.head);
       // What earlier runs remembered lives in the status item (read once per run, like the alerts told).
       const prev = await previous;
-      const decision = decide(deps.policy, { toggle, fargateRecordLive: (await records)?.fargate, metrics: await metrics.value, run, memory: prev?.memory }, now);
+      const decision = decide(
+        deps.policy,
+        {
+          toggle,
+          fargateRecordLive: (await records)?.fargate,
+          metrics: await metrics.value,
+          run,
+          memory: prev?.memory,
+        },
+        now,
+      );
       const unchanged = decision.action === "none" || formatToggle(decision.toggle) === checkout.text;
-      const label = unchanged ? "no change" : deps.dryRun ? `dry run: would commit ${decision.to}` : `committed ${decision.to}`;
+      const label = unchanged
+        ? "no change"
+        : deps.dryRun
+          ? `dry run: would commit ${decision.to}`
+          : `committed ${decision.to}`;
       const remembered = decision.memory && Object.keys(decision.memory).length > 0 ? { memory: decision.memory } : {};
-      const status = (over: Partial<PublishedStatus> = {}): PublishedStatus => ({ state: toggle.fargate_tier, decision: label, reason: decision.reason, at: now.toISOString(), ...remembered, ...over });
+      const status = (over: Partial<PublishedStatus> = {}): PublishedStatus => ({
+        state: toggle.fargate_tier,
+        decision: label,
+        reason: decision.reason,
+        at: now.toISOString(),
+        ...remembered,
+        ...over,
+      });
       // While off and nothing changes the line is logged every run: keep it short (the status and commits carry the figures).
-      const quiet = unchanged && toggle.fargate_tier === "off" && prev !== null && !statusChanged(prev, { ...status(), alerts: decision.alerts });
+      const quiet =
+        unchanged &&
+        toggle.fargate_tier === "off" &&
+        prev !== null &&
+        !statusChanged(prev, { ...status(), alerts: decision.alerts });
       log(decision.alerts.length > 0 ? "warn" : "info", "decision", {
         action: unchanged ? "none" : deps.dryRun ? "dry-run" : "commit",
         from: decision.from,
@@ -151,12 +204,23 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
       });
       // Weights are runtime state, not a commit: set them whatever happens to the toggle.
       const { fargateWeightNow: observed, listener } = await metrics.value;
-      if (decision.fargateWeight !== undefined && observed !== undefined && decision.fargateWeight !== observed && deps.setWeight && !deps.dryRun) {
+      if (
+        decision.fargateWeight !== undefined &&
+        observed !== undefined &&
+        decision.fargateWeight !== observed &&
+        deps.setWeight &&
+        !deps.dryRun
+      ) {
         try {
           // A listener is read with the weight it reports; without one there is nothing to set.
-          if (!listener) throw new Error("the ALB's HTTPS listener was not found with the metrics; weights left as they are");
+          if (!listener)
+            throw new Error("the ALB's HTTPS listener was not found with the metrics; weights left as they are");
           await deps.setWeight(listener, decision.fargateWeight);
-          log("info", "weights set", { fargate: decision.fargateWeight, lambda: 100 - decision.fargateWeight, was: observed });
+          log("info", "weights set", {
+            fargate: decision.fargateWeight,
+            lambda: 100 - decision.fargateWeight,
+            was: observed,
+          });
         } catch (err) {
           log("error", "could not set the listener weights", { error: (err as Error).message });
         }
@@ -181,7 +245,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
       await checkout.dispose();
     }
   }
-  throw new Error(`push of the toggle was rejected ${maxAttempts} times in a row; another writer keeps moving ${deps.toggleFile}`);
+  throw new Error(
+    `push of the toggle was rejected ${maxAttempts} times in a row; another writer keeps moving ${deps.toggleFile}`,
+  );
 }
 
 const sameAlerts = (a: readonly StatusAlert[] = [], b: readonly StatusAlert[] = []) =>
@@ -222,11 +288,20 @@ async function settleStatus(
       continue;
     }
     try {
-      await deps.notify(alert, { service: deps.service, state: next.state, reason: next.reason, evidence, at: next.at });
+      await deps.notify(alert, {
+        service: deps.service,
+        state: next.state,
+        reason: next.reason,
+        evidence,
+        at: next.at,
+      });
       deps.logger("warn", "alert sent", { kind: alert.kind });
       told.push(alert);
     } catch (err) {
-      deps.logger("error", "could not send an alert; the next run tries again", { kind: alert.kind, error: (err as Error).message });
+      deps.logger("error", "could not send an alert; the next run tries again", {
+        kind: alert.kind,
+        error: (err as Error).message,
+      });
     }
   }
   const status: PublishedStatus = { ...next, alerts: told.map(({ kind, message }) => ({ kind, message })) };

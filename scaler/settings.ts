@@ -91,7 +91,14 @@ export const ScalerSettingsSchema = z
     /** Minutes CloudWatch may take to publish a datapoint; decisions use windows that end this far back. */
     metricLagMinutes: required(scaling.metricLagMinutes),
     /** Where to read the fargate workspace's run status; absent with local state. */
-    terraformCloud: z.object({ hostname: z.string().min(1), organization: z.string().min(1), workspace: z.string().min(1), tokenParameterName: z.string().min(1) }).optional(),
+    terraformCloud: z
+      .object({
+        hostname: z.string().min(1),
+        organization: z.string().min(1),
+        workspace: z.string().min(1),
+        tokenParameterName: z.string().min(1),
+      })
+      .optional(),
     dryRun: z.boolean(),
   })
   .strict();
@@ -101,7 +108,14 @@ export type ScalerSettings = z.infer<typeof ScalerSettingsSchema>;
 /** Builds the settings from the deployment configuration plus the ids of resources only Terraform knows. */
 export function scalerSettingsFrom(
   c: DeploymentConfig,
-  ids: { apiId: string; functionName: string; tableName: string; alertTopicArn: string; scalerArn: string; schedulerRoleArn: string },
+  ids: {
+    apiId: string;
+    functionName: string;
+    tableName: string;
+    alertTopicArn: string;
+    scalerArn: string;
+    schedulerRoleArn: string;
+  },
 ): ScalerSettings {
   const policy = policyConfigFrom(c);
   const names = serviceNames(c.service);
@@ -120,11 +134,21 @@ export function scalerSettingsFrom(
     hostedZoneId: c.hostedZoneId,
     domain: c.domain,
     tableName: ids.tableName,
-    wake: { alarmNames: wakeAlarms(names), scheduleGroup: names.scheduleGroup, schedulerRoleArn: ids.schedulerRoleArn, scalerArn: ids.scalerArn },
+    wake: {
+      alarmNames: wakeAlarms(names),
+      scheduleGroup: names.scheduleGroup,
+      schedulerRoleArn: ids.schedulerRoleArn,
+      scalerArn: ids.scalerArn,
+    },
     alertTopicArn: ids.alertTopicArn,
     metricLagMinutes: c.scaling.metricLagMinutes,
     terraformCloud: c.terraformCloud.organization
-      ? { hostname: c.terraformCloud.hostname, organization: c.terraformCloud.organization, workspace: c.terraformCloud.fargateWorkspace, tokenParameterName: c.terraformCloud.tokenParameterName }
+      ? {
+          hostname: c.terraformCloud.hostname,
+          organization: c.terraformCloud.organization,
+          workspace: c.terraformCloud.fargateWorkspace,
+          tokenParameterName: c.terraformCloud.tokenParameterName,
+        }
       : undefined,
     dryRun: c.scalerDryRun,
   };
@@ -142,7 +166,9 @@ export function scalerSettingsFromEnv(env: NodeJS.ProcessEnv): ScalerSettings {
   }
   const result = ScalerSettingsSchema.safeParse(parsed);
   if (!result.success) {
-    throw new Error(`LAMBDAFLEX_SCALER_SETTINGS is invalid: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new Error(
+      `LAMBDAFLEX_SCALER_SETTINGS is invalid: ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   }
   return env.LAMBDAFLEX_SCALER_DRY_RUN === "true" ? { ...result.data, dryRun: true } : result.data;
 }

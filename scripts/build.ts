@@ -44,7 +44,10 @@ const jsonAsParse: Plugin = {
     b.onLoad({ filter: /[\\/]node_modules[\\/].*\.json$/ }, (args) => {
       const text = readFileSync(args.path, "utf8");
       if (text.length < JSON_PARSE_MIN_BYTES) return undefined;
-      return { contents: `module.exports = JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(text)))});`, loader: "js" };
+      return {
+        contents: `module.exports = JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(text)))});`,
+        loader: "js",
+      };
     });
   },
 };
@@ -92,7 +95,8 @@ const isLambdaOutput = (file: string) => /^lambda[.-]/.test(file);
 async function main(): Promise<void> {
   const started = Date.now();
   mkdirSync(DIST, { recursive: true });
-  for (const file of readdirSync(DIST, { withFileTypes: true })) if (file.isFile() && isLambdaOutput(file.name)) rmSync(join(DIST, file.name));
+  for (const file of readdirSync(DIST, { withFileTypes: true }))
+    if (file.isFile() && isLambdaOutput(file.name)) rmSync(join(DIST, file.name));
   await build({
     ...image,
     format: "esm",
@@ -102,7 +106,9 @@ async function main(): Promise<void> {
     splitting: true,
     chunkNames: "lambda-[name]-[hash]",
     // Bundled CommonJS dependencies call require() for Node's built-ins (and the embedded store for dynalite).
-    banner: { js: 'import { createRequire as __lambdaflexRequire } from "node:module"; const require = __lambdaflexRequire(import.meta.url);' },
+    banner: {
+      js: 'import { createRequire as __lambdaflexRequire } from "node:module"; const require = __lambdaflexRequire(import.meta.url);',
+    },
   });
   await build({
     ...image,
@@ -112,9 +118,14 @@ async function main(): Promise<void> {
   });
   await build({ ...common, entryPoints: { index: "scaler/handler.ts" }, outdir: join(DIST, "scaler") });
   // Fixed timestamps: the same code always gives the same zip bytes and asset hash.
-  const zip = zipSync({ "index.js": [readFileSync(join(DIST, "scaler", "index.js")), { mtime: new Date("1980-01-01T00:00:00Z") }] }, { level: 9 });
+  const zip = zipSync(
+    { "index.js": [readFileSync(join(DIST, "scaler", "index.js")), { mtime: new Date("1980-01-01T00:00:00Z") }] },
+    { level: 9 },
+  );
   writeFileSync(SCALER_ZIP, zip);
-  const sizes = ["lambda.mjs", "server.js", "scaler.zip"].map((f) => `${f} ${(statSync(join(DIST, f)).size / 1024).toFixed(0)} KiB`);
+  const sizes = ["lambda.mjs", "server.js", "scaler.zip"].map(
+    (f) => `${f} ${(statSync(join(DIST, f)).size / 1024).toFixed(0)} KiB`,
+  );
   process.stdout.write(`built ${sizes.join(", ")} in ${Date.now() - started} ms\n`);
 }
 

@@ -41,7 +41,8 @@ export interface ImportViolation {
 /** The top-level folder (or root file) a repository-relative path belongs to. */
 const roomOf = (path: string): string => path.split("/")[0]!;
 
-const IMPORT = /(?:^|[\s;])(import|export)\s+(type\s+)?(?:[^'"`;]*?\s+from\s+)?["']([^"']+)["']|(?:import|require|jest\.mock)\(\s*["']([^"']+)["']/g;
+const IMPORT =
+  /(?:^|[\s;])(import|export)\s+(type\s+)?(?:[^'"`;]*?\s+from\s+)?["']([^"']+)["']|(?:import|require|jest\.mock)\(\s*["']([^"']+)["']/g;
 
 /** Uphill imports in `files` (repository-relative path to source). */
 export function importViolations(files: ReadonlyMap<string, string>): ImportViolation[] {
@@ -53,16 +54,25 @@ export function importViolations(files: ReadonlyMap<string, string>): ImportViol
     for (const m of source.matchAll(IMPORT)) {
       const spec = m[3] ?? m[4]!;
       if (!spec.startsWith(".")) continue;
-      const target = normalize(join(dirname(file), spec)).split(sep).join("/");
+      const target = normalize(join(dirname(file), spec))
+        .split(sep)
+        .join("/");
       const to = roomOf(target);
       const toFloor = FLOORS[to] ?? FLOORS[`${to}.ts`];
       if (toFloor === undefined || to === from) continue;
       const line = source.slice(0, m.index + m[0].length - m[0].trimStart().length).split("\n").length;
       const typeOnly = m[1] === "import" && m[2] !== undefined;
-      if (toFloor > floor) out.push({ file, line, target, rule: `${from}/ (floor ${floor}) imports from ${to}/ (floor ${toFloor}), a floor above` });
+      if (toFloor > floor)
+        out.push({
+          file,
+          line,
+          target,
+          rule: `${from}/ (floor ${floor}) imports from ${to}/ (floor ${toFloor}), a floor above`,
+        });
       else if (SIBLINGS.some(([a, b]) => (a === from && b === to) || (a === to && b === from)))
         out.push({ file, line, target, rule: `${from}/ and ${to}/ are siblings and do not import each other` });
-      else if (from === "model" && to === "config" && !typeOnly) out.push({ file, line, target, rule: "model/ takes only types from config/ (use import type)" });
+      else if (from === "model" && to === "config" && !typeOnly)
+        out.push({ file, line, target, rule: "model/ takes only types from config/ (use import type)" });
     }
   }
   return out;
@@ -76,7 +86,8 @@ export function readSources(root: string): Map<string, string> {
       if (name === "node_modules" || name === "dist" || name === "fixtures") continue;
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(ts|js|mjs)$/.test(name)) files.set(relative(root, path).split(sep).join("/"), readFileSync(path, "utf8"));
+      else if (/\.(ts|js|mjs)$/.test(name))
+        files.set(relative(root, path).split(sep).join("/"), readFileSync(path, "utf8"));
     }
   };
   for (const room of Object.keys(FLOORS)) {
@@ -97,7 +108,9 @@ if (require.main === module) {
   const violations = importViolations(sources);
   for (const v of violations) console.error(`${v.file}:${v.line}: imports ${v.target}: ${v.rule}`);
   if (violations.length) {
-    console.error(`check-imports: ${violations.length} import(s) run uphill; move the shared part down (model/ holds contracts both sides need)`);
+    console.error(
+      `check-imports: ${violations.length} import(s) run uphill; move the shared part down (model/ holds contracts both sides need)`,
+    );
     process.exit(1);
   }
   console.log(`check-imports: ${sources.size} files, no import runs uphill`);

@@ -49,7 +49,9 @@ export function joinNegativeValues(args: readonly string[], options: ParseArgsCo
 export function parseFlags<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
     // strict unless the config says otherwise
-    return parseArgs(config.args ? ({ ...config, args: joinNegativeValues(config.args, config.options) } as T) : config);
+    return parseArgs(
+      config.args ? ({ ...config, args: joinNegativeValues(config.args, config.options) } as T) : config,
+    );
   } catch (err) {
     const message = (err as Error).message;
     // "Unknown option '--x'. To specify a positional argument starting with a '-', place it ..." -> its first sentence
@@ -60,7 +62,8 @@ export function parseFlags<const T extends ParseArgsConfig>(config: T): ReturnTy
 /** A numeric flag's value: a finite number greater than `above`, or a UsageError naming the flag, the range and what was given. */
 export function numberAbove(flag: string, text: string, above = 0): number {
   const value = text.trim() === "" ? Number.NaN : Number(text);
-  if (!Number.isFinite(value)) throw new UsageError(`--${flag} must be a number greater than ${above}, got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(value))
+    throw new UsageError(`--${flag} must be a number greater than ${above}, got ${JSON.stringify(text)}`);
   if (!(value > above)) throw new UsageError(`--${flag} must be greater than ${above}, got ${text}`);
   return value;
 }

@@ -182,13 +182,10 @@ function boundsOf(s: JsonSchema): string {
 export function configurationSections(
   schema: JsonSchema,
   descriptions: Descriptions,
-  file: Record<string, unknown>
+  file: Record<string, unknown>,
 ): Section[] {
   const valueAt = (path: string[]): unknown =>
-    path.reduce<unknown>(
-      (o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined),
-      file
-    );
+    path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), file);
   const row = (path: string[], s: JsonSchema, required: boolean): KeyRow => {
     const inFile = valueAt(path);
     const fallback =
@@ -211,10 +208,9 @@ export function configurationSections(
       continue;
     }
     const rows = Object.entries(s.properties!).map(([k, inner]) =>
-      row([key, k], inner, s.required?.includes(k) ?? false)
+      row([key, k], inner, s.required?.includes(k) ?? false),
     );
-    const note =
-      s.default !== undefined ? " The whole section may be left out: every key then takes its default." : "";
+    const note = s.default !== undefined ? " The whole section may be left out: every key then takes its default." : "";
     sections.push({ path: key, description: `${descriptions.get(key) ?? ""}${note}`.trim(), rows });
   }
   return [{ path: "", description: "Keys at the top level of the file.", rows: top }, ...sections];
@@ -235,9 +231,7 @@ function table(rows: readonly KeyRow[]): string[] {
     "|---|---|---|---|---|",
     ...rows.map(
       (r) =>
-        `| \`${r.path}\` | ${r.type} | ${cell(r.default)} | ${cell(r.bounds) || "-"} | ${
-          cell(r.description) || "-"
-        } |`
+        `| \`${r.path}\` | ${r.type} | ${cell(r.default)} | ${cell(r.bounds) || "-"} | ${cell(r.description) || "-"} |`,
     ),
   ];
 }
@@ -339,7 +333,7 @@ export function renderConfigurationPage(src: ConfigurationSources = currentSourc
     "| variable | field |",
     "|---|---|",
     ...Object.entries(src.envOverrides).map(([name, { path }]) => `| \`${name}\` | \`${path.join(".")}\` |`),
-    ""
+    "",
   );
   return lines.join("\n");
 }
@@ -354,7 +348,7 @@ export function renderIdleBill(bill: IdleBill, source = "deploy/core/cdk.tf.json
     "| item | per month | USD |",
     "|---|---|---|",
     ...bill.items.map(
-      (i) => `| ${cell(`${i.item}${i.note ? ` (${i.note})` : ""}`)} | ${count(i.count)} | ${usd(i.usdPerMonth)} |`
+      (i) => `| ${cell(`${i.item}${i.note ? ` (${i.note})` : ""}`)} | ${count(i.count)} | ${usd(i.usdPerMonth)} |`,
     ),
     `| **total** (limit ${IDLE_BILL_LIMIT_USD.toFixed(2)}) | | **${bill.totalUsdPerMonth.toFixed(2)}** |`,
     "",
@@ -378,9 +372,7 @@ export function renderGenerated(text: string, blocks: Record<string, () => strin
     const [marker, closing, name] = m as unknown as [string, string, string];
     if (!closing) {
       if (open || !blocks[name])
-        throw new Error(
-          `<!-- generated:${name} -->: ${open ? `inside the unclosed block ${open}` : "unknown block"}`
-        );
+        throw new Error(`<!-- generated:${name} -->: ${open ? `inside the unclosed block ${open}` : "unknown block"}`);
       open = name;
       out += text.slice(last, m.index! + marker.length);
     } else {
@@ -399,9 +391,7 @@ export function renderGenerated(text: string, blocks: Record<string, () => strin
 export function generatedPages(root = ROOT): Array<{ path: string; text: string; rendered: string }> {
   const blocks = {
     "idle-bill": () =>
-      renderIdleBill(
-        idleBillFromStack(JSON.parse(readFileSync(join(root, "deploy", "core", "cdk.tf.json"), "utf8")))
-      ),
+      renderIdleBill(idleBillFromStack(JSON.parse(readFileSync(join(root, "deploy", "core", "cdk.tf.json"), "utf8")))),
   };
   return documentationFiles(root).flatMap((rel) => {
     const path = join(root, rel);

@@ -19,7 +19,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      console.error(`doctor: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      console.error(`doctor: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       process.exitCode = 2;
     },
   );

@@ -32,7 +32,7 @@ export interface TerraformJson {
  */
 export function hclQuoted(template: string): string {
   let out = "";
-  for (let i = 0; i < template.length; ) {
+  for (let i = 0; i < template.length;) {
     if (template.startsWith("$${", i) || template.startsWith("%%{", i)) {
       out += template.slice(i, i + 3); // an escaped, literal "${" or "%{": the same in both syntaxes
       i += 3;
@@ -53,7 +53,7 @@ const escapeChar = (c: string) => ESCAPES[c] ?? (c < " " ? `\\u${c.charCodeAt(0)
 
 /** The index just past the `}` closing a `${`/`%{` sequence whose contents start at `i`. */
 function endOfSequence(s: string, i: number): number {
-  for (let depth = 1; i < s.length; ) {
+  for (let depth = 1; i < s.length;) {
     const c = s[i]!;
     if (c === '"') {
       i = endOfQuoted(s, i + 1);
@@ -116,14 +116,20 @@ export function repairHclStrings(hcl: string, json: TerraformJson): { hcl: strin
   const keys: string[] = [];
   collect(json, "", values, keys);
   const badKey = keys.find((k) => /["\\\n\r]|\$\{|%\{/.test(k));
-  if (badKey !== undefined) throw new Error(`cannot write the key ${JSON.stringify(badKey)} in HCL: cdktf writes keys unescaped; rename it`);
+  if (badKey !== undefined)
+    throw new Error(`cannot write the key ${JSON.stringify(badKey)} in HCL: cdktf writes keys unescaped; rename it`);
   const fixed: string[] = [];
   let out = hcl;
   // Two values cdktf writes alike (`a"b` and `a\"b` both as `"a\"b"`) cannot be told apart in its output.
   const correctForms = new Map([...values.keys()].map((v) => [hclQuoted(v), v]));
   for (const value of values.keys()) {
-    const twin = cdktfRenderings(value).map((r) => correctForms.get(r)).find((other) => other !== undefined && other !== value);
-    if (twin !== undefined) throw new Error(`cdktf writes ${values.get(value)} and ${values.get(twin)} alike (${JSON.stringify(value)} and ${JSON.stringify(twin)}), so the HCL cannot be repaired; use the JSON synth`);
+    const twin = cdktfRenderings(value)
+      .map((r) => correctForms.get(r))
+      .find((other) => other !== undefined && other !== value);
+    if (twin !== undefined)
+      throw new Error(
+        `cdktf writes ${values.get(value)} and ${values.get(twin)} alike (${JSON.stringify(value)} and ${JSON.stringify(twin)}), so the HCL cannot be repaired; use the JSON synth`,
+      );
   }
   // Longest first, so that a value inside a longer one is never rewritten on its own.
   for (const [value, path] of [...values].sort(([a], [b]) => b.length - a.length)) {
@@ -139,7 +145,10 @@ export function repairHclStrings(hcl: string, json: TerraformJson): { hcl: strin
       });
     }
     if (found) fixed.push(path);
-    else if (!out.includes(correct)) throw new Error(`cannot find how cdktf wrote ${path} (${JSON.stringify(value.slice(0, 80))}) in the HCL, so cannot check it; use the JSON synth`);
+    else if (!out.includes(correct))
+      throw new Error(
+        `cannot find how cdktf wrote ${path} (${JSON.stringify(value.slice(0, 80))}) in the HCL, so cannot check it; use the JSON synth`,
+      );
   }
   return { hcl: out, fixed };
 }
@@ -182,7 +191,10 @@ export function repairHclDefaults(hcl: string, json: TerraformJson): { hcl: stri
     if (start < 0) throw new Error(`HCL output has no variable "${name}" block`);
     const end = out.indexOf("\n}\n", start);
     if (/^default\s*=/m.test(out.slice(start, end))) continue;
-    out = out.slice(0, start + open.length) + `default = ${JSON.stringify(spec.default)}\n` + out.slice(start + open.length);
+    out =
+      out.slice(0, start + open.length) +
+      `default = ${JSON.stringify(spec.default)}\n` +
+      out.slice(start + open.length);
     fixed.push(name);
   }
   return { hcl: out, fixed };

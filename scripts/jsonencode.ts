@@ -9,7 +9,7 @@ export function decodeJsonencode(template: string): any {
   if (!m) throw new Error(`not a \${jsonencode(...)} template: ${template.slice(0, 80)}`);
   const src = m[1]!;
   let out = "";
-  for (let i = 0; i < src.length; ) {
+  for (let i = 0; i < src.length;) {
     const ch = src[i]!;
     if (ch === '"') {
       let j = i + 1;

@@ -13,7 +13,12 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import { MOTO_VERSION } from "../cloud-test/emulator";
-import { awsProviderRequirement, providerSourceHere, type ProviderRequirement, type ProviderSource } from "./terraform-provider";
+import {
+  awsProviderRequirement,
+  providerSourceHere,
+  type ProviderRequirement,
+  type ProviderSource,
+} from "./terraform-provider";
 
 const ROOT = join(__dirname, "..");
 
@@ -25,7 +30,10 @@ export interface Machine {
   /** The executable `command` resolves to on PATH, or undefined. */
   which(command: string): string | undefined;
   /** Runs a command to read its version; `error` when it could not start. */
-  run(command: string, args: string[]): { readonly status: number | null; readonly stdout: string; readonly stderr: string; readonly error?: Error };
+  run(
+    command: string,
+    args: string[],
+  ): { readonly status: number | null; readonly stdout: string; readonly stderr: string; readonly error?: Error };
   exists(path: string): boolean;
   /** Where `terraform init` would get the AWS provider (scripts/terraform-provider.ts). */
   providerSource(provider: ProviderRequirement): ProviderSource;
@@ -57,11 +65,18 @@ const TERRAFORM_MIN: readonly [number, number] = [1, 7];
 
 function onPath(machine: Machine, command: string, debian: string, neededBy: string): Found {
   const path = machine.which(command);
-  return path ? { ok: command } : { missing: { tool: command, neededBy, install: `apt-get install ${debian}`, debian: [debian] } };
+  return path
+    ? { ok: command }
+    : { missing: { tool: command, neededBy, install: `apt-get install ${debian}`, debian: [debian] } };
 }
 
 function git(machine: Machine): Found {
-  return onPath(machine, "git", "git", "the scaler's git tests (a real git http-backend) and the GitOps end-to-end test");
+  return onPath(
+    machine,
+    "git",
+    "git",
+    "the scaler's git tests (a real git http-backend) and the GitOps end-to-end test",
+  );
 }
 
 /** terraform at a version with `terraform test` mocks, and the AWS provider the stacks pin. */
@@ -78,7 +93,14 @@ function terraform(machine: Machine, provider: ProviderRequirement): Found[] {
   const [major = 0, minor = 0] = version.split(".").map(Number);
   const found: Found[] = [];
   if (major < TERRAFORM_MIN[0] || (major === TERRAFORM_MIN[0] && minor < TERRAFORM_MIN[1])) {
-    found.push({ missing: { tool: "terraform", neededBy, detail: `found ${version ? `Terraform ${version}` : `a terraform that does not say its version (${(out.error?.message ?? out.stderr).trim().split("\n")[0]})`}, need ${TERRAFORM_MIN.join(".")} or later`, install: TERRAFORM_INSTALL } });
+    found.push({
+      missing: {
+        tool: "terraform",
+        neededBy,
+        detail: `found ${version ? `Terraform ${version}` : `a terraform that does not say its version (${(out.error?.message ?? out.stderr).trim().split("\n")[0]})`}, need ${TERRAFORM_MIN.join(".")} or later`,
+        install: TERRAFORM_INSTALL,
+      },
+    });
   } else {
     found.push({ ok: `terraform ${version}` });
   }
@@ -86,9 +108,22 @@ function terraform(machine: Machine, provider: ProviderRequirement): Found[] {
   const name = `${provider.source} ${provider.version}`;
   if (source.kind === "unavailable") {
     // The choice's own message names both ways out (a mirror, or the registry).
-    found.push({ missing: { tool: `the terraform provider ${name}`, neededBy, detail: source.message, install: "a mirror in LAMBDAFLEX_TF_PLUGIN_DIR, or HTTPS to registry.terraform.io, as said above (README: \"The AWS provider for the terraform tests\")" } });
+    found.push({
+      missing: {
+        tool: `the terraform provider ${name}`,
+        neededBy,
+        detail: source.message,
+        install:
+          'a mirror in LAMBDAFLEX_TF_PLUGIN_DIR, or HTTPS to registry.terraform.io, as said above (README: "The AWS provider for the terraform tests")',
+      },
+    });
   } else {
-    found.push({ ok: source.kind === "mirror" ? `${name} (mirror ${source.dir})` : `${name} (from registry.terraform.io into ${source.cacheDir})` });
+    found.push({
+      ok:
+        source.kind === "mirror"
+          ? `${name} (mirror ${source.dir})`
+          : `${name} (from registry.terraform.io into ${source.cacheDir})`,
+    });
   }
   return found;
 }
@@ -122,20 +157,53 @@ function moto(machine: Machine): Found {
   const pip = `${python} -m pip install "moto[server]==${MOTO_VERSION}" (for Debian's own python3, in a virtual environment: apt-get install python3-venv && python3 -m venv ~/.venvs/moto && ~/.venvs/moto/bin/pip install "moto[server]==${MOTO_VERSION}", then LAMBDAFLEX_PYTHON=~/.venvs/moto/bin/python)`;
   if (!(isAbsolute(python) ? machine.exists(python) : machine.which(python))) {
     return configured
-      ? { missing: { tool: `LAMBDAFLEX_PYTHON=${configured}`, neededBy, detail: "no such interpreter", install: `point LAMBDAFLEX_PYTHON at a python3 with moto ${MOTO_VERSION}, or unset it to use python3 on PATH` } }
-      : { missing: { tool: "python3", neededBy, install: `apt-get install python3 python3-pip, then ${pip}`, debian: ["python3", "python3-pip"] } };
+      ? {
+          missing: {
+            tool: `LAMBDAFLEX_PYTHON=${configured}`,
+            neededBy,
+            detail: "no such interpreter",
+            install: `point LAMBDAFLEX_PYTHON at a python3 with moto ${MOTO_VERSION}, or unset it to use python3 on PATH`,
+          },
+        }
+      : {
+          missing: {
+            tool: "python3",
+            neededBy,
+            install: `apt-get install python3 python3-pip, then ${pip}`,
+            debian: ["python3", "python3-pip"],
+          },
+        };
   }
-  const probe = machine.run(python, ["-c", "import importlib.metadata as m, flask, moto.server; print(m.version('moto'))"]);
+  const probe = machine.run(python, [
+    "-c",
+    "import importlib.metadata as m, flask, moto.server; print(m.version('moto'))",
+  ]);
   if (probe.status !== 0) {
     const why = (probe.error?.message ?? probe.stderr).trim().split("\n").pop();
-    return { missing: { tool: `moto ${MOTO_VERSION} with Flask for ${python}`, neededBy, ...(why ? { detail: why } : {}), install: pip } };
+    return {
+      missing: {
+        tool: `moto ${MOTO_VERSION} with Flask for ${python}`,
+        neededBy,
+        ...(why ? { detail: why } : {}),
+        install: pip,
+      },
+    };
   }
   const version = probe.stdout.trim();
-  return { ok: version === MOTO_VERSION ? `moto ${version}` : `moto ${version} (the emulator's patches were written for ${MOTO_VERSION})` };
+  return {
+    ok:
+      version === MOTO_VERSION
+        ? `moto ${version}`
+        : `moto ${version} (the emulator's patches were written for ${MOTO_VERSION})`,
+  };
 }
 
 /** Every check of a suite, in the order the message lists them. */
-export function checkTools(suite: Suite, machine: Machine, provider: ProviderRequirement = awsProviderRequirement()): Found[] {
+export function checkTools(
+  suite: Suite,
+  machine: Machine,
+  provider: ProviderRequirement = awsProviderRequirement(),
+): Found[] {
   if (suite === "cloud") return [git(machine), ...terraform(machine, provider), moto(machine)];
   return [
     git(machine),
@@ -150,13 +218,18 @@ const COMMAND: Record<Suite, string> = { test: "npm test", cloud: "npm run test:
 
 /** The one message for what is missing: each tool, who needs it and its install command; then one apt-get line. */
 export function missingMessage(suite: Suite, missing: readonly Missing[]): string {
-  const lines = [`${COMMAND[suite]} stopped before any test: ${missing.length === 1 ? "a tool it needs is" : `${missing.length} tools it needs are`} missing on this machine (scripts/preflight.ts).`];
+  const lines = [
+    `${COMMAND[suite]} stopped before any test: ${missing.length === 1 ? "a tool it needs is" : `${missing.length} tools it needs are`} missing on this machine (scripts/preflight.ts).`,
+  ];
   for (const m of missing) {
-    lines.push(`  - ${m.tool}, for ${m.neededBy}${m.detail ? `:\n      ${m.detail.split("\n").join("\n      ")}` : ""}`);
+    lines.push(
+      `  - ${m.tool}, for ${m.neededBy}${m.detail ? `:\n      ${m.detail.split("\n").join("\n      ")}` : ""}`,
+    );
     lines.push(`      install: ${m.install}`);
   }
   const debian = [...new Set(missing.flatMap((m) => m.debian ?? []))];
-  if (debian.length > 1) lines.push(`All the Debian packages at once (as root): apt-get update && apt-get install -y ${debian.join(" ")}`);
+  if (debian.length > 1)
+    lines.push(`All the Debian packages at once (as root): apt-get update && apt-get install -y ${debian.join(" ")}`);
   return lines.join("\n");
 }
 
@@ -177,8 +250,17 @@ export function thisMachine(env: NodeJS.ProcessEnv = process.env): Machine {
       return undefined;
     },
     run(command, args) {
-      const r = spawnSync(command, args, { encoding: "utf8", env: { ...env, CHECKPOINT_DISABLE: "1" }, timeout: 30_000 });
-      return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", ...(r.error ? { error: r.error } : {}) };
+      const r = spawnSync(command, args, {
+        encoding: "utf8",
+        env: { ...env, CHECKPOINT_DISABLE: "1" },
+        timeout: 30_000,
+      });
+      return {
+        status: r.status,
+        stdout: r.stdout ?? "",
+        stderr: r.stderr ?? "",
+        ...(r.error ? { error: r.error } : {}),
+      };
     },
     exists: existsSync,
     providerSource: (provider) => providerSourceHere(provider, env),

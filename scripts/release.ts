@@ -21,7 +21,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../config/load";
 import { HELP, parseFlags } from "./cli-flags";
-import { formatImageRelease, IMAGE_DIGEST_PATTERN, IMAGE_TAG_PATTERN, imageReleasePaths, parseImageRelease } from "../model/release-file";
+import {
+  formatImageRelease,
+  IMAGE_DIGEST_PATTERN,
+  IMAGE_TAG_PATTERN,
+  imageReleasePaths,
+  parseImageRelease,
+} from "../model/release-file";
 
 const ROOT = join(__dirname, "..");
 const USAGE = `usage: npm run release -- --repository <ecr repository url> [--tag release-<name>] [--platform linux/arm64] [--dry-run]
@@ -33,7 +39,10 @@ const REPOSITORY_PATTERN = /^[a-z0-9][a-z0-9.-]*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][
 /** A release that cannot go ahead. `exitCode` is 2 for bad input, 1 for a failing tool. */
 export class ReleaseError extends Error {
   override readonly name = "ReleaseError";
-  constructor(message: string, readonly exitCode: 1 | 2) {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+  ) {
     super(message);
   }
 }
@@ -71,17 +80,24 @@ export function parseReleaseOptions(argv: string[]): ReleaseOptions {
   if (values.help) return { help: true, platform: values.platform!, dryRun: true };
   const { repository, tag, platform, digest } = values;
   const bad = (message: string) => new ReleaseError(`${message}\n${USAGE}`, 2);
-  if (digest === undefined && repository === undefined) throw bad("--repository is required to build and push (or pass --digest to record an image already pushed)");
+  if (digest === undefined && repository === undefined)
+    throw bad("--repository is required to build and push (or pass --digest to record an image already pushed)");
   if (repository !== undefined && !REPOSITORY_PATTERN.test(repository)) {
-    throw bad(`--repository ${JSON.stringify(repository)} is not a repository URL such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/lambdaflex (no tag, no digest)`);
+    throw bad(
+      `--repository ${JSON.stringify(repository)} is not a repository URL such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/lambdaflex (no tag, no digest)`,
+    );
   }
-  if (digest !== undefined && !IMAGE_DIGEST_PATTERN.test(digest)) throw bad(`--digest ${JSON.stringify(digest)} must be sha256: followed by 64 lower-case hex digits`);
+  if (digest !== undefined && !IMAGE_DIGEST_PATTERN.test(digest))
+    throw bad(`--digest ${JSON.stringify(digest)} must be sha256: followed by 64 lower-case hex digits`);
   if (tag !== undefined && !IMAGE_TAG_PATTERN.test(tag)) {
     // ECR tags are immutable and the lifecycle policy keeps the last 30 `release-*` images: other tags would be neither.
-    throw bad(`--tag ${JSON.stringify(tag)} must start with release- and continue with letters, digits, '.', '_' or '-' (at most 128 characters)`);
+    throw bad(
+      `--tag ${JSON.stringify(tag)} must start with release- and continue with letters, digits, '.', '_' or '-' (at most 128 characters)`,
+    );
   }
   // One platform only: several would push an image index, which Lambda rejects like an attestation index.
-  if (!/^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9]+)?$/.test(platform!)) throw bad(`--platform ${JSON.stringify(platform)} must be exactly one platform such as linux/arm64`);
+  if (!/^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9]+)?$/.test(platform!))
+    throw bad(`--platform ${JSON.stringify(platform)} must be exactly one platform such as linux/arm64`);
   return { help: false, repository, tag, platform: platform!, digest, dryRun: values["dry-run"]! };
 }
 
@@ -99,21 +115,46 @@ export function defaultTag(now: Date, shortSha: string): string {
  * `containerimage.digest` in the metadata file is that single manifest's digest.
  */
 export function buildArgs(repository: string, tag: string, platform: string, metadataFile: string): string[] {
-  return ["buildx", "build", "--platform", platform, "--provenance=false", "--sbom=false", "--push", "--metadata-file", metadataFile, "-t", `${repository}:${tag}`, "."];
+  return [
+    "buildx",
+    "build",
+    "--platform",
+    platform,
+    "--provenance=false",
+    "--sbom=false",
+    "--push",
+    "--metadata-file",
+    metadataFile,
+    "-t",
+    `${repository}:${tag}`,
+    ".",
+  ];
 }
 
 const tail = (text: string, lines = 15) => text.trimEnd().split("\n").slice(-lines).join("\n");
 
 function shortGitSha(): string {
   const git = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
-  if (git.status !== 0) throw new ReleaseError(`cannot name the release after the git commit (${git.error?.message ?? tail(git.stderr)}); pass --tag release-<name>`, 2);
+  if (git.status !== 0)
+    throw new ReleaseError(
+      `cannot name the release after the git commit (${git.error?.message ?? tail(git.stderr)}); pass --tag release-<name>`,
+      2,
+    );
   return git.stdout.trim();
 }
 
 function requireBuildx(): void {
   const v = spawnSync("docker", ["buildx", "version"], { encoding: "utf8" });
-  if (v.error) throw new ReleaseError(`cannot run docker (${v.error.message}): install Docker with the buildx plugin and make sure docker is on PATH`, 1);
-  if (v.status !== 0) throw new ReleaseError(`docker buildx is not available (docker buildx version: ${tail(v.stderr || v.stdout)}): install the buildx plugin`, 1);
+  if (v.error)
+    throw new ReleaseError(
+      `cannot run docker (${v.error.message}): install Docker with the buildx plugin and make sure docker is on PATH`,
+      1,
+    );
+  if (v.status !== 0)
+    throw new ReleaseError(
+      `docker buildx is not available (docker buildx version: ${tail(v.stderr || v.stdout)}): install the buildx plugin`,
+      1,
+    );
 }
 
 /** Runs the build, streaming docker's output (a build takes minutes) and keeping the end of stderr for the error. */
@@ -127,7 +168,14 @@ function dockerBuild(args: string[]): Promise<void> {
     });
     child.on("error", (err) => reject(new ReleaseError(`cannot run docker: ${err.message}`, 1)));
     child.on("close", (code, signal) =>
-      code === 0 ? resolve() : reject(new ReleaseError(`docker buildx build failed (${signal ?? `exit ${code}`}); nothing was written:\n${tail(stderr)}`, 1)),
+      code === 0
+        ? resolve()
+        : reject(
+            new ReleaseError(
+              `docker buildx build failed (${signal ?? `exit ${code}`}); nothing was written:\n${tail(stderr)}`,
+              1,
+            ),
+          ),
     );
   });
 }
@@ -140,7 +188,11 @@ function digestFromMetadata(file: string): string {
   } catch (err) {
     throw new ReleaseError(`docker buildx build wrote no readable metadata file ${file}: ${(err as Error).message}`, 1);
   }
-  if (typeof digest !== "string" || !IMAGE_DIGEST_PATTERN.test(digest)) throw new ReleaseError(`docker buildx build reported containerimage.digest ${JSON.stringify(digest)}, not a sha256 digest; nothing was written`, 1);
+  if (typeof digest !== "string" || !IMAGE_DIGEST_PATTERN.test(digest))
+    throw new ReleaseError(
+      `docker buildx build reported containerimage.digest ${JSON.stringify(digest)}, not a sha256 digest; nothing was written`,
+      1,
+    );
   return digest;
 }
 
@@ -176,13 +228,19 @@ export async function release(argv: string[], env: NodeJS.ProcessEnv, say: (line
   const paths = imageReleasePaths(deployDir);
   const files = [paths.core];
   for (const dir of files.map(dirname)) {
-    if (!existsSync(join(repoRoot, dir))) throw new ReleaseError(`${dir}/ does not exist in ${repoRoot}: run \`npm run synth\` first (or set LAMBDAFLEX_REPO_ROOT)`, 2);
+    if (!existsSync(join(repoRoot, dir)))
+      throw new ReleaseError(
+        `${dir}/ does not exist in ${repoRoot}: run \`npm run synth\` first (or set LAMBDAFLEX_REPO_ROOT)`,
+        2,
+      );
   }
   let { digest, tag } = opts;
   if (digest === undefined) {
     tag ??= defaultTag(new Date(), shortGitSha());
     if (opts.dryRun) {
-      say(`dry run: would run docker ${buildArgs(opts.repository!, tag, opts.platform, "<tmp>/metadata.json").join(" ")}`);
+      say(
+        `dry run: would run docker ${buildArgs(opts.repository!, tag, opts.platform, "<tmp>/metadata.json").join(" ")}`,
+      );
       say(`and write the pushed digest to ${files.join(" and ")}; nothing was built or written`);
       return;
     }
@@ -197,9 +255,17 @@ export async function release(argv: string[], env: NodeJS.ProcessEnv, say: (line
     }
   } else {
     tag ??= tagFromHistory(repoRoot, paths.core, digest);
-    if (tag === undefined) throw new ReleaseError(`--digest ${digest} appears in no earlier ${paths.core} in git; pass --tag with the release-* tag it was pushed under (aws ecr describe-images lists them)`, 2);
+    if (tag === undefined)
+      throw new ReleaseError(
+        `--digest ${digest} appears in no earlier ${paths.core} in git; pass --tag with the release-* tag it was pushed under (aws ecr describe-images lists them)`,
+        2,
+      );
   }
-  const text = formatImageRelease({ image_digest: digest, image_tag: tag, released_at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
+  const text = formatImageRelease({
+    image_digest: digest,
+    image_tag: tag,
+    released_at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+  });
   parseImageRelease(text, "the new release record"); // never commit a file Terraform's validation would reject
   if (opts.dryRun) {
     say(`dry run: would write ${files.join(" and ")}:\n${text}nothing was written`);
@@ -209,9 +275,13 @@ export async function release(argv: string[], env: NodeJS.ProcessEnv, say: (line
   say(`image ${opts.repository ? `${opts.repository}@` : ""}${digest} (tag ${tag})`);
   say(`wrote:\n${files.map((f) => `  ${f}`).join("\n")}`);
   if (opts.digest !== undefined) {
-    say(`note: ${digest} must still exist in ECR (the lifecycle policy keeps the last 30 release-* images); otherwise the core apply fails and new Fargate tasks cannot pull it`);
+    say(
+      `note: ${digest} must still exist in ECR (the lifecycle policy keeps the last 30 release-* images); otherwise the core apply fails and new Fargate tasks cannot pull it`,
+    );
   }
-  say(`commit and push it; confirm the core run it queues, and the fargate workspace (run trigger on core) moves a running tier to this digest:`);
+  say(
+    `commit and push it; confirm the core run it queues, and the fargate workspace (run trigger on core) moves a running tier to this digest:`,
+  );
   say(`  git add ${files.join(" ")} && git commit -m "release: ${tag} ${digest}" && git push`);
 }
 

@@ -57,7 +57,9 @@ export function declaredRoles(stack: Json): DeclaredRole[] {
   const keyOf = (ref: unknown) => roleKey(ref) ?? byName.get(String(ref));
   const policies = Object.fromEntries(resources(stack, "aws_iam_policy"));
   return roles.map(([key, r]) => {
-    const inline = resources(stack, "aws_iam_role_policy").filter(([, p]) => keyOf(p.role) === key).flatMap(([, p]) => statementsOf(p.policy));
+    const inline = resources(stack, "aws_iam_role_policy")
+      .filter(([, p]) => keyOf(p.role) === key)
+      .flatMap(([, p]) => statementsOf(p.policy));
     const attached = resources(stack, "aws_iam_role_policy_attachment")
       .filter(([, a]) => keyOf(a.role) === key)
       .flatMap(([, a]) => {
@@ -68,7 +70,15 @@ export function declaredRoles(stack: Json): DeclaredRole[] {
     const runRole = trust.some((t) => typeof t.Principal === "object" && "Federated" in t.Principal);
     const name = String(r.name);
     const phase = /-plan$/.test(name) ? "plan" : /-apply$/.test(name) ? "apply" : undefined;
-    return { address: `aws_iam_role.${key}`, name, trust, statements: [...inline, ...attached], boundary: r.permissions_boundary, phase, runRole };
+    return {
+      address: `aws_iam_role.${key}`,
+      name,
+      trust,
+      statements: [...inline, ...attached],
+      boundary: r.permissions_boundary,
+      phase,
+      runRole,
+    };
   });
 }
 
@@ -88,7 +98,10 @@ export function runRoleActions(stack: Json): Record<string, string[]> {
   return Object.fromEntries(
     declaredRoles(stack)
       .filter((r) => r.runRole)
-      .map((r) => [r.name, [...new Set(r.statements.filter((s) => s.Effect === "Allow").flatMap((s) => list(s.Action)))].sort()]),
+      .map((r) => [
+        r.name,
+        [...new Set(r.statements.filter((s) => s.Effect === "Allow").flatMap((s) => list(s.Action)))].sort(),
+      ]),
   );
 }
 
@@ -100,13 +113,19 @@ export function runRoleActions(stack: Json): Record<string, string[]> {
 export function runRolesTrustOnePhase(stack: Json): Violation[] {
   const found: Violation[] = [];
   for (const role of declaredRoles(stack).filter((r) => r.runRole)) {
-    const bad = (problem: string) => found.push({ check: "run-role-trust", resource: role.address, problem: `${role.name}: ${problem}` });
+    const bad = (problem: string) =>
+      found.push({ check: "run-role-trust", resource: role.address, problem: `${role.name}: ${problem}` });
     if (!role.phase) bad("a run role's name must end in -plan or -apply, the one run phase it is trusted for");
     for (const t of role.trust) {
-      const subjects = Object.entries(t.Condition ?? {}).flatMap(([op, keys]) => Object.entries(keys).filter(([k]) => k.endsWith(":sub")).map(([, v]) => ({ op, values: list(v) })));
+      const subjects = Object.entries(t.Condition ?? {}).flatMap(([op, keys]) =>
+        Object.entries(keys)
+          .filter(([k]) => k.endsWith(":sub"))
+          .map(([, v]) => ({ op, values: list(v) })),
+      );
       if (subjects.length === 0) bad("trusts every run of every workspace (no sub condition)");
       for (const { op, values } of subjects) {
-        if (op !== "StringEquals") bad(`matches the sub claim with ${op}; only StringEquals matches one workspace and one phase`);
+        if (op !== "StringEquals")
+          bad(`matches the sub claim with ${op}; only StringEquals matches one workspace and one phase`);
         for (const v of values) {
           const phase = /:run_phase:([^:]*)$/.exec(v)?.[1];
           if (/[*?]/.test(v)) bad(`trusts the subject pattern "${v}"`);
@@ -130,11 +149,14 @@ export function applyRolesOnlyPassServiceRoles(stack: Json): Violation[] {
   const roles = declaredRoles(stack);
   const serviceRoles = new Set(roles.filter((r) => !r.runRole).map((r) => r.name));
   for (const role of roles.filter((r) => r.runRole && r.phase !== "plan")) {
-    const bad = (problem: string) => found.push({ check: "apply-role-iam", resource: role.address, problem: `${role.name}: ${problem}` });
+    const bad = (problem: string) =>
+      found.push({ check: "apply-role-iam", resource: role.address, problem: `${role.name}: ${problem}` });
     for (const s of role.statements.filter((s) => s.Effect === "Allow")) {
-      if (s.NotAction !== undefined) bad(`allows NotAction [${list(s.NotAction).join(", ")}], which grants every other action`);
+      if (s.NotAction !== undefined)
+        bad(`allows NotAction [${list(s.NotAction).join(", ")}], which grants every other action`);
       const iam = list(s.Action).filter((a) => a.toLowerCase().startsWith("iam:"));
-      for (const a of iam.filter((a) => a !== "iam:PassRole")) bad(`allows ${a}; the only IAM action a run may take is iam:PassRole`);
+      for (const a of iam.filter((a) => a !== "iam:PassRole"))
+        bad(`allows ${a}; the only IAM action a run may take is iam:PassRole`);
       if (!iam.includes("iam:PassRole")) continue;
       for (const arn of list(s.Resource)) {
         const name = roleNameIn(arn);
@@ -142,7 +164,8 @@ export function applyRolesOnlyPassServiceRoles(stack: Json): Violation[] {
         else if (!serviceRoles.has(name)) bad(`passes ${name}, which is not a role this stack makes for the service`);
       }
       const to = s.Condition?.StringEquals?.["iam:PassedToService"];
-      if (to === undefined || list(to).some((v) => /[*?]/.test(v))) bad(`passes roles without naming the service (StringEquals iam:PassedToService)`);
+      if (to === undefined || list(to).some((v) => /[*?]/.test(v)))
+        bad(`passes roles without naming the service (StringEquals iam:PassedToService)`);
     }
   }
   return found;
@@ -155,8 +178,15 @@ export function planRolesOnlyRead(stack: Json): Violation[] {
     .flatMap((role) =>
       role.statements
         .filter((s) => s.Effect === "Allow")
-        .flatMap((s) => [...list(s.Action).filter((a) => !isReadAction(a)), ...list(s.NotAction).map((a) => `NotAction ${a}`)])
-        .map((a) => ({ check: "plan-role-read-only", resource: role.address, problem: `${role.name}: plan role allows the write action ${a}` })),
+        .flatMap((s) => [
+          ...list(s.Action).filter((a) => !isReadAction(a)),
+          ...list(s.NotAction).map((a) => `NotAction ${a}`),
+        ])
+        .map((a) => ({
+          check: "plan-role-read-only",
+          resource: role.address,
+          problem: `${role.name}: plan role allows the write action ${a}`,
+        })),
     );
 }
 
@@ -170,16 +200,25 @@ export function fargateRunsOnlyCoreFamily(stack: Json): Violation[] {
   for (const role of declaredRoles(stack).filter((r) => r.runRole)) {
     const names = namesFor(stack, role.name);
     if (role.name === names.runRole("core", "apply")) continue;
-    const bad = (problem: string) => found.push({ check: "fargate-runs-core-family", resource: role.address, problem: `${role.name}: ${problem}` });
+    const bad = (problem: string) =>
+      found.push({ check: "fargate-runs-core-family", resource: role.address, problem: `${role.name}: ${problem}` });
     const taskFamily = names.taskFamily;
-    const family = new RegExp(`^arn:aws[\\w-]*:ecs:[^:*]+:[^:*]+:task-definition/${taskFamily.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\*$`);
+    const family = new RegExp(
+      `^arn:aws[\\w-]*:ecs:[^:*]+:[^:*]+:task-definition/${taskFamily.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\*$`,
+    );
     for (const s of role.statements.filter((s) => s.Effect === "Allow")) {
-      for (const a of list(s.Action).filter((a) => /^ecs:(Register|Deregister)TaskDefinition$/.test(a))) bad(`allows ${a}; only core's apply registers the tier's task definition`);
-      for (const [action, operators] of [["ecs:CreateService", ["ArnLike"]], ["ecs:UpdateService", ["ArnLike", "ArnLikeIfExists"]]] as const) {
+      for (const a of list(s.Action).filter((a) => /^ecs:(Register|Deregister)TaskDefinition$/.test(a)))
+        bad(`allows ${a}; only core's apply registers the tier's task definition`);
+      for (const [action, operators] of [
+        ["ecs:CreateService", ["ArnLike"]],
+        ["ecs:UpdateService", ["ArnLike", "ArnLikeIfExists"]],
+      ] as const) {
         if (!list(s.Action).includes(action)) continue;
         const values = operators.flatMap((op) => list(s.Condition?.[op]?.["ecs:task-definition"]));
         if (values.length === 0 || !values.every((v) => family.test(v))) {
-          bad(`allows ${action} without ${operators.join(" or ")} ecs:task-definition = task-definition/${taskFamily}:* (got ${values.join(", ") || "no condition"})`);
+          bad(
+            `allows ${action} without ${operators.join(" or ")} ecs:task-definition = task-definition/${taskFamily}:* (got ${values.join(", ") || "no condition"})`,
+          );
         }
       }
     }
@@ -196,7 +235,11 @@ export function workspaceStacksDeclareNoIam(stack: Json): Violation[] {
   return Object.entries((stack.resource ?? {}) as Json)
     .filter(([type]) => type.startsWith("aws_iam_"))
     .flatMap(([type, byName]) =>
-      Object.keys(byName as Json).map((name) => ({ check: "no-iam-in-workspaces", resource: `${type}.${name}`, problem: `the ${stackIdOf(stack) ?? "(untagged)"} stack declares IAM; roles and policies belong to the bootstrap stack` })),
+      Object.keys(byName as Json).map((name) => ({
+        check: "no-iam-in-workspaces",
+        resource: `${type}.${name}`,
+        problem: `the ${stackIdOf(stack) ?? "(untagged)"} stack declares IAM; roles and policies belong to the bootstrap stack`,
+      })),
     );
 }
 
@@ -212,9 +255,19 @@ export function taskRolesBounded(stack: Json): Violation[] {
       .map(([key]) => `\${aws_iam_policy.${key}.arn}`),
   );
   return declaredRoles(stack)
-    .filter((r) => r.trust.some((t) => typeof t.Principal === "object" && list(t.Principal.Service).includes("ecs-tasks.amazonaws.com")))
-    .filter((r) => !r.boundary || !(boundaries.has(r.boundary) || isBoundary(/:policy\/(.+)$/.exec(r.boundary)?.[1] ?? "")))
-    .map((r) => ({ check: "task-roles-bounded", resource: r.address, problem: `${r.name}: ECS tasks assume it without the task permissions boundary (${r.boundary ?? "none"})` }));
+    .filter((r) =>
+      r.trust.some(
+        (t) => typeof t.Principal === "object" && list(t.Principal.Service).includes("ecs-tasks.amazonaws.com"),
+      ),
+    )
+    .filter(
+      (r) => !r.boundary || !(boundaries.has(r.boundary) || isBoundary(/:policy\/(.+)$/.exec(r.boundary)?.[1] ?? "")),
+    )
+    .map((r) => ({
+      check: "task-roles-bounded",
+      resource: r.address,
+      problem: `${r.name}: ECS tasks assume it without the task permissions boundary (${r.boundary ?? "none"})`,
+    }));
 }
 
 /** What pulling an image takes; everything else in ECR writes, lists or administers. */
@@ -228,28 +281,60 @@ const ECR_PULL = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:G
 export function imagesOnlyFromReleases(stack: Json): Violation[] {
   const found: Violation[] = [];
   for (const [name, r] of resources(stack, "aws_ecr_repository")) {
-    if (r.image_tag_mutability !== "IMMUTABLE") found.push({ check: "images-from-releases", resource: `aws_ecr_repository.${name}`, problem: `tags are ${r.image_tag_mutability ?? "MUTABLE (the default)"}: a release tag could be moved to other bytes` });
+    if (r.image_tag_mutability !== "IMMUTABLE")
+      found.push({
+        check: "images-from-releases",
+        resource: `aws_ecr_repository.${name}`,
+        problem: `tags are ${r.image_tag_mutability ?? "MUTABLE (the default)"}: a release tag could be moved to other bytes`,
+      });
   }
   for (const [name, r] of resources(stack, "aws_ecr_repository_policy")) {
     for (const s of statementsOf(r.policy).filter((s) => s.Effect === "Allow")) {
       const principal = s.Principal;
       const services = typeof principal === "object" ? list(principal.Service) : [];
       const others = typeof principal === "object" ? Object.keys(principal).filter((k) => k !== "Service") : ["*"];
-      for (const a of list(s.Action).filter((a) => !ECR_PULL.includes(a))) found.push({ check: "images-from-releases", resource: `aws_ecr_repository_policy.${name}`, problem: `grants ${a}; the repository policy grants pulls only` });
-      if (services.length === 0 || others.length > 0) found.push({ check: "images-from-releases", resource: `aws_ecr_repository_policy.${name}`, problem: `grants to ${JSON.stringify(principal)}; only a service principal (Lambda) pulls through the repository policy` });
+      for (const a of list(s.Action).filter((a) => !ECR_PULL.includes(a)))
+        found.push({
+          check: "images-from-releases",
+          resource: `aws_ecr_repository_policy.${name}`,
+          problem: `grants ${a}; the repository policy grants pulls only`,
+        });
+      if (services.length === 0 || others.length > 0)
+        found.push({
+          check: "images-from-releases",
+          resource: `aws_ecr_repository_policy.${name}`,
+          problem: `grants to ${JSON.stringify(principal)}; only a service principal (Lambda) pulls through the repository policy`,
+        });
     }
   }
   for (const role of declaredRoles(stack)) {
     for (const s of role.statements.filter((s) => s.Effect === "Allow")) {
       const ecr = list(s.Action).filter((a) => a.startsWith("ecr:"));
       if (role.runRole) {
-        for (const a of ecr.filter((a) => !isReadAction(a))) found.push({ check: "images-from-releases", resource: role.address, problem: `${role.name}: run role allows ${a}; only \`npm run release\` pushes` });
+        for (const a of ecr.filter((a) => !isReadAction(a)))
+          found.push({
+            check: "images-from-releases",
+            resource: role.address,
+            problem: `${role.name}: run role allows ${a}; only \`npm run release\` pushes`,
+          });
       } else if (ecr.some((a) => ECR_PULL.includes(a)) && list(s.Resource).some((r) => r.includes("*"))) {
-        found.push({ check: "images-from-releases", resource: role.address, problem: `${role.name}: pulls from ${list(s.Resource).join(", ")}; only from the one repository` });
+        found.push({
+          check: "images-from-releases",
+          resource: role.address,
+          problem: `${role.name}: pulls from ${list(s.Resource).join(", ")}; only from the one repository`,
+        });
       }
     }
   }
   return found;
 }
 
-export const ROLE_CHECKS = { runRolesTrustOnePhase, applyRolesOnlyPassServiceRoles, planRolesOnlyRead, fargateRunsOnlyCoreFamily, workspaceStacksDeclareNoIam, taskRolesBounded, imagesOnlyFromReleases };
+export const ROLE_CHECKS = {
+  runRolesTrustOnePhase,
+  applyRolesOnlyPassServiceRoles,
+  planRolesOnlyRead,
+  fargateRunsOnlyCoreFamily,
+  workspaceStacksDeclareNoIam,
+  taskRolesBounded,
+  imagesOnlyFromReleases,
+};

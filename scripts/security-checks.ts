@@ -36,13 +36,23 @@ export function noWildcardActions(stack: Json): Violation[] {
   for (const type of policyTypes) {
     for (const [name, r] of resources(stack, type)) {
       for (const action of actionsIn(String(r.policy ?? ""))) {
-        if (action.includes("*")) found.push({ check: "no-wildcard-actions", resource: `${type}.${name}`, problem: `wildcard action "${action}"` });
+        if (action.includes("*"))
+          found.push({
+            check: "no-wildcard-actions",
+            resource: `${type}.${name}`,
+            problem: `wildcard action "${action}"`,
+          });
       }
     }
   }
   for (const [name, r] of resources(stack, "aws_iam_role")) {
     for (const action of actionsIn(String(r.assume_role_policy ?? ""))) {
-      if (action.includes("*")) found.push({ check: "no-wildcard-actions", resource: `aws_iam_role.${name}`, problem: `wildcard action "${action}" in trust policy` });
+      if (action.includes("*"))
+        found.push({
+          check: "no-wildcard-actions",
+          resource: `aws_iam_role.${name}`,
+          problem: `wildcard action "${action}" in trust policy`,
+        });
     }
   }
   return found;
@@ -54,22 +64,36 @@ const WORLD = ["0.0.0.0/0", "::/0"];
 export function noWorldOpenTaskGroups(stack: Json): Violation[] {
   const found: Violation[] = [];
   const albGroups = new Set(
-    resources(stack, "aws_lb").flatMap(([, lb]) => (lb.security_groups ?? []).map((ref: string) => /aws_security_group\.([^.[\]]+)/.exec(ref)?.[1])),
+    resources(stack, "aws_lb").flatMap(([, lb]) =>
+      (lb.security_groups ?? []).map((ref: string) => /aws_security_group\.([^.[\]]+)/.exec(ref)?.[1]),
+    ),
   );
   for (const [name, sg] of resources(stack, "aws_security_group")) {
     for (const rule of sg.ingress ?? []) {
       const cidrs: string[] = [...(rule.cidr_blocks ?? []), ...(rule.ipv6_cidr_blocks ?? [])];
       if (!cidrs.some((c) => WORLD.includes(c))) continue;
       if (!albGroups.has(name)) {
-        found.push({ check: "no-world-open-task-groups", resource: `aws_security_group.${name}`, problem: `ingress ${rule.from_port}-${rule.to_port} open to ${cidrs.join(", ")}` });
+        found.push({
+          check: "no-world-open-task-groups",
+          resource: `aws_security_group.${name}`,
+          problem: `ingress ${rule.from_port}-${rule.to_port} open to ${cidrs.join(", ")}`,
+        });
       } else if (![80, 443].includes(rule.from_port) || rule.from_port !== rule.to_port) {
-        found.push({ check: "no-world-open-task-groups", resource: `aws_security_group.${name}`, problem: `ALB open to the world on ${rule.from_port}-${rule.to_port}, not just 80/443` });
+        found.push({
+          check: "no-world-open-task-groups",
+          resource: `aws_security_group.${name}`,
+          problem: `ALB open to the world on ${rule.from_port}-${rule.to_port}, not just 80/443`,
+        });
       }
     }
   }
   for (const [name, rule] of resources(stack, "aws_vpc_security_group_ingress_rule")) {
     if (WORLD.includes(rule.cidr_ipv4) || WORLD.includes(rule.cidr_ipv6)) {
-      found.push({ check: "no-world-open-task-groups", resource: `aws_vpc_security_group_ingress_rule.${name}`, problem: "ingress open to the world" });
+      found.push({
+        check: "no-world-open-task-groups",
+        resource: `aws_vpc_security_group_ingress_rule.${name}`,
+        problem: "ingress open to the world",
+      });
     }
   }
   return found;
@@ -87,16 +111,27 @@ export function httpsOnlyWithRedirect(stack: Json): Violation[] {
     const actions: Json[] = l.default_action ?? [];
     if (l.protocol === "HTTPS") {
       https++;
-      if (!String(l.ssl_policy ?? "").includes("TLS13")) found.push({ check: "https-only", resource: id, problem: `TLS policy ${l.ssl_policy ?? "(default)"} is not a TLS 1.3 policy` });
-      if (!l.certificate_arn) found.push({ check: "https-only", resource: id, problem: "HTTPS listener without a certificate" });
+      if (!String(l.ssl_policy ?? "").includes("TLS13"))
+        found.push({
+          check: "https-only",
+          resource: id,
+          problem: `TLS policy ${l.ssl_policy ?? "(default)"} is not a TLS 1.3 policy`,
+        });
+      if (!l.certificate_arn)
+        found.push({ check: "https-only", resource: id, problem: "HTTPS listener without a certificate" });
     } else if (actions.length === 1 && actions[0]!.type === "redirect" && actions[0]!.redirect?.protocol === "HTTPS") {
       redirect++;
     } else {
-      found.push({ check: "https-only", resource: id, problem: `${l.protocol ?? "HTTP"} listener on port ${l.port} serves traffic instead of redirecting to HTTPS` });
+      found.push({
+        check: "https-only",
+        resource: id,
+        problem: `${l.protocol ?? "HTTP"} listener on port ${l.port} serves traffic instead of redirecting to HTTPS`,
+      });
     }
   }
   if (https === 0) found.push({ check: "https-only", resource: "aws_lb", problem: "no HTTPS listener" });
-  if (redirect === 0) found.push({ check: "https-only", resource: "aws_lb", problem: "no HTTP-to-HTTPS redirect listener" });
+  if (redirect === 0)
+    found.push({ check: "https-only", resource: "aws_lb", problem: "no HTTP-to-HTTPS redirect listener" });
   return found;
 }
 
@@ -104,31 +139,46 @@ export function httpsOnlyWithRedirect(stack: Json): Violation[] {
 export function logGroupsHaveRetention(stack: Json): Violation[] {
   return resources(stack, "aws_cloudwatch_log_group")
     .filter(([, g]) => !(Number(g.retention_in_days) > 0))
-    .map(([name]) => ({ check: "log-retention", resource: `aws_cloudwatch_log_group.${name}`, problem: "no retention_in_days" }));
+    .map(([name]) => ({
+      check: "log-retention",
+      resource: `aws_cloudwatch_log_group.${name}`,
+      problem: "no retention_in_days",
+    }));
 }
 
 /** Every DynamoDB table has point-in-time recovery. */
 export function tablesHavePitr(stack: Json): Violation[] {
   return resources(stack, "aws_dynamodb_table")
     .filter(([, t]) => t.point_in_time_recovery?.enabled !== true)
-    .map(([name]) => ({ check: "table-pitr", resource: `aws_dynamodb_table.${name}`, problem: "point-in-time recovery is not enabled" }));
+    .map(([name]) => ({
+      check: "table-pitr",
+      resource: `aws_dynamodb_table.${name}`,
+      problem: "point-in-time recovery is not enabled",
+    }));
 }
 
 /** The name of the `type` resource a `${type.name...}` reference points to, if it does. */
-const refTo = (type: string, value: unknown): string | undefined => new RegExp(`\\$\\{${type}\\.([^.[\\]}]+)`).exec(String(value ?? ""))?.[1];
+const refTo = (type: string, value: unknown): string | undefined =>
+  new RegExp(`\\$\\{${type}\\.([^.[\\]}]+)`).exec(String(value ?? ""))?.[1];
 
 /** Why CloudWatch cannot publish to a topic encrypted with `keyId`, or undefined when it can. */
 function keyUnusableByCloudWatch(stack: Json, keyId: unknown): string | undefined {
   if (keyId === undefined || keyId === null || keyId === "") return undefined; // not encrypted
   const text = String(keyId);
   const awsManaged = /alias\/aws\/[\w-]+/.exec(text);
-  if (awsManaged) return `is encrypted with the AWS-managed ${awsManaged[0]} key, whose key policy cannot grant CloudWatch its use`;
+  if (awsManaged)
+    return `is encrypted with the AWS-managed ${awsManaged[0]} key, whose key policy cannot grant CloudWatch its use`;
   const alias = refTo("aws_kms_alias", text);
-  const keyName = refTo("aws_kms_key", text) ?? (alias ? refTo("aws_kms_key", stack.resource?.aws_kms_alias?.[alias]?.target_key_id) : undefined);
-  if (!keyName || !stack.resource?.aws_kms_key?.[keyName]) return `is encrypted with a key whose policy is not in this stack (${text})`;
+  const keyName =
+    refTo("aws_kms_key", text) ??
+    (alias ? refTo("aws_kms_key", stack.resource?.aws_kms_alias?.[alias]?.target_key_id) : undefined);
+  if (!keyName || !stack.resource?.aws_kms_key?.[keyName])
+    return `is encrypted with a key whose policy is not in this stack (${text})`;
   const policies = [
     stack.resource.aws_kms_key[keyName].policy,
-    ...resources(stack, "aws_kms_key_policy").filter(([, p]) => refTo("aws_kms_key", p.key_id) === keyName).map(([, p]) => p.policy),
+    ...resources(stack, "aws_kms_key_policy")
+      .filter(([, p]) => refTo("aws_kms_key", p.key_id) === keyName)
+      .map(([, p]) => p.policy),
   ];
   if (!policies.some((p) => String(p ?? "").includes("cloudwatch.amazonaws.com"))) {
     return `is encrypted with aws_kms_key.${keyName}, whose policy does not let cloudwatch.amazonaws.com use it`;
@@ -147,11 +197,20 @@ export function alarmTopicsUsableByCloudWatch(stack: Json): Violation[] {
   const found: Violation[] = [];
   for (const type of ["aws_cloudwatch_metric_alarm", "aws_cloudwatch_composite_alarm"]) {
     for (const [name, alarm] of resources(stack, type)) {
-      const actions: unknown[] = [...(alarm.alarm_actions ?? []), ...(alarm.ok_actions ?? []), ...(alarm.insufficient_data_actions ?? [])];
+      const actions: unknown[] = [
+        ...(alarm.alarm_actions ?? []),
+        ...(alarm.ok_actions ?? []),
+        ...(alarm.insufficient_data_actions ?? []),
+      ];
       const topics = new Set(actions.map((a) => refTo("aws_sns_topic", a)).filter((t): t is string => t !== undefined));
       for (const topic of topics) {
         const problem = keyUnusableByCloudWatch(stack, stack.resource?.aws_sns_topic?.[topic]?.kms_master_key_id);
-        if (problem) found.push({ check: "alarm-topics-usable", resource: `${type}.${name}`, problem: `notifies aws_sns_topic.${topic}, which ${problem}` });
+        if (problem)
+          found.push({
+            check: "alarm-topics-usable",
+            resource: `${type}.${name}`,
+            problem: `notifies aws_sns_topic.${topic}, which ${problem}`,
+          });
       }
     }
   }
@@ -178,7 +237,11 @@ export function noFrequentIdleSchedules(stack: Json): Violation[] {
         continue;
       }
       if (minutes < IDLE_SCHEDULE_MIN_MINUTES) {
-        found.push({ check: "idle-schedules", resource: `${type}.${name}`, problem: `${r.schedule_expression} runs every ${minutes} min while the tier is off; at most every ${IDLE_SCHEDULE_MIN_MINUTES} min (put faster schedules behind the tier's count)` });
+        found.push({
+          check: "idle-schedules",
+          resource: `${type}.${name}`,
+          problem: `${r.schedule_expression} runs every ${minutes} min while the tier is off; at most every ${IDLE_SCHEDULE_MIN_MINUTES} min (put faster schedules behind the tier's count)`,
+        });
       }
     }
   }
@@ -191,7 +254,11 @@ export function noSecretsManager(stack: Json): Violation[] {
     Object.entries((stack[kind] ?? {}) as Json)
       .filter(([type]) => type.startsWith("aws_secretsmanager_"))
       .flatMap(([type, byName]) =>
-        Object.keys(byName as Json).map((name) => ({ check: "no-secrets-manager", resource: `${kind === "data" ? "data." : ""}${type}.${name}`, problem: "Secrets Manager bills $0.40 a month per secret; use an SSM SecureString parameter" })),
+        Object.keys(byName as Json).map((name) => ({
+          check: "no-secrets-manager",
+          resource: `${kind === "data" ? "data." : ""}${type}.${name}`,
+          problem: "Secrets Manager bills $0.40 a month per secret; use an SSM SecureString parameter",
+        })),
       ),
   );
 }
@@ -203,14 +270,19 @@ export function noSecretsManager(stack: Json): Violation[] {
  */
 export function elbInvokeScopedToTargetGroup(stack: Json): Violation[] {
   const targetGroup = (arn: unknown) =>
-    refTo("aws_lb_target_group", arn) !== undefined || refTo("aws_alb_target_group", arn) !== undefined || /^arn:aws[\w-]*:elasticloadbalancing:[^:]+:\d{12}:targetgroup\/[^*]+$/.test(String(arn ?? ""));
+    refTo("aws_lb_target_group", arn) !== undefined ||
+    refTo("aws_alb_target_group", arn) !== undefined ||
+    /^arn:aws[\w-]*:elasticloadbalancing:[^:]+:\d{12}:targetgroup\/[^*]+$/.test(String(arn ?? ""));
   return resources(stack, "aws_lambda_permission")
     .filter(([, p]) => String(p.principal ?? "").startsWith("elasticloadbalancing."))
     .filter(([, p]) => !targetGroup(p.source_arn))
     .map(([name, p]) => ({
       check: "elb-invoke-scoped",
       resource: `aws_lambda_permission.${name}`,
-      problem: p.source_arn === undefined ? "lets Elastic Load Balancing invoke the function without a source_arn" : `source_arn ${p.source_arn} is not a target group`,
+      problem:
+        p.source_arn === undefined
+          ? "lets Elastic Load Balancing invoke the function without a source_arn"
+          : `source_arn ${p.source_arn} is not a target group`,
     }));
 }
 
@@ -228,4 +300,5 @@ export const SECURITY_CHECKS = {
 };
 
 /** Runs every check on one synthesized stack. */
-export const securityViolations = (stack: Json): Violation[] => Object.values(SECURITY_CHECKS).flatMap((check) => check(stack));
+export const securityViolations = (stack: Json): Violation[] =>
+  Object.values(SECURITY_CHECKS).flatMap((check) => check(stack));

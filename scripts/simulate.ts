@@ -65,9 +65,13 @@ export class HelpRequest {
 export function parseCommandLine(argv: string[]): CliArgs | HelpRequest {
   const [command, ...rest] = argv;
   if (command === "--help" || command === "-h") return new HelpRequest(`${USAGE.simulate}\n\n${USAGE.advise}`);
-  if (command !== "simulate" && command !== "advise") throw new UsageError(`unknown command "${command ?? ""}"; use simulate or advise (--help for usage)`);
+  if (command !== "simulate" && command !== "advise")
+    throw new UsageError(`unknown command "${command ?? ""}"; use simulate or advise (--help for usage)`);
   // --delay was the first world knob; say what replaced it rather than "unknown option".
-  if (rest.some((a) => a === "--delay" || a.startsWith("--delay="))) throw new UsageError("--delay was replaced by --world FILE (a JSON file of the emulated world's parameters; see README)");
+  if (rest.some((a) => a === "--delay" || a.startsWith("--delay=")))
+    throw new UsageError(
+      "--delay was replaced by --world FILE (a JSON file of the emulated world's parameters; see README)",
+    );
   const { values } = parseFlags({
     args: rest,
     options: {
@@ -83,7 +87,15 @@ export function parseCommandLine(argv: string[]): CliArgs | HelpRequest {
   if (values.help) return new HelpRequest(USAGE[command]);
   if (!values.trace) throw new UsageError("--trace FILE is required (a per-minute CSV: minute,requests)");
   const scale = numberAbove("scale", values.scale!);
-  return { command, trace: values.trace, scale, config: values.config!, out: values.out!, world: values.world, quick: values.quick === true };
+  return {
+    command,
+    trace: values.trace,
+    scale,
+    config: values.config!,
+    out: values.out!,
+    world: values.world,
+    quick: values.quick === true,
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -130,9 +142,18 @@ export async function main(argv: string[]): Promise<number> {
         `scaler: ${sc.invocations} invocations, ${sc.getMetricDataMetrics} GetMetricData metrics, ${sc.commits.length} commits, ` +
           `${sc.terraformRuns} Terraform runs (${sc.terraformRunsFailed} failed), ${sc.alerts} alerts, $${sc.totalCost.toFixed(2)}\n`,
       );
-      process.stdout.write(`wrote ${join(out, "simulation.json")}, ${join(out, "report.html")} and ${join(out, "toggle-history")}\n`);
+      process.stdout.write(
+        `wrote ${join(out, "simulation.json")}, ${join(out, "report.html")} and ${join(out, "toggle-history")}\n`,
+      );
     } else {
-      const advice = await advise(trace, { config, world, source: args.trace, scale: args.scale, quick: args.quick, onProgress: progressBar("sweeping") });
+      const advice = await advise(trace, {
+        config,
+        world,
+        source: args.trace,
+        scale: args.scale,
+        quick: args.quick,
+        onProgress: progressBar("sweeping"),
+      });
       writeFileSync(join(out, "advice.json"), JSON.stringify(advice, null, 2) + "\n");
       process.stdout.write(`${advice.recommendation}\nwrote ${join(out, "advice.json")}\n`);
     }

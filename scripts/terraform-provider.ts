@@ -37,15 +37,32 @@ export function terraformPlatform(platform: string = process.platform, arch: str
  * `terraform providers mirror` writes it
  * (`registry.terraform.io/hashicorp/aws/terraform-provider-aws_5.100.0_linux_amd64.zip`).
  */
-export function holdsProvider(dir: string, provider: ProviderRequirement, platform: string, exists: (path: string) => boolean = existsSync): boolean {
+export function holdsProvider(
+  dir: string,
+  provider: ProviderRequirement,
+  platform: string,
+  exists: (path: string) => boolean = existsSync,
+): boolean {
   const [namespace, type] = provider.source.split("/") as [string, string];
   const base = join(dir, "registry.terraform.io", namespace, type);
-  return exists(join(base, provider.version, platform)) || exists(join(base, `terraform-provider-${type}_${provider.version}_${platform}.zip`));
+  return (
+    exists(join(base, provider.version, platform)) ||
+    exists(join(base, `terraform-provider-${type}_${provider.version}_${platform}.zip`))
+  );
 }
 
 /** Where the registry fallback keeps the provider it downloads, so the next run finds it as a mirror. */
-export function downloadCacheDir(provider: ProviderRequirement, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
-  return join(env.XDG_CACHE_HOME || join(home, ".cache"), "lambdaflex", "terraform-providers", `${provider.source.replace("/", "-")}-${provider.version}`);
+export function downloadCacheDir(
+  provider: ProviderRequirement,
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+): string {
+  return join(
+    env.XDG_CACHE_HOME || join(home, ".cache"),
+    "lambdaflex",
+    "terraform-providers",
+    `${provider.source.replace("/", "-")}-${provider.version}`,
+  );
 }
 
 /**
@@ -54,7 +71,11 @@ export function downloadCacheDir(provider: ProviderRequirement, env: NodeJS.Proc
  * configuration docs, "Implied Local Mirror Directories"), a plugin cache,
  * and the registry fallback's download cache.
  */
-export function likelyMirrorDirs(provider: ProviderRequirement, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string[] {
+export function likelyMirrorDirs(
+  provider: ProviderRequirement,
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+): string[] {
   const dataHome = env.XDG_DATA_HOME || join(home, ".local", "share");
   const dataDirs = (env.XDG_DATA_DIRS || "/usr/local/share:/usr/share").split(":").filter(Boolean);
   return [
@@ -121,7 +142,11 @@ export function chooseProviderSource(input: ProviderChoiceInput): ProviderSource
   if (found) return { kind: "mirror", dir: found, why: "found; LAMBDAFLEX_TF_PLUGIN_DIR is unset" };
   const probe = input.probeRegistry();
   if (probe.reachable) {
-    return { kind: "registry", cacheDir: input.cacheDir, why: `no local mirror, and registry.terraform.io answers (${probe.detail})` };
+    return {
+      kind: "registry",
+      cacheDir: input.cacheDir,
+      why: `no local mirror, and registry.terraform.io answers (${probe.detail})`,
+    };
   }
   return {
     kind: "unavailable",
@@ -134,7 +159,10 @@ export function chooseProviderSource(input: ProviderChoiceInput): ProviderSource
 
 /** The AWS provider every stack pins: the version @cdktf/provider-aws was generated from. */
 export function awsProviderRequirement(): ProviderRequirement {
-  const { name, version } = require("@cdktf/provider-aws/package.json").cdktf.provider as { name: string; version: string };
+  const { name, version } = require("@cdktf/provider-aws/package.json").cdktf.provider as {
+    name: string;
+    version: string;
+  };
   return { source: name.replace(/^registry\.terraform\.io\//, ""), version };
 }
 
@@ -143,7 +171,11 @@ export function awsProviderRequirement(): ProviderRequirement {
  * mirror directories, the registry probe and the download cache. The tests'
  * terraform helper and `npm test`'s preflight (scripts/preflight.ts) both ask this.
  */
-export function providerSourceHere(provider: ProviderRequirement, env: NodeJS.ProcessEnv = process.env, platform: string = terraformPlatform()): ProviderSource {
+export function providerSourceHere(
+  provider: ProviderRequirement,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: string = terraformPlatform(),
+): ProviderSource {
   return chooseProviderSource({
     provider,
     platform,
@@ -176,8 +208,12 @@ fetch(url, { signal: AbortSignal.timeout(Number(ms)) })
 export function probeRegistry(url: string, timeoutMs = 3000, env: NodeJS.ProcessEnv = process.env): RegistryProbe {
   const proxy = env.HTTPS_PROXY || env.https_proxy;
   if (proxy) return { reachable: true, detail: `assumed through the proxy ${proxy}` };
-  const run = spawnSync(process.execPath, ["-e", PROBE_SCRIPT, url, String(timeoutMs)], { encoding: "utf8", timeout: timeoutMs + 2000 });
-  if (run.error || run.status !== 0) return { reachable: false, detail: `probe failed: ${run.error?.message ?? run.stderr.trim().split("\n")[0]}` };
+  const run = spawnSync(process.execPath, ["-e", PROBE_SCRIPT, url, String(timeoutMs)], {
+    encoding: "utf8",
+    timeout: timeoutMs + 2000,
+  });
+  if (run.error || run.status !== 0)
+    return { reachable: false, detail: `probe failed: ${run.error?.message ?? run.stderr.trim().split("\n")[0]}` };
   const [verdict, ...rest] = run.stdout.trim().split(" ");
   return { reachable: verdict === "ok", detail: rest.join(" ") || "no answer" };
 }
@@ -194,7 +230,12 @@ const sleepMs = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffe
  * `likelyMirrorDirs`) and need no network. A lock directory keeps two test
  * workers from downloading it twice; the mirror appears whole, by rename.
  */
-export function downloadProvider(provider: ProviderRequirement, platform: string, cacheDir: string, terraform: RunTerraform): void {
+export function downloadProvider(
+  provider: ProviderRequirement,
+  platform: string,
+  cacheDir: string,
+  terraform: RunTerraform,
+): void {
   const lock = `${cacheDir}.lock`;
   mkdirSync(dirname(cacheDir), { recursive: true });
   for (const started = Date.now(); ; sleepMs(1000)) {
@@ -206,14 +247,20 @@ export function downloadProvider(provider: ProviderRequirement, platform: string
       // Another worker is downloading; take over a lock left by a run that died (older than 15 minutes).
       const lockedAt = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
       if (Date.now() - lockedAt > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() - started > 20 * 60_000) throw new ProviderUnavailableError(`waited 20 minutes for another test worker to download ${provider.source} into ${cacheDir}; remove ${lock} if no test run is active`);
+      if (Date.now() - started > 20 * 60_000)
+        throw new ProviderUnavailableError(
+          `waited 20 minutes for another test worker to download ${provider.source} into ${cacheDir}; remove ${lock} if no test run is active`,
+        );
     }
   }
   const partial = `${cacheDir}.partial-${process.pid}`;
   const config = mkdtempSync(join(tmpdir(), "lambdaflex-provider-"));
   try {
     const [, type] = provider.source.split("/");
-    writeFileSync(join(config, "main.tf"), `terraform {\n  required_providers {\n    ${type} = { source = "${provider.source}", version = "${provider.version}" }\n  }\n}\n`);
+    writeFileSync(
+      join(config, "main.tf"),
+      `terraform {\n  required_providers {\n    ${type} = { source = "${provider.source}", version = "${provider.version}" }\n  }\n}\n`,
+    );
     const result = terraform(["providers", "mirror", `-platform=${platform}`, partial], config);
     if (result.status !== 0) {
       throw new ProviderUnavailableError(

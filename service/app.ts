@@ -137,7 +137,11 @@ export function fixedResponses(app: Koa): ReadonlyMap<string, FixedResponse> {
 function answerError(ctx: Context, err: unknown, logger: Logger): void {
   if (err instanceof ClientAbortedError) {
     // The client's doing, not a fault of ours: an error log here is one anyone could fill.
-    logger("info", "client_aborted", { method: echo(ctx.method), path: echo(ctx.path), receivedBytes: err.receivedBytes });
+    logger("info", "client_aborted", {
+      method: echo(ctx.method),
+      path: echo(ctx.path),
+      receivedBytes: err.receivedBytes,
+    });
     ctx.status = 400; // written only if the socket is somehow still open
     jsonBody(ctx, { error: { code: "client_aborted", message: "the request body did not arrive" } });
     return;
@@ -145,7 +149,9 @@ function answerError(ctx: Context, err: unknown, logger: Logger): void {
   if (err instanceof HttpError) {
     ctx.status = err.status;
     for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
-    jsonBody(ctx, { error: { code: err.code, message: boundMessage(err.message), ...(err.details ? { details: err.details } : {}) } });
+    jsonBody(ctx, {
+      error: { code: err.code, message: boundMessage(err.message), ...(err.details ? { details: err.details } : {}) },
+    });
     return;
   }
   // Koa's own client errors (for example a bad URI) carry `expose` and a 4xx status.

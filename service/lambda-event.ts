@@ -86,7 +86,12 @@ const ALB_FIELDS: ReadonlyArray<Check> = [
 const at = (event: Record<string, unknown>, path: string): unknown =>
   path.split(".").reduce<unknown>((v, key) => (isObject(v) ? v[key] : undefined), event);
 
-function checkFields(event: Record<string, unknown>, fields: ReadonlyArray<Check>, source: string, pathField: "rawPath" | "path"): void {
+function checkFields(
+  event: Record<string, unknown>,
+  fields: ReadonlyArray<Check>,
+  source: string,
+  pathField: "rawPath" | "path",
+): void {
   for (const [path, validate, expected] of fields) {
     const wrong = validate(at(event, path));
     if (wrong) throw new UnsupportedEventError(`${source} event field ${path} must be ${expected}, got ${wrong}`);
@@ -97,7 +102,9 @@ function checkFields(event: Record<string, unknown>, fields: ReadonlyArray<Check
   const requestPath = event.requestPath;
   if (requestPath !== undefined && requestPath !== null && requestPath !== event[pathField]) {
     const got = typeof requestPath === "string" ? `"${echo(requestPath)}"` : kindOf(requestPath);
-    throw new UnsupportedEventError(`${source} event field requestPath must be absent or equal ${pathField} "${echo(event[pathField] as string)}", got ${got}`);
+    throw new UnsupportedEventError(
+      `${source} event field requestPath must be absent or equal ${pathField} "${echo(event[pathField] as string)}", got ${got}`,
+    );
   }
 }
 
@@ -108,11 +115,16 @@ function describe(event: Record<string, unknown>): string {
   const record = Array.isArray(event.Records) && isObject(event.Records[0]) ? event.Records[0] : undefined;
   const recordSource = record?.EventSource ?? record?.eventSource;
   if (typeof recordSource === "string") return `an event from ${echo(recordSource)}`;
-  if (typeof event.source === "string" && "detail-type" in event) return `an EventBridge event from ${echo(event.source)}`;
-  if (typeof event.httpMethod === "string") return "an API Gateway payload format 1.0 event; configure the integration with payload format 2.0";
+  if (typeof event.source === "string" && "detail-type" in event)
+    return `an EventBridge event from ${echo(event.source)}`;
+  if (typeof event.httpMethod === "string")
+    return "an API Gateway payload format 1.0 event; configure the integration with payload format 2.0";
   const keys = Object.keys(event);
   if (keys.length === 0) return "an empty object";
-  return `an object with fields ${keys.slice(0, 5).map((k) => echo(k, 32)).join(", ")}${keys.length > 5 ? ", ..." : ""}`;
+  return `an object with fields ${keys
+    .slice(0, 5)
+    .map((k) => echo(k, 32))
+    .join(", ")}${keys.length > 5 ? ", ..." : ""}`;
 }
 
 /**
@@ -124,7 +136,8 @@ function describe(event: Record<string, unknown>): string {
 export function assertHttpEvent(event: unknown): void {
   if (!isObject(event)) throw new UnsupportedEventError(`expected ${EXPECTED}, got ${kindOf(event)}`);
   // Any requestContext.elb makes serverless-http treat the event as an ALB's, so any is checked as one.
-  if (isObject(event.requestContext) && "elb" in event.requestContext) return checkFields(event, ALB_FIELDS, "ALB", "path");
+  if (isObject(event.requestContext) && "elb" in event.requestContext)
+    return checkFields(event, ALB_FIELDS, "ALB", "path");
   if (event.version === "2.0") return checkFields(event, HTTP_API_FIELDS, "HTTP API", "rawPath");
   throw new UnsupportedEventError(`expected ${EXPECTED}, got ${describe(event)}`);
 }

@@ -19,7 +19,11 @@ export function serializeDocument(document: object): SerializedDocument {
   return {
     body,
     etag,
-    headers: { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)), etag },
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": String(Buffer.byteLength(body)),
+      etag,
+    },
   };
 }
 
@@ -141,7 +145,10 @@ export function docsPage(table: ReadonlyArray<Route>, version: string): string {
   const rows = table
     .map(({ method, path, doc }) => {
       const codes = Object.entries(doc.responses)
-        .map(([code, r]) => `<li><code>${code}</code> ${escapeHtml((r as { description?: string }).description ?? "")}</li>`)
+        .map(
+          ([code, r]) =>
+            `<li><code>${code}</code> ${escapeHtml((r as { description?: string }).description ?? "")}</li>`,
+        )
         .join("");
       return `<section><h2><span class="m">${method}</span> <code>${escapeHtml(path)}</code></h2>
 <p>${escapeHtml(doc.summary)}</p><ul>${codes}</ul></section>`;

@@ -134,7 +134,7 @@ const mostSpecific = (list: readonly Entry[], bytes: Uint8Array): Entry | undefi
 
 function samePrefix(a: Uint8Array, b: Uint8Array, bits: number): boolean {
   for (let i = 0; i < bits; i++) {
-    const mask = 0x80 >> i % 8;
+    const mask = 0x80 >> (i % 8);
     if ((a[i >> 3]! & mask) !== (b[i >> 3]! & mask)) return false;
   }
   return true;
@@ -162,7 +162,8 @@ function parseIPv6(address: string): Uint8Array | undefined {
   const groups = (s: string) => (s === "" ? [] : s.split(":"));
   const left = groups(head);
   const right = rest === undefined ? [] : groups(rest);
-  const all = rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  const all =
+    rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
   const bytes = new Uint8Array(16);
   all.forEach((group, i) => {
     const n = parseInt(group, 16);

@@ -54,7 +54,10 @@ export function routes(table: ReadonlyArray<Route>): (ctx: Context) => Promise<v
     const literal = literals.get(ctx.path);
     if (literal) {
       for (const { route } of literal) if (route.method === method) return route.handler(ctx, NO_PARAMS);
-      return methodNotAllowed(ctx, literal.map((c) => c.route.method));
+      return methodNotAllowed(
+        ctx,
+        literal.map((c) => c.route.method),
+      );
     }
     const allowed: string[] = [];
     for (const { route, regex, names } of templates) {
@@ -73,5 +76,11 @@ export function routes(table: ReadonlyArray<Route>): (ctx: Context) => Promise<v
 
 function methodNotAllowed(ctx: Context, methods: string[]): never {
   const allow = [...new Set(methods)].sort().join(", ");
-  throw new HttpError(405, "method_not_allowed", `${echo(ctx.method)} is not allowed on ${echo(ctx.path)}; use ${allow}`, undefined, { Allow: allow });
+  throw new HttpError(
+    405,
+    "method_not_allowed",
+    `${echo(ctx.method)} is not allowed on ${echo(ctx.path)}; use ${allow}`,
+    undefined,
+    { Allow: allow },
+  );
 }

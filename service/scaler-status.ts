@@ -13,7 +13,9 @@ export function dynamoScalerStatus(
   let cached: { at: number; value: ScalerStatus | undefined } | undefined;
   return async () => {
     if (cached && now() - cached.at < CACHE_MS) return cached.value;
-    const out = await client.send(new GetItemCommand({ TableName: tableName, Key: { code: { S: SCALER_STATUS_KEY } } }));
+    const out = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { code: { S: SCALER_STATUS_KEY } } }),
+    );
     const value = parseScalerStatus(out.Item?.status?.S);
     cached = { at: now(), value };
     return value;

@@ -17,9 +17,16 @@ export function mapStack(stack: string): string {
     const path = file.startsWith("file://") ? fileURLToPath(file) : file;
     const map = mapOf(path);
     if (!map) return frame;
-    const entry = map.findEntry(Number(line) - 1, Number(column) - 1) as Partial<{ originalSource: string; originalLine: number; originalColumn: number }>;
-    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return frame;
-    const source = entry.originalSource.startsWith("file://") ? fileURLToPath(entry.originalSource) : entry.originalSource;
+    const entry = map.findEntry(Number(line) - 1, Number(column) - 1) as Partial<{
+      originalSource: string;
+      originalLine: number;
+      originalColumn: number;
+    }>;
+    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined)
+      return frame;
+    const source = entry.originalSource.startsWith("file://")
+      ? fileURLToPath(entry.originalSource)
+      : entry.originalSource;
     return `${isAbsolute(source) ? source : resolve(dirname(path), source)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
   });
 }

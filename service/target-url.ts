@@ -2,7 +2,8 @@ import { echo } from "./echo";
 import { nonPublicRange } from "./public-address";
 
 /** A target URL as it will be stored and redirected to, or why it was refused. */
-export type TargetUrlCheck = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly problem: string };
+export type TargetUrlCheck =
+  { readonly ok: true; readonly url: string } | { readonly ok: false; readonly problem: string };
 
 const refuse = (problem: string): TargetUrlCheck => ({ ok: false, problem });
 
@@ -73,7 +74,8 @@ function publicHostProblem(hostname: string): string | undefined {
     return range ? `host must be a public address, got ${hostname} (${range})` : undefined;
   }
   const name = hostname.replace(/\.$/, "");
-  if (name === "localhost" || name.endsWith(".localhost")) return `host must not be ${echo(hostname)}: it names each visitor's own machine`;
+  if (name === "localhost" || name.endsWith(".localhost"))
+    return `host must not be ${echo(hostname)}: it names each visitor's own machine`;
   // A single label resolves only through each visitor's local search domain.
   if (!name.includes(".")) return `host must be a fully qualified domain name, got ${echo(hostname)}`;
   return undefined;

@@ -16,7 +16,9 @@ import { simulateLambdaFlex } from "./twin";
 import type { World } from "./world/params";
 
 /** The parameters the advisor sweeps. */
-export type Tunables = Pick<PolicyConfig, "switchCostFactor" | "minDwellMinutes" | "backoffDecayMinutes"> & { readonly maxTasks: number };
+export type Tunables = Pick<PolicyConfig, "switchCostFactor" | "minDwellMinutes" | "backoffDecayMinutes"> & {
+  readonly maxTasks: number;
+};
 
 export interface AdviceRow extends Tunables {
   readonly totalCost: number;
@@ -46,7 +48,11 @@ export function sweepGrid(quick = false, maxTasks = 1): Tunables[] {
   const factors = quick ? [0.5, 1, 2] : [0.5, 1, 1.5, 2, 4];
   const dwells = quick ? [15] : [5, 15, 30];
   const decays = quick ? [5760] : [2880, 5760, 10080];
-  return factors.flatMap((switchCostFactor) => dwells.flatMap((minDwellMinutes) => decays.map((backoffDecayMinutes) => ({ switchCostFactor, minDwellMinutes, backoffDecayMinutes, maxTasks }))));
+  return factors.flatMap((switchCostFactor) =>
+    dwells.flatMap((minDwellMinutes) =>
+      decays.map((backoffDecayMinutes) => ({ switchCostFactor, minDwellMinutes, backoffDecayMinutes, maxTasks })),
+    ),
+  );
 }
 
 /**
@@ -57,19 +63,34 @@ export function sweepGrid(quick = false, maxTasks = 1): Tunables[] {
 export function maxTasksCandidates(s: Sizing): number[] {
   if (!pastCapacity(s)) return [];
   const mid = Math.round((s.maxTasks + s.maxTasksForPeakAtFullCapacity) / 2);
-  return [...new Set([mid, s.maxTasksForPeakAtFullCapacity, s.maxTasksForPeak])].filter((n) => n > s.maxTasks).sort((a, b) => a - b);
+  return [...new Set([mid, s.maxTasksForPeakAtFullCapacity, s.maxTasksForPeak])]
+    .filter((n) => n > s.maxTasks)
+    .sort((a, b) => a - b);
 }
 
-const settings = (r: Tunables) => `scaling.switchCostFactor=${r.switchCostFactor} minDwellMinutes=${r.minDwellMinutes} backoffDecayMinutes=${r.backoffDecayMinutes} fargate.maxTasks=${r.maxTasks}`;
+const settings = (r: Tunables) =>
+  `scaling.switchCostFactor=${r.switchCostFactor} minDwellMinutes=${r.minDwellMinutes} backoffDecayMinutes=${r.backoffDecayMinutes} fargate.maxTasks=${r.maxTasks}`;
 
 export async function advise(
   trace: number[],
-  o: { config: DeploymentConfig; world: World; source: string; scale: number; quick?: boolean; onProgress?: (done: number, total: number) => void },
+  o: {
+    config: DeploymentConfig;
+    world: World;
+    source: string;
+    scale: number;
+    quick?: boolean;
+    onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<Advice> {
   const w = workloadFrom(o.config);
   const base = policyConfigFrom(o.config);
   const be = breakEvenRps(w);
-  const bound = lowerBound(trace, w, delaysFor(o.world, o.config.scaling.deregistrationDelaySeconds), base.minDwellMinutes);
+  const bound = lowerBound(
+    trace,
+    w,
+    delaysFor(o.world, o.config.scaling.deregistrationDelaySeconds),
+    base.minDwellMinutes,
+  );
   const sizing = sizingFor(trace, w);
   const grid = sweepGrid(o.quick, o.config.fargate.maxTasks);
   const sizes = maxTasksCandidates(sizing);
@@ -79,8 +100,12 @@ export async function advise(
   const run = async (t: Tunables): Promise<AdviceRow> => {
     o.onProgress?.(done++, total);
     const { maxTasks, ...policy } = t;
-    const config: DeploymentConfig = { ...o.config, fargate: { ...o.config.fargate, maxTasks, minTasks: Math.min(o.config.fargate.minTasks, maxTasks) } };
-    const r = (await simulateLambdaFlex(trace, { config, world: o.world, workload: workloadFrom(config), policy })).strategy;
+    const config: DeploymentConfig = {
+      ...o.config,
+      fargate: { ...o.config.fargate, maxTasks, minTasks: Math.min(o.config.fargate.minTasks, maxTasks) },
+    };
+    const r = (await simulateLambdaFlex(trace, { config, world: o.world, workload: workloadFrom(config), policy }))
+      .strategy;
     return {
       ...t,
       totalCost: r.totalCost,
@@ -97,7 +122,12 @@ export async function advise(
   // maxTasks with the best policy at the configured size: the two sweeps together without their product.
   const policyBest = [...rows].sort(byCost)[0]!;
   for (const maxTasks of sizes) rows.push(await run({ ...policyBest, maxTasks }));
-  const current = await run({ switchCostFactor: base.switchCostFactor, minDwellMinutes: base.minDwellMinutes, backoffDecayMinutes: base.backoffDecayMinutes, maxTasks: o.config.fargate.maxTasks });
+  const current = await run({
+    switchCostFactor: base.switchCostFactor,
+    minDwellMinutes: base.minDwellMinutes,
+    backoffDecayMinutes: base.backoffDecayMinutes,
+    maxTasks: o.config.fargate.maxTasks,
+  });
   o.onProgress?.(total, total);
   rows.sort(byCost);
   const best = rows[0]!;
@@ -108,5 +138,13 @@ export async function advise(
   const recommendation =
     `recommended: ${settings(best)}: ${usd(best.costAtEqualService)} at equal service, ${usd(best.totalCost)} billed ` +
     `(current settings ${usd(current.costAtEqualService)} at equal service; lower bound at fargate.maxTasks=${o.config.fargate.maxTasks} ${usd(bound.costAtEqualService)}; break-even ${be.toFixed(2)} req/s${sizingNote})`;
-  return { breakEvenRps: be, lowerBound: { totalCost: bound.totalCost, costAtEqualService: bound.costAtEqualService }, sizing, current, best, rows, recommendation };
+  return {
+    breakEvenRps: be,
+    lowerBound: { totalCost: bound.totalCost, costAtEqualService: bound.costAtEqualService },
+    sizing,
+    current,
+    best,
+    rows,
+    recommendation,
+  };
 }

@@ -35,7 +35,11 @@ const LEAD_MINUTES = 180;
 
 /** Every request on Lambda, always. */
 export function simulateLambdaOnly(trace: readonly number[], o: BaselineOptions): StrategyResult {
-  const { clock, aws } = buildAwsWorld({ ...o, prices: o.prices ?? DEFAULT_PRICES, startMs: START - LEAD_MINUTES * MINUTE });
+  const { clock, aws } = buildAwsWorld({
+    ...o,
+    prices: o.prices ?? DEFAULT_PRICES,
+    startMs: START - LEAD_MINUTES * MINUTE,
+  });
   const ledger = new MinuteLedger();
   for (let m = 0; m < trace.length; m++) {
     clock.advanceTo(START + m * MINUTE);
@@ -54,11 +58,28 @@ const KEEPER_OFFSET_MS = 30_000;
  */
 export async function simulateFargateAlways(trace: readonly number[], o: BaselineOptions): Promise<StrategyResult> {
   const config: DeploymentConfig = { ...o.config, fargate: { ...o.config.fargate, switch: "weighted" } };
-  const { clock, aws, elb } = buildAwsWorld({ ...o, config, prices: o.prices ?? DEFAULT_PRICES, startMs: START - LEAD_MINUTES * MINUTE });
+  const { clock, aws, elb } = buildAwsWorld({
+    ...o,
+    config,
+    prices: o.prices ?? DEFAULT_PRICES,
+    startMs: START - LEAD_MINUTES * MINUTE,
+  });
   const c = config.fargate;
-  const serving = formatToggle({ fargate_tier: "serving", fargate_tier_since: "2026-01-01T00:00:00Z", fargate_min_tasks: c.minTasks, fargate_max_tasks: c.maxTasks, fargate_pinned: false, fargate_backoff_up: 0, fargate_backoff_down: 0 });
+  const serving = formatToggle({
+    fargate_tier: "serving",
+    fargate_tier_since: "2026-01-01T00:00:00Z",
+    fargate_min_tasks: c.minTasks,
+    fargate_max_tasks: c.maxTasks,
+    fargate_pinned: false,
+    fargate_backoff_up: 0,
+    fargate_backoff_down: 0,
+  });
   aws.apply(serving, () => undefined);
-  const keeper = { client: elb as unknown as ElasticLoadBalancingV2Client, names: awsNames(config), requestsPerTaskPerSecond: c.requestsPerTaskPerSecond };
+  const keeper = {
+    client: elb as unknown as ElasticLoadBalancingV2Client,
+    names: awsNames(config),
+    requestsPerTaskPerSecond: c.requestsPerTaskPerSecond,
+  };
   const lag = config.scaling.metricLagMinutes;
   for (let m = -LEAD_MINUTES; m < 0; m++) {
     clock.advanceTo(START + m * MINUTE + KEEPER_OFFSET_MS);
@@ -90,6 +111,9 @@ export function recentRps(trace: readonly number[], m: number, lag: number): num
  * The spill-over of a serving scaler, for a strategy without one: the tasks get
  * `capacityShare(healthy targets now, rps)` percent of the ALB's requests and the service Lambda the rest.
  */
-export function keepWeights(k: { client: ElasticLoadBalancingV2Client; names: AwsNames; requestsPerTaskPerSecond: number }, rps: number): Promise<number | undefined> {
+export function keepWeights(
+  k: { client: ElasticLoadBalancingV2Client; names: AwsNames; requestsPerTaskPerSecond: number },
+  rps: number,
+): Promise<number | undefined> {
   return setListenerWeight(k.client, k.names, (healthy) => capacityShare(healthy, rps, k));
 }

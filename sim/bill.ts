@@ -27,7 +27,11 @@ export const BILL_ITEMS = {
   albHours: { label: "ALB hours", unit: "ALB-hours", tier: "fargate" },
   albLcuHours: { label: "ALB capacity units", unit: "LCU-hours", tier: "fargate" },
   publicIpv4Hours: { label: "Public IPv4 addresses", unit: "address-hours", tier: "fargate" },
-  tierAlarmMonths: { label: "CloudWatch alarms of the tier (target tracking, low demand)", unit: "alarm-months", tier: "fargate" },
+  tierAlarmMonths: {
+    label: "CloudWatch alarms of the tier (target tracking, low demand)",
+    unit: "alarm-months",
+    tier: "fargate",
+  },
   taskLogsGb: { label: "CloudWatch Logs: the tasks' app logs", unit: "GB", tier: "fargate" },
 } as const satisfies Record<string, { label: string; unit: string; tier: "lambda" | "fargate" }>;
 
@@ -41,7 +45,13 @@ const line = (quantity: number, unitUsd: number): BillLine => ({ quantity, usd: 
  * The Lambda tier's minute, itemized: API Gateway and Lambda requests, GB-seconds (cold-start init included), log ingestion.
  * `viaApi` of the `requests` came through API Gateway (the rest through the ALB's Lambda target group, which bills no API Gateway request).
  */
-export function lambdaMinuteBill(requests: number, coldStarts: number, w: Workload, p: PriceTable, viaApi = requests): Record<LambdaItem, BillLine> {
+export function lambdaMinuteBill(
+  requests: number,
+  coldStarts: number,
+  w: Workload,
+  p: PriceTable,
+  viaApi = requests,
+): Record<LambdaItem, BillLine> {
   return {
     apiGatewayRequests: line(viaApi, p.httpApiRequest),
     lambdaRequests: line(requests, p.lambdaRequest),
@@ -79,7 +89,9 @@ export function fargateMinuteBill(
   return {
     ...fargateFixedMinuteBill(tasks, w, p),
     albLcuHours: line(albLcus(requests, w, lambdaRequests) / 60, p.albLcuHour),
-    ...(w.appLogBytesPerRequest > 0 ? { taskLogsGb: line((taskRequests * w.appLogBytesPerRequest) / GB, p.logsIngestGb) } : {}),
+    ...(w.appLogBytesPerRequest > 0
+      ? { taskLogsGb: line((taskRequests * w.appLogBytesPerRequest) / GB, p.logsIngestGb) }
+      : {}),
   };
 }
 

@@ -90,6 +90,8 @@ export function medianDelaysFor(w: World, s: DrainSettings): MedianDelays {
     autoscaleLagMinutes: Math.round(mid(w.aws.autoscaleLagMinutes) + mid(w.aws.taskStartMinutes)),
     dnsTtlMinutes: Math.round(w.dns.ttlSeconds / 60),
     canaryMinutes: weighted ? Math.round(NEXT_LOOK_MINUTES + CANARY_STEPS.filter((p) => p < 100).length) : 0,
-    drainMinutes: Math.ceil((s.dnsTtlSeconds + s.deregistrationDelaySeconds) / 60 + (weighted ? s.stragglerMinutes : 0)),
+    drainMinutes: Math.ceil(
+      (s.dnsTtlSeconds + s.deregistrationDelaySeconds) / 60 + (weighted ? s.stragglerMinutes : 0),
+    ),
   };
 }

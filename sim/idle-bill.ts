@@ -72,11 +72,16 @@ type Json = Record<string, any>;
 
 /** Resources of a type that exist while the tier is off (no count, or a literal count). */
 function idle(stack: Json, type: string): Array<[string, Json]> {
-  return Object.entries((stack.resource?.[type] ?? {}) as Record<string, Json>).flatMap(([name, r]): Array<[string, Json]> => {
-    const n = r.count === undefined ? 1 : Number(r.count);
-    if (!Number.isInteger(n)) throw new Error(`${type}.${name}: count ${JSON.stringify(r.count)} is not a number; the idle bill reads only the core stack, whose resources always exist`);
-    return Array.from({ length: n }, () => [name, r]);
-  });
+  return Object.entries((stack.resource?.[type] ?? {}) as Record<string, Json>).flatMap(
+    ([name, r]): Array<[string, Json]> => {
+      const n = r.count === undefined ? 1 : Number(r.count);
+      if (!Number.isInteger(n))
+        throw new Error(
+          `${type}.${name}: count ${JSON.stringify(r.count)} is not a number; the idle bill reads only the core stack, whose resources always exist`,
+        );
+      return Array.from({ length: n }, () => [name, r]);
+    },
+  );
 }
 
 const UNIT_MINUTES: Record<string, number> = { minute: 1, minutes: 1, hour: 60, hours: 60, day: 1440, days: 1440 };
@@ -98,8 +103,12 @@ export function minutesBetweenRuns(expression: string): number {
     const step = /^(?:\*|\d+(?:-\d+)?)\/(\d+)$/.exec(field);
     if (step) return Number(step[1]);
     if (/^\d+-\d+$/.test(field)) return 1;
-    const values = field.split(",").map(Number).sort((a, b) => a - b);
-    if (values.some((v) => !Number.isInteger(v))) throw new Error(`cannot read cron field "${field}" in "${expression}"`);
+    const values = field
+      .split(",")
+      .map(Number)
+      .sort((a, b) => a - b);
+    if (values.some((v) => !Number.isInteger(v)))
+      throw new Error(`cannot read cron field "${field}" in "${expression}"`);
     if (values.length === 1) return span;
     return Math.min(...values.slice(1).map((v, i) => v - values[i]!), span - values[values.length - 1]! + values[0]!);
   };
@@ -117,7 +126,11 @@ const lambdaTarget = (stack: Json, arn: unknown): Json | undefined => {
 const usd = (n: number) => `$${n.toFixed(n > 0 && n < 0.01 ? 4 : 2)}`;
 
 /** The monthly bill of the synthesized core stack while the Fargate tier is off. */
-export function idleBillFromStack(coreStackJson: Json, prices: PriceTable = DEFAULT_PRICES, assumptions: typeof IDLE_ASSUMPTIONS = IDLE_ASSUMPTIONS): IdleBill {
+export function idleBillFromStack(
+  coreStackJson: Json,
+  prices: PriceTable = DEFAULT_PRICES,
+  assumptions: typeof IDLE_ASSUMPTIONS = IDLE_ASSUMPTIONS,
+): IdleBill {
   const a = assumptions;
   const items: IdleBillItem[] = [];
   const free: Array<{ item: string; note: string }> = [];
@@ -130,53 +143,123 @@ export function idleBillFromStack(coreStackJson: Json, prices: PriceTable = DEFA
     if (count > 0) free.push({ item: `${item} (${count})`, note });
   };
 
-  fixed("aws_cloudwatch_metric_alarm", "CloudWatch alarms", prices.cloudwatchAlarmMonth, "standard resolution, $0.10 each");
-  fixed("aws_cloudwatch_dashboard", "CloudWatch dashboards", prices.dashboardMonth, "at list price; free while the account has at most 3 dashboards in all");
+  fixed(
+    "aws_cloudwatch_metric_alarm",
+    "CloudWatch alarms",
+    prices.cloudwatchAlarmMonth,
+    "standard resolution, $0.10 each",
+  );
+  fixed(
+    "aws_cloudwatch_dashboard",
+    "CloudWatch dashboards",
+    prices.dashboardMonth,
+    "at list price; free while the account has at most 3 dashboards in all",
+  );
   fixed("aws_kms_key", "KMS customer-managed keys", prices.kmsKeyMonth);
   fixed("aws_secretsmanager_secret", "Secrets Manager secrets", prices.secretsManagerSecretMonth);
-  const secretReads = Object.keys(coreStackJson.data?.aws_secretsmanager_secret ?? {}).length + Object.keys(coreStackJson.data?.aws_secretsmanager_secret_version ?? {}).length;
-  if (secretReads > 0) items.push({ item: "Secrets Manager secrets read", count: secretReads, usdPerMonth: secretReads * prices.secretsManagerSecretMonth, note: "each secret read bills as a stored secret" });
+  const secretReads =
+    Object.keys(coreStackJson.data?.aws_secretsmanager_secret ?? {}).length +
+    Object.keys(coreStackJson.data?.aws_secretsmanager_secret_version ?? {}).length;
+  if (secretReads > 0)
+    items.push({
+      item: "Secrets Manager secrets read",
+      count: secretReads,
+      usdPerMonth: secretReads * prices.secretsManagerSecretMonth,
+      note: "each secret read bills as a stored secret",
+    });
 
   // What the stack keeps: the release images it reads by repository, the tables it backs up continuously.
   const repositories = Object.keys(coreStackJson.data?.aws_ecr_repository ?? {}).length;
   if (repositories > 0) {
     const gb = (repositories * a.releasesKept * a.imageMb * 1024 ** 2) / GB;
-    items.push({ item: "ECR release images", count: gb, usdPerMonth: gb * prices.ecrStorageGbMonth, note: `GB-months: at most ${a.releasesKept} releases of ~${a.imageMb} MiB compressed` });
+    items.push({
+      item: "ECR release images",
+      count: gb,
+      usdPerMonth: gb * prices.ecrStorageGbMonth,
+      note: `GB-months: at most ${a.releasesKept} releases of ~${a.imageMb} MiB compressed`,
+    });
   }
   const pitr = idle(coreStackJson, "aws_dynamodb_table").filter(([, t]) => t.point_in_time_recovery?.enabled === true);
   if (pitr.length > 0) {
     const gb = pitr.length * a.tableGb;
-    items.push({ item: "DynamoDB point-in-time recovery", count: gb, usdPerMonth: gb * prices.dynamoPitrGbMonth, note: `GB-months: ~${a.tableGb} GB of links per table` });
+    items.push({
+      item: "DynamoDB point-in-time recovery",
+      count: gb,
+      usdPerMonth: gb * prices.dynamoPitrGbMonth,
+      note: `GB-months: ~${a.tableGb} GB of links per table`,
+    });
   }
 
   // Always-on schedules that invoke a Lambda function: what every run costs.
   for (const [name, rule] of idle(coreStackJson, "aws_cloudwatch_event_rule")) {
     if (!rule.schedule_expression) continue;
     const runs = (a.hoursPerMonth * 60) / minutesBetweenRuns(rule.schedule_expression);
-    const targets = idle(coreStackJson, "aws_cloudwatch_event_target").filter(([, t]) => String(t.rule).includes(`aws_cloudwatch_event_rule.${name}.`));
+    const targets = idle(coreStackJson, "aws_cloudwatch_event_target").filter(([, t]) =>
+      String(t.rule).includes(`aws_cloudwatch_event_rule.${name}.`),
+    );
     for (const [, target] of targets) {
       const fn = lambdaTarget(coreStackJson, target.arn);
       if (!fn || runs === 0 || !Number.isFinite(runs)) continue;
       const what = `${fn.function_name} ${rule.schedule_expression}`;
       const gb = (fn.memory_size ?? a.defaultMemoryMb) / 1024;
       items.push({ item: `${what}: invocations`, count: runs, usdPerMonth: runs * prices.lambdaRequest });
-      items.push({ item: `${what}: compute`, count: runs, usdPerMonth: runs * a.secondsPerRun * gb * prices.lambdaGbSecondArm, note: `~${a.secondsPerRun} s at ${fn.memory_size ?? a.defaultMemoryMb} MB per run` });
-      items.push({ item: `${what}: GetMetricData`, count: runs * a.metricsPerRun, usdPerMonth: runs * a.metricsPerRun * prices.getMetricDataMetric, note: `${a.metricsPerRun} metrics per run` });
-      items.push({ item: `${what}: logs`, count: runs, usdPerMonth: ((runs * a.logBytesPerRun) / GB) * prices.logsIngestGb, note: `~${a.logBytesPerRun / 1024} KB per run` });
+      items.push({
+        item: `${what}: compute`,
+        count: runs,
+        usdPerMonth: runs * a.secondsPerRun * gb * prices.lambdaGbSecondArm,
+        note: `~${a.secondsPerRun} s at ${fn.memory_size ?? a.defaultMemoryMb} MB per run`,
+      });
+      items.push({
+        item: `${what}: GetMetricData`,
+        count: runs * a.metricsPerRun,
+        usdPerMonth: runs * a.metricsPerRun * prices.getMetricDataMetric,
+        note: `${a.metricsPerRun} metrics per run`,
+      });
+      items.push({
+        item: `${what}: logs`,
+        count: runs,
+        usdPerMonth: ((runs * a.logBytesPerRun) / GB) * prices.logsIngestGb,
+        note: `~${a.logBytesPerRun / 1024} KB per run`,
+      });
     }
   }
 
-  freeIf("aws_scheduler_schedule_group", "EventBridge Scheduler schedule groups", "no charge for groups; re-arm schedules run only while a wake alarm is in ALARM, within the 14M free invocations a month");
-  freeIf("aws_cloudwatch_event_rule", "EventBridge scheduled rules", "no charge for rules or scheduled events; their runs are priced above");
+  freeIf(
+    "aws_scheduler_schedule_group",
+    "EventBridge Scheduler schedule groups",
+    "no charge for groups; re-arm schedules run only while a wake alarm is in ALARM, within the 14M free invocations a month",
+  );
+  freeIf(
+    "aws_cloudwatch_event_rule",
+    "EventBridge scheduled rules",
+    "no charge for rules or scheduled events; their runs are priced above",
+  );
   const ssm = idle(coreStackJson, "aws_ssm_parameter");
   const advanced = ssm.filter(([, p]) => p.tier === "Advanced" || p.tier === "Intelligent-Tiering");
-  if (advanced.length > 0) throw new Error(`aws_ssm_parameter.${advanced[0]![0]}: tier ${advanced[0]![1].tier} bills $0.05 a month; add a price row before using it`);
+  if (advanced.length > 0)
+    throw new Error(
+      `aws_ssm_parameter.${advanced[0]![0]}: tier ${advanced[0]![1].tier} bills $0.05 a month; add a price row before using it`,
+    );
   freeIf("aws_ssm_parameter", "SSM standard parameters", "no charge for standard parameters or standard throughput");
   freeIf("aws_sns_topic", "SNS topics", "the first 1M publishes and 1,000 e-mails a month are free");
-  freeIf("aws_cloudwatch_log_group", "CloudWatch log groups", "idle storage is a few MB ($0.03/GB-month); ingestion is priced above");
-  freeIf("aws_dynamodb_table", "DynamoDB on-demand tables", "requests only; storage under 25 GB is free (PITR is priced above)");
-  if (items.some((i) => i.item.endsWith(": invocations")) && idle(coreStackJson, "aws_cloudwatch_metric_alarm").length > 0) {
-    free.push({ item: "CloudWatch DescribeAlarms calls", note: "one per run while the tier is off, within the 1M free API requests a month" });
+  freeIf(
+    "aws_cloudwatch_log_group",
+    "CloudWatch log groups",
+    "idle storage is a few MB ($0.03/GB-month); ingestion is priced above",
+  );
+  freeIf(
+    "aws_dynamodb_table",
+    "DynamoDB on-demand tables",
+    "requests only; storage under 25 GB is free (PITR is priced above)",
+  );
+  if (
+    items.some((i) => i.item.endsWith(": invocations")) &&
+    idle(coreStackJson, "aws_cloudwatch_metric_alarm").length > 0
+  ) {
+    free.push({
+      item: "CloudWatch DescribeAlarms calls",
+      note: "one per run while the tier is off, within the 1M free API requests a month",
+    });
   }
 
   const totalUsdPerMonth = items.reduce((n, i) => n + i.usdPerMonth, 0);
@@ -185,8 +268,13 @@ export function idleBillFromStack(coreStackJson: Json, prices: PriceTable = DEFA
 
 /** The bill as lines for `npm run synth`. */
 export function formatIdleBill(bill: IdleBill): string {
-  const lines = [`core idle bill while the tier is off: $${bill.totalUsdPerMonth.toFixed(2)}/month (limit $${IDLE_BILL_LIMIT_USD.toFixed(2)})`];
-  for (const i of bill.items) lines.push(`    ${usd(i.usdPerMonth).padStart(8)}  ${i.item} x ${Math.round(i.count * 100) / 100}${i.note ? ` (${i.note})` : ""}`);
+  const lines = [
+    `core idle bill while the tier is off: $${bill.totalUsdPerMonth.toFixed(2)}/month (limit $${IDLE_BILL_LIMIT_USD.toFixed(2)})`,
+  ];
+  for (const i of bill.items)
+    lines.push(
+      `    ${usd(i.usdPerMonth).padStart(8)}  ${i.item} x ${Math.round(i.count * 100) / 100}${i.note ? ` (${i.note})` : ""}`,
+    );
   for (const f of bill.free) lines.push(`       free  ${f.item}: ${f.note}`);
   return `${lines.join("\n")}\n`;
 }

@@ -19,7 +19,10 @@ export async function setListenerWeight(
 ): Promise<number | undefined> {
   const lb = await readLoadBalancerDimensions(client, names.albName, names.targetGroupName);
   if (!lb.loadBalancerArn || !lb.targetGroupArn) return undefined;
-  const [healthy, listener] = await Promise.all([countHealthyTargets(client, lb.targetGroupArn), readListener(client, lb.loadBalancerArn, names.lambdaTargetGroupName)]);
+  const [healthy, listener] = await Promise.all([
+    countHealthyTargets(client, lb.targetGroupArn),
+    readListener(client, lb.loadBalancerArn, names.lambdaTargetGroupName),
+  ]);
   if (!listener) return undefined;
   const weight = want(healthy, listener.fargateWeight);
   if (weight !== listener.fargateWeight) await setFargateWeight(client, listener, weight);

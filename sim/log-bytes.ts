@@ -34,10 +34,14 @@ export const EXAMPLE_ACCESS_LOG_VALUES: Readonly<Record<string, string>> = {
 const bytes = (s: string): number => Buffer.byteLength(s, "utf8");
 
 /** Bytes of one access-log event for `format` (the stage's `access_log_settings.format`), overhead included. */
-export function accessLogEventBytes(format: string, values: Readonly<Record<string, string>> = EXAMPLE_ACCESS_LOG_VALUES): number {
+export function accessLogEventBytes(
+  format: string,
+  values: Readonly<Record<string, string>> = EXAMPLE_ACCESS_LOG_VALUES,
+): number {
   const line = format.replace(/\$context\.[A-Za-z.]+/g, (v) => {
     const value = values[v];
-    if (value === undefined) throw new Error(`no example value for ${v} in the access-log format; add one to EXAMPLE_ACCESS_LOG_VALUES`);
+    if (value === undefined)
+      throw new Error(`no example value for ${v} in the access-log format; add one to EXAMPLE_ACCESS_LOG_VALUES`);
     return value;
   });
   return bytes(line) + LOG_EVENT_OVERHEAD_BYTES;
@@ -62,13 +66,30 @@ const REQUEST_ID = "79b5e81f-9cdd-4145-b1f6-7c50ef8a2a36";
  * Record shapes: https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html
  * and https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html.
  */
-export function platformRecords(f: FunctionIdentity): { start: string; report: string; initStart: string; initDuration: string } {
+export function platformRecords(f: FunctionIdentity): {
+  start: string;
+  report: string;
+  initStart: string;
+  initDuration: string;
+} {
   const account = f.accountId ?? "123456789012";
-  const start = { time: TIME, type: "platform.start", record: { requestId: REQUEST_ID, functionArn: `arn:aws:lambda:${f.region}:${account}:function:${f.functionName}`, version: "$LATEST" } };
+  const start = {
+    time: TIME,
+    type: "platform.start",
+    record: {
+      requestId: REQUEST_ID,
+      functionArn: `arn:aws:lambda:${f.region}:${account}:function:${f.functionName}`,
+      version: "$LATEST",
+    },
+  };
   const report = {
     time: TIME,
     type: "platform.report",
-    record: { requestId: REQUEST_ID, metrics: { durationMs: 101.374, billedDurationMs: 102, memorySizeMB: f.memoryMb, maxMemoryUsedMB: 118 }, status: "success" },
+    record: {
+      requestId: REQUEST_ID,
+      metrics: { durationMs: 101.374, billedDurationMs: 102, memorySizeMB: f.memoryMb, maxMemoryUsedMB: 118 },
+      status: "success",
+    },
   };
   const initStart = {
     time: TIME,
@@ -84,7 +105,12 @@ export function platformRecords(f: FunctionIdentity): { start: string; report: s
       instanceMaxMemory: f.memoryMb * 1024 * 1024,
     },
   };
-  return { start: JSON.stringify(start), report: JSON.stringify(report), initStart: JSON.stringify(initStart), initDuration: ',"initDurationMs":463.512' };
+  return {
+    start: JSON.stringify(start),
+    report: JSON.stringify(report),
+    initStart: JSON.stringify(initStart),
+    initDuration: ',"initDurationMs":463.512',
+  };
 }
 
 /** Bytes of Lambda's records per invocation, and what a cold start adds, overheads included. */

@@ -17,7 +17,14 @@
  * in the twin.
  */
 import { addToBill, fargateFixedMinuteBill, fargateMinuteBill, lambdaMinuteBill } from "./bill";
-import { coldStarts, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, type Workload } from "../model/cost-model";
+import {
+  coldStarts,
+  fargateFixedMinuteCost,
+  fargateMinuteCost,
+  lambdaMinuteCost,
+  tasksNeeded,
+  type Workload,
+} from "../model/cost-model";
 import type { Delays } from "./delays";
 import { unservedRequestUsd } from "./equal-service";
 import { DEFAULT_PRICES, type PriceTable } from "../model/prices";
@@ -77,7 +84,10 @@ export interface Schedule {
 /** Builds the state list; returns the phases and the indices of the first and the dwelled serving state. */
 function stateMachine(shape: CycleShape, minDwell: number) {
   const up = shape.leadMinutes + shape.warmMinutes;
-  if (up < 1) throw new RangeError(`a round trip needs at least one minute before serving, got lead ${shape.leadMinutes} + warm ${shape.warmMinutes}`);
+  if (up < 1)
+    throw new RangeError(
+      `a round trip needs at least one minute before serving, got lead ${shape.leadMinutes} + warm ${shape.warmMinutes}`,
+    );
   const phases: Phase[] = [{ tier: "lambda", resources: false }]; // OFF
   for (let i = 1; i <= up; i++) phases.push({ tier: "lambda", resources: i > shape.leadMinutes });
   const firstServe = phases.length;
@@ -90,7 +100,13 @@ function stateMachine(shape: CycleShape, minDwell: number) {
 }
 
 /** Solves the cheapest schedule for `shape` and a least serving stay of `minDwell` minutes. */
-export function planSchedule(trace: readonly number[], w: Workload, shape: CycleShape, minDwell: number, p: PriceTable = DEFAULT_PRICES): Schedule {
+export function planSchedule(
+  trace: readonly number[],
+  w: Workload,
+  shape: CycleShape,
+  minDwell: number,
+  p: PriceTable = DEFAULT_PRICES,
+): Schedule {
   const { phases, firstServe, lastServe } = stateMachine(shape, minDwell);
   const n = phases.length;
   const last = n - 1;
@@ -100,8 +116,12 @@ export function planSchedule(trace: readonly number[], w: Workload, shape: Cycle
   const costs = (t: number): [number, number, number] => {
     const r = trace[t]!;
     const rps = r / 60;
-    const lambda = lambdaMinuteCost(r, coldStarts(r, trace[t - 1] ?? 0, w), w, p) + (rps > w.lambdaCapacityRps ? SHORTFALL_PENALTY : 0);
-    const fargate = fargateMinuteCost(r, tasksNeeded(rps, w), w, p) + (rps > w.maxTasks * w.requestsPerTaskPerSecond ? SHORTFALL_PENALTY : 0);
+    const lambda =
+      lambdaMinuteCost(r, coldStarts(r, trace[t - 1] ?? 0, w), w, p) +
+      (rps > w.lambdaCapacityRps ? SHORTFALL_PENALTY : 0);
+    const fargate =
+      fargateMinuteCost(r, tasksNeeded(rps, w), w, p) +
+      (rps > w.maxTasks * w.requestsPerTaskPerSecond ? SHORTFALL_PENALTY : 0);
     return [lambda, lambda + fixed, fargate];
   };
   const minuteCost = (t: number, s: number): number => costs(t)[kind[s]!]!;
@@ -185,7 +205,13 @@ function cyclesOf(states: Int32Array, firstServe: number, lastServe: number): Pl
  * in that world can spend less; the same-world optimum is the yardstick a
  * scaler can reach.
  */
-export function lowerBound(trace: number[], w: Workload, d: Delays, minDwell: number, p: PriceTable = DEFAULT_PRICES): StrategyResult {
+export function lowerBound(
+  trace: number[],
+  w: Workload,
+  d: Delays,
+  minDwell: number,
+  p: PriceTable = DEFAULT_PRICES,
+): StrategyResult {
   const { phases, states, minuteCost } = planSchedule(trace, w, lowerBoundShape(d), minDwell, p);
   // Account for the schedule (the bill itemizes minuteCost, penalties aside).
   const bill: Record<string, { quantity: number; usd: number }> = {};
@@ -193,7 +219,10 @@ export function lowerBound(trace: number[], w: Workload, d: Delays, minDwell: nu
     const r = trace[t]!;
     const ph = phases[s]!;
     if (ph.tier === "fargate") return fargateMinuteBill(r, tasksNeeded(r / 60, w), w, p);
-    return { ...lambdaMinuteBill(r, coldStarts(r, trace[t - 1] ?? 0, w), w, p), ...(ph.resources ? fargateFixedMinuteBill(w.minTasks, w, p) : {}) };
+    return {
+      ...lambdaMinuteBill(r, coldStarts(r, trace[t - 1] ?? 0, w), w, p),
+      ...(ph.resources ? fargateFixedMinuteBill(w.minTasks, w, p) : {}),
+    };
   };
   let cost = 0;
   let shortfall = 0;
@@ -216,7 +245,8 @@ export function lowerBound(trace: number[], w: Workload, d: Delays, minDwell: nu
     if (ph.tier === "fargate" ? rps > lagged * w.requestsPerTaskPerSecond : rps > w.lambdaCapacityRps) shortfall++;
     tiers.push(ph.tier);
     requests[ph.tier] += trace[t]!;
-    const capacity = 60 * (ph.tier === "fargate" ? tasksNeeded(rps, w) * w.requestsPerTaskPerSecond : w.lambdaCapacityRps);
+    const capacity =
+      60 * (ph.tier === "fargate" ? tasksNeeded(rps, w) * w.requestsPerTaskPerSecond : w.lambdaCapacityRps);
     served[ph.tier] += Math.min(trace[t]!, capacity);
     if (ph.tier === "fargate") overloaded += Math.max(0, trace[t]! - capacity);
     else throttled += Math.max(0, trace[t]! - capacity);
@@ -234,7 +264,10 @@ export function lowerBound(trace: number[], w: Workload, d: Delays, minDwell: nu
     costPerMillionRequests: total > 0 ? (cost / total) * 1e6 : 0,
     transitions,
     transitionsPerDay: days > 0 ? transitions / days : 0,
-    minutesByTier: { lambda: tiers.filter((x) => x === "lambda").length, fargate: tiers.filter((x) => x === "fargate").length },
+    minutesByTier: {
+      lambda: tiers.filter((x) => x === "lambda").length,
+      fargate: tiers.filter((x) => x === "fargate").length,
+    },
     minutesWithFargateResources: resourceMinutes,
     requestsByTier: requests,
     requestsServed: served,

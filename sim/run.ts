@@ -35,20 +35,52 @@ export async function runAll(trace: number[], o: RunOptions): Promise<Simulation
   const delays = delaysFor(o.world, o.config.scaling.deregistrationDelaySeconds);
   // Three twin runs: LambdaFlex with the configured switch (weighted by default), today's DNS-only
   // switch beside it, and the same-world optimum (the configured switch; no scaler to host, the same git, Terraform Cloud and AWS).
-  const progress = (offset: number) => (o.onProgress ? (done: number, total: number) => o.onProgress!(offset * total + done, 3 * total) : undefined);
-  const twin = await simulateLambdaFlex(trace, { config: o.config, world: o.world, workload: w, policy: o.policy, historyDir: o.historyDir, onProgress: progress(0) });
+  const progress = (offset: number) =>
+    o.onProgress ? (done: number, total: number) => o.onProgress!(offset * total + done, 3 * total) : undefined;
+  const twin = await simulateLambdaFlex(trace, {
+    config: o.config,
+    world: o.world,
+    workload: w,
+    policy: o.policy,
+    historyDir: o.historyDir,
+    onProgress: progress(0),
+  });
   const dnsConfig: DeploymentConfig = { ...o.config, fargate: { ...o.config.fargate, switch: "dns" } };
-  const dnsOnly = await simulateLambdaFlex(trace, { config: dnsConfig, world: o.world, workload: w, policy: o.policy, onProgress: progress(1), strategyName: "lambdaflex-dns-only" });
-  const optimum = await simulateSameWorldOptimum(trace, { config: o.config, world: o.world, workload: w, policy: o.policy, onProgress: progress(2) });
+  const dnsOnly = await simulateLambdaFlex(trace, {
+    config: dnsConfig,
+    world: o.world,
+    workload: w,
+    policy: o.policy,
+    onProgress: progress(1),
+    strategyName: "lambdaflex-dns-only",
+  });
+  const optimum = await simulateSameWorldOptimum(trace, {
+    config: o.config,
+    world: o.world,
+    workload: w,
+    policy: o.policy,
+    onProgress: progress(2),
+  });
   return {
     trace: { source: o.source, scale: o.scale, minutes: trace.length, requests: trace.reduce((a, b) => a + b, 0) },
     breakEvenRps: breakEvenRps(w),
     // The policy decides on money: its figures, not rate thresholds.
     // The round trip as the policy prices it before it has measured a warm-up: configured warm-up at the resting floor, drain window, teardown.
-    thresholds: { roundTripUsd: Number(roundTripCost(policy, roundTripShape(policy, { fargate_max_tasks: policy.maxTasks }, policy.minTasks)).toFixed(4)), switchCostFactor: policy.switchCostFactor, warmupMinutes: policy.warmupMinutes, teardownMinutes: policy.teardownMinutes },
+    thresholds: {
+      roundTripUsd: Number(
+        roundTripCost(policy, roundTripShape(policy, { fargate_max_tasks: policy.maxTasks }, policy.minTasks)).toFixed(
+          4,
+        ),
+      ),
+      switchCostFactor: policy.switchCostFactor,
+      warmupMinutes: policy.warmupMinutes,
+      teardownMinutes: policy.teardownMinutes,
+    },
     world: o.world,
     // What bills every month while the tier is off, itemized from the synthesized core stack.
-    idleBill: idleBillFromStack(JSON.parse(readFileSync(join(__dirname, "..", o.config.deployDir, "core", "cdk.tf.json"), "utf8"))),
+    idleBill: idleBillFromStack(
+      JSON.parse(readFileSync(join(__dirname, "..", o.config.deployDir, "core", "cdk.tf.json"), "utf8")),
+    ),
     delays: { ...delays },
     scaler: twin.scaler,
     worldReport: twin.worldReport,

@@ -28,14 +28,30 @@ import { readToken } from "../scaler/adapters/parameters";
 import { readLiveRecords } from "../scaler/adapters/route53";
 import { queueRun, readRuns, type TerraformCloudTarget } from "../scaler/adapters/terraform-cloud";
 import { toggleReader, type ToggleReader } from "../scaler/git-toggle";
-import { capacityShare, drainWindowMinutes, FLOOR_SETTLE_MINUTES, nextCanaryStep, tasksFor, type Decision, type PolicyConfig } from "../scaler/policy";
+import {
+  capacityShare,
+  drainWindowMinutes,
+  FLOOR_SETTLE_MINUTES,
+  nextCanaryStep,
+  tasksFor,
+  type Decision,
+  type PolicyConfig,
+} from "../scaler/policy";
 import { commitMessage } from "../scaler/reconcile";
 import { formatToggle, parseToggle, type TierState, type Toggle } from "../model/toggle";
 import { medianDelaysFor, type MedianDelays } from "./delays";
 import { setListenerWeight } from "./listener-weights";
 import { planSchedule, type CycleShape, type PlannedCycle } from "./optimum";
 import { MinuteLedger, type StrategyResult } from "./simulator";
-import { buildTwinWorld, commitsOf, worldReportOf, type CommitRecord, type TwinWorld, type TwinWorldOptions, type WorldReport } from "./twin-world";
+import {
+  buildTwinWorld,
+  commitsOf,
+  worldReportOf,
+  type CommitRecord,
+  type TwinWorld,
+  type TwinWorldOptions,
+  type WorldReport,
+} from "./twin-world";
 import { MINUTE, START } from "./world/build";
 
 /** When in each minute the optimum acts: after the minute's requests are routed, as a scaler runs within its minute. */
@@ -54,7 +70,12 @@ export function sameWorldShape(d: MedianDelays, fargateSwitch: "weighted" | "dns
   // window counts from the minute it is read gone, as the policy's does.
   const drainWait = apply + 1 + d.drainMinutes;
   if (fargateSwitch === "weighted") {
-    return { leadMinutes: apply, warmMinutes: d.createMinutes + d.taskBootMinutes + d.canaryMinutes, fargateTailMinutes: 0, lambdaTailMinutes: drainWait + apply + d.destroyMinutes };
+    return {
+      leadMinutes: apply,
+      warmMinutes: d.createMinutes + d.taskBootMinutes + d.canaryMinutes,
+      fargateTailMinutes: 0,
+      lambdaTailMinutes: drainWait + apply + d.destroyMinutes,
+    };
   }
   const fargateTail = apply + d.dnsTtlMinutes;
   return {
@@ -77,9 +98,22 @@ export interface SameWorldPlan {
 }
 
 /** Plans the same-world optimum's round trips for a trace (no twin run). */
-export function planSameWorld(trace: readonly number[], o: Pick<TwinWorldOptions, "world" | "workload" | "prices"> & { readonly policy: PolicyConfig; readonly delays?: MedianDelays }): SameWorldPlan {
+export function planSameWorld(
+  trace: readonly number[],
+  o: Pick<TwinWorldOptions, "world" | "workload" | "prices"> & {
+    readonly policy: PolicyConfig;
+    readonly delays?: MedianDelays;
+  },
+): SameWorldPlan {
   const c = o.policy;
-  const delays = o.delays ?? medianDelaysFor(o.world, { deregistrationDelaySeconds: c.deregistrationDelaySeconds, dnsTtlSeconds: c.dnsTtlSeconds, stragglerMinutes: c.stragglerMinutes, fargateSwitch: c.fargateSwitch });
+  const delays =
+    o.delays ??
+    medianDelaysFor(o.world, {
+      deregistrationDelaySeconds: c.deregistrationDelaySeconds,
+      dnsTtlSeconds: c.dnsTtlSeconds,
+      stragglerMinutes: c.stragglerMinutes,
+      fargateSwitch: c.fargateSwitch,
+    });
   const shape = sameWorldShape(delays, c.fargateSwitch);
   const schedule = planSchedule(trace, o.workload, shape, c.minDwellMinutes, o.prices);
   return { delays, shape, cycles: schedule.cycles, plannedCost: schedule.plannedCost };
@@ -106,10 +140,19 @@ export interface SameWorldOptimumResult {
 }
 
 /** Runs the same-world optimum on a per-minute request trace in the twin. */
-export async function simulateSameWorldOptimum(trace: number[], o: SameWorldOptimumOptions): Promise<SameWorldOptimumResult> {
+export async function simulateSameWorldOptimum(
+  trace: number[],
+  o: SameWorldOptimumOptions,
+): Promise<SameWorldOptimumResult> {
   const tw = buildTwinWorld(o);
   const policy = tw.settings.policy;
-  const plan = planSameWorld(trace, { world: o.world, workload: o.workload, prices: tw.prices, policy, ...(o.planDelays ? { delays: o.planDelays } : {}) });
+  const plan = planSameWorld(trace, {
+    world: o.world,
+    workload: o.workload,
+    prices: tw.prices,
+    policy,
+    ...(o.planDelays ? { delays: o.planDelays } : {}),
+  });
   const workRoot = mkdtempSync(join(tmpdir(), "lambdaflex-sim-optimum-"));
   const ledger = new MinuteLedger();
   const minutesByState: Record<TierState, number> = { off: 0, warming: 0, serving: 0, draining: 0 };
@@ -134,9 +177,20 @@ export async function simulateSameWorldOptimum(trace: number[], o: SameWorldOpti
   const result = ledger.result("same-world-optimum", trace, {
     transitions: transitions.length,
     minutesByState,
-    log: transitions.map((c) => ({ minute: c.minute, from: c.from as TierState, to: c.to as TierState, reason: c.reason })),
+    log: transitions.map((c) => ({
+      minute: c.minute,
+      from: c.from as TierState,
+      to: c.to as TierState,
+      reason: c.reason,
+    })),
   });
-  return { strategy: { ...result, plannedWith: plan }, commits, worldReport: worldReportOf(tw, ledger), fargateShareByMinute: ledger.shares, resourcesByMinute: ledger.resources };
+  return {
+    strategy: { ...result, plannedWith: plan },
+    commits,
+    worldReport: worldReportOf(tw, ledger),
+    fargateShareByMinute: ledger.shares,
+    resourcesByMinute: ledger.resources,
+  };
 }
 
 /** The optimum's hands: it decides from the plan and the world's live answers, and acts through the production adapters. */
@@ -171,9 +225,26 @@ class Actor {
   static async start(tw: TwinWorld, trace: readonly number[], plan: SameWorldPlan, workRoot: string): Promise<Actor> {
     const s = tw.settings;
     const ssm = tw.parameters as unknown as SSMClient;
-    const [gitToken, tfcToken] = await Promise.all([readToken(ssm, s.git.tokenParameterName), readToken(ssm, s.terraformCloud!.tokenParameterName)]);
-    const read = toggleReader({ url: s.git.repositoryUrl, branch: s.git.branch, path: s.toggleFile, token: gitToken, username: s.git.tokenUsername, author: { name: s.git.authorName, email: s.git.authorEmail }, workRoot, http: tw.git.http });
-    const tfc = { baseUrl: `https://${s.terraformCloud!.hostname}`, organization: s.terraformCloud!.organization, workspace: s.terraformCloud!.workspace, token: tfcToken };
+    const [gitToken, tfcToken] = await Promise.all([
+      readToken(ssm, s.git.tokenParameterName),
+      readToken(ssm, s.terraformCloud!.tokenParameterName),
+    ]);
+    const read = toggleReader({
+      url: s.git.repositoryUrl,
+      branch: s.git.branch,
+      path: s.toggleFile,
+      token: gitToken,
+      username: s.git.tokenUsername,
+      author: { name: s.git.authorName, email: s.git.authorEmail },
+      workRoot,
+      http: tw.git.http,
+    });
+    const tfc = {
+      baseUrl: `https://${s.terraformCloud!.hostname}`,
+      organization: s.terraformCloud!.organization,
+      workspace: s.terraformCloud!.workspace,
+      token: tfcToken,
+    };
     return new Actor(tw, trace, plan, read, tfc);
   }
 
@@ -197,7 +268,11 @@ class Actor {
         if (c && c.warmAt <= next) {
           // The task floor for the demand the tier will meet when it serves (the scaler sizes it for the demand it has seen).
           const peak = Math.max(0, ...this.trace.slice(c.serveAt, c.serveAt + FLOOR_SETTLE_MINUTES)) / 60;
-          await this.commit("warming", `planned round trip ${this.cycle + 1}: serving from minute ${c.serveAt}, leaving at minute ${c.leaveAt}`, { fargate_min_tasks: tasksFor(peak, this.policy) });
+          await this.commit(
+            "warming",
+            `planned round trip ${this.cycle + 1}: serving from minute ${c.serveAt}, leaving at minute ${c.leaveAt}`,
+            { fargate_min_tasks: tasksFor(peak, this.policy) },
+          );
         }
         return;
       }
@@ -205,7 +280,10 @@ class Actor {
       case "serving": {
         if (leaving) {
           await this.setWeight(() => 0);
-          await this.commit("draining", `planned round trip ${this.cycle + 1} leaves Fargate at minute ${cycle!.leaveAt}`);
+          await this.commit(
+            "draining",
+            `planned round trip ${this.cycle + 1} leaves Fargate at minute ${cycle!.leaveAt}`,
+          );
           this.cycle++;
           return;
         }
@@ -213,7 +291,11 @@ class Actor {
         await this.setWeight((healthy) => capacityShare(healthy, rps, this.policy));
         const resting = Math.max(1, Math.min(this.policy.minTasks, this.policy.maxTasks));
         if (this.floor > resting && this.minutesInState >= FLOOR_SETTLE_MINUTES) {
-          await this.commit("serving", `serving for ${Math.round(this.minutesInState)} min; target tracking owns the task count, so the floor goes from ${this.floor} back to ${resting}`, { fargate_min_tasks: resting });
+          await this.commit(
+            "serving",
+            `serving for ${Math.round(this.minutesInState)} min; target tracking owns the task count, so the floor goes from ${this.floor} back to ${resting}`,
+            { fargate_min_tasks: resting },
+          );
         }
         return;
       }
@@ -224,12 +306,19 @@ class Actor {
         // As the policy does: the window counts from the minute the record is read gone, not from the
         // commit (a failed and retried draining run removes it late).
         if (this.recordGoneMs === undefined) {
-          const records = await readLiveRecords(this.tw.route53 as unknown as Route53Client, this.tw.settings.hostedZoneId, this.tw.settings.domain);
+          const records = await readLiveRecords(
+            this.tw.route53 as unknown as Route53Client,
+            this.tw.settings.hostedZoneId,
+            this.tw.settings.domain,
+          );
           if (records.fargate) return;
           this.recordGoneMs = this.tw.clock.now();
         }
         if ((this.tw.clock.now() - this.recordGoneMs) / MINUTE < drainMinutes) return;
-        await this.commit("off", `drained: ${drainMinutes} min of DNS TTL, deregistration delay${this.weighted ? " and stragglers" : ""} since the fargate record went; removing Fargate`);
+        await this.commit(
+          "off",
+          `drained: ${drainMinutes} min of DNS TTL, deregistration delay${this.weighted ? " and stragglers" : ""} since the fargate record went; removing Fargate`,
+        );
         return;
       }
     }
@@ -244,13 +333,18 @@ class Actor {
         complete = weightNow > 0 && weightNow >= Math.min(100, capacity);
         return complete ? capacity : Math.min(capacity, nextCanaryStep(weightNow));
       });
-      if (complete) await this.commit("serving", "canary complete: the tasks carry the ALB's requests; serving on Fargate");
+      if (complete)
+        await this.commit("serving", "canary complete: the tasks carry the ALB's requests; serving on Fargate");
       return;
     }
     const lb = await readLoadBalancerDimensions(this.elb, this.tw.names.albName, this.tw.names.targetGroupName);
     const healthy = lb.targetGroupArn ? await countHealthyTargets(this.elb, lb.targetGroupArn) : 0;
     const needed = Math.min(this.floor, Math.max(1, Math.ceil(rps / this.policy.requestsPerTaskPerSecond)));
-    if (healthy >= needed) await this.commit("serving", `${healthy} healthy tasks carry the next minute's ${Math.round(rps * 100) / 100} req/s; moving traffic to Fargate`);
+    if (healthy >= needed)
+      await this.commit(
+        "serving",
+        `${healthy} healthy tasks carry the next minute's ${Math.round(rps * 100) / 100} req/s; moving traffic to Fargate`,
+      );
   }
 
   /** Weighted switch: reads the listener and target health as the scaler does, and sets the tasks' share when it changes. */
@@ -263,7 +357,13 @@ class Actor {
     if (!this.pending) return;
     const runs = await readRuns(this.tfc, this.pending, this.tw.tfc.fetch);
     if (runs.forHead?.phase === "applied") this.pending = undefined;
-    else if (runs.forHead?.phase === "failed") await queueRun(this.tfc, runs.workspaceId, `same-world optimum: retry: run ${runs.forHead.id} ${runs.forHead.status}`, this.tw.tfc.fetch);
+    else if (runs.forHead?.phase === "failed")
+      await queueRun(
+        this.tfc,
+        runs.workspaceId,
+        `same-world optimum: retry: run ${runs.forHead.id} ${runs.forHead.status}`,
+        this.tw.tfc.fetch,
+      );
   }
 
   /** Commits the toggle through the production git adapter, with the scaler's commit message. */
@@ -275,7 +375,15 @@ class Actor {
         const t = parseToggle(checkout.text, this.tw.settings.toggleFile);
         const since = to === t.fargate_tier ? t.fargate_tier_since : at.toISOString().replace(/\.\d{3}Z$/, "Z");
         const toggle: Toggle = { ...t, fargate_tier: to, fargate_tier_since: since, ...changes };
-        const decision: Decision = { action: "commit", from: t.fargate_tier, to, toggle, reason: `same-world optimum: ${reason}`, evidence: { planned_cycle: this.cycle + 1 }, alerts: [] };
+        const decision: Decision = {
+          action: "commit",
+          from: t.fargate_tier,
+          to,
+          toggle,
+          reason: `same-world optimum: ${reason}`,
+          evidence: { planned_cycle: this.cycle + 1 },
+          alerts: [],
+        };
         const pushed = await checkout.commit(formatToggle(toggle), commitMessage(decision, at), at);
         if (pushed.outcome === "pushed") {
           if (to !== this.state) this.recordGoneMs = undefined;
@@ -289,6 +397,8 @@ class Actor {
         await checkout.dispose();
       }
     }
-    throw new Error(`the same-world optimum's push of ${to} was rejected 3 times; nothing else writes the simulated repository`);
+    throw new Error(
+      `the same-world optimum's push of ${to} was rejected 3 times; nothing else writes the simulated repository`,
+    );
   }
 }

@@ -13,7 +13,8 @@ export interface Shape {
 
 const WEEK = 7 * 1440;
 
-const build = (minutes: number, rps: (m: number) => number): number[] => Array.from({ length: minutes }, (_, m) => Math.max(0, Math.round(rps(m) * 60)));
+const build = (minutes: number, rps: (m: number) => number): number[] =>
+  Array.from({ length: minutes }, (_, m) => Math.max(0, Math.round(rps(m) * 60)));
 
 /** The five shapes of the issue, one week each, around break-even `be` (req/s). */
 export function hostileShapes(be: number, minutes = WEEK): Shape[] {

@@ -101,7 +101,11 @@ export class MinuteLedger {
   }
 
   /** The result, with `overhead` (a fixed cost accrued evenly, e.g. the scaler's) added to the total. */
-  result(strategy: string, trace: readonly number[], o: { overhead?: number; transitions?: number } & Partial<StrategyResult> = {}): StrategyResult {
+  result(
+    strategy: string,
+    trace: readonly number[],
+    o: { overhead?: number; transitions?: number } & Partial<StrategyResult> = {},
+  ): StrategyResult {
     const { overhead = 0, transitions = 0, ...extra } = o;
     const total = trace.reduce((a, b) => a + b, 0);
     const days = trace.length / 1440;
@@ -113,7 +117,10 @@ export class MinuteLedger {
       costPerMillionRequests: total > 0 ? (cost / total) * 1e6 : 0,
       transitions,
       transitionsPerDay: days > 0 ? transitions / days : 0,
-      minutesByTier: { lambda: this.tiers.filter((t) => t === "lambda").length, fargate: this.tiers.filter((t) => t === "fargate").length },
+      minutesByTier: {
+        lambda: this.tiers.filter((t) => t === "lambda").length,
+        fargate: this.tiers.filter((t) => t === "fargate").length,
+      },
       minutesWithFargateResources: this.resources.filter(Boolean).length,
       requestsByTier: { ...this.requests },
       requestsServed: { ...this.served },

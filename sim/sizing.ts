@@ -30,7 +30,10 @@ export interface Sizing {
 const tasksFor = (n: number): number => Math.ceil(n - 1e-9);
 
 /** How the trace's demand (requests per minute) compares with what `maxTasks` tasks carry. */
-export function sizingFor(trace: readonly number[], w: Pick<Workload, "maxTasks" | "requestsPerTaskPerSecond" | "targetUtilization">): Sizing {
+export function sizingFor(
+  trace: readonly number[],
+  w: Pick<Workload, "maxTasks" | "requestsPerTaskPerSecond" | "targetUtilization">,
+): Sizing {
   const capacityRps = w.maxTasks * w.requestsPerTaskPerSecond;
   let peak = 0;
   let minutes = 0;

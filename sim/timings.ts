@@ -15,10 +15,14 @@ export interface StepTiming {
 }
 
 /** Timings of each (step, drop) pair, in trace minutes. */
-export function stepTimings(r: Pick<TwinResult, "fargateShareByMinute" | "resourcesByMinute">, steps: ReadonlyArray<readonly [number, number]>): StepTiming[] {
+export function stepTimings(
+  r: Pick<TwinResult, "fargateShareByMinute" | "resourcesByMinute">,
+  steps: ReadonlyArray<readonly [number, number]>,
+): StepTiming[] {
   return steps.map(([up, down]) => {
     let serving: number | undefined;
-    for (let m = up; m < down && serving === undefined; m++) if ((r.fargateShareByMinute[m] ?? 0) >= 0.5) serving = m - up;
+    for (let m = up; m < down && serving === undefined; m++)
+      if ((r.fargateShareByMinute[m] ?? 0) >= 0.5) serving = m - up;
     let off: number | undefined;
     const end = r.resourcesByMinute.length;
     for (let m = down; m < end && off === undefined; m++) if (!r.resourcesByMinute[m]) off = m - down;

@@ -18,7 +18,8 @@ export function parseTrace(text: string, source: string, scale = 1): number[] {
     const at = `${source}:${i + 1}`;
     if (!line || line.startsWith("#")) return;
     if (i === 0 && /^[A-Za-z]/.test(line)) {
-      if (line.replace(/\s/g, "") !== "minute,requests") throw new TraceError(`${at}: header must be "minute,requests", got "${line}"`);
+      if (line.replace(/\s/g, "") !== "minute,requests")
+        throw new TraceError(`${at}: header must be "minute,requests", got "${line}"`);
       return;
     }
     const parts = line.split(",");
@@ -28,7 +29,8 @@ export function parseTrace(text: string, source: string, scale = 1): number[] {
     if (!Number.isInteger(minute)) throw new TraceError(`${at}: minute "${parts[0]}" is not an integer`);
     if (!Number.isFinite(requests)) throw new TraceError(`${at}: requests "${parts[1]}" is not a number`);
     if (requests < 0) throw new TraceError(`${at}: requests must not be negative, got ${requests}`);
-    if (minute !== out.length) throw new TraceError(`${at}: expected minute ${out.length}, got ${minute} (minutes must be consecutive from 0)`);
+    if (minute !== out.length)
+      throw new TraceError(`${at}: expected minute ${out.length}, got ${minute} (minutes must be consecutive from 0)`);
     out.push(requests * scale);
   });
   if (out.length === 0) throw new TraceError(`${source}: the trace has no data rows`);
@@ -41,7 +43,10 @@ export function loadTrace(path: string, scale = 1): number[] {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new TraceError(`cannot read trace ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`, { cause: err });
+    throw new TraceError(
+      `cannot read trace ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`,
+      { cause: err },
+    );
   }
   return parseTrace(text, path, scale);
 }

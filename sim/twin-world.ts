@@ -52,7 +52,14 @@ export interface WorldReport {
   readonly requestsToDeadEndpoint: number;
   /** Requests Route 53 sent to API Gateway while the tier served with healthy tasks and the fargate record could have answered its ALB (also in the strategy's requestsMisroutedToApi). */
   readonly requestsMisroutedToApi: number;
-  readonly terraformRuns: ReadonlyArray<{ id: string; commitSha: string; status: string; source: string; createdMinute: number; finishedMinute?: number }>;
+  readonly terraformRuns: ReadonlyArray<{
+    id: string;
+    commitSha: string;
+    status: string;
+    source: string;
+    createdMinute: number;
+    finishedMinute?: number;
+  }>;
 }
 
 /** What builds the twin's world: the deployment, the world's parameters and the workload. */
@@ -77,7 +84,11 @@ export interface TwinWorld extends AwsParts {
   readonly config: DeploymentConfig;
   readonly names: ReturnType<typeof awsNames>;
   /** ARNs only the stacks know: the alerts topic, the scaler function and its scheduler role. */
-  readonly ids: ReturnType<typeof awsNames> & { readonly alertTopicArn: string; readonly scalerArn: string; readonly schedulerRoleArn: string };
+  readonly ids: ReturnType<typeof awsNames> & {
+    readonly alertTopicArn: string;
+    readonly scalerArn: string;
+    readonly schedulerRoleArn: string;
+  };
   /** The scaler's settings as the core stack passes them (policy overrides applied, the emulated repository's URL). */
   readonly settings: ScalerSettings;
   readonly scalerFunctionName: string;
@@ -92,7 +103,10 @@ export interface TwinWorld extends AwsParts {
 export function buildTwinWorld(o: TwinWorldOptions): TwinWorld {
   const p = o.prices ?? DEFAULT_PRICES;
   const world = o.world;
-  const config: DeploymentConfig = { ...o.config, terraformCloud: { ...o.config.terraformCloud, organization: o.config.terraformCloud.organization || SIM_ORG } };
+  const config: DeploymentConfig = {
+    ...o.config,
+    terraformCloud: { ...o.config.terraformCloud, organization: o.config.terraformCloud.organization || SIM_ORG },
+  };
   const names = awsNames(config);
   const table = serviceNames(config.service);
   const scalerFunctionName = table.scalerFunction;
@@ -111,7 +125,10 @@ export function buildTwinWorld(o: TwinWorldOptions): TwinWorld {
   const parts = buildAwsWorld({ config, world, workload: o.workload, prices: p });
   const { clock, rng, aws } = parts;
   const tokens = { git: "sim-git-token", tfc: "sim-tfc-token" };
-  const parameters = new SsmEmulator({ [settings.git.tokenParameterName]: tokens.git, [config.terraformCloud.tokenParameterName]: tokens.tfc });
+  const parameters = new SsmEmulator({
+    [settings.git.tokenParameterName]: tokens.git,
+    [config.terraformCloud.tokenParameterName]: tokens.tfc,
+  });
   const dynamo = new DynamoDbEmulator(names.tableName);
   const tfc = new TerraformCloudEmulator({
     organization: settings.terraformCloud!.organization,
@@ -151,6 +168,15 @@ export function worldReportOf(tw: TwinWorld, ledger: MinuteLedger): WorldReport 
     failedRequests: ledger.failedRequests,
     requestsToDeadEndpoint: ledger.deadEndpointRequests,
     requestsMisroutedToApi: ledger.misroutedToApiRequests,
-    terraformRuns: tw.tfc.runs().map((r) => ({ id: r.id, commitSha: r.commitSha, status: r.status, source: r.source, createdMinute: minuteOf(r.createdAtMs), finishedMinute: r.finishedAtMs === undefined ? undefined : minuteOf(r.finishedAtMs) })),
+    terraformRuns: tw.tfc
+      .runs()
+      .map((r) => ({
+        id: r.id,
+        commitSha: r.commitSha,
+        status: r.status,
+        source: r.source,
+        createdMinute: minuteOf(r.createdAtMs),
+        finishedMinute: r.finishedAtMs === undefined ? undefined : minuteOf(r.finishedAtMs),
+      })),
   };
 }

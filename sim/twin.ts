@@ -13,7 +13,14 @@ import { join } from "node:path";
 import { minutesBetweenRuns } from "./idle-bill";
 import type { TierState } from "../model/toggle";
 import { MinuteLedger, type StrategyResult } from "./simulator";
-import { buildTwinWorld, commitsOf, worldReportOf, type CommitRecord, type TwinWorldOptions, type WorldReport } from "./twin-world";
+import {
+  buildTwinWorld,
+  commitsOf,
+  worldReportOf,
+  type CommitRecord,
+  type TwinWorldOptions,
+  type WorldReport,
+} from "./twin-world";
 import { AlarmEmulator, alarmsFromStack } from "./world/alarms";
 import { MINUTE, START } from "./world/build";
 import { SchedulerEmulator } from "./world/scheduler";
@@ -22,7 +29,15 @@ import { ScalerHost } from "./world/scaler-host";
 import { serviceNames } from "../model/names";
 
 export { START };
-export { buildTwinWorld, commitsOf, worldReportOf, type CommitRecord, type TwinWorld, type TwinWorldOptions, type WorldReport } from "./twin-world";
+export {
+  buildTwinWorld,
+  commitsOf,
+  worldReportOf,
+  type CommitRecord,
+  type TwinWorld,
+  type TwinWorldOptions,
+  type WorldReport,
+} from "./twin-world";
 
 /** Options of a LambdaFlex run in the twin. */
 export interface LambdaFlexOptions extends TwinWorldOptions {
@@ -86,8 +101,11 @@ type StackJson = { resource?: Record<string, Record<string, Record<string, unkno
 
 /** Minutes between the scaler's heartbeat events, from the core stack's one scheduled rule. */
 function ruleRateMinutes(stack: StackJson, scalerFunctionName: string): number {
-  const rules = Object.values(stack.resource?.aws_cloudwatch_event_rule ?? {}).filter((r) => r.schedule_expression !== undefined);
-  if (rules.length !== 1) throw new Error(`expected one scheduled rule for ${scalerFunctionName} in the core stack, found ${rules.length}`);
+  const rules = Object.values(stack.resource?.aws_cloudwatch_event_rule ?? {}).filter(
+    (r) => r.schedule_expression !== undefined,
+  );
+  if (rules.length !== 1)
+    throw new Error(`expected one scheduled rule for ${scalerFunctionName} in the core stack, found ${rules.length}`);
   return minutesBetweenRuns(String(rules[0]!.schedule_expression));
 }
 
@@ -96,7 +114,9 @@ function readStack(file: string): StackJson {
   try {
     return JSON.parse(readFileSync(file, "utf8")) as StackJson;
   } catch (err) {
-    throw new Error(`cannot read the synthesized stack ${file} (run npm run synth): ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot read the synthesized stack ${file} (run npm run synth): ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -104,17 +124,48 @@ function readStack(file: string): StackJson {
 export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions): Promise<TwinResult> {
   const world = o.world;
   const tw = buildTwinWorld(o);
-  const { config, names, ids, settings, scalerFunctionName, clock, rng, cloudwatch, elb, route53, aws, parameters, dynamo, tfc, git, prices: p } = tw;
+  const {
+    config,
+    names,
+    ids,
+    settings,
+    scalerFunctionName,
+    clock,
+    rng,
+    cloudwatch,
+    elb,
+    route53,
+    aws,
+    parameters,
+    dynamo,
+    tfc,
+    git,
+    prices: p,
+  } = tw;
   const stack = readStack(o.coreStackFile ?? join(__dirname, "..", config.deployDir, "core", "cdk.tf.json"));
   // The fargate stack's alarms (low demand and overload, which wake the serving scaler) exist while its ALB does.
-  const fargateStack = readStack(o.fargateStackFile ?? join(__dirname, "..", config.deployDir, "fargate", "cdk.tf.json"));
+  const fargateStack = readStack(
+    o.fargateStackFile ?? join(__dirname, "..", config.deployDir, "fargate", "cdk.tf.json"),
+  );
   const alarms = new AlarmEmulator(
-    [...alarmsFromStack(stack, { apiId: names.apiId, scalerFunctionName }), ...alarmsFromStack(fargateStack, { apiId: names.apiId, scalerFunctionName, albDimension: () => aws.albDimension, targetGroupDimension: () => aws.targetGroupDimension })],
+    [
+      ...alarmsFromStack(stack, { apiId: names.apiId, scalerFunctionName }),
+      ...alarmsFromStack(fargateStack, {
+        apiId: names.apiId,
+        scalerFunctionName,
+        albDimension: () => aws.albDimension,
+        targetGroupDimension: () => aws.targetGroupDimension,
+      }),
+    ],
     cloudwatch,
     clock.now,
   );
   const pages: Record<string, number> = {};
-  const scheduler = new SchedulerEmulator({ now: clock.now, groups: [settings.wake.scheduleGroup], targetArn: ids.scalerArn });
+  const scheduler = new SchedulerEmulator({
+    now: clock.now,
+    groups: [settings.wake.scheduleGroup],
+    targetArn: ids.scalerArn,
+  });
   const sns = new SnsEmulator({ topicArn: ids.alertTopicArn, now: clock.now });
   // The EventBridge rules the stacks define: core's heartbeat, and while the tier exists the fargate stack's per-minute rule.
   const heartbeatMinutes = ruleRateMinutes(stack, scalerFunctionName);
@@ -130,7 +181,12 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     workRoot,
     emulators: {
       // One CloudWatch client in production serves GetMetricData and DescribeAlarms.
-      cloudwatch: { send: (cmd: unknown) => ((cmd as { constructor: { name: string } }).constructor.name === "DescribeAlarmsCommand" ? Promise.resolve(alarms.describe((cmd as { input: { AlarmNames?: string[]; StateValue?: string } }).input)) : cloudwatch.send(cmd)) },
+      cloudwatch: {
+        send: (cmd: unknown) =>
+          (cmd as { constructor: { name: string } }).constructor.name === "DescribeAlarmsCommand"
+            ? Promise.resolve(alarms.describe((cmd as { input: { AlarmNames?: string[]; StateValue?: string } }).input))
+            : cloudwatch.send(cmd),
+      },
       elb,
       route53,
       parameters,
@@ -157,8 +213,13 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
       const pushes = git.meter.pushes;
       const t0 = START + m * MINUTE;
       const actions: Array<{ at: number; run: () => Promise<void> }> = [];
-      if (aws.minuteRuleLive) actions.push({ at: t0 + offsetMs, run: () => host.scheduled(serviceNames(config.service).tier.scalerMinuteRule) });
-      else if (m % heartbeatMinutes === 0) actions.push({ at: t0 + offsetMs, run: () => host.scheduled(serviceNames(config.service).heartbeatRule) });
+      if (aws.minuteRuleLive)
+        actions.push({
+          at: t0 + offsetMs,
+          run: () => host.scheduled(serviceNames(config.service).tier.scalerMinuteRule),
+        });
+      else if (m % heartbeatMinutes === 0)
+        actions.push({ at: t0 + offsetMs, run: () => host.scheduled(serviceNames(config.service).heartbeatRule) });
       actions.push({
         at: t0 + alarmOffsetMs,
         run: async () => {
@@ -168,7 +229,8 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
           }
         },
       });
-      for (const due of scheduler.takeDue(t0 + MINUTE - 1)) actions.push({ at: due.atMs, run: () => host.rearm(due.input) });
+      for (const due of scheduler.takeDue(t0 + MINUTE - 1))
+        actions.push({ at: due.atMs, run: () => host.rearm(due.input) });
       for (const action of actions.sort((x, y) => x.at - y.at)) {
         clock.advanceTo(action.at);
         await action.run();
@@ -194,7 +256,9 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
   const runs = tfc.runs();
   const byStatus: Record<string, number> = {};
   for (const r of runs) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-  const failedRuns = runs.filter((r) => ["errored", "canceled", "force_canceled", "discarded", "policy_soft_failed"].includes(r.status)).length;
+  const failedRuns = runs.filter((r) =>
+    ["errored", "canceled", "force_canceled", "discarded", "policy_soft_failed"].includes(r.status),
+  ).length;
   const cost: Record<string, number> = {
     invocations: host.meter.invocations * p.lambdaRequest,
     compute: (host.meter.billedMs / 1000) * (256 / 1024) * p.lambdaGbSecondArm,
@@ -214,7 +278,12 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     scalerCost: cost,
     transitions: transitions.length,
     minutesByState,
-    log: transitions.map((c) => ({ minute: c.minute, from: c.from as TierState, to: c.to as TierState, reason: c.reason })),
+    log: transitions.map((c) => ({
+      minute: c.minute,
+      from: c.from as TierState,
+      to: c.to as TierState,
+      reason: c.reason,
+    })),
   });
   return {
     strategy,

@@ -26,14 +26,19 @@ export class WeightedAliasRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: WeightedAliasRecordProps) {
     super(scope, id);
-    if (props.weight < 0 || props.weight > 255) throw new Error(`WeightedAliasRecord ${id}: weight must be 0-255, got ${props.weight}`);
+    if (props.weight < 0 || props.weight > 255)
+      throw new Error(`WeightedAliasRecord ${id}: weight must be 0-255, got ${props.weight}`);
     this.record = new Route53Record(this, "record", {
       zoneId: props.zoneId,
       name: props.domain,
       type: "A",
       setIdentifier: props.setIdentifier,
       weightedRoutingPolicy: { weight: props.weight },
-      alias: { name: props.targetDnsName, zoneId: props.targetZoneId, evaluateTargetHealth: props.evaluateTargetHealth },
+      alias: {
+        name: props.targetDnsName,
+        zoneId: props.targetZoneId,
+        evaluateTargetHealth: props.evaluateTargetHealth,
+      },
       count: props.count,
     });
   }

@@ -18,7 +18,8 @@ export function buildStacks(
   config: DeploymentConfig,
   scalerZipPath: string = SCALER_ZIP,
 ): { bootstrap: BootstrapStack; core: CoreStack; fargate: FargateStack } {
-  if (!existsSync(scalerZipPath)) throw new Error(`${scalerZipPath} is missing; run \`npm run build\` before synthesizing`);
+  if (!existsSync(scalerZipPath))
+    throw new Error(`${scalerZipPath} is missing; run \`npm run build\` before synthesizing`);
   const bootstrap = new BootstrapStack(app, STACKS.bootstrap, { config });
   const core = new CoreStack(app, STACKS.core, { config, scalerZipPath });
   const fargate = new FargateStack(app, STACKS.fargate, { config, core });

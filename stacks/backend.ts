@@ -6,7 +6,12 @@ import type { DeploymentConfig } from "../config/schema";
  * Setting `terraformCloud.organization` puts each stack in its own Terraform
  * Cloud workspace on `terraformCloud.hostname`.
  */
-export function configureBackend(stack: TerraformStack, config: DeploymentConfig, workspace: string, stateName: string): void {
+export function configureBackend(
+  stack: TerraformStack,
+  config: DeploymentConfig,
+  workspace: string,
+  stateName: string,
+): void {
   const { organization, hostname } = config.terraformCloud;
   if (organization) {
     // cdktf builds the consuming stack's terraform_remote_state from this backend's props, so the

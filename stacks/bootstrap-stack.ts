@@ -49,7 +49,9 @@ export class BootstrapStack extends TerraformStack {
     const c = props.config;
     const tfc = c.terraformCloud;
     if (tfc.coreWorkspace === tfc.fargateWorkspace) {
-      throw new Error(`BootstrapStack ${id}: terraformCloud.coreWorkspace and fargateWorkspace are both "${tfc.coreWorkspace}"; each stack needs its own workspace (and run roles)`);
+      throw new Error(
+        `BootstrapStack ${id}: terraformCloud.coreWorkspace and fargateWorkspace are both "${tfc.coreWorkspace}"; each stack needs its own workspace (and run roles)`,
+      );
     }
     const names = serviceNames(c.service);
     new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: defaultTags(c.service, id) }] });
@@ -60,12 +62,14 @@ export class BootstrapStack extends TerraformStack {
 
     const organization = new TerraformVariable(this, "tfc_organization", {
       type: "string",
-      description: "HCP Terraform organization whose workspace runs may assume the run roles (terraformCloud.organization).",
+      description:
+        "HCP Terraform organization whose workspace runs may assume the run roles (terraformCloud.organization).",
       ...(tfc.organization ? { default: tfc.organization } : {}),
       validation: [
         {
-          condition: "${can(regex(\"^[A-Za-z0-9_-]+$\", var.tfc_organization))}",
-          errorMessage: "tfc_organization must be an HCP Terraform organization name; set terraformCloud.organization in lambdaflex.config.json and run npm run synth.",
+          condition: '${can(regex("^[A-Za-z0-9_-]+$", var.tfc_organization))}',
+          errorMessage:
+            "tfc_organization must be an HCP Terraform organization name; set terraformCloud.organization in lambdaflex.config.json and run npm run synth.",
         },
       ],
     });
@@ -78,13 +82,30 @@ export class BootstrapStack extends TerraformStack {
       accountId,
       functionNamePrefix: names.prefix,
     });
-    const tierLogs = new CloudwatchLogGroup(this, "tier-logs", { name: names.tierLogGroup, retentionInDays: c.logRetentionDays });
-    const boundary = new TaskBoundary(this, "task-boundary", { service: c.service, region: c.region, accountId, repositoryArn: this.images.repository.arn, logGroupName: names.tierLogGroup });
+    const tierLogs = new CloudwatchLogGroup(this, "tier-logs", {
+      name: names.tierLogGroup,
+      retentionInDays: c.logRetentionDays,
+    });
+    const boundary = new TaskBoundary(this, "task-boundary", {
+      service: c.service,
+      region: c.region,
+      accountId,
+      repositoryArn: this.images.repository.arn,
+      logGroupName: names.tierLogGroup,
+    });
     new ServiceLinkedRoles(this, "service-linked-roles");
     new TokenParameters(this, "tokens", {
       parameters: [
-        { id: "git-token", name: c.git.tokenParameterName, description: `Token the ${c.service} scaler pushes toggle commits with (git.tokenParameterName)` },
-        { id: "tfc-token", name: tfc.tokenParameterName, description: `HCP Terraform team token the ${c.service} scaler reads fargate runs with (terraformCloud.tokenParameterName)` },
+        {
+          id: "git-token",
+          name: c.git.tokenParameterName,
+          description: `Token the ${c.service} scaler pushes toggle commits with (git.tokenParameterName)`,
+        },
+        {
+          id: "tfc-token",
+          name: tfc.tokenParameterName,
+          description: `HCP Terraform team token the ${c.service} scaler reads fargate runs with (terraformCloud.tokenParameterName)`,
+        },
       ],
     });
 
@@ -92,10 +113,21 @@ export class BootstrapStack extends TerraformStack {
     new ApiRole(this, "api-role", { names, region: c.region, accountId });
     new ScalerRole(this, "scaler-role", { config: c, names, accountId });
     new SchedulerRole(this, "scheduler-role", { names, region: c.region, accountId });
-    this.taskRoles = new TaskRoles(this, "task-roles", { names, region: c.region, accountId, repositoryArn: this.images.repository.arn, logGroupArn: tierLogs.arn, boundaryArn: boundary.policy.arn });
+    this.taskRoles = new TaskRoles(this, "task-roles", {
+      names,
+      region: c.region,
+      accountId,
+      repositoryArn: this.images.repository.arn,
+      logGroupArn: tierLogs.arn,
+      boundaryArn: boundary.policy.arn,
+    });
 
     this.oidc = new HcpTerraformOidc(this, "hcp-terraform", { hostname: tfc.hostname });
-    const workspace = (name: string) => ({ organization: organization.stringValue, project: tfc.project, workspace: name });
+    const workspace = (name: string) => ({
+      organization: organization.stringValue,
+      project: tfc.project,
+      workspace: name,
+    });
     const scoped = { service: c.service, region: c.region, accountId, hostedZoneId: c.hostedZoneId, domain: c.domain };
     this.coreRoles = new WorkspaceRoles(this, "core-roles", {
       service: c.service,
@@ -104,15 +136,36 @@ export class BootstrapStack extends TerraformStack {
       workspace: workspace(tfc.coreWorkspace),
       permissions: corePermissions({ ...scoped, repositoryArn: this.images.repository.arn }),
     });
-    this.fargateRoles = new WorkspaceRoles(this, "fargate-roles", { service: c.service, stack: "fargate", oidc: this.oidc, workspace: workspace(tfc.fargateWorkspace), permissions: fargatePermissions(scoped) });
+    this.fargateRoles = new WorkspaceRoles(this, "fargate-roles", {
+      service: c.service,
+      stack: "fargate",
+      oidc: this.oidc,
+      workspace: workspace(tfc.fargateWorkspace),
+      permissions: fargatePermissions(scoped),
+    });
 
     // HCP Terraform's phase-specific variables; TFC_AWS_RUN_ROLE_ARN (one role for both phases) is not used.
-    for (const [stack, roles, ws] of [["core", this.coreRoles, tfc.coreWorkspace], ["fargate", this.fargateRoles, tfc.fargateWorkspace]] as const) {
-      new TerraformOutput(this, `${stack}_plan_role_arn`, { value: roles.plan.role.arn, description: `TFC_AWS_PLAN_ROLE_ARN of ${ws}` });
-      new TerraformOutput(this, `${stack}_apply_role_arn`, { value: roles.apply.role.arn, description: `TFC_AWS_APPLY_ROLE_ARN of ${ws}` });
+    for (const [stack, roles, ws] of [
+      ["core", this.coreRoles, tfc.coreWorkspace],
+      ["fargate", this.fargateRoles, tfc.fargateWorkspace],
+    ] as const) {
+      new TerraformOutput(this, `${stack}_plan_role_arn`, {
+        value: roles.plan.role.arn,
+        description: `TFC_AWS_PLAN_ROLE_ARN of ${ws}`,
+      });
+      new TerraformOutput(this, `${stack}_apply_role_arn`, {
+        value: roles.apply.role.arn,
+        description: `TFC_AWS_APPLY_ROLE_ARN of ${ws}`,
+      });
     }
     new TerraformOutput(this, "oidc_provider_arn", { value: this.oidc.provider.arn });
-    new TerraformOutput(this, "image_repository_url", { value: this.images.repository.repositoryUrl, description: "npm run release -- --repository <this>" });
-    new TerraformOutput(this, "task_boundary_arn", { value: boundary.policy.arn, description: "Permissions boundary the tier's task and execution roles carry" });
+    new TerraformOutput(this, "image_repository_url", {
+      value: this.images.repository.repositoryUrl,
+      description: "npm run release -- --repository <this>",
+    });
+    new TerraformOutput(this, "task_boundary_arn", {
+      value: boundary.policy.arn,
+      description: "Permissions boundary the tier's task and execution roles carry",
+    });
   }
 }

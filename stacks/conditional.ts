@@ -9,5 +9,7 @@ import { ref, TerraformStack, Token, type TerraformResource } from "cdktf";
  * only from resources with the same count, so it is never evaluated at 0.
  */
 export function only(resource: TerraformResource, attr: string): string {
-  return Token.asString(ref(`${resource.terraformResourceType}.${resource.friendlyUniqueId}[0].${attr}`, TerraformStack.of(resource)));
+  return Token.asString(
+    ref(`${resource.terraformResourceType}.${resource.friendlyUniqueId}[0].${attr}`, TerraformStack.of(resource)),
+  );
 }

@@ -77,7 +77,10 @@ export class CoreStack extends TerraformStack {
     this.imageRepository = new DataAwsEcrRepository(this, "image-repository", { name: names.repository });
     this.image = new ImageRelease(this, "image", { repositoryUrl: this.imageRepository.repositoryUrl });
     this.links = new LinksTable(this, "links", { name: names.table });
-    this.certificate = new DnsValidatedCertificate(this, "certificate", { domain: c.domain, zoneId: this.hostedZoneId });
+    this.certificate = new DnsValidatedCertificate(this, "certificate", {
+      domain: c.domain,
+      zoneId: this.hostedZoneId,
+    });
     this.service = new LambdaService(this, "lambda", {
       functionName: names.apiFunction,
       imageUri: this.image.uri,
@@ -172,7 +175,10 @@ export class CoreStack extends TerraformStack {
     });
 
     new TerraformOutput(this, "image_repository_url", { value: this.imageRepository.repositoryUrl });
-    new TerraformOutput(this, "task_definition_arn", { value: this.tierTask.definition.arn, description: "The Fargate tier's task definition revision (the fargate stack runs it)" });
+    new TerraformOutput(this, "task_definition_arn", {
+      value: this.tierTask.definition.arn,
+      description: "The Fargate tier's task definition revision (the fargate stack runs it)",
+    });
     new TerraformOutput(this, "table_name", { value: this.links.table.name });
   }
 }

@@ -51,7 +51,11 @@ export class FargateStack extends TerraformStack {
 
     const names = serviceNames(c.service);
     const weighted = c.fargate.switch === "weighted";
-    this.tier = new TierVariables(this, "tier", { minTasks: c.fargate.minTasks, maxTasks: c.fargate.maxTasks, switch: c.fargate.switch });
+    this.tier = new TierVariables(this, "tier", {
+      minTasks: c.fargate.minTasks,
+      maxTasks: c.fargate.maxTasks,
+      switch: c.fargate.switch,
+    });
     const count = this.tier.enabledCount;
     const network = new Network(this, "network", { name: c.service, count });
     // Weighted switch: the ALB fronts the same function API Gateway invokes, beside the tasks.

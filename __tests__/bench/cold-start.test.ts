@@ -14,8 +14,14 @@ ENV NODE_ENV=production \\
     NODE_OPTIONS="--enable-source-maps --no-deprecation"
 COPY a b
 `;
-    expect(imageEnvironment(dockerfile)).toEqual({ NODE_ENV: "production", PORT: "8080", NODE_OPTIONS: "--enable-source-maps --no-deprecation" });
-    expect(imageEnvironment(readFileSync(join(ROOT, "Dockerfile"), "utf8"))).toEqual(expect.objectContaining({ NODE_ENV: "production" }));
+    expect(imageEnvironment(dockerfile)).toEqual({
+      NODE_ENV: "production",
+      PORT: "8080",
+      NODE_OPTIONS: "--enable-source-maps --no-deprecation",
+    });
+    expect(imageEnvironment(readFileSync(join(ROOT, "Dockerfile"), "utf8"))).toEqual(
+      expect.objectContaining({ NODE_ENV: "production" }),
+    );
   });
 
   it("times a cold start through entrypoint.sh and the real runtime client to the first response", async () => {

@@ -6,25 +6,42 @@ const blocks = { a: (r: Record<string, any>) => `a is ${r.a.value}`, b: () => "b
 
 describe("the docs' figures from bench/results", () => {
   it("rewrites only what lies between a block's markers, and twice gives the same text", () => {
-    const readme = "top\n<!-- bench:a -->\nold a\n<!-- /bench:a -->\nmiddle 1.5 s, not a marker: `<!-- bench:NAME -->`\n<!-- bench:b -->\n<!-- /bench:b -->\nend\n";
+    const readme =
+      "top\n<!-- bench:a -->\nold a\n<!-- /bench:a -->\nmiddle 1.5 s, not a marker: `<!-- bench:NAME -->`\n<!-- bench:b -->\n<!-- /bench:b -->\nend\n";
     const once = renderReadme(readme, { a: { value: 7 } }, blocks);
-    expect(once).toBe("top\n<!-- bench:a -->\na is 7\n<!-- /bench:a -->\nmiddle 1.5 s, not a marker: `<!-- bench:NAME -->`\n<!-- bench:b -->\nb\n<!-- /bench:b -->\nend\n");
+    expect(once).toBe(
+      "top\n<!-- bench:a -->\na is 7\n<!-- /bench:a -->\nmiddle 1.5 s, not a marker: `<!-- bench:NAME -->`\n<!-- bench:b -->\nb\n<!-- /bench:b -->\nend\n",
+    );
     expect(renderReadme(once, { a: { value: 7 } }, blocks)).toBe(once);
   });
 
   it("refuses an unknown block, an unclosed or mismatched marker, and a result file that is missing", () => {
-    expect(() => renderReadme("<!-- bench:c -->\n<!-- /bench:c -->", {}, blocks)).toThrow('unknown benchmark block "c"; known: a, b');
-    expect(() => renderReadme("<!-- bench:a -->\n", { a: { value: 1 } }, blocks)).toThrow("the block a is never closed");
-    expect(() => renderReadme("<!-- bench:a -->\n<!-- /bench:b -->", { a: { value: 1 } }, blocks)).toThrow("<!-- /bench:b --> closes the block a");
-    expect(() => renderReadme("<!-- bench:twin -->\n<!-- /bench:twin -->", {})).toThrow("bench/results/twin.json, which does not exist: run npm run bench -- --only twin --save");
+    expect(() => renderReadme("<!-- bench:c -->\n<!-- /bench:c -->", {}, blocks)).toThrow(
+      'unknown benchmark block "c"; known: a, b',
+    );
+    expect(() => renderReadme("<!-- bench:a -->\n", { a: { value: 1 } }, blocks)).toThrow(
+      "the block a is never closed",
+    );
+    expect(() => renderReadme("<!-- bench:a -->\n<!-- /bench:b -->", { a: { value: 1 } }, blocks)).toThrow(
+      "<!-- /bench:b --> closes the block a",
+    );
+    expect(() => renderReadme("<!-- bench:twin -->\n<!-- /bench:twin -->", {})).toThrow(
+      "bench/results/twin.json, which does not exist: run npm run bench -- --only twin --save",
+    );
   });
 
   it("names the file, day and commit each block's figures come from", () => {
     const at = "2026-12-07T04:09:36.923Z";
-    expect(provenance("cost", { at, commit: { sha: "b8b51c28e2394aeb5ec9dc26d45f841f7e20726f", dirty: true }, machine: { node: "v20.20.2", cpus: 2 } })).toBe(
-      "`bench/results/cost.json`: 2026-12-07, commit b8b51c2 with uncommitted changes, Node v20.20.2 on 2 CPUs",
+    expect(
+      provenance("cost", {
+        at,
+        commit: { sha: "b8b51c28e2394aeb5ec9dc26d45f841f7e20726f", dirty: true },
+        machine: { node: "v20.20.2", cpus: 2 },
+      }),
+    ).toBe("`bench/results/cost.json`: 2026-12-07, commit b8b51c2 with uncommitted changes, Node v20.20.2 on 2 CPUs");
+    expect(provenance("cost", { at, commit: null, quick: true })).toBe(
+      "`bench/results/cost.json`: 2026-12-07, no commit recorded, **--quick**",
     );
-    expect(provenance("cost", { at, commit: null, quick: true })).toBe("`bench/results/cost.json`: 2026-12-07, no commit recorded, **--quick**");
   });
 
   it("the committed docs hold every block, each page exactly as the committed results render it", () => {
@@ -38,7 +55,9 @@ describe("the docs' figures from bench/results", () => {
   });
 
   it("finds the blocks in README.md and every page under docs/, and fails a page whose figure is stale", () => {
-    expect(documentationFiles(ROOT)).toEqual(expect.arrayContaining(["README.md", "docs/benchmarks.md", "docs/architecture.md"]));
+    expect(documentationFiles(ROOT)).toEqual(
+      expect.arrayContaining(["README.md", "docs/benchmarks.md", "docs/architecture.md"]),
+    );
     const page = benchPages(ROOT).find((p) => p.path.endsWith(join("docs", "benchmarks.md")))!;
     const stale = page.text.replace(/(<!-- bench:synth -->\n)[^\n]*/, "$1Synth: all stacks in 0.01 s");
     expect(stale).not.toBe(page.text);

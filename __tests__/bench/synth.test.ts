@@ -18,9 +18,15 @@ describe("the synth benchmark's resource counts", () => {
     const dirs = {
       bootstrap: stack("bootstrap", {
         aws_iam_role: { runner: {} },
-        aws_iam_service_linked_role: { ecs: { count: "${var.create_service_linked_roles ? 1 : 0}" }, elb: { count: "${var.create_service_linked_roles ? 1 : 0}" } },
+        aws_iam_service_linked_role: {
+          ecs: { count: "${var.create_service_linked_roles ? 1 : 0}" },
+          elb: { count: "${var.create_service_linked_roles ? 1 : 0}" },
+        },
       }),
-      fargate: stack("fargate", { aws_lb: { alb: { count: "${local.tier_enabled}" } }, aws_ecs_cluster: { cluster: {} } }),
+      fargate: stack("fargate", {
+        aws_lb: { alb: { count: "${local.tier_enabled}" } },
+        aws_ecs_cluster: { cluster: {} },
+      }),
     };
     expect(resourceCounts(dirs)).toEqual({
       bootstrap: { always: 1, serviceLinkedRoles: 2 },

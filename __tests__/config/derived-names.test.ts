@@ -20,7 +20,13 @@ function namesIn(node: unknown, at: string, found: Array<{ at: string; value: st
   else if (node && typeof node === "object") {
     for (const [key, value] of Object.entries(node)) {
       if (key === "//" || key === "tags" || key === "tags_all") continue;
-      if (typeof value === "string" && (/(^|_)name$/.test(key) || key === "family") && value.includes(service) && !value.includes("${")) found.push({ at: `${at}.${key}`, value });
+      if (
+        typeof value === "string" &&
+        (/(^|_)name$/.test(key) || key === "family") &&
+        value.includes(service) &&
+        !value.includes("${")
+      )
+        found.push({ at: `${at}.${key}`, value });
       else namesIn(value, `${at}.${key}`, found);
     }
   }

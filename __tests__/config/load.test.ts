@@ -32,24 +32,32 @@ describe("loading the configuration", () => {
       `invalid LambdaFlex configuration (environment variable LAMBDAFLEX_FARGATE_MIN_TASKS, overriding ${DEFAULT_CONFIG_FILE}):\n` +
         '  - fargate.minTasks: must be a number, got "abc" (LAMBDAFLEX_FARGATE_MIN_TASKS="abc" in the environment sets fargate.minTasks)',
     );
-    expect((error as ConfigValidationError).problems).toEqual([expect.objectContaining({ field: "fargate.minTasks", variable: "LAMBDAFLEX_FARGATE_MIN_TASKS" })]);
+    expect((error as ConfigValidationError).problems).toEqual([
+      expect.objectContaining({ field: "fargate.minTasks", variable: "LAMBDAFLEX_FARGATE_MIN_TASKS" }),
+    ]);
   });
 
   it("blames the variable when the value it set breaks a rule across fields, and names the file and the variable together", () => {
     expect(errorOf(DEFAULT_CONFIG_FILE, { LAMBDAFLEX_FARGATE_MIN_TASKS: "60" })!.message).toContain(
-      "fargate.maxTasks: must be >= fargate.minTasks (60) (LAMBDAFLEX_FARGATE_MIN_TASKS=\"60\" in the environment sets fargate.minTasks)",
+      'fargate.maxTasks: must be >= fargate.minTasks (60) (LAMBDAFLEX_FARGATE_MIN_TASKS="60" in the environment sets fargate.minTasks)',
     );
     const file = join(dir, "mixed.json");
     writeFileSync(file, JSON.stringify({ ...JSON.parse(committed), logRetentionDays: 2 }));
     const mixed = errorOf(file, { LAMBDAFLEX_WARMUP_MINUTES: "0" })!.message;
-    expect(mixed.split("\n")[0]).toBe(`invalid LambdaFlex configuration (${file} and environment variable LAMBDAFLEX_WARMUP_MINUTES):`);
+    expect(mixed.split("\n")[0]).toBe(
+      `invalid LambdaFlex configuration (${file} and environment variable LAMBDAFLEX_WARMUP_MINUTES):`,
+    );
     expect(mixed).toContain("  - logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 180 or 365, got 2\n");
-    expect(mixed).toMatch(/ {2}- scaling\.warmupMinutes: Too small: .*, got 0 \(LAMBDAFLEX_WARMUP_MINUTES="0" in the environment sets scaling\.warmupMinutes\)$/);
+    expect(mixed).toMatch(
+      / {2}- scaling\.warmupMinutes: Too small: .*, got 0 \(LAMBDAFLEX_WARMUP_MINUTES="0" in the environment sets scaling\.warmupMinutes\)$/,
+    );
   });
 
   it("names a rate-threshold variable of earlier versions instead of ignoring it", () => {
     for (const name of Object.keys(RETIRED_ENV)) {
-      expect(errorOf(DEFAULT_CONFIG_FILE, { [name]: "abc" })!.message).toContain(`  - ${name}: is no longer read: the scaler decides on money`);
+      expect(errorOf(DEFAULT_CONFIG_FILE, { [name]: "abc" })!.message).toContain(
+        `  - ${name}: is no longer read: the scaler decides on money`,
+      );
     }
   });
 

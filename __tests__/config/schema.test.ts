@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG_FILE, loadDeploymentConfig } from "../../config/load";
 import { MAX_SERVICE_LENGTH } from "../../config/derived-names";
-import { ConfigValidationError, FARGATE_CPUS, FARGATE_MEMORY, fargateSizeProblem, parseDeploymentConfig } from "../../config/schema";
+import {
+  ConfigValidationError,
+  FARGATE_CPUS,
+  FARGATE_MEMORY,
+  fargateSizeProblem,
+  parseDeploymentConfig,
+} from "../../config/schema";
 
 const raw = () => JSON.parse(readFileSync(DEFAULT_CONFIG_FILE, "utf8"));
 
@@ -12,11 +18,20 @@ describe("deployment configuration", () => {
     const c = loadDeploymentConfig(DEFAULT_CONFIG_FILE, {});
     expect(c.service).toBe("lambdaflex");
     // The money rule's defaults: warm-up and teardown price the round trip, classic ski rental.
-    expect(c.scaling).toMatchObject({ warmupMinutes: 15, teardownMinutes: 10, switchCostFactor: 1, historyMinutes: 360, maxBackoff: 4 });
+    expect(c.scaling).toMatchObject({
+      warmupMinutes: 15,
+      teardownMinutes: 10,
+      switchCostFactor: 1,
+      historyMinutes: 360,
+      maxBackoff: 4,
+    });
   });
 
   it("lets named environment variables override fields", () => {
-    const c = loadDeploymentConfig(DEFAULT_CONFIG_FILE, { LAMBDAFLEX_FARGATE_MIN_TASKS: "3", LAMBDAFLEX_TFC_ORGANIZATION: "acme" });
+    const c = loadDeploymentConfig(DEFAULT_CONFIG_FILE, {
+      LAMBDAFLEX_FARGATE_MIN_TASKS: "3",
+      LAMBDAFLEX_TFC_ORGANIZATION: "acme",
+    });
     expect(c.fargate.minTasks).toBe(3);
     expect(c.terraformCloud.organization).toBe("acme");
   });
@@ -37,7 +52,9 @@ describe("deployment configuration", () => {
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
     const fields = error!.problems.map((p) => p.field);
-    expect(fields).toEqual(expect.arrayContaining(["region", "fargate.minTasks", "fargate.cpu", "toggleFile", "surprise"]));
+    expect(fields).toEqual(
+      expect.arrayContaining(["region", "fargate.minTasks", "fargate.cpu", "toggleFile", "surprise"]),
+    );
     expect(error!.message).toContain("region: must be an AWS region such as us-east-1");
     expect(error!.message).toContain("test.json");
   });
@@ -72,30 +89,51 @@ describe("deployment configuration", () => {
     ["app", "healthpath", "healthPath"],
   ])("refuses the typo %s.%s by name, with its section and the key meant", (section, typo, meant) => {
     expect(problemsFor((c) => ((c[section] ??= {})[typo] = "dns"))).toEqual([
-      expect.stringMatching(new RegExp(`^${section}\\.${typo}: unknown key "${typo}" in ${section}; did you mean "${meant}"\\? \\(${section} takes .*${meant}`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${section}\\.${typo}: unknown key "${typo}" in ${section}; did you mean "${meant}"\\? \\(${section} takes .*${meant}`,
+        ),
+      ),
     ]);
   });
 
   it("names an unknown key at the top level with the keys it takes, and suggests nothing for a key far from all of them", () => {
-    expect(problemsFor((c) => (c.surprise = true))).toEqual([expect.stringMatching(/^surprise: unknown key "surprise" at the top level \(the top level takes service, region, /)]);
-    expect(problemsFor((c) => (c.fargate.spotCapacity = 1))).toEqual([expect.stringMatching(/^fargate\.spotCapacity: unknown key "spotCapacity" in fargate \(fargate takes cpu, memoryMb, /)]);
+    expect(problemsFor((c) => (c.surprise = true))).toEqual([
+      expect.stringMatching(
+        /^surprise: unknown key "surprise" at the top level \(the top level takes service, region, /,
+      ),
+    ]);
+    expect(problemsFor((c) => (c.fargate.spotCapacity = 1))).toEqual([
+      expect.stringMatching(
+        /^fargate\.spotCapacity: unknown key "spotCapacity" in fargate \(fargate takes cpu, memoryMb, /,
+      ),
+    ]);
   });
 
   it("lists the allowed values of an enum with the value given", () => {
-    expect(problemsFor((c) => (c.fargate.cpu = 300))).toEqual(["fargate.cpu: must be one of 256, 512, 1024, 2048 or 4096, got 300"]);
-    expect(problemsFor((c) => (c.fargate.switch = "dsn"))).toEqual(['fargate.switch: must be one of "weighted" or "dns", got "dsn"']);
-    expect(problemsFor((c) => (c.logRetentionDays = 10))).toEqual(["logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 180 or 365, got 10"]);
+    expect(problemsFor((c) => (c.fargate.cpu = 300))).toEqual([
+      "fargate.cpu: must be one of 256, 512, 1024, 2048 or 4096, got 300",
+    ]);
+    expect(problemsFor((c) => (c.fargate.switch = "dsn"))).toEqual([
+      'fargate.switch: must be one of "weighted" or "dns", got "dsn"',
+    ]);
+    expect(problemsFor((c) => (c.logRetentionDays = 10))).toEqual([
+      "logRetentionDays: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 180 or 365, got 10",
+    ]);
   });
 
   it("names a missing field, a wrong type and a value out of range with what was given", () => {
     expect(problemsFor((c) => delete c.domain)).toEqual(["domain: is missing: must be a string"]);
     expect(problemsFor((c) => (c.fargate.minTasks = "2"))).toEqual(['fargate.minTasks: must be a number, got "2"']);
-    expect(problemsFor((c) => (c.lambda.timeoutSeconds = 30))).toEqual([expect.stringMatching(/^lambda\.timeoutSeconds: Too big: expected number to be <=29, got 30$/)]);
+    expect(problemsFor((c) => (c.lambda.timeoutSeconds = 30))).toEqual([
+      expect.stringMatching(/^lambda\.timeoutSeconds: Too big: expected number to be <=29, got 30$/),
+    ]);
   });
 });
 
 describe("Fargate task sizes (the rule AWS enforces, in the schema)", () => {
-  const withSize = (cpu: number, memoryMb: number) => parseDeploymentConfig({ ...raw(), fargate: { ...raw().fargate, cpu, memoryMb } }, "size.json");
+  const withSize = (cpu: number, memoryMb: number) =>
+    parseDeploymentConfig({ ...raw(), fargate: { ...raw().fargate, cpu, memoryMb } }, "size.json");
 
   it("accepts every size Fargate offers, at both ends of each range", () => {
     for (const cpu of FARGATE_CPUS) {
@@ -138,16 +176,22 @@ describe("Fargate task sizes (the rule AWS enforces, in the schema)", () => {
         message: `service "${"a".repeat(23)}" is 23 characters; at most 22, because "<service>-lambda-tg" must fit Elastic Load Balancing's 32-character target group name limit`,
       },
     ]);
-    expect(() => withService("a")).toThrow(/service: must be lower-case letters, digits or dashes, starting with a letter, at least 2 characters/);
+    expect(() => withService("a")).toThrow(
+      /service: must be lower-case letters, digits or dashes, starting with a letter, at least 2 characters/,
+    );
     expect(() => withService("Api")).toThrow(/service: must be lower-case letters/);
   });
 
   it("names a non-numeric override and a broken file clearly", () => {
-    expect(() => loadDeploymentConfig(DEFAULT_CONFIG_FILE, { LAMBDAFLEX_FARGATE_MAX_TASKS: "lots" })).toThrow(/fargate\.maxTasks/);
+    expect(() => loadDeploymentConfig(DEFAULT_CONFIG_FILE, { LAMBDAFLEX_FARGATE_MAX_TASKS: "lots" })).toThrow(
+      /fargate\.maxTasks/,
+    );
     const dir = mkdtempSync(join(tmpdir(), "cfg-"));
     writeFileSync(join(dir, "c.json"), "{ nope");
     expect(() => loadDeploymentConfig(join(dir, "c.json"), {})).toThrow(/c\.json is not valid JSON/);
-    expect(() => loadDeploymentConfig(join(dir, "missing.json"), {})).toThrow(/cannot read LambdaFlex configuration .*missing\.json/);
+    expect(() => loadDeploymentConfig(join(dir, "missing.json"), {})).toThrow(
+      /cannot read LambdaFlex configuration .*missing\.json/,
+    );
   });
 });
 
@@ -165,11 +209,17 @@ describe("the app section (bring your own service)", () => {
     const c = parseDeploymentConfig(raw());
     expect(raw().app).toBeUndefined();
     expect(c.app).toEqual({ healthPath: "/healthz", environment: {} });
-    expect(parseDeploymentConfig({ ...raw(), app: { environment: { GREETING: "Hej" } } }).app).toEqual({ healthPath: "/healthz", environment: { GREETING: "Hej" } });
+    expect(parseDeploymentConfig({ ...raw(), app: { environment: { GREETING: "Hej" } } }).app).toEqual({
+      healthPath: "/healthz",
+      environment: { GREETING: "Hej" },
+    });
   });
 
   it("accepts a health path and the Web Adapter's AWS_LWA_* variables", () => {
-    const app = { healthPath: "/_status/ready", environment: { GREETING: "Hej", AWS_LWA_READINESS_CHECK_PATH: "/_status/ready", log_level: "debug", EMPTY: "" } };
+    const app = {
+      healthPath: "/_status/ready",
+      environment: { GREETING: "Hej", AWS_LWA_READINESS_CHECK_PATH: "/_status/ready", log_level: "debug", EMPTY: "" },
+    };
     expect(parseDeploymentConfig({ ...raw(), app }).app).toEqual(app);
   });
 
@@ -204,17 +254,23 @@ describe("the app section (bring your own service)", () => {
   });
 
   it("names a value that is not a string, an unknown key, and an environment over Lambda's size", () => {
-    expect(problems({ environment: { WORKERS: 4 } })).toEqual(["app.environment.WORKERS: must be a string (quote numbers and booleans), got 4"]);
-    expect(problems({ healthpath: "/x" })).toEqual([expect.stringMatching(/^app\.healthpath: unknown key "healthpath" in app; did you mean "healthPath"\?/)]);
+    expect(problems({ environment: { WORKERS: 4 } })).toEqual([
+      "app.environment.WORKERS: must be a string (quote numbers and booleans), got 4",
+    ]);
+    expect(problems({ healthpath: "/x" })).toEqual([
+      expect.stringMatching(/^app\.healthpath: unknown key "healthpath" in app; did you mean "healthPath"\?/),
+    ]);
     const big = Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`BLOB_${i}`, "x".repeat(1000)]));
-    expect(problems({ environment: big })).toEqual([expect.stringMatching(/^app\.environment: names and values take 4024 bytes, more than 3584/)]);
+    expect(problems({ environment: big })).toEqual([
+      expect.stringMatching(/^app\.environment: names and values take 4024 bytes, more than 3584/),
+    ]);
   });
 
   it("reports every bad variable at once", () => {
-    expect(problems({ healthPath: "x", environment: { PORT: "1", AWS_REGION: "x", OK_NAME: "fine" } }).map((p) => p.split(":")[0])).toEqual([
-      "app.healthPath",
-      "app.environment.PORT",
-      "app.environment.AWS_REGION",
-    ]);
+    expect(
+      problems({ healthPath: "x", environment: { PORT: "1", AWS_REGION: "x", OK_NAME: "fine" } }).map(
+        (p) => p.split(":")[0],
+      ),
+    ).toEqual(["app.healthPath", "app.environment.PORT", "app.environment.AWS_REGION"]);
   });
 });

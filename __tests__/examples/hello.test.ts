@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { synthesize } from "../../scripts/synth";
-import { albEvent, apiGatewayV2Event, awsEvent, fromLambdaResponse, type HttpAnswer, type HttpCall } from "../helpers/fixtures";
+import {
+  albEvent,
+  apiGatewayV2Event,
+  awsEvent,
+  fromLambdaResponse,
+  type HttpAnswer,
+  type HttpCall,
+} from "../helpers/fixtures";
 import { ROOT, runEntrypoint, type Spawned } from "../helpers/processes";
 import { FakeRuntimeApi, lambdaEnv } from "../helpers/runtime-api";
 import { decodeJsonencode, readStack, removeDir } from "../helpers/terraform";
@@ -25,16 +32,21 @@ const dirs = synthesize(config, out);
 afterAll(() => removeDir(out));
 const core = readStack(dirs.core!);
 const fargate = readStack(dirs.fargate!);
-const lambdaFunction = (Object.values(core.resource.aws_lambda_function) as any[]).find((f) => f.function_name === "hello-api");
+const lambdaFunction = (Object.values(core.resource.aws_lambda_function) as any[]).find(
+  (f) => f.function_name === "hello-api",
+);
 // The tier's task definition is core's (the fargate stack only runs it).
 const taskDefinition = Object.values(core.resource.aws_ecs_task_definition)[0] as any;
 const [container] = decodeJsonencode(taskDefinition.container_definitions);
 const healthPath: string = (Object.values(fargate.resource.aws_lb_target_group)[0] as any).health_check.path;
 
 /** The synthesized variables the process can get here: references (table name, digest) are filled in by Terraform at apply time. */
-const literal = (vars: Record<string, string>) => Object.fromEntries(Object.entries(vars).filter(([, v]) => !v.includes("${")));
+const literal = (vars: Record<string, string>) =>
+  Object.fromEntries(Object.entries(vars).filter(([, v]) => !v.includes("${")));
 const lambdaVariables = literal(lambdaFunction.environment.variables);
-const taskVariables = literal(Object.fromEntries(container.environment.map((v: { name: string; value: string }) => [v.name, v.value])));
+const taskVariables = literal(
+  Object.fromEntries(container.environment.map((v: { name: string; value: string }) => [v.name, v.value])),
+);
 
 describe("examples/hello, synthesized with its configuration", () => {
   it("health-checks app.healthPath, and the app answers it in both modes (below)", () => {
@@ -57,7 +69,10 @@ describe("examples/hello, synthesized with its configuration", () => {
 describe("examples/hello/Dockerfile", () => {
   it("ends on the arm64 Lambda base image with only the example's bundle and entrypoint.sh, as a non-root user", () => {
     expect(runtimeStage).toMatch(/^--platform=linux\/arm64 public\.ecr\.aws\/lambda\/nodejs:22 /);
-    expect([...runtimeStage.matchAll(/^COPY .*$/gm)].map((m) => m[0].split(" ").slice(-2)[0])).toEqual(["/src/dist/examples/hello/app.js", "entrypoint.sh"]);
+    expect([...runtimeStage.matchAll(/^COPY .*$/gm)].map((m) => m[0].split(" ").slice(-2)[0])).toEqual([
+      "/src/dist/examples/hello/app.js",
+      "entrypoint.sh",
+    ]);
     expect(runtimeStage).toMatch(/^USER 10001:10001$/m);
     expect(runtimeStage).toContain('ENTRYPOINT ["/var/task/entrypoint.sh"]');
   });
@@ -73,10 +88,20 @@ const SCRIPT: HttpCall[] = [
   { method: "GET", path: healthPath },
   { method: "GET", path: "/hello?name=Ada" },
   { method: "GET", path: "/hello" },
-  { method: "POST", path: "/echo", headers: { "content-type": "application/json" }, body: '{"n":[1,2.5,null],"s":"blåbær"}' },
+  {
+    method: "POST",
+    path: "/echo",
+    headers: { "content-type": "application/json" },
+    body: '{"n":[1,2.5,null],"s":"blåbær"}',
+  },
   { method: "POST", path: "/echo", headers: { "content-type": "application/json" }, body: '{"n": ' },
   { method: "POST", path: "/echo", headers: { "content-type": "text/plain" }, body: "hi" },
-  { method: "POST", path: "/echo", headers: { "content-type": "application/json" }, body: JSON.stringify({ s: "x".repeat(9000) }) },
+  {
+    method: "POST",
+    path: "/echo",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ s: "x".repeat(9000) }),
+  },
   { method: "GET", path: "/echo" },
   { method: "DELETE", path: "/hello" },
   { method: "GET", path: "/nope" },
@@ -94,7 +119,8 @@ describe("examples/hello through entrypoint.sh in Lambda mode and in server mode
   let port = 0;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, serverScript))) throw new Error(`${serverScript} is missing; run \`npm run build\` first`);
+    if (!existsSync(join(ROOT, serverScript)))
+      throw new Error(`${serverScript} is missing; run \`npm run build\` first`);
     api = new FakeRuntimeApi();
     // Lambda passes the image's CMD as $1; _HANDLER is the same value by the other door entrypoint.sh reads.
     lambda = runEntrypoint({ ...lambdaEnv(await api.start()), ...lambdaVariables, _HANDLER: handler });
@@ -124,13 +150,21 @@ describe("examples/hello through entrypoint.sh in Lambda mode and in server mode
   const viaServer: Sender = (call) =>
     new Promise((resolve, reject) => {
       // A declared length: Node's client sends a GET body unframed otherwise (the server would answer 400).
-      const headers = { ...call.headers, ...(call.body === undefined ? {} : { "content-length": String(Buffer.byteLength(call.body)) }) };
-      const req = http.request({ host: "127.0.0.1", port, method: call.method, path: call.path, headers, agent: false }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => (body += c));
-        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers as Record<string, string>, body }));
-      });
+      const headers = {
+        ...call.headers,
+        ...(call.body === undefined ? {} : { "content-length": String(Buffer.byteLength(call.body)) }),
+      };
+      const req = http.request(
+        { host: "127.0.0.1", port, method: call.method, path: call.path, headers, agent: false },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (body += c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode!, headers: res.headers as Record<string, string>, body }),
+          );
+        },
+      );
       req.on("error", reject);
       req.end(call.body);
     });
@@ -144,8 +178,21 @@ describe("examples/hello through entrypoint.sh in Lambda mode and in server mode
     const server = await transcript(viaServer);
     expect(await transcript(viaApiGateway)).toEqual(server);
     expect(await transcript(viaAlbEvent)).toEqual(server);
-    expect(server.map((l) => l.split(" -> ")[1]!.slice(0, 3))).toEqual(["200", "200", "200", "200", "400", "415", "413", "405", "405", "404"]);
-    expect(server[0]).toBe(`GET ${healthPath} -> 200 application/json; charset=utf-8 allow=- cache=no-store {"status":"ok"}`);
+    expect(server.map((l) => l.split(" -> ")[1]!.slice(0, 3))).toEqual([
+      "200",
+      "200",
+      "200",
+      "200",
+      "400",
+      "415",
+      "413",
+      "405",
+      "405",
+      "404",
+    ]);
+    expect(server[0]).toBe(
+      `GET ${healthPath} -> 200 application/json; charset=utf-8 allow=- cache=no-store {"status":"ok"}`,
+    );
     // The greeting comes from app.environment, through each tier's synthesized variables.
     expect(server[1]).toContain('{"greeting":"Hej, Ada!"}');
     expect(server[3]).toContain('{"echo":{"n":[1,2.5,null],"s":"blåbær"}}');
@@ -155,8 +202,17 @@ describe("examples/hello through entrypoint.sh in Lambda mode and in server mode
   it.each(["apigw-v2-request-no-authorizer", "apigw-v2-request-jwt-authorizer", "apigw-v2-request-lambda-authorizer"])(
     "answers the unmodified %s fixture as the server answers the same request",
     async (name) => {
-      const event = awsEvent<{ rawPath: string; rawQueryString: string; body?: string; requestContext: { http: { method: string } } }>(name);
-      const call = { method: event.requestContext.http.method, path: `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ""}`, body: event.body };
+      const event = awsEvent<{
+        rawPath: string;
+        rawQueryString: string;
+        body?: string;
+        requestContext: { http: { method: string } };
+      }>(name);
+      const call = {
+        method: event.requestContext.http.method,
+        path: `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ""}`,
+        body: event.body,
+      };
       const [fromLambda, fromServer] = [await invoke(event), await viaServer(call)];
       expect(line(call, fromLambda)).toBe(line(call, fromServer));
       expect(fromLambda.status).toBe(404);

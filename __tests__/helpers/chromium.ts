@@ -20,7 +20,10 @@ type Listener = (params: any) => void;
 /** One page (tab) of a headless Chromium, with its protocol session. */
 export class HeadlessPage {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void; method: string }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: any) => void; reject: (e: Error) => void; method: string }
+  >();
   private readonly listeners = new Map<string, Listener[]>();
   private sessionId: string | undefined;
   private buffer = "";
@@ -43,7 +46,10 @@ export class HeadlessPage {
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (s: string) => (this.stderr = (this.stderr + s).slice(-4000)));
     child.on("exit", (code) => {
-      for (const p of this.pending.values()) p.reject(new Error(`chromium exited (${code}) while waiting for ${p.method}; its last output:\n${this.stderr}`));
+      for (const p of this.pending.values())
+        p.reject(
+          new Error(`chromium exited (${code}) while waiting for ${p.method}; its last output:\n${this.stderr}`),
+        );
       this.pending.clear();
     });
   }
@@ -79,16 +85,30 @@ export class HeadlessPage {
     });
     if (started) {
       rmSync(profile, { recursive: true, force: true });
-      throw new ChromiumMissingError(`cannot start chromium (${started.message}): install the Debian package "chromium" (apt-get install chromium; CI's .ci/run does) to run the report's browser test`);
+      throw new ChromiumMissingError(
+        `cannot start chromium (${started.message}): install the Debian package "chromium" (apt-get install chromium; CI's .ci/run does) to run the report's browser test`,
+      );
     }
     const page = new HeadlessPage(child, profile);
-    const { targetInfos } = await page.send<{ targetInfos: Array<{ targetId: string; type: string }> }>("Target.getTargets");
-    const target = targetInfos.find((t) => t.type === "page") ?? (await page.send<{ targetId: string }>("Target.createTarget", { url: "about:blank" }));
-    page.sessionId = (await page.send<{ sessionId: string }>("Target.attachToTarget", { targetId: target.targetId, flatten: true })).sessionId;
+    const { targetInfos } = await page.send<{ targetInfos: Array<{ targetId: string; type: string }> }>(
+      "Target.getTargets",
+    );
+    const target =
+      targetInfos.find((t) => t.type === "page") ??
+      (await page.send<{ targetId: string }>("Target.createTarget", { url: "about:blank" }));
+    page.sessionId = (
+      await page.send<{ sessionId: string }>("Target.attachToTarget", { targetId: target.targetId, flatten: true })
+    ).sessionId;
     return page;
   }
 
-  private dispatch(msg: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message: string } }): void {
+  private dispatch(msg: {
+    id?: number;
+    method?: string;
+    params?: unknown;
+    result?: unknown;
+    error?: { message: string };
+  }): void {
     if (msg.id !== undefined) {
       const p = this.pending.get(msg.id);
       this.pending.delete(msg.id);
@@ -105,7 +125,9 @@ export class HeadlessPage {
     const out = this.child.stdio[3] as Writable;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, method });
-      out.write(JSON.stringify({ id, method, params, ...(this.sessionId ? { sessionId: this.sessionId } : {}) }) + "\0");
+      out.write(
+        JSON.stringify({ id, method, params, ...(this.sessionId ? { sessionId: this.sessionId } : {}) }) + "\0",
+      );
     });
   }
 
@@ -120,7 +142,10 @@ export class HeadlessPage {
       const timer = setTimeout(() => reject(new Error(`no ${method} within ${timeoutMs} ms`)), timeoutMs);
       const fn: Listener = (params) => {
         clearTimeout(timer);
-        this.listeners.set(method, (this.listeners.get(method) ?? []).filter((f) => f !== fn));
+        this.listeners.set(
+          method,
+          (this.listeners.get(method) ?? []).filter((f) => f !== fn),
+        );
         resolve(params);
       };
       this.on(method, fn);
@@ -129,8 +154,12 @@ export class HeadlessPage {
 
   /** Evaluates a JavaScript expression in the page and returns its (JSON-serializable) value; a thrown error fails. */
   async evaluate<T = unknown>(expression: string): Promise<T> {
-    const r = await this.send<{ result: { value: T }; exceptionDetails?: { exception?: { description?: string }; text: string } }>("Runtime.evaluate", { expression, returnByValue: true, awaitPromise: true });
-    if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+    const r = await this.send<{
+      result: { value: T };
+      exceptionDetails?: { exception?: { description?: string }; text: string };
+    }>("Runtime.evaluate", { expression, returnByValue: true, awaitPromise: true });
+    if (r.exceptionDetails)
+      throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
     return r.result.value;
   }
 

@@ -52,7 +52,8 @@ export function albEvent(call: HttpCall): Record<string, unknown> {
 export function fromLambdaResponse(resp: any): HttpAnswer {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(resp.headers ?? {})) headers[k.toLowerCase()] = String(v);
-  for (const [k, v] of Object.entries(resp.multiValueHeaders ?? {})) headers[k.toLowerCase()] = (v as string[]).join(", ");
+  for (const [k, v] of Object.entries(resp.multiValueHeaders ?? {}))
+    headers[k.toLowerCase()] = (v as string[]).join(", ");
   const body = resp.isBase64Encoded ? Buffer.from(resp.body, "base64").toString("utf8") : String(resp.body ?? "");
   return { status: resp.statusCode, headers, body };
 }

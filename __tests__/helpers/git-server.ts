@@ -17,11 +17,15 @@ export class GitServer {
   private server?: http.Server;
   url = "";
 
-  constructor(readonly token: string, readonly branch = "main") {}
+  constructor(
+    readonly token: string,
+    readonly branch = "main",
+  ) {}
 
   /** Creates the bare repository with an initial commit holding `files`. */
   async start(files: Record<string, string>): Promise<string> {
-    const git = (args: string[], cwd: string) => execFileSync("git", args, { cwd, stdio: "pipe", env: this.gitEnv() }).toString().trim();
+    const git = (args: string[], cwd: string) =>
+      execFileSync("git", args, { cwd, stdio: "pipe", env: this.gitEnv() }).toString().trim();
     git(["init", "--bare", "-b", this.branch, this.bare], this.root);
     git(["config", "http.receivepack", "true"], this.bare);
     const seed = join(this.root, "seed");
@@ -44,12 +48,24 @@ export class GitServer {
   }
 
   private gitEnv(): NodeJS.ProcessEnv {
-    return { ...process.env, GIT_AUTHOR_NAME: "seed", GIT_AUTHOR_EMAIL: "seed@test", GIT_COMMITTER_NAME: "seed", GIT_COMMITTER_EMAIL: "seed@test", GIT_CONFIG_NOSYSTEM: "1", HOME: this.root };
+    return {
+      ...process.env,
+      GIT_AUTHOR_NAME: "seed",
+      GIT_AUTHOR_EMAIL: "seed@test",
+      GIT_COMMITTER_NAME: "seed",
+      GIT_COMMITTER_EMAIL: "seed@test",
+      GIT_CONFIG_NOSYSTEM: "1",
+      HOME: this.root,
+    };
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const auth = req.headers.authorization ?? "";
-    const password = Buffer.from(auth.replace(/^Basic /, ""), "base64").toString().split(":").slice(1).join(":");
+    const password = Buffer.from(auth.replace(/^Basic /, ""), "base64")
+      .toString()
+      .split(":")
+      .slice(1)
+      .join(":");
     if (password !== this.token) {
       res.writeHead(401, { "WWW-Authenticate": 'Basic realm="deploy"' }).end("unauthorized");
       return;
@@ -58,7 +74,13 @@ export class GitServer {
     const body: Buffer[] = [];
     req.on("data", (chunk: Buffer) => body.push(chunk));
     req.on("end", () => {
-      const request = { method: req.method ?? "GET", pathname: url.pathname, query: url.search.slice(1), contentType: req.headers["content-type"] ?? "", body: Buffer.concat(body) };
+      const request = {
+        method: req.method ?? "GET",
+        pathname: url.pathname,
+        query: url.search.slice(1),
+        contentType: req.headers["content-type"] ?? "",
+        body: Buffer.concat(body),
+      };
       httpBackend(this.root, request, this.gitEnv()).then(
         (out) => res.writeHead(out.status, out.headers).end(out.body),
         (e: unknown) => res.writeHead(500).end(`git http-backend failed: ${String(e)}`),

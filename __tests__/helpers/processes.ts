@@ -16,7 +16,12 @@ export interface Spawned {
 
 /** Runs entrypoint.sh exactly as the image does, with extra environment. */
 export const runEntrypoint = (env: Record<string, string>): Spawned =>
-  spawnLogged("sh", [join(ROOT, "entrypoint.sh")], { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", NODE_NO_WARNINGS: "1", ...env });
+  spawnLogged("sh", [join(ROOT, "entrypoint.sh")], {
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    NODE_NO_WARNINGS: "1",
+    ...env,
+  });
 
 /** Spawns a command in the repository with extra environment, keeping every line it writes (stdout and stderr). */
 export function spawnLogged(command: string, args: string[], env: Record<string, string>): Spawned {
@@ -29,7 +34,9 @@ export function spawnLogged(command: string, args: string[], env: Record<string,
       for (const l of listeners) l(line);
     });
   }
-  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const waitForLog = (msg: string, timeoutMs = 20_000) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const check = (line: string) => {

@@ -113,7 +113,10 @@ export const lambdaEnv = (runtimeApi: string): Record<string, string> => ({
  * entrypoint.sh with the real runtime client against a fake Runtime API for
  * the enclosing describe block: started before its tests, killed after.
  */
-export function useLambdaRuntime(env: Record<string, string> = {}): { readonly api: () => FakeRuntimeApi; readonly runtime: () => Spawned } {
+export function useLambdaRuntime(env: Record<string, string> = {}): {
+  readonly api: () => FakeRuntimeApi;
+  readonly runtime: () => Spawned;
+} {
   let api: FakeRuntimeApi;
   let runtime: Spawned;
   beforeAll(async () => {

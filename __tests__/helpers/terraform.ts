@@ -28,7 +28,13 @@ export function terraform(args: string[], cwd: string): TfResult {
   const run = spawnSync("terraform", [...args, "-no-color"], {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: cliConfig, TF_INPUT: "0" },
+    env: {
+      ...process.env,
+      TF_IN_AUTOMATION: "1",
+      CHECKPOINT_DISABLE: "1",
+      TF_CLI_CONFIG_FILE: cliConfig,
+      TF_INPUT: "0",
+    },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (run.error) throw new Error(`terraform could not run (is it on PATH?): ${run.error.message}`);
@@ -73,7 +79,9 @@ function chooseProviderDir(): { readonly dir: string } | { readonly error: Error
     sayOncePerRun(`terraform tests: ${what} from the local mirror ${source.dir} (${source.why})`);
     return { dir: source.dir };
   }
-  sayOncePerRun(`terraform tests: ${what} from registry.terraform.io (${source.why}), downloaded once into ${source.cacheDir}`);
+  sayOncePerRun(
+    `terraform tests: ${what} from registry.terraform.io (${source.why}), downloaded once into ${source.cacheDir}`,
+  );
   try {
     downloadProvider(AWS_PROVIDER, platform, source.cacheDir, terraform);
   } catch (err) {
@@ -102,7 +110,10 @@ export function initStack(stackDir: string): string {
  * `./bootstrap` and `./fargate`, which run blocks select with `module { source = ... }`.
  * The test files are written before `terraform init`, which installs those modules.
  */
-export function initRunbook(stacks: { readonly bootstrap: string; readonly core: string; readonly fargate: string }, testFiles: Readonly<Record<string, string>>): string {
+export function initRunbook(
+  stacks: { readonly bootstrap: string; readonly core: string; readonly fargate: string },
+  testFiles: Readonly<Record<string, string>>,
+): string {
   const dir = mkdtempSync(join(tmpdir(), "lambdaflex-runbook-"));
   cpSync(stacks.core, dir, { recursive: true });
   cpSync(stacks.bootstrap, join(dir, "bootstrap"), { recursive: true });
@@ -145,15 +156,33 @@ export function testPlan(dir: string, run: string, args: string[] = []): Planned
     .map((line) => JSON.parse(line) as Record<string, any>);
   const summary = messages.find((m) => m.type === "test_summary")?.test_summary;
   if (result.status !== 0 || summary?.status !== "pass") {
-    const errors = messages.filter((m) => m["@level"] === "error").map((m) => `${m["@testrun"] ?? ""}: ${m["@message"]}\n${m.diagnostic?.detail ?? ""}`);
-    throw new Error(`terraform test failed in ${dir} (${JSON.stringify(summary)}):\n${errors.join("\n") || result.output}`);
+    const errors = messages
+      .filter((m) => m["@level"] === "error")
+      .map((m) => `${m["@testrun"] ?? ""}: ${m["@message"]}\n${m.diagnostic?.detail ?? ""}`);
+    throw new Error(
+      `terraform test failed in ${dir} (${JSON.stringify(summary)}):\n${errors.join("\n") || result.output}`,
+    );
   }
   const plan = messages.find((m) => m.type === "test_plan" && m["@testrun"] === run)?.test_plan;
   if (!plan) throw new Error(`terraform test printed no plan for run "${run}" in ${dir}`);
   return {
-    warnings: messages.filter((m) => m["@level"] === "warn").map((m) => `${m["@message"]}: ${m.diagnostic?.detail ?? ""} (${m.diagnostic?.range?.filename ?? ""}:${m.diagnostic?.range?.start?.line ?? ""})`),
-    resources: (plan.resource_changes ?? []).map((r: any) => ({ address: r.address, actions: r.change.actions, after: r.change.after })),
-    outputs: Object.fromEntries(Object.entries(plan.output_changes ?? {}).map(([name, change]: [string, any]) => [name, { actions: change.actions, after: change.after }])),
+    warnings: messages
+      .filter((m) => m["@level"] === "warn")
+      .map(
+        (m) =>
+          `${m["@message"]}: ${m.diagnostic?.detail ?? ""} (${m.diagnostic?.range?.filename ?? ""}:${m.diagnostic?.range?.start?.line ?? ""})`,
+      ),
+    resources: (plan.resource_changes ?? []).map((r: any) => ({
+      address: r.address,
+      actions: r.change.actions,
+      after: r.change.after,
+    })),
+    outputs: Object.fromEntries(
+      Object.entries(plan.output_changes ?? {}).map(([name, change]: [string, any]) => [
+        name,
+        { actions: change.actions, after: change.after },
+      ]),
+    ),
   };
 }
 
@@ -175,26 +204,31 @@ export function remoteStateOverrides(stackJson: Record<string, any>): string {
   const text = JSON.stringify(stackJson);
   const blocks: string[] = [];
   for (const source of Object.keys(stackJson.data?.terraform_remote_state ?? {})) {
-    const keys = new Set([...text.matchAll(new RegExp(`terraform_remote_state\\.${source}\\.outputs\\.([\\w-]+)`, "g"))].map((m) => m[1]!));
+    const keys = new Set(
+      [...text.matchAll(new RegExp(`terraform_remote_state\\.${source}\\.outputs\\.([\\w-]+)`, "g"))].map((m) => m[1]!),
+    );
     const outputs = [...keys].map((k) => {
       // Core's functions: the scaler, and the service function the weighted switch's target group invokes.
-      const fn = /aws_lambda_function(\w+?)_function_/.exec(k)?.[1] === "scaler" ? "lambdaflex-scaler" : "lambdaflex-api";
+      const fn =
+        /aws_lambda_function(\w+?)_function_/.exec(k)?.[1] === "scaler" ? "lambdaflex-scaler" : "lambdaflex-api";
       const value = /aws_lambda_function.*function_name$/.test(k)
         ? fn
         : /aws_lambda_function.*arn$/.test(k)
           ? `arn:aws:lambda:us-east-1:123456789012:function:${fn}`
           : /aws_ecs_task_definition.*arn$/.test(k)
             ? "arn:aws:ecs:us-east-1:123456789012:task-definition/lambdaflex:1"
-          : /repository_url/.test(k)
-        ? "123456789012.dkr.ecr.us-east-1.amazonaws.com/lambdaflex"
-        : /zone_id/.test(k)
-          ? "Z0123456789ABCDEFGHIJ"
-          : /arn/.test(k)
-            ? "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-            : "lambdaflex-links";
+            : /repository_url/.test(k)
+              ? "123456789012.dkr.ecr.us-east-1.amazonaws.com/lambdaflex"
+              : /zone_id/.test(k)
+                ? "Z0123456789ABCDEFGHIJ"
+                : /arn/.test(k)
+                  ? "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+                  : "lambdaflex-links";
       return `      "${k}" = "${value}"`;
     });
-    blocks.push(`override_data {\n  target = data.terraform_remote_state.${source}\n  values = {\n    outputs = {\n${outputs.join("\n")}\n    }\n  }\n}`);
+    blocks.push(
+      `override_data {\n  target = data.terraform_remote_state.${source}\n  values = {\n    outputs = {\n${outputs.join("\n")}\n    }\n  }\n}`,
+    );
   }
   return blocks.join("\n\n");
 }
@@ -258,7 +292,8 @@ export const MOCK_PROVIDER = `mock_provider "aws" {
 }`;
 
 /** Reads a stack's synthesized JSON. */
-export const readStack = (dir: string): Record<string, any> => JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
+export const readStack = (dir: string): Record<string, any> =>
+  JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
 
 /**
  * What each tier state must plan with the weighted switch (the default): the resources a reviewer
@@ -266,24 +301,73 @@ export const readStack = (dir: string): Record<string, any> => JSON.parse(readFi
  * tier exists; the "fargate" record in warming and serving, gone while draining.
  */
 export const EXPECTED_PLAN: Record<string, Record<string, number>> = {
-  off: { vpc: 0, alb: 0, ecs_service: 0, autoscaling_target: 0, ecs_target_group: 0, lambda_target_group: 0, lambda_target: 0, lambda_permission: 0, fargate_record: 0 },
-  warming: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, ecs_target_group: 1, lambda_target_group: 1, lambda_target: 1, lambda_permission: 1, fargate_record: 1 },
-  serving: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, ecs_target_group: 1, lambda_target_group: 1, lambda_target: 1, lambda_permission: 1, fargate_record: 1 },
-  draining: { vpc: 1, alb: 1, ecs_service: 1, autoscaling_target: 1, ecs_target_group: 1, lambda_target_group: 1, lambda_target: 1, lambda_permission: 1, fargate_record: 0 },
+  off: {
+    vpc: 0,
+    alb: 0,
+    ecs_service: 0,
+    autoscaling_target: 0,
+    ecs_target_group: 0,
+    lambda_target_group: 0,
+    lambda_target: 0,
+    lambda_permission: 0,
+    fargate_record: 0,
+  },
+  warming: {
+    vpc: 1,
+    alb: 1,
+    ecs_service: 1,
+    autoscaling_target: 1,
+    ecs_target_group: 1,
+    lambda_target_group: 1,
+    lambda_target: 1,
+    lambda_permission: 1,
+    fargate_record: 1,
+  },
+  serving: {
+    vpc: 1,
+    alb: 1,
+    ecs_service: 1,
+    autoscaling_target: 1,
+    ecs_target_group: 1,
+    lambda_target_group: 1,
+    lambda_target: 1,
+    lambda_permission: 1,
+    fargate_record: 1,
+  },
+  draining: {
+    vpc: 1,
+    alb: 1,
+    ecs_service: 1,
+    autoscaling_target: 1,
+    ecs_target_group: 1,
+    lambda_target_group: 1,
+    lambda_target: 1,
+    lambda_permission: 1,
+    fargate_record: 0,
+  },
 };
 
 /** The `dns` switch: no Lambda target group; the record only while serving. */
 export const EXPECTED_PLAN_DNS: Record<string, Record<string, number>> = Object.fromEntries(
   Object.entries(EXPECTED_PLAN).map(([state, counts]) => [
     state,
-    { vpc: counts.vpc!, alb: counts.alb!, ecs_service: counts.ecs_service!, autoscaling_target: counts.autoscaling_target!, ecs_target_group: counts.ecs_target_group!, fargate_record: state === "serving" ? 1 : 0 },
+    {
+      vpc: counts.vpc!,
+      alb: counts.alb!,
+      ecs_service: counts.ecs_service!,
+      autoscaling_target: counts.autoscaling_target!,
+      ecs_target_group: counts.ecs_target_group!,
+      fargate_record: state === "serving" ? 1 : 0,
+    },
   ]),
 );
 
-const assertBlock = (condition: string, message: string) => `  assert {\n    condition     = ${condition}\n    error_message = ${JSON.stringify(message)}\n  }`;
+const assertBlock = (condition: string, message: string) =>
+  `  assert {\n    condition     = ${condition}\n    error_message = ${JSON.stringify(message)}\n  }`;
 
 /** Whether the synthesized fargate stack has the weighted switch's Lambda target group. */
-const isWeighted = (fargateJson: Record<string, any>) => Object.values(fargateJson.resource?.aws_lb_target_group ?? {}).some((tg: any) => tg.target_type === "lambda");
+const isWeighted = (fargateJson: Record<string, any>) =>
+  Object.values(fargateJson.resource?.aws_lb_target_group ?? {}).some((tg: any) => tg.target_type === "lambda");
 
 /**
  * `terraform test` assert blocks checking that `state` plans exactly EXPECTED_PLAN[state] in the
@@ -292,7 +376,11 @@ const isWeighted = (fargateJson: Record<string, any>) => Object.values(fargateJs
  * forwards 100 to the Lambda target group and 0 to the tasks' without stickiness, and ELB may
  * invoke the function only from that target group.
  */
-export function tierPlanAsserts(fargateJson: Record<string, any>, state: string, opts: { readonly values?: boolean } = {}): string {
+export function tierPlanAsserts(
+  fargateJson: Record<string, any>,
+  state: string,
+  opts: { readonly values?: boolean } = {},
+): string {
   const weighted = isWeighted(fargateJson);
   const at = (path: string) => addressOf(fargateJson, path);
   const watched: Record<string, string> = {
@@ -302,7 +390,11 @@ export function tierPlanAsserts(fargateJson: Record<string, any>, state: string,
     autoscaling_target: at("fargate/service/scaling-target"),
     ecs_target_group: at("fargate/lb/targets"),
     ...(weighted
-      ? { lambda_target_group: at("fargate/lambda-target/targets"), lambda_target: at("fargate/lambda-target/attachment"), lambda_permission: at("fargate/lambda-target/invoke") }
+      ? {
+          lambda_target_group: at("fargate/lambda-target/targets"),
+          lambda_target: at("fargate/lambda-target/attachment"),
+          lambda_permission: at("fargate/lambda-target/invoke"),
+        }
       : {}),
     fargate_record: at("fargate/fargate-record/record"),
   };
@@ -321,7 +413,10 @@ export function tierPlanAsserts(fargateJson: Record<string, any>, state: string,
   const target = `alltrue([for a in ${watched.lambda_target} : a.target_group_arn == ${lambdaTg}.arn && a.target_id == "arn:aws:lambda:us-east-1:123456789012:function:lambdaflex-api"])`;
   return [
     ...counts,
-    assertBlock(`length(${at("fargate/lb/https")}) == ${expected.alb} && ${weights}`, `${state}: the HTTPS listener must forward lambda 100, ecs 0, without stickiness`),
+    assertBlock(
+      `length(${at("fargate/lb/https")}) == ${expected.alb} && ${weights}`,
+      `${state}: the HTTPS listener must forward lambda 100, ecs 0, without stickiness`,
+    ),
     assertBlock(scoped, `${state}: ELB may invoke the service function only from the Lambda target group`),
     assertBlock(target, `${state}: the Lambda target group must hold the service function`),
   ].join("\n");

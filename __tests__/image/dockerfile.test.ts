@@ -39,10 +39,14 @@ describe("Dockerfile", () => {
 
   it("copies every file of the handler npm run build writes, and the one the runtime client finds for the CMD handler", () => {
     // Each source is a path under /src (the build stage's checkout) or a `*` pattern in dist/.
-    const sources = [...runtime.matchAll(/^COPY --from=build (.*) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/).filter((a) => a.startsWith("/src/dist/")));
+    const sources = [...runtime.matchAll(/^COPY --from=build (.*) \S+$/gm)].flatMap((m) =>
+      m[1]!.split(/\s+/).filter((a) => a.startsWith("/src/dist/")),
+    );
     const dist = readdirSync(join(ROOT, "dist"));
     const matches = (source: string) => {
-      const pattern = new RegExp(`^${source.slice("/src/dist/".length).replace(/[.]/g, "\\.").replace(/\*/g, "[^/]*")}$`);
+      const pattern = new RegExp(
+        `^${source.slice("/src/dist/".length).replace(/[.]/g, "\\.").replace(/\*/g, "[^/]*")}$`,
+      );
       return dist.filter((f) => pattern.test(f));
     };
     const copied = new Set(sources.flatMap(matches));
@@ -50,7 +54,9 @@ describe("Dockerfile", () => {
     // The handler's ES module imports its chunks by relative path: every lambda* file ships.
     expect(dist.filter((f) => f.startsWith("lambda")).filter((f) => !copied.has(f))).toEqual([]);
     // aws-lambda-ric tries the module name with "", ".js", ".mjs", ".cjs" in that order.
-    const found = ["", ".js", ".mjs", ".cjs"].map((ext) => `lambda${ext}`).find((f) => existsSync(join(ROOT, "dist", f)));
+    const found = ["", ".js", ".mjs", ".cjs"]
+      .map((ext) => `lambda${ext}`)
+      .find((f) => existsSync(join(ROOT, "dist", f)));
     expect(found).toBe("lambda.mjs");
     expect(copied.has(found!)).toBe(true);
   });

@@ -17,10 +17,20 @@ describe("entrypoint.sh in Lambda mode with events that are not HTTP requests", 
     expect(result.kind).toBe("error");
     expect(result.body).toEqual({
       errorType: "UnsupportedEventError",
-      errorMessage: expect.stringMatching(/^expected an HTTP request event \(API Gateway HTTP API payload 2\.0, function URL or ALB\), got /),
+      errorMessage: expect.stringMatching(
+        /^expected an HTTP request event \(API Gateway HTTP API payload 2\.0, function URL or ALB\), got /,
+      ),
       trace: [],
     });
-    for (let waited = 0; !lambda.runtime().lines.slice(before).some((l) => l.includes("UnsupportedEventError")) && waited < 3000; waited += 50) await sleep(50);
+    for (
+      let waited = 0;
+      !lambda
+        .runtime()
+        .lines.slice(before)
+        .some((l) => l.includes("UnsupportedEventError")) && waited < 3000;
+      waited += 50
+    )
+      await sleep(50);
     await sleep(100); // a second line would arrive by now
     const logged = lambda.runtime().lines.slice(before);
     expect(logged.filter((l) => /error/i.test(l))).toEqual([expect.stringContaining("Invoke Error")]);

@@ -17,7 +17,11 @@ describe("entrypoint.sh in Lambda mode", () => {
     const second = await call(apiGatewayV2Event({ method: "GET", path: "/stack-status" }));
     expect(first.status).toBe(200);
     expect(JSON.parse(first.body)).toMatchObject({ tier: "lambda", coldStart: true });
-    expect(JSON.parse(second.body)).toMatchObject({ tier: "lambda", coldStart: false, instanceId: JSON.parse(first.body).instanceId });
+    expect(JSON.parse(second.body)).toMatchObject({
+      tier: "lambda",
+      coldStart: false,
+      instanceId: JSON.parse(first.body).instanceId,
+    });
   });
 
   it.each(["apigw-v2-request-no-authorizer", "apigw-v2-request-jwt-authorizer", "apigw-v2-request-lambda-authorizer"])(
@@ -46,7 +50,12 @@ describe("entrypoint.sh in Lambda mode", () => {
 
   it("creates, follows and reads a link through API Gateway events", async () => {
     const created = await call(
-      apiGatewayV2Event({ method: "POST", path: "/links", headers: { "content-type": "application/json" }, body: '{"url":"https://aws.example/x"}' }),
+      apiGatewayV2Event({
+        method: "POST",
+        path: "/links",
+        headers: { "content-type": "application/json" },
+        body: '{"url":"https://aws.example/x"}',
+      }),
     );
     expect(created.status).toBe(201);
     const { code } = JSON.parse(created.body);
@@ -59,7 +68,9 @@ describe("entrypoint.sh in Lambda mode", () => {
 
   it("returns a 413 for an oversized body instead of failing the invocation", async () => {
     const big = JSON.stringify({ url: "https://x.example/" + "a".repeat(10_000) });
-    const res = await call(apiGatewayV2Event({ method: "POST", path: "/links", headers: { "content-type": "application/json" }, body: big }));
+    const res = await call(
+      apiGatewayV2Event({ method: "POST", path: "/links", headers: { "content-type": "application/json" }, body: big }),
+    );
     expect(res.status).toBe(413);
   });
 });

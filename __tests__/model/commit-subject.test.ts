@@ -13,7 +13,9 @@ describe("the toggle commit's subject", () => {
   });
 
   it("keeps the format the repository's history already holds", () => {
-    expect(formatCommitSubject({ from: "off", to: "warming", reason: "throttled" })).toBe("lambdaflex: off -> warming: throttled");
+    expect(formatCommitSubject({ from: "off", to: "warming", reason: "throttled" })).toBe(
+      "lambdaflex: off -> warming: throttled",
+    );
   });
 
   it.each([

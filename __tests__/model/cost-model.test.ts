@@ -32,7 +32,10 @@ describe("cost model", () => {
 
   it("bills no API Gateway request and no access-log line for invocations through the ALB", () => {
     const viaAlb = lambdaMinuteCost(60_000, 0, w, p, 0);
-    expect(lambdaMinuteCost(60_000, 0, w) - viaAlb).toBeCloseTo(60_000 * (p.httpApiRequest + (w.accessLogBytes / GB) * p.logsIngestGb), 12);
+    expect(lambdaMinuteCost(60_000, 0, w) - viaAlb).toBeCloseTo(
+      60_000 * (p.httpApiRequest + (w.accessLogBytes / GB) * p.logsIngestGb),
+      12,
+    );
   });
 
   it("prices a Fargate minute by hand: ALB hour, two 0.5 vCPU / 1 GB tasks, four public IPv4s, three alarms", () => {
@@ -49,7 +52,7 @@ describe("cost model", () => {
     expect(d.processedBytes).toBeCloseTo(1.8e9 / GB, 12);
     expect(albLcus(3000, w)).toBeCloseTo(1.8e9 / GB, 12);
     expect(albLcus(3000, w, 3000)).toBeCloseTo(1.8e9 / GB / 0.4, 12);
-    expect(albLcus(3000, w, 1000)).toBeCloseTo((1.2e9 / GB) / 1 + (0.6e9 / GB) / 0.4, 12);
+    expect(albLcus(3000, w, 1000)).toBeCloseTo(1.2e9 / GB / 1 + 0.6e9 / GB / 0.4, 12);
     expect(fargateMinuteCost(3000, 2, w) - fargateFixedMinuteCost(2, w)).toBeCloseTo(((1.8e9 / GB) * 0.008) / 60, 12);
     // Small responses on long-lived connections: the active-connections dimension wins.
     const chatty = { ...w, bytesPerRequest: 500, connectionSeconds: 300 };
@@ -59,7 +62,8 @@ describe("cost model", () => {
   it("finds the break-even where a Lambda minute costs what two tasks and an ALB do", () => {
     // Below maxTasks x capacity, two tasks carry it and processed bytes are the largest LCU dimension, so both
     // minutes are linear in the rate r (req/s): r x lambdaPerRps = fixed(2 tasks) + r x lcuPerRps.
-    const lambdaPerRps = 60 * (p.httpApiRequest + p.lambdaRequest + 0.1 * 0.5 * p.lambdaGbSecondArm + ((167 + 509) / GB) * p.logsIngestGb);
+    const lambdaPerRps =
+      60 * (p.httpApiRequest + p.lambdaRequest + 0.1 * 0.5 * p.lambdaGbSecondArm + ((167 + 509) / GB) * p.logsIngestGb);
     const lcuPerRps = ((10_000 * 3600) / GB) * (p.albLcuHour / 60);
     const byHand = fargateFixedMinuteCost(2, w) / (lambdaPerRps - lcuPerRps);
     const be = breakEvenRps(w);
@@ -77,7 +81,8 @@ describe("cost model", () => {
   });
 
   it("records the source and date of every price", () => {
-    for (const price of Object.values(PRICES)) expect(price.source).toMatch(/^https:\/\/aws\.amazon\.com\/.+ \(2026-1[12]-\d\d\)$/);
+    for (const price of Object.values(PRICES))
+      expect(price.source).toMatch(/^https:\/\/aws\.amazon\.com\/.+ \(2026-1[12]-\d\d\)$/);
   });
 });
 
@@ -88,7 +93,9 @@ describe("the alarms that exist with the tier", () => {
   it("counts the fargate stack's alarms and two per target-tracking policy", () => {
     const fargate = readStack(synthesize(config, out).fargate!);
     const declared = Object.keys(fargate.resource.aws_cloudwatch_metric_alarm ?? {}).length;
-    const tracking = Object.values(fargate.resource.aws_appautoscaling_policy ?? {}).filter((policy: any) => policy.policy_type === "TargetTrackingScaling").length;
+    const tracking = Object.values(fargate.resource.aws_appautoscaling_policy ?? {}).filter(
+      (policy: any) => policy.policy_type === "TargetTrackingScaling",
+    ).length;
     expect({ declared, tracking }).toEqual({ declared: 2, tracking: 1 });
     expect(TIER_ALARMS).toBe(declared + 2 * tracking);
     expect(w.tierAlarms).toBe(TIER_ALARMS);

@@ -52,8 +52,13 @@ describe("a minute priced by hand from AWS's published prices", () => {
   const byHand = httpApi + lambdaRequests + lambdaCompute + logs + albHour + albLcu + fargate + ipv4 + alarms; // $0.2228
 
   // As the twin's AWS world bills a minute (sim/world/traffic.ts, step()).
-  const model = lambdaMinuteCost(invocations, 0, w, DEFAULT_PRICES, viaApi) + fargateMinuteCost(toAlb, tasks, w, DEFAULT_PRICES, albLambda);
-  const bill = { ...lambdaMinuteBill(invocations, 0, w, DEFAULT_PRICES, viaApi), ...fargateMinuteBill(toAlb, tasks, w, DEFAULT_PRICES, albLambda) };
+  const model =
+    lambdaMinuteCost(invocations, 0, w, DEFAULT_PRICES, viaApi) +
+    fargateMinuteCost(toAlb, tasks, w, DEFAULT_PRICES, albLambda);
+  const bill = {
+    ...lambdaMinuteBill(invocations, 0, w, DEFAULT_PRICES, viaApi),
+    ...fargateMinuteBill(toAlb, tasks, w, DEFAULT_PRICES, albLambda),
+  };
 
   it("matches the model to the cent: $0.22", () => {
     expect(byHand).toBeCloseTo(0.2228, 4);
@@ -76,7 +81,11 @@ describe("a minute priced by hand from AWS's published prices", () => {
 
   it("bills the processed-bytes LCUs, the Lambda target's at 0.4 GB, above both connection dimensions", () => {
     const d = albLcuDimensions(toAlb, w, albLambda);
-    expect(d).toEqual({ newConnections: expect.closeTo(newConnections, 9), activeConnections: expect.closeTo(activeConnections, 9), processedBytes: expect.closeTo(bytesToTasks + bytesToLambda, 9) });
+    expect(d).toEqual({
+      newConnections: expect.closeTo(newConnections, 9),
+      activeConnections: expect.closeTo(activeConnections, 9),
+      processedBytes: expect.closeTo(bytesToTasks + bytesToLambda, 9),
+    });
     // Counted at 1 GB like the tasks' bytes, the Lambda share would bill 75 fewer LCUs: a cent less this minute.
     expect(bytesToTasks + bytesToLambda * 0.4 - lcus).toBeCloseTo(-75.44, 2);
   });

@@ -18,34 +18,74 @@ describe("Route 53 adapter", () => {
     Type: "A" as const,
     SetIdentifier: id,
     Weight: weight,
-    AliasTarget: { HostedZoneId: "Z2FDTNDATAQYW2", DNSName: "d-abc.execute-api.us-east-1.amazonaws.com.", EvaluateTargetHealth: false },
+    AliasTarget: {
+      HostedZoneId: "Z2FDTNDATAQYW2",
+      DNSName: "d-abc.execute-api.us-east-1.amazonaws.com.",
+      EvaluateTargetHealth: false,
+    },
   });
 
   it("reports both weighted records when the tier is serving", async () => {
     r53.on(ListResourceRecordSetsCommand).resolves({
-      ResourceRecordSets: [alias("app.example.com.", "fargate", 100), alias("app.example.com.", "lambda", 0), alias("other.example.com.", "x", 1)],
+      ResourceRecordSets: [
+        alias("app.example.com.", "fargate", 100),
+        alias("app.example.com.", "lambda", 0),
+        alias("other.example.com.", "x", 1),
+      ],
       IsTruncated: false,
       MaxItems: 100,
     });
-    expect(await readLiveRecords(new Route53Client({}), "Z0123456789ABCDEFGHIJ", "app.example.com")).toEqual({ lambda: true, fargate: true });
-    expect(r53.commandCalls(ListResourceRecordSetsCommand)[0]!.args[0].input).toMatchObject({ StartRecordName: "app.example.com", StartRecordType: "A" });
+    expect(await readLiveRecords(new Route53Client({}), "Z0123456789ABCDEFGHIJ", "app.example.com")).toEqual({
+      lambda: true,
+      fargate: true,
+    });
+    expect(r53.commandCalls(ListResourceRecordSetsCommand)[0]!.args[0].input).toMatchObject({
+      StartRecordName: "app.example.com",
+      StartRecordType: "A",
+    });
   });
 
   it("reports the fargate record absent when only lambda exists, and nothing for an empty zone", async () => {
-    r53.on(ListResourceRecordSetsCommand).resolvesOnce({ ResourceRecordSets: [alias("app.example.com.", "lambda", 0)], IsTruncated: false, MaxItems: 100 }).resolvesOnce({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 100 });
-    expect(await readLiveRecords(new Route53Client({}), "Z1", "app.example.com")).toEqual({ lambda: true, fargate: false });
-    expect(await readLiveRecords(new Route53Client({}), "Z1", "app.example.com")).toEqual({ lambda: false, fargate: false });
+    r53
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce({ ResourceRecordSets: [alias("app.example.com.", "lambda", 0)], IsTruncated: false, MaxItems: 100 })
+      .resolvesOnce({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 100 });
+    expect(await readLiveRecords(new Route53Client({}), "Z1", "app.example.com")).toEqual({
+      lambda: true,
+      fargate: false,
+    });
+    expect(await readLiveRecords(new Route53Client({}), "Z1", "app.example.com")).toEqual({
+      lambda: false,
+      fargate: false,
+    });
   });
 
   it("follows a truncated listing", async () => {
-    r53.on(ListResourceRecordSetsCommand)
-      .resolvesOnce({ ResourceRecordSets: [alias("app.example.com.", "lambda", 0)], IsTruncated: true, NextRecordName: "app.example.com.", NextRecordType: "A", NextRecordIdentifier: "fargate", MaxItems: 1 })
-      .resolvesOnce({ ResourceRecordSets: [alias("app.example.com.", "fargate", 100)], IsTruncated: false, MaxItems: 1 });
-    expect(await readLiveRecords(new Route53Client({}), "Z1", "app.example.com")).toEqual({ lambda: true, fargate: true });
+    r53
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce({
+        ResourceRecordSets: [alias("app.example.com.", "lambda", 0)],
+        IsTruncated: true,
+        NextRecordName: "app.example.com.",
+        NextRecordType: "A",
+        NextRecordIdentifier: "fargate",
+        MaxItems: 1,
+      })
+      .resolvesOnce({
+        ResourceRecordSets: [alias("app.example.com.", "fargate", 100)],
+        IsTruncated: false,
+        MaxItems: 1,
+      });
+    expect(await readLiveRecords(new Route53Client({}), "Z1", "app.example.com")).toEqual({
+      lambda: true,
+      fargate: true,
+    });
   });
 
   it("propagates a missing zone", async () => {
-    r53.on(ListResourceRecordSetsCommand).rejects(new NoSuchHostedZone({ message: "No hosted zone found with ID: Z1", $metadata: {} }));
+    r53
+      .on(ListResourceRecordSetsCommand)
+      .rejects(new NoSuchHostedZone({ message: "No hosted zone found with ID: Z1", $metadata: {} }));
     await expect(readLiveRecords(new Route53Client({}), "Z1", "app.example.com")).rejects.toThrow(/No hosted zone/);
   });
 });
@@ -53,13 +93,18 @@ describe("Route 53 adapter", () => {
 describe("SSM parameter adapter", () => {
   const ssm = mockClient(SSMClient);
   beforeEach(() => ssm.reset());
-  const secure = (Value: string) => ({ Parameter: { Name: "/lambdaflex/git-token", Type: "SecureString" as const, Value, Version: 1 } });
+  const secure = (Value: string) => ({
+    Parameter: { Name: "/lambdaflex/git-token", Type: "SecureString" as const, Value, Version: 1 },
+  });
 
   it("reads a SecureString with decryption, as a bare token or JSON with a token field", async () => {
     ssm.on(GetParameterCommand).resolvesOnce(secure("ghp_abc\n")).resolvesOnce(secure('{"token":"glpat-xyz"}'));
     expect(await readToken(new SSMClient({}), "/lambdaflex/git-token")).toBe("ghp_abc");
     expect(await readToken(new SSMClient({}), "/lambdaflex/git-token")).toBe("glpat-xyz");
-    expect(ssm.commandCalls(GetParameterCommand)[0]!.args[0].input).toEqual({ Name: "/lambdaflex/git-token", WithDecryption: true });
+    expect(ssm.commandCalls(GetParameterCommand)[0]!.args[0].input).toEqual({
+      Name: "/lambdaflex/git-token",
+      WithDecryption: true,
+    });
   });
 
   it("says what is wrong with a plain String, an empty value, the bootstrap placeholder or malformed JSON", async () => {
@@ -70,8 +115,12 @@ describe("SSM parameter adapter", () => {
       .resolvesOnce(secure("set-me"))
       .resolvesOnce(secure('{"password":"x"}'))
       .resolvesOnce(secure("{oops"));
-    await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(/parameter \/p is String; store the token as a SecureString/);
-    await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(/parameter \/p is empty; write the token with aws ssm put-parameter --name \/p --type SecureString/);
+    await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(
+      /parameter \/p is String; store the token as a SecureString/,
+    );
+    await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(
+      /parameter \/p is empty; write the token with aws ssm put-parameter --name \/p --type SecureString/,
+    );
     await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(/still holds the bootstrap placeholder/);
     await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(/without a string "token" field/);
     await expect(readToken(new SSMClient({}), "/p")).rejects.toThrow(/looks like JSON but does not parse/);
@@ -111,10 +160,20 @@ describe("status adapter", () => {
   it("writes the status as the reserved item of the table", async () => {
     const ddb = mockClient(DynamoDBClient);
     ddb.on(PutItemCommand).resolves({});
-    await publishStatus(new DynamoDBClient({}), "lambdaflex-links", { state: "serving", decision: "no change", reason: "r", at: "2026-11-22T12:00:00.000Z" });
+    await publishStatus(new DynamoDBClient({}), "lambdaflex-links", {
+      state: "serving",
+      decision: "no change",
+      reason: "r",
+      at: "2026-11-22T12:00:00.000Z",
+    });
     const item = ddb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
     expect(item.code).toEqual({ S: "#scaler-status" });
-    expect(JSON.parse(item.status!.S!)).toEqual({ state: "serving", decision: "no change", reason: "r", at: "2026-11-22T12:00:00.000Z" });
+    expect(JSON.parse(item.status!.S!)).toEqual({
+      state: "serving",
+      decision: "no change",
+      reason: "r",
+      at: "2026-11-22T12:00:00.000Z",
+    });
     ddb.restore();
   });
 });
@@ -123,25 +182,54 @@ describe("status adapter: reading the previous item", () => {
   const ddb = mockClient(DynamoDBClient);
   beforeEach(() => ddb.reset());
   afterAll(() => ddb.restore());
-  const stored = (status: unknown) => ({ Item: { code: { S: "#scaler-status" }, status: { S: JSON.stringify(status) }, updatedAt: { S: "2026-11-22T12:00:00.000Z" } } });
+  const stored = (status: unknown) => ({
+    Item: {
+      code: { S: "#scaler-status" },
+      status: { S: JSON.stringify(status) },
+      updatedAt: { S: "2026-11-22T12:00:00.000Z" },
+    },
+  });
 
   it("reads the item publishStatus writes, strongly consistent, alerts included", async () => {
-    const status = { state: "off", decision: "no change", reason: "r", at: "2026-11-22T12:00:00.000Z", alerts: [{ kind: "apply-failed", message: "m" }] };
+    const status = {
+      state: "off",
+      decision: "no change",
+      reason: "r",
+      at: "2026-11-22T12:00:00.000Z",
+      alerts: [{ kind: "apply-failed", message: "m" }],
+    };
     ddb.on(GetItemCommand).resolves(stored(status));
     expect(await readStatus(new DynamoDBClient({}), "lambdaflex-links")).toEqual(status);
-    expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({ TableName: "lambdaflex-links", Key: { code: { S: "#scaler-status" } }, ConsistentRead: true });
+    expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({
+      TableName: "lambdaflex-links",
+      Key: { code: { S: "#scaler-status" } },
+      ConsistentRead: true,
+    });
   });
 
   it("answers undefined before the first write, and no known alert for an item written with plain messages", async () => {
-    ddb.on(GetItemCommand).resolvesOnce({}).resolvesOnce(stored({ state: "off", decision: "no change", reason: "r", at: "t", alerts: ["old message"] }));
+    ddb
+      .on(GetItemCommand)
+      .resolvesOnce({})
+      .resolvesOnce(stored({ state: "off", decision: "no change", reason: "r", at: "t", alerts: ["old message"] }));
     expect(await readStatus(new DynamoDBClient({}), "t")).toBeUndefined();
     expect(await readStatus(new DynamoDBClient({}), "t")).toMatchObject({ state: "off", alerts: [] });
   });
 
   it("reads back what the scaler remembers, and ignores a memory of another shape", async () => {
     const memory = { recordGone: { drainSince: "2026-11-22T11:00:00Z", at: "2026-11-22T11:20:00Z" } };
-    const status = { state: "draining", decision: "no change", reason: "r", at: "2026-11-22T12:00:00.000Z", alerts: [], memory };
-    ddb.on(GetItemCommand).resolvesOnce(stored(status)).resolvesOnce(stored({ ...status, memory: { recordGone: { at: 5 } } }));
+    const status = {
+      state: "draining",
+      decision: "no change",
+      reason: "r",
+      at: "2026-11-22T12:00:00.000Z",
+      alerts: [],
+      memory,
+    };
+    ddb
+      .on(GetItemCommand)
+      .resolvesOnce(stored(status))
+      .resolvesOnce(stored({ ...status, memory: { recordGone: { at: 5 } } }));
     expect(await readStatus(new DynamoDBClient({}), "t")).toEqual(status);
     expect(await readStatus(new DynamoDBClient({}), "t")).not.toHaveProperty("memory");
     // A stay's rolled sum is read back; one with a sum that is not a number is dropped, the rest kept.
@@ -153,8 +241,14 @@ describe("status adapter: reading the previous item", () => {
   });
 
   it("propagates a missing table", async () => {
-    ddb.on(GetItemCommand).rejects(new ResourceNotFoundException({ message: "Requested resource not found", $metadata: { httpStatusCode: 400 } }));
-    await expect(readStatus(new DynamoDBClient({}), "nope")).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+    ddb
+      .on(GetItemCommand)
+      .rejects(
+        new ResourceNotFoundException({ message: "Requested resource not found", $metadata: { httpStatusCode: 400 } }),
+      );
+    await expect(readStatus(new DynamoDBClient({}), "nope")).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+    });
   });
 });
 
@@ -162,11 +256,22 @@ describe("alerts adapter", () => {
   const sns = mockClient(SNSClient);
   beforeEach(() => sns.reset());
   afterAll(() => sns.restore());
-  const context = { service: "lambdaflex", state: "warming", reason: "stuck warming: no healthy hosts after 31 min; not switching traffic", evidence: { healthy_hosts: 0, minutes_in_state: 31 }, at: "2026-11-22T12:00:00.000Z" };
+  const context = {
+    service: "lambdaflex",
+    state: "warming",
+    reason: "stuck warming: no healthy hosts after 31 min; not switching traffic",
+    evidence: { healthy_hosts: 0, minutes_in_state: 31 },
+    at: "2026-11-22T12:00:00.000Z",
+  };
 
   it("publishes the alert, the state, the reason and the evidence to the topic", async () => {
     sns.on(PublishCommand).resolves({ MessageId: "5a1c2d3e-0000-4000-8000-000000000001" });
-    const id = await publishAlert(new SNSClient({}), "arn:aws:sns:us-east-1:123456789012:lambdaflex-alerts", { kind: "stuck-warming", message: "warming for 31 min with no healthy hosts (need 2); traffic stays on Lambda" }, context);
+    const id = await publishAlert(
+      new SNSClient({}),
+      "arn:aws:sns:us-east-1:123456789012:lambdaflex-alerts",
+      { kind: "stuck-warming", message: "warming for 31 min with no healthy hosts (need 2); traffic stays on Lambda" },
+      context,
+    );
     expect(id).toBe("5a1c2d3e-0000-4000-8000-000000000001");
     expect(sns.commandCalls(PublishCommand)[0]!.args[0].input).toEqual({
       TopicArn: "arn:aws:sns:us-east-1:123456789012:lambdaflex-alerts",
@@ -203,9 +308,21 @@ describe("wake adapter", () => {
 
   it("lists the wake alarms in ALARM across pages", async () => {
     cw.on(DescribeAlarmsCommand)
-      .resolvesOnce({ MetricAlarms: [{ AlarmName: "lambdaflex-wake-demand", StateValue: "ALARM" }], CompositeAlarms: [], NextToken: "p2" })
-      .resolvesOnce({ MetricAlarms: [{ AlarmName: "lambdaflex-wake-throttles", StateValue: "ALARM" }], CompositeAlarms: [] });
-    expect(await alarmsInAlarm(new CloudWatchClient({}), ["lambdaflex-wake-demand", "lambdaflex-wake-throttles"])).toEqual(["lambdaflex-wake-demand", "lambdaflex-wake-throttles"]);
-    expect(cw.commandCalls(DescribeAlarmsCommand)[1]!.args[0].input).toMatchObject({ StateValue: "ALARM", NextToken: "p2" });
+      .resolvesOnce({
+        MetricAlarms: [{ AlarmName: "lambdaflex-wake-demand", StateValue: "ALARM" }],
+        CompositeAlarms: [],
+        NextToken: "p2",
+      })
+      .resolvesOnce({
+        MetricAlarms: [{ AlarmName: "lambdaflex-wake-throttles", StateValue: "ALARM" }],
+        CompositeAlarms: [],
+      });
+    expect(
+      await alarmsInAlarm(new CloudWatchClient({}), ["lambdaflex-wake-demand", "lambdaflex-wake-throttles"]),
+    ).toEqual(["lambdaflex-wake-demand", "lambdaflex-wake-throttles"]);
+    expect(cw.commandCalls(DescribeAlarmsCommand)[1]!.args[0].input).toMatchObject({
+      StateValue: "ALARM",
+      NextToken: "p2",
+    });
   });
 });

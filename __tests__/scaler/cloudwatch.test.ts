@@ -16,17 +16,41 @@ const LAG = 3; // CloudWatch publishes a minute at most 3 minutes after it ends
 const targets = { apiId: "a1b2c3", functionName: "lambdaflex-api", albName: "svc-alb", targetGroupName: "svc-tg" };
 
 const api: MetricId = { namespace: "AWS/ApiGateway", name: "Count", dimensions: { ApiId: "a1b2c3" } };
-const throttles: MetricId = { namespace: "AWS/Lambda", name: "Throttles", dimensions: { FunctionName: "lambdaflex-api" } };
-const concurrency: MetricId = { namespace: "AWS/Lambda", name: "ConcurrentExecutions", dimensions: { FunctionName: "lambdaflex-api" } };
-const requests = (lb: string): MetricId => ({ namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: { LoadBalancer: lb } });
-const healthy = (lb: string, tg: string): MetricId => ({ namespace: "AWS/ApplicationELB", name: "HealthyHostCount", dimensions: { LoadBalancer: lb, TargetGroup: tg } });
+const throttles: MetricId = {
+  namespace: "AWS/Lambda",
+  name: "Throttles",
+  dimensions: { FunctionName: "lambdaflex-api" },
+};
+const concurrency: MetricId = {
+  namespace: "AWS/Lambda",
+  name: "ConcurrentExecutions",
+  dimensions: { FunctionName: "lambdaflex-api" },
+};
+const requests = (lb: string): MetricId => ({
+  namespace: "AWS/ApplicationELB",
+  name: "RequestCount",
+  dimensions: { LoadBalancer: lb },
+});
+const healthy = (lb: string, tg: string): MetricId => ({
+  namespace: "AWS/ApplicationELB",
+  name: "HealthyHostCount",
+  dimensions: { LoadBalancer: lb, TargetGroup: tg },
+});
 
 function world(o: { random?: () => number; pageSize?: number } = {}) {
   const random = o.random ?? rng(7);
-  const cw = new CloudWatchEmulator({ now: () => NOW.getTime(), random, lagMinutes: [1, LAG], ...(o.pageSize ? { pageSize: o.pageSize } : {}) });
+  const cw = new CloudWatchEmulator({
+    now: () => NOW.getTime(),
+    random,
+    lagMinutes: [1, LAG],
+    ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+  });
   const elb = new Elbv2Emulator({ random: rng(11) });
   // The emulators stand behind the SDK clients' send(command) port.
-  const clients: MetricClients = { cloudwatch: cw as unknown as CloudWatchClient, elb: elb as unknown as ElasticLoadBalancingV2Client };
+  const clients: MetricClients = {
+    cloudwatch: cw as unknown as CloudWatchClient,
+    elb: elb as unknown as ElasticLoadBalancingV2Client,
+  };
   return { cw, elb, clients };
 }
 
@@ -40,7 +64,10 @@ describe("readMetrics", () => {
     // Every datapoint arrives almost 3 minutes late: the worst case AWS allows.
     const { cw, clients } = world({ random: () => 0.999999 });
     const sent: GetMetricDataCommand[] = [];
-    const spy = { ...clients, cloudwatch: { send: (c: GetMetricDataCommand) => (sent.push(c), cw.send(c)) } as unknown as CloudWatchClient };
+    const spy = {
+      ...clients,
+      cloudwatch: { send: (c: GetMetricDataCommand) => (sent.push(c), cw.send(c)) } as unknown as CloudWatchClient,
+    };
     eachMinute("11:00", "11:59", (ms, i) => {
       cw.count(api, ms, i % 2 === 0 ? 100 + i : 0); // odd minutes had no requests: no datapoint
       if (ms < at("11:50")) cw.gauge(concurrency, ms, 4);
@@ -66,7 +93,18 @@ describe("readMetrics", () => {
 
     const m = await readMetrics(clients, targets, NOW, 10, "serving", LAG);
 
-    expect(m.lambdaConcurrency).toEqual([4, 4, 4, undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(m.lambdaConcurrency).toEqual([
+      4,
+      4,
+      4,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(m.healthyHosts).toEqual([undefined, undefined, undefined, undefined, undefined, 2, 2, 2, 2, 2]);
     expect(m.albRequests).toEqual(Array(10).fill(0)); // the ALB exists and carried nothing
   });
@@ -168,7 +206,10 @@ describe("readMetrics", () => {
   it("propagates a CloudWatch error so the reconciler decides on no evidence", async () => {
     const { clients } = world();
     const throttled = Object.assign(new Error("Rate exceeded"), { name: "Throttling", $fault: "client" });
-    const failing = { ...clients, cloudwatch: { send: () => Promise.reject(throttled) } as unknown as CloudWatchClient };
+    const failing = {
+      ...clients,
+      cloudwatch: { send: () => Promise.reject(throttled) } as unknown as CloudWatchClient,
+    };
 
     await expect(readMetrics(failing, targets, NOW, 5, "off", LAG)).rejects.toThrow("Rate exceeded");
   });
@@ -178,17 +219,32 @@ describe("readMetrics", () => {
     const forbidden = {
       send: async (c: GetMetricDataCommand) => {
         const out = (await cw.send(c)) as GetMetricDataCommandOutput;
-        return { ...out, MetricDataResults: out.MetricDataResults!.map((r) => (r.Id === "api" ? { ...r, StatusCode: "Forbidden", Messages: [{ Code: "Forbidden", Value: "not authorized" }] } : r)) };
+        return {
+          ...out,
+          MetricDataResults: out.MetricDataResults!.map((r) =>
+            r.Id === "api"
+              ? { ...r, StatusCode: "Forbidden", Messages: [{ Code: "Forbidden", Value: "not authorized" }] }
+              : r,
+          ),
+        };
       },
     };
 
-    await expect(readMetrics({ ...clients, cloudwatch: forbidden as unknown as CloudWatchClient }, targets, NOW, 5, "off", LAG)).rejects.toThrow(/Forbidden for query api: not authorized/);
+    await expect(
+      readMetrics({ ...clients, cloudwatch: forbidden as unknown as CloudWatchClient }, targets, NOW, 5, "off", LAG),
+    ).rejects.toThrow(/Forbidden for query api: not authorized/);
   });
 
   it("propagates an ELBv2 error other than not-found", async () => {
     const { clients } = world();
-    const denied = Object.assign(new Error("User is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers"), { name: "AccessDenied", $fault: "client" });
-    const failing = { ...clients, elb: { send: () => Promise.reject(denied) } as unknown as ElasticLoadBalancingV2Client };
+    const denied = Object.assign(
+      new Error("User is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers"),
+      { name: "AccessDenied", $fault: "client" },
+    );
+    const failing = {
+      ...clients,
+      elb: { send: () => Promise.reject(denied) } as unknown as ElasticLoadBalancingV2Client,
+    };
 
     await expect(readMetrics(failing, targets, NOW, 5, "serving", LAG)).rejects.toThrow(/not authorized/);
   });
@@ -202,7 +258,12 @@ describe("readLoadBalancerDimensions", () => {
 
     const dims = await readLoadBalancerDimensions(clients.elb, "svc-alb", "svc-tg");
 
-    expect(dims).toEqual({ loadBalancer: lb.dimension, loadBalancerArn: lb.arn, targetGroup: tg.dimension, targetGroupArn: tg.arn });
+    expect(dims).toEqual({
+      loadBalancer: lb.dimension,
+      loadBalancerArn: lb.arn,
+      targetGroup: tg.dimension,
+      targetGroupArn: tg.arn,
+    });
     expect(dims.loadBalancer).toMatch(/^app\/svc-alb\/[0-9a-f]{16}$/);
     expect(dims.targetGroup).toMatch(/^targetgroup\/svc-tg\/[0-9a-f]{16}$/);
   });
@@ -211,7 +272,10 @@ describe("readLoadBalancerDimensions", () => {
     const { elb, clients } = world();
     expect(await readLoadBalancerDimensions(clients.elb, "svc-alb", "svc-tg")).toEqual({});
     const tg = elb.createTargetGroup("svc-tg");
-    expect(await readLoadBalancerDimensions(clients.elb, "svc-alb", "svc-tg")).toEqual({ targetGroup: tg.dimension, targetGroupArn: tg.arn });
+    expect(await readLoadBalancerDimensions(clients.elb, "svc-alb", "svc-tg")).toEqual({
+      targetGroup: tg.dimension,
+      targetGroupArn: tg.arn,
+    });
   });
 });
 
@@ -226,6 +290,8 @@ describe("countHealthyTargets", () => {
     states[1] = "healthy";
     expect(await countHealthyTargets(clients.elb, tg.arn)).toBe(2);
     elb.deleteTargetGroup("svc-tg");
-    await expect(countHealthyTargets(clients.elb, tg.arn)).rejects.toMatchObject({ name: "TargetGroupNotFoundException" });
+    await expect(countHealthyTargets(clients.elb, tg.arn)).rejects.toMatchObject({
+      name: "TargetGroupNotFoundException",
+    });
   });
 });

@@ -13,18 +13,31 @@ describe("git toggle adapter against a real git http-backend", () => {
 
   beforeAll(async () => {
     const url = await server.start({ [TOGGLE]: OFF, "README.md": "deployment repo\n" });
-    options = { url, branch: "main", path: TOGGLE, token: "s3cret-token", username: "x-access-token", author: { name: "LambdaFlex scaler", email: "scaler@test" } };
+    options = {
+      url,
+      branch: "main",
+      path: TOGGLE,
+      token: "s3cret-token",
+      username: "x-access-token",
+      author: { name: "LambdaFlex scaler", email: "scaler@test" },
+    };
   });
   afterAll(() => server.stop());
 
   it("clones shallowly, commits one file as the scaler, and pushes", async () => {
     const co = await checkoutToggle(options);
     expect(co.text).toBe(OFF);
-    const result = await co.commit('{\n  "fargate_tier": "warming"\n}\n', "lambdaflex: off -> warming\n\nreason: test", new Date("2026-11-22T12:00:00Z"));
+    const result = await co.commit(
+      '{\n  "fargate_tier": "warming"\n}\n',
+      "lambdaflex: off -> warming\n\nreason: test",
+      new Date("2026-11-22T12:00:00Z"),
+    );
     await co.dispose();
     expect(result.outcome).toBe("pushed");
     expect(server.show(TOGGLE)).toContain('"warming"');
-    expect(server.git(["log", "-1", "--format=%an <%ae>|%s|%cI", "main"])).toBe("LambdaFlex scaler <scaler@test>|lambdaflex: off -> warming|2026-11-22T12:00:00+00:00");
+    expect(server.git(["log", "-1", "--format=%an <%ae>|%s|%cI", "main"])).toBe(
+      "LambdaFlex scaler <scaler@test>|lambdaflex: off -> warming|2026-11-22T12:00:00+00:00",
+    );
     expect(server.git(["diff", "--name-only", "main~1", "main"])).toBe(TOGGLE);
   });
 
@@ -36,7 +49,9 @@ describe("git toggle adapter against a real git http-backend", () => {
     expect(rejected.outcome).toBe("rejected");
     expect(server.show(TOGGLE)).toContain('"warming"');
     const fresh = await checkoutToggle(options);
-    expect((await fresh.commit('{"fargate_tier":"serving"}\n', "lambdaflex: warming -> serving", new Date())).outcome).toBe("pushed");
+    expect(
+      (await fresh.commit('{"fargate_tier":"serving"}\n', "lambdaflex: warming -> serving", new Date())).outcome,
+    ).toBe("pushed");
     await fresh.dispose();
     expect(server.show("README.md")).toBe("someone else");
     expect(server.show(TOGGLE)).toContain('"serving"');
@@ -45,12 +60,16 @@ describe("git toggle adapter against a real git http-backend", () => {
   it("gives a clear error for a wrong token and leaves the remote untouched", async () => {
     const before = server.git(["rev-parse", "main"]);
     await expect(checkoutToggle({ ...options, token: "wrong" })).rejects.toThrow(GitAuthError);
-    await expect(checkoutToggle({ ...options, token: "wrong" })).rejects.toThrow(/rejected the credentials \(HTTP 401\)/);
+    await expect(checkoutToggle({ ...options, token: "wrong" })).rejects.toThrow(
+      /rejected the credentials \(HTTP 401\)/,
+    );
     expect(server.git(["rev-parse", "main"])).toBe(before);
   });
 
   it("names a missing toggle file", async () => {
-    await expect(checkoutToggle({ ...options, path: "deploy/fargate/nope.auto.tfvars.json" })).rejects.toThrow(/toggle file deploy\/fargate\/nope\.auto\.tfvars\.json does not exist on main/);
+    await expect(checkoutToggle({ ...options, path: "deploy/fargate/nope.auto.tfvars.json" })).rejects.toThrow(
+      /toggle file deploy\/fargate\/nope\.auto\.tfvars\.json does not exist on main/,
+    );
   });
 
   describe("a reader kept across warm invocations", () => {
@@ -58,7 +77,15 @@ describe("git toggle adapter against a real git http-backend", () => {
     const counting = () => {
       const seen: string[] = [];
       const http = require("isomorphic-git/http/node");
-      return { seen, http: { request: (req: { url: string; method?: string }) => (seen.push(`${req.method ?? "GET"} ${new URL(req.url).pathname.split("/").pop()}`), http.request(req)) } };
+      return {
+        seen,
+        http: {
+          request: (req: { url: string; method?: string }) => (
+            seen.push(`${req.method ?? "GET"} ${new URL(req.url).pathname.split("/").pop()}`),
+            http.request(req)
+          ),
+        },
+      };
     };
 
     it("asks only for the branch head while nothing changed, and clones again when it moved", async () => {
@@ -87,11 +114,17 @@ describe("git toggle adapter against a real git http-backend", () => {
       await (await read()).dispose();
       const cached = await read();
       server.commitOther("README.md", "moved\n", "docs: someone else");
-      const result = await cached.commit('{"fargate_tier":"draining"}\n', "lambdaflex: serving -> draining", new Date());
+      const result = await cached.commit(
+        '{"fargate_tier":"draining"}\n',
+        "lambdaflex: serving -> draining",
+        new Date(),
+      );
       await cached.dispose();
       expect(result.outcome).toBe("rejected");
       const fresh = await read();
-      expect((await fresh.commit('{"fargate_tier":"draining"}\n', "lambdaflex: serving -> draining", new Date())).outcome).toBe("pushed");
+      expect(
+        (await fresh.commit('{"fargate_tier":"draining"}\n', "lambdaflex: serving -> draining", new Date())).outcome,
+      ).toBe("pushed");
       await fresh.dispose();
       expect(server.show(TOGGLE)).toContain('"draining"');
     });

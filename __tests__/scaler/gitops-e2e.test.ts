@@ -12,7 +12,16 @@ import { reconcile } from "../../scaler/reconcile";
 import { parseToggle, type TierState } from "../../model/toggle";
 import { GitServer } from "../helpers/git-server";
 import { ROOT } from "../helpers/processes";
-import { initStack, MOCK_PROVIDER, readStack, remoteStateOverrides, removeDir, terraform, TEST_IMAGE_DIGEST, tierPlanAsserts } from "../helpers/terraform";
+import {
+  initStack,
+  MOCK_PROVIDER,
+  readStack,
+  remoteStateOverrides,
+  removeDir,
+  terraform,
+  TEST_IMAGE_DIGEST,
+  tierPlanAsserts,
+} from "../helpers/terraform";
 
 // The whole GitOps loop on real parts: the synthesized fargate stack and its
 // toggle in a git repository served by `git http-backend`, the real reconciler
@@ -35,9 +44,10 @@ const PHASES: Array<[string, number, number]> = [
 ];
 const DEMAND = PHASES.flatMap(([, minutes, rps]) => Array(minutes).fill(rps) as number[]);
 
-
 const listFiles = (dir: string): string[] =>
-  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? listFiles(join(dir, n)).map((f) => join(n, f)) : [n]));
+  readdirSync(dir).flatMap((n) =>
+    statSync(join(dir, n)).isDirectory() ? listFiles(join(dir, n)).map((f) => join(n, f)) : [n],
+  );
 
 describe("GitOps loop end to end", () => {
   const config = loadDeploymentConfig(undefined, {});
@@ -55,7 +65,11 @@ describe("GitOps loop end to end", () => {
     work.push(out, repo);
     publish(config, synthesize(config, out), repo);
     // A release has been recorded, as `npm run release` leaves it (the stacks require image_digest).
-    const release = formatImageRelease({ image_digest: TEST_IMAGE_DIGEST, image_tag: "release-e2e", released_at: "2026-11-22T00:00:00Z" });
+    const release = formatImageRelease({
+      image_digest: TEST_IMAGE_DIGEST,
+      image_tag: "release-e2e",
+      released_at: "2026-11-22T00:00:00Z",
+    });
     for (const path of Object.values(imageReleasePaths(config.deployDir))) writeFileSync(join(repo, path), release);
     const files = Object.fromEntries(listFiles(repo).map((f) => [f, readFileSync(join(repo, f), "latin1")]));
     await server.start(files);
@@ -83,7 +97,15 @@ describe("GitOps loop end to end", () => {
     // through git http-backend, most of its run time, and minutes on a loaded machine.
     const workRoot = mkdtempSync(join(tmpdir(), "e2e-reader-"));
     work.push(workRoot);
-    const readToggle = toggleReader({ url: server.url, branch: "main", path: config.toggleFile, token: "e2e-token", username: "x-access-token", author: { name: "LambdaFlex scaler", email: "scaler@lambdaflex.invalid" }, workRoot });
+    const readToggle = toggleReader({
+      url: server.url,
+      branch: "main",
+      path: config.toggleFile,
+      token: "e2e-token",
+      username: "x-access-token",
+      author: { name: "LambdaFlex scaler", email: "scaler@lambdaflex.invalid" },
+      workRoot,
+    });
 
     // The modelled world.
     let applied: { state: TierState; at: number } = { state: "off", at: -1e9 };
@@ -142,7 +164,12 @@ describe("GitOps loop end to end", () => {
     }
 
     expect(plans.every((p) => p.endsWith("plan matches"))).toBe(true);
-    expect(transitions.map((t) => `${t.from}->${t.to}`)).toEqual(["off->warming", "warming->serving", "serving->draining", "draining->off"]);
+    expect(transitions.map((t) => `${t.from}->${t.to}`)).toEqual([
+      "off->warming",
+      "warming->serving",
+      "serving->draining",
+      "draining->off",
+    ]);
     const at = (phaseStart: string) => {
       const i = PHASES.findIndex(([name]) => name === phaseStart);
       return PHASES.slice(0, i).reduce((a, [, m]) => a + m, 0);
@@ -154,7 +181,11 @@ describe("GitOps loop end to end", () => {
     // shorter than a warm-up, so it is one load) pays the up price: the round trip as this world bills
     // it (warm-up, drain window with stragglers, teardown). Both from the money model, as the scaler adds them up.
     const policy = policyConfigFrom(config);
-    const behind = (minutes: number) => accumulated(DEMAND.slice(0, minutes).map((r) => r * 60), (v) => lambdaExcess(v, policy));
+    const behind = (minutes: number) =>
+      accumulated(
+        DEMAND.slice(0, minutes).map((r) => r * 60),
+        (v) => lambdaExcess(v, policy),
+      );
     const upPrice = roundTripCost(policy, roundTripShape(policy, { fargate_max_tasks: config.fargate.maxTasks }, 2));
     expect(behind(sustained)).toBeLessThan(upPrice);
     const pays = Array.from({ length: 110 }, (_, i) => sustained + i).find((m) => behind(m + 1) >= upPrice)!;
@@ -167,7 +198,8 @@ describe("GitOps loop end to end", () => {
     expect(transitions[2]!.minute).toBeGreaterThanOrEqual(calm + 20);
     expect(transitions[2]!.minute).toBeGreaterThan(calm);
     // Off comes a drain window (TTL, deregistration delay, stragglers) after the record left with the draining apply.
-    const drainMinutes = (config.scaling.dnsTtlSeconds + config.scaling.deregistrationDelaySeconds) / 60 + config.scaling.stragglerMinutes;
+    const drainMinutes =
+      (config.scaling.dnsTtlSeconds + config.scaling.deregistrationDelaySeconds) / 60 + config.scaling.stragglerMinutes;
     expect(transitions[3]!.minute - transitions[2]!.minute).toBeGreaterThanOrEqual(APPLY + drainMinutes);
 
     // The toggle's git log is the scaling history.
@@ -181,7 +213,9 @@ describe("GitOps loop end to end", () => {
       "lambdaflex: draining -> off:",
     ]);
     // Nothing but the toggle was ever committed by the scaler.
-    expect(server.git(["log", "--format=", "--name-only", "main~4..main"]).split("\n").filter(Boolean)).toEqual(Array(4).fill(config.toggleFile));
+    expect(server.git(["log", "--format=", "--name-only", "main~4..main"]).split("\n").filter(Boolean)).toEqual(
+      Array(4).fill(config.toggleFile),
+    );
 
     const report = join(ROOT, "test-output");
     mkdirSync(report, { recursive: true });

@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import { loadDeploymentConfig } from "../../config/load";
 import { breakEven } from "../../scaler/money";
-import { ALLOWED_EDGES, decide, isResize, policyConfigFrom, type Observation, type ScalerMemory } from "../../scaler/policy";
+import {
+  ALLOWED_EDGES,
+  decide,
+  isResize,
+  policyConfigFrom,
+  type Observation,
+  type ScalerMemory,
+} from "../../scaler/policy";
 import type { TierState, Toggle } from "../../model/toggle";
 
 const c = policyConfigFrom(loadDeploymentConfig(undefined, {}));
@@ -25,7 +32,15 @@ interface Step {
  * the ALB while the fargate record exists. Returns every committed transition.
  */
 function run(demandRps: number[], initial: TierState, broken = false, applyMinutes: readonly number[] = []): Step[] {
-  let toggle: Toggle = { fargate_tier: initial, fargate_tier_since: new Date(START - 24 * 3600_000).toISOString(), fargate_min_tasks: 2, fargate_max_tasks: 10, fargate_pinned: false, fargate_backoff_up: 0, fargate_backoff_down: 0 };
+  let toggle: Toggle = {
+    fargate_tier: initial,
+    fargate_tier_since: new Date(START - 24 * 3600_000).toISOString(),
+    fargate_min_tasks: 2,
+    fargate_max_tasks: 10,
+    fargate_pinned: false,
+    fargate_backoff_up: 0,
+    fargate_backoff_down: 0,
+  };
   let applied: { state: TierState; at: number } = { state: initial, at: -1e9 };
   const pending: Array<{ state: TierState; at: number }> = [];
   const api: Array<number | undefined> = [];
@@ -41,7 +56,8 @@ function run(demandRps: number[], initial: TierState, broken = false, applyMinut
     const recordLive = applied.state === "serving";
     if (recordLive) recordGoneAt = undefined;
     else recordGoneAt ??= m;
-    const hosts = exists && !broken && m >= applied.at + BOOT_MINUTES ? toggle.fargate_min_tasks : exists ? 0 : undefined;
+    const hosts =
+      exists && !broken && m >= applied.at + BOOT_MINUTES ? toggle.fargate_min_tasks : exists ? 0 : undefined;
     api.push(recordLive ? undefined : demandRps[m]! * 60);
     alb.push(recordLive ? demandRps[m]! * 60 : exists ? undefined : undefined);
     healthy.push(hosts);
@@ -65,17 +81,24 @@ function run(demandRps: number[], initial: TierState, broken = false, applyMinut
       toggle = d.toggle;
       // A state that keeps resources keeps them while the next apply runs; a run may take long (failed and retried, queued).
       const last = pending.at(-1)?.at ?? m;
-      pending.push({ state: d.to, at: Math.max(last, m + (applyMinutes[steps.length % Math.max(1, applyMinutes.length)] ?? APPLY_MINUTES)) });
+      pending.push({
+        state: d.to,
+        at: Math.max(last, m + (applyMinutes[steps.length % Math.max(1, applyMinutes.length)] ?? APPLY_MINUTES)),
+      });
     }
   }
   return steps;
 }
 
-const minutesInState = (s: Step) => (START + s.minute * 60_000 - Date.parse(s.observation.toggle.fargate_tier_since)) / 60_000;
+const minutesInState = (s: Step) =>
+  (START + s.minute * 60_000 - Date.parse(s.observation.toggle.fargate_tier_since)) / 60_000;
 
 /** Piecewise demand: segments of a level held for a while, with noise, over one day. */
 const dayOfDemand = fc
-  .array(fc.record({ level: fc.double({ min: 0, max: 120, noNaN: true }), minutes: fc.integer({ min: 1, max: 240 }) }), { minLength: 1, maxLength: 30 })
+  .array(
+    fc.record({ level: fc.double({ min: 0, max: 120, noNaN: true }), minutes: fc.integer({ min: 1, max: 240 }) }),
+    { minLength: 1, maxLength: 30 },
+  )
   .chain((segments) =>
     fc.array(fc.double({ min: -0.3, max: 0.3, noNaN: true }), { minLength: 1440, maxLength: 1440 }).map((noise) => {
       const flat = segments.flatMap((s) => Array(s.minutes).fill(s.level) as number[]);
@@ -113,14 +136,19 @@ describe("policy properties on random demand", () => {
     const drainMinutes = (c.dnsTtlSeconds + c.deregistrationDelaySeconds) / 60 + c.stragglerMinutes;
     let drains = 0;
     fc.assert(
-      fc.property(dayOfDemand, states, fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 8 }), (demand, initial, applyMinutes) => {
-        for (const step of run(demand, initial, false, applyMinutes)) {
-          if (step.to !== "off" || step.from !== "draining") continue;
-          expect(step.recordGoneAt).toBeDefined();
-          expect(step.minute - step.recordGoneAt!).toBeGreaterThanOrEqual(drainMinutes);
-          drains++;
-        }
-      }),
+      fc.property(
+        dayOfDemand,
+        states,
+        fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 8 }),
+        (demand, initial, applyMinutes) => {
+          for (const step of run(demand, initial, false, applyMinutes)) {
+            if (step.to !== "off" || step.from !== "draining") continue;
+            expect(step.recordGoneAt).toBeDefined();
+            expect(step.minute - step.recordGoneAt!).toBeGreaterThanOrEqual(drainMinutes);
+            drains++;
+          }
+        },
+      ),
       { numRuns: 10, seed: 24, endOnFailure: true },
     );
     // The property held on drains that happened, not vacuously.
@@ -129,7 +157,9 @@ describe("policy properties on random demand", () => {
 
   it("settles on flat demand: at most the switch the level pays for, and never back", () => {
     const be = breakEven(c);
-    const flat = fc.tuple(fc.double({ min: 0, max: 8, noNaN: true }), states).map(([x, initial]) => ({ rps: x * be, initial }));
+    const flat = fc
+      .tuple(fc.double({ min: 0, max: 8, noNaN: true }), states)
+      .map(([x, initial]) => ({ rps: x * be, initial }));
     fc.assert(
       fc.property(flat, ({ rps, initial }) => {
         const steps = run(Array(1440).fill(rps), initial);
@@ -138,7 +168,12 @@ describe("policy properties on random demand", () => {
         const toOff = steps.filter((s) => s.to === "off").length;
         const toWarming = steps.filter((s) => s.to === "warming").length;
         // (From draining, a level just above break-even may finish the drain and then pay for a new tier.)
-        if (initial !== "draining") expect(toOff > 0 && toWarming > 0 && steps.findIndex((s) => s.to === "warming") > steps.findIndex((s) => s.to === "off")).toBe(false);
+        if (initial !== "draining")
+          expect(
+            toOff > 0 &&
+              toWarming > 0 &&
+              steps.findIndex((s) => s.to === "warming") > steps.findIndex((s) => s.to === "off"),
+          ).toBe(false);
         if (rps < be) expect(toWarming).toBe(0);
       }),
       { numRuns: 10 },

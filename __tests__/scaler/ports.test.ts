@@ -7,16 +7,33 @@ import type { Fetch } from "../../scaler/adapters/terraform-cloud";
 import { scalerSettingsFrom } from "../../scaler/settings";
 import { silentLogger } from "../../model/log";
 
-const IDS = { apiId: "api1", functionName: "fn", tableName: "t", alertTopicArn: "arn:topic", scalerArn: "arn:scaler", schedulerRoleArn: "arn:role" };
+const IDS = {
+  apiId: "api1",
+  functionName: "fn",
+  tableName: "t",
+  alertTopicArn: "arn:topic",
+  scalerArn: "arn:scaler",
+  schedulerRoleArn: "arn:role",
+};
 const settings = scalerSettingsFrom(loadDeploymentConfig(undefined, { LAMBDAFLEX_TFC_ORGANIZATION: "acme" }), IDS);
-const LISTENER = { listenerArn: "arn:listener/app/x/1/2", lambdaTargetGroupArn: "arn:targetgroup/x-lambda-tg/3", ecsTargetGroupArn: "arn:targetgroup/x-tg/4", fargateWeight: 0 };
+const LISTENER = {
+  listenerArn: "arn:listener/app/x/1/2",
+  lambdaTargetGroupArn: "arn:targetgroup/x-lambda-tg/3",
+  ecsTargetGroupArn: "arn:targetgroup/x-tg/4",
+  fargateWeight: 0,
+};
 
 /** A Terraform Cloud that knows one workspace, has no runs, and creates run-2 when asked. */
 const tfc = () => {
   const posted: Array<{ url: string; body: any }> = [];
   const fetch: Fetch = async (url, init) => {
     if (init.method === "POST") posted.push({ url, body: JSON.parse(init.body!) });
-    const doc = init.method === "POST" ? { data: { id: "run-2" } } : url.includes("/runs") ? { data: [], included: [] } : { data: { id: "ws-fargate" } };
+    const doc =
+      init.method === "POST"
+        ? { data: { id: "run-2" } }
+        : url.includes("/runs")
+          ? { data: [], included: [] }
+          : { data: { id: "ws-fargate" } };
     return { ok: true, status: 200, json: async () => doc };
   };
   return { fetch, posted };
@@ -35,13 +52,21 @@ describe("the scaler's ports take what they act on as values (no port needs anot
 
   it("queues a run on the workspace it is given, in a container that never read the runs", async () => {
     const t = tfc();
-    const deps = awsDeps(settings, silentLogger, { ...defaultPorts(), fetch: t.fetch, terraformCloudUrl: "https://tfc.test" });
+    const deps = awsDeps(settings, silentLogger, {
+      ...defaultPorts(),
+      fetch: t.fetch,
+      terraformCloudUrl: "https://tfc.test",
+    });
     expect(await deps.queueRun!("ws-fargate", "lambdaflex: retry: run-1 errored")).toBe("run-2");
     expect(t.posted.map((p) => p.body.data.relationships.workspace.data.id)).toEqual(["ws-fargate"]);
   });
 
   it("reads the runs with the id of the workspace they belong to", async () => {
-    const deps = awsDeps(settings, silentLogger, { ...defaultPorts(), fetch: tfc().fetch, terraformCloudUrl: "https://tfc.test" });
+    const deps = awsDeps(settings, silentLogger, {
+      ...defaultPorts(),
+      fetch: tfc().fetch,
+      terraformCloudUrl: "https://tfc.test",
+    });
     expect(await deps.runs!("abc")).toEqual({ forHead: undefined, failedAttempts: 0, workspaceId: "ws-fargate" });
   });
 

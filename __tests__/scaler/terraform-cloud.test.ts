@@ -1,4 +1,11 @@
-import { queueRun, readRuns, runPhase, TerraformCloudError, type Fetch, type TerraformCloudTarget } from "../../scaler/adapters/terraform-cloud";
+import {
+  queueRun,
+  readRuns,
+  runPhase,
+  TerraformCloudError,
+  type Fetch,
+  type TerraformCloudTarget,
+} from "../../scaler/adapters/terraform-cloud";
 import { terraformCloudApi } from "../../scaler/adapters/terraform-cloud-workspaces";
 import { TerraformCloudEmulator, type TerraformCloudParams } from "../../sim/world/terraform-cloud";
 import { SimClock } from "../../sim/world/clock";
@@ -11,7 +18,11 @@ const SHA_C = "3a3d3d4ac4e8e2e3f3c3b3a3d3d4ac4e8e2e3f3c";
 /** The simulator's clock and event queue, advanced by whole minutes. */
 function eventQueue() {
   const clock = new SimClock(T0);
-  return { now: clock.now, schedule: clock.schedule, advance: (minutes: number) => clock.advanceTo(clock.now() + minutes * MIN) };
+  return {
+    now: clock.now,
+    schedule: clock.schedule,
+    advance: (minutes: number) => clock.advanceTo(clock.now() + minutes * MIN),
+  };
 }
 
 const tfvars = (state: string) => `fargate_state = "${state}"\n`;
@@ -23,7 +34,13 @@ const tfvars = (state: string) => `fargate_state = "${state}"\n`;
  */
 async function terraformCloud() {
   const clock = eventQueue();
-  const params = { runMinutes: [1, 2] as [number, number], failureRate: 0, discardRate: 0, policySoftFailRate: 0, webhookSeconds: [2, 10] as [number, number] };
+  const params = {
+    runMinutes: [1, 2] as [number, number],
+    failureRate: 0,
+    discardRate: 0,
+    policySoftFailRate: 0,
+    webhookSeconds: [2, 10] as [number, number],
+  };
   const infra = {
     current: tfvars("off"),
     applied: [] as string[],
@@ -36,10 +53,24 @@ async function terraformCloud() {
       }),
   };
   let draws = 0;
-  const random = () => ((draws = (draws * 9301 + 49297) % 233280) / 233280);
-  const tfc = new TerraformCloudEmulator({ organization: "acme", workspace: "lambdaflex-fargate", token: "tfc-token", params: params satisfies TerraformCloudParams, now: clock.now, schedule: clock.schedule, random, infrastructure: infra });
+  const random = () => (draws = (draws * 9301 + 49297) % 233280) / 233280;
+  const tfc = new TerraformCloudEmulator({
+    organization: "acme",
+    workspace: "lambdaflex-fargate",
+    token: "tfc-token",
+    params: params satisfies TerraformCloudParams,
+    now: clock.now,
+    schedule: clock.schedule,
+    random,
+    infrastructure: infra,
+  });
   const server = await tfc.listen();
-  const target: TerraformCloudTarget = { baseUrl: server.url, organization: "acme", workspace: "lambdaflex-fargate", token: "tfc-token" };
+  const target: TerraformCloudTarget = {
+    baseUrl: server.url,
+    organization: "acme",
+    workspace: "lambdaflex-fargate",
+    token: "tfc-token",
+  };
   return { clock, params, infra, tfc, server, target };
 }
 
@@ -91,23 +122,29 @@ describe("readRuns", () => {
     ["errored", { failureRate: 1 }],
     ["policy_soft_failed", { policySoftFailRate: 1 }],
     ["discarded", { discardRate: 1 }],
-  ] as const)("reads a run that ended %s as failed, with the time it ended, and nothing applied", async (status, rates) => {
-    Object.assign(w.params, rates);
-    w.tfc.onPush(SHA_A, tfvars("warming"));
-    w.clock.advance(10);
-    const runs = await readRuns(w.target, SHA_A);
-    expect(runs.forHead).toMatchObject({ status, phase: "failed" });
-    expect(runs.forHead!.finishedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
-    expect(runs.failedAttemptsForHead).toBe(1);
-    expect(w.infra.applied).toEqual([]);
-  });
+  ] as const)(
+    "reads a run that ended %s as failed, with the time it ended, and nothing applied",
+    async (status, rates) => {
+      Object.assign(w.params, rates);
+      w.tfc.onPush(SHA_A, tfvars("warming"));
+      w.clock.advance(10);
+      const runs = await readRuns(w.target, SHA_A);
+      expect(runs.forHead).toMatchObject({ status, phase: "failed" });
+      expect(runs.forHead!.finishedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+      expect(runs.failedAttemptsForHead).toBe(1);
+      expect(w.infra.applied).toEqual([]);
+    },
+  );
 
   it("reads a run an operator canceled while it planned as failed", async () => {
     w.tfc.onPush(SHA_A, tfvars("warming"));
     w.clock.advance(0.5); // webhook arrived, the run is planning
     const { forHead } = await readRuns(w.target, SHA_A);
     expect(forHead).toMatchObject({ status: "planning", phase: "pending" });
-    const cancel = await fetch(`${w.server.url}/api/v2/runs/${forHead!.id}/actions/cancel`, { method: "POST", headers: { Authorization: "Bearer tfc-token" } });
+    const cancel = await fetch(`${w.server.url}/api/v2/runs/${forHead!.id}/actions/cancel`, {
+      method: "POST",
+      headers: { Authorization: "Bearer tfc-token" },
+    });
     expect(cancel.status).toBe(202);
     w.clock.advance(10);
     expect((await readRuns(w.target, SHA_A)).forHead).toMatchObject({ status: "canceled", phase: "failed" });
@@ -183,25 +220,37 @@ describe("errors", () => {
     expect(err).toBeInstanceOf(TerraformCloudError);
     expect(err).toMatchObject({ status: 404 });
     expect((err as Error).message).toMatch(/no workspace acme\/lambdaflex-fargte/);
-    await expect(queueRun(w.target, "ws-doesnotexist0000", "retry")).rejects.toMatchObject({ status: 404, message: expect.stringMatching(/acme\/lambdaflex-fargate/) });
+    await expect(queueRun(w.target, "ws-doesnotexist0000", "retry")).rejects.toMatchObject({
+      status: 404,
+      message: expect.stringMatching(/acme\/lambdaflex-fargate/),
+    });
   });
 
   it("names the HTTP status and path for any other answer", async () => {
     // Nothing pushed yet: HCP Terraform cannot create a run without a configuration version (422).
     const { workspaceId } = await readRuns(w.target, SHA_A);
-    await expect(queueRun(w.target, workspaceId, "retry")).rejects.toThrow("Terraform Cloud answered HTTP 422 for /api/v2/runs");
+    await expect(queueRun(w.target, workspaceId, "retry")).rejects.toThrow(
+      "Terraform Cloud answered HTTP 422 for /api/v2/runs",
+    );
   });
 
   it("wraps a host it cannot reach in a TerraformCloudError that keeps the cause", async () => {
     const down = new TypeError("fetch failed");
     const err = await readRuns(w.target, SHA_A, () => Promise.reject(down)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TerraformCloudError);
-    expect(err).toMatchObject({ message: `cannot reach Terraform Cloud at ${w.server.url}: fetch failed`, cause: down });
+    expect(err).toMatchObject({
+      message: `cannot reach Terraform Cloud at ${w.server.url}: fetch failed`,
+      cause: down,
+    });
   });
 });
 
 describe("the workspace reads the doctor makes, on the same client", () => {
-  const api = (token = "tfc-token") => terraformCloudApi({ baseUrl: w.server.url, organization: "acme", token, tokenSource: "TFE_TOKEN" }, fetch as unknown as Fetch);
+  const api = (token = "tfc-token") =>
+    terraformCloudApi(
+      { baseUrl: w.server.url, organization: "acme", token, tokenSource: "TFE_TOKEN" },
+      fetch as unknown as Fetch,
+    );
 
   it("reads what the runs reads see, and a missing workspace as undefined rather than an error", async () => {
     expect(await api().organizationExists()).toBe(true);
@@ -211,9 +260,14 @@ describe("the workspace reads the doctor makes, on the same client", () => {
   });
 
   it("throws the one error class, naming where the rejected token came from", async () => {
-    const err = await api("expired").organizationExists().catch((e: unknown) => e);
+    const err = await api("expired")
+      .organizationExists()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TerraformCloudError);
-    expect(err).toMatchObject({ status: 401, message: `HCP Terraform at ${w.server.url} rejected the token from TFE_TOKEN (HTTP 401): it is wrong, expired or revoked` });
+    expect(err).toMatchObject({
+      status: 401,
+      message: `HCP Terraform at ${w.server.url} rejected the token from TFE_TOKEN (HTTP 401): it is wrong, expired or revoked`,
+    });
   });
 });
 

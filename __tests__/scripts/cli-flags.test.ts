@@ -31,7 +31,10 @@ describe("numeric flags", () => {
     expect(parseFlags({ args: ["--scale=-2"], options }).values).toEqual({ scale: "-2" });
     // Only after a flag that takes a value, and not after "--".
     expect(() => parseFlags({ args: ["--quick", "-1"], options })).toThrow(new UsageError("Unknown option '-1'"));
-    expect(parseFlags({ args: ["--", "--scale", "-1"], options, allowPositionals: true }).positionals).toEqual(["--scale", "-1"]);
+    expect(parseFlags({ args: ["--", "--scale", "-1"], options, allowPositionals: true }).positionals).toEqual([
+      "--scale",
+      "-1",
+    ]);
   });
 
   it("say the range and what was given", () => {
@@ -39,7 +42,9 @@ describe("numeric flags", () => {
     expect(numberAbove("scale", "0.5")).toBe(0.5);
     expect(() => numberAbove("scale", "-1")).toThrow(new UsageError("--scale must be greater than 0, got -1"));
     expect(() => numberAbove("scale", "0")).toThrow(new UsageError("--scale must be greater than 0, got 0"));
-    expect(() => numberAbove("scale", "abc")).toThrow(new UsageError('--scale must be a number greater than 0, got "abc"'));
+    expect(() => numberAbove("scale", "abc")).toThrow(
+      new UsageError('--scale must be a number greater than 0, got "abc"'),
+    );
     expect(() => numberAbove("scale", "")).toThrow(new UsageError('--scale must be a number greater than 0, got ""'));
     expect(() => numberAbove("scale", "Infinity")).toThrow(UsageError);
   });
@@ -48,7 +53,10 @@ describe("numeric flags", () => {
 /** Runs a command the way its npm script does; resolves with its exit code and output. */
 const command = (script: string, args: string[]) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), script, ...args], { cwd: ROOT, env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+    const child = spawn(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), script, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c));
@@ -67,11 +75,24 @@ describe("every command's flags", () => {
   ];
 
   it("print their usage with --help and exit 0, and exit 2 naming an unknown flag", async () => {
-    const runs = await Promise.all(COMMANDS.flatMap(([script, before]) => [command(script, [...before, "--help"]), command(script, [...before, "--frobnicate"])]));
+    const runs = await Promise.all(
+      COMMANDS.flatMap(([script, before]) => [
+        command(script, [...before, "--help"]),
+        command(script, [...before, "--frobnicate"]),
+      ]),
+    );
     COMMANDS.forEach(([script, before, usage], i) => {
       const [help, unknown] = [runs[2 * i]!, runs[2 * i + 1]!];
-      expect({ command: [script, ...before, "--help"], code: help.code, stdout: help.stdout }).toEqual({ command: [script, ...before, "--help"], code: 0, stdout: expect.stringMatching(usage) });
-      expect({ command: [script, ...before, "--frobnicate"], code: unknown.code, firstLine: unknown.stderr.split("\n")[0] }).toEqual({
+      expect({ command: [script, ...before, "--help"], code: help.code, stdout: help.stdout }).toEqual({
+        command: [script, ...before, "--help"],
+        code: 0,
+        stdout: expect.stringMatching(usage),
+      });
+      expect({
+        command: [script, ...before, "--frobnicate"],
+        code: unknown.code,
+        firstLine: unknown.stderr.split("\n")[0],
+      }).toEqual({
         command: [script, ...before, "--frobnicate"],
         code: 2,
         firstLine: expect.stringMatching(/(Unknown option '--frobnicate'|unknown argument --frobnicate)$/),

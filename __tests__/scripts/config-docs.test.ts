@@ -19,7 +19,7 @@ const PAGE = join(ROOT, "docs", "configuration.md");
 /** Every leaf key of a JSON schema, dotted. */
 function leaves(s: { properties?: Record<string, any> }, prefix: string[] = []): string[] {
   return Object.entries(s.properties ?? {}).flatMap(([k, v]) =>
-    v.type === "object" && v.properties ? leaves(v, [...prefix, k]) : [[...prefix, k].join(".")]
+    v.type === "object" && v.properties ? leaves(v, [...prefix, k]) : [[...prefix, k].join(".")],
   );
 }
 
@@ -38,10 +38,10 @@ describe("docs/configuration.md, generated from config/schema.ts", () => {
     expect(keys.length).toBeGreaterThan(60);
     expect(rows.filter((r) => !r!.startsWith("LAMBDAFLEX_")).sort()).toEqual([...keys].sort());
     expect(page).toContain(
-      "| `scaling.warmupMinutes` | number | `15` | >= 1; <= 120 | Expected minutes from the warming commit"
+      "| `scaling.warmupMinutes` | number | `15` | >= 1; <= 120 | Expected minutes from the warming commit",
     );
     expect(page).toContain(
-      "| `fargate.cpu` | number | `512` (lambdaflex.config.json) | one of `256`, `512`, `1024`, `2048`, `4096` |"
+      "| `fargate.cpu` | number | `512` (lambdaflex.config.json) | one of `256`, `512`, `1024`, `2048`, `4096` |",
     );
     expect(page).toContain("| `alertEmail` | string | unset (optional) | an e-mail address |");
   });
@@ -59,13 +59,13 @@ describe("docs/configuration.md, generated from config/schema.ts", () => {
     const page = renderConfigurationPage(src);
     const redescribed = src.schemaSource.replace(
       "/** Least time the tier serves before it may be drained. */",
-      "/** Least minutes serving before a drain. */"
+      "/** Least minutes serving before a drain. */",
     );
     expect(redescribed).not.toBe(src.schemaSource);
     const changed = renderConfigurationPage({ ...src, schemaSource: redescribed });
     expect(changed).not.toBe(page);
     expect(changed).toContain(
-      "| `scaling.minDwellMinutes` | integer | `15` | >= 0; <= 1440 | Least minutes serving before a drain. |"
+      "| `scaling.minDwellMinutes` | integer | `15` | >= 0; <= 1440 | Least minutes serving before a drain. |",
     );
 
     const js = structuredClone(src.jsonSchema) as any;
@@ -103,24 +103,24 @@ describe("docs/configuration.md, generated from config/schema.ts", () => {
       main(
         ["--check"],
         (l) => out.push(l),
-        (l) => err.push(l)
-      )
+        (l) => err.push(l),
+      ),
     ).toBe(0);
     expect(err).toEqual([]);
     expect(
       main(
         ["--chek"],
         (l) => out.push(l),
-        (l) => err.push(l)
-      )
+        (l) => err.push(l),
+      ),
     ).toBe(2);
     expect(err[0]).toMatch(/^docs: Unknown option '--chek'\nusage: npm run docs/);
     expect(
       main(
         ["--help"],
         (l) => out.push(l),
-        (l) => err.push(l)
-      )
+        (l) => err.push(l),
+      ),
     ).toBe(0);
     expect(out.at(-1)).toMatch(/^usage: npm run docs \[-- --check\]/);
   });
@@ -139,7 +139,7 @@ describe("the idle bill on docs/cost-model.md, generated from deploy/core/cdk.tf
       renderGenerated(edited, {
         "idle-bill": () =>
           page!.text.split("<!-- generated:idle-bill -->\n")[1]!.split("\n<!-- /generated:idle-bill -->")[0]!,
-      })
+      }),
     ).toBe(page!.text);
   });
 

@@ -30,23 +30,68 @@ describe("hclQuoted", () => {
 
 describe("repairHclStrings", () => {
   it("rewrites each value cdktf wrote wrongly, only where it is a whole value", () => {
-    const hcl = ['resource "t" "n" {', 'body = "{"a":"${x.id}"}"', 'note = "{"a":"${x.id}"}"-suffix', "value = <<EOF", "one", "two", "EOF", "}"].join("\n");
-    const { hcl: fixed, fixed: paths } = repairHclStrings(hcl, { resource: { t: { n: { body: '{"a":"${x.id}"}', value: "one\ntwo" } } } });
-    expect(fixed.split("\n")).toEqual(['resource "t" "n" {', 'body = "{\\"a\\":\\"${x.id}\\"}"', 'note = "{"a":"${x.id}"}"-suffix', 'value = "one\\ntwo"', "}"]);
+    const hcl = [
+      'resource "t" "n" {',
+      'body = "{"a":"${x.id}"}"',
+      'note = "{"a":"${x.id}"}"-suffix',
+      "value = <<EOF",
+      "one",
+      "two",
+      "EOF",
+      "}",
+    ].join("\n");
+    const { hcl: fixed, fixed: paths } = repairHclStrings(hcl, {
+      resource: { t: { n: { body: '{"a":"${x.id}"}', value: "one\ntwo" } } },
+    });
+    expect(fixed.split("\n")).toEqual([
+      'resource "t" "n" {',
+      'body = "{\\"a\\":\\"${x.id}\\"}"',
+      'note = "{"a":"${x.id}"}"-suffix',
+      'value = "one\\ntwo"',
+      "}",
+    ]);
     expect(paths.sort()).toEqual(["resource.t.n.body", "resource.t.n.value"]);
   });
 
   it("refuses values cdktf writes alike, and a value it cannot find", () => {
-    expect(() => repairHclStrings('a = "x\\"y"\nb = "x\\"y"\n', { a: 'x"y', b: 'x\\"y' })).toThrow(/cdktf writes b and a alike/);
+    expect(() => repairHclStrings('a = "x\\"y"\nb = "x\\"y"\n', { a: 'x"y', b: 'x\\"y' })).toThrow(
+      /cdktf writes b and a alike/,
+    );
     expect(() => repairHclStrings("a = something else\n", { a: "x\\y" })).toThrow(/cannot find how cdktf wrote a/);
   });
 });
 
 describe("unquoteReferences", () => {
   it("unquotes depends_on and ignore_changes entries and leaves other lists alone", () => {
-    const hcl = ["depends_on = [", '"aws_iam_role.r",', '"module.m",', "]", "lifecycle {", "  ignore_changes = [", '"desired_count",', "]", "}", "actions = [", '"s3.GetObject",', "]"].join("\n");
+    const hcl = [
+      "depends_on = [",
+      '"aws_iam_role.r",',
+      '"module.m",',
+      "]",
+      "lifecycle {",
+      "  ignore_changes = [",
+      '"desired_count",',
+      "]",
+      "}",
+      "actions = [",
+      '"s3.GetObject",',
+      "]",
+    ].join("\n");
     expect(unquoteReferences(hcl)).toEqual({
-      hcl: ["depends_on = [", "aws_iam_role.r,", "module.m,", "]", "lifecycle {", "  ignore_changes = [", "desired_count,", "]", "}", "actions = [", '"s3.GetObject",', "]"].join("\n"),
+      hcl: [
+        "depends_on = [",
+        "aws_iam_role.r,",
+        "module.m,",
+        "]",
+        "lifecycle {",
+        "  ignore_changes = [",
+        "desired_count,",
+        "]",
+        "}",
+        "actions = [",
+        '"s3.GetObject",',
+        "]",
+      ].join("\n"),
       fixed: 3,
     });
   });
@@ -60,7 +105,19 @@ function fixture(app: App): void {
   new CloudwatchDashboard(stack, "dashboard", {
     dashboardName: "fixture",
     // JSON.stringify around a reference: the dashboard body the issue reported ("Missing newline after argument").
-    dashboardBody: JSON.stringify({ widgets: [{ type: "metric", properties: { title: parameter.name, metrics: [[{ expression: `SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="RequestCount"', 'Sum', 60)` }]] } }] }),
+    dashboardBody: JSON.stringify({
+      widgets: [
+        {
+          type: "metric",
+          properties: {
+            title: parameter.name,
+            metrics: [
+              [{ expression: `SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="RequestCount"', 'Sum', 60)` }],
+            ],
+          },
+        },
+      ],
+    }),
   });
   new SsmParameter(stack, "multiline", {
     name: "lambdaflex-fixture-2",
@@ -93,9 +150,18 @@ describe("HCL of a stack with quotes, backslashes, line breaks and references (u
     const fromHcl = testPlan(dir, "plan");
 
     expect(fromHcl.warnings).toEqual([]);
-    const after = (address: string) => fromHcl.resources.find((r) => r.address === address)?.after as Record<string, string>;
-    expect(after("aws_ssm_parameter.multiline")).toEqual(expect.objectContaining({ description: "[a regex] \\d+", value: 'first line\nsecond "line" after lambdaflex-fixture' }));
-    expect(JSON.parse(after("aws_cloudwatch_dashboard.dashboard").dashboard_body!).widgets[0].properties.metrics[0][0].expression).toContain('MetricName="RequestCount"');
+    const after = (address: string) =>
+      fromHcl.resources.find((r) => r.address === address)?.after as Record<string, string>;
+    expect(after("aws_ssm_parameter.multiline")).toEqual(
+      expect.objectContaining({
+        description: "[a regex] \\d+",
+        value: 'first line\nsecond "line" after lambdaflex-fixture',
+      }),
+    );
+    expect(
+      JSON.parse(after("aws_cloudwatch_dashboard.dashboard").dashboard_body!).widgets[0].properties.metrics[0][0]
+        .expression,
+    ).toContain('MetricName="RequestCount"');
     expect(fromHcl.outputs.quoted).toEqual({ actions: ["create"], after: 'the "parameter" lambdaflex-fixture' });
     expect(fromHcl).toEqual(fromJson);
     expect(readFileSync(join(dir, "cdk.tf"), "utf8")).toContain("depends_on = [\naws_ssm_parameter.parameter,\n]");

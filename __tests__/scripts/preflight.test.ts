@@ -10,7 +10,16 @@ const AWS = { source: "hashicorp/aws", version: "5.100.0" };
 const TOOLS = ["git", "terraform", "chromium", "shellcheck", "python3"];
 
 /** A machine with `present` on PATH, terraform `version`, the provider as `provider` says and moto as `moto` says. */
-function machine(o: { present?: string[]; version?: string; provider?: ProviderSource; ricBuilt?: boolean; moto?: { status: number; stdout?: string; stderr?: string }; env?: Record<string, string> } = {}): Machine {
+function machine(
+  o: {
+    present?: string[];
+    version?: string;
+    provider?: ProviderSource;
+    ricBuilt?: boolean;
+    moto?: { status: number; stdout?: string; stderr?: string };
+    env?: Record<string, string>;
+  } = {},
+): Machine {
   const present = new Set(o.present ?? TOOLS);
   return {
     env: o.env ?? {},
@@ -23,7 +32,8 @@ function machine(o: { present?: string[]; version?: string; provider?: ProviderS
     providerSource: () => o.provider ?? { kind: "mirror", dir: "/opt/tf-plugins", why: "found" },
   };
 }
-const missingOf = (suite: "test" | "cloud", m: Machine): Missing[] => checkTools(suite, m, AWS).flatMap((f) => ("missing" in f ? [f.missing] : []));
+const missingOf = (suite: "test" | "cloud", m: Machine): Missing[] =>
+  checkTools(suite, m, AWS).flatMap((f) => ("missing" in f ? [f.missing] : []));
 
 describe("scripts/preflight.ts checks", () => {
   it("finds nothing missing on a machine with every tool", () => {
@@ -44,39 +54,63 @@ describe("scripts/preflight.ts checks", () => {
   it("names terraform with HashiCorp's apt repository, and a terraform too old for mock providers", () => {
     const [absent] = missingOf("test", machine({ present: TOOLS.filter((t) => t !== "terraform") }));
     expect(absent).toMatchObject({ tool: "terraform", install: expect.stringContaining("apt-get install terraform") });
-    expect(missingOf("test", machine({ version: "1.6.6" }))).toEqual([expect.objectContaining({ tool: "terraform", detail: "found Terraform 1.6.6, need 1.7 or later" })]);
+    expect(missingOf("test", machine({ version: "1.6.6" }))).toEqual([
+      expect.objectContaining({ tool: "terraform", detail: "found Terraform 1.6.6, need 1.7 or later" }),
+    ]);
   });
 
   it("names the AWS provider with the provider choice's own message when there is no mirror and no registry", () => {
     const message = "terraform tests need hashicorp/aws 5.100.0 (linux_amd64), and there is no local mirror of it ...";
     const missing = missingOf("test", machine({ provider: { kind: "unavailable", message } }));
-    expect(missing).toEqual([expect.objectContaining({ tool: "the terraform provider hashicorp/aws 5.100.0", detail: message })]);
+    expect(missing).toEqual([
+      expect.objectContaining({ tool: "the terraform provider hashicorp/aws 5.100.0", detail: message }),
+    ]);
     // A registry that answers is enough: the tests download the provider once.
     expect(missingOf("test", machine({ provider: { kind: "registry", cacheDir: "/c", why: "answers" } }))).toEqual([]);
   });
 
   it("names the runtime client's native part when npm ci could not build it, with the toolchain and the rebuild", () => {
     expect(missingOf("test", machine({ ricBuilt: false }))).toEqual([
-      expect.objectContaining({ tool: "aws-lambda-ric's native client", install: "apt-get install cmake make g++ python3 && npm rebuild aws-lambda-ric" }),
+      expect.objectContaining({
+        tool: "aws-lambda-ric's native client",
+        install: "apt-get install cmake make g++ python3 && npm rebuild aws-lambda-ric",
+      }),
     ]);
   });
 
   it("names python3 and moto for the cloud test only", () => {
-    const noMoto = machine({ moto: { status: 1, stderr: "Traceback ...\nModuleNotFoundError: No module named 'moto'\n" } });
+    const noMoto = machine({
+      moto: { status: 1, stderr: "Traceback ...\nModuleNotFoundError: No module named 'moto'\n" },
+    });
     expect(missingOf("test", noMoto)).toEqual([]);
     expect(missingOf("cloud", noMoto)).toEqual([
-      expect.objectContaining({ tool: "moto 5.2.1 with Flask for python3", detail: "ModuleNotFoundError: No module named 'moto'", install: expect.stringMatching(/^python3 -m pip install "moto\[server\]==5\.2\.1"/) }),
+      expect.objectContaining({
+        tool: "moto 5.2.1 with Flask for python3",
+        detail: "ModuleNotFoundError: No module named 'moto'",
+        install: expect.stringMatching(/^python3 -m pip install "moto\[server\]==5\.2\.1"/),
+      }),
     ]);
-    expect(missingOf("cloud", machine({ present: ["git", "terraform"] }))).toEqual([expect.objectContaining({ tool: "python3", install: expect.stringContaining("apt-get install python3 python3-pip") })]);
-    expect(missingOf("cloud", machine({ env: { LAMBDAFLEX_PYTHON: "/opt/py/bin/python" } }))).toEqual([expect.objectContaining({ tool: "LAMBDAFLEX_PYTHON=/opt/py/bin/python", detail: "no such interpreter" })]);
+    expect(missingOf("cloud", machine({ present: ["git", "terraform"] }))).toEqual([
+      expect.objectContaining({
+        tool: "python3",
+        install: expect.stringContaining("apt-get install python3 python3-pip"),
+      }),
+    ]);
+    expect(missingOf("cloud", machine({ env: { LAMBDAFLEX_PYTHON: "/opt/py/bin/python" } }))).toEqual([
+      expect.objectContaining({ tool: "LAMBDAFLEX_PYTHON=/opt/py/bin/python", detail: "no such interpreter" }),
+    ]);
   });
 
   it("lists everything missing in one message, with one apt-get line for the Debian packages", () => {
     const missing = missingOf("test", machine({ present: ["terraform"], ricBuilt: false }));
     expect(missing.map((m) => m.tool)).toEqual(["git", "chromium", "shellcheck", "aws-lambda-ric's native client"]);
     const message = missingMessage("test", missing);
-    expect(message.split("\n")[0]).toBe("npm test stopped before any test: 4 tools it needs are missing on this machine (scripts/preflight.ts).");
-    expect(message).toContain("All the Debian packages at once (as root): apt-get update && apt-get install -y git chromium shellcheck cmake make g++ python3");
+    expect(message.split("\n")[0]).toBe(
+      "npm test stopped before any test: 4 tools it needs are missing on this machine (scripts/preflight.ts).",
+    );
+    expect(message).toContain(
+      "All the Debian packages at once (as root): apt-get update && apt-get install -y git chromium shellcheck cmake make g++ python3",
+    );
   });
 });
 
@@ -114,7 +148,12 @@ describe("npm test and npm run test:cloud on a machine without a tool", () => {
   function npmRun(script: string, env: Record<string, string>): Promise<{ code: number | string; output: string }> {
     // Without the outer npm's variables, as a person's shell has none.
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-    const child = spawn("npm", ["run", script], { cwd: ROOT, env: { ...clean, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("npm", ["run", script], {
+      cwd: ROOT,
+      env: { ...clean, ...env },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     const guard = (chunk: Buffer) => {
       output += chunk.toString();
@@ -137,8 +176,12 @@ describe("npm test and npm run test:cloud on a machine without a tool", () => {
     expect(code).toBe(1);
     // One message (chromium is the one tool taken away; a machine lacking others lists them too).
     expect(output.match(/stopped before any test/g)).toHaveLength(1);
-    expect(output).toMatch(/npm test stopped before any test: (a tool it needs is|\d+ tools it needs are) missing on this machine \(scripts\/preflight\.ts\)\./);
-    expect(output).toMatch(/- chromium, for the simulator report's browser test.*\n\s+install: apt-get install chromium\n/);
+    expect(output).toMatch(
+      /npm test stopped before any test: (a tool it needs is|\d+ tools it needs are) missing on this machine \(scripts\/preflight\.ts\)\./,
+    );
+    expect(output).toMatch(
+      /- chromium, for the simulator report's browser test.*\n\s+install: apt-get install chromium\n/,
+    );
     // Nothing after the preflight ran: no type check, no build, no jest.
     expect(output).not.toMatch(/> \S+ (typecheck|build)\b/);
     expect(output).not.toMatch(/Test Suites:|PASS |FAIL /);

@@ -23,7 +23,9 @@ describe("progressBar", () => {
     const progress = progressBar("sweeping", { stream: s });
     for (let done = 0; done <= 37; done++) progress(done, 37);
     progress(37, 37);
-    expect(writes.join("")).toBe(["0", "10", "20", "30", "40", "50", "60", "70", "80", "90", "100"].map((p) => `sweeping: ${p}%\n`).join(""));
+    expect(writes.join("")).toBe(
+      ["0", "10", "20", "30", "40", "50", "60", "70", "80", "90", "100"].map((p) => `sweeping: ${p}%\n`).join(""),
+    );
     expect(writes.join("")).not.toContain("\r");
   });
 
@@ -32,6 +34,9 @@ describe("progressBar", () => {
     const progress = progressBar("bench", { stream: s, width: 4 });
     progress(0, 2, "a-long-name");
     progress(1, 2, "b");
-    expect(writes).toEqual(["\rbench [....]   0% a-long-name", "\rbench [##..]  50% b".padEnd("\rbench [....]   0% a-long-name".length)]);
+    expect(writes).toEqual([
+      "\rbench [....]   0% a-long-name",
+      "\rbench [##..]  50% b".padEnd("\rbench [....]   0% a-long-name".length),
+    ]);
   });
 });

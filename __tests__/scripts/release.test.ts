@@ -92,7 +92,10 @@ describe("npm run release", () => {
     chmodSync(join(bin, "docker"), 0o755);
     // The repository's own configuration, with the deploy directory moved so nothing under deploy/ is touched.
     const raw = JSON.parse(readFileSync(join(ROOT, "lambdaflex.config.json"), "utf8"));
-    writeFileSync(config, JSON.stringify({ ...raw, deployDir: DEPLOY_DIR, toggleFile: `${DEPLOY_DIR}/fargate/fargate.auto.tfvars.json` }));
+    writeFileSync(
+      config,
+      JSON.stringify({ ...raw, deployDir: DEPLOY_DIR, toggleFile: `${DEPLOY_DIR}/fargate/fargate.auto.tfvars.json` }),
+    );
   });
   afterAll(() => removeDir(work));
 
@@ -104,19 +107,23 @@ describe("npm run release", () => {
   });
 
   function release(args: string[], env: Record<string, string> = {}): Run {
-    const run = spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "scripts/release.ts"), ...args], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        PATH: `${bin}:${process.env.PATH}`,
-        LAMBDAFLEX_CONFIG: config,
-        LAMBDAFLEX_REPO_ROOT: repo,
-        DOCKER_STUB_LOG: log,
-        DOCKER_STUB_DIGEST: DIGEST,
-        ...env,
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, "node_modules/tsx/dist/cli.mjs"), join(ROOT, "scripts/release.ts"), ...args],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          LAMBDAFLEX_CONFIG: config,
+          LAMBDAFLEX_REPO_ROOT: repo,
+          DOCKER_STUB_LOG: log,
+          DOCKER_STUB_DIGEST: DIGEST,
+          ...env,
+        },
       },
-    });
+    );
     const docker = readFileSync(log, "utf8")
       .split("\n\n")
       .filter((call) => call.trim() !== "")
@@ -136,8 +143,18 @@ describe("npm run release", () => {
     const build = run.docker[1]!;
     const metadata = build[build.indexOf("--metadata-file") + 1]!;
     expect(build).toEqual([
-      "buildx", "build", "--platform", "linux/arm64", "--provenance=false", "--sbom=false", "--push",
-      "--metadata-file", metadata, "-t", `${REPOSITORY}:release-2026-checkout-fix`, ".",
+      "buildx",
+      "build",
+      "--platform",
+      "linux/arm64",
+      "--provenance=false",
+      "--sbom=false",
+      "--push",
+      "--metadata-file",
+      metadata,
+      "-t",
+      `${REPOSITORY}:release-2026-checkout-fix`,
+      ".",
     ]);
     expect(metadata).toMatch(/metadata\.json$/);
     expect(existsSync(metadata)).toBe(false); // the temporary directory is cleaned up
@@ -146,12 +163,18 @@ describe("npm run release", () => {
     const [core] = FILES.map(read);
     expect(existsSync(join(repo, RETIRED))).toBe(false);
     const record = parseImageRelease(core!, FILES[0]);
-    expect(record).toEqual({ image_digest: DIGEST, image_tag: "release-2026-checkout-fix", released_at: expect.any(String) });
+    expect(record).toEqual({
+      image_digest: DIGEST,
+      image_tag: "release-2026-checkout-fix",
+      released_at: expect.any(String),
+    });
     expect(Date.parse(record.released_at)).toBeGreaterThanOrEqual(Math.floor(started / 1000) * 1000);
     expect(core).toBe(formatImageRelease(record));
 
     expect(run.stdout).toContain(`${REPOSITORY}@${DIGEST}`);
-    expect(run.stdout).toContain(`git add ${FILES[0]} && git commit -m "release: release-2026-checkout-fix ${DIGEST}" && git push`);
+    expect(run.stdout).toContain(
+      `git add ${FILES[0]} && git commit -m "release: release-2026-checkout-fix ${DIGEST}" && git push`,
+    );
     expect(run.stdout).toContain("run trigger on core");
     expect(run.stdout).not.toContain("must still exist in ECR");
   });
@@ -173,35 +196,69 @@ describe("npm run release", () => {
     const run = release(["--digest", OLD_DIGEST, "--tag", "release-20260101000000-abc1234"]);
     expect(run.status).toBe(0);
     expect(run.docker).toEqual([]);
-    expect(parseImageRelease(read(FILES[0]!))).toMatchObject({ image_digest: OLD_DIGEST, image_tag: "release-20260101000000-abc1234" });
+    expect(parseImageRelease(read(FILES[0]!))).toMatchObject({
+      image_digest: OLD_DIGEST,
+      image_tag: "release-20260101000000-abc1234",
+    });
     expect(run.stdout).toMatch(/must still exist in ECR.*last 30 release/);
     expect(run.stdout).toContain(`git commit -m "release: release-20260101000000-abc1234 ${OLD_DIGEST}"`);
   });
 
   it("takes a rollback's tag from the release that first recorded the digest in git", () => {
-    const git = (...args: string[]) => spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { cwd: repo, encoding: "utf8" });
+    const git = (...args: string[]) =>
+      spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], {
+        cwd: repo,
+        encoding: "utf8",
+      });
     git("init", "-q");
-    const old: ImageRelease = { image_digest: OLD_DIGEST, image_tag: "release-20260101000000-abc1234", released_at: "2026-01-01T00:00:00Z" };
+    const old: ImageRelease = {
+      image_digest: OLD_DIGEST,
+      image_tag: "release-20260101000000-abc1234",
+      released_at: "2026-01-01T00:00:00Z",
+    };
     for (const f of FILES) writeFileSync(join(repo, f), formatImageRelease(old));
     git("add", ...FILES);
     expect(git("commit", "-q", "-m", "release").status).toBe(0);
-    for (const f of FILES) writeFileSync(join(repo, f), formatImageRelease({ ...old, image_digest: DIGEST, image_tag: "release-20260202000000-def5678" }));
+    for (const f of FILES)
+      writeFileSync(
+        join(repo, f),
+        formatImageRelease({ ...old, image_digest: DIGEST, image_tag: "release-20260202000000-def5678" }),
+      );
     git("commit", "-q", "-am", "release");
 
     const run = release(["--digest", OLD_DIGEST]);
     expect(run.status).toBe(0);
-    expect(parseImageRelease(read(FILES[0]!))).toMatchObject({ image_digest: OLD_DIGEST, image_tag: "release-20260101000000-abc1234" });
+    expect(parseImageRelease(read(FILES[0]!))).toMatchObject({
+      image_digest: OLD_DIGEST,
+      image_tag: "release-20260101000000-abc1234",
+    });
   });
 
   it.each([
     ["a malformed digest", ["--digest", "sha256:abc123"], /--digest "sha256:abc123" must be sha256: followed by 64/],
     ["an upper-case digest", ["--digest", DIGEST.toUpperCase()], /--digest "SHA256:0123/],
-    ["a tag that is not a release tag", ["--repository", REPOSITORY, "--tag", "latest"], /--tag "latest" must start with release-/],
+    [
+      "a tag that is not a release tag",
+      ["--repository", REPOSITORY, "--tag", "latest"],
+      /--tag "latest" must start with release-/,
+    ],
     ["no --repository", ["--tag", "release-1"], /--repository is required/],
-    ["a repository with a tag", ["--repository", `${REPOSITORY}:latest`], /--repository ".*:latest" is not a repository URL/],
-    ["several platforms", ["--repository", REPOSITORY, "--platform", "linux/arm64,linux/amd64"], /--platform "linux\/arm64,linux\/amd64" must be exactly one platform/],
+    [
+      "a repository with a tag",
+      ["--repository", `${REPOSITORY}:latest`],
+      /--repository ".*:latest" is not a repository URL/,
+    ],
+    [
+      "several platforms",
+      ["--repository", REPOSITORY, "--platform", "linux/arm64,linux/amd64"],
+      /--platform "linux\/arm64,linux\/amd64" must be exactly one platform/,
+    ],
     ["an unknown flag", ["--repository", REPOSITORY, "--push"], /Unknown option '--push'/],
-    ["a digest with no release in git and no --tag", ["--digest", OLD_DIGEST], /--digest sha256:fedc\S+ appears in no earlier out\/deploy\/core\/image\.auto\.tfvars\.json in git; pass --tag/],
+    [
+      "a digest with no release in git and no --tag",
+      ["--digest", OLD_DIGEST],
+      /--digest sha256:fedc\S+ appears in no earlier out\/deploy\/core\/image\.auto\.tfvars\.json in git; pass --tag/,
+    ],
   ])("exits 2 naming the problem and writes nothing for %s", (_, args, message) => {
     const run = release(args);
     expect(run.stderr).toMatch(message);
@@ -219,7 +276,9 @@ describe("npm run release", () => {
 
   it("exits 1 and writes nothing when docker has no buildx plugin", () => {
     const run = release(["--repository", REPOSITORY, "--tag", "release-1"], { DOCKER_STUB_NO_BUILDX: "1" });
-    expect(run.stderr).toContain("docker buildx is not available (docker buildx version: docker: 'buildx' is not a docker command.)");
+    expect(run.stderr).toContain(
+      "docker buildx is not available (docker buildx version: docker: 'buildx' is not a docker command.)",
+    );
     expect(run.status).toBe(1);
     expect(run.docker).toEqual([["buildx", "version"]]);
     expect(written()).toEqual([]);
@@ -228,12 +287,16 @@ describe("npm run release", () => {
   it("exits 1 with the end of docker's error output and writes nothing when the build or push fails", () => {
     const run = release(["--repository", REPOSITORY, "--tag", "release-1"], { DOCKER_STUB_FAIL: "1" });
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/release failed: docker buildx build failed \(exit 1\); nothing was written:\n#12 exporting to image\n#12 ERROR: .*repository is immutable/);
+    expect(run.stderr).toMatch(
+      /release failed: docker buildx build failed \(exit 1\); nothing was written:\n#12 exporting to image\n#12 ERROR: .*repository is immutable/,
+    );
     expect(written()).toEqual([]);
   });
 
   it("exits 1 and writes nothing when buildx reports something that is not a digest", () => {
-    const run = release(["--repository", REPOSITORY, "--tag", "release-1"], { DOCKER_STUB_DIGEST: "sha256:not-a-digest" });
+    const run = release(["--repository", REPOSITORY, "--tag", "release-1"], {
+      DOCKER_STUB_DIGEST: "sha256:not-a-digest",
+    });
     expect(run.stderr).toContain('reported containerimage.digest "sha256:not-a-digest", not a sha256 digest');
     expect(run.status).toBe(1);
     expect(written()).toEqual([]);
@@ -264,18 +327,28 @@ describe("npm run release", () => {
 });
 
 describe("the image release file", () => {
-  const release: ImageRelease = { image_digest: DIGEST, image_tag: "release-20260101000000-abc1234", released_at: "2026-01-01T12:00:00Z" };
+  const release: ImageRelease = {
+    image_digest: DIGEST,
+    image_tag: "release-20260101000000-abc1234",
+    released_at: "2026-01-01T12:00:00Z",
+  };
 
   it("round-trips through a stable, pretty-printed form with a trailing newline", () => {
     const text = formatImageRelease(release);
-    expect(text).toBe(`{\n  "image_digest": "${DIGEST}",\n  "image_tag": "release-20260101000000-abc1234",\n  "released_at": "2026-01-01T12:00:00Z"\n}\n`);
+    expect(text).toBe(
+      `{\n  "image_digest": "${DIGEST}",\n  "image_tag": "release-20260101000000-abc1234",\n  "released_at": "2026-01-01T12:00:00Z"\n}\n`,
+    );
     expect(parseImageRelease(text)).toEqual(release);
   });
 
   it.each([
     ["image_digest", { ...release, image_digest: "sha256:abc" }, /image_digest = "sha256:abc": must be sha256:/],
     ["image_tag", { ...release, image_tag: "latest" }, /image_tag = "latest": must be release-/],
-    ["released_at", { ...release, released_at: "yesterday" }, /released_at = "yesterday": must be an ISO-8601 UTC time/],
+    [
+      "released_at",
+      { ...release, released_at: "yesterday" },
+      /released_at = "yesterday": must be an ISO-8601 UTC time/,
+    ],
     ["an unknown key", { ...release, image: "x" }, /Unrecognized key/],
   ])("names the file, the field and the value when %s is wrong", (_, value, message) => {
     let error: unknown;

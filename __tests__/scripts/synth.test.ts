@@ -3,7 +3,19 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
-import { bootstrapResources, hcpProblems, idleBillProblem, initialToggle, protectedFiles, publish, repairHclDefaults, resourcesPerState, staleFiles, synthesize, toggleProblem } from "../../scripts/synth";
+import {
+  bootstrapResources,
+  hcpProblems,
+  idleBillProblem,
+  initialToggle,
+  protectedFiles,
+  publish,
+  repairHclDefaults,
+  resourcesPerState,
+  staleFiles,
+  synthesize,
+  toggleProblem,
+} from "../../scripts/synth";
 import { IDLE_BILL_LIMIT_USD, idleBillFromStack } from "../../sim/idle-bill";
 import { parseToggle } from "../../model/toggle";
 import { ROOT } from "../helpers/processes";
@@ -48,15 +60,23 @@ describe("synth publishing (the deployment repository layout)", () => {
     const core = resourcesPerState(JSON.parse(readFileSync(join(dirs.core!, "cdk.tf.json"), "utf8")));
     expect(new Set(Object.values(core)).size).toBe(1);
     // Bootstrap: everything always, except the four service-linked roles behind their variable.
-    expect(resourcesPerState({ resource: { aws_route53_record: { r: { count: "${local.tier_routed}" } } } })).toEqual({ off: 0, warming: 1, serving: 1, draining: 0 });
-    expect(() => resourcesPerState({ resource: { aws_route53_record: { r: { count: "${local.tier_unknown}" } } } })).toThrow("unexpected count ${local.tier_unknown}");
+    expect(resourcesPerState({ resource: { aws_route53_record: { r: { count: "${local.tier_routed}" } } } })).toEqual({
+      off: 0,
+      warming: 1,
+      serving: 1,
+      draining: 0,
+    });
+    expect(() =>
+      resourcesPerState({ resource: { aws_route53_record: { r: { count: "${local.tier_unknown}" } } } }),
+    ).toThrow("unexpected count ${local.tier_unknown}");
     const bootstrap = bootstrapResources(JSON.parse(readFileSync(join(dirs.bootstrap!, "cdk.tf.json"), "utf8")));
     expect(bootstrap.serviceLinkedRoles).toBe(4);
     expect(bootstrap.always).toBeGreaterThan(10);
   });
 
   it("never overwrites the toggle file, whatever it holds", () => {
-    const serving = '{"fargate_tier":"serving","fargate_tier_since":"2026-11-22T10:00:00Z","fargate_min_tasks":4,"fargate_max_tasks":12,"fargate_pinned":true}\n';
+    const serving =
+      '{"fargate_tier":"serving","fargate_tier_since":"2026-11-22T10:00:00Z","fargate_min_tasks":4,"fargate_max_tasks":12,"fargate_pinned":true}\n';
     writeFileSync(join(repo, config.toggleFile), serving);
     publish(config, dirs, repo);
     expect(readFileSync(join(repo, config.toggleFile), "utf8")).toBe(serving);
@@ -66,7 +86,10 @@ describe("synth publishing (the deployment repository layout)", () => {
   });
 
   it("never writes, overwrites or deletes the image release `npm run release` commits", () => {
-    expect(protectedFiles(config)).toEqual(["deploy/fargate/fargate.auto.tfvars.json", "deploy/core/image.auto.tfvars.json"]);
+    expect(protectedFiles(config)).toEqual([
+      "deploy/fargate/fargate.auto.tfvars.json",
+      "deploy/core/image.auto.tfvars.json",
+    ]);
     const release = join(repo, "deploy", "core", "image.auto.tfvars.json");
     // Absent: synth does not create it (only the toggle has a synth-made initial value).
     publish(config, dirs, repo);
@@ -87,8 +110,12 @@ describe("synth publishing (the deployment repository layout)", () => {
   it("reports, then deletes, the fargate image release earlier versions wrote: fargate runs core's task definition", () => {
     const retired = join(repo, "deploy", "fargate", "image.auto.tfvars.json");
     writeFileSync(retired, `{"image_digest":"sha256:${"1".repeat(64)}"}\n`);
-    expect(staleFiles(config, dirs, repo)).toEqual(["deploy/fargate/image.auto.tfvars.json (no longer used: fargate runs core's task definition; synth deletes it)"]);
-    expect(publish(config, dirs, repo)).toEqual(["deploy/fargate/image.auto.tfvars.json (removed: fargate runs core's task definition)"]);
+    expect(staleFiles(config, dirs, repo)).toEqual([
+      "deploy/fargate/image.auto.tfvars.json (no longer used: fargate runs core's task definition; synth deletes it)",
+    ]);
+    expect(publish(config, dirs, repo)).toEqual([
+      "deploy/fargate/image.auto.tfvars.json (removed: fargate runs core's task definition)",
+    ]);
     expect(existsSync(retired)).toBe(false);
     expect(staleFiles(config, dirs, repo)).toEqual([]);
   });
@@ -97,7 +124,9 @@ describe("synth publishing (the deployment repository layout)", () => {
     const old = join(repo, "deploy/core/assets/scaler_code_OLD/0000/scaler.zip");
     mkdirSync(dirname(old), { recursive: true });
     writeFileSync(old, "old code");
-    expect(staleFiles(config, dirs, repo)).toEqual(["deploy/core/assets/scaler_code_OLD/0000/scaler.zip (no longer generated)"]);
+    expect(staleFiles(config, dirs, repo)).toEqual([
+      "deploy/core/assets/scaler_code_OLD/0000/scaler.zip (no longer generated)",
+    ]);
     expect(publish(config, dirs, repo)).toEqual(["deploy/core/assets/scaler_code_OLD/0000/scaler.zip (removed)"]);
     expect(existsSync(old)).toBe(false);
     for (const file of protectedFiles(config)) expect(existsSync(join(repo, file))).toBe(true);
@@ -118,7 +147,9 @@ describe("synth:check --hcp: would deploy/ run in HCP Terraform as configured?",
   afterAll(() => removeDir(out));
   const synthAs = (c: typeof config, name: string) => {
     const dirs = synthesize(c, join(out, name));
-    return Object.fromEntries(Object.entries(dirs).map(([id, dir]) => [id, JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"))]));
+    return Object.fromEntries(
+      Object.entries(dirs).map(([id, dir]) => [id, JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"))]),
+    );
   };
   const asHcp = synthAs(hcp, "hcp");
 
@@ -128,7 +159,11 @@ describe("synth:check --hcp: would deploy/ run in HCP Terraform as configured?",
   });
 
   it("names the setting to change when no organization is configured (local state)", () => {
-    expect(hcpProblems(config, synthAs(config, "local"))).toEqual([expect.stringMatching(/^terraformCloud\.organization is not set, .*set terraformCloud\.organization .*in lambdaflex\.config\.json, then run `npm run synth` and commit$/)]);
+    expect(hcpProblems(config, synthAs(config, "local"))).toEqual([
+      expect.stringMatching(
+        /^terraformCloud\.organization is not set, .*set terraformCloud\.organization .*in lambdaflex\.config\.json, then run `npm run synth` and commit$/,
+      ),
+    ]);
   });
 
   it("catches stacks synthesized for another host: the cloud blocks and core's remote state", () => {
@@ -136,7 +171,9 @@ describe("synth:check --hcp: would deploy/ run in HCP Terraform as configured?",
     expect(problems).toEqual([
       "deploy/core/cdk.tf.json: the cloud block's hostname is app.terraform.io, but terraformCloud.hostname is app.eu.terraform.io: run `npm run synth` and commit",
       "deploy/fargate/cdk.tf.json: the cloud block's hostname is app.terraform.io, but terraformCloud.hostname is app.eu.terraform.io: run `npm run synth` and commit",
-      expect.stringMatching(/^deploy\/fargate\/cdk\.tf\.json: terraform_remote_state\.cross-stack-reference-input-core reads core's outputs from app\.terraform\.io, but terraformCloud\.hostname is app\.eu\.terraform\.io/),
+      expect.stringMatching(
+        /^deploy\/fargate\/cdk\.tf\.json: terraform_remote_state\.cross-stack-reference-input-core reads core's outputs from app\.terraform\.io, but terraformCloud\.hostname is app\.eu\.terraform\.io/,
+      ),
     ]);
   });
 
@@ -147,10 +184,16 @@ describe("synth:check --hcp: would deploy/ run in HCP Terraform as configured?",
     broken.core.terraform.cloud.workspaces.name = "elsewhere";
     broken.bootstrap.terraform = { cloud: { organization: "acme", workspaces: { name: "bootstrap" } } };
     expect(hcpProblems(hcp, { ...broken, fargate: local.fargate })).toEqual([
-      expect.stringContaining(`deploy/core/cdk.tf.json: the cloud block's organization is "other", but terraformCloud.organization is "acme"`),
-      expect.stringContaining(`deploy/core/cdk.tf.json: the cloud block's workspace is "elsewhere", but the configured one is "lambdaflex-core"`),
+      expect.stringContaining(
+        `deploy/core/cdk.tf.json: the cloud block's organization is "other", but terraformCloud.organization is "acme"`,
+      ),
+      expect.stringContaining(
+        `deploy/core/cdk.tf.json: the cloud block's workspace is "elsewhere", but the configured one is "lambdaflex-core"`,
+      ),
       expect.stringContaining("deploy/fargate/cdk.tf.json has no `cloud` block"),
-      expect.stringContaining("deploy/fargate/cdk.tf.json: terraform_remote_state.cross-stack-reference-input-core reads a local backend"),
+      expect.stringContaining(
+        "deploy/fargate/cdk.tf.json: terraform_remote_state.cross-stack-reference-input-core reads a local backend",
+      ),
       expect.stringContaining("deploy/bootstrap/cdk.tf.json must use local state"),
     ]);
   });
@@ -158,11 +201,15 @@ describe("synth:check --hcp: would deploy/ run in HCP Terraform as configured?",
 
 describe("npm run synth:check on this repository", () => {
   const check = (...flags: string[]) =>
-    spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/synth.ts", "--check", ...flags], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
-    });
+    spawnSync(
+      process.execPath,
+      [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/synth.ts", "--check", ...flags],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+      },
+    );
 
   it("finds the committed deploy/ output fresh and secure, and core's idle bill within the limit", () => {
     const run = check();
@@ -183,7 +230,8 @@ describe("npm run synth:check on this repository", () => {
 });
 
 describe("a toggle the scaler refuses (synth and synth:check)", () => {
-  const GOOD = '{"fargate_tier":"off","fargate_tier_since":"1970-01-01T00:00:00Z","fargate_min_tasks":2,"fargate_max_tasks":50,"fargate_pinned":false}\n';
+  const GOOD =
+    '{"fargate_tier":"off","fargate_tier_since":"1970-01-01T00:00:00Z","fargate_min_tasks":2,"fargate_max_tasks":50,"fargate_pinned":false}\n';
   /** A repository root holding this repository's deploy/ with the toggle replaced. */
   const repoWith = (toggle: string | undefined, withDeploy = true) => {
     const repo = mkdtempSync(join(tmpdir(), "lambdaflex-toggle-"));
@@ -205,11 +253,19 @@ describe("a toggle the scaler refuses (synth and synth:check)", () => {
   it.each([
     ["invalid JSON", '{"fargate_tier":"off",', "is not valid JSON"],
     ["an empty file", "", "is empty"],
-    ["fargate_tier \"bogus\"", GOOD.replace('"off"', '"bogus"'), 'fargate_tier = "bogus": Invalid option'],
-    ["a missing fargate_tier_since", GOOD.replace('"fargate_tier_since":"1970-01-01T00:00:00Z",', ""), "fargate_tier_since is missing"],
+    ['fargate_tier "bogus"', GOOD.replace('"off"', '"bogus"'), 'fargate_tier = "bogus": Invalid option'],
+    [
+      "a missing fargate_tier_since",
+      GOOD.replace('"fargate_tier_since":"1970-01-01T00:00:00Z",', ""),
+      "fargate_tier_since is missing",
+    ],
     ["an extra key", GOOD.replace("}", ',"fargate_tiers":"off"}'), 'fargate_tiers = "off": not a toggle field'],
-    ["min above max", GOOD.replace('"fargate_min_tasks":2', '"fargate_min_tasks":60'), "fargate_max_tasks = 50 is below fargate_min_tasks = 60"],
-    ["fargate_pinned \"yes\"", GOOD.replace("false", '"yes"'), 'fargate_pinned = "yes": Invalid input: expected boolean'],
+    [
+      "min above max",
+      GOOD.replace('"fargate_min_tasks":2', '"fargate_min_tasks":60'),
+      "fargate_max_tasks = 50 is below fargate_min_tasks = 60",
+    ],
+    ['fargate_pinned "yes"', GOOD.replace("false", '"yes"'), 'fargate_pinned = "yes": Invalid input: expected boolean'],
   ])("names %s with the scaler's own words", (_what, toggle, words) => {
     const repo = repoWith(toggle, false);
     repos.push(repo);
@@ -220,7 +276,10 @@ describe("a toggle the scaler refuses (synth and synth:check)", () => {
   });
 
   it("names a task count above fargate.maxTasks, which the fargate stack's variables refuse", () => {
-    const repo = repoWith(GOOD.replace('"fargate_max_tasks":50', `"fargate_max_tasks":${config.fargate.maxTasks + 1}`), false);
+    const repo = repoWith(
+      GOOD.replace('"fargate_max_tasks":50', `"fargate_max_tasks":${config.fargate.maxTasks + 1}`),
+      false,
+    );
     repos.push(repo);
     expect(toggleProblem(config, repo)).toBe(
       `${config.toggleFile} is invalid: fargate_max_tasks = ${config.fargate.maxTasks + 1} is above fargate.maxTasks = ${config.fargate.maxTasks} in the configuration, which the fargate stack refuses. Lower it in the toggle, or raise fargate.maxTasks and run npm run synth`,
@@ -238,7 +297,9 @@ describe("a toggle the scaler refuses (synth and synth:check)", () => {
     repos.push(repo);
     const run = synth(repo, "--check");
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^toggle check failed: deploy\/fargate\/fargate\.auto\.tfvars\.json is invalid: fargate_tier = "bogus": /);
+    expect(run.stderr).toMatch(
+      /^toggle check failed: deploy\/fargate\/fargate\.auto\.tfvars\.json is invalid: fargate_tier = "bogus": /,
+    );
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stdout).not.toContain("fresh");
   }, 120_000);
@@ -249,7 +310,9 @@ describe("a toggle the scaler refuses (synth and synth:check)", () => {
     repos.push(repo);
     const run = synth(repo);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^synth: deploy\/fargate\/fargate\.auto\.tfvars\.json is invalid: fargate_pinned = "yes": /);
+    expect(run.stderr).toMatch(
+      /^synth: deploy\/fargate\/fargate\.auto\.tfvars\.json is invalid: fargate_pinned = "yes": /,
+    );
     expect(run.stdout).toBe("");
     expect(readFileSync(join(repo, config.toggleFile), "utf8")).toBe(toggle);
     expect(existsSync(join(repo, config.deployDir, "core"))).toBe(false);
@@ -259,7 +322,8 @@ describe("a toggle the scaler refuses (synth and synth:check)", () => {
 describe("the idle cost check (synth:check)", () => {
   const out = mkdtempSync(join(tmpdir(), "lambdaflex-idle-"));
   afterAll(() => removeDir(out));
-  const core = (c = config) => JSON.parse(readFileSync(join(synthesize(c, mkdtempSync(join(out, "s-"))).core!, "cdk.tf.json"), "utf8"));
+  const core = (c = config) =>
+    JSON.parse(readFileSync(join(synthesize(c, mkdtempSync(join(out, "s-"))).core!, "cdk.tf.json"), "utf8"));
 
   it("passes the default core stack and fails one that bills more than the limit a month idle, naming the largest items", () => {
     expect(IDLE_BILL_LIMIT_USD).toBe(0.75);
@@ -268,14 +332,18 @@ describe("the idle cost check (synth:check)", () => {
     const problem = idleBillProblem(bill);
     // A dashboard ($3) on top of the default bill (alarms $0.20, up to 30 release images $0.35, PITR, the heartbeat).
     expect(bill.totalUsdPerMonth).toBeCloseTo(3 + idleBillFromStack(core()).totalUsdPerMonth, 9);
-    expect(problem).toMatch(/^the core stack bills \$3\.5\d\/month while the tier is off, above the \$0\.75 limit \(largest: CloudWatch dashboards \$3\.00, ECR release images \$0\.35, CloudWatch alarms \$0\.20\)/);
+    expect(problem).toMatch(
+      /^the core stack bills \$3\.5\d\/month while the tier is off, above the \$0\.75 limit \(largest: CloudWatch dashboards \$3\.00, ECR release images \$0\.35, CloudWatch alarms \$0\.20\)/,
+    );
   });
 });
 
 describe("repairHclDefaults", () => {
   it("re-inserts a default the HCL writer dropped and leaves present ones alone", () => {
     const hcl = 'variable "a" {\ndescription = "x"\n}\nvariable "b" {\ndefault = 3\n}\n';
-    const { hcl: fixed, fixed: names } = repairHclDefaults(hcl, { variable: { a: { default: false }, b: { default: 3 } } });
+    const { hcl: fixed, fixed: names } = repairHclDefaults(hcl, {
+      variable: { a: { default: false }, b: { default: 3 } },
+    });
     expect(names).toEqual(["a"]);
     expect(fixed).toBe('variable "a" {\ndefault = false\ndescription = "x"\n}\nvariable "b" {\ndefault = 3\n}\n');
   });

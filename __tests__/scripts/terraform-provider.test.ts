@@ -27,7 +27,11 @@ function choose(env: Record<string, string>, mirrors: string[], probe: RegistryP
     provider: AWS,
     platform: "linux_amd64",
     env,
-    searched: ["/opt/tf-plugins", "/home/u/.terraform.d/plugins", "/home/u/.cache/lambdaflex/terraform-providers/hashicorp-aws-5.100.0"],
+    searched: [
+      "/opt/tf-plugins",
+      "/home/u/.terraform.d/plugins",
+      "/home/u/.cache/lambdaflex/terraform-providers/hashicorp-aws-5.100.0",
+    ],
     holds: (dir) => mirrors.includes(dir),
     probeRegistry: () => {
       probes += 1;
@@ -51,19 +55,33 @@ describe("chooseProviderSource", () => {
   it("fails, naming the directory, when LAMBDAFLEX_TF_PLUGIN_DIR does not hold it, even with a mirror elsewhere and the registry up", () => {
     const { source, probes } = choose({ LAMBDAFLEX_TF_PLUGIN_DIR: "/typo" }, ["/opt/tf-plugins"], ONLINE);
     expect(source.kind).toBe("unavailable");
-    expect(source.kind === "unavailable" && source.message).toMatch(/^LAMBDAFLEX_TF_PLUGIN_DIR=\/typo does not hold hashicorp\/aws 5\.100\.0 \(linux_amd64\).*terraform -chdir=deploy\/core providers mirror -platform=linux_amd64 DIR.*or unset it/s);
+    expect(source.kind === "unavailable" && source.message).toMatch(
+      /^LAMBDAFLEX_TF_PLUGIN_DIR=\/typo does not hold hashicorp\/aws 5\.100\.0 \(linux_amd64\).*terraform -chdir=deploy\/core providers mirror -platform=linux_amd64 DIR.*or unset it/s,
+    );
     expect(probes()).toBe(0);
   });
 
   it("uses the first likely place that holds the provider when the variable is unset", () => {
-    const { source, probes } = choose({}, ["/home/u/.terraform.d/plugins", "/home/u/.cache/lambdaflex/terraform-providers/hashicorp-aws-5.100.0"], OFFLINE);
-    expect(source).toEqual({ kind: "mirror", dir: "/home/u/.terraform.d/plugins", why: "found; LAMBDAFLEX_TF_PLUGIN_DIR is unset" });
+    const { source, probes } = choose(
+      {},
+      ["/home/u/.terraform.d/plugins", "/home/u/.cache/lambdaflex/terraform-providers/hashicorp-aws-5.100.0"],
+      OFFLINE,
+    );
+    expect(source).toEqual({
+      kind: "mirror",
+      dir: "/home/u/.terraform.d/plugins",
+      why: "found; LAMBDAFLEX_TF_PLUGIN_DIR is unset",
+    });
     expect(probes()).toBe(0);
   });
 
   it("falls back to the registry, downloading into the cache, when no mirror holds it and the registry answers", () => {
     const { source, probes } = choose({}, [], ONLINE);
-    expect(source).toEqual({ kind: "registry", cacheDir: "/home/u/.cache/lambdaflex/terraform-providers/hashicorp-aws-5.100.0", why: "no local mirror, and registry.terraform.io answers (HTTP 200)" });
+    expect(source).toEqual({
+      kind: "registry",
+      cacheDir: "/home/u/.cache/lambdaflex/terraform-providers/hashicorp-aws-5.100.0",
+      why: "no local mirror, and registry.terraform.io answers (HTTP 200)",
+    });
     expect(probes()).toBe(1);
   });
 
@@ -71,9 +89,13 @@ describe("chooseProviderSource", () => {
     const { source } = choose({}, [], OFFLINE);
     if (source.kind !== "unavailable") throw new Error(`expected unavailable, got ${source.kind}`);
     expect(source.message).toContain("terraform tests need hashicorp/aws 5.100.0 (linux_amd64)");
-    expect(source.message).toContain("searched /opt/tf-plugins, /home/u/.terraform.d/plugins, /home/u/.cache/lambdaflex/terraform-providers/hashicorp-aws-5.100.0");
+    expect(source.message).toContain(
+      "searched /opt/tf-plugins, /home/u/.terraform.d/plugins, /home/u/.cache/lambdaflex/terraform-providers/hashicorp-aws-5.100.0",
+    );
     expect(source.message).toContain("registry.terraform.io cannot be reached (ENOTFOUND)");
-    expect(source.message).toMatch(/- set LAMBDAFLEX_TF_PLUGIN_DIR to a provider mirror: .*`terraform -chdir=deploy\/core providers mirror -platform=linux_amd64 DIR`/);
+    expect(source.message).toMatch(
+      /- set LAMBDAFLEX_TF_PLUGIN_DIR to a provider mirror: .*`terraform -chdir=deploy\/core providers mirror -platform=linux_amd64 DIR`/,
+    );
     expect(source.message).toContain("- allow HTTPS to registry.terraform.io and releases.hashicorp.com");
   });
 });
@@ -88,21 +110,36 @@ describe("holdsProvider", () => {
   it("recognises the unpacked layout and the packed one `terraform providers mirror` writes, for this version and platform only", () => {
     const unpacked = mirror("unpacked", "registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64");
     const packed = mirror("packed", "registry.terraform.io/hashicorp/aws");
-    writeFileSync(join(packed, "registry.terraform.io/hashicorp/aws/terraform-provider-aws_5.100.0_linux_amd64.zip"), "");
+    writeFileSync(
+      join(packed, "registry.terraform.io/hashicorp/aws/terraform-provider-aws_5.100.0_linux_amd64.zip"),
+      "",
+    );
     expect(holdsProvider(unpacked, AWS, "linux_amd64")).toBe(true);
     expect(holdsProvider(packed, AWS, "linux_amd64")).toBe(true);
     expect(holdsProvider(unpacked, { ...AWS, version: "5.99.0" }, "linux_amd64")).toBe(false);
     expect(holdsProvider(packed, AWS, "darwin_arm64")).toBe(false);
-    expect(holdsProvider(mirror("other", "registry.terraform.io/hashicorp/aws/5.99.0/linux_amd64"), AWS, "linux_amd64")).toBe(false);
+    expect(
+      holdsProvider(mirror("other", "registry.terraform.io/hashicorp/aws/5.99.0/linux_amd64"), AWS, "linux_amd64"),
+    ).toBe(false);
   });
 
   it("names platforms as terraform does", () => {
-    expect([terraformPlatform("linux", "x64"), terraformPlatform("darwin", "arm64"), terraformPlatform("win32", "x64")]).toEqual(["linux_amd64", "darwin_arm64", "windows_amd64"]);
+    expect([
+      terraformPlatform("linux", "x64"),
+      terraformPlatform("darwin", "arm64"),
+      terraformPlatform("win32", "x64"),
+    ]).toEqual(["linux_amd64", "darwin_arm64", "windows_amd64"]);
   });
 
   it("searches the CI image's mirror, terraform's implied local mirrors and the download cache", () => {
     const dirs = likelyMirrorDirs(AWS, { XDG_DATA_HOME: "/data", XDG_DATA_DIRS: "/usr/share" }, "/home/u");
-    expect(dirs).toEqual(["/opt/tf-plugins", "/home/u/.terraform.d/plugins", "/data/terraform/plugins", "/usr/share/terraform/plugins", "/home/u/.cache/lambdaflex/terraform-providers/hashicorp-aws-5.100.0"]);
+    expect(dirs).toEqual([
+      "/opt/tf-plugins",
+      "/home/u/.terraform.d/plugins",
+      "/data/terraform/plugins",
+      "/usr/share/terraform/plugins",
+      "/home/u/.cache/lambdaflex/terraform-providers/hashicorp-aws-5.100.0",
+    ]);
   });
 });
 
@@ -123,7 +160,9 @@ describe("probeRegistry", () => {
   let refused = "";
   beforeAll(async () => {
     server = spawn(process.execPath, ["-e", SERVER], { stdio: ["ignore", "pipe", "inherit"] });
-    const [port, closed] = await new Promise<string[]>((resolve) => server.stdout!.once("data", (line: Buffer) => resolve(line.toString().trim().split(" "))));
+    const [port, closed] = await new Promise<string[]>((resolve) =>
+      server.stdout!.once("data", (line: Buffer) => resolve(line.toString().trim().split(" "))),
+    );
     base = `http://127.0.0.1:${port}`;
     refused = `http://127.0.0.1:${closed}/download`;
   });
@@ -139,7 +178,10 @@ describe("probeRegistry", () => {
   });
 
   it("does not probe behind an HTTPS proxy, which terraform uses and fetch does not", () => {
-    expect(probeRegistry("http://127.0.0.1:1/", 500, { HTTPS_PROXY: "http://proxy:3128" })).toEqual({ reachable: true, detail: "assumed through the proxy http://proxy:3128" });
+    expect(probeRegistry("http://127.0.0.1:1/", 500, { HTTPS_PROXY: "http://proxy:3128" })).toEqual({
+      reachable: true,
+      detail: "assumed through the proxy http://proxy:3128",
+    });
   });
 });
 
@@ -165,9 +207,14 @@ describe("downloadProvider", () => {
 
   it("fails naming both ways out when the download fails, and leaves nothing behind", () => {
     const cache = join(tmp, "cache-offline", "hashicorp-aws-5.100.0");
-    const offline = () => ({ status: 1, output: "Error: Provider not available ... dial tcp: lookup registry.terraform.io: no such host" });
+    const offline = () => ({
+      status: 1,
+      output: "Error: Provider not available ... dial tcp: lookup registry.terraform.io: no such host",
+    });
     expect(() => downloadProvider(AWS, "linux_amd64", cache, offline)).toThrow(ProviderUnavailableError);
-    expect(() => downloadProvider(AWS, "linux_amd64", cache, offline)).toThrow(/no such host\nEither allow HTTPS to registry\.terraform\.io .* or set LAMBDAFLEX_TF_PLUGIN_DIR to a provider mirror/s);
+    expect(() => downloadProvider(AWS, "linux_amd64", cache, offline)).toThrow(
+      /no such host\nEither allow HTTPS to registry\.terraform\.io .* or set LAMBDAFLEX_TF_PLUGIN_DIR to a provider mirror/s,
+    );
     expect(readdirSync(join(tmp, "cache-offline"))).toEqual([]);
   });
 });
@@ -176,8 +223,14 @@ describe("the terraform tests' helper", () => {
   it("fails with the message when LAMBDAFLEX_TF_PLUGIN_DIR points at no mirror", () => {
     const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
     const script = 'require("./__tests__/helpers/terraform").terraformProviderDir()';
-    const run = spawnSync(process.execPath, [tsx, "-e", script], { cwd: ROOT, encoding: "utf8", env: { ...process.env, LAMBDAFLEX_TF_PLUGIN_DIR: join(tmp, "nothing-here") } });
+    const run = spawnSync(process.execPath, [tsx, "-e", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, LAMBDAFLEX_TF_PLUGIN_DIR: join(tmp, "nothing-here") },
+    });
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain(`ProviderUnavailableError: LAMBDAFLEX_TF_PLUGIN_DIR=${join(tmp, "nothing-here")} does not hold hashicorp/aws`);
+    expect(run.stderr).toContain(
+      `ProviderUnavailableError: LAMBDAFLEX_TF_PLUGIN_DIR=${join(tmp, "nothing-here")} does not hold hashicorp/aws`,
+    );
   });
 });

@@ -2,7 +2,12 @@ import request from "supertest";
 import { createApp } from "../../service/app";
 import { CodeTakenError } from "../../service/errors";
 import { DynamoLinkStore } from "../../service/store/dynamo-link-store";
-import { ensureLinksTable, localDynamoClient, startEmbeddedDynamo, type EmbeddedDynamo } from "../../service/store/embedded-dynamo";
+import {
+  ensureLinksTable,
+  localDynamoClient,
+  startEmbeddedDynamo,
+  type EmbeddedDynamo,
+} from "../../service/store/embedded-dynamo";
 import type { Link, LinkStore } from "../../service/store/link-store";
 
 let dynamo: EmbeddedDynamo;
@@ -36,7 +41,11 @@ describe("service app", () => {
     const app = appWith();
     const created = await request(app).post("/links").send({ url: "https://example.com/a?b=1" });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ url: "https://example.com/a?b=1", hits: 0, createdAt: "2026-11-22T10:00:00.000Z" });
+    expect(created.body).toMatchObject({
+      url: "https://example.com/a?b=1",
+      hits: 0,
+      createdAt: "2026-11-22T10:00:00.000Z",
+    });
     const code = created.body.code as string;
     expect(code).toMatch(/^[A-Za-z0-9]{7}$/);
     expect(created.headers.location).toBe(`/links/${code}`);
@@ -49,7 +58,12 @@ describe("service app", () => {
     }
     const stats = await request(app).get(`/links/${code}`);
     expect(stats.status).toBe(200);
-    expect(stats.body).toEqual({ code, url: "https://example.com/a?b=1", createdAt: "2026-11-22T10:00:00.000Z", hits: 3 });
+    expect(stats.body).toEqual({
+      code,
+      url: "https://example.com/a?b=1",
+      createdAt: "2026-11-22T10:00:00.000Z",
+      hits: 3,
+    });
   });
 
   it("answers HEAD on a short link like GET but counts only GET", async () => {
@@ -85,7 +99,9 @@ describe("service app", () => {
 
   it("never hands out a code that shadows a service path", async () => {
     const codes = ["healthz", "NORMAL1"];
-    const res = await request(appWith({ newCode: () => codes.shift()! })).post("/links").send({ url: "https://x.example/" });
+    const res = await request(appWith({ newCode: () => codes.shift()! }))
+      .post("/links")
+      .send({ url: "https://x.example/" });
     expect(res.body.code).toBe("NORMAL1");
   });
 
@@ -95,7 +111,9 @@ describe("service app", () => {
       get: async () => undefined,
       hit: async () => undefined,
     };
-    const res = await request(appWith({ store: alwaysTaken })).post("/links").send({ url: "https://x.example/" });
+    const res = await request(appWith({ store: alwaysTaken }))
+      .post("/links")
+      .send({ url: "https://x.example/" });
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe("code_space_busy");
   });
@@ -106,15 +124,29 @@ describe("service app", () => {
     const first = await request(app).get("/stack-status");
     now = new Date("2026-11-22T10:01:30.000Z");
     const second = await request(app).get("/stack-status");
-    expect(first.body).toEqual({ tier: "lambda", instanceId: "i-123", coldStart: true, version: "1.2.3", uptimeSeconds: 0, scaler: null });
+    expect(first.body).toEqual({
+      tier: "lambda",
+      instanceId: "i-123",
+      coldStart: true,
+      version: "1.2.3",
+      uptimeSeconds: 0,
+      scaler: null,
+    });
     expect(second.body).toMatchObject({ coldStart: false, uptimeSeconds: 90 });
   });
 
   it("shows the scaler's last decision, and survives its store failing", async () => {
-    const status = { state: "serving", decision: "commit serving", reason: "2 healthy hosts", at: "2026-11-22T09:59:00Z" };
+    const status = {
+      state: "serving",
+      decision: "commit serving",
+      reason: "2 healthy hosts",
+      at: "2026-11-22T09:59:00Z",
+    };
     const ok = await request(appWith({ scalerStatus: async () => status })).get("/stack-status");
     expect(ok.body.scaler).toEqual(status);
-    const failing = await request(appWith({ scalerStatus: () => Promise.reject(new Error("ssm down")) })).get("/stack-status");
+    const failing = await request(appWith({ scalerStatus: () => Promise.reject(new Error("ssm down")) })).get(
+      "/stack-status",
+    );
     expect(failing.status).toBe(200);
     expect(failing.body.scaler).toBeNull();
   });
@@ -127,7 +159,15 @@ describe("service app", () => {
       Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`),
     );
     expect(ops.sort()).toEqual(
-      ["GET /healthz", "GET /stack-status", "GET /openapi.json", "GET /docs", "POST /links", "GET /links/{code}", "GET /{code}"].sort(),
+      [
+        "GET /healthz",
+        "GET /stack-status",
+        "GET /openapi.json",
+        "GET /docs",
+        "POST /links",
+        "GET /links/{code}",
+        "GET /{code}",
+      ].sort(),
     );
     // Every $ref must resolve inside the document.
     const refs = JSON.stringify(res.body).match(/#\/components\/schemas\/\w+/g) ?? [];
@@ -173,36 +213,141 @@ describe("service app", () => {
       get: () => Promise.reject(new Error("dynamo exploded at line 42")),
       hit: () => Promise.reject(new Error("dynamo exploded at line 42")),
     };
-    const res = await request(appWith({ store: broken, logger: (level, msg, f) => logged.push({ level, msg, ...f }) })).get(
-      "/links/abcdefg",
-    );
+    const res = await request(
+      appWith({ store: broken, logger: (level, msg, f) => logged.push({ level, msg, ...f }) }),
+    ).get("/links/abcdefg");
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ error: { code: "internal", message: "internal server error" } });
     expect(res.text).not.toContain("line 42");
-    expect(logged).toEqual([expect.objectContaining({ level: "error", path: "/links/abcdefg", error: expect.objectContaining({ message: "dynamo exploded at line 42" }) })]);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: "error",
+        path: "/links/abcdefg",
+        error: expect.objectContaining({ message: "dynamo exploded at line 42" }),
+      }),
+    ]);
   });
 });
 
 describe("service app bad input", () => {
-  const cases: Array<{ name: string; send: (app: ReturnType<typeof appWith>) => request.Test; status: number; code: string; message?: RegExp }> = [
-    { name: "malformed JSON", send: (a) => request(a).post("/links").set("content-type", "application/json").send('{"url": '), status: 400, code: "invalid_json" },
-    { name: "a wrong content type", send: (a) => request(a).post("/links").set("content-type", "text/plain").send("https://x.example"), status: 415, code: "unsupported_media_type", message: /text\/plain/ },
+  const cases: Array<{
+    name: string;
+    send: (app: ReturnType<typeof appWith>) => request.Test;
+    status: number;
+    code: string;
+    message?: RegExp;
+  }> = [
+    {
+      name: "malformed JSON",
+      send: (a) => request(a).post("/links").set("content-type", "application/json").send('{"url": '),
+      status: 400,
+      code: "invalid_json",
+    },
+    {
+      name: "a wrong content type",
+      send: (a) => request(a).post("/links").set("content-type", "text/plain").send("https://x.example"),
+      status: 415,
+      code: "unsupported_media_type",
+      message: /text\/plain/,
+    },
     { name: "no content type", send: (a) => request(a).post("/links"), status: 415, code: "unsupported_media_type" },
-    { name: "an oversized body", send: (a) => request(a).post("/links").send({ url: "https://x.example/" + "a".repeat(9000) }), status: 413, code: "payload_too_large", message: /8192 bytes/ },
+    {
+      name: "an oversized body",
+      send: (a) =>
+        request(a)
+          .post("/links")
+          .send({ url: "https://x.example/" + "a".repeat(9000) }),
+      status: 413,
+      code: "payload_too_large",
+      message: /8192 bytes/,
+    },
     { name: "a JSON array", send: (a) => request(a).post("/links").send([1, 2]), status: 400, code: "invalid_body" },
-    { name: "a missing url", send: (a) => request(a).post("/links").send({}), status: 400, code: "invalid_link", message: /url is required/ },
-    { name: "a non-string url", send: (a) => request(a).post("/links").send({ url: 42 }), status: 400, code: "invalid_link", message: /url must be a string/ },
-    { name: "an invalid url", send: (a) => request(a).post("/links").send({ url: "not a url" }), status: 400, code: "invalid_link", message: /not a valid absolute URL/ },
-    { name: "a javascript: url", send: (a) => request(a).post("/links").send({ url: "javascript:alert(1)" }), status: 400, code: "invalid_link", message: /scheme must be http or https, got javascript/ },
-    { name: "an ftp url", send: (a) => request(a).post("/links").send({ url: "ftp://x.example/f" }), status: 400, code: "invalid_link", message: /got ftp/ },
-    { name: "a url over the length limit", send: (a) => request(a).post("/links").send({ url: "https://x.example/" + "a".repeat(2100) }), status: 400, code: "invalid_link", message: /at most 2048 characters/ },
-    { name: "an unknown field", send: (a) => request(a).post("/links").send({ url: "https://x.example/", admin: true }), status: 400, code: "invalid_link", message: /admin unknown field/ },
-    { name: "an unknown code on follow", send: (a) => request(a).get("/NOPE123"), status: 404, code: "link_not_found", message: /NOPE123/ },
-    { name: "an unknown code on stats", send: (a) => request(a).get("/links/NOPE123"), status: 404, code: "link_not_found" },
+    {
+      name: "a missing url",
+      send: (a) => request(a).post("/links").send({}),
+      status: 400,
+      code: "invalid_link",
+      message: /url is required/,
+    },
+    {
+      name: "a non-string url",
+      send: (a) => request(a).post("/links").send({ url: 42 }),
+      status: 400,
+      code: "invalid_link",
+      message: /url must be a string/,
+    },
+    {
+      name: "an invalid url",
+      send: (a) => request(a).post("/links").send({ url: "not a url" }),
+      status: 400,
+      code: "invalid_link",
+      message: /not a valid absolute URL/,
+    },
+    {
+      name: "a javascript: url",
+      send: (a) => request(a).post("/links").send({ url: "javascript:alert(1)" }),
+      status: 400,
+      code: "invalid_link",
+      message: /scheme must be http or https, got javascript/,
+    },
+    {
+      name: "an ftp url",
+      send: (a) => request(a).post("/links").send({ url: "ftp://x.example/f" }),
+      status: 400,
+      code: "invalid_link",
+      message: /got ftp/,
+    },
+    {
+      name: "a url over the length limit",
+      send: (a) =>
+        request(a)
+          .post("/links")
+          .send({ url: "https://x.example/" + "a".repeat(2100) }),
+      status: 400,
+      code: "invalid_link",
+      message: /at most 2048 characters/,
+    },
+    {
+      name: "an unknown field",
+      send: (a) => request(a).post("/links").send({ url: "https://x.example/", admin: true }),
+      status: 400,
+      code: "invalid_link",
+      message: /admin unknown field/,
+    },
+    {
+      name: "an unknown code on follow",
+      send: (a) => request(a).get("/NOPE123"),
+      status: 404,
+      code: "link_not_found",
+      message: /NOPE123/,
+    },
+    {
+      name: "an unknown code on stats",
+      send: (a) => request(a).get("/links/NOPE123"),
+      status: 404,
+      code: "link_not_found",
+    },
     { name: "an unknown path", send: (a) => request(a).get("/a/b/c"), status: 404, code: "not_found" },
-    { name: "a wrong method on /links", send: (a) => request(a).put("/links"), status: 405, code: "method_not_allowed", message: /use POST/ },
-    { name: "a wrong method on /links/{code}", send: (a) => request(a).delete("/links/abc1234"), status: 405, code: "method_not_allowed", message: /use GET/ },
-    { name: "a wrong method on /healthz", send: (a) => request(a).post("/healthz"), status: 405, code: "method_not_allowed" },
+    {
+      name: "a wrong method on /links",
+      send: (a) => request(a).put("/links"),
+      status: 405,
+      code: "method_not_allowed",
+      message: /use POST/,
+    },
+    {
+      name: "a wrong method on /links/{code}",
+      send: (a) => request(a).delete("/links/abc1234"),
+      status: 405,
+      code: "method_not_allowed",
+      message: /use GET/,
+    },
+    {
+      name: "a wrong method on /healthz",
+      send: (a) => request(a).post("/healthz"),
+      status: 405,
+      code: "method_not_allowed",
+    },
   ];
 
   it.each(cases)("answers $name with $status and a JSON error", async ({ send, status, code, message }) => {
@@ -246,7 +391,10 @@ describe("service app error bodies", () => {
   });
 
   it("says where JSON is malformed without repeating the body", async () => {
-    const res = await request(appWith()).post("/links").set("content-type", "application/json").send('{"url": \u0007<script>alert(1)</script>');
+    const res = await request(appWith())
+      .post("/links")
+      .set("content-type", "application/json")
+      .send('{"url": \u0007<script>alert(1)</script>');
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/^request body is not valid JSON( \(at character \d+\))?$/);
     expect(res.text).not.toContain("script");
@@ -254,17 +402,25 @@ describe("service app error bodies", () => {
 
   it("names a few unknown fields, escaped and cut, and counts the rest", async () => {
     const fields = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`\u001b[31m${"k".repeat(100)}${i}`, i]));
-    const res = await request(appWith()).post("/links").send({ url: "https://x.example/", ...fields });
+    const res = await request(appWith())
+      .post("/links")
+      .send({ url: "https://x.example/", ...fields });
     expect(res.status).toBe(400);
     expect(res.text).not.toContain("\u001b"); // no raw escape byte
     expect(res.body.error.details).toHaveLength(6);
-    expect(res.body.error.details[0]).toEqual({ field: `\\u001b[31m${"k".repeat(59)}... (106 characters)`, problem: "unknown field" });
+    expect(res.body.error.details[0]).toEqual({
+      field: `\\u001b[31m${"k".repeat(59)}... (106 characters)`,
+      problem: "unknown field",
+    });
     expect(res.body.error.details[5]).toEqual({ field: "body", problem: "has 55 more unknown fields" });
     expect(res.body.error.message.length).toBeLessThanOrEqual(400);
   });
 
   it("cuts a long Content-Type in a 415", async () => {
-    const res = await request(appWith()).post("/links").set("content-type", "text/plain; x=" + "b".repeat(5000)).send("x");
+    const res = await request(appWith())
+      .post("/links")
+      .set("content-type", "text/plain; x=" + "b".repeat(5000))
+      .send("x");
     expect(res.status).toBe(415);
     expect(res.text.length).toBeLessThan(MAX_ERROR_BYTES);
   });

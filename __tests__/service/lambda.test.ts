@@ -49,7 +49,10 @@ describe("Lambda handler accepts the HTTP events it is wired to", () => {
   );
 
   it("answers the unmodified ALB fixture in the ALB shape", async () => {
-    const raw = (await handler(awsEvent("alb-lambda-target-request-multivalue-headers"), CONTEXT)) as { statusCode: number; multiValueHeaders: object };
+    const raw = (await handler(awsEvent("alb-lambda-target-request-multivalue-headers"), CONTEXT)) as {
+      statusCode: number;
+      multiValueHeaders: object;
+    };
     expect(raw.statusCode).toBe(404);
     expect(raw.multiValueHeaders).toHaveProperty("content-type", ["application/json; charset=utf-8"]);
   });
@@ -84,7 +87,9 @@ describe("Lambda handler rejects events that are not HTTP requests", () => {
     return event;
   };
   const albWithBadHeaders = () => {
-    const event = awsEvent<{ multiValueHeaders: Record<string, unknown> }>("alb-lambda-target-request-multivalue-headers");
+    const event = awsEvent<{ multiValueHeaders: Record<string, unknown> }>(
+      "alb-lambda-target-request-multivalue-headers",
+    );
     event.multiValueHeaders.accept = "*/*";
     return event;
   };
@@ -105,17 +110,34 @@ describe("Lambda handler rejects events that are not HTTP requests", () => {
     event.requestContext.elb = elb;
     return event;
   };
-  const scheduledEvent = () => JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "eventbridge-scheduled-event.json"), "utf8"));
+  const scheduledEvent = () =>
+    JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "eventbridge-scheduled-event.json"), "utf8"));
   const expected = "expected an HTTP request event (API Gateway HTTP API payload 2.0, function URL or ALB), got";
 
   const cases: Array<{ name: string; event: () => unknown; message: string }> = [
     { name: "a string", event: () => "GET /", message: `${expected} a string` },
     { name: "null", event: () => null, message: `${expected} null` },
     { name: "an empty object", event: () => ({}), message: `${expected} an empty object` },
-    { name: "an SNS notification", event: () => awsEvent("cloudwatch-alarm-sns-payload-single-metric"), message: `${expected} an event from aws:sns` },
-    { name: "an EventBridge scheduled event", event: scheduledEvent, message: `${expected} an EventBridge event from aws.events` },
-    { name: "an HTTP API event without requestContext", event: withoutRequestContext, message: "HTTP API event field requestContext must be an object, got undefined" },
-    { name: "an ALB event with a header that is not a list", event: albWithBadHeaders, message: "ALB event field multiValueHeaders must be an object of string arrays, got a string at key accept" },
+    {
+      name: "an SNS notification",
+      event: () => awsEvent("cloudwatch-alarm-sns-payload-single-metric"),
+      message: `${expected} an event from aws:sns`,
+    },
+    {
+      name: "an EventBridge scheduled event",
+      event: scheduledEvent,
+      message: `${expected} an EventBridge event from aws.events`,
+    },
+    {
+      name: "an HTTP API event without requestContext",
+      event: withoutRequestContext,
+      message: "HTTP API event field requestContext must be an object, got undefined",
+    },
+    {
+      name: "an ALB event with a header that is not a list",
+      event: albWithBadHeaders,
+      message: "ALB event field multiValueHeaders must be an object of string arrays, got a string at key accept",
+    },
     {
       name: "an HTTP API event whose requestPath is not its rawPath",
       event: withRequestPath("apigw-v2-request-no-authorizer", "rawPath", "/links/zzz"),
@@ -136,20 +158,43 @@ describe("Lambda handler rejects events that are not HTTP requests", () => {
       event: withRequestPath("alb-lambda-target-request-multivalue-headers", "path", "/links/zzz"),
       message: 'ALB event field requestPath must be absent or equal path "/healthz", got "/links/zzz"',
     },
-    { name: "an ALB event whose requestContext.elb is a string", event: albWithElb("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1"), message: "ALB event field requestContext.elb must be an object, got a string" },
-    { name: "an ALB event whose requestContext.elb is null", event: albWithElb(null), message: "ALB event field requestContext.elb must be an object, got null" },
-    { name: "an ALB event whose requestContext.elb is an array", event: albWithElb([]), message: "ALB event field requestContext.elb must be an object, got an array" },
-    { name: "an ALB event whose requestContext.elb has no targetGroupArn", event: albWithElb({}), message: "ALB event field requestContext.elb.targetGroupArn must be a string, got undefined" },
-    { name: "a payload 1.0 event", event: albWithoutElb, message: `${expected} an API Gateway payload format 1.0 event; configure the integration with payload format 2.0` },
+    {
+      name: "an ALB event whose requestContext.elb is a string",
+      event: albWithElb("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/1"),
+      message: "ALB event field requestContext.elb must be an object, got a string",
+    },
+    {
+      name: "an ALB event whose requestContext.elb is null",
+      event: albWithElb(null),
+      message: "ALB event field requestContext.elb must be an object, got null",
+    },
+    {
+      name: "an ALB event whose requestContext.elb is an array",
+      event: albWithElb([]),
+      message: "ALB event field requestContext.elb must be an object, got an array",
+    },
+    {
+      name: "an ALB event whose requestContext.elb has no targetGroupArn",
+      event: albWithElb({}),
+      message: "ALB event field requestContext.elb.targetGroupArn must be a string, got undefined",
+    },
+    {
+      name: "a payload 1.0 event",
+      event: albWithoutElb,
+      message: `${expected} an API Gateway payload format 1.0 event; configure the integration with payload format 2.0`,
+    },
   ];
 
-  it.each(cases)("fails the invocation for $name with UnsupportedEventError and no stack", async ({ event, message }) => {
-    const err = await handler(event(), CONTEXT).then(
-      () => undefined,
-      (e: Error) => e,
-    );
-    expect(err).toMatchObject({ name: "UnsupportedEventError", message });
-    expect(err?.stack).toBeUndefined();
-    expect(logged).toEqual([]); // the runtime logs the failed invocation once; the app never saw it
-  });
+  it.each(cases)(
+    "fails the invocation for $name with UnsupportedEventError and no stack",
+    async ({ event, message }) => {
+      const err = await handler(event(), CONTEXT).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err).toMatchObject({ name: "UnsupportedEventError", message });
+      expect(err?.stack).toBeUndefined();
+      expect(logged).toEqual([]); // the runtime logs the failed invocation once; the app never saw it
+    },
+  );
 });

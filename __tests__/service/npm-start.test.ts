@@ -41,7 +41,8 @@ function serversOfThisApp(): number[] {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(join(app, "dist", "server.js"))) pids.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(join(app, "dist", "server.js")))
+        pids.push(Number(entry));
     } catch {
       /* exited meanwhile */
     }
@@ -60,7 +61,12 @@ interface NpmStart {
 function npmStart(): NpmStart {
   // Without the outer npm's variables: npm_config_local_prefix would point the inner npm at the repository itself.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-  const child = spawn("npm", ["start"], { cwd: app, env: { ...env, PORT: "0" }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("npm", ["start"], {
+    cwd: app,
+    env: { ...env, PORT: "0" },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   started.push(child);
   const lines: string[] = [];
   const listeners: Array<() => void> = [];
@@ -70,7 +76,9 @@ function npmStart(): NpmStart {
       listeners.forEach((l) => l());
     });
   }
-  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const logged = (msg: string) =>
     lines.flatMap((l) => {
       try {
@@ -82,7 +90,10 @@ function npmStart(): NpmStart {
     })[0];
   const waitFor = (msg: string, timeoutMs: number) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${msg}" log within ${timeoutMs} ms; output:\n${lines.join("\n")}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no "${msg}" log within ${timeoutMs} ms; output:\n${lines.join("\n")}`)),
+        timeoutMs,
+      );
       const check = () => {
         const found = logged(msg);
         if (found) {
@@ -114,7 +125,10 @@ const answers = (port: number) =>
   });
 
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms).unref()),
+  ]);
 
 describe("npm start", () => {
   // Each case: npm builds the bundles (seconds, longer on a loaded machine), then the server starts.

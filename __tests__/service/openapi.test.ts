@@ -23,7 +23,8 @@ const send = (method: string, path: string, headers: Record<string, string> = {}
   });
 
 /** Everything but the headers Node adds per response. */
-const own = (h: http.IncomingHttpHeaders) => Object.fromEntries(Object.entries(h).filter(([k]) => !["date", "connection", "keep-alive"].includes(k)));
+const own = (h: http.IncomingHttpHeaders) =>
+  Object.fromEntries(Object.entries(h).filter(([k]) => !["date", "connection", "keep-alive"].includes(k)));
 
 describe("GET /openapi.json on the HTTP server", () => {
   // A query string skips the server's fast path, as for /healthz: the same route through Koa.

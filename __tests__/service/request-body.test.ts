@@ -22,13 +22,24 @@ const postBytes = (app: ReturnType<typeof appWith>, contentType: string, bytes: 
 
 describe("POST /links body encoding", () => {
   it("refuses a charset other than UTF-8 with 415 naming it", async () => {
-    const res = await postBytes(appWith(), "application/json; charset=latin1", Buffer.from('{"url":"https://caf\xe9.example/"}', "latin1"));
+    const res = await postBytes(
+      appWith(),
+      "application/json; charset=latin1",
+      Buffer.from('{"url":"https://caf\xe9.example/"}', "latin1"),
+    );
     expect(res.status).toBe(415);
-    expect(res.body.error).toEqual({ code: "unsupported_charset", message: "Content-Type charset must be utf-8, got latin1" });
+    expect(res.body.error).toEqual({
+      code: "unsupported_charset",
+      message: "Content-Type charset must be utf-8, got latin1",
+    });
   });
 
   it.each(["utf-8", "UTF-8", "utf8", '"utf-8"'])("accepts charset=%s", async (charset) => {
-    const res = await postBytes(appWith(), `application/json; charset=${charset}`, json('{"url":"https://x.example/"}'));
+    const res = await postBytes(
+      appWith(),
+      `application/json; charset=${charset}`,
+      json('{"url":"https://x.example/"}'),
+    );
     expect(res.status).toBe(201);
   });
 
@@ -37,7 +48,10 @@ describe("POST /links body encoding", () => {
     const body = Buffer.concat([json('{"url":"https://x.example/'), Buffer.from([0xc3, 0x28]), json('"}')]);
     const res = await postBytes(app, "application/json", body);
     expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({ code: "invalid_encoding", message: "request body is not valid UTF-8; send JSON encoded as UTF-8" });
+    expect(res.body.error).toEqual({
+      code: "invalid_encoding",
+      message: "request body is not valid UTF-8; send JSON encoded as UTF-8",
+    });
     expect((await request(app.callback()).get("/links/BADUTF8")).status).toBe(404);
   });
 
@@ -113,7 +127,8 @@ describe("responses that leave body bytes unread", () => {
   it("answers a chunked body over the limit with 413 and closes", async () => {
     const server = await listen(appWith());
     try {
-      const head = "POST /links HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+      const head =
+        "POST /links HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
       const chunk = Buffer.concat([Buffer.from("2400\r\n"), Buffer.alloc(0x2400, "a"), Buffer.from("\r\n")]); // 9216 bytes > 8192
       const outcome = await sendPartial(server.port, head, chunk);
       expect(outcome.head).toMatch(/^HTTP\/1.1 413 /);
@@ -125,7 +140,10 @@ describe("responses that leave body bytes unread", () => {
   });
 
   it("keeps the connection when the whole body was read", async () => {
-    const res = await request(appWith().callback()).post("/links").set("connection", "keep-alive").send({ url: "ftp://x.example/" });
+    const res = await request(appWith().callback())
+      .post("/links")
+      .set("connection", "keep-alive")
+      .send({ url: "ftp://x.example/" });
     expect(res.status).toBe(400);
     expect(res.headers.connection).not.toBe("close");
   });
@@ -139,13 +157,18 @@ describe("a client that disconnects mid-body", () => {
     try {
       const socket = net.connect(server.port, "127.0.0.1");
       await new Promise((r) => socket.once("connect", r));
-      socket.write("POST /links HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"url\":");
+      socket.write(
+        'POST /links HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"url":',
+      );
       await new Promise((r) => setTimeout(r, 100));
       socket.destroy();
-      for (let waited = 0; logged.length === 0 && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      for (let waited = 0; logged.length === 0 && waited < 2000; waited += 20)
+        await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 50)); // anything logged late would show up here
 
-      expect(logged).toEqual([{ level: "info", msg: "client_aborted", method: "POST", path: "/links", receivedBytes: 7 }]);
+      expect(logged).toEqual([
+        { level: "info", msg: "client_aborted", method: "POST", path: "/links", receivedBytes: 7 },
+      ]);
     } finally {
       await server.close();
     }

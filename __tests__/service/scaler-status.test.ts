@@ -1,7 +1,12 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { parseScalerStatus, SCALER_STATUS_KEY } from "../../model/status-item";
 import { dynamoScalerStatus } from "../../service/scaler-status";
-import { ensureLinksTable, localDynamoClient, startEmbeddedDynamo, type EmbeddedDynamo } from "../../service/store/embedded-dynamo";
+import {
+  ensureLinksTable,
+  localDynamoClient,
+  startEmbeddedDynamo,
+  type EmbeddedDynamo,
+} from "../../service/store/embedded-dynamo";
 
 describe("scaler status item", () => {
   let dynamo: EmbeddedDynamo;
@@ -20,7 +25,10 @@ describe("scaler status item", () => {
       client.send(
         new PutItemCommand({
           TableName: "status-test",
-          Item: { code: { S: SCALER_STATUS_KEY }, status: { S: JSON.stringify({ state, decision: "commit", reason: "r", at: "t" }) } },
+          Item: {
+            code: { S: SCALER_STATUS_KEY },
+            status: { S: JSON.stringify({ state, decision: "commit", reason: "r", at: "t" }) },
+          },
         }),
       );
     await put("warming");

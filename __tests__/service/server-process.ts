@@ -14,7 +14,12 @@ export interface ServerProcess {
 }
 
 export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const proc = spawnLogged(process.execPath, ["--import", "tsx", join(ROOT, "service", "server.ts")], { PORT: "0", HOST: "127.0.0.1", NODE_NO_WARNINGS: "1", ...env });
+  const proc = spawnLogged(process.execPath, ["--import", "tsx", join(ROOT, "service", "server.ts")], {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    NODE_NO_WARNINGS: "1",
+    ...env,
+  });
   const port = (await proc.waitForLog("listening", 15_000)).port as number;
   return { ...proc, port, waitForLog: (msg, timeoutMs = 15_000) => proc.waitForLog(msg, timeoutMs) };
 }
@@ -23,5 +28,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Ser
 export const exitWithin = (proc: ServerProcess, ms: number): Promise<number | string> =>
   Promise.race([
     proc.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`server still running ${ms} ms later`)), ms).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`server still running ${ms} ms later`)), ms).unref(),
+    ),
   ]);

@@ -29,7 +29,9 @@ function exchange(socket: net.Socket, request: string): Promise<RawAnswer> {
       const end = data.indexOf("\r\n\r\n");
       if (end < 0) return;
       const [statusLine, ...fields] = data.subarray(0, end).toString("latin1").split("\r\n");
-      const headers = Object.fromEntries(fields.map((f) => [f.slice(0, f.indexOf(":")).toLowerCase(), f.slice(f.indexOf(":") + 1).trim()]));
+      const headers = Object.fromEntries(
+        fields.map((f) => [f.slice(0, f.indexOf(":")).toLowerCase(), f.slice(f.indexOf(":") + 1).trim()]),
+      );
       if (data.length < end + 4 + Number(headers["content-length"] ?? 0)) return;
       cleanup();
       resolve({ status: Number(statusLine!.split(" ")[1]), headers });
@@ -51,7 +53,10 @@ const connect = (port: number) =>
     socket.once("error", reject);
   });
 
-const closedByServer = (socket: net.Socket) => new Promise<void>((resolve) => (socket.readableEnded || socket.destroyed ? resolve() : socket.once("close", () => resolve())));
+const closedByServer = (socket: net.Socket) =>
+  new Promise<void>((resolve) =>
+    socket.readableEnded || socket.destroyed ? resolve() : socket.once("close", () => resolve()),
+  );
 
 const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: test\r\n\r\n`;
 
@@ -60,8 +65,17 @@ describe("service/server.ts shutdown", () => {
     const proc = await start();
     const agent = new http.Agent({ keepAlive: true });
     const body = JSON.stringify({ url: "https://in-flight.example/" });
-    const req = http.request({ host: "127.0.0.1", port: proc.port, method: "POST", path: "/links", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } });
-    const answered = new Promise<http.IncomingMessage>((resolve, reject) => req.on("response", resolve).on("error", reject));
+    const req = http.request({
+      host: "127.0.0.1",
+      port: proc.port,
+      method: "POST",
+      path: "/links",
+      agent,
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+    });
+    const answered = new Promise<http.IncomingMessage>((resolve, reject) =>
+      req.on("response", resolve).on("error", reject),
+    );
     req.write(body.slice(0, 10)); // in flight: the rest of the body comes after SIGTERM
     await new Promise((r) => setTimeout(r, 200));
 
@@ -102,8 +116,16 @@ describe("service/server.ts shutdown", () => {
   it("keeps draining when SIGINT comes twice, as Ctrl-C under npm start delivers it (terminal and npm)", async () => {
     const proc = await start();
     const body = JSON.stringify({ url: "https://twice.example/" });
-    const req = http.request({ host: "127.0.0.1", port: proc.port, method: "POST", path: "/links", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } });
-    const answered = new Promise<http.IncomingMessage>((resolve, reject) => req.on("response", resolve).on("error", reject));
+    const req = http.request({
+      host: "127.0.0.1",
+      port: proc.port,
+      method: "POST",
+      path: "/links",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+    });
+    const answered = new Promise<http.IncomingMessage>((resolve, reject) =>
+      req.on("response", resolve).on("error", reject),
+    );
     req.write(body.slice(0, 10)); // in flight across both signals
     await new Promise((r) => setTimeout(r, 200));
 

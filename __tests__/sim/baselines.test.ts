@@ -14,7 +14,8 @@ const o = { config, world: DEFAULT_WORLD, workload: w };
 const DAY = [...Array(300).fill(120), ...Array(240).fill(3600), ...Array(900).fill(90)];
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 /** What a result accounts for: served on each tier, failed and overloaded. */
-const accounted = (s: StrategyResult) => s.requestsServed.lambda + s.requestsServed.fargate + s.requestsFailed.total + s.requestsOverloaded;
+const accounted = (s: StrategyResult) =>
+  s.requestsServed.lambda + s.requestsServed.fargate + s.requestsFailed.total + s.requestsOverloaded;
 
 describe("single-tier baselines in the emulated world", () => {
   it("conserve requests and keep them on their one tier while the tasks carry the demand", async () => {
@@ -78,7 +79,9 @@ describe("Fargate always on, on LambdaFlex's data plane (the weighted switch)", 
     // Only while the weights catch up with a step (the scaler reads demand 4 to 8 minutes old) are tasks overloaded.
     expect(f.requestsOverloaded).toBeLessThan(0.1 * excess);
     // The step's first minute reaches two tasks at 100% weight: all but their 300 req/s is overloaded.
-    expect(f.requestsOverloaded).toBeGreaterThanOrEqual(surge[60]! - config.fargate.minTasks * config.fargate.requestsPerTaskPerSecond * 60);
+    expect(f.requestsOverloaded).toBeGreaterThanOrEqual(
+      surge[60]! - config.fargate.minTasks * config.fargate.requestsPerTaskPerSecond * 60,
+    );
   });
 
   it("is charged at equal service for what it overloaded or failed, at Lambda's price for each", () => {

@@ -38,10 +38,16 @@ describe("a minute's bill by item", () => {
     [60_000, 4],
     [900_000, 20],
   ])("adds up to the Fargate tier's cost for %d requests on %d tasks", (requests, tasks) => {
-    expect(billTotal(fargateMinuteBill(requests, tasks, w, p))).toBeCloseTo(fargateMinuteCost(requests, tasks, w, p), 15);
+    expect(billTotal(fargateMinuteBill(requests, tasks, w, p))).toBeCloseTo(
+      fargateMinuteCost(requests, tasks, w, p),
+      15,
+    );
     expect(billTotal(fargateFixedMinuteBill(tasks, w, p))).toBeCloseTo(fargateFixedMinuteCost(tasks, w, p), 15);
     expect(fargateMinuteBill(requests, tasks, w, p).albHours.quantity).toBeCloseTo(1 / 60, 15);
-    expect(billTotal(fargateMinuteBill(requests, tasks, w, p, requests / 4))).toBeCloseTo(fargateMinuteCost(requests, tasks, w, p, requests / 4), 15);
+    expect(billTotal(fargateMinuteBill(requests, tasks, w, p, requests / 4))).toBeCloseTo(
+      fargateMinuteCost(requests, tasks, w, p, requests / 4),
+      15,
+    );
     // The tier's four alarms, a month's price prorated by the minute.
     expect(fargateFixedMinuteBill(tasks, w, p).tierAlarmMonths.quantity).toBeCloseTo(4 / (730 * 60), 15);
   });
@@ -62,7 +68,10 @@ describe("each strategy's bill", () => {
   it.each([
     ["lambda-only", () => simulateLambdaOnly(day, { config, world: DEFAULT_WORLD, workload: w })],
     ["fargate-always-on", () => simulateFargateAlways(day, { config, world: DEFAULT_WORLD, workload: w })],
-    ["clairvoyant-optimum", () => clairvoyantOptimum(day, w, delaysFor(DEFAULT_WORLD, config.scaling.deregistrationDelaySeconds), 30)],
+    [
+      "clairvoyant-optimum",
+      () => clairvoyantOptimum(day, w, delaysFor(DEFAULT_WORLD, config.scaling.deregistrationDelaySeconds), 30),
+    ],
   ])("itemizes all of %s's total", async (_, run) => {
     const r = await run();
     expect(billTotal(r.bill) + r.overheadCost).toBeCloseTo(r.totalCost, 9);
@@ -70,7 +79,9 @@ describe("each strategy's bill", () => {
   });
 
   it("bills Fargate always on for the ALB every hour of the trace, and Lambda only for none", async () => {
-    expect((await simulateFargateAlways(day, { config, world: DEFAULT_WORLD, workload: w })).bill.albHours!.quantity).toBeCloseTo(day.length / 60, 9);
+    expect(
+      (await simulateFargateAlways(day, { config, world: DEFAULT_WORLD, workload: w })).bill.albHours!.quantity,
+    ).toBeCloseTo(day.length / 60, 9);
     expect(simulateLambdaOnly(day, { config, world: DEFAULT_WORLD, workload: w }).bill.albHours).toBeUndefined();
   });
 });

@@ -24,14 +24,22 @@ const be = breakEvenRps(w);
 function inFlightAllowance(trace: readonly number[], warmingMinutes: readonly number[]): number {
   let sum = 0;
   for (const t of warmingMinutes) {
-    for (let u = Math.max(0, t - config.scaling.metricLagMinutes - 1); u < Math.min(trace.length, t + policy.warmupMinutes + 15); u++) sum += Math.max(0, lambdaExcess(trace[u]!, policy));
+    for (
+      let u = Math.max(0, t - config.scaling.metricLagMinutes - 1);
+      u < Math.min(trace.length, t + policy.warmupMinutes + 15);
+      u++
+    )
+      sum += Math.max(0, lambdaExcess(trace[u]!, policy));
   }
   return sum;
 }
 
 /** A day of demand in segments around break-even: levels from 0 to 6x, held 5 minutes to 4 hours. */
 const dayOfDemand = fc
-  .array(fc.record({ level: fc.double({ min: 0, max: 6, noNaN: true }), minutes: fc.integer({ min: 5, max: 240 }) }), { minLength: 2, maxLength: 20 })
+  .array(fc.record({ level: fc.double({ min: 0, max: 6, noNaN: true }), minutes: fc.integer({ min: 5, max: 240 }) }), {
+    minLength: 2,
+    maxLength: 20,
+  })
   .map((segments) => {
     const flat = segments.flatMap((s) => Array(s.minutes).fill(Math.round(s.level * be * 60)) as number[]);
     return Array.from({ length: 1440 }, (_, i) => flat[i % flat.length]!);

@@ -32,15 +32,23 @@ describe("strategies at equal service, on a trace far past maxTasks x requestsPe
   }, 300_000);
 
   it("accounts every request of every strategy as served on a tier, failed or overloaded", () => {
-    expect(report.strategies.map((s) => s.strategy)).toEqual(expect.arrayContaining(["lambdaflex", "lambdaflex-dns-only", "lambda-only", "fargate-always-on"]));
+    expect(report.strategies.map((s) => s.strategy)).toEqual(
+      expect.arrayContaining(["lambdaflex", "lambdaflex-dns-only", "lambda-only", "fargate-always-on"]),
+    );
     for (const s of report.strategies) {
-      const accounted = s.requestsServed.lambda + s.requestsServed.fargate + s.requestsFailed.total + s.requestsOverloaded;
-      expect({ strategy: s.strategy, accounted: Math.round(accounted) }).toEqual({ strategy: s.strategy, accounted: demand });
+      const accounted =
+        s.requestsServed.lambda + s.requestsServed.fargate + s.requestsFailed.total + s.requestsOverloaded;
+      expect({ strategy: s.strategy, accounted: Math.round(accounted) }).toEqual({
+        strategy: s.strategy,
+        accounted: demand,
+      });
       const f = s.requestsFailed;
       expect(f.throttled + f.rateLimited + f.noTarget + f.deadEndpoint).toBeCloseTo(f.total, 0);
     }
     // Overloaded requests are counted as such, not as served: Fargate always on's first surge minute reaches two tasks at 100%.
-    expect(get("fargate-always-on").requestsOverloaded).toBeGreaterThanOrEqual(PEAK - config.fargate.minTasks * config.fargate.requestsPerTaskPerSecond * 60);
+    expect(get("fargate-always-on").requestsOverloaded).toBeGreaterThanOrEqual(
+      PEAK - config.fargate.minTasks * config.fargate.requestsPerTaskPerSecond * 60,
+    );
   });
 
   it("charges every strategy for each request it failed or overloaded, so dropping one never makes it cheaper", () => {
@@ -65,13 +73,22 @@ describe("strategies at equal service, on a trace far past maxTasks x requestsPe
     for (const c of v.comparisons) {
       const alt = get(c.strategy);
       const diff = lf.costAtEqualService - alt.costAtEqualService;
-      expect({ strategy: c.strategy, outcome: c.outcome }).toEqual({ strategy: c.strategy, outcome: Math.abs(diff) < 0.005 ? "even" : diff < 0 ? "saved" : "lost" });
-      expect(c.lead).toContain(`$${alt.costAtEqualService.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+      expect({ strategy: c.strategy, outcome: c.outcome }).toEqual({
+        strategy: c.strategy,
+        outcome: Math.abs(diff) < 0.005 ? "even" : diff < 0 ? "saved" : "lost",
+      });
+      expect(c.lead).toContain(
+        `$${alt.costAtEqualService.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`,
+      );
       if (unserved(alt) >= 0.5 || unserved(lf) >= 0.5) expect(c.lead).toMatch(/^At equal service, /);
     }
     // Demand past maxTasks is on the first screen, with the maxTasks that would have carried it.
-    expect(v.sizing).toMatch(/^Demand passed what fargate\.maxTasks = 50 tasks carry \(7,500 req\/s at 150 req\/s a task\) in 180 minutes, peaking at 15,000 req\/s/);
-    expect(v.sizing).toContain("fargate.maxTasks = 167 would have carried the peak on Fargate at the 60% target utilization (100 at full capacity)");
+    expect(v.sizing).toMatch(
+      /^Demand passed what fargate\.maxTasks = 50 tasks carry \(7,500 req\/s at 150 req\/s a task\) in 180 minutes, peaking at 15,000 req\/s/,
+    );
+    expect(v.sizing).toContain(
+      "fargate.maxTasks = 167 would have carried the peak on Fargate at the 60% target utilization (100 at full capacity)",
+    );
     // Every ratio names its reference.
     for (const r of v.ratios) expect(r).toMatch(/the (same-world optimum|lower bound|cheaper single tier)/);
   });

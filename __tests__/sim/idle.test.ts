@@ -41,7 +41,10 @@ describe("the scaler while the tier is off", () => {
     const steps = findSteps(trace, breakEvenRps(workloadFrom(config)));
     // The same stacks, but the core heartbeat every minute: what the scaler did before it slept.
     const stack = JSON.parse(readFileSync(CORE, "utf8"));
-    for (const rule of Object.values(stack.resource.aws_cloudwatch_event_rule) as Array<{ schedule_expression?: string }>) rule.schedule_expression = "rate(1 minute)";
+    for (const rule of Object.values(stack.resource.aws_cloudwatch_event_rule) as Array<{
+      schedule_expression?: string;
+    }>)
+      rule.schedule_expression = "rate(1 minute)";
     const polling = join(mkdtempSync(join(tmpdir(), "polling-")), "cdk.tf.json");
     writeFileSync(polling, JSON.stringify(stack));
     for (const seed of [1, 2]) {

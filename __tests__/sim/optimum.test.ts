@@ -1,10 +1,25 @@
 import { loadDeploymentConfig } from "../../config/load";
-import { fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, workloadFrom, type Workload } from "../../model/cost-model";
+import {
+  fargateFixedMinuteCost,
+  fargateMinuteCost,
+  lambdaMinuteCost,
+  tasksNeeded,
+  workloadFrom,
+  type Workload,
+} from "../../model/cost-model";
 import type { Delays } from "../../sim/delays";
 import { lowerBound, lowerBoundShape, planSchedule, type CycleShape } from "../../sim/optimum";
 
 const w: Workload = { ...workloadFrom(loadDeploymentConfig(undefined, {})), coldStartMs: 0 };
-const d: Delays = { metricLagMinutes: 0, commitToApplyMinutes: 1, createMinutes: 1, taskBootMinutes: 0, destroyMinutes: 1, autoscaleLagMinutes: 0, dnsTtlMinutes: 1 };
+const d: Delays = {
+  metricLagMinutes: 0,
+  commitToApplyMinutes: 1,
+  createMinutes: 1,
+  taskBootMinutes: 0,
+  destroyMinutes: 1,
+  autoscaleLagMinutes: 0,
+  dnsTtlMinutes: 1,
+};
 const DWELL = 3;
 
 /** Cost of a schedule given as serving intervals [a, b), computed independently of the DP. */
@@ -32,7 +47,18 @@ function bruteForce(trace: number[], shape: CycleShape): number {
     for (let b = a + DWELL; b <= n; b++) {
       best = Math.min(best, scheduleCost(trace, [[a, b]], shape));
       for (let a2 = b + shape.fargateTailMinutes + shape.lambdaTailMinutes + 1 + up; a2 < n; a2++) {
-        for (let b2 = a2 + DWELL; b2 <= n; b2++) best = Math.min(best, scheduleCost(trace, [[a, b], [a2, b2]], shape));
+        for (let b2 = a2 + DWELL; b2 <= n; b2++)
+          best = Math.min(
+            best,
+            scheduleCost(
+              trace,
+              [
+                [a, b],
+                [a2, b2],
+              ],
+              shape,
+            ),
+          );
       }
     }
   }
@@ -65,7 +91,9 @@ describe("the schedule's dynamic program for any round trip", () => {
     weighted: { leadMinutes: 1, warmMinutes: 3, fargateTailMinutes: 0, lambdaTailMinutes: 4 },
     dns: { leadMinutes: 1, warmMinutes: 2, fargateTailMinutes: 2, lambdaTailMinutes: 1 },
   };
-  const rows = Object.entries(shapes).flatMap(([s, shape]) => Object.entries(cases).map(([c, trace]) => [s, c, shape, trace] as const));
+  const rows = Object.entries(shapes).flatMap(([s, shape]) =>
+    Object.entries(cases).map(([c, trace]) => [s, c, shape, trace] as const),
+  );
 
   it.each(rows)("matches brute force with the %s shape on %s", (_s, _c, shape, trace) => {
     expect(planSchedule(trace, w, shape, DWELL).plannedCost).toBeCloseTo(bruteForce(trace, shape), 9);
@@ -74,6 +102,13 @@ describe("the schedule's dynamic program for any round trip", () => {
   it("names its round trips: decided up-front by the warm-up, serving through the peak, off after the tail", () => {
     const shape = shapes.weighted!;
     const trace = [...Array(10).fill(60), ...Array(12).fill(6000), ...Array(10).fill(60)];
-    expect(planSchedule(trace, w, shape, DWELL).cycles).toEqual([{ warmAt: 10 - shape.leadMinutes - shape.warmMinutes, serveAt: 10, leaveAt: 22, offAt: 22 + shape.lambdaTailMinutes }]);
+    expect(planSchedule(trace, w, shape, DWELL).cycles).toEqual([
+      {
+        warmAt: 10 - shape.leadMinutes - shape.warmMinutes,
+        serveAt: 10,
+        leaveAt: 22,
+        offAt: 22 + shape.lambdaTailMinutes,
+      },
+    ]);
   });
 });

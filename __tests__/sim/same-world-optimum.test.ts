@@ -6,7 +6,15 @@
 import { join } from "node:path";
 import { loadDeploymentConfig } from "../../config/load";
 import { policyConfigFrom } from "../../scaler/policy";
-import { breakEvenRps, coldStarts, fargateFixedMinuteCost, fargateMinuteCost, lambdaMinuteCost, tasksNeeded, workloadFrom } from "../../model/cost-model";
+import {
+  breakEvenRps,
+  coldStarts,
+  fargateFixedMinuteCost,
+  fargateMinuteCost,
+  lambdaMinuteCost,
+  tasksNeeded,
+  workloadFrom,
+} from "../../model/cost-model";
 import { delaysFor, medianDelaysFor } from "../../sim/delays";
 import { lowerBound } from "../../sim/optimum";
 import { planSameWorld, simulateSameWorldOptimum, type SameWorldOptimumResult } from "../../sim/same-world-optimum";
@@ -41,7 +49,10 @@ describe("the world's median delays", () => {
       canaryMinutes: 3, // half a minute to the next look, then a minute at 10% and one at 50%
       drainMinutes: 32, // TTL 60 s + deregistration 30 s + 30 straggler minutes
     });
-    expect(medianDelaysFor(DEFAULT_WORLD, { ...config.scaling, fargateSwitch: "dns" })).toMatchObject({ canaryMinutes: 0, drainMinutes: 2 });
+    expect(medianDelaysFor(DEFAULT_WORLD, { ...config.scaling, fargateSwitch: "dns" })).toMatchObject({
+      canaryMinutes: 0,
+      drainMinutes: 2,
+    });
   });
 });
 
@@ -63,10 +74,17 @@ describe("the same-world optimum's plan", () => {
     const byHand = trace.reduce((sum, r, t) => {
       const lambda = lambdaMinuteCost(r, coldStarts(r, trace[t - 1] ?? 0, w), w);
       if (t >= 120 && t < 240) return sum + fargateMinuteCost(r, tasksNeeded(r / 60, w), w);
-      return sum + lambda + ((t >= 108 && t < 120) || (t >= 240 && t < 282) ? fargateFixedMinuteCost(w.minTasks, w) : 0);
+      return (
+        sum + lambda + ((t >= 108 && t < 120) || (t >= 240 && t < 282) ? fargateFixedMinuteCost(w.minTasks, w) : 0)
+      );
     }, 0);
     expect(plan.plannedCost).toBeCloseTo(byHand, 9);
-    const lb = lowerBound(trace, w, delaysFor(DEFAULT_WORLD, config.scaling.deregistrationDelaySeconds), policy.minDwellMinutes);
+    const lb = lowerBound(
+      trace,
+      w,
+      delaysFor(DEFAULT_WORLD, config.scaling.deregistrationDelaySeconds),
+      policy.minDwellMinutes,
+    );
     expect(plan.plannedCost).toBeGreaterThan(lb.totalCost);
   });
 });
@@ -89,8 +107,13 @@ describe("the same-world optimum on the daily step trace", () => {
     log.forEach((l, i) => expect(Math.floor(l.minute / 1440)).toBe(Math.floor(i / 4)));
     expect(opt.strategy.transitionsPerDay).toBe(4);
     // Every commit reached AWS through the VCS webhook and a run that applied.
-    for (const c of opt.commits) expect(opt.worldReport.terraformRuns.filter((r) => r.commitSha === c.oid && r.source === "vcs")).not.toHaveLength(0);
-    expect(opt.worldReport.terraformRuns.filter((r) => r.status === "applied").length).toBeGreaterThanOrEqual(opt.commits.length);
+    for (const c of opt.commits)
+      expect(opt.worldReport.terraformRuns.filter((r) => r.commitSha === c.oid && r.source === "vcs")).not.toHaveLength(
+        0,
+      );
+    expect(opt.worldReport.terraformRuns.filter((r) => r.status === "applied").length).toBeGreaterThanOrEqual(
+      opt.commits.length,
+    );
     // The same world, built the same way on the same seed: the first ALB takes as long to create for both.
     expect(opt.worldReport.albCreateMinutes[0]).toBe(lf.worldReport.albCreateMinutes[0]);
   });
@@ -104,7 +127,7 @@ describe("the same-world optimum on the daily step trace", () => {
       // The emulated delays: its run applied (ALB created), then a task started, then the canary moved the weight.
       const run = opt.worldReport.terraformRuns.find((r) => r.commitSha === commit.oid && r.status === "applied")!;
       const serving = servingFrom(opt.fargateShareByMinute, commit.minute);
-      const sampledWarmup = (run.finishedMinute! - commit.minute) + DEFAULT_WORLD.aws.taskStartMinutes[0];
+      const sampledWarmup = run.finishedMinute! - commit.minute + DEFAULT_WORLD.aws.taskStartMinutes[0];
       expect(opt.worldReport.albCreateMinutes[day]).toBeLessThanOrEqual(run.finishedMinute! - commit.minute);
       expect(serving - commit.minute).toBeGreaterThanOrEqual(sampledWarmup);
       // The canary's 10% and 50% minutes come first (the rest of the ALB's requests go to the function).
@@ -121,11 +144,18 @@ describe("the same-world optimum on the daily step trace", () => {
   });
 
   it("costs at least the lower bound and no more than LambdaFlex, on the bill and at equal service", () => {
-    const lb = lowerBound(trace, w, delaysFor(DEFAULT_WORLD, config.scaling.deregistrationDelaySeconds), policy.minDwellMinutes);
+    const lb = lowerBound(
+      trace,
+      w,
+      delaysFor(DEFAULT_WORLD, config.scaling.deregistrationDelaySeconds),
+      policy.minDwellMinutes,
+    );
     expect(opt.strategy.totalCost).toBeGreaterThanOrEqual(lb.totalCost);
     expect(opt.strategy.totalCost).toBeLessThanOrEqual(lf.strategy.totalCost);
     expect(opt.strategy.costAtEqualService).toBeGreaterThanOrEqual(lb.costAtEqualService);
     expect(opt.strategy.costAtEqualService).toBeLessThanOrEqual(lf.strategy.costAtEqualService);
-    expect(opt.strategy.plannedWith.delays).toEqual(medianDelaysFor(DEFAULT_WORLD, { ...config.scaling, fargateSwitch: config.fargate.switch }));
+    expect(opt.strategy.plannedWith.delays).toEqual(
+      medianDelaysFor(DEFAULT_WORLD, { ...config.scaling, fargateSwitch: config.fargate.switch }),
+    );
   });
 });

@@ -18,7 +18,8 @@ import { SHARED_DIR } from "../helpers/fixtures";
 const config = loadDeploymentConfig(undefined, {});
 const trace = loadTrace(join(SHARED_DIR, "data", "traces", "step-daily.csv"), 1);
 const steps = findSteps(trace, breakEvenRps(workloadFrom(config)));
-const twin = (world: unknown) => simulateLambdaFlex(trace, { config, world: parseWorld(world), workload: workloadFrom(config) });
+const twin = (world: unknown) =>
+  simulateLambdaFlex(trace, { config, world: parseWorld(world), workload: workloadFrom(config) });
 const CYCLE = ["warming", "serving", "draining", "off"];
 
 /** Every day goes through the whole cycle, exactly once, and no request is turned away. */
@@ -51,29 +52,43 @@ describe("step trace under CloudWatch lag", () => {
   // a warm-up of Lambda at the 60 req/s it was busy at; then the drain window, and the off commit's run and destroy.
   const policy = policyConfigFrom(config);
   const quietSaving = -lambdaExcess(trace[0]!, policy);
-  const downPrice = roundTripCost(policy, roundTripShape(policy, { fargate_max_tasks: config.fargate.maxTasks }, policy.minTasks));
+  const downPrice = roundTripCost(
+    policy,
+    roundTripShape(policy, { fargate_max_tasks: config.fargate.maxTasks }, policy.minTasks),
+  );
   const rewarm = policy.warmupMinutes * lambdaExcess(60 * 60, policy);
   const drainAfter = Math.ceil((downPrice + rewarm) / quietSaving);
   const offWithin = drainAfter + drainWindowMinutes(policy) + 3 + 20;
 
-  it.each([1, 2, 3])("completes the cycle every day with lag %i min: Fargate serves within 30 min of the step, the tier is gone within the drain the money allows", async (lag) => {
-    const r = await twin({ cloudwatch: { lagMinutes: [lag, lag] }, aws: { albCreateTailRate: 0 } });
-    expectDailyCycles(r);
-    for (const t of stepTimings(r, steps)) {
-      expect(t.toServing).toBeLessThanOrEqual(30);
-      expect(t.toOff).toBeGreaterThan(drainAfter);
-      expect(t.toOff).toBeLessThanOrEqual(offWithin);
-    }
-  }, 60_000);
+  it.each([1, 2, 3])(
+    "completes the cycle every day with lag %i min: Fargate serves within 30 min of the step, the tier is gone within the drain the money allows",
+    async (lag) => {
+      const r = await twin({ cloudwatch: { lagMinutes: [lag, lag] }, aws: { albCreateTailRate: 0 } });
+      expectDailyCycles(r);
+      for (const t of stepTimings(r, steps)) {
+        expect(t.toServing).toBeLessThanOrEqual(30);
+        expect(t.toOff).toBeGreaterThan(drainAfter);
+        expect(t.toOff).toBeLessThanOrEqual(offWithin);
+      }
+    },
+    60_000,
+  );
 });
 
 describe("step trace with failing Terraform runs and ALB creation tails", () => {
   it("still completes each day: failed and discarded runs are queued again, and the scaler alerts", async () => {
-    const r = await twin({ seed: 7, cloudwatch: { lagMinutes: [3, 3] }, terraformCloud: { failureRate: 0.3, discardRate: 0.15 }, aws: { albCreateTailRate: 1, albCreateTailMinutes: 30 } });
+    const r = await twin({
+      seed: 7,
+      cloudwatch: { lagMinutes: [3, 3] },
+      terraformCloud: { failureRate: 0.3, discardRate: 0.15 },
+      aws: { albCreateTailRate: 1, albCreateTailMinutes: 30 },
+    });
     expectDailyCycles(r);
     expect(r.scaler.terraformRunsByStatus.errored).toBeGreaterThan(0);
     expect(r.scaler.terraformRunsByStatus.discarded).toBeGreaterThan(0);
-    expect(r.scaler.terraformRunsFailed).toBe((r.scaler.terraformRunsByStatus.errored ?? 0) + (r.scaler.terraformRunsByStatus.discarded ?? 0));
+    expect(r.scaler.terraformRunsFailed).toBe(
+      (r.scaler.terraformRunsByStatus.errored ?? 0) + (r.scaler.terraformRunsByStatus.discarded ?? 0),
+    );
     expect(r.scaler.terraformRunsQueuedByScaler).toBeGreaterThan(0);
     expect(r.scaler.alertKinds["apply-failed"]).toBeGreaterThan(0);
     // Every creation took the 30-minute tail, so serving comes later, but never before the tier is healthy.
@@ -115,7 +130,12 @@ describe("drain from what DNS says: the ALB outlives the record, not the commit"
   /** Every delay of the world file at its worst for a drain: the record leaves as late as runs allow and reaches resolvers last, the ALB goes as soon as it can. */
   const WORST = {
     cloudwatch: { lagMinutes: slowest(D.cloudwatch.lagMinutes) },
-    terraformCloud: { runMinutes: slowest(D.terraformCloud.runMinutes), webhookSeconds: slowest(D.terraformCloud.webhookSeconds), failureRate: 0.3, discardRate: 0.1 },
+    terraformCloud: {
+      runMinutes: slowest(D.terraformCloud.runMinutes),
+      webhookSeconds: slowest(D.terraformCloud.webhookSeconds),
+      failureRate: 0.3,
+      discardRate: 0.1,
+    },
     aws: {
       albCreateMinutes: slowest(D.aws.albCreateMinutes),
       albCreateTailRate: 1,
@@ -142,16 +162,24 @@ describe("drain from what DNS says: the ALB outlives the record, not the commit"
   it.each([
     ["30% of Terraform runs fail", { terraformCloud: { failureRate: 0.3 }, clients: CLIENTS }],
     ["every delay at its worst", WORST],
-  ])("%s: no request reaches a deleted ALB, though draining runs failed", async (_, world) => {
-    let late = 0;
-    for (const seed of SEEDS) {
-      const r = await simulateLambdaFlex(busy, { config, world: parseWorld({ ...world, seed }), workload: workloadFrom(config) });
-      expect(r.strategy.log!.map((l) => l.to)).toEqual([...CYCLE, ...CYCLE, ...CYCLE]);
-      late += lateDrains(r);
-      expect({ seed, deadEndpoint: r.worldReport.requestsToDeadEndpoint }).toEqual({ seed, deadEndpoint: 0 });
-      expect(r.strategy.requestsFailed.deadEndpoint).toBe(0);
-      expect(r.resourcesByMinute.at(-1)).toBe(false);
-    }
-    expect(late).toBeGreaterThanOrEqual(2);
-  }, 180_000);
+  ])(
+    "%s: no request reaches a deleted ALB, though draining runs failed",
+    async (_, world) => {
+      let late = 0;
+      for (const seed of SEEDS) {
+        const r = await simulateLambdaFlex(busy, {
+          config,
+          world: parseWorld({ ...world, seed }),
+          workload: workloadFrom(config),
+        });
+        expect(r.strategy.log!.map((l) => l.to)).toEqual([...CYCLE, ...CYCLE, ...CYCLE]);
+        late += lateDrains(r);
+        expect({ seed, deadEndpoint: r.worldReport.requestsToDeadEndpoint }).toEqual({ seed, deadEndpoint: 0 });
+        expect(r.strategy.requestsFailed.deadEndpoint).toBe(0);
+        expect(r.resourcesByMinute.at(-1)).toBe(false);
+      }
+      expect(late).toBeGreaterThanOrEqual(2);
+    },
+    180_000,
+  );
 });

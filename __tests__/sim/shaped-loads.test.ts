@@ -23,19 +23,35 @@ const days = (n: number, f: (m: number) => number) => Array.from({ length: n * 1
 const SHAPES: Array<[string, number[], number, number]> = [
   ["a 15-minute burst at 30x break-even every 4 hours", days(2, (m) => (m % 240 < 15 ? 30 * BE : 0.3 * BE)), 1, 1.2],
   ["a 2-minute spike at 300x break-even every 3 hours", days(2, (m) => (m % 180 < 2 ? 300 * BE : 0.3 * BE)), 0, 1.05],
-  ["a 3-minute spike at 200x ahead of 90 minutes at 5x, every 6 hours", days(2, (m) => (m % 360 < 3 ? 200 * BE : m % 360 < 93 ? 5 * BE : 0.3 * BE)), 5, 1.2],
-  ["8 hours a day busy 2 minutes in 5 at 5x break-even", days(2, (m) => (m % 1440 < 480 ? (m % 5 < 2 ? 5 * BE : 0.3 * BE) : 0.3 * BE)), 4, 1.0],
+  [
+    "a 3-minute spike at 200x ahead of 90 minutes at 5x, every 6 hours",
+    days(2, (m) => (m % 360 < 3 ? 200 * BE : m % 360 < 93 ? 5 * BE : 0.3 * BE)),
+    5,
+    1.2,
+  ],
+  [
+    "8 hours a day busy 2 minutes in 5 at 5x break-even",
+    days(2, (m) => (m % 1440 < 480 ? (m % 5 < 2 ? 5 * BE : 0.3 * BE) : 0.3 * BE)),
+    4,
+    1.0,
+  ],
 ];
 
 describe("loads shaped against the money rule", () => {
-  it.each(SHAPES)("%s: few transitions, and no dearer than the cheaper single tier", async (_, trace, maxPerDay, maxRatio) => {
-    const lf = (await simulateLambdaFlex(trace, { config, world: DEFAULT_WORLD, workload })).strategy;
-    const lambda = simulateLambdaOnly(trace, { config, world: DEFAULT_WORLD, workload });
-    const fargate = await simulateFargateAlways(trace, { config, world: DEFAULT_WORLD, workload });
-    const cheaper = Math.min(lambda.costAtEqualService, fargate.costAtEqualService);
-    console.log(`${_}: ${lf.transitionsPerDay.toFixed(1)} transitions a day, ${(lf.costAtEqualService / cheaper).toFixed(2)}x the cheaper single tier ($${lf.costAtEqualService.toFixed(2)} against $${cheaper.toFixed(2)})`);
-    expect(lf.transitionsPerDay).toBeLessThanOrEqual(maxPerDay);
-    expect(lf.costAtEqualService / cheaper).toBeLessThanOrEqual(maxRatio);
-    expect(lf.requestsFailed.total).toBeLessThan(1);
-  }, 120_000);
+  it.each(SHAPES)(
+    "%s: few transitions, and no dearer than the cheaper single tier",
+    async (_, trace, maxPerDay, maxRatio) => {
+      const lf = (await simulateLambdaFlex(trace, { config, world: DEFAULT_WORLD, workload })).strategy;
+      const lambda = simulateLambdaOnly(trace, { config, world: DEFAULT_WORLD, workload });
+      const fargate = await simulateFargateAlways(trace, { config, world: DEFAULT_WORLD, workload });
+      const cheaper = Math.min(lambda.costAtEqualService, fargate.costAtEqualService);
+      console.log(
+        `${_}: ${lf.transitionsPerDay.toFixed(1)} transitions a day, ${(lf.costAtEqualService / cheaper).toFixed(2)}x the cheaper single tier ($${lf.costAtEqualService.toFixed(2)} against $${cheaper.toFixed(2)})`,
+      );
+      expect(lf.transitionsPerDay).toBeLessThanOrEqual(maxPerDay);
+      expect(lf.costAtEqualService / cheaper).toBeLessThanOrEqual(maxRatio);
+      expect(lf.requestsFailed.total).toBeLessThan(1);
+    },
+    120_000,
+  );
 });

@@ -38,10 +38,15 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
   });
 
   it("leaves the toggle repository with one commit per scaler commit, in order, with the production messages", () => {
-    const subjects = execFileSync("git", ["-C", history, "log", "--reverse", "--format=%H %s"]).toString().trim().split("\n");
+    const subjects = execFileSync("git", ["-C", history, "log", "--reverse", "--format=%H %s"])
+      .toString()
+      .trim()
+      .split("\n");
     expect(subjects).toHaveLength(r.scaler.commits.length + 1);
     expect(subjects[0]).toMatch(/seed: the deployment repository/);
-    r.scaler.commits.forEach((c, i) => expect(subjects[i + 1]).toBe(`${c.oid} lambdaflex: ${c.from} -> ${c.to}: ${c.reason}`));
+    r.scaler.commits.forEach((c, i) =>
+      expect(subjects[i + 1]).toBe(`${c.oid} lambdaflex: ${c.from} -> ${c.to}: ${c.reason}`),
+    );
     const toggle = JSON.parse(execFileSync("git", ["-C", history, "show", `HEAD:${config.toggleFile}`]).toString());
     expect(toggle.fargate_tier).toBe("off");
   });
@@ -57,7 +62,9 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
     expect(r.worldReport.failedRequests).toBeGreaterThanOrEqual(r.worldReport.requestsToDeadEndpoint);
     expect(r.worldReport.failedRequests).toBeLessThan(DEFAULT_WORLD.clients.longCacheShare * total);
     const firstWarming = r.strategy.log!.find((l) => l.to === "warming")!.minute;
-    expect(r.strategy.tierByMinute.indexOf("fargate")).toBeGreaterThan(firstWarming + DEFAULT_WORLD.aws.albCreateMinutes[0]);
+    expect(r.strategy.tierByMinute.indexOf("fargate")).toBeGreaterThan(
+      firstWarming + DEFAULT_WORLD.aws.albCreateMinutes[0],
+    );
   });
 
   it("meters the scaler from its calls: hourly while off and serving, every minute while the tier changes, woken by alarms, one run per commit", () => {
@@ -73,7 +80,9 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
     expect(s.invocationsByTrigger.alarm).toBeGreaterThanOrEqual(2);
     expect(s.invocationsByTrigger.alarm).toBeLessThanOrEqual(3);
     expect(s.invocationsByTrigger.rearm).toBeGreaterThan(0);
-    expect(s.invocations).toBe((s.invocationsByTrigger.schedule ?? 0) + s.invocationsByTrigger.alarm! + (s.invocationsByTrigger.rearm ?? 0));
+    expect(s.invocations).toBe(
+      (s.invocationsByTrigger.schedule ?? 0) + s.invocationsByTrigger.alarm! + (s.invocationsByTrigger.rearm ?? 0),
+    );
     // Two metrics a minute while off, five otherwise (the state decides what the scaler reads).
     expect(s.getMetricDataMetrics).toBeGreaterThan(2 * s.invocations);
     expect(s.getMetricDataMetrics).toBeLessThan(5 * s.invocations);
@@ -92,7 +101,9 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
   });
 
   it("is cheaper than Lambda alone on a busy plateau", () => {
-    expect(r.strategy.totalCost).toBeLessThan(simulateLambdaOnly(DAY, { config, world: DEFAULT_WORLD, workload: w }).totalCost);
+    expect(r.strategy.totalCost).toBeLessThan(
+      simulateLambdaOnly(DAY, { config, world: DEFAULT_WORLD, workload: w }).totalCost,
+    );
     expect(r.strategy.cumulativeCost.at(-1)).toBeCloseTo(r.strategy.totalCost, 9);
   });
 
@@ -106,7 +117,11 @@ describe("the digital twin (production scaler against emulated AWS and Terraform
 
   it("survives a Lambda timeout mid-invocation: the next invocation starts cold and reconciles", async () => {
     // Git requests that take 3-14 s each push many invocations (a clone and a push are 4 requests) past the 60 s timeout.
-    const slow = await simulateLambdaFlex(DAY, { config, world: parseWorld({ scaler: { gitLatencyMs: [3_000, 14_000] } }), workload: w });
+    const slow = await simulateLambdaFlex(DAY, {
+      config,
+      world: parseWorld({ scaler: { gitLatencyMs: [3_000, 14_000] } }),
+      workload: w,
+    });
     expect(slow.scaler.timeouts).toBeGreaterThan(10);
     // Every timeout makes the next invocation cold (the last one may have no next invocation in the day).
     expect(slow.scaler.coldStarts).toBeGreaterThanOrEqual(slow.scaler.timeouts);
@@ -127,7 +142,12 @@ describe("waking the serving scaler (weighted switch): overload spills within mi
   it("moves a spike past maxTasks to Lambda within minutes of the overload, not at the next heartbeat", async () => {
     // An hour quiet, two hours at 60 req/s (the tier comes up and serves at weight 100 on 2 tasks),
     // two hours at 12,000 req/s (past the 7,500 that 50 tasks carry), then quiet.
-    const trace = [...Array(60).fill(60), ...Array(120).fill(3600), ...Array(120).fill(720_000), ...Array(180).fill(60)];
+    const trace = [
+      ...Array(60).fill(60),
+      ...Array(120).fill(3600),
+      ...Array(120).fill(720_000),
+      ...Array(180).fill(60),
+    ];
     const r = await twin(trace);
     // After a load that dear, a return would cost a warm-up of Lambda at 12,000 req/s: the idle tier stays.
     expect(r.strategy.log!.map((l) => l.to)).toEqual(["warming", "serving"]);
@@ -143,7 +163,9 @@ describe("waking the serving scaler (weighted switch): overload spills within mi
     // Two days: two hours at 30x break-even bring the tier up, then a 15-minute burst at 30x every 90 minutes
     // keeps it (each burst prices a warm-up again); between bursts the low-demand alarm stays in ALARM.
     const burst = Math.round(30 * breakEvenRps(ww) * 60);
-    const day = Array.from({ length: 1440 }, (_, m) => ((m >= 60 && m < 180) || (m >= 180 && (m - 180) % 90 < 15) ? burst : 60));
+    const day = Array.from({ length: 1440 }, (_, m) =>
+      (m >= 60 && m < 180) || (m >= 180 && (m - 180) % 90 < 15) ? burst : 60,
+    );
     const trace = [...day, ...day];
     const r = await twin(trace);
     const burstMinutes = trace.filter((v) => v === burst).length;

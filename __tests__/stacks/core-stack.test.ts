@@ -51,7 +51,13 @@ describe("CoreStack", () => {
       architectures: ["arm64"],
       memory_size: 512,
       timeout: 15,
-      environment: { variables: expect.objectContaining({ LAMBDAFLEX_STORE: "dynamodb", LAMBDAFLEX_TIER: "lambda", LAMBDAFLEX_VERSION: "${var.image_digest}" }) },
+      environment: {
+        variables: expect.objectContaining({
+          LAMBDAFLEX_STORE: "dynamodb",
+          LAMBDAFLEX_TIER: "lambda",
+          LAMBDAFLEX_VERSION: "${var.image_digest}",
+        }),
+      },
     });
   });
 
@@ -59,18 +65,27 @@ describe("CoreStack", () => {
     expect(json.variable.image_digest).toEqual({
       type: "string",
       description: expect.stringContaining("npm run release"),
-      validation: [{ condition: '${can(regex("^sha256:[0-9a-f]{64}$", var.image_digest))}', error_message: expect.stringContaining("image_digest must be sha256:") }],
+      validation: [
+        {
+          condition: '${can(regex("^sha256:[0-9a-f]{64}$", var.image_digest))}',
+          error_message: expect.stringContaining("image_digest must be sha256:"),
+        },
+      ],
     });
     const pattern = new RegExp(/regex\("(.*)", var/.exec(json.variable.image_digest.validation[0].condition)![1]!);
     expect(pattern.test(`sha256:${"a1".repeat(32)}`)).toBe(true);
-    for (const bad of ["latest", `sha256:${"A1".repeat(32)}`, `sha256:${"a".repeat(63)}`, `${"a".repeat(64)}`]) expect(pattern.test(bad)).toBe(false);
+    for (const bad of ["latest", `sha256:${"A1".repeat(32)}`, `sha256:${"a".repeat(63)}`, `${"a".repeat(64)}`])
+      expect(pattern.test(bad)).toBe(false);
     // The other keys of the release file are declared too, so Terraform does not warn about them.
     expect(json.variable.image_tag).toMatchObject({ type: "string", default: "" });
     expect(json.variable.released_at).toMatchObject({ type: "string", default: "" });
   });
 
   it("fronts the function with an HTTP API whose only entrance is the custom domain", () => {
-    expect(synth).toHaveResourceWithProperties(Apigatewayv2Api, { protocol_type: "HTTP", disable_execute_api_endpoint: true });
+    expect(synth).toHaveResourceWithProperties(Apigatewayv2Api, {
+      protocol_type: "HTTP",
+      disable_execute_api_endpoint: true,
+    });
     expect(synth).toHaveResourceWithProperties(Apigatewayv2Stage, {
       name: "$default",
       default_route_settings: { throttling_rate_limit: 5000, throttling_burst_limit: 10000 },
@@ -84,7 +99,9 @@ describe("CoreStack", () => {
   it("validates the certificate through Route 53 and hands out the validated ARN", () => {
     expect(synth).toHaveResource(AcmCertificateValidation);
     const domain = Object.values(json.resource.aws_apigatewayv2_domain_name)[0] as any;
-    expect(domain.domain_name_configuration.certificate_arn).toMatch(/aws_acm_certificate_validation\..*\.certificate_arn/);
+    expect(domain.domain_name_configuration.certificate_arn).toMatch(
+      /aws_acm_certificate_validation\..*\.certificate_arn/,
+    );
   });
 
   it("publishes the permanent weight-0 lambda alias record", () => {
@@ -125,24 +142,39 @@ describe("CoreStack", () => {
   it("creates no role and no policy: its functions and the tier's task definition run with the bootstrap stack's roles, named by ARN", () => {
     expect(Object.keys(json.resource).filter((t) => t.startsWith("aws_iam_"))).toEqual([]);
     const role = (name: string) => `arn:aws:iam::\${data.aws_caller_identity.account.account_id}:role/${name}`;
-    const fns = Object.fromEntries((Object.values(json.resource.aws_lambda_function) as any[]).map((f) => [f.function_name, f.role]));
-    expect(fns).toEqual({ "lambdaflex-api": role("lambdaflex-api-role"), "lambdaflex-scaler": role("lambdaflex-scaler-role") });
+    const fns = Object.fromEntries(
+      (Object.values(json.resource.aws_lambda_function) as any[]).map((f) => [f.function_name, f.role]),
+    );
+    expect(fns).toEqual({
+      "lambdaflex-api": role("lambdaflex-api-role"),
+      "lambdaflex-scaler": role("lambdaflex-scaler-role"),
+    });
     const [task] = Object.values(json.resource.aws_ecs_task_definition) as any[];
-    expect([task.task_role_arn, task.execution_role_arn]).toEqual([role("lambdaflex-task"), role("lambdaflex-task-execution")]);
+    expect([task.task_role_arn, task.execution_role_arn]).toEqual([
+      role("lambdaflex-task"),
+      role("lambdaflex-task-execution"),
+    ]);
     expect(Object.keys(json.data.aws_caller_identity)).toEqual(["account"]);
   });
 
   it("names what the bootstrap stack's role policies name: the table, topic, functions, their log groups and the schedule group", () => {
-    const names = (type: string, attr = "name") => (Object.values(json.resource[type]) as any[]).map((r) => r[attr]).sort();
+    const names = (type: string, attr = "name") =>
+      (Object.values(json.resource[type]) as any[]).map((r) => r[attr]).sort();
     expect(names("aws_dynamodb_table")).toEqual(["lambdaflex-links"]);
     expect(names("aws_sns_topic")).toEqual(["lambdaflex-alerts"]);
     expect(names("aws_lambda_function", "function_name")).toEqual(["lambdaflex-api", "lambdaflex-scaler"]);
-    expect(names("aws_cloudwatch_log_group")).toEqual(["/aws/apigateway/lambdaflex-api", "/aws/lambda/lambdaflex-api", "/aws/lambda/lambdaflex-scaler"]);
+    expect(names("aws_cloudwatch_log_group")).toEqual([
+      "/aws/apigateway/lambdaflex-api",
+      "/aws/lambda/lambdaflex-api",
+      "/aws/lambda/lambdaflex-scaler",
+    ]);
     expect(names("aws_scheduler_schedule_group")).toEqual(["lambdaflex-scaler"]);
   });
 
   it("creates each function after its log group, so its first run can log", () => {
-    for (const [prefix, fn] of Object.entries(json.resource.aws_lambda_function as Record<string, any>).map(([k, f]) => [k.split("_")[0], f])) {
+    for (const [prefix, fn] of Object.entries(json.resource.aws_lambda_function as Record<string, any>).map(
+      ([k, f]) => [k.split("_")[0], f],
+    )) {
       expect(fn.depends_on).toEqual([expect.stringMatching(new RegExp(`^aws_cloudwatch_log_group\\.${prefix}_logs_`))]);
     }
   });
@@ -151,23 +183,40 @@ describe("CoreStack", () => {
     const withEmail = synthCore({ alertEmail: "ops@example.com" });
     expect(withEmail).toHaveResourceWithProperties(SnsTopic, { name: "lambdaflex-alerts" });
     expect((Object.values(JSON.parse(withEmail).resource.aws_sns_topic)[0] as any).kms_master_key_id).toBeUndefined();
-    expect(withEmail).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: "email", endpoint: "ops@example.com", topic_arn: expect.stringMatching(/aws_sns_topic\.alerts_topic_\w+\.arn/) });
+    expect(withEmail).toHaveResourceWithProperties(SnsTopicSubscription, {
+      protocol: "email",
+      endpoint: "ops@example.com",
+      topic_arn: expect.stringMatching(/aws_sns_topic\.alerts_topic_\w+\.arn/),
+    });
     expect(synth).not.toHaveResource(SnsTopicSubscription);
   });
 
   it("tags every resource with the service tag the core run role requires (the certificate is created only with it)", () => {
-    expect(json.provider.aws[0].default_tags[0].tags).toMatchObject({ "lambdaflex:service": "lambdaflex", Stack: "core" });
+    expect(json.provider.aws[0].default_tags[0].tags).toMatchObject({
+      "lambdaflex:service": "lambdaflex",
+      Stack: "core",
+    });
   });
 
   it("creates no dashboard ($3 a month beyond the account's three free) unless the configuration asks for one", () => {
     expect(config.dashboard).toBe(false);
     expect(synth).not.toHaveResource(CloudwatchDashboard);
-    expect(synthCore({ dashboard: true })).toHaveResourceWithProperties(CloudwatchDashboard, { dashboard_name: "lambdaflex" });
+    expect(synthCore({ dashboard: true })).toHaveResourceWithProperties(CloudwatchDashboard, {
+      dashboard_name: "lambdaflex",
+    });
   });
 
   it("switches to Terraform Cloud on the configured host when an organization is configured", () => {
-    const cloud = JSON.parse(synthCore({ terraformCloud: { ...config.terraformCloud, organization: "acme", hostname: "app.eu.terraform.io" } }));
-    expect(cloud.terraform.cloud).toEqual({ hostname: "app.eu.terraform.io", organization: "acme", workspaces: { name: "lambdaflex-core" } });
+    const cloud = JSON.parse(
+      synthCore({
+        terraformCloud: { ...config.terraformCloud, organization: "acme", hostname: "app.eu.terraform.io" },
+      }),
+    );
+    expect(cloud.terraform.cloud).toEqual({
+      hostname: "app.eu.terraform.io",
+      organization: "acme",
+      workspaces: { name: "lambdaflex-core" },
+    });
     expect(json.terraform.backend.local.path).toBe("../core/terraform.core.tfstate");
   });
 });
@@ -175,15 +224,26 @@ describe("CoreStack", () => {
 describe("CoreStack scaler", () => {
   const synth = synthCore();
   const json = JSON.parse(synth);
-  const [scalerKey, scaler] = (Object.entries(json.resource.aws_lambda_function) as Array<[string, any]>).find(([, f]) => f.function_name === "lambdaflex-scaler")!;
+  const [scalerKey, scaler] = (Object.entries(json.resource.aws_lambda_function) as Array<[string, any]>).find(
+    ([, f]) => f.function_name === "lambdaflex-scaler",
+  )!;
   const settings = scaler.environment.variables.LAMBDAFLEX_SCALER_SETTINGS as string;
 
   it("runs the bundled scaler zip on arm64 Node 22 without reserving concurrency unless configured", () => {
-    expect(scaler).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", timeout: 60 });
+    expect(scaler).toMatchObject({
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      timeout: 60,
+    });
     // New accounts have a concurrency quota of 10 and Lambda keeps 100 unreserved: reserving even 1 fails there.
     expect(scaler).not.toHaveProperty("reserved_concurrent_executions");
     const reserved = JSON.parse(synthCore({ scalerReservedConcurrency: 1 }));
-    expect((Object.values(reserved.resource.aws_lambda_function) as any[]).find((f) => f.function_name === "lambdaflex-scaler").reserved_concurrent_executions).toBe(1);
+    expect(
+      (Object.values(reserved.resource.aws_lambda_function) as any[]).find(
+        (f) => f.function_name === "lambdaflex-scaler",
+      ).reserved_concurrent_executions,
+    ).toBe(1);
     expect(scaler.filename).toMatch(/^assets\/scaler_code_\w+\/\w+\/scaler\.zip$/);
     expect(scaler.source_code_hash).toContain("filebase64sha256");
     expect(scaler.environment.variables.LAMBDAFLEX_SCALER_SETTINGS).toContain("jsonencode");
@@ -191,9 +251,13 @@ describe("CoreStack scaler", () => {
 
   it("configures the scaler with the topic, the scheduler role named by ARN, its own ARN and its schedule group (the bootstrap's scaler role names the same)", () => {
     expect(settings).toMatch(/"alertTopicArn" = aws_sns_topic\.alerts_topic_\w+\.arn/);
-    expect(settings).toContain('"schedulerRoleArn" = "arn:aws:iam::${data.aws_caller_identity.account.account_id}:role/lambdaflex-scheduler"');
+    expect(settings).toContain(
+      '"schedulerRoleArn" = "arn:aws:iam::${data.aws_caller_identity.account.account_id}:role/lambdaflex-scheduler"',
+    );
     // Built from the name, not a reference to the function itself (which would be a cycle).
-    expect(settings).toContain('"scalerArn" = "arn:aws:lambda:us-east-1:${data.aws_caller_identity.account.account_id}:function:lambdaflex-scaler"');
+    expect(settings).toContain(
+      '"scalerArn" = "arn:aws:lambda:us-east-1:${data.aws_caller_identity.account.account_id}:function:lambdaflex-scaler"',
+    );
     expect(settings).toContain('"scheduleGroup" = "lambdaflex-scaler"');
     expect(json.data.aws_secretsmanager_secret).toBeUndefined();
   });
@@ -203,18 +267,26 @@ describe("CoreStack scaler", () => {
       function_name: `\${aws_lambda_function.${scalerKey}.function_name}`,
       maximum_retry_attempts: 0,
       maximum_event_age_in_seconds: 60,
-      destination_config: { on_failure: { destination: expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_\w+\.arn\}$/) } },
+      destination_config: {
+        on_failure: { destination: expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_\w+\.arn\}$/) },
+      },
     });
     expect(Object.keys(json.resource.aws_lambda_function_event_invoke_config)).toHaveLength(1);
   });
 
   it("runs on an hourly heartbeat, nothing more often, and lets only the service's alarms invoke it", () => {
-    expect(Object.values(json.resource.aws_cloudwatch_event_rule)).toEqual([expect.objectContaining({ name: "lambdaflex-scaler-heartbeat", schedule_expression: "rate(1 hour)" })]);
+    expect(Object.values(json.resource.aws_cloudwatch_event_rule)).toEqual([
+      expect.objectContaining({ name: "lambdaflex-scaler-heartbeat", schedule_expression: "rate(1 hour)" }),
+    ]);
     const [target] = Object.values(json.resource.aws_cloudwatch_event_target) as any[];
     expect(target.arn).toBe(`\${aws_lambda_function.${scalerKey}.arn}`);
     const perms = Object.values(json.resource.aws_lambda_permission) as any[];
-    expect(perms.find((p) => p.principal === "events.amazonaws.com").source_arn).toMatch(/^\$\{aws_cloudwatch_event_rule\.scaler_heartbeat_\w+\.arn\}$/);
-    expect(perms.find((p) => p.principal === "lambda.alarms.cloudwatch.amazonaws.com").source_arn).toMatch(/:alarm:lambdaflex-\*$/);
+    expect(perms.find((p) => p.principal === "events.amazonaws.com").source_arn).toMatch(
+      /^\$\{aws_cloudwatch_event_rule\.scaler_heartbeat_\w+\.arn\}$/,
+    );
+    expect(perms.find((p) => p.principal === "lambda.alarms.cloudwatch.amazonaws.com").source_arn).toMatch(
+      /:alarm:lambdaflex-\*$/,
+    );
   });
 
   it("wakes the scaler with exactly two alarms: 3 of 5 minutes of demand above the scale-up threshold, and any throttle", () => {
@@ -251,14 +323,22 @@ describe("CoreStack scaler", () => {
     });
     // The demand threshold is break-even from the cost model: it moves with the workload.
     const custom = JSON.parse(synthCore({ lambda: { ...config.lambda, meanDurationMs: 400 } }));
-    const threshold = (Object.values(custom.resource.aws_cloudwatch_metric_alarm) as any[]).find((a) => a.alarm_name === "lambdaflex-wake-demand").threshold;
-    expect(threshold).toBe(Math.round(breakEvenRps(workloadFrom({ ...config, lambda: { ...config.lambda, meanDurationMs: 400 } })) * 60));
+    const threshold = (Object.values(custom.resource.aws_cloudwatch_metric_alarm) as any[]).find(
+      (a) => a.alarm_name === "lambdaflex-wake-demand",
+    ).threshold;
+    expect(threshold).toBe(
+      Math.round(breakEvenRps(workloadFrom({ ...config, lambda: { ...config.lambda, meanDurationMs: 400 } })) * 60),
+    );
     expect(threshold).toBeLessThan(Math.round(breakEvenRps(workloadFrom(config)) * 60));
   });
 
   it("bills no paging alarm: no alarm notifies the alert topic or watches the scaler's errors or alerts", () => {
     for (const alarm of Object.values(json.resource.aws_cloudwatch_metric_alarm) as any[]) {
-      expect([...(alarm.alarm_actions ?? []), ...(alarm.ok_actions ?? []), ...(alarm.insufficient_data_actions ?? [])].join(" ")).not.toContain("aws_sns_topic");
+      expect(
+        [...(alarm.alarm_actions ?? []), ...(alarm.ok_actions ?? []), ...(alarm.insufficient_data_actions ?? [])].join(
+          " ",
+        ),
+      ).not.toContain("aws_sns_topic");
       expect(alarm.alarm_name).not.toMatch(/scaler-errors|tier-stuck/);
     }
     expect(json.resource.aws_cloudwatch_composite_alarm).toBeUndefined();
@@ -283,7 +363,14 @@ describe("CoreStack's task definition for the Fargate tier", () => {
       cpu: "512",
       memory: "1024",
     });
-    expect(container).toMatchObject({ name: "app", user: "10001", readonlyRootFilesystem: true, essential: true, portMappings: [{ containerPort: 8080, protocol: "tcp" }], stopTimeout: 30 });
+    expect(container).toMatchObject({
+      name: "app",
+      user: "10001",
+      readonlyRootFilesystem: true,
+      essential: true,
+      portMappings: [{ containerPort: 8080, protocol: "tcp" }],
+      stopTimeout: 30,
+    });
     expect(container.healthCheck).toBeUndefined(); // the ALB's check is the one (see tier-task-definition.ts)
   });
 
@@ -299,8 +386,13 @@ describe("CoreStack's task definition for the Fargate tier", () => {
   });
 
   it("logs to the bootstrap stack's /ecs/<service> log group, which core neither creates nor deletes", () => {
-    expect(container.logConfiguration).toEqual({ logDriver: "awslogs", options: { "awslogs-group": "/ecs/lambdaflex", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app" } });
-    expect((Object.values(json.resource.aws_cloudwatch_log_group) as any[]).map((g) => g.name)).not.toContain("/ecs/lambdaflex");
+    expect(container.logConfiguration).toEqual({
+      logDriver: "awslogs",
+      options: { "awslogs-group": "/ecs/lambdaflex", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app" },
+    });
+    expect((Object.values(json.resource.aws_cloudwatch_log_group) as any[]).map((g) => g.name)).not.toContain(
+      "/ecs/lambdaflex",
+    );
   });
 
   it("registers a release's revision before deregistering the last one, which a running tier keeps using (INACTIVE, no skip_destroy), and outputs its ARN", () => {
@@ -337,8 +429,28 @@ describe("core constructs reject bad props", () => {
   it("refuses a scaler whose settings would have the re-arm schedules invoke another function", () => {
     const app = Testing.app();
     const { core } = buildStacks(app, config);
-    const settings = scalerSettingsFrom(config, { apiId: "a", functionName: "f", tableName: "t", alertTopicArn: "arn:aws:sns:us-east-1:1:t", scalerArn: "arn:aws:lambda:us-east-1:1:function:other", schedulerRoleArn: "r" });
-    expect(() => new Scaler(core, "bad-scaler", { functionName: "lambdaflex-scaler", heartbeatRuleName: "lambdaflex-scaler-heartbeat", zipPath: SCALER_ZIP, settings, roleArn: "arn:aws:iam::1:role/r", region: "us-east-1", accountId: "1", alarmPrefix: "lambdaflex-", logRetentionDays: 30 })).toThrow(
+    const settings = scalerSettingsFrom(config, {
+      apiId: "a",
+      functionName: "f",
+      tableName: "t",
+      alertTopicArn: "arn:aws:sns:us-east-1:1:t",
+      scalerArn: "arn:aws:lambda:us-east-1:1:function:other",
+      schedulerRoleArn: "r",
+    });
+    expect(
+      () =>
+        new Scaler(core, "bad-scaler", {
+          functionName: "lambdaflex-scaler",
+          heartbeatRuleName: "lambdaflex-scaler-heartbeat",
+          zipPath: SCALER_ZIP,
+          settings,
+          roleArn: "arn:aws:iam::1:role/r",
+          region: "us-east-1",
+          accountId: "1",
+          alarmPrefix: "lambdaflex-",
+          logRetentionDays: 30,
+        }),
+    ).toThrow(
       /settings\.wake\.scalerArn \(arn:aws:lambda:us-east-1:1:function:other\) must name this function, lambdaflex-scaler/,
     );
   });
@@ -362,10 +474,15 @@ describe("core constructs reject bad props", () => {
 });
 
 describe("CoreStack with a brought-in app", () => {
-  const app = { healthPath: "/_status/ready", environment: { GREETING: "Hej", AWS_LWA_READINESS_CHECK_PATH: "/_status/ready" } };
+  const app = {
+    healthPath: "/_status/ready",
+    environment: { GREETING: "Hej", AWS_LWA_READINESS_CHECK_PATH: "/_status/ready" },
+  };
 
   it("sets app.environment on the function beside the variables it sets itself", () => {
-    const variables = (Object.values(JSON.parse(synthCore({ app })).resource.aws_lambda_function) as any[]).find((f) => f.function_name === "lambdaflex-api").environment.variables;
+    const variables = (Object.values(JSON.parse(synthCore({ app })).resource.aws_lambda_function) as any[]).find(
+      (f) => f.function_name === "lambdaflex-api",
+    ).environment.variables;
     expect(variables).toEqual({
       LAMBDAFLEX_STORE: "dynamodb",
       TABLE_NAME: expect.stringMatching(/^\$\{aws_dynamodb_table\./),
@@ -381,14 +498,34 @@ describe("CoreStack with a brought-in app", () => {
     const [task] = Object.values(byo.resource.aws_ecs_task_definition) as any[];
     expect(task).toMatchObject({ cpu: "1024", memory: "3072" });
     const [container] = decodeJsonencode(task.container_definitions);
-    expect(container.environment.map((v: { name: string }) => v.name)).toEqual(["LAMBDAFLEX_STORE", "TABLE_NAME", "LAMBDAFLEX_TIER", "LAMBDAFLEX_VERSION", "PORT", "GREETING", "AWS_LWA_READINESS_CHECK_PATH"]);
+    expect(container.environment.map((v: { name: string }) => v.name)).toEqual([
+      "LAMBDAFLEX_STORE",
+      "TABLE_NAME",
+      "LAMBDAFLEX_TIER",
+      "LAMBDAFLEX_VERSION",
+      "PORT",
+      "GREETING",
+      "AWS_LWA_READINESS_CHECK_PATH",
+    ]);
     expect(container.environment).toContainEqual({ name: "GREETING", value: "Hej" });
   });
 
   it.each([
-    ["an environment that sets PORT", { app: { healthPath: "/healthz", environment: { PORT: "9000" } } }, "TierTaskDefinition tier-task: environment must not set PORT, which the container sets itself"],
-    ["too much memory for the CPU", { fargate: { ...config.fargate, cpu: 256 as const, memoryMb: 4096 } }, "TierTaskDefinition tier-task: memoryMb 4096 does not go with cpu 256: Fargate takes 512-2048 MiB (512, 1024 or 2048); change fargate.cpu or fargate.memoryMb"],
-    ["memory off Fargate's 1024 steps", { fargate: { ...config.fargate, cpu: 2048 as const, memoryMb: 5000 } }, "TierTaskDefinition tier-task: memoryMb 5000 does not go with cpu 2048: Fargate takes 4096-16384 MiB in steps of 1024"],
+    [
+      "an environment that sets PORT",
+      { app: { healthPath: "/healthz", environment: { PORT: "9000" } } },
+      "TierTaskDefinition tier-task: environment must not set PORT, which the container sets itself",
+    ],
+    [
+      "too much memory for the CPU",
+      { fargate: { ...config.fargate, cpu: 256 as const, memoryMb: 4096 } },
+      "TierTaskDefinition tier-task: memoryMb 4096 does not go with cpu 256: Fargate takes 512-2048 MiB (512, 1024 or 2048); change fargate.cpu or fargate.memoryMb",
+    ],
+    [
+      "memory off Fargate's 1024 steps",
+      { fargate: { ...config.fargate, cpu: 2048 as const, memoryMb: 5000 } },
+      "TierTaskDefinition tier-task: memoryMb 5000 does not go with cpu 2048: Fargate takes 4096-16384 MiB in steps of 1024",
+    ],
   ])("refuses %s for the tier's task before anything is applied", (_name, bad, message) => {
     expect(() => synthCore(bad)).toThrow(message);
   });

@@ -32,7 +32,10 @@ const CORE = "data.terraform_remote_state.cross-stack-reference-input-core.outpu
 
 describe("FargateStack with Terraform Cloud", () => {
   it("reads core's state from the configured HCP Terraform host, not always app.terraform.io", () => {
-    const eu = { ...config, terraformCloud: { ...config.terraformCloud, organization: "acme", hostname: "app.eu.terraform.io" } };
+    const eu = {
+      ...config,
+      terraformCloud: { ...config.terraformCloud, organization: "acme", hostname: "app.eu.terraform.io" },
+    };
     const dir = mkdtempSync(join(tmpdir(), "lambdaflex-fargate-eu-"));
     try {
       const stack = readStack(synthesize(eu, dir).fargate!);
@@ -40,7 +43,11 @@ describe("FargateStack with Terraform Cloud", () => {
         backend: "remote",
         config: { hostname: "app.eu.terraform.io", organization: "acme", workspaces: { name: "lambdaflex-core" } },
       });
-      expect(stack.terraform.cloud).toEqual({ hostname: "app.eu.terraform.io", organization: "acme", workspaces: { name: "lambdaflex-fargate" } });
+      expect(stack.terraform.cloud).toEqual({
+        hostname: "app.eu.terraform.io",
+        organization: "acme",
+        workspaces: { name: "lambdaflex-fargate" },
+      });
     } finally {
       removeDir(dir);
     }
@@ -50,7 +57,9 @@ describe("FargateStack with Terraform Cloud", () => {
 describe("FargateStack", () => {
   it("declares fargate_tier with a ${...} validation over the four states and default off", () => {
     expect(json.variable.fargate_tier).toMatchObject({ type: "string", default: "off" });
-    expect(json.variable.fargate_tier.validation[0].condition).toBe('${contains(["off","warming","serving","draining"], var.fargate_tier)}');
+    expect(json.variable.fargate_tier.validation[0].condition).toBe(
+      '${contains(["off","warming","serving","draining"], var.fargate_tier)}',
+    );
     expect(json.variable.fargate_min_tasks.default).toBe(2);
     expect(json.variable.fargate_max_tasks.default).toBe(50);
   });
@@ -65,15 +74,25 @@ describe("FargateStack", () => {
     for (const [type, byName] of Object.entries(json.resource as Record<string, Record<string, any>>)) {
       for (const [name, r] of Object.entries(byName)) {
         // The per-minute scaler rule (rule, target, permission) exists only while the tier changes.
-        const expected = type === "aws_route53_record" ? "${local.tier_routed}" : name.startsWith("scaler-minute") ? "${local.tier_changing}" : "${local.tier_enabled}";
+        const expected =
+          type === "aws_route53_record"
+            ? "${local.tier_routed}"
+            : name.startsWith("scaler-minute")
+              ? "${local.tier_changing}"
+              : "${local.tier_enabled}";
         expect(`${type}.${name} ${r.count}`).toBe(`${type}.${name} ${expected}`);
       }
     }
   });
 
   it("spreads two public subnets over two AZs", () => {
-    expect(synth).toHaveResourceWithProperties(Subnet, { availability_zone: expect.stringContaining("element(data.aws_availability_zones") });
-    expect(all("aws_subnet").map((s) => s.cidr_block)).toEqual(['${cidrsubnet("10.42.0.0/16", 8, 0)}', '${cidrsubnet("10.42.0.0/16", 8, 1)}']);
+    expect(synth).toHaveResourceWithProperties(Subnet, {
+      availability_zone: expect.stringContaining("element(data.aws_availability_zones"),
+    });
+    expect(all("aws_subnet").map((s) => s.cidr_block)).toEqual([
+      '${cidrsubnet("10.42.0.0/16", 8, 0)}',
+      '${cidrsubnet("10.42.0.0/16", 8, 1)}',
+    ]);
     expect(json.resource.aws_nat_gateway).toBeUndefined();
   });
 
@@ -83,13 +102,20 @@ describe("FargateStack", () => {
     const addresses = (type: string) => Object.keys(json.resource[type] ?? {}).map((name) => `${type}.${name}`);
     expect(addresses("aws_internet_gateway")).toHaveLength(1);
     expect(addresses("aws_route_table_association")).toHaveLength(2); // one per public subnet
-    expect([...(lb.depends_on ?? [])].sort()).toEqual([...addresses("aws_internet_gateway"), ...addresses("aws_route_table_association")].sort());
+    expect([...(lb.depends_on ?? [])].sort()).toEqual(
+      [...addresses("aws_internet_gateway"), ...addresses("aws_route_table_association")].sort(),
+    );
     // Counted alike: whenever the tier (and so the ALB) exists, so do they.
-    for (const type of ["aws_lb", "aws_internet_gateway", "aws_route_table_association"]) for (const r of all(type)) expect(r.count).toBe("${local.tier_enabled}");
+    for (const type of ["aws_lb", "aws_internet_gateway", "aws_route_table_association"])
+      for (const r of all(type)) expect(r.count).toBe("${local.tier_enabled}");
   });
 
   it("terminates TLS on the ALB with a TLS 1.3 policy and redirects port 80", () => {
-    expect(synth).toHaveResourceWithProperties(Lb, { load_balancer_type: "application", internal: false, drop_invalid_header_fields: true });
+    expect(synth).toHaveResourceWithProperties(Lb, {
+      load_balancer_type: "application",
+      internal: false,
+      drop_invalid_header_fields: true,
+    });
     expect(synth).toHaveResourceWithProperties(LbListener, { port: 443, protocol: "HTTPS", ssl_policy: TLS_POLICY });
     expect(synth).toHaveResourceWithProperties(LbListener, {
       port: 80,
@@ -103,25 +129,49 @@ describe("FargateStack", () => {
       name: "lambdaflex-tg",
       target_type: "ip",
       deregistration_delay: "30",
-      health_check: { path: "/healthz", matcher: "200", interval: 10, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 3 },
+      health_check: {
+        path: "/healthz",
+        matcher: "200",
+        interval: 10,
+        timeout: 5,
+        healthy_threshold: 2,
+        unhealthy_threshold: 3,
+      },
     });
   });
 
   it("runs core's task definition, read from core's state, and declares no task definition, image, role or log group of its own", () => {
-    expect(byPath("aws_ecs_service", "fargate/service/service").task_definition).toBe(`\${${CORE}.cross-stack-output-aws_ecs_task_definitiontier-task_B463EFFDarn}`);
-    for (const type of ["aws_ecs_task_definition", "aws_cloudwatch_log_group"]) expect(json.resource[type]).toBeUndefined();
+    expect(byPath("aws_ecs_service", "fargate/service/service").task_definition).toBe(
+      `\${${CORE}.cross-stack-output-aws_ecs_task_definitiontier-task_B463EFFDarn}`,
+    );
+    for (const type of ["aws_ecs_task_definition", "aws_cloudwatch_log_group"])
+      expect(json.resource[type]).toBeUndefined();
     expect(Object.keys(json.resource).filter((t) => t.startsWith("aws_iam_"))).toEqual([]);
     // No image variable: a commit under deploy/fargate/ cannot choose what the tasks run.
-    expect(Object.keys(json.variable).sort()).toEqual(["fargate_backoff_down", "fargate_backoff_up", "fargate_max_tasks", "fargate_min_tasks", "fargate_pinned", "fargate_tier", "fargate_tier_since", "fargate_warmup_minutes"]);
+    expect(Object.keys(json.variable).sort()).toEqual([
+      "fargate_backoff_down",
+      "fargate_backoff_up",
+      "fargate_max_tasks",
+      "fargate_min_tasks",
+      "fargate_pinned",
+      "fargate_tier",
+      "fargate_tier_since",
+      "fargate_warmup_minutes",
+    ]);
     expect(synth).not.toMatch(/image_digest|:role\/|ecr_repository/);
   });
 
   it("tags every resource with the service tag the run roles require", () => {
-    expect(json.provider.aws[0].default_tags[0].tags).toMatchObject({ "lambdaflex:service": "lambdaflex", Stack: "fargate" });
+    expect(json.provider.aws[0].default_tags[0].tags).toMatchObject({
+      "lambdaflex:service": "lambdaflex",
+      Stack: "fargate",
+    });
   });
 
   it("makes the ECS service depend on the listener, so the target group is attached first", () => {
-    expect(byPath("aws_ecs_service", "fargate/service/service").depends_on).toEqual([`aws_lb_listener.${key(json, "aws_lb_listener", "fargate/lb/https")}`]);
+    expect(byPath("aws_ecs_service", "fargate/service/service").depends_on).toEqual([
+      `aws_lb_listener.${key(json, "aws_lb_listener", "fargate/lb/https")}`,
+    ]);
   });
 
   it("uses the circuit breaker with rollback and lets autoscaling own desired_count", () => {
@@ -141,21 +191,31 @@ describe("FargateStack", () => {
       policy_type: "TargetTrackingScaling",
       target_tracking_scaling_policy_configuration: expect.objectContaining({
         target_value: 5400, // 150 req/s x 60 s x 0.6
-        predefined_metric_specification: expect.objectContaining({ predefined_metric_type: "ALBRequestCountPerTarget" }),
+        predefined_metric_specification: expect.objectContaining({
+          predefined_metric_type: "ALBRequestCountPerTarget",
+        }),
       }),
     });
   });
 
   it("admits task traffic only from the ALB's security group", () => {
     const tasks = all("aws_security_group").find((g) => g.name === "lambdaflex-tasks");
-    expect(tasks.ingress).toEqual([expect.objectContaining({ from_port: 8080, to_port: 8080, security_groups: [expect.stringMatching(/aws_security_group\.lb_sg_.*\[0\]\.id/)] })]);
+    expect(tasks.ingress).toEqual([
+      expect.objectContaining({
+        from_port: 8080,
+        to_port: 8080,
+        security_groups: [expect.stringMatching(/aws_security_group\.lb_sg_.*\[0\]\.id/)],
+      }),
+    ]);
     expect(tasks.ingress[0].cidr_blocks ?? []).toEqual([]);
     expect(tasks.ingress[0].ipv6_cidr_blocks ?? []).toEqual([]);
   });
 
   it("never emits an escaped reference, which Terraform would take as a literal string", () => {
     expect(synth).not.toContain("$${");
-    expect(byPath("aws_ecs_service", "fargate/service/service").cluster).toMatch(/^\$\{aws_ecs_cluster\.service_cluster_\w+\[0\]\.arn\}$/);
+    expect(byPath("aws_ecs_service", "fargate/service/service").cluster).toMatch(
+      /^\$\{aws_ecs_cluster\.service_cluster_\w+\[0\]\.arn\}$/,
+    );
   });
 
   it("adds the weight-100 fargate record while warming and serving, not draining, without target health: the scaler's weights fail over", () => {
@@ -188,11 +248,21 @@ describe("FargateStack", () => {
 
   it("runs the core stack's scaler every minute only while the tier changes (warming, draining)", () => {
     const rule = byPath("aws_cloudwatch_event_rule", "fargate/scaler-minute/rule");
-    expect(rule).toMatchObject({ name: "lambdaflex-scaler-minute", schedule_expression: "rate(1 minute)", count: "${local.tier_changing}" });
-    const ruleKey = Object.keys(json.resource.aws_cloudwatch_event_rule).find((k) => json.resource.aws_cloudwatch_event_rule[k] === rule)!;
+    expect(rule).toMatchObject({
+      name: "lambdaflex-scaler-minute",
+      schedule_expression: "rate(1 minute)",
+      count: "${local.tier_changing}",
+    });
+    const ruleKey = Object.keys(json.resource.aws_cloudwatch_event_rule).find(
+      (k) => json.resource.aws_cloudwatch_event_rule[k] === rule,
+    )!;
     expect(byPath("aws_cloudwatch_event_target", "fargate/scaler-minute/target")).toMatchObject({
       rule: `\${aws_cloudwatch_event_rule.${ruleKey}[0].name}`,
-      arn: expect.stringMatching(new RegExp(`^\\$\\{${CORE.replace(/\./g, "\\.")}\\.cross-stack-output-aws_lambda_functionscaler_function_\\w+arn\\}$`)),
+      arn: expect.stringMatching(
+        new RegExp(
+          `^\\$\\{${CORE.replace(/\./g, "\\.")}\\.cross-stack-output-aws_lambda_functionscaler_function_\\w+arn\\}$`,
+        ),
+      ),
       count: "${local.tier_changing}",
     });
     expect(byPath("aws_lambda_permission", "fargate/scaler-minute/permission")).toMatchObject({
@@ -203,9 +273,14 @@ describe("FargateStack", () => {
       count: "${local.tier_changing}",
     });
     // Off and serving: none of the three is counted; warming and draining: each once.
-    const minute = (type: string) => Object.fromEntries(Object.entries(json.resource[type] as Record<string, any>).filter(([name]) => name.startsWith("scaler-minute")));
+    const minute = (type: string) =>
+      Object.fromEntries(
+        Object.entries(json.resource[type] as Record<string, any>).filter(([name]) => name.startsWith("scaler-minute")),
+      );
     const perState = (state: string) =>
-      ["aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_lambda_permission"].map((type) => resourcesPerState({ resource: { [type]: minute(type) } })[state]);
+      ["aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_lambda_permission"].map(
+        (type) => resourcesPerState({ resource: { [type]: minute(type) } })[state],
+      );
     for (const state of ["off", "serving"]) expect(perState(state)).toEqual([0, 0, 0]);
     for (const state of ["warming", "draining"]) expect(perState(state)).toEqual([1, 1, 1]);
   });
@@ -220,7 +295,11 @@ describe("FargateStack", () => {
 });
 
 describe("FargateStack with a brought-in app", () => {
-  const byo = { ...config, app: { healthPath: "/_status/ready", environment: { GREETING: "Hej" } }, fargate: { ...config.fargate, cpu: 1024 as const, memoryMb: 3072 } };
+  const byo = {
+    ...config,
+    app: { healthPath: "/_status/ready", environment: { GREETING: "Hej" } },
+    fargate: { ...config.fargate, cpu: 1024 as const, memoryMb: 3072 },
+  };
   const dir = mkdtempSync(join(tmpdir(), "lambdaflex-fargate-byo-"));
   const stack = readStack(synthesize(byo, dir).fargate!);
   afterAll(() => removeDir(dir));
@@ -228,14 +307,22 @@ describe("FargateStack with a brought-in app", () => {
 
   it("health-checks app.healthPath on the target group", () => {
     // The tasks' IP target group and the service Lambda's target group alike.
-    expect(only("aws_lb_target_group").map((tg) => `${tg.name} ${tg.health_check.path}`).sort()).toEqual(["lambdaflex-lambda-tg /_status/ready", "lambdaflex-tg /_status/ready"]);
+    expect(
+      only("aws_lb_target_group")
+        .map((tg) => `${tg.name} ${tg.health_check.path}`)
+        .sort(),
+    ).toEqual(["lambdaflex-lambda-tg /_status/ready", "lambdaflex-tg /_status/ready"]);
   });
 });
 
-const key = (stack: Record<string, any>, type: string, path: string) => Object.entries(stack.resource[type] as Record<string, any>).find(([, r]) => r["//"].metadata.path === path)![0];
+const key = (stack: Record<string, any>, type: string, path: string) =>
+  Object.entries(stack.resource[type] as Record<string, any>).find(([, r]) => r["//"].metadata.path === path)![0];
 
 /** A cross-stack reference to core's service function (core/lambda/function), not the scaler's. */
-const serviceFunction = (attr: string) => new RegExp(`^\\$\\{${CORE.replace(/\./g, "\\.")}\\.cross-stack-output-aws_lambda_functionlambda_function_\\w+${attr}\\}$`);
+const serviceFunction = (attr: string) =>
+  new RegExp(
+    `^\\$\\{${CORE.replace(/\./g, "\\.")}\\.cross-stack-output-aws_lambda_functionlambda_function_\\w+${attr}\\}$`,
+  );
 
 describe("FargateStack with the weighted switch (the default)", () => {
   const lambdaTg = key(json, "aws_lb_target_group", "fargate/lambda-target/targets");
@@ -248,7 +335,15 @@ describe("FargateStack with the weighted switch (the default)", () => {
       target_type: "lambda",
       lambda_multi_value_headers_enabled: true,
       // Longer than the function's 29 s limit, as the provider requires for Lambda targets.
-      health_check: { enabled: true, path: "/healthz", matcher: "200", interval: 35, timeout: 30, healthy_threshold: 2, unhealthy_threshold: 2 },
+      health_check: {
+        enabled: true,
+        path: "/healthz",
+        matcher: "200",
+        interval: 35,
+        timeout: 30,
+        healthy_threshold: 2,
+        unhealthy_threshold: 2,
+      },
       count: "${local.tier_enabled}",
     });
     const group = byPath("aws_lb_target_group", "fargate/lambda-target/targets");
@@ -269,7 +364,9 @@ describe("FargateStack with the weighted switch (the default)", () => {
       count: "${local.tier_enabled}",
     });
     // Registering a Lambda target fails unless ELB may already invoke it.
-    expect(byPath("aws_lb_target_group_attachment", "fargate/lambda-target/attachment").depends_on).toEqual([`aws_lambda_permission.${permission}`]);
+    expect(byPath("aws_lb_target_group_attachment", "fargate/lambda-target/attachment").depends_on).toEqual([
+      `aws_lambda_permission.${permission}`,
+    ]);
   });
 
   it("forwards HTTPS by weight, all to Lambda at creation, without stickiness, and leaves later weights to the scaler", () => {
@@ -309,13 +406,20 @@ describe("FargateStack with the dns switch (kept for comparison)", () => {
   it("has no Lambda target group, attachment or ELB invoke permission, and no tier_routed local", () => {
     expect(Object.values(stack.resource.aws_lb_target_group).map((tg: any) => tg.name)).toEqual(["lambdaflex-tg"]);
     expect(stack.resource.aws_lb_target_group_attachment).toBeUndefined();
-    expect(Object.values(stack.resource.aws_lambda_permission).map((p: any) => p.principal)).toEqual(["events.amazonaws.com"]);
+    expect(Object.values(stack.resource.aws_lambda_permission).map((p: any) => p.principal)).toEqual([
+      "events.amazonaws.com",
+    ]);
     expect(Object.keys(stack.locals).sort()).toEqual(["tier_changing", "tier_enabled", "tier_serving"]);
   });
 
   it("forwards HTTPS to the tasks only, with Terraform owning the action, and adds the record only while serving", () => {
     const https = Object.values(stack.resource.aws_lb_listener).find((l: any) => l.port === 443) as any;
-    expect(https.default_action).toEqual([{ type: "forward", target_group_arn: `\${aws_lb_target_group.${key(stack, "aws_lb_target_group", "fargate/lb/targets")}[0].arn}` }]);
+    expect(https.default_action).toEqual([
+      {
+        type: "forward",
+        target_group_arn: `\${aws_lb_target_group.${key(stack, "aws_lb_target_group", "fargate/lb/targets")}[0].arn}`,
+      },
+    ]);
     expect(https.lifecycle).toBeUndefined();
     expect((Object.values(stack.resource.aws_route53_record)[0] as any).count).toBe("${local.tier_serving}");
     // No Lambda path on this ALB: Route 53's failover to the lambda record is the only way around unhealthy tasks.
@@ -328,8 +432,15 @@ describe("LambdaTarget", () => {
   it("refuses a function whose timeout the health check's would not outlast", () => {
     const stack = new TerraformStack(Testing.app(), "t");
     const fn = new LambdaFunction(stack, "fn", { functionName: "f", role: "arn:aws:iam::123456789012:role/r" });
-    expect(() => new LambdaTarget(stack, "lt", { targetGroupName: "s-lambda-tg", function: fn, functionTimeoutSeconds: 30, healthCheckPath: "/healthz", count: 1 })).toThrow(
-      "LambdaTarget lt: functionTimeoutSeconds must be below the health check timeout of 30 s, got 30",
-    );
+    expect(
+      () =>
+        new LambdaTarget(stack, "lt", {
+          targetGroupName: "s-lambda-tg",
+          function: fn,
+          functionTimeoutSeconds: 30,
+          healthCheckPath: "/healthz",
+          count: 1,
+        }),
+    ).toThrow("LambdaTarget lt: functionTimeoutSeconds must be below the health check timeout of 30 s, got 30");
   });
 });

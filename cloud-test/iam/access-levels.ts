@@ -27,7 +27,10 @@ async function levelOf(action: string): Promise<string> {
 export async function allowedActions(p: Policies): Promise<AllowedAction[]> {
   const out: AllowedAction[] = [];
   for (const { name, policy } of p.identity) {
-    const statements = (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]) as Array<{ Effect?: string; Action?: string | string[] }>;
+    const statements = (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]) as Array<{
+      Effect?: string;
+      Action?: string | string[];
+    }>;
     for (const s of statements) {
       if (s.Effect !== "Allow") continue;
       for (const action of [s.Action ?? []].flat()) out.push({ action, level: await levelOf(action), policy: name });
@@ -38,5 +41,7 @@ export async function allowedActions(p: Policies): Promise<AllowedAction[]> {
 
 /** The actions of a role that are not List or Read, as `<action> (<level>, <policy>)`. */
 export async function writeActions(p: Policies): Promise<string[]> {
-  return (await allowedActions(p)).filter((a) => a.level !== "List" && a.level !== "Read").map((a) => `${a.action} (${a.level}, ${a.policy})`);
+  return (await allowedActions(p))
+    .filter((a) => a.level !== "List" && a.level !== "Read")
+    .map((a) => `${a.action} (${a.level}, ${a.policy})`);
 }

@@ -3,12 +3,25 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  PutRolePolicyCommand,
+} from "@aws-sdk/client-iam";
 import { corePermissions } from "../../stacks/bootstrap/core-permissions";
 import { fargatePermissions } from "../../stacks/bootstrap/fargate-permissions";
 import { TIER_SERVICE_LINKED_ROLES } from "../../stacks/bootstrap/service-linked-roles";
 import { policyDocument, type Statement } from "../../stacks/policy";
-import { accountCalls, formatDenials, readCalls, writeReport, type AccountedRole, type Accounting, type AccountOptions } from "./account";
+import {
+  accountCalls,
+  formatDenials,
+  readCalls,
+  writeReport,
+  type AccountedRole,
+  type Accounting,
+  type AccountOptions,
+} from "./account";
 import { iamClient, loadRolePolicies } from "./policies";
 import type { RecordedCall } from "./requests";
 
@@ -23,7 +36,8 @@ const CORE_KEY = "AKIACORERUNROLE";
 const FIRST_CORE_CALL = 67;
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
 
-const inline = (policies: Record<string, Statement[]>) => Object.entries(policies).map(([name, s]) => ({ name: `inline:${name}`, policy: policyDocument(s) }));
+const inline = (policies: Record<string, Statement[]>) =>
+  Object.entries(policies).map(([name, s]) => ({ name: `inline:${name}`, policy: policyDocument(s) }));
 
 const coreRole: AccountedRole = {
   name: "lambdaflex-tfc-core",
@@ -45,7 +59,13 @@ const fargateRole: AccountedRole = {
   name: "lambdaflex-tfc-fargate",
   policies: {
     identity: inline(
-      fargatePermissions({ service: "lambdaflex", region: REGION, accountId: ACCOUNT, hostedZoneId: ZONE, domain: DOMAIN }),
+      fargatePermissions({
+        service: "lambdaflex",
+        region: REGION,
+        accountId: ACCOUNT,
+        hostedZoneId: ZONE,
+        domain: DOMAIN,
+      }),
     ),
   },
 };
@@ -54,30 +74,61 @@ const recording = readCalls(join(__dirname, "fixtures", "bootstrap-core.calls.js
 const coreCalls = recording.map((c) => (c.seq >= FIRST_CORE_CALL ? { ...c, accessKey: CORE_KEY } : c));
 
 const options: AccountOptions = { account: ACCOUNT, serviceLinkedRoles: Object.values(TIER_SERVICE_LINKED_ROLES) };
-const asCore = (calls: readonly RecordedCall[], opts = options) => accountCalls(calls, (key) => (key === CORE_KEY ? coreRole : undefined), opts);
+const asCore = (calls: readonly RecordedCall[], opts = options) =>
+  accountCalls(calls, (key) => (key === CORE_KEY ? coreRole : undefined), opts);
 
 let seq = 10_000;
-const call = (service: string, operation: string, params: Record<string, unknown>, accessKey = CORE_KEY): RecordedCall => ({ seq: ++seq, service, operation, params, accessKey, region: REGION, status: 200 });
+const call = (
+  service: string,
+  operation: string,
+  params: Record<string, unknown>,
+  accessKey = CORE_KEY,
+): RecordedCall => ({ seq: ++seq, service, operation, params, accessKey, region: REGION, status: 200 });
 const changeRecords = (zone: string, name: string, type: string) =>
-  call("route53", "ChangeResourceRecordSets", { HostedZoneId: zone, ChangeBatch: { Changes: [{ Action: "UPSERT", ResourceRecordSet: { Name: name, Type: type, TTL: 60 } }] } });
+  call("route53", "ChangeResourceRecordSets", {
+    HostedZoneId: zone,
+    ChangeBatch: { Changes: [{ Action: "UPSERT", ResourceRecordSet: { Name: name, Type: type, TTL: 60 } }] },
+  });
 const verdictsOf = (a: Accounting, s: number) => a.verdicts.filter((v) => v.seq === s);
 
 describe("IAM accounting of the recorded core apply, with the core run role's policies", () => {
   let all: Accounting;
   beforeAll(async () => {
-    expect(recording[FIRST_CORE_CALL - 1]).toMatchObject({ seq: FIRST_CORE_CALL, service: "iam", operation: "GetUser" });
+    expect(recording[FIRST_CORE_CALL - 1]).toMatchObject({
+      seq: FIRST_CORE_CALL,
+      service: "iam",
+      operation: "GetUser",
+    });
     all = await asCore(coreCalls);
   });
 
   it("maps every call; only the bootstrap's (administrator's) calls are unattributed", () => {
     expect(all.unmapped).toEqual([]);
-    expect(all.unattributed.map((u) => u.seq)).toEqual(recording.filter((c) => c.seq < FIRST_CORE_CALL).map((c) => c.seq));
+    expect(all.unattributed.map((u) => u.seq)).toEqual(
+      recording.filter((c) => c.seq < FIRST_CORE_CALL).map((c) => c.seq),
+    );
     // The recording predates issue 20's removal of the zone data source: its two reads are what the role
     // lacks; and issue 22's move of the service roles to bootstrap: the role writes no IAM any more.
     const denied = all.verdicts.filter((v) => v.decision === "denied");
     const roleCalls = denied.filter((v) => v.action.startsWith("iam:"));
-    expect(new Set(roleCalls.map((v) => v.action))).toEqual(new Set(["iam:CreateRole", "iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:CreateServiceLinkedRole"]));
-    expect(roleCalls.filter((v) => !/role\/lambdaflex-(api-role|scaler-role|scheduler)$|AWSServiceRoleForAPIGateway$/.test(v.resource)).map((v) => v.resource)).toEqual([]);
+    expect(new Set(roleCalls.map((v) => v.action))).toEqual(
+      new Set([
+        "iam:CreateRole",
+        "iam:GetRole",
+        "iam:ListRolePolicies",
+        "iam:ListAttachedRolePolicies",
+        "iam:PutRolePolicy",
+        "iam:GetRolePolicy",
+        "iam:CreateServiceLinkedRole",
+      ]),
+    );
+    expect(
+      roleCalls
+        .filter(
+          (v) => !/role\/lambdaflex-(api-role|scaler-role|scheduler)$|AWSServiceRoleForAPIGateway$/.test(v.resource),
+        )
+        .map((v) => v.resource),
+    ).toEqual([]);
     expect(denied.filter((v) => !v.action.startsWith("iam:")).map((v) => `#${v.seq} ${v.action}`)).toEqual([
       "#68 route53:ListHostedZones",
       "#73 route53:ListTagsForResource",
@@ -88,7 +139,12 @@ describe("IAM accounting of the recorded core apply, with the core run role's po
 
   it("denies route53:ListHostedZones and says which statement comes nearest", () => {
     const [v] = verdictsOf(all, 68);
-    expect(v).toMatchObject({ decision: "denied", action: "route53:ListHostedZones", resource: "*", nearest: { sid: "ZoneRead", namesAction: false } });
+    expect(v).toMatchObject({
+      decision: "denied",
+      action: "route53:ListHostedZones",
+      resource: "*",
+      nearest: { sid: "ZoneRead", namesAction: false },
+    });
     expect(formatDenials(all)).toContain(
       `lambdaflex-tfc-core denied route53:ListHostedZones on * (call #68 route53 ListHostedZones); nearest statement "ZoneRead" (inline:api) allows route53:GetHostedZone,route53:ListResourceRecordSets on arn:aws:route53:::hostedzone/${ZONE}`,
     );
@@ -101,21 +157,56 @@ describe("IAM accounting of the recorded core apply, with the core run role's po
 
   it("allows ChangeResourceRecordSets on the configured zone by the Records statement, and only for the domain's A and CNAME records", async () => {
     for (const s of [113, 189]) {
-      expect(verdictsOf(all, s)).toMatchObject([{ action: "route53:ChangeResourceRecordSets", resource: `arn:aws:route53:::hostedzone/${ZONE}`, decision: "allowed", statement: "Records" }]);
+      expect(verdictsOf(all, s)).toMatchObject([
+        {
+          action: "route53:ChangeResourceRecordSets",
+          resource: `arn:aws:route53:::hostedzone/${ZONE}`,
+          decision: "allowed",
+          statement: "Records",
+        },
+      ]);
     }
-    const cases = [changeRecords(`/hostedzone/${ZONE}`, "APP.example.com.", "A"), changeRecords(ZONE, "evil.example.com", "A"), changeRecords(ZONE, DOMAIN, "TXT"), changeRecords("ZOTHER", DOMAIN, "A")];
+    const cases = [
+      changeRecords(`/hostedzone/${ZONE}`, "APP.example.com.", "A"),
+      changeRecords(ZONE, "evil.example.com", "A"),
+      changeRecords(ZONE, DOMAIN, "TXT"),
+      changeRecords("ZOTHER", DOMAIN, "A"),
+    ];
     const a = await asCore(cases);
-    expect(a.verdicts.map((v) => [v.decision, v.statement])).toEqual([["allowed", "Records"], ["denied", undefined], ["denied", undefined], ["denied", undefined]]);
+    expect(a.verdicts.map((v) => [v.decision, v.statement])).toEqual([
+      ["allowed", "Records"],
+      ["denied", undefined],
+      ["denied", undefined],
+      ["denied", undefined],
+    ]);
     expect(a.verdicts[1]!.nearest).toMatchObject({ sid: "Records", namesAction: true });
   });
 
   it("evaluates iam:PassRole with iam:PassedToService: a function role passed to Lambda, not to EventBridge", async () => {
     expect(verdictsOf(all, 146)).toMatchObject([
       { action: "lambda:CreateFunction", decision: "allowed", statement: "Functions" },
-      { action: "iam:PassRole", resource: `arn:aws:iam::${ACCOUNT}:role/lambdaflex-api-role`, decision: "allowed", statement: "PassFunctionRoles" },
+      {
+        action: "iam:PassRole",
+        resource: `arn:aws:iam::${ACCOUNT}:role/lambdaflex-api-role`,
+        decision: "allowed",
+        statement: "PassFunctionRoles",
+      },
     ]);
-    const toEvents = call("events", "PutTargets", { Rule: "lambdaflex-scaler-heartbeat", Targets: [{ Id: "t", Arn: arn("lambda", "function:lambdaflex-scaler"), RoleArn: `arn:aws:iam::${ACCOUNT}:role/lambdaflex-api-role` }] });
-    const runRole = call("lambda", "CreateFunction", { FunctionName: "lambdaflex-x", Role: `arn:aws:iam::${ACCOUNT}:role/lambdaflex-tfc-fargate`, Code: { ImageUri: "x" } });
+    const toEvents = call("events", "PutTargets", {
+      Rule: "lambdaflex-scaler-heartbeat",
+      Targets: [
+        {
+          Id: "t",
+          Arn: arn("lambda", "function:lambdaflex-scaler"),
+          RoleArn: `arn:aws:iam::${ACCOUNT}:role/lambdaflex-api-role`,
+        },
+      ],
+    });
+    const runRole = call("lambda", "CreateFunction", {
+      FunctionName: "lambdaflex-x",
+      Role: `arn:aws:iam::${ACCOUNT}:role/lambdaflex-tfc-fargate`,
+      Code: { ImageUri: "x" },
+    });
     const a = await asCore([toEvents, runRole]);
     expect(a.verdicts.map((v) => [v.action, v.decision, v.statement ?? v.deniedBy])).toEqual([
       ["events:PutTargets", "allowed", "Schedule"],
@@ -130,8 +221,16 @@ describe("IAM accounting of the recorded core apply, with the core run role's po
   });
 
   it("evaluates acm:DomainNames and acm:ValidationMethod on RequestCertificate", async () => {
-    expect(all.verdicts.find((v) => v.action === "acm:RequestCertificate")).toMatchObject({ seq: 81, decision: "allowed", statement: "RequestCertificate" });
-    const other = call("acm", "RequestCertificate", { DomainName: DOMAIN, SubjectAlternativeNames: ["evil.example.com"], ValidationMethod: "DNS" });
+    expect(all.verdicts.find((v) => v.action === "acm:RequestCertificate")).toMatchObject({
+      seq: 81,
+      decision: "allowed",
+      statement: "RequestCertificate",
+    });
+    const other = call("acm", "RequestCertificate", {
+      DomainName: DOMAIN,
+      SubjectAlternativeNames: ["evil.example.com"],
+      ValidationMethod: "DNS",
+    });
     const email = call("acm", "RequestCertificate", { DomainName: DOMAIN, ValidationMethod: "EMAIL" });
     expect((await asCore([other, email])).verdicts.map((v) => v.decision)).toEqual(["denied", "denied"]);
   });
@@ -156,11 +255,16 @@ describe("tag conditions, with the fargate run role's policies", () => {
   const asFargate = (calls: RecordedCall[]) =>
     accountCalls(calls, (key) => (key === F ? fargateRole : undefined), {
       ...options,
-      lookups: { resourceTags: (resource) => (resource === ownVpc ? { "lambdaflex:service": "lambdaflex" } : undefined) },
+      lookups: {
+        resourceTags: (resource) => (resource === ownVpc ? { "lambdaflex:service": "lambdaflex" } : undefined),
+      },
     });
 
   it("allows CreateVpc and its tag-on-create ec2:CreateTags only with the service tag (aws:RequestTag, ec2:CreateAction)", async () => {
-    const a = await asFargate([call("ec2", "CreateVpc", { CidrBlock: "10.0.0.0/16", TagSpecifications: tags("lambdaflex") }, F), call("ec2", "CreateVpc", { CidrBlock: "10.0.0.0/16", TagSpecifications: tags("other") }, F)]);
+    const a = await asFargate([
+      call("ec2", "CreateVpc", { CidrBlock: "10.0.0.0/16", TagSpecifications: tags("lambdaflex") }, F),
+      call("ec2", "CreateVpc", { CidrBlock: "10.0.0.0/16", TagSpecifications: tags("other") }, F),
+    ]);
     expect(a.verdicts.map((v) => [v.action, v.decision, v.statement])).toEqual([
       ["ec2:CreateVpc", "allowed", "Ec2CreateTagged"],
       ["ec2:CreateTags", "allowed", "Ec2TagOnCreate"],
@@ -171,7 +275,10 @@ describe("tag conditions, with the fargate run role's policies", () => {
   });
 
   it("allows changing a VPC only when it carries the service tag (aws:ResourceTag)", async () => {
-    const a = await asFargate([call("ec2", "ModifyVpcAttribute", { VpcId: "vpc-own", EnableDnsHostnames: { Value: true } }, F), call("ec2", "ModifyVpcAttribute", { VpcId: "vpc-else", EnableDnsHostnames: { Value: true } }, F)]);
+    const a = await asFargate([
+      call("ec2", "ModifyVpcAttribute", { VpcId: "vpc-own", EnableDnsHostnames: { Value: true } }, F),
+      call("ec2", "ModifyVpcAttribute", { VpcId: "vpc-else", EnableDnsHostnames: { Value: true } }, F),
+    ]);
     expect(a.verdicts.map((v) => [v.resource, v.decision, v.statement])).toEqual([
       [ownVpc, "allowed", "Ec2ChangeOwn"],
       [arn("ec2", "vpc/vpc-else"), "denied", undefined],
@@ -179,11 +286,23 @@ describe("tag conditions, with the fargate run role's policies", () => {
   });
 
   it("expands ELB CreateLoadBalancer to the EC2 reads of the ELB permission table, and to iam:CreateServiceLinkedRole while the role is missing", async () => {
-    const create = call("elasticloadbalancing", "CreateLoadBalancer", { Name: "lambdaflex-alb", Type: "application", Subnets: ["subnet-1"] }, F);
+    const create = call(
+      "elasticloadbalancing",
+      "CreateLoadBalancer",
+      { Name: "lambdaflex-alb", Type: "application", Subnets: ["subnet-1"] },
+      F,
+    );
     const present = await asFargate([create]);
     expect(present.verdicts.map((v) => [v.action, v.decision])).toEqual([
       ["elasticloadbalancing:CreateLoadBalancer", "allowed"],
-      ...["DescribeAccountAttributes", "DescribeAddresses", "DescribeInternetGateways", "DescribeSecurityGroups", "DescribeSubnets", "DescribeVpcs"].map((a) => [`ec2:${a}`, "allowed"]),
+      ...[
+        "DescribeAccountAttributes",
+        "DescribeAddresses",
+        "DescribeInternetGateways",
+        "DescribeSecurityGroups",
+        "DescribeSubnets",
+        "DescribeVpcs",
+      ].map((a) => [`ec2:${a}`, "allowed"]),
     ]);
     expect(present.verdicts[0]!.resource).toBe(arn("elasticloadbalancing", "loadbalancer/app/lambdaflex-alb/*"));
     const missing = await accountCalls([create], () => fargateRole, { account: ACCOUNT });
@@ -197,10 +316,12 @@ describe("tag conditions, with the fargate run role's policies", () => {
 
 describe("the fargate apply role runs only the service's own task definition family (ecs:task-definition)", () => {
   const F = "AKIAFARGATE";
-  const asFargate = (calls: RecordedCall[]) => accountCalls(calls, (key) => (key === F ? fargateRole : undefined), options);
+  const asFargate = (calls: RecordedCall[]) =>
+    accountCalls(calls, (key) => (key === F ? fargateRole : undefined), options);
   const own = arn("ecs", "task-definition/lambdaflex:7");
   const foreign = arn("ecs", "task-definition/miner:1");
-  const service = (op: string, extra: Record<string, unknown>) => call("ecs", op, { cluster: "lambdaflex", service: "lambdaflex", serviceName: "lambdaflex", ...extra }, F);
+  const service = (op: string, extra: Record<string, unknown>) =>
+    call("ecs", op, { cluster: "lambdaflex", service: "lambdaflex", serviceName: "lambdaflex", ...extra }, F);
 
   it("creates and updates the service with a revision of family <service>, and with another family neither", async () => {
     const a = await asFargate([
@@ -222,7 +343,16 @@ describe("the fargate apply role runs only the service's own task definition fam
 
   it("registers no task definition at all, whatever its image", async () => {
     const a = await asFargate([
-      call("ecs", "RegisterTaskDefinition", { family: "lambdaflex", taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/lambdaflex-task`, containerDefinitions: [{ name: "app", image: "docker.io/library/alpine:3.20" }] }, F),
+      call(
+        "ecs",
+        "RegisterTaskDefinition",
+        {
+          family: "lambdaflex",
+          taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/lambdaflex-task`,
+          containerDefinitions: [{ name: "app", image: "docker.io/library/alpine:3.20" }],
+        },
+        F,
+      ),
     ]);
     expect(a.verdicts.map((v) => [v.action, v.decision])).toEqual([
       ["ecs:RegisterTaskDefinition", "denied"],
@@ -235,11 +365,20 @@ describe("loadRolePolicies, against the emulator", () => {
   const PORT = 5077;
   let emulator: ChildProcess;
   let dir: string;
-  const endpoint = { endpoint: `http://127.0.0.1:${PORT}`, region: REGION, accessKeyId: "AKIAACCOUNTING", secretAccessKey: "x" };
+  const endpoint = {
+    endpoint: `http://127.0.0.1:${PORT}`,
+    region: REGION,
+    accessKeyId: "AKIAACCOUNTING",
+    secretAccessKey: "x",
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "iam-emulator-"));
-    emulator = spawn("python3", [join(__dirname, "..", "emulator", "launcher.py"), "--port", String(PORT), "--calls", join(dir, "calls.jsonl")], { stdio: ["ignore", "pipe", "pipe"] });
+    emulator = spawn(
+      "python3",
+      [join(__dirname, "..", "emulator", "launcher.py"), "--port", String(PORT), "--calls", join(dir, "calls.jsonl")],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let stderr = "";
     emulator.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
     await new Promise<void>((resolve, reject) => {
@@ -254,11 +393,25 @@ describe("loadRolePolicies, against the emulator", () => {
 
   it("reads inline, attached and boundary policies as applied", async () => {
     const iam = iamClient(endpoint);
-    const doc = (sid: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: sid, Effect: "Allow", Action: ["sqs:GetQueueUrl"], Resource: "*" }] });
-    const boundary = (await iam.send(new CreatePolicyCommand({ PolicyName: "bound", PolicyDocument: doc("Bound") }))).Policy!.Arn!;
-    const managed = (await iam.send(new CreatePolicyCommand({ PolicyName: "managed", PolicyDocument: doc("Managed") }))).Policy!.Arn!;
-    await iam.send(new CreateRoleCommand({ RoleName: "lambdaflex-task", AssumeRolePolicyDocument: "{}", PermissionsBoundary: boundary }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: "lambdaflex-task", PolicyName: "own", PolicyDocument: doc("Own") }));
+    const doc = (sid: string) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Sid: sid, Effect: "Allow", Action: ["sqs:GetQueueUrl"], Resource: "*" }],
+      });
+    const boundary = (await iam.send(new CreatePolicyCommand({ PolicyName: "bound", PolicyDocument: doc("Bound") })))
+      .Policy!.Arn!;
+    const managed = (await iam.send(new CreatePolicyCommand({ PolicyName: "managed", PolicyDocument: doc("Managed") })))
+      .Policy!.Arn!;
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: "lambdaflex-task",
+        AssumeRolePolicyDocument: "{}",
+        PermissionsBoundary: boundary,
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: "lambdaflex-task", PolicyName: "own", PolicyDocument: doc("Own") }),
+    );
     await iam.send(new AttachRolePolicyCommand({ RoleName: "lambdaflex-task", PolicyArn: managed }));
     iam.destroy();
 

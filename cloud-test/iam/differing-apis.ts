@@ -28,7 +28,8 @@ export async function apiGatewayV2(call: RecordedCall, l: Lookups): Promise<IamR
   if (!entry) return `no API Gateway V2 verb for ${call.operation}`;
   const noun = call.operation.replace(entry[0], "");
   // Create<Noun> posts to the collection (<Noun>s); Get<Nouns> reads it; tag operations act on /tags/<arn>.
-  const type = /^(Tag|Untag|GetTags)/.test(call.operation) || noun === "Tags" ? "Tags" : entry[1] === "POST" ? `${noun}s` : noun;
+  const type =
+    /^(Tag|Untag|GetTags)/.test(call.operation) || noun === "Tags" ? "Tags" : entry[1] === "POST" ? `${noun}s` : noun;
   let details;
   try {
     details = await iamResourceTypeDetails("apigateway", lc(type));
@@ -41,7 +42,8 @@ export async function apiGatewayV2(call: RecordedCall, l: Lookups): Promise<IamR
     action: `apigateway:${entry[1]}`,
     resource,
     context: tagContext(requestTags(call.params), "RequestTag"),
-    unvalidated: "iam-data lists only the REST API (V1) resource types for apigateway verbs; V2's are on list_amazonapigatewaymanagementv2.html",
+    unvalidated:
+      "iam-data lists only the REST API (V1) resource types for apigateway verbs; V2's are on list_amazonapigatewaymanagementv2.html",
   };
 }
 
@@ -49,13 +51,25 @@ export async function apiGatewayV2(call: RecordedCall, l: Lookups): Promise<IamR
  * Roles a call passes to a service, which IAM authorizes as iam:PassRole with
  * iam:PassedToService. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
  */
-export const PASSED_ROLES: Record<string, { readonly to: string; readonly roles: (p: Record<string, unknown>) => unknown[] }> = {
+export const PASSED_ROLES: Record<
+  string,
+  { readonly to: string; readonly roles: (p: Record<string, unknown>) => unknown[] }
+> = {
   "lambda:CreateFunction": { to: "lambda.amazonaws.com", roles: (p) => [p.Role] },
   "lambda:UpdateFunctionConfiguration": { to: "lambda.amazonaws.com", roles: (p) => [p.Role] },
   "ecs:RegisterTaskDefinition": { to: "ecs-tasks.amazonaws.com", roles: (p) => [p.taskRoleArn, p.executionRoleArn] },
-  "events:PutTargets": { to: "events.amazonaws.com", roles: (p) => (Array.isArray(p.Targets) ? p.Targets.filter(isRecord).map((t) => t.RoleArn) : []) },
-  "scheduler:CreateSchedule": { to: "scheduler.amazonaws.com", roles: (p) => [isRecord(p.Target) ? p.Target.RoleArn : undefined] },
-  "scheduler:UpdateSchedule": { to: "scheduler.amazonaws.com", roles: (p) => [isRecord(p.Target) ? p.Target.RoleArn : undefined] },
+  "events:PutTargets": {
+    to: "events.amazonaws.com",
+    roles: (p) => (Array.isArray(p.Targets) ? p.Targets.filter(isRecord).map((t) => t.RoleArn) : []),
+  },
+  "scheduler:CreateSchedule": {
+    to: "scheduler.amazonaws.com",
+    roles: (p) => [isRecord(p.Target) ? p.Target.RoleArn : undefined],
+  },
+  "scheduler:UpdateSchedule": {
+    to: "scheduler.amazonaws.com",
+    roles: (p) => [isRecord(p.Target) ? p.Target.RoleArn : undefined],
+  },
 };
 
 /**
@@ -81,7 +95,13 @@ export function ec2TagOnCreate(call: RecordedCall, account: string): IamRequest[
  * request, or for CreateLoadBalancer the new balancer's (its id unknown). A v2 request carries
  * ARNs or `Name`; a Classic one `LoadBalancerName`.
  */
-export const ELB_SHARED = new Set(["AddTags", "RemoveTags", "CreateLoadBalancer", "DeleteLoadBalancer", "ModifyLoadBalancerAttributes"]);
+export const ELB_SHARED = new Set([
+  "AddTags",
+  "RemoveTags",
+  "CreateLoadBalancer",
+  "DeleteLoadBalancer",
+  "ModifyLoadBalancerAttributes",
+]);
 const ELB_TYPES: Record<string, string> = { application: "app", network: "net", gateway: "gwy" };
 
 export async function elbV2(call: RecordedCall, l: Lookups): Promise<IamRequest[]> {
@@ -89,13 +109,21 @@ export async function elbV2(call: RecordedCall, l: Lookups): Promise<IamRequest[
   const arns = strings(p).filter((s) => s.startsWith("arn:aws:elasticloadbalancing:"));
   const resources =
     call.operation === "CreateLoadBalancer"
-      ? [`arn:aws:elasticloadbalancing:${call.region}:${l.account}:loadbalancer/${ELB_TYPES[str(p.Type) ?? "application"] ?? "app"}/${str(p.Name)}/*`]
+      ? [
+          `arn:aws:elasticloadbalancing:${call.region}:${l.account}:loadbalancer/${ELB_TYPES[str(p.Type) ?? "application"] ?? "app"}/${str(p.Name)}/*`,
+        ]
       : arns;
-  const context = { ...(await serviceContext("elasticloadbalancing", call.operation, p)), ...tagContext(requestTags(p), "RequestTag") };
+  const context = {
+    ...(await serviceContext("elasticloadbalancing", call.operation, p)),
+    ...tagContext(requestTags(p), "RequestTag"),
+  };
   return resources.map((resource) => ({
     action: `elasticloadbalancing:${call.operation}`,
     resource,
-    context: { ...context, ...tagContext(call.resourceTags?.[resource] ?? l.resourceTags?.(resource) ?? {}, "ResourceTag") },
+    context: {
+      ...context,
+      ...tagContext(call.resourceTags?.[resource] ?? l.resourceTags?.(resource) ?? {}, "ResourceTag"),
+    },
     unvalidated: "iam-data keeps Classic ELB's resource type for operations v2 shares with it",
   }));
 }

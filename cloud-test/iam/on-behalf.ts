@@ -30,15 +30,18 @@ export const SERVICE_LINKED_ROLES: Record<string, { readonly name: string; reado
   "elasticloadbalancing.amazonaws.com": { name: "AWSServiceRoleForElasticLoadBalancing", source: ELB_TABLE },
   "ecs.amazonaws.com": {
     name: "AWSServiceRoleForECS",
-    source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html (ECS attempts to create its service-linked role on CreateCluster)",
+    source:
+      "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html (ECS attempts to create its service-linked role on CreateCluster)",
   },
   "ecs.application-autoscaling.amazonaws.com": {
     name: "AWSServiceRoleForApplicationAutoScaling_ECSService",
-    source: "https://docs.aws.amazon.com/autoscaling/application/userguide/services-that-can-integrate-ecs.html (created when an ECS service is registered as a scalable target)",
+    source:
+      "https://docs.aws.amazon.com/autoscaling/application/userguide/services-that-can-integrate-ecs.html (created when an ECS service is registered as a scalable target)",
   },
   "ops.apigateway.amazonaws.com": {
     name: "AWSServiceRoleForAPIGateway",
-    source: "https://docs.aws.amazon.com/apigateway/latest/developerguide/using-service-linked-roles.html (created with the first custom domain name)",
+    source:
+      "https://docs.aws.amazon.com/apigateway/latest/developerguide/using-service-linked-roles.html (created with the first custom domain name)",
   },
 };
 
@@ -57,11 +60,19 @@ function serviceLinkedRole(principal: string, c: OnBehalfContext): IamRequest[] 
 }
 
 /** Actions that have no resource types (EC2 Describe*, CloudWatch Logs log delivery): resource "*". */
-const anyResource = (actions: readonly string[], via: string): IamRequest[] => actions.map((action) => ({ action, resource: "*", context: {}, via }));
+const anyResource = (actions: readonly string[], via: string): IamRequest[] =>
+  actions.map((action) => ({ action, resource: "*", context: {}, via }));
 
 /** The 2015-12-01 (v2) rows of the ELB API permission table, as the table says. */
 const ELB_ROWS: Record<string, readonly string[]> = {
-  CreateLoadBalancer: ["ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeInternetGateways", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
+  CreateLoadBalancer: [
+    "ec2:DescribeAccountAttributes",
+    "ec2:DescribeAddresses",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+  ],
   CreateTargetGroup: ["ec2:DescribeInternetGateways", "ec2:DescribeVpcs"],
   RegisterTargets: ["ec2:DescribeInstances", "ec2:DescribeInternetGateways", "ec2:DescribeSubnets", "ec2:DescribeVpcs"],
   SetIpAddressType: ["ec2:DescribeSubnets"],
@@ -85,18 +96,21 @@ const LOG_DELIVERY = [
 ];
 
 export const ON_BEHALF: readonly OnBehalf[] = [
-  ...Object.entries(ELB_ROWS).map(
-    ([operation, actions]): OnBehalf => ({
-      service: "elasticloadbalancing",
-      operation,
-      source: ELB_TABLE,
-      requests: (_call, c) => [
-        ...anyResource(actions, `Elastic Load Balancing ${operation}: ${ELB_TABLE}`),
-        ...(operation === "CreateLoadBalancer" ? serviceLinkedRole("elasticloadbalancing.amazonaws.com", c) : []),
-      ],
-    }),
-  ),
-  { service: "ecs", operation: "CreateCluster", source: SERVICE_LINKED_ROLES["ecs.amazonaws.com"]!.source, requests: (_call, c) => serviceLinkedRole("ecs.amazonaws.com", c) },
+  ...Object.entries(ELB_ROWS).map(([operation, actions]): OnBehalf => ({
+    service: "elasticloadbalancing",
+    operation,
+    source: ELB_TABLE,
+    requests: (_call, c) => [
+      ...anyResource(actions, `Elastic Load Balancing ${operation}: ${ELB_TABLE}`),
+      ...(operation === "CreateLoadBalancer" ? serviceLinkedRole("elasticloadbalancing.amazonaws.com", c) : []),
+    ],
+  })),
+  {
+    service: "ecs",
+    operation: "CreateCluster",
+    source: SERVICE_LINKED_ROLES["ecs.amazonaws.com"]!.source,
+    requests: (_call, c) => serviceLinkedRole("ecs.amazonaws.com", c),
+  },
   {
     service: "application-autoscaling",
     operation: "RegisterScalableTarget",
@@ -113,20 +127,26 @@ export const ON_BEHALF: readonly OnBehalf[] = [
       ];
     },
   },
-  { service: "apigateway", operation: "CreateDomainName", source: SERVICE_LINKED_ROLES["ops.apigateway.amazonaws.com"]!.source, requests: (_call, c) => serviceLinkedRole("ops.apigateway.amazonaws.com", c) },
-  ...["CreateStage", "UpdateStage"].map(
-    (operation): OnBehalf => ({
-      service: "apigateway",
-      operation,
-      source: HTTP_API_LOGGING,
-      requests: (call) => (call.params.AccessLogSettings ? anyResource(LOG_DELIVERY, `HTTP API access logging: ${HTTP_API_LOGGING}`) : []),
-    }),
-  ),
+  {
+    service: "apigateway",
+    operation: "CreateDomainName",
+    source: SERVICE_LINKED_ROLES["ops.apigateway.amazonaws.com"]!.source,
+    requests: (_call, c) => serviceLinkedRole("ops.apigateway.amazonaws.com", c),
+  },
+  ...["CreateStage", "UpdateStage"].map((operation): OnBehalf => ({
+    service: "apigateway",
+    operation,
+    source: HTTP_API_LOGGING,
+    requests: (call) =>
+      call.params.AccessLogSettings ? anyResource(LOG_DELIVERY, `HTTP API access logging: ${HTTP_API_LOGGING}`) : [],
+  })),
 ];
 
 /** The on-behalf requests of one recorded call. */
 export function onBehalfRequests(call: RecordedCall, c: OnBehalfContext): IamRequest[] {
-  return ON_BEHALF.filter((e) => e.service === call.service && e.operation === call.operation).flatMap((e) => e.requests(call, c));
+  return ON_BEHALF.filter((e) => e.service === call.service && e.operation === call.operation).flatMap((e) =>
+    e.requests(call, c),
+  );
 }
 
 export interface NotRequired {
@@ -142,7 +162,8 @@ export const NOT_REQUIRED: readonly NotRequired[] = [
   {
     service: "sts",
     operation: "GetCallerIdentity",
-    source: "https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html (no permissions are required; works even under an explicit deny)",
+    source:
+      "https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html (no permissions are required; works even under an explicit deny)",
     applies: () => true,
   },
   {

@@ -3,9 +3,14 @@ import type { ContextValues } from "./iam-request";
 
 export const lc = (s: string) => s.toLowerCase();
 export const norm = (s: string) => s.replace(/[^A-Za-z0-9]/g, "").toLowerCase();
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-export const str = (v: unknown): string | undefined => (typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : undefined);
-export const tail = (arnOrName: string) => (arnOrName.startsWith("arn:") ? arnOrName.slice(Math.max(arnOrName.lastIndexOf("/"), arnOrName.lastIndexOf(":")) + 1) : arnOrName);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+export const str = (v: unknown): string | undefined =>
+  typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
+export const tail = (arnOrName: string) =>
+  arnOrName.startsWith("arn:")
+    ? arnOrName.slice(Math.max(arnOrName.lastIndexOf("/"), arnOrName.lastIndexOf(":")) + 1)
+    : arnOrName;
 
 /** A param by name, case-insensitively. */
 export function param(params: Record<string, unknown>, name: string): unknown {

@@ -48,11 +48,17 @@ export function parseDocument(text: string | undefined): PolicyDocument {
 }
 
 export const iamClient = (e: IamEndpoint) =>
-  new IAMClient({ endpoint: e.endpoint, region: e.region, credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey } });
+  new IAMClient({
+    endpoint: e.endpoint,
+    region: e.region,
+    credentials: { accessKeyId: e.accessKeyId, secretAccessKey: e.secretAccessKey },
+  });
 
 async function managed(iam: IAMClient, arn: string): Promise<NamedPolicy> {
   const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
-  const { PolicyVersion } = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: Policy?.DefaultVersionId }));
+  const { PolicyVersion } = await iam.send(
+    new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: Policy?.DefaultVersionId }),
+  );
   return { name: arn, policy: parseDocument(PolicyVersion?.Document) };
 }
 
@@ -85,7 +91,10 @@ export async function loadRolePolicies(roleName: string, e: IamEndpoint): Promis
     );
     const attached = await pages(async (Marker) => {
       const r = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker }));
-      return { items: (r.AttachedPolicies ?? []).map((p) => p.PolicyArn!).filter(Boolean), marker: r.IsTruncated ? r.Marker : undefined };
+      return {
+        items: (r.AttachedPolicies ?? []).map((p) => p.PolicyArn!).filter(Boolean),
+        marker: r.IsTruncated ? r.Marker : undefined,
+      };
     });
     const boundaryArn = Role.PermissionsBoundary?.PermissionsBoundaryArn;
     return {

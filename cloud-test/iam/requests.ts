@@ -34,7 +34,16 @@ const PICK: Record<string, (p: Record<string, unknown>) => string | undefined> =
  * authorizes each one the action lists a resource type for. An id's prefix says its type.
  * SAR/list_amazonec2.html#amazonec2-resources-for-iam-policies
  */
-const EC2_ID_TYPES: Record<string, string> = { vpc: "vpc", subnet: "subnet", rtb: "route-table", igw: "internet-gateway", sg: "security-group", eni: "network-interface", acl: "network-acl", eipalloc: "elastic-ip" };
+const EC2_ID_TYPES: Record<string, string> = {
+  vpc: "vpc",
+  subnet: "subnet",
+  rtb: "route-table",
+  igw: "internet-gateway",
+  sg: "security-group",
+  eni: "network-interface",
+  acl: "network-acl",
+  eipalloc: "elastic-ip",
+};
 
 function ec2Resources(types: readonly string[], call: RecordedCall, l: Lookups): string[] {
   const ids = strings(call.params).flatMap((s) => {
@@ -58,13 +67,21 @@ async function resources(prefix: string, action: string, call: RecordedCall, l: 
   const p = call.params;
   // Creates name the new resource by no id (it becomes "*" below); CreateTags and CreateRoute name existing ones.
   if (prefix === "ec2" && (!action.startsWith("Create") || action === "CreateTags" || action === "CreateRoute")) {
-    const byId = ec2Resources(details.resourceTypes.map((t) => t.name), call, l);
+    const byId = ec2Resources(
+      details.resourceTypes.map((t) => t.name),
+      call,
+      l,
+    );
     if (byId.length > 0) return byId;
   }
-  const types = await Promise.all(details.resourceTypes.map(async (rt) => ({ ...rt, arn: (await iamResourceTypeDetails(prefix, rt.name)).arn })));
+  const types = await Promise.all(
+    details.resourceTypes.map(async (rt) => ({ ...rt, arn: (await iamResourceTypeDetails(prefix, rt.name)).arn })),
+  );
   // An ARN in the request that has one of the types' formats is the resource (TopicArn, ResourceArn, FunctionName as ARN ...).
   const arns = strings(p).filter((s) => s.startsWith("arn:"));
-  const byArn = types.flatMap((t) => arns.filter((a) => formats(t.arn).some((f) => arnPattern(f).test(a))).map((a) => ({ t, a })));
+  const byArn = types.flatMap((t) =>
+    arns.filter((a) => formats(t.arn).some((f) => arnPattern(f).test(a))).map((a) => ({ t, a })),
+  );
   const direct = [...new Set(byArn.map((x) => x.a))];
   if (direct.length > 0 && byArn.some((x) => x.t.required || types.every((t) => !t.required))) return direct;
   // A ResourceType param names the type (route53 and ssm ListTagsForResource).
@@ -89,7 +106,11 @@ export async function requestsFor(call: RecordedCall, l: Lookups): Promise<Mappi
     const r = await apiGatewayV2(call, l);
     return typeof r === "string" ? { unmapped: r } : { requests: [r] };
   }
-  if (call.service === "elasticloadbalancing" && ELB_SHARED.has(call.operation) && param(call.params, "LoadBalancerName") === undefined) {
+  if (
+    call.service === "elasticloadbalancing" &&
+    ELB_SHARED.has(call.operation) &&
+    param(call.params, "LoadBalancerName") === undefined
+  ) {
     return { requests: [...(await elbV2(call, l)), ...onlyExtras(call, l)] };
   }
   const prefix = iamPrefix(call.service);
@@ -97,11 +118,18 @@ export async function requestsFor(call: RecordedCall, l: Lookups): Promise<Mappi
   if (!(await iamActionExists(prefix, action))) return { unmapped: `iam-data has no action ${prefix}:${action}` };
   const name = `${prefix}:${action}`;
   const tags = requestTags(call.params);
-  const context = { ...(await serviceContext(prefix, action, call.params)), ...tagContext(tags, "RequestTag"), ...CONTEXT[name]?.(call.params, l) };
+  const context = {
+    ...(await serviceContext(prefix, action, call.params)),
+    ...tagContext(tags, "RequestTag"),
+    ...CONTEXT[name]?.(call.params, l),
+  };
   const own = (await resources(prefix, action, call, l)).map((resource) => ({
     action: name,
     resource,
-    context: { ...context, ...tagContext(call.resourceTags?.[resource] ?? l.resourceTags?.(resource) ?? {}, "ResourceTag") },
+    context: {
+      ...context,
+      ...tagContext(call.resourceTags?.[resource] ?? l.resourceTags?.(resource) ?? {}, "ResourceTag"),
+    },
   }));
   return { requests: [...own, ...onlyExtras(call, l)] };
 }
@@ -111,6 +139,11 @@ function onlyExtras(call: RecordedCall, l: Lookups): IamRequest[] {
   const passed = PASSED_ROLES[`${iamPrefix(call.service)}:${call.operation}`];
   const passRoles: IamRequest[] = (passed?.roles(call.params) ?? [])
     .filter((r): r is string => typeof r === "string" && r.length > 0)
-    .map((role) => ({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": passed!.to }, via: `role passed to ${passed!.to} (id_roles_use_passrole.html)` }));
+    .map((role) => ({
+      action: "iam:PassRole",
+      resource: role,
+      context: { "iam:PassedToService": passed!.to },
+      via: `role passed to ${passed!.to} (id_roles_use_passrole.html)`,
+    }));
   return [...passRoles, ...(call.service === "ec2" ? ec2TagOnCreate(call, l.account) : [])];
 }

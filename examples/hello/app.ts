@@ -22,7 +22,11 @@ const greetingWord = process.env.GREETING || "Hello";
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
 
-const fail = (status: number, error: string, headers?: Record<string, string>): Answer => ({ status, body: { error }, headers });
+const fail = (status: number, error: string, headers?: Record<string, string>): Answer => ({
+  status,
+  body: { error },
+  headers,
+});
 
 /** The whole body, or undefined once it passes the limit (the rest is not read). */
 async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
@@ -42,12 +46,14 @@ async function route(req: http.IncomingMessage): Promise<Answer> {
   const allow = ({ "/healthz": "GET", "/hello": "GET", "/echo": "POST" } as Record<string, string>)[url.pathname];
   if (!allow) return fail(404, `no route for ${url.pathname.slice(0, 64)}`);
   if (req.method !== allow) return fail(405, `${url.pathname} takes ${allow}`, { allow });
-  if (url.pathname === "/healthz") return { status: 200, body: { status: "ok" }, headers: { "cache-control": "no-store" } };
+  if (url.pathname === "/healthz")
+    return { status: 200, body: { status: "ok" }, headers: { "cache-control": "no-store" } };
   if (url.pathname === "/hello") {
     const name = (url.searchParams.get("name") ?? "world").slice(0, 64);
     return { status: 200, body: { greeting: `${greetingWord}, ${name}!` } };
   }
-  if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) return fail(415, "send Content-Type: application/json");
+  if (!/^application\/json\b/i.test(req.headers["content-type"] ?? ""))
+    return fail(415, "send Content-Type: application/json");
   const body = await readBody(req);
   if (body === undefined) return fail(413, `body over ${MAX_BODY_BYTES} bytes`, { connection: "close" });
   try {
@@ -66,7 +72,11 @@ export function listener(req: http.IncomingMessage, res: http.ServerResponse): v
     })
     .then(({ status, body, headers }) => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)), ...headers });
+      res.writeHead(status, {
+        "content-type": "application/json; charset=utf-8",
+        "content-length": String(Buffer.byteLength(text)),
+        ...headers,
+      });
       res.end(text);
     });
 }
@@ -81,7 +91,8 @@ function log(level: string, msg: string, fields: Record<string, unknown> = {}): 
 /** Server mode: listen on PORT and drain on SIGTERM (ECS waits 30 s before SIGKILL). */
 function serve(env: NodeJS.ProcessEnv): void {
   const port = Number(env.PORT || "8080");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be 0-65535, got ${JSON.stringify(env.PORT)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be 0-65535, got ${JSON.stringify(env.PORT)}`);
   const server = http.createServer(listener);
   server.keepAliveTimeout = 65_000; // longer than the ALB's 60 s idle timeout, so the ALB closes idle connections
   process.once("SIGTERM", () => {
@@ -90,7 +101,9 @@ function serve(env: NodeJS.ProcessEnv): void {
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 20_000).unref();
   });
-  server.listen(port, env.HOST || "0.0.0.0", () => log("info", "listening", { port: (server.address() as AddressInfo).port }));
+  server.listen(port, env.HOST || "0.0.0.0", () =>
+    log("info", "listening", { port: (server.address() as AddressInfo).port }),
+  );
 }
 
 if (require.main === module) {

@@ -24,16 +24,29 @@ export const alertSubject = (alert: StatusAlert, c: AlertContext): string => {
  * alert once, when it first appears, so nothing is billed while all is quiet
  * (no paging alarm on an alert-count metric).
  */
-export async function publishAlert(client: SNSClient, topicArn: string, alert: StatusAlert, c: AlertContext): Promise<string | undefined> {
+export async function publishAlert(
+  client: SNSClient,
+  topicArn: string,
+  alert: StatusAlert,
+  c: AlertContext,
+): Promise<string | undefined> {
   const message = [
     alert.message,
     "",
     `alert: ${alert.kind}`,
     `state: ${c.state}`,
     `reason: ${c.reason}`,
-    `evidence: ${c.evidence ? Object.entries(c.evidence).map(([k, v]) => `${k}=${v}`).join(" ") : "none"}`,
+    `evidence: ${
+      c.evidence
+        ? Object.entries(c.evidence)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" ")
+        : "none"
+    }`,
     `at: ${c.at}`,
   ].join("\n");
-  const out = await client.send(new PublishCommand({ TopicArn: topicArn, Subject: alertSubject(alert, c), Message: message }));
+  const out = await client.send(
+    new PublishCommand({ TopicArn: topicArn, Subject: alertSubject(alert, c), Message: message }),
+  );
   return out.MessageId;
 }

@@ -1,4 +1,9 @@
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from "@aws-sdk/client-cloudwatch";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { metricsNeeded, type SeriesName, type Metrics, type Series } from "../policy";
 import type { TierState } from "../../model/toggle";
@@ -31,7 +36,13 @@ export interface MetricClients {
 }
 
 /** Query ids, one per policy metric. */
-const IDS: Record<SeriesName, string> = { apiRequests: "api", lambdaThrottles: "throttles", lambdaConcurrency: "concurrency", albRequests: "alb", healthyHosts: "healthy" };
+const IDS: Record<SeriesName, string> = {
+  apiRequests: "api",
+  lambdaThrottles: "throttles",
+  lambdaConcurrency: "concurrency",
+  albRequests: "alb",
+  healthyHosts: "healthy",
+};
 
 /**
  * Metrics that count events. AWS publishes no datapoint for a minute without
@@ -40,10 +51,20 @@ const IDS: Record<SeriesName, string> = { apiRequests: "api", lambdaThrottles: "
  */
 const COUNTS: ReadonlySet<SeriesName> = new Set(["apiRequests", "lambdaThrottles", "albRequests"]);
 
-const stat = (id: string, namespace: string, name: string, dims: Record<string, string>, statistic: string): MetricDataQuery => ({
+const stat = (
+  id: string,
+  namespace: string,
+  name: string,
+  dims: Record<string, string>,
+  statistic: string,
+): MetricDataQuery => ({
   Id: id,
   MetricStat: {
-    Metric: { Namespace: namespace, MetricName: name, Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })) },
+    Metric: {
+      Namespace: namespace,
+      MetricName: name,
+      Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
+    },
     Period: 60,
     Stat: statistic,
   },
@@ -56,32 +77,79 @@ const stat = (id: string, namespace: string, name: string, dims: Record<string, 
  * use the exact dimensions of the current ALB and target group; one whose
  * resource is absent is left out, since it has nothing to report.
  */
-export function metricQueries(t: MetricTargets, wanted: ReadonlyArray<SeriesName>, lb: LoadBalancerDimensions = {}): MetricDataQuery[] {
+export function metricQueries(
+  t: MetricTargets,
+  wanted: ReadonlyArray<SeriesName>,
+  lb: LoadBalancerDimensions = {},
+): MetricDataQuery[] {
   const all: Partial<Record<SeriesName, MetricDataQuery>> = {
     apiRequests: stat(IDS.apiRequests, "AWS/ApiGateway", "Count", { ApiId: t.apiId }, "Sum"),
     lambdaThrottles: stat(IDS.lambdaThrottles, "AWS/Lambda", "Throttles", { FunctionName: t.functionName }, "Sum"),
-    lambdaConcurrency: stat(IDS.lambdaConcurrency, "AWS/Lambda", "ConcurrentExecutions", { FunctionName: t.functionName }, "Maximum"),
-    ...(lb.loadBalancer ? { albRequests: stat(IDS.albRequests, "AWS/ApplicationELB", "RequestCount", { LoadBalancer: lb.loadBalancer }, "Sum") } : {}),
+    lambdaConcurrency: stat(
+      IDS.lambdaConcurrency,
+      "AWS/Lambda",
+      "ConcurrentExecutions",
+      { FunctionName: t.functionName },
+      "Maximum",
+    ),
+    ...(lb.loadBalancer
+      ? {
+          albRequests: stat(
+            IDS.albRequests,
+            "AWS/ApplicationELB",
+            "RequestCount",
+            { LoadBalancer: lb.loadBalancer },
+            "Sum",
+          ),
+        }
+      : {}),
     ...(lb.loadBalancer && lb.targetGroup
-      ? { healthyHosts: stat(IDS.healthyHosts, "AWS/ApplicationELB", "HealthyHostCount", { TargetGroup: lb.targetGroup, LoadBalancer: lb.loadBalancer }, "Minimum") }
+      ? {
+          healthyHosts: stat(
+            IDS.healthyHosts,
+            "AWS/ApplicationELB",
+            "HealthyHostCount",
+            { TargetGroup: lb.targetGroup, LoadBalancer: lb.loadBalancer },
+            "Minimum",
+          ),
+        }
       : {}),
   };
   return wanted.flatMap((k) => all[k] ?? []);
 }
 
 /** Calls GetMetricData once, following NextToken pages, and merges each query's datapoints. */
-async function fetchResults(client: CloudWatchClient, queries: MetricDataQuery[], start: Date, end: Date): Promise<Map<string, MetricDataResult>> {
+async function fetchResults(
+  client: CloudWatchClient,
+  queries: MetricDataQuery[],
+  start: Date,
+  end: Date,
+): Promise<Map<string, MetricDataResult>> {
   const results = new Map<string, MetricDataResult>();
   let nextToken: string | undefined;
   do {
-    const out = await client.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: "TimestampAscending", NextToken: nextToken }));
+    const out = await client.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: queries,
+        StartTime: start,
+        EndTime: end,
+        ScanBy: "TimestampAscending",
+        NextToken: nextToken,
+      }),
+    );
     for (const r of out.MetricDataResults ?? []) {
       // Zero-filling a query CloudWatch could not answer would invent quiet minutes; fail so the reconciler decides on no evidence.
       if (r.StatusCode === "InternalError" || r.StatusCode === "Forbidden") {
-        throw new Error(`GetMetricData answered ${r.StatusCode} for query ${r.Id}: ${(r.Messages ?? []).map((m) => m.Value).join("; ") || "no message"}`);
+        throw new Error(
+          `GetMetricData answered ${r.StatusCode} for query ${r.Id}: ${(r.Messages ?? []).map((m) => m.Value).join("; ") || "no message"}`,
+        );
       }
       const prev = results.get(r.Id ?? "");
-      results.set(r.Id ?? "", { ...r, Timestamps: [...(prev?.Timestamps ?? []), ...(r.Timestamps ?? [])], Values: [...(prev?.Values ?? []), ...(r.Values ?? [])] });
+      results.set(r.Id ?? "", {
+        ...r,
+        Timestamps: [...(prev?.Timestamps ?? []), ...(r.Timestamps ?? [])],
+        Values: [...(prev?.Values ?? []), ...(r.Values ?? [])],
+      });
     }
     nextToken = out.NextToken;
   } while (nextToken);
@@ -125,8 +193,10 @@ export async function readMetrics(
   state: TierState,
   lagMinutes: number,
 ): Promise<MetricReadings> {
-  if (!Number.isInteger(minutes) || minutes < 1) throw new RangeError(`minutes must be a positive integer, got ${minutes}`);
-  if (!Number.isInteger(lagMinutes) || lagMinutes < 0) throw new RangeError(`lagMinutes must be a non-negative integer, got ${lagMinutes}`);
+  if (!Number.isInteger(minutes) || minutes < 1)
+    throw new RangeError(`minutes must be a positive integer, got ${minutes}`);
+  if (!Number.isInteger(lagMinutes) || lagMinutes < 0)
+    throw new RangeError(`lagMinutes must be a non-negative integer, got ${lagMinutes}`);
   const horizon = Math.floor(now.getTime() / 60_000) - 1 - lagMinutes;
   const startMs = (horizon - minutes + 1) * 60_000;
   const wanted = metricsNeeded(state);
@@ -134,13 +204,22 @@ export async function readMetrics(
   const lb = needsAlb ? await readLoadBalancerDimensions(clients.elb, targets.albName, targets.targetGroupName) : {};
   const queries = metricQueries(targets, wanted, lb);
   const [results, healthyTargetsNow, listener] = await Promise.all([
-    queries.length > 0 ? fetchResults(clients.cloudwatch, queries, new Date(startMs), new Date((horizon + 1) * 60_000)) : new Map<string, MetricDataResult>(),
+    queries.length > 0
+      ? fetchResults(clients.cloudwatch, queries, new Date(startMs), new Date((horizon + 1) * 60_000))
+      : new Map<string, MetricDataResult>(),
     lb.targetGroupArn ? countHealthyTargets(clients.elb, lb.targetGroupArn) : undefined,
-    lb.loadBalancerArn && targets.lambdaTargetGroupName ? readListener(clients.elb, lb.loadBalancerArn, targets.lambdaTargetGroupName) : undefined,
+    lb.loadBalancerArn && targets.lambdaTargetGroupName
+      ? readListener(clients.elb, lb.loadBalancerArn, targets.lambdaTargetGroupName)
+      : undefined,
   ]);
   // A query without a result would otherwise read as quiet minutes.
-  for (const q of queries) if (!results.has(q.Id ?? "")) throw new Error(`GetMetricData returned no result for query ${q.Id}; asked for ${queries.map((x) => x.Id).join(", ")}`);
-  const series = (k: SeriesName): Series => (wanted.includes(k) ? toSeries(results.get(IDS[k]), startMs, minutes, COUNTS.has(k) ? 0 : undefined) : []);
+  for (const q of queries)
+    if (!results.has(q.Id ?? ""))
+      throw new Error(
+        `GetMetricData returned no result for query ${q.Id}; asked for ${queries.map((x) => x.Id).join(", ")}`,
+      );
+  const series = (k: SeriesName): Series =>
+    wanted.includes(k) ? toSeries(results.get(IDS[k]), startMs, minutes, COUNTS.has(k) ? 0 : undefined) : [];
   return {
     apiRequests: series("apiRequests"),
     lambdaThrottles: series("lambdaThrottles"),

@@ -1,4 +1,8 @@
-import { DescribeListenersCommand, ModifyListenerCommand, type ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DescribeListenersCommand,
+  ModifyListenerCommand,
+  type ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 
 /** The HTTPS listener of the tier's ALB and the two target groups its default action weighs. */
 export interface ListenerWeights {
@@ -14,7 +18,11 @@ export interface ListenerWeights {
  * Undefined when the ALB has no HTTPS listener forwarding to the Lambda target
  * group (the DNS-only switch, or an apply still creating it).
  */
-export async function readListener(client: ElasticLoadBalancingV2Client, loadBalancerArn: string, lambdaTargetGroupName: string): Promise<ListenerWeights | undefined> {
+export async function readListener(
+  client: ElasticLoadBalancingV2Client,
+  loadBalancerArn: string,
+  lambdaTargetGroupName: string,
+): Promise<ListenerWeights | undefined> {
   const out = await client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }));
   const https = (out.Listeners ?? []).find((l) => l.Port === 443);
   const groups = https?.DefaultActions?.find((a) => a.Type === "forward")?.ForwardConfig?.TargetGroups ?? [];
@@ -32,8 +40,13 @@ export async function readListener(client: ElasticLoadBalancingV2Client, loadBal
 }
 
 /** Sets the share of the ALB's requests the tasks get (0..100); the service Lambda gets the rest. Takes effect at once. */
-export async function setFargateWeight(client: ElasticLoadBalancingV2Client, l: ListenerWeights, fargateWeight: number): Promise<void> {
-  if (!Number.isInteger(fargateWeight) || fargateWeight < 0 || fargateWeight > 100) throw new RangeError(`fargate weight must be a whole percent 0..100, got ${fargateWeight}`);
+export async function setFargateWeight(
+  client: ElasticLoadBalancingV2Client,
+  l: ListenerWeights,
+  fargateWeight: number,
+): Promise<void> {
+  if (!Number.isInteger(fargateWeight) || fargateWeight < 0 || fargateWeight > 100)
+    throw new RangeError(`fargate weight must be a whole percent 0..100, got ${fargateWeight}`);
   await client.send(
     new ModifyListenerCommand({
       ListenerArn: l.listenerArn,

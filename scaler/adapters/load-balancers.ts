@@ -1,4 +1,9 @@
-import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 
 /**
  * The metric dimension values of the tier's current ALB and target group
@@ -18,7 +23,8 @@ export interface LoadBalancerDimensions {
 const isNotFound = (err: unknown, name: string): boolean => (err as { name?: unknown } | null)?.name === name;
 
 /** `arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>` -> `app/<name>/<id>`. */
-const loadBalancerDimension = (arn: string): string => arn.slice(arn.indexOf(":loadbalancer/") + ":loadbalancer/".length);
+const loadBalancerDimension = (arn: string): string =>
+  arn.slice(arn.indexOf(":loadbalancer/") + ":loadbalancer/".length);
 /** `arn:...:targetgroup/<name>/<id>` -> `targetgroup/<name>/<id>`. */
 const targetGroupDimension = (arn: string): string => arn.slice(arn.lastIndexOf(":") + 1);
 
@@ -38,10 +44,23 @@ async function absentOn<T>(name: string, read: () => Promise<T>): Promise<T | un
  * series of an earlier ALB of the same name). Not-found means absent; any
  * other error propagates.
  */
-export async function readLoadBalancerDimensions(client: ElasticLoadBalancingV2Client, albName: string, targetGroupName: string): Promise<LoadBalancerDimensions> {
+export async function readLoadBalancerDimensions(
+  client: ElasticLoadBalancingV2Client,
+  albName: string,
+  targetGroupName: string,
+): Promise<LoadBalancerDimensions> {
   const [lbArn, tgArn] = await Promise.all([
-    absentOn("LoadBalancerNotFoundException", async () => (await client.send(new DescribeLoadBalancersCommand({ Names: [albName] }))).LoadBalancers?.[0]?.LoadBalancerArn),
-    absentOn("TargetGroupNotFoundException", async () => (await client.send(new DescribeTargetGroupsCommand({ Names: [targetGroupName] }))).TargetGroups?.[0]?.TargetGroupArn),
+    absentOn(
+      "LoadBalancerNotFoundException",
+      async () =>
+        (await client.send(new DescribeLoadBalancersCommand({ Names: [albName] }))).LoadBalancers?.[0]?.LoadBalancerArn,
+    ),
+    absentOn(
+      "TargetGroupNotFoundException",
+      async () =>
+        (await client.send(new DescribeTargetGroupsCommand({ Names: [targetGroupName] }))).TargetGroups?.[0]
+          ?.TargetGroupArn,
+    ),
   ]);
   return {
     ...(lbArn ? { loadBalancer: loadBalancerDimension(lbArn), loadBalancerArn: lbArn } : {}),
@@ -54,7 +73,10 @@ export async function readLoadBalancerDimensions(client: ElasticLoadBalancingV2C
  * free and has no publication lag, unlike HealthyHostCount in CloudWatch, so
  * the switch to Fargate waits minutes less; the health is the ALB's own check.
  */
-export async function countHealthyTargets(client: ElasticLoadBalancingV2Client, targetGroupArn: string): Promise<number> {
+export async function countHealthyTargets(
+  client: ElasticLoadBalancingV2Client,
+  targetGroupArn: string,
+): Promise<number> {
   const out = await client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
   return (out.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === "healthy").length;
 }

@@ -10,10 +10,17 @@ import { TOKEN_PLACEHOLDER } from "../../model/token";
 export async function readToken(client: SSMClient, name: string): Promise<string> {
   const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
   const p = out.Parameter;
-  if (p?.Type !== "SecureString") throw new Error(`parameter ${name} is ${p?.Type ?? "missing its type"}; store the token as a SecureString`);
+  if (p?.Type !== "SecureString")
+    throw new Error(`parameter ${name} is ${p?.Type ?? "missing its type"}; store the token as a SecureString`);
   const raw = p.Value?.trim();
-  if (!raw) throw new Error(`parameter ${name} is empty; write the token with aws ssm put-parameter --name ${name} --type SecureString --overwrite --value ...`);
-  if (raw === TOKEN_PLACEHOLDER) throw new Error(`parameter ${name} still holds the bootstrap placeholder; write the token with aws ssm put-parameter --name ${name} --type SecureString --overwrite --value ...`);
+  if (!raw)
+    throw new Error(
+      `parameter ${name} is empty; write the token with aws ssm put-parameter --name ${name} --type SecureString --overwrite --value ...`,
+    );
+  if (raw === TOKEN_PLACEHOLDER)
+    throw new Error(
+      `parameter ${name} still holds the bootstrap placeholder; write the token with aws ssm put-parameter --name ${name} --type SecureString --overwrite --value ...`,
+    );
   if (raw.startsWith("{")) {
     let parsed: { token?: unknown };
     try {
@@ -21,7 +28,8 @@ export async function readToken(client: SSMClient, name: string): Promise<string
     } catch {
       throw new Error(`parameter ${name} looks like JSON but does not parse; store {"token": "..."} or the bare token`);
     }
-    if (typeof parsed.token !== "string" || !parsed.token) throw new Error(`parameter ${name} is JSON without a string "token" field`);
+    if (typeof parsed.token !== "string" || !parsed.token)
+      throw new Error(`parameter ${name} is JSON without a string "token" field`);
     return parsed.token;
   }
   return raw;

@@ -1,4 +1,9 @@
-import { ListResourceRecordSetsCommand, Route53Client, type ListResourceRecordSetsCommandOutput, type RRType } from "@aws-sdk/client-route-53";
+import {
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type ListResourceRecordSetsCommandOutput,
+  type RRType,
+} from "@aws-sdk/client-route-53";
 
 /** Which weighted alias records exist for the domain. */
 export interface LiveRecords {
@@ -16,11 +21,18 @@ export async function readLiveRecords(client: Route53Client, zoneId: string, dom
   let startId: string | undefined;
   for (let page = 0; page < 10 && startName; page++) {
     const out: ListResourceRecordSetsCommandOutput = await client.send(
-      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: startName, StartRecordType: startType, StartRecordIdentifier: startId, MaxItems: 100 }),
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        StartRecordName: startName,
+        StartRecordType: startType,
+        StartRecordIdentifier: startId,
+        MaxItems: 100,
+      }),
     );
     const sets = out.ResourceRecordSets ?? [];
     for (const r of sets) {
-      if (normalise(r.Name ?? "") !== normalise(domain)) return { lambda: found.has("lambda"), fargate: found.has("fargate") };
+      if (normalise(r.Name ?? "") !== normalise(domain))
+        return { lambda: found.has("lambda"), fargate: found.has("fargate") };
       if (r.Type === "A" && r.SetIdentifier) found.add(r.SetIdentifier);
     }
     if (!out.IsTruncated) break;

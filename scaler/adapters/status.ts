@@ -12,16 +12,33 @@ export interface StatusAlert {
  * The status item as the scaler writes it: what `/stack-status` shows, plus the alerts the operators
  * were told about and what the scaler remembers across runs (`/stack-status` shows neither).
  */
-export type PublishedStatus = ScalerStatus & { readonly alerts?: readonly StatusAlert[]; readonly commit?: string; readonly memory?: ScalerMemory };
+export type PublishedStatus = ScalerStatus & {
+  readonly alerts?: readonly StatusAlert[];
+  readonly commit?: string;
+  readonly memory?: ScalerMemory;
+};
 
 /** The memory as stored, or nothing when it is not the shape the scaler writes (an older item, a hand edit). */
 function parseMemory(raw: unknown): ScalerMemory | undefined {
-  const m = raw as { recordGone?: { drainSince?: unknown; at?: unknown }; stay?: { since?: unknown; through?: unknown; excessUsd?: unknown } } | null | undefined;
+  const m = raw as
+    | {
+        recordGone?: { drainSince?: unknown; at?: unknown };
+        stay?: { since?: unknown; through?: unknown; excessUsd?: unknown };
+      }
+    | null
+    | undefined;
   const gone = m?.recordGone;
   const stay = m?.stay;
   const memory: { -readonly [K in keyof ScalerMemory]: ScalerMemory[K] } = {};
-  if (gone && typeof gone.drainSince === "string" && typeof gone.at === "string") memory.recordGone = { drainSince: gone.drainSince, at: gone.at };
-  if (stay && typeof stay.since === "string" && typeof stay.through === "string" && typeof stay.excessUsd === "number" && Number.isFinite(stay.excessUsd)) {
+  if (gone && typeof gone.drainSince === "string" && typeof gone.at === "string")
+    memory.recordGone = { drainSince: gone.drainSince, at: gone.at };
+  if (
+    stay &&
+    typeof stay.since === "string" &&
+    typeof stay.through === "string" &&
+    typeof stay.excessUsd === "number" &&
+    Number.isFinite(stay.excessUsd)
+  ) {
     memory.stay = { since: stay.since, through: stay.through, excessUsd: stay.excessUsd };
   }
   return Object.keys(memory).length > 0 ? memory : undefined;
@@ -46,13 +63,25 @@ export async function publishStatus(client: DynamoDBClient, tableName: string, s
  * sees the first one's write and does not page twice.
  */
 export async function readStatus(client: DynamoDBClient, tableName: string): Promise<PublishedStatus | undefined> {
-  const out = await client.send(new GetItemCommand({ TableName: tableName, Key: { code: { S: SCALER_STATUS_KEY } }, ConsistentRead: true }));
+  const out = await client.send(
+    new GetItemCommand({ TableName: tableName, Key: { code: { S: SCALER_STATUS_KEY } }, ConsistentRead: true }),
+  );
   const raw = out.Item?.status?.S;
   if (!raw) return undefined;
   const p = JSON.parse(raw) as Partial<PublishedStatus> | null;
   if (!p || typeof p.state !== "string") return undefined;
   // Items written before alerts carried their kind hold plain messages; those count as no known alert.
-  const alerts = Array.isArray(p.alerts) ? p.alerts.filter((a): a is StatusAlert => typeof a?.kind === "string" && typeof a.message === "string") : [];
+  const alerts = Array.isArray(p.alerts)
+    ? p.alerts.filter((a): a is StatusAlert => typeof a?.kind === "string" && typeof a.message === "string")
+    : [];
   const memory = parseMemory(p.memory);
-  return { state: p.state, decision: String(p.decision ?? ""), reason: String(p.reason ?? ""), at: String(p.at ?? ""), alerts, ...(p.commit ? { commit: p.commit } : {}), ...(memory ? { memory } : {}) };
+  return {
+    state: p.state,
+    decision: String(p.decision ?? ""),
+    reason: String(p.reason ?? ""),
+    at: String(p.at ?? ""),
+    alerts,
+    ...(p.commit ? { commit: p.commit } : {}),
+    ...(memory ? { memory } : {}),
+  };
 }

@@ -90,7 +90,10 @@ export function terraformCloudApi(c: TerraformCloudConnection, fetchImpl: Fetch)
     async runTriggerSources(workspaceId) {
       const inbound = "filter%5Brun-trigger%5D%5Btype%5D=inbound";
       const triggers = await all(call, `/api/v2/workspaces/${workspaceId}/run-triggers?${inbound}`);
-      type Trigger = { attributes?: Record<string, unknown>; relationships?: { sourceable?: { data?: { id?: unknown } } } };
+      type Trigger = {
+        attributes?: Record<string, unknown>;
+        relationships?: { sourceable?: { data?: { id?: unknown } } };
+      };
       return triggers.map((t: Trigger) => {
         const id = t.relationships?.sourceable?.data?.id;
         return { ...(typeof id === "string" ? { id } : {}), name: String(t.attributes?.["sourceable-name"] ?? "") };

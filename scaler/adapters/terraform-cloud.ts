@@ -165,14 +165,17 @@ export async function showWorkspace(
   const path = `/api/v2/organizations/${encodeURIComponent(organization)}/workspaces/${encodeURIComponent(name)}`;
   const doc = await call(path, { notFound: notFound?.(path) });
   if (doc === undefined) return undefined;
-  if (typeof doc?.data?.id !== "string") throw new TerraformCloudError(`Terraform Cloud answered without a workspace id for ${organization}/${name}`);
+  if (typeof doc?.data?.id !== "string")
+    throw new TerraformCloudError(`Terraform Cloud answered without a workspace id for ${organization}/${name}`);
   return { id: doc.data.id, attributes: doc.data.attributes ?? {} };
 }
 
 /** The workspace id, which the runs endpoints take instead of the name. */
 async function workspaceId(t: TerraformCloudTarget, fetchImpl: Fetch): Promise<string> {
   // With `notFound` set a 404 throws, so a workspace always comes back.
-  const ws = await showWorkspace(terraformCloudCall(t, fetchImpl), t.organization, t.workspace, (path) => noWorkspace(t, path));
+  const ws = await showWorkspace(terraformCloudCall(t, fetchImpl), t.organization, t.workspace, (path) =>
+    noWorkspace(t, path),
+  );
   return ws!.id;
 }
 
@@ -180,7 +183,8 @@ function toRunStatus(run: Resource, commitOf: (run: Resource) => string | undefi
   const status = String(run.attributes?.status ?? "unknown");
   const phase = runPhase(status);
   // status-timestamps keys are the status with dashes plus "-at" (applied-at, errored-at, planned-and-finished-at, ...).
-  const finishedAt = phase === "pending" ? undefined : run.attributes?.["status-timestamps"]?.[`${status.replace(/_/g, "-")}-at`];
+  const finishedAt =
+    phase === "pending" ? undefined : run.attributes?.["status-timestamps"]?.[`${status.replace(/_/g, "-")}-at`];
   const commitSha = commitOf(run);
   const createdAt = run.attributes?.["created-at"];
   return {
@@ -200,10 +204,16 @@ function toRunStatus(run: Resource, commitOf: (run: Resource) => string | undefi
  * applying while the head commit's run waits behind it, or the head commit's
  * webhook may not have arrived yet.
  */
-export async function readRuns(t: TerraformCloudTarget, headSha: string, fetchImpl: Fetch = fetch as unknown as Fetch): Promise<WorkspaceRuns> {
+export async function readRuns(
+  t: TerraformCloudTarget,
+  headSha: string,
+  fetchImpl: Fetch = fetch as unknown as Fetch,
+): Promise<WorkspaceRuns> {
   const get = client(t, fetchImpl);
   const id = await workspaceId(t, fetchImpl);
-  const doc = await get(`/api/v2/workspaces/${encodeURIComponent(id)}/runs?page%5Bsize%5D=${PAGE_SIZE}&include=configuration_version.ingress_attributes`);
+  const doc = await get(
+    `/api/v2/workspaces/${encodeURIComponent(id)}/runs?page%5Bsize%5D=${PAGE_SIZE}&include=configuration_version.ingress_attributes`,
+  );
   const included = new Map<string, Resource>();
   for (const r of (doc?.included ?? []) as Resource[]) included.set(`${r.type}/${r.id}`, r);
   const rel = (r: Resource | undefined, name: string) => {
@@ -232,12 +242,24 @@ export async function readRuns(t: TerraformCloudTarget, headSha: string, fetchIm
  * it uses the latest configuration version, i.e. the branch head. The run
  * auto-applies when the workspace has auto-apply on and the token may apply.
  */
-export async function queueRun(t: TerraformCloudTarget, workspaceId: string, message: string, fetchImpl: Fetch = fetch as unknown as Fetch): Promise<{ readonly id: string }> {
+export async function queueRun(
+  t: TerraformCloudTarget,
+  workspaceId: string,
+  message: string,
+  fetchImpl: Fetch = fetch as unknown as Fetch,
+): Promise<{ readonly id: string }> {
   const post = client(t, fetchImpl);
   const doc = await post("/api/v2/runs", {
-    data: { type: "runs", attributes: { message }, relationships: { workspace: { data: { type: "workspaces", id: workspaceId } } } },
+    data: {
+      type: "runs",
+      attributes: { message },
+      relationships: { workspace: { data: { type: "workspaces", id: workspaceId } } },
+    },
   });
   const id = doc?.data?.id;
-  if (typeof id !== "string") throw new TerraformCloudError(`Terraform Cloud created a run on ${t.organization}/${t.workspace} but answered without its id`);
+  if (typeof id !== "string")
+    throw new TerraformCloudError(
+      `Terraform Cloud created a run on ${t.organization}/${t.workspace} but answered without its id`,
+    );
   return { id };
 }

@@ -19,7 +19,14 @@ export interface WakeClients {
 
 export type RearmOutcome =
   | { readonly armed: false }
-  | { readonly armed: true; readonly schedule: string; readonly at: string; readonly alarms: string[]; readonly gapMinutes: number; readonly alreadyArmed: boolean };
+  | {
+      readonly armed: true;
+      readonly schedule: string;
+      readonly at: string;
+      readonly alarms: string[];
+      readonly gapMinutes: number;
+      readonly alreadyArmed: boolean;
+    };
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -36,7 +43,9 @@ export async function alarmsInAlarm(client: CloudWatchClient, names: readonly st
   const found: string[] = [];
   let nextToken: string | undefined;
   do {
-    const out = await client.send(new DescribeAlarmsCommand({ AlarmNames: [...names], StateValue: "ALARM", NextToken: nextToken }));
+    const out = await client.send(
+      new DescribeAlarmsCommand({ AlarmNames: [...names], StateValue: "ALARM", NextToken: nextToken }),
+    );
     for (const a of out.MetricAlarms ?? []) if (a.AlarmName) found.push(a.AlarmName);
     nextToken = out.NextToken;
   } while (nextToken);
@@ -71,7 +80,8 @@ const patientEpisode = (alarms: readonly string[], r: RearmRequest): boolean =>
 
 /** The gap before the next look in a patient episode: doubled while the same episode persists (up to the cap), else a minute. */
 export function nextGapMinutes(previous: RearmMemo | undefined, episode: string, maxGapMinutes: number): number {
-  if (!Number.isInteger(maxGapMinutes) || maxGapMinutes < 1 || !Number.isInteger(Math.log2(maxGapMinutes))) throw new RangeError(`maxGapMinutes must be a power of two, got ${maxGapMinutes}`);
+  if (!Number.isInteger(maxGapMinutes) || maxGapMinutes < 1 || !Number.isInteger(Math.log2(maxGapMinutes)))
+    throw new RangeError(`maxGapMinutes must be a power of two, got ${maxGapMinutes}`);
   return previous?.episode === episode ? Math.min(maxGapMinutes, Math.max(1, previous.gapMinutes) * 2) : 1;
 }
 
@@ -88,7 +98,12 @@ export function nextGapMinutes(previous: RearmMemo | undefined, episode: string,
  * doubling the bill. A ConflictException means another invocation already
  * armed that minute.
  */
-export async function rearmIfAlarming(c: WakeClients, t: WakeTargets, now: Date, r: RearmRequest = {}): Promise<RearmOutcome> {
+export async function rearmIfAlarming(
+  c: WakeClients,
+  t: WakeTargets,
+  now: Date,
+  r: RearmRequest = {},
+): Promise<RearmOutcome> {
   const { follow } = r;
   const alarms = follow ? [] : await alarmsInAlarm(c.cloudwatch, t.alarmNames);
   if (alarms.length === 0 && !follow) return { armed: false };
@@ -97,7 +112,11 @@ export async function rearmIfAlarming(c: WakeClients, t: WakeTargets, now: Date,
   const gapMinutes = patient ? nextGapMinutes(r.previous, episode, r.patient!.maxGapMinutes) : 1;
   const seconds = Math.floor(now.getTime() / 1000);
   const minute = Math.floor(seconds / 60);
-  const target = new Date(gapMinutes === 1 ? seconds * 1000 + 60_000 : ((Math.floor(minute / gapMinutes) + 1) * gapMinutes * 60 + (seconds % 60)) * 1000);
+  const target = new Date(
+    gapMinutes === 1
+      ? seconds * 1000 + 60_000
+      : ((Math.floor(minute / gapMinutes) + 1) * gapMinutes * 60 + (seconds % 60)) * 1000,
+  );
   const schedule = rearmScheduleName(target);
   const at = atExpressionTime(target);
   // Only a patient episode carries its gap on: anything else starts the next one at a minute.
@@ -111,12 +130,17 @@ export async function rearmIfAlarming(c: WakeClients, t: WakeTargets, now: Date,
         ScheduleExpressionTimezone: "UTC",
         FlexibleTimeWindow: { Mode: "OFF" },
         ActionAfterCompletion: "DELETE",
-        Target: { Arn: t.scalerArn, RoleArn: t.schedulerRoleArn, Input: JSON.stringify({ source: REARM_SOURCE, alarms, ...(follow ? { follow } : {}), ...memo }) },
+        Target: {
+          Arn: t.scalerArn,
+          RoleArn: t.schedulerRoleArn,
+          Input: JSON.stringify({ source: REARM_SOURCE, alarms, ...(follow ? { follow } : {}), ...memo }),
+        },
       }),
     );
     return { armed: true, schedule, at, alarms, gapMinutes, alreadyArmed: false };
   } catch (err) {
-    if (err instanceof ConflictException || (err as Error).name === "ConflictException") return { armed: true, schedule, at, alarms, gapMinutes, alreadyArmed: true };
+    if (err instanceof ConflictException || (err as Error).name === "ConflictException")
+      return { armed: true, schedule, at, alarms, gapMinutes, alreadyArmed: true };
     throw err;
   }
 }

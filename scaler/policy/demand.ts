@@ -25,7 +25,9 @@ export function albPerMinute(m: Metrics): Series {
 export function demandPerMinute(api: Series, alb: Series): Series {
   const n = Math.max(api.length, alb.length);
   const albN = alignTo(alb, n);
-  return alignTo(api, n).map((v, i) => (v === undefined && albN[i] === undefined ? undefined : (v ?? 0) + (albN[i] ?? 0)));
+  return alignTo(api, n).map((v, i) =>
+    v === undefined && albN[i] === undefined ? undefined : (v ?? 0) + (albN[i] ?? 0),
+  );
 }
 
 /** The mean of the known minutes (0 with none). */
@@ -45,7 +47,8 @@ export function tasksFor(rps: number, c: PolicyConfig, toggleMax: number = c.max
 }
 
 /** Healthy tasks that carry `rps` at full capacity (at least one): enough to take traffic now. */
-export const tasksToCarry = (rps: number, c: PolicyConfig): number => Math.max(1, Math.ceil(rps / c.requestsPerTaskPerSecond));
+export const tasksToCarry = (rps: number, c: PolicyConfig): number =>
+  Math.max(1, Math.ceil(rps / c.requestsPerTaskPerSecond));
 
 /**
  * The level a returning load would come back at: the 90th percentile of the busy minutes (above
@@ -54,7 +57,10 @@ export const tasksToCarry = (rps: number, c: PolicyConfig): number => Math.max(1
  * this level while the tier warms again, so a drain waits until the idle tier has cost that much.
  */
 export function busyLevel(smooth: Series, c: PolicyConfig): number {
-  return quantile(smooth.filter((v): v is number => v !== undefined && lambdaExcess(v, c) > 0), 0.9);
+  return quantile(
+    smooth.filter((v): v is number => v !== undefined && lambdaExcess(v, c) > 0),
+    0.9,
+  );
 }
 
 /** The canary's steps, in percent of the ALB's requests on the tasks. */
@@ -64,7 +70,11 @@ export const CANARY_STEPS: readonly number[] = [10, 50, 100];
 export const nextCanaryStep = (weight: number): number => CANARY_STEPS.find((s) => s > weight) ?? 100;
 
 /** Percent of the current demand the healthy tasks carry at full capacity (0 with none healthy, 100 with no demand). */
-export function capacityShare(healthy: number | undefined, rps: number, c: Pick<PolicyConfig, "requestsPerTaskPerSecond">): number {
+export function capacityShare(
+  healthy: number | undefined,
+  rps: number,
+  c: Pick<PolicyConfig, "requestsPerTaskPerSecond">,
+): number {
   if (healthy === undefined || healthy < 1) return 0;
   if (rps <= 0) return 100;
   return Math.min(100, Math.floor((100 * healthy * c.requestsPerTaskPerSecond) / rps));
@@ -76,7 +86,8 @@ export function capacityShare(healthy: number | undefined, rps: number, c: Pick<
  * shorter than half the warm-up does not size the floor).
  */
 export function lastingDemand(demand: Series, warmupMinutes: number): number {
-  const known = last(demand, Math.max(1, Math.ceil(warmupMinutes))).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+  const known = last(demand, Math.max(1, Math.ceil(warmupMinutes)))
+    .filter((v): v is number => v !== undefined)
+    .sort((a, b) => a - b);
   return known.length === 0 ? 0 : known[Math.floor((known.length - 1) / 2)]!;
 }
-

@@ -7,7 +7,8 @@ import { last } from "./demand";
 import type { Observation, ScalerMemory, Series } from "./types";
 
 /** Whether a remembered fact belongs to the toggle's current stay (keyed by its since) and carries a readable time. */
-const ofThisStay = (t: Toggle, since: string, at: string): boolean => Date.parse(since) === Date.parse(t.fargate_tier_since) && Number.isFinite(Date.parse(at));
+const ofThisStay = (t: Toggle, since: string, at: string): boolean =>
+  Date.parse(since) === Date.parse(t.fargate_tier_since) && Number.isFinite(Date.parse(at));
 
 /**
  * Since when the "fargate" record has been gone in the current drain, never before it went: the
@@ -22,9 +23,14 @@ export function recordGoneSince(t: Toggle, o: Observation, stamp: string): Scale
   if (o.fargateRecordLive === undefined) return kept;
   if (o.fargateRecordLive === true) return undefined;
   const run = o.run?.forHead;
-  const applied = run?.phase === "applied" && run.finishedAt !== undefined && Number.isFinite(Date.parse(run.finishedAt)) ? run.finishedAt : undefined;
+  const applied =
+    run?.phase === "applied" && run.finishedAt !== undefined && Number.isFinite(Date.parse(run.finishedAt))
+      ? run.finishedAt
+      : undefined;
   // Never later than now: a run stamped ahead of this clock (HCP Terraform's clock is not the scaler's) would hold the ALB past its window.
-  const at = [kept?.at, applied, stamp].filter((x): x is string => x !== undefined).sort((a, b) => Date.parse(a) - Date.parse(b))[0]!;
+  const at = [kept?.at, applied, stamp]
+    .filter((x): x is string => x !== undefined)
+    .sort((a, b) => Date.parse(a) - Date.parse(b))[0]!;
   return { drainSince: t.fargate_tier_since, at };
 }
 
@@ -36,7 +42,14 @@ export function recordGoneSince(t: Toggle, o: Observation, stamp: string): Scale
  * least that often (the hourly heartbeat does) never loses a minute, for one status write per half
  * window.
  */
-export function tallyStay(t: Toggle, known: ScalerMemory["stay"], excess: Series, minutesInState: number, now: Date, stamp: string): { sum: number | undefined; memory: ScalerMemory["stay"] } {
+export function tallyStay(
+  t: Toggle,
+  known: ScalerMemory["stay"],
+  excess: Series,
+  minutesInState: number,
+  now: Date,
+  stamp: string,
+): { sum: number | undefined; memory: ScalerMemory["stay"] } {
   const window = excess.length;
   const sumLast = (n: number) => last(excess, Math.ceil(n)).reduce<number>((a, e) => a + (e ?? 0), 0);
   const mine = known && ofThisStay(t, known.since, known.through) ? known : undefined;
@@ -46,6 +59,8 @@ export function tallyStay(t: Toggle, known: ScalerMemory["stay"], excess: Series
   else if (mine && sinceRoll! >= 0 && sinceRoll! <= window) sum = mine.excessUsd + sumLast(sinceRoll!);
   if (sum === undefined || !Number.isFinite(minutesInState)) return { sum, memory: mine };
   const due = mine ? sinceRoll! >= window / 2 : minutesInState >= window / 2;
-  return { sum, memory: due ? { since: t.fargate_tier_since, through: stamp, excessUsd: Number(sum.toFixed(6)) } : mine };
+  return {
+    sum,
+    memory: due ? { since: t.fargate_tier_since, through: stamp, excessUsd: Number(sum.toFixed(6)) } : mine,
+  };
 }
-

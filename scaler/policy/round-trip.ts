@@ -19,7 +19,8 @@ export const runRetryBackoffMinutes = (failedAttempts: number): number =>
 export const FLOOR_SETTLE_MINUTES = 15;
 
 /** Minutes of the drain window: DNS TTL and deregistration delay, and weighted, the straggler window. */
-export const drainWindowMinutes = (c: PolicyConfig): number => (c.dnsTtlSeconds + c.deregistrationDelaySeconds) / 60 + (c.fargateSwitch === "weighted" ? c.stragglerMinutes : 0);
+export const drainWindowMinutes = (c: PolicyConfig): number =>
+  (c.dnsTtlSeconds + c.deregistrationDelaySeconds) / 60 + (c.fargateSwitch === "weighted" ? c.stragglerMinutes : 0);
 
 /**
  * A round trip as this world bills it: the warm-up the scaler last measured
@@ -28,15 +29,26 @@ export const drainWindowMinutes = (c: PolicyConfig): number => (c.dnsTtlSeconds 
  * window and the teardown (the off commit's run and the destroy) at the
  * resting floor.
  */
-export function roundTripShape(c: PolicyConfig, t: Pick<Toggle, "fargate_warmup_minutes" | "fargate_max_tasks">, warmTasks: number): RoundTripShape {
-  return { warmupMinutes: warmupOf(c, t), warmTasks, leaveMinutes: drainWindowMinutes(c) + c.teardownMinutes, restTasks: restingFloor(c, t) };
+export function roundTripShape(
+  c: PolicyConfig,
+  t: Pick<Toggle, "fargate_warmup_minutes" | "fargate_max_tasks">,
+  warmTasks: number,
+): RoundTripShape {
+  return {
+    warmupMinutes: warmupOf(c, t),
+    warmTasks,
+    leaveMinutes: drainWindowMinutes(c) + c.teardownMinutes,
+    restTasks: restingFloor(c, t),
+  };
 }
 
 /** The warm-up the scaler last measured (the toggle keeps it; 0 = none yet), else the configured one. */
-export const warmupOf = (c: PolicyConfig, t: Pick<Toggle, "fargate_warmup_minutes">): number => t.fargate_warmup_minutes || c.warmupMinutes;
+export const warmupOf = (c: PolicyConfig, t: Pick<Toggle, "fargate_warmup_minutes">): number =>
+  t.fargate_warmup_minutes || c.warmupMinutes;
 
 /** The resting task floor, within the toggle's own maximum so the file stays valid. */
-export const restingFloor = (c: PolicyConfig, t: Pick<Toggle, "fargate_max_tasks">): number => Math.max(1, Math.min(c.minTasks, t.fargate_max_tasks));
+export const restingFloor = (c: PolicyConfig, t: Pick<Toggle, "fargate_max_tasks">): number =>
+  Math.max(1, Math.min(c.minTasks, t.fargate_max_tasks));
 
 /** The warm-up to remember after one that took `minutes`: the mean with the last one measured, whole minutes within the toggle's bounds. */
 export const measuredWarmup = (previous: number | undefined, minutes: number): number =>
@@ -48,4 +60,3 @@ export const CLOCK_SKEW_MINUTES = 2;
 /** Backoff steps still in force after `minutesInState` minutes in one state. */
 export const effectiveBackoff = (backoff: number, minutesInState: number, c: PolicyConfig): number =>
   Math.max(0, Math.min(c.maxBackoff, backoff) - Math.floor(minutesInState / c.backoffDecayMinutes));
-

@@ -78,7 +78,9 @@ export type SeriesName = Exclude<keyof Metrics, "healthyTargetsNow" | "fargateWe
  * demand and throttles.
  */
 export function metricsNeeded(state: TierState): SeriesName[] {
-  return state === "off" ? ["apiRequests", "lambdaThrottles"] : ["apiRequests", "lambdaThrottles", "lambdaConcurrency", "albRequests", "healthyHosts"];
+  return state === "off"
+    ? ["apiRequests", "lambdaThrottles"]
+    : ["apiRequests", "lambdaThrottles", "lambdaConcurrency", "albRequests", "healthyHosts"];
 }
 
 /** Everything the policy knows about the world at one instant. */
@@ -159,7 +161,8 @@ export interface Decision {
 }
 
 /** True for a commit that only resizes (same state), which is not a tier transition. */
-export const isResize = (d: Pick<Decision, "from" | "to" | "action">): boolean => d.action === "commit" && d.from === d.to;
+export const isResize = (d: Pick<Decision, "from" | "to" | "action">): boolean =>
+  d.action === "commit" && d.from === d.to;
 
 /** The transitions the policy may commit: forward, plus the two aborts. */
 export const ALLOWED_EDGES: ReadonlyArray<readonly [TierState, TierState]> = [

@@ -26,7 +26,14 @@ export const fail = (name: string, detail: string, fix: string): CheckResult => 
 export const errorName = (err: unknown): string => (err instanceof Error ? err.name : typeof err);
 
 // SDK credential-chain failures and the AWS error codes that mean "not allowed to read".
-const NO_CREDENTIALS = new Set(["CredentialsProviderError", "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException", "InvalidSignatureException"]);
+const NO_CREDENTIALS = new Set([
+  "CredentialsProviderError",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+]);
 const DENIED = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"]);
 
 /**
@@ -39,10 +46,19 @@ export function awsCallFailed(name: string, action: string, err: unknown): Check
   const message = err instanceof Error ? err.message : String(err);
   const detail = `${action} failed: ${code}: ${message}`;
   if (NO_CREDENTIALS.has(code)) {
-    return fail(name, detail, "configure AWS credentials for the deployment account (aws configure sso, or export AWS_PROFILE=<profile>), then run npm run doctor again");
+    return fail(
+      name,
+      detail,
+      "configure AWS credentials for the deployment account (aws configure sso, or export AWS_PROFILE=<profile>), then run npm run doctor again",
+    );
   }
-  if (DENIED.has(code)) return fail(name, detail, `allow ${action} to the caller (the doctor only reads), or run it with a role that may`);
-  return fail(name, detail, `retry npm run doctor; if ${action} keeps failing, check the region and the AWS service health dashboard`);
+  if (DENIED.has(code))
+    return fail(name, detail, `allow ${action} to the caller (the doctor only reads), or run it with a role that may`);
+  return fail(
+    name,
+    detail,
+    `retry npm run doctor; if ${action} keeps failing, check the region and the AWS service health dashboard`,
+  );
 }
 
 /** Runs a check; an unexpected throw becomes a failed result named after the check instead of ending the doctor. */
@@ -51,6 +67,12 @@ export async function guarded(name: string, check: () => Promise<CheckResult | C
     const out = await check();
     return Array.isArray(out) ? out : [out];
   } catch (err) {
-    return [fail(name, `the check itself failed: ${errorName(err)}: ${err instanceof Error ? err.message : String(err)}`, "report this with the output above; the other checks still ran")];
+    return [
+      fail(
+        name,
+        `the check itself failed: ${errorName(err)}: ${err instanceof Error ? err.message : String(err)}`,
+        "report this with the output above; the other checks still ran",
+      ),
+    ];
   }
 }

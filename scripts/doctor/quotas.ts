@@ -4,7 +4,11 @@
  * Fargate On-Demand vCPU quota (the tier at `fargate.maxTasks`).
  */
 import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand, type ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
+import {
+  GetAWSDefaultServiceQuotaCommand,
+  GetServiceQuotaCommand,
+  type ServiceQuotasClient,
+} from "@aws-sdk/client-service-quotas";
 import type { DeploymentConfig } from "../../config/schema";
 import { serviceNames } from "../../model/names";
 import { awsCallFailed, errorName, fail, pass, type CheckResult } from "./check";
@@ -28,7 +32,9 @@ async function alreadyReserved(lambda: LambdaClient, names: readonly string[]): 
   let held = 0;
   for (const name of names) {
     try {
-      held += (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: name }))).ReservedConcurrentExecutions ?? 0;
+      held +=
+        (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: name }))).ReservedConcurrentExecutions ??
+        0;
     } catch (err) {
       if (errorName(err) !== "ResourceNotFoundException") throw err;
     }
@@ -44,11 +50,17 @@ async function alreadyReserved(lambda: LambdaClient, names: readonly string[]): 
  * the service throttles at 10 concurrent requests.
  */
 export async function checkLambdaConcurrency(config: DeploymentConfig, lambda: LambdaClient): Promise<CheckResult> {
-  const reservations: Array<[string, number | undefined]> = [["lambda.reservedConcurrency", config.lambda.reservedConcurrency], ["scalerReservedConcurrency", config.scalerReservedConcurrency]];
+  const reservations: Array<[string, number | undefined]> = [
+    ["lambda.reservedConcurrency", config.lambda.reservedConcurrency],
+    ["scalerReservedConcurrency", config.scalerReservedConcurrency],
+  ];
   const set = reservations.filter((r): r is [string, number] => r[1] !== undefined);
   const reserve = set.reduce((sum, [, n]) => sum + n, 0);
   const need = reserve + LAMBDA_UNRESERVED_MINIMUM;
-  const why = [...set.map(([field, n]) => `${field} ${n}`), `${LAMBDA_UNRESERVED_MINIMUM} Lambda keeps unreserved`].join(" + ");
+  const why = [
+    ...set.map(([field, n]) => `${field} ${n}`),
+    `${LAMBDA_UNRESERVED_MINIMUM} Lambda keeps unreserved`,
+  ].join(" + ");
   let limit;
   try {
     limit = (await lambda.send(new GetAccountSettingsCommand({}))).AccountLimit;
@@ -60,7 +72,11 @@ export async function checkLambdaConcurrency(config: DeploymentConfig, lambda: L
   const request = quotaRequest("lambda", LAMBDA_CONCURRENCY_QUOTA, Math.max(1000, need), config.region);
   if (quota < need) {
     const newAccount = quota === 10 ? " (10 is a new account's default)" : "";
-    return fail(LAMBDA_CHECK, `the account's concurrency quota in ${config.region} is ${quota}${newAccount}; this configuration needs ${need} (${why})`, request);
+    return fail(
+      LAMBDA_CHECK,
+      `the account's concurrency quota in ${config.region} is ${quota}${newAccount}; this configuration needs ${need} (${why})`,
+      request,
+    );
   }
   if (reserve > 0) {
     // Reservations of this deployment's own functions (a redeploy) are already out of `unreserved`.
@@ -68,14 +84,22 @@ export async function checkLambdaConcurrency(config: DeploymentConfig, lambda: L
     const held = await alreadyReserved(lambda, [names.apiFunction, names.scalerFunction]);
     const left = unreserved + held - reserve;
     if (left < LAMBDA_UNRESERVED_MINIMUM) {
-      return fail(LAMBDA_CHECK, `quota ${quota}, but other functions reserve ${quota - unreserved - held}: reserving ${reserve} would leave ${left} unreserved, below Lambda's minimum of ${LAMBDA_UNRESERVED_MINIMUM}`, request);
+      return fail(
+        LAMBDA_CHECK,
+        `quota ${quota}, but other functions reserve ${quota - unreserved - held}: reserving ${reserve} would leave ${left} unreserved, below Lambda's minimum of ${LAMBDA_UNRESERVED_MINIMUM}`,
+        request,
+      );
     }
   }
   return pass(LAMBDA_CHECK, `quota ${quota}, ${unreserved} unreserved; needs ${need} (${why})`);
 }
 
 /** The quota's applied value, or AWS's default where none was ever applied. */
-async function quotaValue(quotas: ServiceQuotasClient, ServiceCode: string, QuotaCode: string): Promise<number | undefined> {
+async function quotaValue(
+  quotas: ServiceQuotasClient,
+  ServiceCode: string,
+  QuotaCode: string,
+): Promise<number | undefined> {
   try {
     return (await quotas.send(new GetServiceQuotaCommand({ ServiceCode, QuotaCode }))).Quota?.Value;
   } catch (err) {
@@ -94,10 +118,19 @@ export async function checkFargateVcpu(config: DeploymentConfig, quotas: Service
   } catch (err) {
     return awsCallFailed(FARGATE_CHECK, "servicequotas:GetServiceQuota", err);
   }
-  if (value === undefined) return fail(FARGATE_CHECK, `Service Quotas returned no value for fargate ${FARGATE_VCPU_QUOTA} in ${config.region}`, `aws service-quotas get-service-quota --service-code fargate --quota-code ${FARGATE_VCPU_QUOTA} --region ${config.region}`);
+  if (value === undefined)
+    return fail(
+      FARGATE_CHECK,
+      `Service Quotas returned no value for fargate ${FARGATE_VCPU_QUOTA} in ${config.region}`,
+      `aws service-quotas get-service-quota --service-code fargate --quota-code ${FARGATE_VCPU_QUOTA} --region ${config.region}`,
+    );
   if (value < need) {
     const fits = Math.floor((value * 1024) / cpu);
-    return fail(FARGATE_CHECK, `${value} vCPU in ${config.region}; fargate.maxTasks ${maxTasks} × ${cpu / 1024} vCPU needs ${need} (or lower fargate.maxTasks to ${fits})`, quotaRequest("fargate", FARGATE_VCPU_QUOTA, Math.ceil(need), config.region));
+    return fail(
+      FARGATE_CHECK,
+      `${value} vCPU in ${config.region}; fargate.maxTasks ${maxTasks} × ${cpu / 1024} vCPU needs ${need} (or lower fargate.maxTasks to ${fits})`,
+      quotaRequest("fargate", FARGATE_VCPU_QUOTA, Math.ceil(need), config.region),
+    );
   }
   return pass(FARGATE_CHECK, `${value} vCPU; fargate.maxTasks ${maxTasks} × ${cpu / 1024} vCPU needs ${need}`);
 }

@@ -43,18 +43,35 @@ export function defaultDeps(region: string): DoctorDeps {
 }
 
 /** Every check, in report order: AWS account, AWS resources, then HCP Terraform. */
-export async function runChecks(config: DeploymentConfig, deps: DoctorDeps, env: NodeJS.ProcessEnv): Promise<CheckResult[]> {
+export async function runChecks(
+  config: DeploymentConfig,
+  deps: DoctorDeps,
+  env: NodeJS.ProcessEnv,
+): Promise<CheckResult[]> {
   const aws = await Promise.all([
     guarded("Lambda concurrency quota", () => checkLambdaConcurrency(config, deps.lambda)),
     guarded("Fargate On-Demand vCPU quota", () => checkFargateVcpu(config, deps.quotas)),
     guarded("service-linked roles", () => checkServiceLinkedRoles(deps.iam)),
     guarded("hosted zone", () => checkHostedZone(config, deps.route53)),
-    guarded(`parameter ${config.git.tokenParameterName}`, () => checkTokenParameter(config.git.tokenParameterName, "git.tokenParameterName", config.region, deps.ssm)),
-    guarded(`parameter ${config.terraformCloud.tokenParameterName}`, () => checkTokenParameter(config.terraformCloud.tokenParameterName, "terraformCloud.tokenParameterName", config.region, deps.ssm)),
+    guarded(`parameter ${config.git.tokenParameterName}`, () =>
+      checkTokenParameter(config.git.tokenParameterName, "git.tokenParameterName", config.region, deps.ssm),
+    ),
+    guarded(`parameter ${config.terraformCloud.tokenParameterName}`, () =>
+      checkTokenParameter(
+        config.terraformCloud.tokenParameterName,
+        "terraformCloud.tokenParameterName",
+        config.region,
+        deps.ssm,
+      ),
+    ),
   ]);
   const token = tokenFromEnv(env, config.terraformCloud.hostname);
   const tfc = await guarded("HCP Terraform", () =>
-    checkTerraformCloud(config, { fetch: deps.fetch, ...(token ? { token } : {}), ...(deps.terraformCloudBaseUrl ? { baseUrl: deps.terraformCloudBaseUrl } : {}) }),
+    checkTerraformCloud(config, {
+      fetch: deps.fetch,
+      ...(token ? { token } : {}),
+      ...(deps.terraformCloudBaseUrl ? { baseUrl: deps.terraformCloudBaseUrl } : {}),
+    }),
   );
   return [...aws.flat(), ...tfc];
 }
@@ -81,9 +98,10 @@ export function formatReport(results: readonly CheckResult[]): string {
     lines.push(group.length === 1 ? `      fix: ${fix}` : `      fix (the ${group.length} checks above): ${fix}`);
   }
   const failed = results.filter((r) => !r.ok).length;
-  const summary = failed === 0
-    ? `\nall ${results.length} checks passed: ready for the first deploy`
-    : `\n${failed} of ${results.length} checks failed; apply the fixes above, then run npm run doctor again`;
+  const summary =
+    failed === 0
+      ? `\nall ${results.length} checks passed: ready for the first deploy`
+      : `\n${failed} of ${results.length} checks failed; apply the fixes above, then run npm run doctor again`;
   return [...lines, summary].join("\n");
 }
 
@@ -105,7 +123,12 @@ export interface DoctorIo {
  * The whole command. `makeDeps` builds the clients once the region is known
  * (tests pass mocks and the emulator's URL).
  */
-export async function doctorMain(argv: readonly string[], env: NodeJS.ProcessEnv, io: DoctorIo, makeDeps: (config: DeploymentConfig) => DoctorDeps = (c) => defaultDeps(c.region)): Promise<number> {
+export async function doctorMain(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: DoctorIo,
+  makeDeps: (config: DeploymentConfig) => DoctorDeps = (c) => defaultDeps(c.region),
+): Promise<number> {
   let help: boolean | undefined;
   try {
     help = parseFlags({ args: [...argv], options: HELP }).values.help;

@@ -13,7 +13,13 @@ import { imageReleasePaths } from "../../model/release-file";
 import { checkWorkspaceSettings, checkWorkspaceVariables, type WorkspaceExpectation } from "./workspace-settings";
 
 /** The toggle's variables: a workspace variable of one of these names would override the scaler's commits. */
-export const TOGGLE_VARIABLES = ["fargate_tier", "fargate_tier_since", "fargate_min_tasks", "fargate_max_tasks", "fargate_pinned"] as const;
+export const TOGGLE_VARIABLES = [
+  "fargate_tier",
+  "fargate_tier_since",
+  "fargate_min_tasks",
+  "fargate_max_tasks",
+  "fargate_pinned",
+] as const;
 /** The committed image release (model/release-file.ts) the core stack reads. */
 export const RELEASE_VARIABLES = ["image_digest"] as const;
 
@@ -50,7 +56,10 @@ export function expectations(config: DeploymentConfig): { core: WorkspaceExpecta
   const tfc = config.terraformCloud;
   const ui = (name: string) => `https://${tfc.hostname}/app/${tfc.organization}/workspaces/${name}`;
   const common = { repositoryUrl: config.git.repositoryUrl, branch: config.git.branch };
-  const roles = (stack: "core" | "fargate") => ({ planRole: runRoleName(config.service, stack, "plan"), applyRole: runRoleName(config.service, stack, "apply") });
+  const roles = (stack: "core" | "fargate") => ({
+    planRole: runRoleName(config.service, stack, "plan"),
+    applyRole: runRoleName(config.service, stack, "apply"),
+  });
   return {
     core: {
       ...common,
@@ -78,22 +87,39 @@ export function expectations(config: DeploymentConfig): { core: WorkspaceExpecta
 }
 
 /** Core's state must be readable by fargate (its terraform_remote_state): shared globally or with fargate by name. */
-async function checkRemoteState(api: TerraformCloudApi, core: WorkspaceResource, fargate: WorkspaceResource, e: WorkspaceExpectation, fargateName: string): Promise<CheckResult> {
+async function checkRemoteState(
+  api: TerraformCloudApi,
+  core: WorkspaceResource,
+  fargate: WorkspaceResource,
+  e: WorkspaceExpectation,
+  fargateName: string,
+): Promise<CheckResult> {
   const name = "remote state sharing";
-  if (core.attributes["global-remote-state"] === true) return pass(name, `${e.name} shares its state with every workspace of the organization`);
+  if (core.attributes["global-remote-state"] === true)
+    return pass(name, `${e.name} shares its state with every workspace of the organization`);
   const consumers = await api.remoteStateConsumers(core.id);
   if (consumers.includes(fargate.id)) return pass(name, `${e.name} shares its state with ${fargateName}`);
-  return fail(name, `${e.name} does not share its state with ${fargateName}, whose terraform_remote_state reads core's outputs`, `Settings → General → Remote state sharing (${e.uiUrl}/settings/general) → Share with specific workspaces: ${fargateName}`);
+  return fail(
+    name,
+    `${e.name} does not share its state with ${fargateName}, whose terraform_remote_state reads core's outputs`,
+    `Settings → General → Remote state sharing (${e.uiUrl}/settings/general) → Share with specific workspaces: ${fargateName}`,
+  );
 }
 
 /**
  * A release changes only `deploy/core/`, so core's apply must queue a fargate run that moves a
  * running tier to the new task definition: a run trigger on fargate with core as its source.
  */
-async function checkRunTrigger(api: TerraformCloudApi, core: WorkspaceResource, fargate: WorkspaceResource, e: { core: WorkspaceExpectation; fargate: WorkspaceExpectation }): Promise<CheckResult> {
+async function checkRunTrigger(
+  api: TerraformCloudApi,
+  core: WorkspaceResource,
+  fargate: WorkspaceResource,
+  e: { core: WorkspaceExpectation; fargate: WorkspaceExpectation },
+): Promise<CheckResult> {
   const name = "run trigger";
   const sources = await api.runTriggerSources(fargate.id);
-  if (sources.some((s) => s.id === core.id || (s.id === undefined && s.name === e.core.name))) return pass(name, `an apply in ${e.core.name} queues a run in ${e.fargate.name}`);
+  if (sources.some((s) => s.id === core.id || (s.id === undefined && s.name === e.core.name)))
+    return pass(name, `an apply in ${e.core.name} queues a run in ${e.fargate.name}`);
   const others = sources.length > 0 ? ` (its sources: ${sources.map((s) => s.name).join(", ")})` : "";
   return fail(
     name,
@@ -103,12 +129,20 @@ async function checkRunTrigger(api: TerraformCloudApi, core: WorkspaceResource, 
 }
 
 /** An HCP Terraform answer the check cannot use (a token without access to the workspace's settings or variables, a 5xx) as a failure of that check. */
-async function apiErrorsAsFailures(name: string, e: WorkspaceExpectation, check: () => Promise<CheckResult | CheckResult[]>): Promise<CheckResult | CheckResult[]> {
+async function apiErrorsAsFailures(
+  name: string,
+  e: WorkspaceExpectation,
+  check: () => Promise<CheckResult | CheckResult[]>,
+): Promise<CheckResult | CheckResult[]> {
   try {
     return await check();
   } catch (err) {
     if (!(err instanceof TerraformCloudError)) throw err;
-    return fail(name, err.message, `give the token's team read access to ${e.name}'s settings and variables (${e.uiUrl}/settings/access), or use a token that has it`);
+    return fail(
+      name,
+      err.message,
+      `give the token's team read access to ${e.name}'s settings and variables (${e.uiUrl}/settings/access), or use a token that has it`,
+    );
   }
 }
 
@@ -117,20 +151,48 @@ export async function checkTerraformCloud(config: DeploymentConfig, deps: Terraf
   const tfc = config.terraformCloud;
   const orgName = "HCP Terraform organization";
   if (!tfc.organization) {
-    return [fail(orgName, "terraformCloud.organization is not set, so both stacks would keep local state and nothing applies the scaler's commits", "set terraformCloud.organization in lambdaflex.config.json (or export LAMBDAFLEX_TFC_ORGANIZATION=<organization>)")];
+    return [
+      fail(
+        orgName,
+        "terraformCloud.organization is not set, so both stacks would keep local state and nothing applies the scaler's commits",
+        "set terraformCloud.organization in lambdaflex.config.json (or export LAMBDAFLEX_TFC_ORGANIZATION=<organization>)",
+      ),
+    ];
   }
   const tokenName = "HCP Terraform token";
   const newToken = `create a user or team token at https://${tfc.hostname}/app/settings/tokens and export LAMBDAFLEX_TFC_TOKEN=<token>`;
-  if (!deps.token) return [fail(tokenName, "none of LAMBDAFLEX_TFC_TOKEN, TFE_TOKEN or TF_TOKEN_<host> is set, so HCP Terraform cannot be checked", newToken)];
+  if (!deps.token)
+    return [
+      fail(
+        tokenName,
+        "none of LAMBDAFLEX_TFC_TOKEN, TFE_TOKEN or TF_TOKEN_<host> is set, so HCP Terraform cannot be checked",
+        newToken,
+      ),
+    ];
   const baseUrl = deps.baseUrl ?? `https://${tfc.hostname}`;
-  const api = terraformCloudApi({ baseUrl, organization: tfc.organization, token: deps.token.token, tokenSource: deps.token.source }, deps.fetch);
+  const api = terraformCloudApi(
+    { baseUrl, organization: tfc.organization, token: deps.token.token, tokenSource: deps.token.source },
+    deps.fetch,
+  );
   try {
     if (!(await api.organizationExists())) {
-      return [fail(orgName, `${tfc.organization} does not exist on ${tfc.hostname}, or the token from ${deps.token.source} is not a member`, `check terraformCloud.organization (organizations you can see: https://${tfc.hostname}/app/organizations), or use a token of a member of ${tfc.organization}`)];
+      return [
+        fail(
+          orgName,
+          `${tfc.organization} does not exist on ${tfc.hostname}, or the token from ${deps.token.source} is not a member`,
+          `check terraformCloud.organization (organizations you can see: https://${tfc.hostname}/app/organizations), or use a token of a member of ${tfc.organization}`,
+        ),
+      ];
     }
   } catch (err) {
     if (err instanceof TerraformCloudError && err.status === 401) return [fail(tokenName, err.message, newToken)];
-    return [fail(orgName, err instanceof Error ? err.message : String(err), `check terraformCloud.hostname (${tfc.hostname}) and your network, then run npm run doctor again`)];
+    return [
+      fail(
+        orgName,
+        err instanceof Error ? err.message : String(err),
+        `check terraformCloud.hostname (${tfc.hostname}) and your network, then run npm run doctor again`,
+      ),
+    ];
   }
   const results: CheckResult[] = [pass(orgName, `${tfc.organization} on ${tfc.hostname}`)];
   const e = expectations(config);
@@ -139,20 +201,40 @@ export async function checkTerraformCloud(config: DeploymentConfig, deps: Terraf
     const want = e[role];
     const name = `${want.name} workspace`;
     results.push(
-      ...(await guarded(name, () => apiErrorsAsFailures(name, want, async () => {
-        const ws = await api.workspace(want.name);
-        if (!ws) {
-          return fail(name, `does not exist in ${tfc.organization} (or the token cannot see it)`, `https://${tfc.hostname}/app/${tfc.organization}/workspaces/new → Version control workflow → ${want.repositoryUrl}, working directory ${want.directory} (README "Terraform Cloud setup", step 2)`);
-        }
-        found[role] = ws;
-        return [pass(name, `exists (${ws.id})`), ...checkWorkspaceSettings(ws, want), ...checkWorkspaceVariables(await api.variables(ws.id), want)];
-      }))),
+      ...(await guarded(name, () =>
+        apiErrorsAsFailures(name, want, async () => {
+          const ws = await api.workspace(want.name);
+          if (!ws) {
+            return fail(
+              name,
+              `does not exist in ${tfc.organization} (or the token cannot see it)`,
+              `https://${tfc.hostname}/app/${tfc.organization}/workspaces/new → Version control workflow → ${want.repositoryUrl}, working directory ${want.directory} (README "Terraform Cloud setup", step 2)`,
+            );
+          }
+          found[role] = ws;
+          return [
+            pass(name, `exists (${ws.id})`),
+            ...checkWorkspaceSettings(ws, want),
+            ...checkWorkspaceVariables(await api.variables(ws.id), want),
+          ];
+        }),
+      )),
     );
   }
   if (found.core && found.fargate) {
     const [core, fargate] = [found.core, found.fargate];
-    results.push(...(await guarded("remote state sharing", () => apiErrorsAsFailures("remote state sharing", e.core, () => checkRemoteState(api, core, fargate, e.core, e.fargate.name)))));
-    results.push(...(await guarded("run trigger", () => apiErrorsAsFailures("run trigger", e.fargate, () => checkRunTrigger(api, core, fargate, e)))));
+    results.push(
+      ...(await guarded("remote state sharing", () =>
+        apiErrorsAsFailures("remote state sharing", e.core, () =>
+          checkRemoteState(api, core, fargate, e.core, e.fargate.name),
+        ),
+      )),
+    );
+    results.push(
+      ...(await guarded("run trigger", () =>
+        apiErrorsAsFailures("run trigger", e.fargate, () => checkRunTrigger(api, core, fargate, e)),
+      )),
+    );
   }
   return results;
 }

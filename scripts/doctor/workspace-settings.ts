@@ -78,15 +78,34 @@ export function checkWorkspaceSettings(ws: WorkspaceResource, e: WorkspaceExpect
 
   const wd = norm(String(a["working-directory"] ?? ""));
   const wdName = `${e.name} working directory`;
-  results.push(wd === e.directory ? pass(wdName, wd) : fail(wdName, `is "${wd || "(repository root)"}"; Terraform must run in ${e.directory}`, `${vcsPage} → Terraform Working Directory: ${e.directory}`));
+  results.push(
+    wd === e.directory
+      ? pass(wdName, wd)
+      : fail(
+          wdName,
+          `is "${wd || "(repository root)"}"; Terraform must run in ${e.directory}`,
+          `${vcsPage} → Terraform Working Directory: ${e.directory}`,
+        ),
+  );
 
   const missed = e.triggeredBy.filter((f) => !triggersOn(a, f));
   const extra = e.notTriggeredBy.filter((f) => triggersOn(a, f));
   const trName = `${e.name} run triggers`;
   const triggerFix = `${vcsPage} → Automatic Run Triggering: Only trigger runs when files in specified paths change → Patterns: ${e.directory}/**`;
-  const shown = a["file-triggers-enabled"] === false ? "every push (Always trigger runs)" : `patterns [${strings(a["trigger-patterns"]).join(", ")}], prefixes [${strings(a["trigger-prefixes"]).join(", ")}]`;
-  if (missed.length > 0) results.push(fail(trName, `a push changing ${missed.join(" or ")} queues no run (${shown})`, triggerFix));
-  else if (extra.length > 0) results.push(fail(trName, `a push changing ${extra.join(" or ")} queues a run here (${shown}), so each scaler commit would leave a core run waiting for approval`, triggerFix));
+  const shown =
+    a["file-triggers-enabled"] === false
+      ? "every push (Always trigger runs)"
+      : `patterns [${strings(a["trigger-patterns"]).join(", ")}], prefixes [${strings(a["trigger-prefixes"]).join(", ")}]`;
+  if (missed.length > 0)
+    results.push(fail(trName, `a push changing ${missed.join(" or ")} queues no run (${shown})`, triggerFix));
+  else if (extra.length > 0)
+    results.push(
+      fail(
+        trName,
+        `a push changing ${extra.join(" or ")} queues a run here (${shown}), so each scaler commit would leave a core run waiting for approval`,
+        triggerFix,
+      ),
+    );
   else results.push(pass(trName, `pushes to ${e.directory} queue runs (${shown})`));
 
   const apName = `${e.name} auto-apply`;
@@ -94,27 +113,59 @@ export function checkWorkspaceSettings(ws: WorkspaceResource, e: WorkspaceExpect
   results.push(
     a["auto-apply"] === e.autoApply
       ? pass(apName, `${e.autoApply ? "on" : "off"} (${why})`)
-      : fail(apName, `is ${a["auto-apply"] ? "on" : "off"}; it must be ${e.autoApply ? "on" : "off"}: ${why}`, `${generalPage} → Auto-apply: ${e.autoApply ? "turn on Auto-apply API, CLI, & VCS runs" : "turn off auto-apply (manual apply)"}`),
+      : fail(
+          apName,
+          `is ${a["auto-apply"] ? "on" : "off"}; it must be ${e.autoApply ? "on" : "off"}: ${why}`,
+          `${generalPage} → Auto-apply: ${e.autoApply ? "turn on Auto-apply API, CLI, & VCS runs" : "turn off auto-apply (manual apply)"}`,
+        ),
   );
 
   const vcsName = `${e.name} VCS connection`;
-  const repo = a["vcs-repo"] as { identifier?: unknown; branch?: unknown; "repository-http-url"?: unknown } | null | undefined;
+  const repo = a["vcs-repo"] as
+    { identifier?: unknown; branch?: unknown; "repository-http-url"?: unknown } | null | undefined;
   const want = repositoryIdentifier(e.repositoryUrl);
   const connect = `${vcsPage} → Change source → Version control workflow → ${want}, VCS branch ${e.branch}`;
-  if (!repo) results.push(fail(vcsName, `not connected to version control: pushes to ${e.repositoryUrl} never queue runs`, connect));
+  if (!repo)
+    results.push(
+      fail(vcsName, `not connected to version control: pushes to ${e.repositoryUrl} never queue runs`, connect),
+    );
   else {
     const identifier = String(repo.identifier ?? "");
     const httpUrl = typeof repo["repository-http-url"] === "string" ? repo["repository-http-url"] : "";
-    const sameRepo = identifier.toLowerCase() === want.toLowerCase() || (httpUrl !== "" && repositoryIdentifier(httpUrl).toLowerCase() === want.toLowerCase());
+    const sameRepo =
+      identifier.toLowerCase() === want.toLowerCase() ||
+      (httpUrl !== "" && repositoryIdentifier(httpUrl).toLowerCase() === want.toLowerCase());
     const branch = String(repo.branch ?? "");
-    if (!sameRepo) results.push(fail(vcsName, `watches ${identifier || "(no identifier)"}, but git.repositoryUrl is ${e.repositoryUrl}`, connect));
-    else if (branch !== e.branch) results.push(fail(vcsName, `tracks ${branch ? `branch ${branch}` : "the repository's default branch"}; git.branch is ${e.branch}`, `${vcsPage} → VCS branch: ${e.branch}`));
+    if (!sameRepo)
+      results.push(
+        fail(
+          vcsName,
+          `watches ${identifier || "(no identifier)"}, but git.repositoryUrl is ${e.repositoryUrl}`,
+          connect,
+        ),
+      );
+    else if (branch !== e.branch)
+      results.push(
+        fail(
+          vcsName,
+          `tracks ${branch ? `branch ${branch}` : "the repository's default branch"}; git.branch is ${e.branch}`,
+          `${vcsPage} → VCS branch: ${e.branch}`,
+        ),
+      );
     else results.push(pass(vcsName, `${identifier}, branch ${branch}`));
   }
 
   const modeName = `${e.name} execution mode`;
   const mode = String(a["execution-mode"] ?? "");
-  results.push(mode === "remote" ? pass(modeName, "remote") : fail(modeName, `is "${mode}"; runs must execute remotely in HCP Terraform`, `${generalPage} → Execution Mode: Remote`));
+  results.push(
+    mode === "remote"
+      ? pass(modeName, "remote")
+      : fail(
+          modeName,
+          `is "${mode}"; runs must execute remotely in HCP Terraform`,
+          `${generalPage} → Execution Mode: Remote`,
+        ),
+  );
   return results;
 }
 
@@ -134,7 +185,11 @@ export function checkWorkspaceVariables(vars: readonly WorkspaceVariable[], e: W
   ];
   const leftover = vars.find((v) => v.key === "TFC_AWS_RUN_ROLE_ARN");
   const problems = [
-    ...(!auth ? ["TFC_AWS_PROVIDER_AUTH is missing"] : !auth.sensitive && auth.value?.trim().toLowerCase() !== "true" ? [`TFC_AWS_PROVIDER_AUTH is "${auth.value}", not "true"`] : []),
+    ...(!auth
+      ? ["TFC_AWS_PROVIDER_AUTH is missing"]
+      : !auth.sensitive && auth.value?.trim().toLowerCase() !== "true"
+        ? [`TFC_AWS_PROVIDER_AUTH is "${auth.value}", not "true"`]
+        : []),
     ...roles.flatMap(({ key, role, v }) => {
       if (!v) return [`${key} is missing`];
       if (v.sensitive) return [];
@@ -153,16 +208,29 @@ export function checkWorkspaceVariables(vars: readonly WorkspaceVariable[], e: W
   const results = [
     problems.length === 0
       ? pass(credName, `TFC_AWS_PROVIDER_AUTH=true, ${shown}`)
-      : fail(credName, `${problems.join("; ")} among the workspace's environment variables (variable sets are not read)`, fix),
+      : fail(
+          credName,
+          `${problems.join("; ")} among the workspace's environment variables (variable sets are not read)`,
+          fix,
+        ),
   ];
   if (e.committedVariables.length > 0) {
-    const shadowing = vars.filter((v) => v.category === "terraform" && e.committedVariables.includes(v.key)).map((v) => v.key);
+    const shadowing = vars
+      .filter((v) => v.category === "terraform" && e.committedVariables.includes(v.key))
+      .map((v) => v.key);
     const name = `${e.name} workspace variables`;
-    const listed = e.committedVariables.length === 1 ? `${e.committedVariables[0]} is not set` : `none of ${e.committedVariables.join(", ")} is set`;
+    const listed =
+      e.committedVariables.length === 1
+        ? `${e.committedVariables[0]} is not set`
+        : `none of ${e.committedVariables.join(", ")} is set`;
     results.push(
       shadowing.length === 0
         ? pass(name, `${listed} as a workspace variable`)
-        : fail(name, `workspace variable ${shadowing.join(", ")} overrides the committed *.auto.tfvars.json, so commits to ${e.directory} would silently change nothing`, `${varsPage} → delete ${shadowing.join(", ")}`),
+        : fail(
+            name,
+            `workspace variable ${shadowing.join(", ")} overrides the committed *.auto.tfvars.json, so commits to ${e.directory} would silently change nothing`,
+            `${varsPage} → delete ${shadowing.join(", ")}`,
+          ),
     );
   }
   return results;

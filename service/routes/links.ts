@@ -47,7 +47,8 @@ export function validateCreateLink(body: unknown, maxUrlLength: number): string 
   }
   const record = body as Record<string, unknown>;
   const unknownFields = Object.keys(record).filter((key) => key !== "url");
-  for (const key of unknownFields.slice(0, UNKNOWN_FIELDS_SHOWN)) problems.push({ field: echo(key), problem: "unknown field" });
+  for (const key of unknownFields.slice(0, UNKNOWN_FIELDS_SHOWN))
+    problems.push({ field: echo(key), problem: "unknown field" });
   if (unknownFields.length > UNKNOWN_FIELDS_SHOWN) {
     problems.push({ field: "body", problem: `has ${unknownFields.length - UNKNOWN_FIELDS_SHOWN} more unknown fields` });
   }
@@ -135,7 +136,9 @@ export function linkRoutes(deps: LinkRouteDeps): Route[] {
         },
         responses: {
           "201": { description: "Created", content: { "application/json": { schema: linkSchema } } },
-          "400": errorResponse("Malformed JSON, a body that is not UTF-8, or a URL that is invalid, has credentials or points at a non-public host"),
+          "400": errorResponse(
+            "Malformed JSON, a body that is not UTF-8, or a URL that is invalid, has credentials or points at a non-public host",
+          ),
           "413": errorResponse("Body larger than the limit; the connection is closed if the body is still arriving"),
           "415": errorResponse("Content-Type is not application/json, or its charset is not UTF-8"),
         },

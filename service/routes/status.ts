@@ -3,7 +3,6 @@ import { jsonBody } from "../json-body";
 import type { Route } from "../router";
 import type { ScalerStatus } from "../../model/status-item";
 
-
 export interface StatusRouteDeps {
   readonly tier: "lambda" | "fargate";
   readonly version: string;

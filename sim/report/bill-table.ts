@@ -36,13 +36,21 @@ export interface BillTable {
 const SCALER_ITEMS: Record<string, { label: string; unit: string; quantity: (s: ScalerReport) => number }> = {
   invocations: { label: "Scaler: Lambda requests", unit: "invocations", quantity: (s) => s.invocations },
   compute: { label: "Scaler: Lambda compute", unit: "billed seconds", quantity: (s) => s.billedSeconds },
-  getMetricData: { label: "Scaler: CloudWatch GetMetricData", unit: "metrics", quantity: (s) => s.getMetricDataMetrics },
+  getMetricData: {
+    label: "Scaler: CloudWatch GetMetricData",
+    unit: "metrics",
+    quantity: (s) => s.getMetricDataMetrics,
+  },
   statusWrites: { label: "Scaler: DynamoDB status reads and writes", unit: "writes", quantity: (s) => s.statusWrites },
   rearmSchedules: { label: "Scaler: EventBridge Scheduler re-arms", unit: "invocations", quantity: (s) => s.rearms },
   logs: { label: "Scaler: CloudWatch Logs ingestion", unit: "GB", quantity: (s) => s.logBytes / 1e9 },
   tokens: { label: "Scaler: SSM SecureString token reads (free)", unit: "reads", quantity: (s) => s.tokenReads },
   alarms: { label: "Scaler: CloudWatch alarms (prorated)", unit: "alarms", quantity: (s) => s.billedResources.alarms },
-  dashboards: { label: "Scaler: CloudWatch dashboards (prorated)", unit: "dashboards", quantity: (s) => s.billedResources.dashboards },
+  dashboards: {
+    label: "Scaler: CloudWatch dashboards (prorated)",
+    unit: "dashboards",
+    quantity: (s) => s.billedResources.dashboards,
+  },
 };
 
 const GROUP_OF_TIER = { lambda: "Lambda tier", fargate: "Fargate tier" } as const;
@@ -73,13 +81,24 @@ export function billTable(report: Pick<SimulationReport, "strategies" | "scaler"
       label: meta?.label ?? `Scaler: ${key}`,
       unit: meta?.unit ?? "",
       // The scaler's usage is reported for the main LambdaFlex run; another twin run (the DNS-only switch) lists its own costs.
-      cells: strategies.map((s) => (s.strategy === "lambdaflex" ? { usd, ...(meta ? { quantity: meta.quantity(report.scaler) } : {}) } : s.scalerCost?.[key] !== undefined ? { usd: s.scalerCost[key]! } : undefined)),
+      cells: strategies.map((s) =>
+        s.strategy === "lambdaflex"
+          ? { usd, ...(meta ? { quantity: meta.quantity(report.scaler) } : {}) }
+          : s.scalerCost?.[key] !== undefined
+            ? { usd: s.scalerCost[key]! }
+            : undefined,
+      ),
     });
   }
   const totals = strategies.map((s) => s.totalCost);
   const rest = totals.map((total, j) => total - rows.reduce((a, r) => a + (r.cells[j]?.usd ?? 0), 0));
   if (rest.some((r) => Math.abs(r) >= CENT)) {
-    rows.push({ group: "Other", label: "Not itemized", unit: "", cells: rest.map((usd) => (Math.abs(usd) >= CENT ? { usd } : undefined)) });
+    rows.push({
+      group: "Other",
+      label: "Not itemized",
+      unit: "",
+      cells: rest.map((usd) => (Math.abs(usd) >= CENT ? { usd } : undefined)),
+    });
   }
   return { strategies: strategies.map((s) => s.strategy), rows, totals };
 }
@@ -87,7 +106,12 @@ export function billTable(report: Pick<SimulationReport, "strategies" | "scaler"
 /** A strategy's bill summed by group (USD), for the verdict: where its money went. */
 export function groupTotals(table: BillTable, strategy: string): Record<BillGroup, number> {
   const j = table.strategies.indexOf(strategy);
-  const out: Record<BillGroup, number> = { "Lambda tier": 0, "Fargate tier": 0, "The scaler (LambdaFlex only)": 0, Other: 0 };
+  const out: Record<BillGroup, number> = {
+    "Lambda tier": 0,
+    "Fargate tier": 0,
+    "The scaler (LambdaFlex only)": 0,
+    Other: 0,
+  };
   if (j < 0) return out;
   for (const r of table.rows) out[r.group] += r.cells[j]?.usd ?? 0;
   return out;

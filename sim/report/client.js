@@ -7,14 +7,24 @@
  */
 (function () {
   "use strict";
-  if (typeof uPlot === "undefined") throw new Error("LambdaFlex report: uPlot did not load, so the charts cannot be drawn");
+  if (typeof uPlot === "undefined")
+    throw new Error("LambdaFlex report: uPlot did not load, so the charts cannot be drawn");
   const data = JSON.parse(document.getElementById("report-data").textContent);
   const N = data.minutes;
   const STATES = ["off", "warming", "serving", "draining"];
   const STATE_COLORS = { off: "#4a5568", warming: "#b7791f", serving: "#2f855a", draining: "#c05621" };
-  const STATE_FILLS = { warming: "rgba(236,201,75,0.20)", serving: "rgba(72,187,120,0.16)", draining: "rgba(237,137,54,0.18)" };
+  const STATE_FILLS = {
+    warming: "rgba(236,201,75,0.20)",
+    serving: "rgba(72,187,120,0.16)",
+    draining: "rgba(237,137,54,0.18)",
+  };
   const REF_COLORS = ["#e53e3e", "#2b6cb0", "#718096", "#805ad5", "#319795", "#b7791f"];
-  const REF_DASHES = [[8, 4], [3, 3], [12, 4, 2, 4], [2, 6]];
+  const REF_DASHES = [
+    [8, 4],
+    [3, 3],
+    [12, 4, 2, 4],
+    [2, 6],
+  ];
   const dpr = () => window.devicePixelRatio || 1;
 
   const pad = (n) => String(n).padStart(2, "0");
@@ -33,7 +43,8 @@
     let s = STATES.indexOf(data.initialState);
     let k = 0;
     for (let m = 0; m < N; m++) {
-      while (k < data.transitions.length && data.transitions[k].minute <= m) s = STATES.indexOf(data.transitions[k++].to);
+      while (k < data.transitions.length && data.transitions[k].minute <= m)
+        s = STATES.indexOf(data.transitions[k++].to);
       stateOf[m] = s < 0 ? null : s;
     }
   }
@@ -52,7 +63,8 @@
     incrs: INCRS,
     space: 64,
     size: 52,
-    values: (u, splits, _i, _space, incr) => splits.map((v, i) => (incr >= 1440 ? dayOf(v) : i === 0 || v % 1440 === 0 ? hhmm(v) + "\n" + dayOf(v) : hhmm(v))),
+    values: (u, splits, _i, _space, incr) =>
+      splits.map((v, i) => (incr >= 1440 ? dayOf(v) : i === 0 || v % 1440 === 0 ? hhmm(v) + "\n" + dayOf(v) : hhmm(v))),
   });
   const xSeries = { label: "time", value: orDash(at) };
 
@@ -127,7 +139,9 @@
           (u) => {
             const cx = u.cursor.left;
             if (!active || cx == null || cx < 0) return void (tip.hidden = true);
-            const near = data.transitions.map((t) => [Math.abs(u.valToPos(t.minute, "x") - cx), t]).filter(([dist]) => dist <= 6);
+            const near = data.transitions
+              .map((t) => [Math.abs(u.valToPos(t.minute, "x") - cx), t])
+              .filter(([dist]) => dist <= 6);
             if (near.length === 0) return void (tip.hidden = true);
             near.sort((a, b) => a[0] - b[0]);
             const t = near[0][1];
@@ -159,9 +173,12 @@
     if (key !== "x" || syncing) return;
     syncing = true;
     const { min, max } = u.scales.x;
-    for (const c of Object.values(charts)) if (c !== u && (c.scales.x.min !== min || c.scales.x.max !== max)) c.setScale("x", { min, max });
+    for (const c of Object.values(charts))
+      if (c !== u && (c.scales.x.min !== min || c.scales.x.max !== max)) c.setScale("x", { min, max });
     syncing = false;
-    if (range) range.textContent = min <= 0 && max >= N - 1 ? "showing the whole trace" : "showing " + at(min) + " to " + at(max);
+    if (range)
+      range.textContent =
+        min <= 0 && max >= N - 1 ? "showing the whole trace" : "showing " + at(min) + " to " + at(max);
     if (daySelect) daySelect.value = max - min === 1440 && min % 1440 === 0 ? String(min / 1440) : "";
   };
 
@@ -189,7 +206,14 @@
       series: [
         xSeries,
         { label: "demand", stroke: "#1a202c", width: 1, fill: "rgba(26,32,44,0.07)", value: orDash(rps) },
-        ...refs.map((r, i) => ({ label: r.label, stroke: REF_COLORS[i % REF_COLORS.length], dash: REF_DASHES[i % REF_DASHES.length], width: 1.5, points: { show: false }, value: () => rps(r.rps) })),
+        ...refs.map((r, i) => ({
+          label: r.label,
+          stroke: REF_COLORS[i % REF_COLORS.length],
+          dash: REF_DASHES[i % REF_DASHES.length],
+          width: 1.5,
+          points: { show: false },
+          value: () => rps(r.rps),
+        })),
       ],
       axes: [xAxis(), { label: "requests per second", size: 60 }],
       plugins: [bandsPlugin(tierRuns), transitionsPlugin()],
@@ -206,27 +230,88 @@
     {
       series: [
         xSeries,
-        { label: "LambdaFlex state", scale: "state", stroke: "#2b6cb0", width: 2, paths: stepped, points: { show: false }, value: orDash((v) => STATES[v]) },
-        ...(data.fargateSharePct ? [{ label: "LambdaFlex requests on Fargate", scale: "%", stroke: "#38a169", width: 1, fill: "rgba(56,161,105,0.18)", value: orDash((v) => v + "%") }] : []),
-        ...(data.optimumOnFargate ? [{ label: data.optimumLabel || "optimum serves on Fargate", scale: "%", stroke: "#805ad5", width: 1.5, dash: [4, 3], paths: stepped, points: { show: false }, value: orDash((v) => (v ? "yes" : "no")) }] : []),
+        {
+          label: "LambdaFlex state",
+          scale: "state",
+          stroke: "#2b6cb0",
+          width: 2,
+          paths: stepped,
+          points: { show: false },
+          value: orDash((v) => STATES[v]),
+        },
+        ...(data.fargateSharePct
+          ? [
+              {
+                label: "LambdaFlex requests on Fargate",
+                scale: "%",
+                stroke: "#38a169",
+                width: 1,
+                fill: "rgba(56,161,105,0.18)",
+                value: orDash((v) => v + "%"),
+              },
+            ]
+          : []),
+        ...(data.optimumOnFargate
+          ? [
+              {
+                label: data.optimumLabel || "optimum serves on Fargate",
+                scale: "%",
+                stroke: "#805ad5",
+                width: 1.5,
+                dash: [4, 3],
+                paths: stepped,
+                points: { show: false },
+                value: orDash((v) => (v ? "yes" : "no")),
+              },
+            ]
+          : []),
       ],
       scales: { x: { time: false }, state: { range: [-0.4, 3.4] }, "%": { range: [0, 105] } },
       axes: [
         xAxis(),
-        { scale: "state", size: 72, splits: () => [0, 1, 2, 3], values: (u, splits) => splits.map((v) => STATES[v] || ""), grid: { show: true } },
-        { scale: "%", side: 1, size: 50, grid: { show: false }, splits: () => [0, 50, 100], values: (u, splits) => splits.map((v) => v + "%") },
+        {
+          scale: "state",
+          size: 72,
+          splits: () => [0, 1, 2, 3],
+          values: (u, splits) => splits.map((v) => STATES[v] || ""),
+          grid: { show: true },
+        },
+        {
+          scale: "%",
+          side: 1,
+          size: 50,
+          grid: { show: false },
+          splits: () => [0, 50, 100],
+          values: (u, splits) => splits.map((v) => v + "%"),
+        },
       ],
       plugins: [transitionsPlugin()],
     },
-    [minutes, stateOf, ...(data.fargateSharePct ? [data.fargateSharePct] : []), ...(data.optimumOnFargate ? [onFargate] : [])],
+    [
+      minutes,
+      stateOf,
+      ...(data.fargateSharePct ? [data.fargateSharePct] : []),
+      ...(data.optimumOnFargate ? [onFargate] : []),
+    ],
   );
 
-  const costX = (data.cost.series[0] ? data.cost.series[0].values : []).map((_, i) => Math.min(i * data.cost.step, N - 1));
+  const costX = (data.cost.series[0] ? data.cost.series[0].values : []).map((_, i) =>
+    Math.min(i * data.cost.step, N - 1),
+  );
   make(
     "cost",
     280,
     {
-      series: [xSeries, ...data.cost.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: false }, value: orDash(dollars) }))],
+      series: [
+        xSeries,
+        ...data.cost.series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 2,
+          points: { show: false },
+          value: orDash(dollars),
+        })),
+      ],
       axes: [xAxis(), { label: "USD since the start", size: 70, values: (u, splits) => splits.map((v) => "$" + v) }],
     },
     [costX, ...data.cost.series.map((s) => s.values)],
@@ -239,7 +324,8 @@
     if (daySelect.value !== "") zoomTo(Number(daySelect.value) * 1440, Number(daySelect.value) * 1440 + 1440);
   });
   window.addEventListener("resize", () => {
-    for (const [name, c] of Object.entries(charts)) c.setSize({ width: document.getElementById("chart-" + name).clientWidth, height: c.height });
+    for (const [name, c] of Object.entries(charts))
+      c.setSize({ width: document.getElementById("chart-" + name).clientWidth, height: c.height });
   });
   // For the browser console (and the report's browser test).
   window.lambdaflexReport = { charts, zoomTo, at, stateOf };

@@ -32,10 +32,15 @@ export interface ChartData {
 const LABELS: Record<string, string> = { upRps: "scale up above", downRps: "scale down below" };
 
 /** "transitionCostUsd" -> "transition cost". */
-const words = (key: string) => key.replace(/(Rps|Usd|Minutes)$/, "").replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+const words = (key: string) =>
+  key
+    .replace(/(Rps|Usd|Minutes)$/, "")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase();
 
 /** A named figure's value in its unit, from the key's suffix. */
-const figure = (key: string, value: number) => (key.endsWith("Usd") ? usd(value) : key.endsWith("Minutes") ? `${value} min` : String(value));
+const figure = (key: string, value: number) =>
+  key.endsWith("Usd") ? usd(value) : key.endsWith("Minutes") ? `${value} min` : String(value);
 
 /**
  * The demand chart's horizontal lines: the break-even, then whatever request
@@ -48,7 +53,9 @@ export function referenceLines(report: Pick<SimulationReport, "breakEvenRps" | "
   const t = report.thresholds;
   if (Array.isArray(t)) lines.push(...t.filter((l) => Number.isFinite(l.rps)));
   else if (t) {
-    for (const [key, value] of Object.entries(t)) if (key.endsWith("Rps") && Number.isFinite(value)) lines.push({ label: LABELS[key] ?? words(key), rps: value as number });
+    for (const [key, value] of Object.entries(t))
+      if (key.endsWith("Rps") && Number.isFinite(value))
+        lines.push({ label: LABELS[key] ?? words(key), rps: value as number });
   }
   return lines;
 }
@@ -79,7 +86,8 @@ export function runs(flags: readonly boolean[]): Array<[number, number]> {
 /** The optimums the tier chart can draw, the same-world one first ("clairvoyant-optimum": the lower bound's former name). */
 const OPTIMUMS = ["same-world-optimum", "lower-bound", "clairvoyant-optimum"];
 
-const optimumOf = (report: Pick<SimulationReport, "strategies">) => OPTIMUMS.map((n) => report.strategies.find((s) => s.strategy === n)).find((s) => s !== undefined);
+const optimumOf = (report: Pick<SimulationReport, "strategies">) =>
+  OPTIMUMS.map((n) => report.strategies.find((s) => s.strategy === n)).find((s) => s !== undefined);
 
 /** The optimum the tier chart draws, as prose names it. */
 export const optimumName = (report: Pick<SimulationReport, "strategies">): string => {
@@ -99,11 +107,18 @@ export function chartData(report: SimulationReport, trace: readonly number[]): C
   return {
     minutes: n,
     demandRps: trace.map((r) => sig4(r / 60)),
-    ...(lf && report.fargateShareByMinute?.length ? { fargateSharePct: report.fargateShareByMinute.map((f) => Math.round(f * 100)) } : {}),
+    ...(lf && report.fargateShareByMinute?.length
+      ? { fargateSharePct: report.fargateShareByMinute.map((f) => Math.round(f * 100)) }
+      : {}),
     initialState: lf?.log?.[0]?.from ?? "off",
     transitions: lf?.log ?? [],
     referenceLines: referenceLines(report),
-    ...(optimum ? { optimumOnFargate: runs(optimum.tierByMinute.map((t) => t === "fargate")), optimumLabel: `${strategyName(optimum.strategy).toLowerCase()} serves on Fargate` } : {}),
+    ...(optimum
+      ? {
+          optimumOnFargate: runs(optimum.tierByMinute.map((t) => t === "fargate")),
+          optimumLabel: `${strategyName(optimum.strategy).toLowerCase()} serves on Fargate`,
+        }
+      : {}),
     cost: {
       step,
       series: report.strategies.map((s) => ({

@@ -1,7 +1,8 @@
 /** Formatting shared by the report's HTML and its plain-language verdict. */
 
 /** Escapes text for HTML content and attribute values. */
-export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+export const esc = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** Dollars: cents, or four decimals for amounts under a cent (the scaler's items over a short trace). */
 export function usd(n: number): string {
@@ -46,4 +47,12 @@ export const STRATEGY_NAMES: Record<string, string> = {
 export const strategyName = (s: string): string => STRATEGY_NAMES[s] ?? s;
 
 /** One colour per strategy, the same in every chart and table. */
-export const STRATEGY_COLORS: Record<string, string> = { lambdaflex: "#2b6cb0", "lambdaflex-dns-only": "#63b3ed", "lambda-only": "#dd6b20", "fargate-always-on": "#38a169", "same-world-optimum": "#805ad5", "lower-bound": "#b794f4", "clairvoyant-optimum": "#b794f4" };
+export const STRATEGY_COLORS: Record<string, string> = {
+  lambdaflex: "#2b6cb0",
+  "lambdaflex-dns-only": "#63b3ed",
+  "lambda-only": "#dd6b20",
+  "fargate-always-on": "#38a169",
+  "same-world-optimum": "#805ad5",
+  "lower-bound": "#b794f4",
+  "clairvoyant-optimum": "#b794f4",
+};

@@ -36,7 +36,10 @@ const GROUP_KEYS: Record<BillGroup, { className: string; legend: string }> = {
   Other: { className: "k-other", legend: "not itemized" },
 };
 
-const UNSERVED_KEY = { className: "k-unserved", legend: "requests failed or overloaded, at what Lambda would have charged (equal service)" };
+const UNSERVED_KEY = {
+  className: "k-unserved",
+  legend: "requests failed or overloaded, at what Lambda would have charged (equal service)",
+};
 
 /** Each strategy's total as a bar split by where the money went, with what equal service adds for requests it did not serve within capacity. */
 function totalsBars(table: BillTable, strategies: readonly StrategyResult[]): string {
@@ -46,21 +49,34 @@ function totalsBars(table: BillTable, strategies: readonly StrategyResult[]): st
     const groups = groupTotals(table, s);
     const segments = (Object.keys(groups) as BillGroup[])
       .filter((g) => groups[g] > 0)
-      .map((g) => `<span class="${GROUP_KEYS[g].className}" style="width:${((groups[g] / max) * 100).toFixed(2)}%" title="${esc(`${g}: ${usd(groups[g])}`)}"></span>`)
+      .map(
+        (g) =>
+          `<span class="${GROUP_KEYS[g].className}" style="width:${((groups[g] / max) * 100).toFixed(2)}%" title="${esc(`${g}: ${usd(groups[g])}`)}"></span>`,
+      )
       .join("");
-    const extra = charge(j) >= 0.005 ? `<span class="${UNSERVED_KEY.className}" style="width:${((charge(j) / max) * 100).toFixed(2)}%" title="${esc(`not served within capacity: ${usd(charge(j))}`)}"></span>` : "";
+    const extra =
+      charge(j) >= 0.005
+        ? `<span class="${UNSERVED_KEY.className}" style="width:${((charge(j) / max) * 100).toFixed(2)}%" title="${esc(`not served within capacity: ${usd(charge(j))}`)}"></span>`
+        : "";
     const total = extra ? `${usd(table.totals[j]!)} + ${usd(charge(j))}` : usd(table.totals[j]!);
     return `<span>${esc(strategyName(s))}</span><span class="bar">${segments}${extra}</span><span class="total">${total}</span>`;
   });
-  const keys = [...Object.values(GROUP_KEYS), ...(strategies.some((_, j) => charge(j) >= 0.005) ? [UNSERVED_KEY] : [])].map((k) => `<span class="key ${k.className}"></span>${esc(k.legend)}`);
+  const keys = [
+    ...Object.values(GROUP_KEYS),
+    ...(strategies.some((_, j) => charge(j) >= 0.005) ? [UNSERVED_KEY] : []),
+  ].map((k) => `<span class="key ${k.className}"></span>${esc(k.legend)}`);
   return `<div class="totals" role="img" aria-label="total cost per strategy, split by where the money went">${rows.join("\n")}</div><p class="note">${keys.join(" ")}</p>`;
 }
 
 function verdictSection(v: Verdict, table: BillTable, strategies: readonly StrategyResult[]): string {
-  const items = v.comparisons.map((c) => `<li class="${c.outcome}"><strong>${esc(c.lead)}</strong> ${esc(c.why)}</li>`).join("\n");
+  const items = v.comparisons
+    .map((c) => `<li class="${c.outcome}"><strong>${esc(c.lead)}</strong> ${esc(c.why)}</li>`)
+    .join("\n");
   const notes = v.notes.map((n) => `<p class="note">${esc(n)}</p>`).join("");
   const sizing = v.sizing ? `<p class="sizing" id="sizing">${esc(v.sizing)}</p>` : "";
-  const ratios = v.ratios.length ? `<ul class="ratios" id="ratios">${v.ratios.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>` : "";
+  const ratios = v.ratios.length
+    ? `<ul class="ratios" id="ratios">${v.ratios.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>`
+    : "";
   return `<section id="verdict"><h2>Verdict</h2><p class="headline">${esc(v.headline)}</p>${sizing}<ul class="comparisons">${items}</ul>${ratios}${notes}${totalsBars(table, strategies)}</section>`;
 }
 
@@ -69,8 +85,15 @@ function billSection(table: BillTable): string {
   const body: string[] = [];
   let group = "";
   for (const r of table.rows) {
-    if (r.group !== group) body.push(`<tr class="group"><th colspan="${table.strategies.length + 2}">${esc((group = r.group))}</th></tr>`);
-    const cells = r.cells.map((c) => (c ? `<td>${usd(c.usd)}${c.quantity !== undefined ? `<span class="q">${qty(c.quantity)}</span>` : ""}</td>` : "<td>–</td>")).join("");
+    if (r.group !== group)
+      body.push(`<tr class="group"><th colspan="${table.strategies.length + 2}">${esc((group = r.group))}</th></tr>`);
+    const cells = r.cells
+      .map((c) =>
+        c
+          ? `<td>${usd(c.usd)}${c.quantity !== undefined ? `<span class="q">${qty(c.quantity)}</span>` : ""}</td>`
+          : "<td>–</td>",
+      )
+      .join("");
     body.push(`<tr><td>${esc(r.label)}</td><td>${esc(r.unit)}</td>${cells}</tr>`);
   }
   body.push(`<tr class="total"><th>total</th><td></td>${table.totals.map((t) => `<td>${usd(t)}</td>`).join("")}</tr>`);
@@ -92,9 +115,15 @@ ${rows}</table></section>`;
 
 function scalerSection(report: SimulationReport): string {
   const sc = report.scaler;
-  const runs = Object.entries(sc.terraformRunsByStatus).map(([status, n]) => `${esc(status)} ${n}`).join(", ");
-  const triggers = Object.entries(sc.invocationsByTrigger ?? {}).map(([t, n]) => `${esc(t)} ${qty(n)}`).join(", ");
-  const idle = report.idleBill ? `<p>While the tier is off, the core stack bills ${usd(report.idleBill.totalUsdPerMonth)} a month (${report.idleBill.items.map((i) => `${esc(i.item)} ${usd(i.usdPerMonth)}`).join("; ")}).</p>` : "";
+  const runs = Object.entries(sc.terraformRunsByStatus)
+    .map(([status, n]) => `${esc(status)} ${n}`)
+    .join(", ");
+  const triggers = Object.entries(sc.invocationsByTrigger ?? {})
+    .map(([t, n]) => `${esc(t)} ${qty(n)}`)
+    .join(", ");
+  const idle = report.idleBill
+    ? `<p>While the tier is off, the core stack bills ${usd(report.idleBill.totalUsdPerMonth)} a month (${report.idleBill.items.map((i) => `${esc(i.item)} ${usd(i.usdPerMonth)}`).join("; ")}).</p>`
+    : "";
   return `<section id="scaler"><h2>The scaler, metered in the twin</h2>
 <p>${qty(sc.invocations)} invocations (${triggers || "none"}), ${sc.commits.length} commits, Terraform runs: ${runs || "none"} (${sc.terraformRunsQueuedByScaler} queued again by the scaler), ${sc.alerts} alert episodes, ${sc.timeouts} timeouts. It cost ${usd(sc.totalCost)} in all; its items are in the bill above.</p>${idle}
 <p class="note">World seed ${report.world.seed}; every parameter of the emulated world is in <code>simulation.json</code>.</p></section>`;
@@ -103,7 +132,9 @@ function scalerSection(report: SimulationReport): string {
 function transitionsTable(report: SimulationReport): string {
   const log = report.strategies.find((s) => s.strategy === "lambdaflex")?.log ?? [];
   if (log.length === 0) return `<p class="note">LambdaFlex made no transition.</p>`;
-  const rows = log.map((l) => `<tr><td>${at(l.minute)}</td><td>${esc(l.from)} → ${esc(l.to)}</td><td>${esc(l.reason)}</td></tr>`).join("\n");
+  const rows = log
+    .map((l) => `<tr><td>${at(l.minute)}</td><td>${esc(l.from)} → ${esc(l.to)}</td><td>${esc(l.reason)}</td></tr>`)
+    .join("\n");
   return `<details><summary>All ${log.length} transitions and their reasons</summary><table id="transitions"><tr><th>when</th><th>transition</th><th>reason</th></tr>\n${rows}</table></details>`;
 }
 

@@ -12,7 +12,12 @@ export interface ReferenceLine {
 }
 
 export interface SimulationReport {
-  readonly trace: { readonly source: string; readonly scale: number; readonly minutes: number; readonly requests: number };
+  readonly trace: {
+    readonly source: string;
+    readonly scale: number;
+    readonly minutes: number;
+    readonly requests: number;
+  };
   /** The request rate above which Fargate serves more cheaply than Lambda (drawn on the demand chart). */
   readonly breakEvenRps?: number;
   /**

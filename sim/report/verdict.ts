@@ -44,23 +44,32 @@ const ORDER = ["fargate-always-on", "lambda-only", ...REFERENCES];
 
 /** Each strategy as prose names it: the references with what makes them what they are. */
 const PROSE: Record<string, string> = {
-  "same-world-optimum": "the same-world optimum (clairvoyant, in the twin with the world's median delays and target tracking)",
+  "same-world-optimum":
+    "the same-world optimum (clairvoyant, in the twin with the world's median delays and target tracking)",
   "lower-bound": "the lower bound (clairvoyant, with the world's shortest delays and perfectly sized tasks)",
   "clairvoyant-optimum": "the clairvoyant optimum (a lower bound: it knows the future and sizes tasks perfectly)",
 };
 const prose = (s: string) => PROSE[s] ?? strategyName(s);
 
-const list = (parts: string[]) => (parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`);
+const list = (parts: string[]) =>
+  parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
 
 /** Requests a strategy failed or answered from an overloaded task. */
 const unserved = (s: StrategyResult) => s.requestsFailed.total + s.requestsOverloaded;
 /** What equal service charges a strategy for them. */
 const unservedUsd = (s: StrategyResult) => s.costAtEqualService - s.totalCost;
 const served = (s: StrategyResult) => s.requestsServed.lambda + s.requestsServed.fargate;
-const failedAndOverloaded = (s: StrategyResult) => `failed ${qty(s.requestsFailed.total)} and overloaded ${qty(s.requestsOverloaded)}`;
+const failedAndOverloaded = (s: StrategyResult) =>
+  `failed ${qty(s.requestsFailed.total)} and overloaded ${qty(s.requestsOverloaded)}`;
 
 /** The clause that says why one part of the bill differs. */
-function clause(group: BillGroup | "unserved", diff: number, lf: StrategyResult, alt: StrategyResult, minutes: number): string {
+function clause(
+  group: BillGroup | "unserved",
+  diff: number,
+  lf: StrategyResult,
+  alt: StrategyResult,
+  minutes: number,
+): string {
   const amount = `${usd(Math.abs(diff))} ${diff < 0 ? "less" : "more"}`;
   switch (group) {
     case "Fargate tier":
@@ -76,7 +85,13 @@ function clause(group: BillGroup | "unserved", diff: number, lf: StrategyResult,
   }
 }
 
-function compare(lf: StrategyResult, alt: StrategyResult, lfGroups: Record<BillGroup, number>, altGroups: Record<BillGroup, number>, minutes: number): Comparison {
+function compare(
+  lf: StrategyResult,
+  alt: StrategyResult,
+  lfGroups: Record<BillGroup, number>,
+  altGroups: Record<BillGroup, number>,
+  minutes: number,
+): Comparison {
   // Equal service: the bill plus the charge for requests not served within capacity.
   const atEqual = Math.abs(unservedUsd(lf)) >= CENT || Math.abs(unservedUsd(alt)) >= CENT;
   const diff = lf.costAtEqualService - alt.costAtEqualService;
@@ -86,23 +101,34 @@ function compare(lf: StrategyResult, alt: StrategyResult, lfGroups: Record<BillG
   const outcome = Math.abs(diff) < CENT ? "even" : diff < 0 ? "saved" : "lost";
   let lead: string;
   if (!atEqual) {
-    lead = outcome === "even" ? `About the same as ${name} (${usd(altCost)}).` : `${usd(Math.abs(diff))} ${diff < 0 ? "less" : "more"} than ${name}, which cost ${usd(altCost)}${share ? ` (${share})` : ""}.`;
+    lead =
+      outcome === "even"
+        ? `About the same as ${name} (${usd(altCost)}).`
+        : `${usd(Math.abs(diff))} ${diff < 0 ? "less" : "more"} than ${name}, which cost ${usd(altCost)}${share ? ` (${share})` : ""}.`;
   } else {
-    const altParts = unserved(alt) >= 0.5 ? `${usd(alt.totalCost)} billed, plus ${usd(unservedUsd(alt))} for the ${qty(unserved(alt))} requests it failed or overloaded` : `${usd(alt.totalCost)} billed, every request served within capacity`;
+    const altParts =
+      unserved(alt) >= 0.5
+        ? `${usd(alt.totalCost)} billed, plus ${usd(unservedUsd(alt))} for the ${qty(unserved(alt))} requests it failed or overloaded`
+        : `${usd(alt.totalCost)} billed, every request served within capacity`;
     lead =
       outcome === "even"
         ? `At equal service, about the same as ${name} (${usd(altCost)}: ${altParts}).`
         : `At equal service, ${usd(Math.abs(diff))} ${diff < 0 ? "less" : "more"} than ${name}, which cost ${usd(altCost)} (${altParts}${share ? `; ${share}` : ""}).`;
   }
-  const diffs: Array<{ g: BillGroup | "unserved"; d: number }> = (Object.keys(lfGroups) as BillGroup[]).map((g) => ({ g, d: lfGroups[g] - altGroups[g] }));
+  const diffs: Array<{ g: BillGroup | "unserved"; d: number }> = (Object.keys(lfGroups) as BillGroup[]).map((g) => ({
+    g,
+    d: lfGroups[g] - altGroups[g],
+  }));
   diffs.push({ g: "unserved", d: unservedUsd(lf) - unservedUsd(alt) });
   const parts = diffs
     .filter(({ d }) => Math.abs(d) >= CENT)
     .sort((a, b) => Math.abs(b.d) - Math.abs(a.d))
     .map(({ g, d }) => clause(g, d, lf, alt, minutes));
   let why = parts.length > 0 ? `LambdaFlex paid ${list(parts)}.` : "No part of the bill differs by a cent.";
-  if (alt.shortfallMinutes > lf.shortfallMinutes) why += ` ${strategyName(alt.strategy)} also could not carry the demand in ${qty(alt.shortfallMinutes)} minutes (LambdaFlex: ${qty(lf.shortfallMinutes)}).`;
-  if (lf.shortfallMinutes > alt.shortfallMinutes) why += ` LambdaFlex could not carry the demand in ${qty(lf.shortfallMinutes)} minutes (${strategyName(alt.strategy)}: ${qty(alt.shortfallMinutes)}).`;
+  if (alt.shortfallMinutes > lf.shortfallMinutes)
+    why += ` ${strategyName(alt.strategy)} also could not carry the demand in ${qty(alt.shortfallMinutes)} minutes (LambdaFlex: ${qty(lf.shortfallMinutes)}).`;
+  if (lf.shortfallMinutes > alt.shortfallMinutes)
+    why += ` LambdaFlex could not carry the demand in ${qty(lf.shortfallMinutes)} minutes (${strategyName(alt.strategy)}: ${qty(alt.shortfallMinutes)}).`;
   return { strategy: alt.strategy, outcome, lead, why };
 }
 
@@ -113,12 +139,17 @@ function ratios(lf: StrategyResult, strategies: readonly StrategyResult[]): stri
   const out: string[] = [];
   for (const name of REFERENCES) {
     const ref = strategies.find((s) => s.strategy === name);
-    if (ref) out.push(`LambdaFlex is ${ratio(lf.costAtEqualService, ref.costAtEqualService)} ${prose(name)} at equal service (${usd(lf.costAtEqualService)} against ${usd(ref.costAtEqualService)}).`);
+    if (ref)
+      out.push(
+        `LambdaFlex is ${ratio(lf.costAtEqualService, ref.costAtEqualService)} ${prose(name)} at equal service (${usd(lf.costAtEqualService)} against ${usd(ref.costAtEqualService)}).`,
+      );
   }
   const singles = strategies.filter((s) => s.strategy === "lambda-only" || s.strategy === "fargate-always-on");
   if (singles.length > 0) {
     const cheaper = singles.reduce((a, b) => (b.costAtEqualService < a.costAtEqualService ? b : a));
-    out.push(`LambdaFlex is ${ratio(lf.costAtEqualService, cheaper.costAtEqualService)} the cheaper single tier, ${strategyName(cheaper.strategy)}, at equal service (${usd(lf.costAtEqualService)} against ${usd(cheaper.costAtEqualService)}).`);
+    out.push(
+      `LambdaFlex is ${ratio(lf.costAtEqualService, cheaper.costAtEqualService)} the cheaper single tier, ${strategyName(cheaper.strategy)}, at equal service (${usd(lf.costAtEqualService)} against ${usd(cheaper.costAtEqualService)}).`,
+    );
   }
   return out;
 }
@@ -132,7 +163,9 @@ function sizingSentence(report: Pick<SimulationReport, "strategies" | "sizing" |
   const who = ["lambdaflex", "fargate-always-on"]
     .map((n) => report.strategies.find((x) => x.strategy === n))
     .filter((x): x is StrategyResult => x !== undefined)
-    .map((x) => `${strategyName(x.strategy)} ${failedAndOverloaded(x)} requests (${usd(unservedUsd(x))} at equal service)`);
+    .map(
+      (x) => `${strategyName(x.strategy)} ${failedAndOverloaded(x)} requests (${usd(unservedUsd(x))} at equal service)`,
+    );
   return (
     `Demand passed what fargate.maxTasks = ${s.maxTasks} tasks carry (${qty(s.capacityRps)} req/s at ${qty(s.requestsPerTaskPerSecond)} req/s a task) in ${qty(s.minutesPastCapacity)} minutes, ` +
     `peaking at ${qty(s.peakRps)} req/s: ${qty(s.requestsPastCapacity)} requests more than the tasks can serve${onLambda}. ` +
@@ -142,7 +175,10 @@ function sizingSentence(report: Pick<SimulationReport, "strategies" | "sizing" |
 }
 
 /** The verdict on a report, with the trace it ran on (requests per minute). */
-export function verdict(report: Pick<SimulationReport, "strategies" | "scaler" | "breakEvenRps" | "sizing" | "equalService">, trace: readonly number[]): Verdict {
+export function verdict(
+  report: Pick<SimulationReport, "strategies" | "scaler" | "breakEvenRps" | "sizing" | "equalService">,
+  trace: readonly number[],
+): Verdict {
   const minutes = trace.length;
   const requests = trace.reduce((a, b) => a + b, 0);
   const days = minutes / 1440;
@@ -150,21 +186,33 @@ export function verdict(report: Pick<SimulationReport, "strategies" | "scaler" |
   const be = report.breakEvenRps;
   if (be !== undefined && Number.isFinite(be) && minutes > 0) {
     const above = trace.filter((r) => r / 60 > be).length;
-    notes.push(`Demand was above the break-even of ${be.toFixed(2)} req/s, where Fargate serves more cheaply than Lambda, in ${pct(above, minutes)} of minutes (mean ${(requests / minutes / 60).toFixed(2)} req/s, peak ${(trace.reduce((a, b) => Math.max(a, b), 0) / 60).toFixed(2)} req/s).`);
+    notes.push(
+      `Demand was above the break-even of ${be.toFixed(2)} req/s, where Fargate serves more cheaply than Lambda, in ${pct(above, minutes)} of minutes (mean ${(requests / minutes / 60).toFixed(2)} req/s, peak ${(trace.reduce((a, b) => Math.max(a, b), 0) / 60).toFixed(2)} req/s).`,
+    );
   }
   if (report.equalService) {
-    notes.push(`Compared at equal service: the bill plus, for every request failed (throttled, 429, 503, sent to a destroyed ALB) or answered by an overloaded task, what serving it on Lambda through the ALB would have cost (${usd(report.equalService.unservedRequestUsd * 1e6)} per million).`);
+    notes.push(
+      `Compared at equal service: the bill plus, for every request failed (throttled, 429, 503, sent to a destroyed ALB) or answered by an overloaded task, what serving it on Lambda through the ALB would have cost (${usd(report.equalService.unservedRequestUsd * 1e6)} per million).`,
+    );
   }
   const sizing = sizingSentence(report);
   const lf = report.strategies.find((s) => s.strategy === "lambdaflex");
-  if (!lf) return { headline: "This simulation has no LambdaFlex result to compare.", ...(sizing ? { sizing } : {}), ratios: [], comparisons: [], notes };
+  if (!lf)
+    return {
+      headline: "This simulation has no LambdaFlex result to compare.",
+      ...(sizing ? { sizing } : {}),
+      ratios: [],
+      comparisons: [],
+      notes,
+    };
   const table = billTable(report);
   const lfGroups = groupTotals(table, lf.strategy);
   const alternatives = report.strategies
     .filter((s) => s !== lf)
     .sort((a, b) => (ORDER.indexOf(a.strategy) + 1 || 99) - (ORDER.indexOf(b.strategy) + 1 || 99));
   let headline = `LambdaFlex cost ${usd(lf.totalCost)} for ${qty(requests)} requests over ${days.toFixed(1)} days, ${usd(lf.overheadCost)} of it for the scaler itself.`;
-  if (unserved(lf) >= 0.5) headline += ` It ${failedAndOverloaded(lf)} of them: ${usd(lf.costAtEqualService)} at equal service.`;
+  if (unserved(lf) >= 0.5)
+    headline += ` It ${failedAndOverloaded(lf)} of them: ${usd(lf.costAtEqualService)} at equal service.`;
   return {
     headline,
     ...(sizing ? { sizing } : {}),

@@ -10,7 +10,8 @@ const MINUTE = 60_000;
 /** Extra periods an evaluation reaches back for late datapoints. */
 const LOOK_BACK = 3;
 
-type Comparison = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+type Comparison =
+  "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
 
 export interface AlarmDefinition {
   readonly name: string;
@@ -37,26 +38,41 @@ interface StackJson {
  */
 export function alarmsFromStack(
   json: StackJson,
-  o: { apiId: string; scalerFunctionName: string; albDimension?: () => string | undefined; targetGroupDimension?: () => string | undefined },
+  o: {
+    apiId: string;
+    scalerFunctionName: string;
+    albDimension?: () => string | undefined;
+    targetGroupDimension?: () => string | undefined;
+  },
 ): AlarmDefinition[] {
   const functions = json.resource?.aws_lambda_function ?? {};
   const resolve = (value: string): string => {
     const ref = /^\$\{aws_lambda_function\.([^.]+)\.(function_name|arn)\}$/.exec(value);
     if (ref) return String(functions[ref[1]!]?.function_name ?? value);
     // The fargate stack reaches the core stack's scaler through a cross-stack output.
-    if (/^\$\{data\.terraform_remote_state\.[^}]*outputs\.cross-stack-output-aws_lambda_functionscaler_function_[A-Za-z0-9]+arn\}$/.test(value)) return o.scalerFunctionName;
+    if (
+      /^\$\{data\.terraform_remote_state\.[^}]*outputs\.cross-stack-output-aws_lambda_functionscaler_function_[A-Za-z0-9]+arn\}$/.test(
+        value,
+      )
+    )
+      return o.scalerFunctionName;
     if (/^\$\{aws_apigatewayv2_api\.[^.]+\.id\}$/.test(value)) return o.apiId;
     return value;
   };
   return Object.values(json.resource?.aws_cloudwatch_metric_alarm ?? {}).map((a) => {
-    const actions = ((a.alarm_actions as string[] | undefined) ?? []).map((x) => (x.startsWith("${aws_sns_topic.") ? "page" : resolve(x)));
-    const dims = Object.fromEntries(Object.entries((a.dimensions as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k, resolve(v)]));
+    const actions = ((a.alarm_actions as string[] | undefined) ?? []).map((x) =>
+      x.startsWith("${aws_sns_topic.") ? "page" : resolve(x),
+    );
+    const dims = Object.fromEntries(
+      Object.entries((a.dimensions as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k, resolve(v)]),
+    );
     const periods = Number(a.evaluation_periods);
     // An ALB's or target group's arn_suffix is known only while it exists; the alarm lives and dies with it (count = local.tier_enabled).
     const live: Array<[string, () => string | undefined]> = [];
     for (const [key, value] of Object.entries(dims)) {
       if (/^\$\{aws_lb\.[^.]+\.arn_suffix\}$/.test(value) && o.albDimension) live.push([key, o.albDimension]);
-      if (/^\$\{aws_lb_target_group\.[^.]+\.arn_suffix\}$/.test(value) && o.targetGroupDimension) live.push([key, o.targetGroupDimension]);
+      if (/^\$\{aws_lb_target_group\.[^.]+\.arn_suffix\}$/.test(value) && o.targetGroupDimension)
+        live.push([key, o.targetGroupDimension]);
     }
     const metric = { namespace: String(a.namespace), name: String(a.metric_name), dimensions: dims };
     const current =
@@ -86,7 +102,13 @@ export function alarmsFromStack(
 }
 
 const breaches = (c: Comparison, v: number, t: number): boolean =>
-  c === "GreaterThanThreshold" ? v > t : c === "GreaterThanOrEqualToThreshold" ? v >= t : c === "LessThanThreshold" ? v < t : v <= t;
+  c === "GreaterThanThreshold"
+    ? v > t
+    : c === "GreaterThanOrEqualToThreshold"
+      ? v >= t
+      : c === "LessThanThreshold"
+        ? v < t
+        : v <= t;
 
 /** Evaluates alarms against the CloudWatch emulator's published datapoints. */
 export class AlarmEmulator {
@@ -104,7 +126,11 @@ export class AlarmEmulator {
     const names = new Set(input.AlarmNames ?? this.alarms.map((a) => a.name));
     const found = this.alarms
       .filter((a) => names.has(a.name) && (!a.current || a.current() !== undefined))
-      .map((a) => ({ AlarmName: a.name, AlarmArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${a.name}`, StateValue: this.state.get(a.name) ?? "INSUFFICIENT_DATA" }))
+      .map((a) => ({
+        AlarmName: a.name,
+        AlarmArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${a.name}`,
+        StateValue: this.state.get(a.name) ?? "INSUFFICIENT_DATA",
+      }))
       .filter((a) => !input.StateValue || a.StateValue === input.StateValue);
     return { $metadata: { httpStatusCode: 200 }, MetricAlarms: found, CompositeAlarms: [] };
   }

@@ -36,7 +36,13 @@ export const awsNames = (c: DeploymentConfig): AwsNames & { tableName: string } 
 export interface AwsParts {
   readonly clock: SimClock;
   /** Independent generators per part, so a change in one part's draws leaves the others' sequences alone. */
-  readonly rng: { readonly cloudwatch: Rng; readonly elb: Rng; readonly tfc: Rng; readonly aws: Rng; readonly scaler: Rng };
+  readonly rng: {
+    readonly cloudwatch: Rng;
+    readonly elb: Rng;
+    readonly tfc: Rng;
+    readonly aws: Rng;
+    readonly scaler: Rng;
+  };
   readonly cloudwatch: CloudWatchEmulator;
   readonly elb: Elbv2Emulator;
   readonly route53: Route53Emulator;
@@ -47,12 +53,30 @@ export interface AwsParts {
  * The world on its clock. `recordEvaluatesTargetHealth` overrides what the fargate stack gives the
  * "fargate" record (FARGATE_RECORD_EVALUATES_TARGET_HEALTH), for tests of the other semantics only.
  */
-export function buildAwsWorld(o: { config: DeploymentConfig; world: World; workload: Workload; prices: PriceTable; startMs?: number; recordEvaluatesTargetHealth?: boolean }): AwsParts {
+export function buildAwsWorld(o: {
+  config: DeploymentConfig;
+  world: World;
+  workload: Workload;
+  prices: PriceTable;
+  startMs?: number;
+  recordEvaluatesTargetHealth?: boolean;
+}): AwsParts {
   const { config, world } = o;
   const clock = new SimClock(o.startMs ?? START);
   const seed = new Rng(world.seed);
-  const rng = { cloudwatch: seed.fork(1), elb: seed.fork(2), tfc: seed.fork(3), aws: seed.fork(4), scaler: seed.fork(5) };
-  const cloudwatch = new CloudWatchEmulator({ now: clock.now, random: rng.cloudwatch.random, lagMinutes: world.cloudwatch.lagMinutes, pageSize: world.cloudwatch.pageSize });
+  const rng = {
+    cloudwatch: seed.fork(1),
+    elb: seed.fork(2),
+    tfc: seed.fork(3),
+    aws: seed.fork(4),
+    scaler: seed.fork(5),
+  };
+  const cloudwatch = new CloudWatchEmulator({
+    now: clock.now,
+    random: rng.cloudwatch.random,
+    lagMinutes: world.cloudwatch.lagMinutes,
+    pageSize: world.cloudwatch.pageSize,
+  });
   const elb = new Elbv2Emulator({ random: rng.elb.random });
   const route53 = new Route53Emulator({ zoneId: config.hostedZoneId, now: clock.now });
   const aws = new AwsWorld({
@@ -66,7 +90,9 @@ export function buildAwsWorld(o: { config: DeploymentConfig; world: World; workl
     reservedConcurrency: config.lambda.reservedConcurrency,
     deregistrationDelaySeconds: config.scaling.deregistrationDelaySeconds,
     switch: config.fargate.switch ?? "weighted",
-    ...(o.recordEvaluatesTargetHealth === undefined ? {} : { recordEvaluatesTargetHealth: o.recordEvaluatesTargetHealth }),
+    ...(o.recordEvaluatesTargetHealth === undefined
+      ? {}
+      : { recordEvaluatesTargetHealth: o.recordEvaluatesTargetHealth }),
     cloudwatch,
     elb,
     route53,

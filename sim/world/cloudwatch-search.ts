@@ -11,7 +11,10 @@ import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { MetricId } from "./cloudwatch";
 
 type Term = { readonly op: "term"; readonly field?: string; readonly exact: boolean; readonly text: string };
-type SearchNode = Term | { readonly op: "and" | "or"; readonly a: SearchNode; readonly b: SearchNode } | { readonly op: "not"; readonly a: SearchNode };
+type SearchNode =
+  | Term
+  | { readonly op: "and" | "or"; readonly a: SearchNode; readonly b: SearchNode }
+  | { readonly op: "not"; readonly a: SearchNode };
 /** A parsed SEARCH expression. `stat` and `period` are as written (Period falls back to the query's); the caller validates them. */
 export interface Search {
   readonly namespace?: string;
@@ -25,7 +28,12 @@ export interface Search {
 interface Analysis {
   readonly source: string;
   /** Tokens at camel-case, digit and non-alphanumeric boundaries; `chunk` changes at each non-alphanumeric run. */
-  readonly atoms: ReadonlyArray<{ readonly lower: string; readonly start: number; readonly end: number; readonly chunk: number }>;
+  readonly atoms: ReadonlyArray<{
+    readonly lower: string;
+    readonly start: number;
+    readonly end: number;
+    readonly chunk: number;
+  }>;
   /** The composite of the whole string, lowercased: `Project2-trial333` -> `project2trial333`. */
   readonly whole: string;
 }
@@ -63,7 +71,10 @@ function partialMatch(term: string, a: Analysis): boolean {
     if (j >= n) return false;
     const first = a.atoms[i]!;
     const last = a.atoms[j]!;
-    const ok = width === 1 ? first.lower === p.toLowerCase() : first.chunk === last.chunk && a.source.slice(first.start, last.end) === p;
+    const ok =
+      width === 1
+        ? first.lower === p.toLowerCase()
+        : first.chunk === last.chunk && a.source.slice(first.start, last.end) === p;
     return ok && from(k + 1, j + 1);
   };
   for (let i = 0; i < n; i++) if (from(0, i)) return true;
@@ -81,7 +92,7 @@ function lex(s: string, fail: (why: string) => Error): Lexeme[] {
     else if (c === "(" || c === ")" || c === "=") (out.push({ kind: c, text: c }), i++);
     else if (c === '"') {
       let text = "";
-      for (i++; i < s.length && s[i] !== '"'; i++) text += s[i] === "\\" ? s[++i] ?? "" : s[i];
+      for (i++; i < s.length && s[i] !== '"'; i++) text += s[i] === "\\" ? (s[++i] ?? "") : s[i];
       if (i >= s.length) throw fail("unterminated double quote");
       out.push({ kind: "quoted", text });
       i++;
@@ -145,10 +156,13 @@ const unquote = (s: string): string => s.trim().replace(/^"(.*)"$/, "$1");
  */
 export function parseSearch(q: MetricDataQuery, invalid: (m: string) => Error): Search {
   const expr = q.Expression!;
-  const m = /^\s*(SUM\s*\(\s*)?SEARCH\s*\(\s*'((?:[^'\\]|\\.)*)'\s*,\s*'([^']*)'\s*(?:,\s*(\d+)\s*)?\)\s*(\))?\s*$/.exec(expr);
+  const m =
+    /^\s*(SUM\s*\(\s*)?SEARCH\s*\(\s*'((?:[^'\\]|\\.)*)'\s*,\s*'([^']*)'\s*(?:,\s*(\d+)\s*)?\)\s*(\))?\s*$/.exec(expr);
   if (!m || !m[1] !== !m[5]) {
     if (/\bSEARCH\s*\(/.test(expr)) throw invalid(`Error in expression ${q.Id}: syntax error in ${expr}`);
-    throw new Error(`CloudWatchEmulator: query ${q.Id} uses expression ${expr}; only SEARCH(...) and SUM(SEARCH(...)) are emulated.`);
+    throw new Error(
+      `CloudWatchEmulator: query ${q.Id} uses expression ${expr}; only SEARCH(...) and SUM(SEARCH(...)) are emulated.`,
+    );
   }
   const fail = (why: string) => invalid(`Error in expression ${q.Id}: ${why}`);
   let body = m[2]!.replace(/\\'/g, "'").trim();
@@ -164,7 +178,14 @@ export function parseSearch(q: MetricDataQuery, invalid: (m: string) => Error): 
   const term = parseTerm(body, fail);
   if (!namespace && !term) throw fail("a search needs a metric schema, a search term or both");
   const period = m[4] === undefined ? q.Period : Number(m[4]);
-  return { ...(namespace ? { namespace } : {}), dimensions, ...(term ? { term } : {}), stat: m[3]!, period, sum: m[1] !== undefined };
+  return {
+    ...(namespace ? { namespace } : {}),
+    dimensions,
+    ...(term ? { term } : {}),
+    stat: m[3]!,
+    period,
+    sum: m[1] !== undefined,
+  };
 }
 
 /** Matches searches against metrics, keeping each string's token analysis: the same names come up in every search. */
@@ -174,7 +195,11 @@ export class SearchMatcher {
   /** Whether a metric has exactly the schema's dimension names (when it names any) and matches the term. The caller checks the namespace and the two-week window. */
   matches(s: Search, id: MetricId): boolean {
     const names = Object.keys(id.dimensions);
-    if (s.dimensions.length > 0 && (names.length !== s.dimensions.length || !s.dimensions.every((d) => d in id.dimensions))) return false;
+    if (
+      s.dimensions.length > 0 &&
+      (names.length !== s.dimensions.length || !s.dimensions.every((d) => d in id.dimensions))
+    )
+      return false;
     return s.term === undefined || this.evaluate(s.term, id);
   }
 

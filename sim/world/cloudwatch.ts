@@ -89,7 +89,10 @@ class Recorded {
 }
 
 const keyOf = (namespace: string, name: string, dims: ReadonlyArray<readonly [string, string]>): string =>
-  `${namespace}\u0000${name}\u0000${[...dims].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join("\u0000")}`;
+  `${namespace}\u0000${name}\u0000${[...dims]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("\u0000")}`;
 
 /**
  * CloudWatch GetMetricData over metrics the simulated world records. Each
@@ -106,8 +109,10 @@ export class CloudWatchEmulator {
 
   constructor(private readonly o: CloudWatchEmulatorOptions) {
     const [lo, hi] = o.lagMinutes;
-    if (!(lo >= 0 && hi >= lo)) throw new RangeError(`lagMinutes must be [min, max] with 0 <= min <= max, got [${lo}, ${hi}]`);
-    if (o.pageSize !== undefined && !(Number.isInteger(o.pageSize) && o.pageSize > 0)) throw new RangeError(`pageSize must be a positive integer, got ${o.pageSize}`);
+    if (!(lo >= 0 && hi >= lo))
+      throw new RangeError(`lagMinutes must be [min, max] with 0 <= min <= max, got [${lo}, ${hi}]`);
+    if (o.pageSize !== undefined && !(Number.isInteger(o.pageSize) && o.pageSize > 0))
+      throw new RangeError(`pageSize must be a positive integer, got ${o.pageSize}`);
   }
 
   /** A count metric for the minute starting at minuteMs: zero publishes no datapoint, as AWS does. */
@@ -124,7 +129,9 @@ export class CloudWatchEmulator {
 
   /** CloudWatch's own read for alarm evaluation (not an API call, not billed): the value published for the minute starting at minuteMs by asOfMs. */
   datapoint(metric: MetricId, minuteMs: number, asOfMs: number): number | undefined {
-    return this.byKey.get(keyOf(metric.namespace, metric.name, Object.entries(metric.dimensions)))?.at(minuteMs / MINUTE, asOfMs);
+    return this.byKey
+      .get(keyOf(metric.namespace, metric.name, Object.entries(metric.dimensions)))
+      ?.at(minuteMs / MINUTE, asOfMs);
   }
 
   /** Answers GetMetricDataCommand with GetMetricDataOutput shapes; any other command fails as AWS does for an unknown operation. */
@@ -133,13 +140,19 @@ export class CloudWatchEmulator {
     const requestId = `00000000-0000-4000-8000-${(++this.requests).toString(16).padStart(12, "0")}`;
     if (!(command instanceof GetMetricDataCommand)) {
       const op = (command as { constructor?: { name?: string } } | null)?.constructor?.name ?? typeof command;
-      throw new CloudWatchServiceException({ name: "UnknownOperationException", $fault: "client", message: `The CloudWatch emulator does not serve ${op}`, $metadata: { httpStatusCode: 400, requestId } });
+      throw new CloudWatchServiceException({
+        name: "UnknownOperationException",
+        $fault: "client",
+        message: `The CloudWatch emulator does not serve ${op}`,
+        $metadata: { httpStatusCode: 400, requestId },
+      });
     }
     return this.getMetricData(command.input, requestId);
   }
 
   private record(metric: MetricId, minuteMs: number, value: number): void {
-    if (minuteMs % MINUTE !== 0) throw new RangeError(`minuteMs must start a minute, got ${new Date(minuteMs).toISOString()}`);
+    if (minuteMs % MINUTE !== 0)
+      throw new RangeError(`minuteMs must start a minute, got ${new Date(minuteMs).toISOString()}`);
     const key = keyOf(metric.namespace, metric.name, Object.entries(metric.dimensions));
     let r = this.byKey.get(key);
     if (!r) {
@@ -155,23 +168,41 @@ export class CloudWatchEmulator {
 
   private getMetricData(input: GetMetricDataInput, requestId: string): GetMetricDataCommandOutput {
     const invalid = (message: string) =>
-      Object.assign(new ValidationException({ message, $metadata: { httpStatusCode: 400, requestId } }), { Code: "ValidationError", Type: "Sender", Error: { Type: "Sender", Code: "ValidationError", Message: message } });
+      Object.assign(new ValidationException({ message, $metadata: { httpStatusCode: 400, requestId } }), {
+        Code: "ValidationError",
+        Type: "Sender",
+        Error: { Type: "Sender", Code: "ValidationError", Message: message },
+      });
     const queries = input.MetricDataQueries;
-    if (!queries || queries.length === 0) throw invalid("1 validation error detected: Value null at 'metricDataQueries' failed to satisfy constraint: Member must not be null");
-    if (queries.length > MAX_QUERIES) throw invalid(`1 validation error detected: Value at 'metricDataQueries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_QUERIES}`);
+    if (!queries || queries.length === 0)
+      throw invalid(
+        "1 validation error detected: Value null at 'metricDataQueries' failed to satisfy constraint: Member must not be null",
+      );
+    if (queries.length > MAX_QUERIES)
+      throw invalid(
+        `1 validation error detected: Value at 'metricDataQueries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_QUERIES}`,
+      );
     for (const f of ["StartTime", "EndTime"] as const) {
-      if (!(input[f] instanceof Date) || Number.isNaN(input[f].getTime())) throw invalid(`1 validation error detected: Value null at '${f[0]!.toLowerCase()}${f.slice(1)}' failed to satisfy constraint: Member must not be null`);
+      if (!(input[f] instanceof Date) || Number.isNaN(input[f].getTime()))
+        throw invalid(
+          `1 validation error detected: Value null at '${f[0]!.toLowerCase()}${f.slice(1)}' failed to satisfy constraint: Member must not be null`,
+        );
     }
     const startMs = input.StartTime!.getTime();
     const endMs = input.EndTime!.getTime();
     if (startMs >= endMs) throw invalid("The parameter StartTime must be less than the parameter EndTime.");
-    if (input.ScanBy !== undefined && input.ScanBy !== "TimestampAscending" && input.ScanBy !== "TimestampDescending") throw invalid(`Invalid ScanBy: ${input.ScanBy}`);
+    if (input.ScanBy !== undefined && input.ScanBy !== "TimestampAscending" && input.ScanBy !== "TimestampDescending")
+      throw invalid(`Invalid ScanBy: ${input.ScanBy}`);
     const ids = new Set<string>();
     for (const q of queries) {
-      if (!q.Id || !/^[a-z][a-zA-Z0-9_]*$/.test(q.Id)) throw invalid(`Invalid metric data query id '${q.Id}': it must start with a lowercase letter and contain only letters, digits and underscores.`);
+      if (!q.Id || !/^[a-z][a-zA-Z0-9_]*$/.test(q.Id))
+        throw invalid(
+          `Invalid metric data query id '${q.Id}': it must start with a lowercase letter and contain only letters, digits and underscores.`,
+        );
       if (ids.has(q.Id)) throw invalid("The values for parameter id in MetricDataQueries are not unique.");
       ids.add(q.Id);
-      if (!q.MetricStat === !q.Expression) throw invalid(`Query ${q.Id}: exactly one of MetricStat and Expression must be set.`);
+      if (!q.MetricStat === !q.Expression)
+        throw invalid(`Query ${q.Id}: exactly one of MetricStat and Expression must be set.`);
     }
     let offset = 0;
     let asOf = this.o.now();
@@ -180,7 +211,10 @@ export class CloudWatchEmulator {
       const token = /^(\d+):(\d+)$/.exec(Buffer.from(input.NextToken, "base64").toString());
       if (!token) {
         const message = `Invalid NextToken: ${input.NextToken}`;
-        throw Object.assign(new InvalidNextToken({ message, $metadata: { httpStatusCode: 400, requestId } }), { Code: "InvalidNextToken", Type: "Sender" });
+        throw Object.assign(new InvalidNextToken({ message, $metadata: { httpStatusCode: 400, requestId } }), {
+          Code: "InvalidNextToken",
+          Type: "Sender",
+        });
       }
       offset = Number(token[1]);
       asOf = Number(token[2]);
@@ -223,9 +257,16 @@ export class CloudWatchEmulator {
   private metricStat(q: MetricDataQuery, m0: number, m1: number, asOf: number, invalid: (m: string) => Error) {
     const ms = q.MetricStat!;
     const metric = ms.Metric;
-    if (!metric?.Namespace || !metric.MetricName) throw invalid(`Query ${q.Id}: MetricStat.Metric needs a Namespace and a MetricName.`);
+    if (!metric?.Namespace || !metric.MetricName)
+      throw invalid(`Query ${q.Id}: MetricStat.Metric needs a Namespace and a MetricName.`);
     this.checkStat(q.Id!, ms.Stat, ms.Period, invalid);
-    const r = this.byKey.get(keyOf(metric.Namespace, metric.MetricName, (metric.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""] as const)));
+    const r = this.byKey.get(
+      keyOf(
+        metric.Namespace,
+        metric.MetricName,
+        (metric.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""] as const),
+      ),
+    );
     const minutes: number[] = [];
     const values: number[] = [];
     if (r) {
@@ -267,18 +308,28 @@ export class CloudWatchEmulator {
     return { billed: matched.length, series };
   }
 
-  private checkStat(id: string, stat: string | undefined, period: number | undefined, invalid: (m: string) => Error): void {
+  private checkStat(
+    id: string,
+    stat: string | undefined,
+    period: number | undefined,
+    invalid: (m: string) => Error,
+  ): void {
     if (!stat) throw invalid(`Query ${id}: Stat is required.`);
     if (period === undefined || !(period > 0 && (period % 60 === 0 || [1, 5, 10, 20, 30].includes(period)))) {
       throw invalid(`Query ${id}: The parameter Period must be 1, 5, 10, 20, 30 or a multiple of 60, got ${period}.`);
     }
-    if (period !== 60) throw new Error(`CloudWatchEmulator: query ${id} asks for Period ${period}; only 60 is emulated.`);
-    if (!ONE_SAMPLE_STAT.test(stat)) throw new Error(`CloudWatchEmulator: query ${id} asks for statistic ${stat}; only Sum, Average, Minimum, Maximum and percentiles are emulated.`);
+    if (period !== 60)
+      throw new Error(`CloudWatchEmulator: query ${id} asks for Period ${period}; only 60 is emulated.`);
+    if (!ONE_SAMPLE_STAT.test(stat))
+      throw new Error(
+        `CloudWatchEmulator: query ${id} asks for statistic ${stat}; only Sum, Average, Minimum, Maximum and percentiles are emulated.`,
+      );
   }
 
   /** Metrics a search finds: in the schema's namespace with exactly its dimension names, matching the term, with data in the past two weeks. */
   private find(s: Search, asOf: number): Recorded[] {
-    const pool = s.namespace !== undefined ? (this.byNamespace.get(s.namespace) ?? []) : [...this.byNamespace.values()].flat();
+    const pool =
+      s.namespace !== undefined ? (this.byNamespace.get(s.namespace) ?? []) : [...this.byNamespace.values()].flat();
     return pool.filter((r) => {
       if (r.firstVisibleAt > asOf || r.lastMinute * MINUTE < asOf - SEARCH_WINDOW_MS) return false;
       return this.matcher.matches(s, r.id);

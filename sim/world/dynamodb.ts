@@ -9,10 +9,21 @@ export class DynamoDbEmulator {
   async send(command: { constructor: { name: string }; input: any }): Promise<unknown> {
     this.meter.calls++;
     const op = command.constructor.name;
-    if (op !== "PutItemCommand" && op !== "GetItemCommand") throw Object.assign(new Error(`The DynamoDB emulator serves GetItem and PutItem, not ${op}`), { name: "UnknownOperationException" });
-    const { TableName, Item, Key } = command.input as { TableName?: string; Item?: Record<string, { S?: string }>; Key?: Record<string, { S?: string }> };
+    if (op !== "PutItemCommand" && op !== "GetItemCommand")
+      throw Object.assign(new Error(`The DynamoDB emulator serves GetItem and PutItem, not ${op}`), {
+        name: "UnknownOperationException",
+      });
+    const { TableName, Item, Key } = command.input as {
+      TableName?: string;
+      Item?: Record<string, { S?: string }>;
+      Key?: Record<string, { S?: string }>;
+    };
     if (TableName !== this.tableName) {
-      throw Object.assign(new Error("Requested resource not found"), { name: "ResourceNotFoundException", $fault: "client", $metadata: { httpStatusCode: 400 } });
+      throw Object.assign(new Error("Requested resource not found"), {
+        name: "ResourceNotFoundException",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+      });
     }
     if (op === "GetItemCommand") {
       const item = this.items.get(String(Key?.code?.S ?? ""));

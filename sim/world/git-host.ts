@@ -133,8 +133,17 @@ export class GitHostEmulator {
       this.meter.requests++;
       const url = new URL(req.url);
       const headers = Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-      const password = Buffer.from((headers.authorization ?? "").replace(/^Basic /, ""), "base64").toString().split(":").slice(1).join(":");
-      const reply = (statusCode: number, statusMessage: string, h: Record<string, string>, body: Buffer): GitHttpResponse => ({
+      const password = Buffer.from((headers.authorization ?? "").replace(/^Basic /, ""), "base64")
+        .toString()
+        .split(":")
+        .slice(1)
+        .join(":");
+      const reply = (
+        statusCode: number,
+        statusMessage: string,
+        h: Record<string, string>,
+        body: Buffer,
+      ): GitHttpResponse => ({
         url: req.url,
         method: req.method,
         statusCode,
@@ -142,7 +151,8 @@ export class GitHostEmulator {
         headers: h,
         body: once(body),
       });
-      if (password !== this.o.token) return reply(401, "Unauthorized", { "www-authenticate": 'Basic realm="git"' }, Buffer.from("unauthorized"));
+      if (password !== this.o.token)
+        return reply(401, "Unauthorized", { "www-authenticate": 'Basic realm="git"' }, Buffer.from("unauthorized"));
       const method = req.method ?? "GET";
       const key = `${method} ${url.pathname}${url.search}`;
       // A ref advertisement only changes when a ref does: answer repeats from cache
@@ -155,7 +165,13 @@ export class GitHostEmulator {
       this.meter.backendRuns++;
       const res = await httpBackend(
         this.root,
-        { method, pathname: url.pathname.replace(/^.*?(\/deploy\.git)/, "$1"), query: url.search.slice(1), contentType: headers["content-type"] ?? "", body: await collect(req.body) },
+        {
+          method,
+          pathname: url.pathname.replace(/^.*?(\/deploy\.git)/, "$1"),
+          query: url.search.slice(1),
+          contentType: headers["content-type"] ?? "",
+          body: await collect(req.body),
+        },
         this.env,
       );
       if (cacheable && res.status === 200) this.refAdvert.set(key, { ref, response: res.body, headers: res.headers });

@@ -36,7 +36,10 @@ export class LambdaTargetHealth {
   private readonly changes: Array<{ at: number; state: LambdaTargetState }>;
 
   constructor(private readonly o: LambdaTargetHealthOptions) {
-    if (!(o.intervalSeconds > 0) || o.nodes < 1) throw new RangeError(`LambdaTargetHealth needs intervalSeconds > 0 and nodes >= 1, got ${o.intervalSeconds} and ${o.nodes}`);
+    if (!(o.intervalSeconds > 0) || o.nodes < 1)
+      throw new RangeError(
+        `LambdaTargetHealth needs intervalSeconds > 0 and nodes >= 1, got ${o.intervalSeconds} and ${o.nodes}`,
+      );
     this.next = o.registeredAt;
     this.changes = [{ at: o.registeredAt, state: "initial" }];
   }
@@ -61,7 +64,8 @@ export class LambdaTargetHealth {
       const state = this.changes.at(-1)!.state;
       const healthyAfter = state === "initial" ? 1 : this.o.healthyThreshold;
       if (state !== "healthy" && this.passes >= healthyAfter) this.changes.push({ at: this.next, state: "healthy" });
-      else if (state !== "unhealthy" && this.fails >= this.o.unhealthyThreshold) this.changes.push({ at: this.next, state: "unhealthy" });
+      else if (state !== "unhealthy" && this.fails >= this.o.unhealthyThreshold)
+        this.changes.push({ at: this.next, state: "unhealthy" });
     }
   }
 

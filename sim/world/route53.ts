@@ -13,7 +13,11 @@ interface Change {
 
 const fqdn = (name: string) => (name.endsWith(".") ? name : `${name}.`).toLowerCase();
 /** Route 53 lists names with their labels reversed (com.example.app), then by type and set identifier. */
-const sortKey = (r: ResourceRecordSet) => `${fqdn(r.Name ?? "").split(".").reverse().join(".")}\u0000${r.Type}\u0000${r.SetIdentifier ?? ""}`;
+const sortKey = (r: ResourceRecordSet) =>
+  `${fqdn(r.Name ?? "")
+    .split(".")
+    .reverse()
+    .join(".")}\u0000${r.Type}\u0000${r.SetIdentifier ?? ""}`;
 
 /** One target group of an ALB as Route 53's target-health evaluation sees it at some moment. */
 export interface TargetGroupHealth {
@@ -50,7 +54,12 @@ export class Route53Emulator {
   }
 
   delete(name: string, type: string, setIdentifier: string, inSyncAt: number): void {
-    if (this.records.delete(sortKey({ Name: name, Type: type as ResourceRecordSet["Type"], SetIdentifier: setIdentifier }))) this.note(setIdentifier, inSyncAt, false);
+    if (
+      this.records.delete(
+        sortKey({ Name: name, Type: type as ResourceRecordSet["Type"], SetIdentifier: setIdentifier }),
+      )
+    )
+      this.note(setIdentifier, inSyncAt, false);
   }
 
   /** Whether the record with this set identifier is answered by the name servers at `atMs`. */
@@ -77,15 +86,35 @@ export class Route53Emulator {
   async send(command: { constructor: { name: string }; input: any }): Promise<unknown> {
     this.meter.calls++;
     if (command.constructor.name !== "ListResourceRecordSetsCommand") {
-      throw Object.assign(new Error(`the Route 53 emulator does not implement ${command.constructor.name}`), { name: "InvalidAction" });
+      throw Object.assign(new Error(`the Route 53 emulator does not implement ${command.constructor.name}`), {
+        name: "InvalidAction",
+      });
     }
-    const i = command.input as { HostedZoneId?: string; StartRecordName?: string; StartRecordType?: string; StartRecordIdentifier?: string; MaxItems?: number };
+    const i = command.input as {
+      HostedZoneId?: string;
+      StartRecordName?: string;
+      StartRecordType?: string;
+      StartRecordIdentifier?: string;
+      MaxItems?: number;
+    };
     if (i.HostedZoneId !== this.o.zoneId) {
-      throw Object.assign(new Error(`No hosted zone found with ID: ${i.HostedZoneId}`), { name: "NoSuchHostedZone", $fault: "client", $metadata: { httpStatusCode: 404 } });
+      throw Object.assign(new Error(`No hosted zone found with ID: ${i.HostedZoneId}`), {
+        name: "NoSuchHostedZone",
+        $fault: "client",
+        $metadata: { httpStatusCode: 404 },
+      });
     }
     const max = Math.min(300, Number(i.MaxItems ?? 300));
-    const start = i.StartRecordName ? sortKey({ Name: i.StartRecordName, Type: (i.StartRecordType ?? "") as ResourceRecordSet["Type"], SetIdentifier: i.StartRecordIdentifier ?? "" }) : "";
-    const all = [...this.records.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).filter(([k]) => k >= start);
+    const start = i.StartRecordName
+      ? sortKey({
+          Name: i.StartRecordName,
+          Type: (i.StartRecordType ?? "") as ResourceRecordSet["Type"],
+          SetIdentifier: i.StartRecordIdentifier ?? "",
+        })
+      : "";
+    const all = [...this.records.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .filter(([k]) => k >= start);
     const page = all.slice(0, max).map(([, r]) => r);
     const next = all[max]?.[1];
     return {
@@ -93,7 +122,9 @@ export class Route53Emulator {
       ResourceRecordSets: page,
       IsTruncated: next !== undefined,
       MaxItems: max,
-      ...(next ? { NextRecordName: next.Name, NextRecordType: next.Type, NextRecordIdentifier: next.SetIdentifier } : {}),
+      ...(next
+        ? { NextRecordName: next.Name, NextRecordType: next.Type, NextRecordIdentifier: next.SetIdentifier }
+        : {}),
     };
   }
 }

@@ -66,7 +66,19 @@ const alarmEvent = (a: AlarmDefinition, at: Date) => ({
     alarmName: a.name,
     state: { value: "ALARM", reason: "Threshold Crossed", timestamp: at.toISOString() },
     previousState: { value: "OK", reason: "Threshold Crossed", timestamp: at.toISOString() },
-    configuration: { metrics: [{ id: "m1", metricStat: { metric: { namespace: a.metric.namespace, name: a.metric.name, dimensions: a.metric.dimensions }, period: 60, stat: "Sum" }, returnData: true }] },
+    configuration: {
+      metrics: [
+        {
+          id: "m1",
+          metricStat: {
+            metric: { namespace: a.metric.namespace, name: a.metric.name, dimensions: a.metric.dimensions },
+            period: 60,
+            stat: "Sum",
+          },
+          returnData: true,
+        },
+      ],
+    },
   },
 });
 
@@ -117,7 +129,10 @@ export class ScalerHost {
     },
   ) {
     const e = o.emulators;
-    const aws = <T>(s: Sender): T => ({ send: (cmd: unknown) => this.through(this.o.world.scaler.apiLatencyMs, true, () => s.send(cmd)) }) as unknown as T;
+    const aws = <T>(s: Sender): T =>
+      ({
+        send: (cmd: unknown) => this.through(this.o.world.scaler.apiLatencyMs, true, () => s.send(cmd)),
+      }) as unknown as T;
     this.ports = {
       cloudwatch: aws<CloudWatchClient>(e.cloudwatch),
       elb: aws<ElasticLoadBalancingV2Client>(e.elb),
@@ -125,7 +140,9 @@ export class ScalerHost {
       parameters: aws<SSMClient>(e.parameters),
       dynamo: aws<DynamoDBClient>(e.dynamo),
       fetch: (url, init) => this.through(this.o.world.scaler.apiLatencyMs, false, () => e.fetch(url, init)),
-      gitHttp: { request: (req) => this.through(this.o.world.scaler.gitLatencyMs, false, () => e.gitHttp.request(req)) },
+      gitHttp: {
+        request: (req) => this.through(this.o.world.scaler.gitLatencyMs, false, () => e.gitHttp.request(req)),
+      },
       scheduler: aws<SchedulerClient>(e.scheduler),
       sns: aws<SNSClient>(e.sns),
       now: () => new Date(this.o.now()),
@@ -145,7 +162,13 @@ export class ScalerHost {
       return new Promise<T>(() => undefined);
     }
     if (isAws && this.o.rng.chance(this.o.world.aws.apiErrorRate)) {
-      return Promise.reject(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $fault: "client", $metadata: { httpStatusCode: 400 } }));
+      return Promise.reject(
+        Object.assign(new Error("Rate exceeded"), {
+          name: "ThrottlingException",
+          $fault: "client",
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
     }
     return f();
   }
@@ -166,7 +189,11 @@ export class ScalerHost {
     const minuteMs = Math.floor(this.o.now() / 60_000) * 60_000;
     const m = this.perMinute;
     if (m.minute !== minuteMs) Object.assign(m, { minute: minuteMs, errors: 0 });
-    this.o.cloudwatch.count({ namespace: "AWS/Lambda", name: "Errors", dimensions: { FunctionName: this.o.scalerFunctionName } }, minuteMs, ++m.errors);
+    this.o.cloudwatch.count(
+      { namespace: "AWS/Lambda", name: "Errors", dimensions: { FunctionName: this.o.scalerFunctionName } },
+      minuteMs,
+      ++m.errors,
+    );
   }
 
   /** Invokes the scaler for an EventBridge rule's event (the core stack's heartbeat or the fargate stack's per-minute rule), after any retry Lambda has due. */
@@ -224,11 +251,16 @@ export class ScalerHost {
       }
       this.publishError();
       // The stack's on-failure destination: Lambda sends the failed invocation's record to the alerts topic.
-      this.o.onFailure?.({ requestPayload: event, responseContext: { functionError: "Unhandled" }, condition: "RetriesExhausted" });
+      this.o.onFailure?.({
+        requestPayload: event,
+        responseContext: { functionError: "Unhandled" },
+        condition: "RetriesExhausted",
+      });
       // Lambda starts a fresh runtime after a crash or timeout: module state is gone.
       this.deps = undefined;
       // Asynchronous invocations are retried after 1, then 2 minutes, up to the configured attempts.
-      if (attempt < this.o.world.scaler.retryAttempts) this.retryQueue.push({ atMs: at.getTime() + (attempt + 1) * 60_000, attempt: attempt + 1, event });
+      if (attempt < this.o.world.scaler.retryAttempts)
+        this.retryQueue.push({ atMs: at.getTime() + (attempt + 1) * 60_000, attempt: attempt + 1, event });
     }
   }
 }

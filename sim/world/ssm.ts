@@ -15,11 +15,20 @@ export class SsmEmulator {
   async send(command: { constructor: { name: string }; input: any }): Promise<unknown> {
     this.meter.calls++;
     if (command.constructor.name !== "GetParameterCommand") {
-      throw Object.assign(new Error(`The SSM emulator does not serve ${command.constructor.name}`), { name: "InvalidAction", $fault: "client", $metadata: { httpStatusCode: 400 } });
+      throw Object.assign(new Error(`The SSM emulator does not serve ${command.constructor.name}`), {
+        name: "InvalidAction",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+      });
     }
     const name = String(command.input.Name);
     const value = this.parameters.get(name);
-    if (value === undefined) throw Object.assign(new Error(""), { name: "ParameterNotFound", $fault: "client", $metadata: { httpStatusCode: 400 } });
+    if (value === undefined)
+      throw Object.assign(new Error(""), {
+        name: "ParameterNotFound",
+        $fault: "client",
+        $metadata: { httpStatusCode: 400 },
+      });
     const decrypted = command.input.WithDecryption === true;
     return {
       $metadata: { httpStatusCode: 200 },

@@ -232,7 +232,7 @@ export class TerraformCloudEmulator {
   private workspaceDoc(ws: Workspace): object {
     const runs = this.runQueue.all;
     const latest = ws.id === this.workspaceId ? runs[runs.length - 1] : undefined;
-    const current = ws.id === this.workspaceId ? this.runQueue.current ?? latest : undefined;
+    const current = ws.id === this.workspaceId ? (this.runQueue.current ?? latest) : undefined;
     return workspaceDoc(ws, this.o.organization, latest, current);
   }
 

@@ -67,8 +67,7 @@ const DEFAULT_SETTINGS = {
 };
 
 /** The id HCP would give a workspace of the organization (derived from the names, so it uses no draws). */
-export const workspaceId = (organization: string, name: string): string =>
-  ident("ws", hash(`${organization}/${name}`));
+export const workspaceId = (organization: string, name: string): string => ident("ws", hash(`${organization}/${name}`));
 
 export interface WorkspacesOptions {
   readonly organization: string;

@@ -201,21 +201,13 @@ export class Traffic {
       start,
       Math.round(r.toAlb),
     );
-    cw.count(
-      { namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: group },
-      start,
-      Math.round(r.albEcs),
-    );
+    cw.count({ namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: group }, start, Math.round(r.albEcs));
     cw.gauge({ namespace: "AWS/ApplicationELB", name: "HealthyHostCount", dimensions: group }, start, healthy);
     // The group's requests per healthy target (per registered target when none is healthy), as the ALB publishes it.
     const perTargetOf = healthy > 0 ? healthy : tier.tasks.length;
     if (perTargetOf > 0) {
       const perTarget = Math.round(r.albEcs / perTargetOf);
-      cw.count(
-        { namespace: "AWS/ApplicationELB", name: "RequestCountPerTarget", dimensions: group },
-        start,
-        perTarget,
-      );
+      cw.count({ namespace: "AWS/ApplicationELB", name: "RequestCountPerTarget", dimensions: group }, start, perTarget);
     }
     this.o.lifecycle.autoscale(r.albEcs / 60);
     return out;

@@ -22,7 +22,8 @@ export class ApiRole extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiRoleProps) {
     super(scope, id);
-    const arn = (service: string, resource: string) => `arn:aws:${service}:${props.region}:${props.accountId}:${resource}`;
+    const arn = (service: string, resource: string) =>
+      `arn:aws:${service}:${props.region}:${props.accountId}:${resource}`;
     const table = arn("dynamodb", `table/${props.names.table}`);
     this.role = new ServiceRole(this, "role", {
       name: props.names.roles.api,
@@ -30,8 +31,18 @@ export class ApiRole extends Construct {
       accountId: props.accountId,
       policyName: "service",
       statements: [
-        { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn("logs", `log-group:${functionLogGroupName(props.names.apiFunction)}`)}:*` },
-        { Sid: "Links", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: table },
+        {
+          Sid: "Logs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `${arn("logs", `log-group:${functionLogGroupName(props.names.apiFunction)}`)}:*`,
+        },
+        {
+          Sid: "Links",
+          Effect: "Allow",
+          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+          Resource: table,
+        },
         denyWritesToItem(table, SCALER_STATUS_KEY),
       ],
     });

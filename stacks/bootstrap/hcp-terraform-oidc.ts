@@ -35,7 +35,9 @@ export class HcpTerraformOidc extends Construct {
   constructor(scope: Construct, id: string, props: HcpTerraformOidcProps) {
     super(scope, id);
     if (!/^[a-z0-9.-]+\.[a-z]{2,}$/.test(props.hostname)) {
-      throw new Error(`HcpTerraformOidc ${id}: hostname must be a bare host such as app.terraform.io (no scheme, no path), got "${props.hostname}"`);
+      throw new Error(
+        `HcpTerraformOidc ${id}: hostname must be a bare host such as app.terraform.io (no scheme, no path), got "${props.hostname}"`,
+      );
     }
     this.hostname = props.hostname;
     this.audience = props.audience ?? "aws.workload.identity";

@@ -34,10 +34,18 @@ export class ImageRepository extends Construct {
     const prefix = props.releaseTagPrefix ?? "release-";
     const keep = props.keepReleases ?? 30;
     const expiry = props.untaggedExpiryDays ?? 14;
-    if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new Error(`ImageRepository ${id}: releaseTagPrefix must be a tag prefix such as "release-", got "${prefix}"`);
-    if (!Number.isInteger(keep) || keep < 1) throw new Error(`ImageRepository ${id}: keepReleases must be a whole number >= 1, got ${keep}`);
-    if (!Number.isInteger(expiry) || expiry < 1) throw new Error(`ImageRepository ${id}: untaggedExpiryDays must be a whole number >= 1, got ${expiry}`);
-    if (!props.functionNamePrefix) throw new Error(`ImageRepository ${id}: functionNamePrefix must not be empty (it scopes which functions may pull)`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(prefix))
+      throw new Error(
+        `ImageRepository ${id}: releaseTagPrefix must be a tag prefix such as "release-", got "${prefix}"`,
+      );
+    if (!Number.isInteger(keep) || keep < 1)
+      throw new Error(`ImageRepository ${id}: keepReleases must be a whole number >= 1, got ${keep}`);
+    if (!Number.isInteger(expiry) || expiry < 1)
+      throw new Error(`ImageRepository ${id}: untaggedExpiryDays must be a whole number >= 1, got ${expiry}`);
+    if (!props.functionNamePrefix)
+      throw new Error(
+        `ImageRepository ${id}: functionNamePrefix must not be empty (it scopes which functions may pull)`,
+      );
 
     this.repository = new EcrRepository(this, "repository", {
       name: props.name,
@@ -55,7 +63,12 @@ export class ImageRepository extends Construct {
             // rule never expires it. Older releases go, and with them the rollback window.
             rulePriority: 1,
             description: `keep the newest ${keep} ${prefix}* images`,
-            selection: { tagStatus: "tagged", tagPrefixList: [prefix], countType: "imageCountMoreThan", countNumber: keep },
+            selection: {
+              tagStatus: "tagged",
+              tagPrefixList: [prefix],
+              countType: "imageCountMoreThan",
+              countNumber: keep,
+            },
             action: { type: "expire" },
           },
           {
@@ -84,7 +97,9 @@ export class ImageRepository extends Construct {
             Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
             Condition: {
               StringEquals: { "aws:SourceAccount": props.accountId },
-              ArnLike: { "aws:SourceArn": `arn:aws:lambda:${props.region}:${props.accountId}:function:${props.functionNamePrefix}*` },
+              ArnLike: {
+                "aws:SourceArn": `arn:aws:lambda:${props.region}:${props.accountId}:function:${props.functionNamePrefix}*`,
+              },
             },
           },
         ],

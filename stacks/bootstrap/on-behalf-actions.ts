@@ -28,5 +28,6 @@ export const ELB_CALLER_PERMISSIONS: Readonly<Record<string, readonly string[]>>
  * creates that role (stacks/bootstrap/service-linked-roles.ts) and `npm run doctor` checks it.
  */
 export const ELB_CALLER_PERMISSIONS_WITHHELD: Readonly<Record<string, string>> = {
-  "iam:CreateServiceLinkedRole": "the bootstrap stack creates AWSServiceRoleForElasticLoadBalancing before the first fargate apply, and npm run doctor checks it exists",
+  "iam:CreateServiceLinkedRole":
+    "the bootstrap stack creates AWSServiceRoleForElasticLoadBalancing before the first fargate apply, and npm run doctor checks it exists",
 };

@@ -59,18 +59,33 @@ export class RunRole extends Construct {
 
   constructor(scope: Construct, id: string, props: RunRoleProps) {
     super(scope, id);
-    for (const [field, value] of Object.entries({ project: props.workspace.project, workspace: props.workspace.workspace })) {
+    for (const [field, value] of Object.entries({
+      project: props.workspace.project,
+      workspace: props.workspace.workspace,
+    })) {
       // StringLike would read * and ? as wildcards, and : would shift the subject's fields.
-      if (/[*?:]/.test(value)) throw new Error(`RunRole ${id}: ${field} "${value}" must not contain *, ? or : (it is matched inside the OIDC subject)`);
+      if (/[*?:]/.test(value))
+        throw new Error(
+          `RunRole ${id}: ${field} "${value}" must not contain *, ? or : (it is matched inside the OIDC subject)`,
+        );
     }
     const names = Object.keys(props.policies);
-    if (names.length === 0) throw new Error(`RunRole ${id}: give at least one policy; a run role without permissions cannot apply anything`);
-    if (names.length > MANAGED_POLICIES_PER_ROLE) throw new Error(`RunRole ${id}: ${names.length} policies; IAM attaches at most ${MANAGED_POLICIES_PER_ROLE} managed policies to a role by default`);
+    if (names.length === 0)
+      throw new Error(`RunRole ${id}: give at least one policy; a run role without permissions cannot apply anything`);
+    if (names.length > MANAGED_POLICIES_PER_ROLE)
+      throw new Error(
+        `RunRole ${id}: ${names.length} policies; IAM attaches at most ${MANAGED_POLICIES_PER_ROLE} managed policies to a role by default`,
+      );
     for (const [name, statements] of Object.entries(props.policies)) {
       const wildcard = statements.flatMap((s) => s.Action).find((a) => a.includes("*"));
-      if (wildcard) throw new Error(`RunRole ${id}: policy "${name}" uses the wildcard action "${wildcard}"; name each action`);
-      const write = props.phase === "plan" ? statements.flatMap((s) => s.Action).find((a) => !isReadAction(a)) : undefined;
-      if (write) throw new Error(`RunRole ${id}: policy "${name}" gives the plan role the write action "${write}"; a plan only reads (readOnlyPolicies)`);
+      if (wildcard)
+        throw new Error(`RunRole ${id}: policy "${name}" uses the wildcard action "${wildcard}"; name each action`);
+      const write =
+        props.phase === "plan" ? statements.flatMap((s) => s.Action).find((a) => !isReadAction(a)) : undefined;
+      if (write)
+        throw new Error(
+          `RunRole ${id}: policy "${name}" gives the plan role the write action "${write}"; a plan only reads (readOnlyPolicies)`,
+        );
     }
 
     this.role = new IamRole(this, "role", {

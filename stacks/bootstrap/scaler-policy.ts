@@ -3,7 +3,10 @@ import type { ScalerSettings } from "../../scaler/settings";
 import type { Statement } from "../policy";
 
 /** The scaler's settings its statements read; not the API id, which GetMetricData (Resource "*") never needs. */
-export type ScalerRoleSettings = Pick<ScalerSettings, "policy" | "git" | "wake" | "alertTopicArn" | "hostedZoneId" | "terraformCloud"> & {
+export type ScalerRoleSettings = Pick<
+  ScalerSettings,
+  "policy" | "git" | "wake" | "alertTopicArn" | "hostedZoneId" | "terraformCloud"
+> & {
   readonly targets: Pick<ScalerSettings["targets"], "albName">;
 };
 
@@ -33,13 +36,28 @@ export function scalerStatements(p: ScalerPolicyProps): Statement[] {
   const weighted = s.policy.fargateSwitch === "weighted";
   const tokenNames = [s.git.tokenParameterName, ...(s.terraformCloud ? [s.terraformCloud.tokenParameterName] : [])];
   return [
-    { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${p.logGroupArn}:*` },
+    {
+      Sid: "Logs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${p.logGroupArn}:*`,
+    },
     // GetMetricData has no resource-level permissions; AWS requires "*".
     { Sid: "Metrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData"], Resource: "*" },
     // While the tier is off: is a wake alarm still in ALARM (its Lambda action fires only on the transition)?
-    { Sid: "WakeAlarms", Effect: "Allow", Action: ["cloudwatch:DescribeAlarms"], Resource: s.wake.alarmNames.map((name) => arn("cloudwatch", `alarm:${name}`)) },
+    {
+      Sid: "WakeAlarms",
+      Effect: "Allow",
+      Action: ["cloudwatch:DescribeAlarms"],
+      Resource: s.wake.alarmNames.map((name) => arn("cloudwatch", `alarm:${name}`)),
+    },
     // ... then re-arm with a one-time schedule (ActionAfterCompletion DELETE) in its own group, run as the scheduler role.
-    { Sid: "ReArm", Effect: "Allow", Action: ["scheduler:CreateSchedule"], Resource: arn("scheduler", `schedule/${s.wake.scheduleGroup}/*`) },
+    {
+      Sid: "ReArm",
+      Effect: "Allow",
+      Action: ["scheduler:CreateSchedule"],
+      Resource: arn("scheduler", `schedule/${s.wake.scheduleGroup}/*`),
+    },
     {
       Sid: "PassSchedulerRole",
       Effect: "Allow",
@@ -67,13 +85,30 @@ export function scalerStatements(p: ScalerPolicyProps): Statement[] {
     // Weighted switch: the listener's weights are runtime state the scaler owns (canary, spill-over,
     // instant drain take seconds, not a Terraform run); only the listeners of this service's ALB.
     ...(weighted
-      ? [{ Sid: "ListenerWeights", Effect: "Allow" as const, Action: ["elasticloadbalancing:ModifyListener"], Resource: arn("elasticloadbalancing", `listener/app/${s.targets.albName}/*`) }]
+      ? [
+          {
+            Sid: "ListenerWeights",
+            Effect: "Allow" as const,
+            Action: ["elasticloadbalancing:ModifyListener"],
+            Resource: arn("elasticloadbalancing", `listener/app/${s.targets.albName}/*`),
+          },
+        ]
       : []),
-    { Sid: "Records", Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: `arn:aws:route53:::hostedzone/${s.hostedZoneId}` },
+    {
+      Sid: "Records",
+      Effect: "Allow",
+      Action: ["route53:ListResourceRecordSets"],
+      Resource: `arn:aws:route53:::hostedzone/${s.hostedZoneId}`,
+    },
     // SecureStrings under the AWS-managed aws/ssm key, whose key policy lets every principal of the
     // account decrypt through SSM: GetParameter with decryption is all it takes, no kms:Decrypt grant.
     // https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html
-    { Sid: "Tokens", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: tokenNames.map((name) => arn("ssm", `parameter${name}`)) },
+    {
+      Sid: "Tokens",
+      Effect: "Allow",
+      Action: ["ssm:GetParameter"],
+      Resource: tokenNames.map((name) => arn("ssm", `parameter${name}`)),
+    },
     // Reads its status first and writes it only when it changed.
     {
       Sid: "StatusItemOnly",

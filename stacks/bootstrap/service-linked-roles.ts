@@ -13,7 +13,10 @@ export const TIER_SERVICE_LINKED_ROLES = {
  * Every service-linked role the stacks need, by construct id: the tier's, and API Gateway's, which
  * it creates on an account's first custom domain (core's) and which the core run roles may not create.
  */
-export const SERVICE_LINKED_ROLES = { ...TIER_SERVICE_LINKED_ROLES, "api-gateway": "ops.apigateway.amazonaws.com" } as const;
+export const SERVICE_LINKED_ROLES = {
+  ...TIER_SERVICE_LINKED_ROLES,
+  "api-gateway": "ops.apigateway.amazonaws.com",
+} as const;
 
 export interface ServiceLinkedRolesProps {
   /** Services to create a role for. @default SERVICE_LINKED_ROLES */
@@ -37,18 +40,26 @@ export class ServiceLinkedRoles extends Construct {
     super(scope, id);
     const services = props.services ?? SERVICE_LINKED_ROLES;
     for (const [key, service] of Object.entries(services)) {
-      if (!/^[a-z0-9.-]+\.amazonaws\.com$/.test(service)) throw new Error(`ServiceLinkedRoles ${id}: "${key}" must be a service principal such as ecs.amazonaws.com, got "${service}"`);
+      if (!/^[a-z0-9.-]+\.amazonaws\.com$/.test(service))
+        throw new Error(
+          `ServiceLinkedRoles ${id}: "${key}" must be a service principal such as ecs.amazonaws.com, got "${service}"`,
+        );
     }
     this.create = new TerraformVariable(this, "create_service_linked_roles", {
       type: "bool",
       default: true,
-      description: "Create the ECS, Elastic Load Balancing, Application Auto Scaling and API Gateway service-linked roles. Set false when `npm run doctor` reports they exist (creating an existing one fails).",
+      description:
+        "Create the ECS, Elastic Load Balancing, Application Auto Scaling and API Gateway service-linked roles. Set false when `npm run doctor` reports they exist (creating an existing one fails).",
     });
     this.create.overrideLogicalId("create_service_linked_roles");
     const count = Token.asNumber(Fn.conditional(this.create.booleanValue, 1, 0));
     this.roles = Object.entries(services).map(
       ([key, service]) =>
-        new IamServiceLinkedRole(this, key, { awsServiceName: service, description: `Used by ${service} for ${key in TIER_SERVICE_LINKED_ROLES ? "the Fargate tier" : "LambdaFlex"}`, count }),
+        new IamServiceLinkedRole(this, key, {
+          awsServiceName: service,
+          description: `Used by ${service} for ${key in TIER_SERVICE_LINKED_ROLES ? "the Fargate tier" : "LambdaFlex"}`,
+          count,
+        }),
     );
   }
 }

@@ -32,8 +32,12 @@ export class ServiceRole extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
-    if (!/^[a-z0-9.-]+\.amazonaws\.com$/.test(props.assumedBy)) throw new Error(`ServiceRole ${id}: assumedBy must be a service principal such as lambda.amazonaws.com, got "${props.assumedBy}"`);
-    if (props.statements.length === 0) throw new Error(`ServiceRole ${id}: give at least one statement; ${props.name} would have no permission`);
+    if (!/^[a-z0-9.-]+\.amazonaws\.com$/.test(props.assumedBy))
+      throw new Error(
+        `ServiceRole ${id}: assumedBy must be a service principal such as lambda.amazonaws.com, got "${props.assumedBy}"`,
+      );
+    if (props.statements.length === 0)
+      throw new Error(`ServiceRole ${id}: give at least one statement; ${props.name} would have no permission`);
     const wildcard = props.statements.flatMap((s) => s.Action).find((a) => a.includes("*"));
     if (wildcard) throw new Error(`ServiceRole ${id}: the wildcard action "${wildcard}"; name each action`);
     this.role = new IamRole(this, "role", {

@@ -31,8 +31,12 @@ export class TaskBoundary extends Construct {
 
   constructor(scope: Construct, id: string, props: TaskBoundaryProps) {
     super(scope, id);
-    if (!props.logGroupName.startsWith("/")) throw new Error(`TaskBoundary ${id}: logGroupName must be a log group name such as /ecs/${props.service}, got "${props.logGroupName}"`);
-    const arn = (service: string, resource: string) => `arn:aws:${service}:${props.region}:${props.accountId}:${resource}`;
+    if (!props.logGroupName.startsWith("/"))
+      throw new Error(
+        `TaskBoundary ${id}: logGroupName must be a log group name such as /ecs/${props.service}, got "${props.logGroupName}"`,
+      );
+    const arn = (service: string, resource: string) =>
+      `arn:aws:${service}:${props.region}:${props.accountId}:${resource}`;
     const names = serviceNames(props.service);
     this.policy = new IamPolicy(this, "policy", {
       name: names.taskBoundary,
@@ -41,8 +45,18 @@ export class TaskBoundary extends Construct {
         policyDocument([
           // GetAuthorizationToken has no resource-level permissions; AWS requires "*" for it.
           { Sid: "EcrAuth", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
-          { Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: props.repositoryArn },
-          { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: arn("logs", `log-group:${props.logGroupName}:*`) },
+          {
+            Sid: "EcrPull",
+            Effect: "Allow",
+            Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            Resource: props.repositoryArn,
+          },
+          {
+            Sid: "Logs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: arn("logs", `log-group:${props.logGroupName}:*`),
+          },
           {
             Sid: "Tables",
             Effect: "Allow",

@@ -42,8 +42,18 @@ export class TaskRoles extends Construct {
       statements: [
         // GetAuthorizationToken has no resource-level permissions; AWS requires "*" for it.
         { Sid: "EcrAuth", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
-        { Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: props.repositoryArn },
-        { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${props.logGroupArn}:*` },
+        {
+          Sid: "EcrPull",
+          Effect: "Allow",
+          Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+          Resource: props.repositoryArn,
+        },
+        {
+          Sid: "Logs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `${props.logGroupArn}:*`,
+        },
       ],
     });
     this.task = new ServiceRole(this, "task", {
@@ -53,7 +63,12 @@ export class TaskRoles extends Construct {
       permissionsBoundary: props.boundaryArn,
       policyName: "links-table",
       statements: [
-        { Sid: "Links", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: table },
+        {
+          Sid: "Links",
+          Effect: "Allow",
+          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+          Resource: table,
+        },
         denyWritesToItem(table, SCALER_STATUS_KEY),
       ],
     });

@@ -3,7 +3,6 @@ import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 
 import { TOKEN_PLACEHOLDER } from "../../model/token";
 
-
 /** One SecureString parameter that will hold a token. */
 export interface TokenParameter {
   /** Construct id. */
@@ -35,10 +34,14 @@ export class TokenParameters extends Construct {
     super(scope, id);
     const names = props.parameters.map((p) => p.name);
     for (const name of names) {
-      if (!/^\/[A-Za-z0-9_.\/-]+$/.test(name)) throw new Error(`TokenParameters ${id}: "${name}" must be an SSM parameter name starting with /`);
+      if (!/^\/[A-Za-z0-9_.\/-]+$/.test(name))
+        throw new Error(`TokenParameters ${id}: "${name}" must be an SSM parameter name starting with /`);
     }
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-    if (duplicate) throw new Error(`TokenParameters ${id}: two tokens share the parameter ${duplicate}; give each token its own name`);
+    if (duplicate)
+      throw new Error(
+        `TokenParameters ${id}: two tokens share the parameter ${duplicate}; give each token its own name`,
+      );
     this.parameters = props.parameters.map(
       (p) =>
         new SsmParameter(this, p.id, {

@@ -20,7 +20,8 @@ export class DnsValidatedCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: DnsValidatedCertificateProps) {
     super(scope, id);
-    if (props.domain.startsWith("*.")) throw new Error(`DnsValidatedCertificate ${id}: wildcard domains are not supported, got ${props.domain}`);
+    if (props.domain.startsWith("*."))
+      throw new Error(`DnsValidatedCertificate ${id}: wildcard domains are not supported, got ${props.domain}`);
     const certificate = new AcmCertificate(this, "certificate", {
       domainName: props.domain,
       validationMethod: "DNS",

@@ -36,7 +36,12 @@ export class Dashboard extends Construct {
             "Demand (requests/min): Lambda tier and Fargate tier",
             [
               ["AWS/ApiGateway", "Count", "ApiId", props.apiId, { stat: "Sum", label: "API Gateway (Lambda tier)" }],
-              [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName=RequestCount ${props.albName}', 'Sum', 60))`, label: "ALB (Fargate tier)" }],
+              [
+                {
+                  expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName=RequestCount ${props.albName}', 'Sum', 60))`,
+                  label: "ALB (Fargate tier)",
+                },
+              ],
             ],
             { annotations: { horizontal: [perMinute(props.breakEvenRps, "break-even")] } },
           ),
@@ -45,11 +50,14 @@ export class Dashboard extends Construct {
             ["AWS/Lambda", "Throttles", "FunctionName", props.functionName, { stat: "Sum" }],
           ]),
           widget("Fargate healthy hosts", [
-            [{ expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName=HealthyHostCount ${props.targetGroupName}', 'Minimum', 60))`, label: "healthy hosts" }],
+            [
+              {
+                expression: `SUM(SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName=HealthyHostCount ${props.targetGroupName}', 'Minimum', 60))`,
+                label: "healthy hosts",
+              },
+            ],
           ]),
-          widget("Scaler", [
-            ["AWS/Lambda", "Errors", "FunctionName", props.scalerFunctionName, { stat: "Sum" }],
-          ]),
+          widget("Scaler", [["AWS/Lambda", "Errors", "FunctionName", props.scalerFunctionName, { stat: "Sum" }]]),
         ],
       }),
     });

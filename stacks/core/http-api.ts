@@ -37,9 +37,15 @@ export class HttpApi extends Construct {
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
     if (props.throttleBurstLimit < props.throttleRateLimit) {
-      throw new Error(`HttpApi ${id}: throttleBurstLimit (${props.throttleBurstLimit}) must be >= throttleRateLimit (${props.throttleRateLimit})`);
+      throw new Error(
+        `HttpApi ${id}: throttleBurstLimit (${props.throttleBurstLimit}) must be >= throttleRateLimit (${props.throttleRateLimit})`,
+      );
     }
-    this.api = new Apigatewayv2Api(this, "api", { name: props.name, protocolType: "HTTP", disableExecuteApiEndpoint: true });
+    this.api = new Apigatewayv2Api(this, "api", {
+      name: props.name,
+      protocolType: "HTTP",
+      disableExecuteApiEndpoint: true,
+    });
     const integration = new Apigatewayv2Integration(this, "integration", {
       apiId: this.api.id,
       integrationType: "AWS_PROXY",
@@ -47,7 +53,11 @@ export class HttpApi extends Construct {
       payloadFormatVersion: "2.0",
       timeoutMilliseconds: 29_000,
     });
-    new Apigatewayv2Route(this, "default-route", { apiId: this.api.id, routeKey: "$default", target: `integrations/${integration.id}` });
+    new Apigatewayv2Route(this, "default-route", {
+      apiId: this.api.id,
+      routeKey: "$default",
+      target: `integrations/${integration.id}`,
+    });
     const accessLogs = new CloudwatchLogGroup(this, "access-logs", {
       name: httpApiLogGroupName(props.name),
       retentionInDays: props.logRetentionDays,
@@ -56,7 +66,10 @@ export class HttpApi extends Construct {
       apiId: this.api.id,
       name: "$default",
       autoDeploy: true,
-      defaultRouteSettings: { throttlingRateLimit: props.throttleRateLimit, throttlingBurstLimit: props.throttleBurstLimit },
+      defaultRouteSettings: {
+        throttlingRateLimit: props.throttleRateLimit,
+        throttlingBurstLimit: props.throttleBurstLimit,
+      },
       accessLogSettings: {
         destinationArn: accessLogs.arn,
         format: JSON.stringify({
@@ -79,12 +92,20 @@ export class HttpApi extends Construct {
     });
     this.domainName = new Apigatewayv2DomainName(this, "domain", {
       domainName: props.domain,
-      domainNameConfiguration: { certificateArn: props.certificateArn, endpointType: "REGIONAL", securityPolicy: "TLS_1_2" },
+      domainNameConfiguration: {
+        certificateArn: props.certificateArn,
+        endpointType: "REGIONAL",
+        securityPolicy: "TLS_1_2",
+      },
     });
     this.target = {
       dnsName: this.domainName.domainNameConfiguration.targetDomainName,
       zoneId: this.domainName.domainNameConfiguration.hostedZoneId,
     };
-    new Apigatewayv2ApiMapping(this, "mapping", { apiId: this.api.id, domainName: this.domainName.id, stage: stage.id });
+    new Apigatewayv2ApiMapping(this, "mapping", {
+      apiId: this.api.id,
+      domainName: this.domainName.id,
+      stage: stage.id,
+    });
   }
 }

@@ -26,12 +26,14 @@ export class ImageRelease extends Construct {
     super(scope, id);
     this.digest = new TerraformVariable(this, "image_digest", {
       type: "string",
-      description: "Manifest digest of the released image (sha256:...), written by `npm run release` to image.auto.tfvars.json. Never set it as a workspace variable.",
+      description:
+        "Manifest digest of the released image (sha256:...), written by `npm run release` to image.auto.tfvars.json. Never set it as a workspace variable.",
       // A `${...}` template: cdktf writes a bare string as a literal, which Terraform rejects.
       validation: [
         {
           condition: `\${can(regex(${JSON.stringify(IMAGE_DIGEST_PATTERN.source)}, var.image_digest))}`,
-          errorMessage: "image_digest must be sha256: followed by 64 lower-case hex digits; run `npm run release` and commit image.auto.tfvars.json.",
+          errorMessage:
+            "image_digest must be sha256: followed by 64 lower-case hex digits; run `npm run release` and commit image.auto.tfvars.json.",
         },
       ],
     });

@@ -36,7 +36,10 @@ export class LambdaService extends Construct {
 
   constructor(scope: Construct, id: string, props: LambdaServiceProps) {
     super(scope, id);
-    if (props.timeoutSeconds > 29) throw new Error(`LambdaService ${id}: timeoutSeconds must be <= 29 (API Gateway's limit), got ${props.timeoutSeconds}`);
+    if (props.timeoutSeconds > 29)
+      throw new Error(
+        `LambdaService ${id}: timeoutSeconds must be <= 29 (API Gateway's limit), got ${props.timeoutSeconds}`,
+      );
     const own = {
       LAMBDAFLEX_STORE: "dynamodb",
       TABLE_NAME: props.table.name,
@@ -44,7 +47,10 @@ export class LambdaService extends Construct {
       LAMBDAFLEX_VERSION: props.version,
     };
     const clash = Object.keys(props.environment ?? {}).filter((name) => name in own);
-    if (clash.length > 0) throw new Error(`LambdaService ${id}: environment must not set ${clash.join(", ")}, which the function sets itself`);
+    if (clash.length > 0)
+      throw new Error(
+        `LambdaService ${id}: environment must not set ${clash.join(", ")}, which the function sets itself`,
+      );
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: functionLogGroupName(props.functionName),
       retentionInDays: props.logRetentionDays,

@@ -26,13 +26,21 @@ export class ScalerAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: ScalerAlarmsProps) {
     super(scope, id);
-    if (props.highDemandPerMinute <= 0) throw new Error(`ScalerAlarms ${id}: highDemandPerMinute must be > 0, got ${props.highDemandPerMinute}`);
+    if (props.highDemandPerMinute <= 0)
+      throw new Error(`ScalerAlarms ${id}: highDemandPerMinute must be > 0, got ${props.highDemandPerMinute}`);
     // One-minute alarms where no datapoint means nothing happened; each invokes the scaler.
-    const wake = { period: 60, statistic: "Sum", comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching", alarmActions: [props.scalerArn] };
+    const wake = {
+      period: 60,
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [props.scalerArn],
+    };
     this.alarms = [
       new CloudwatchMetricAlarm(this, "demand", {
         alarmName: props.demandAlarmName,
-        alarmDescription: "Demand on the Lambda tier is above the scale-up threshold in 3 of 5 minutes; wakes the scaler. Count includes requests the stage throttled (429), so this covers stage throttling too.",
+        alarmDescription:
+          "Demand on the Lambda tier is above the scale-up threshold in 3 of 5 minutes; wakes the scaler. Count includes requests the stage throttled (429), so this covers stage throttling too.",
         namespace: "AWS/ApiGateway",
         metricName: "Count",
         dimensions: { ApiId: props.apiId },

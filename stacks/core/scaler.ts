@@ -59,15 +59,21 @@ export class Scaler extends Construct {
   constructor(scope: Construct, id: string, props: ScalerProps) {
     super(scope, id);
     const timeout = props.timeoutSeconds ?? 60;
-    if (timeout < 30 || timeout > 300) throw new Error(`Scaler ${id}: timeoutSeconds must be 30-300 to fit a clone, push and retry, got ${timeout}`);
+    if (timeout < 30 || timeout > 300)
+      throw new Error(`Scaler ${id}: timeoutSeconds must be 30-300 to fit a clone, push and retry, got ${timeout}`);
     if (props.reservedConcurrency !== undefined && props.reservedConcurrency < 1) {
       throw new Error(`Scaler ${id}: reservedConcurrency must be >= 1 or unset, got ${props.reservedConcurrency}`);
     }
     if (!props.settings.wake.scalerArn.endsWith(`:function:${props.functionName}`)) {
-      throw new Error(`Scaler ${id}: settings.wake.scalerArn (${props.settings.wake.scalerArn}) must name this function, ${props.functionName}; the re-arm schedules invoke it`);
+      throw new Error(
+        `Scaler ${id}: settings.wake.scalerArn (${props.settings.wake.scalerArn}) must name this function, ${props.functionName}; the re-arm schedules invoke it`,
+      );
     }
     const asset = new TerraformAsset(this, "code", { path: props.zipPath, type: AssetType.FILE });
-    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: functionLogGroupName(props.functionName), retentionInDays: props.logRetentionDays });
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: functionLogGroupName(props.functionName),
+      retentionInDays: props.logRetentionDays,
+    });
     this.function = new LambdaFunction(this, "function", {
       functionName: props.functionName,
       role: props.roleArn,
@@ -79,7 +85,9 @@ export class Scaler extends Construct {
       memorySize: 256,
       timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      environment: { variables: { LAMBDAFLEX_SCALER_SETTINGS: Fn.jsonencode(props.settings), NODE_OPTIONS: "--enable-source-maps" } },
+      environment: {
+        variables: { LAMBDAFLEX_SCALER_SETTINGS: Fn.jsonencode(props.settings), NODE_OPTIONS: "--enable-source-maps" },
+      },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       dependsOn: [this.logGroup],
     });

@@ -61,7 +61,10 @@ export class TierTaskDefinition extends Construct {
       { name: "PORT", value: String(props.containerPort) },
     ];
     const clash = Object.keys(props.environment ?? {}).filter((name) => own.some((v) => v.name === name));
-    if (clash.length > 0) throw new Error(`TierTaskDefinition ${id}: environment must not set ${clash.join(", ")}, which the container sets itself`);
+    if (clash.length > 0)
+      throw new Error(
+        `TierTaskDefinition ${id}: environment must not set ${clash.join(", ")}, which the container sets itself`,
+      );
     this.definition = new EcsTaskDefinition(this, "task", {
       family: props.family,
       networkMode: "awsvpc",
@@ -86,7 +89,11 @@ export class TierTaskDefinition extends Construct {
           stopTimeout: 30,
           logConfiguration: {
             logDriver: "awslogs",
-            options: { "awslogs-group": props.logGroupName, "awslogs-region": props.region, "awslogs-stream-prefix": "app" },
+            options: {
+              "awslogs-group": props.logGroupName,
+              "awslogs-region": props.region,
+              "awslogs-stream-prefix": "app",
+            },
           },
         },
       ]),

@@ -21,7 +21,8 @@ export class WakeSchedules extends Construct {
 
   constructor(scope: Construct, id: string, props: WakeSchedulesProps) {
     super(scope, id);
-    if (!/^[0-9a-zA-Z-_.]{1,64}$/.test(props.groupName)) throw new Error(`WakeSchedules ${id}: groupName must be 1-64 of [0-9a-zA-Z-_.], got "${props.groupName}"`);
+    if (!/^[0-9a-zA-Z-_.]{1,64}$/.test(props.groupName))
+      throw new Error(`WakeSchedules ${id}: groupName must be 1-64 of [0-9a-zA-Z-_.], got "${props.groupName}"`);
     this.groupName = props.groupName;
     this.group = new SchedulerScheduleGroup(this, "group", { name: props.groupName });
   }

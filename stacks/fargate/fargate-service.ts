@@ -47,7 +47,9 @@ export class FargateService extends Construct {
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
     if (props.targetRequestsPerTaskPerMinute <= 0) {
-      throw new Error(`FargateService ${id}: targetRequestsPerTaskPerMinute must be > 0, got ${props.targetRequestsPerTaskPerMinute}`);
+      throw new Error(
+        `FargateService ${id}: targetRequestsPerTaskPerMinute must be > 0, got ${props.targetRequestsPerTaskPerMinute}`,
+      );
     }
     const count = props.count;
 
@@ -55,8 +57,24 @@ export class FargateService extends Construct {
       name: props.names.tasksSecurityGroup,
       description: "Tasks: only the ALB may connect",
       vpcId: props.vpcId,
-      ingress: [{ description: "From the ALB only", protocol: "tcp", fromPort: props.containerPort, toPort: props.containerPort, securityGroups: [props.albSecurityGroupId] }],
-      egress: [{ description: "HTTPS to AWS APIs (DynamoDB, ECR, CloudWatch Logs)", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+      ingress: [
+        {
+          description: "From the ALB only",
+          protocol: "tcp",
+          fromPort: props.containerPort,
+          toPort: props.containerPort,
+          securityGroups: [props.albSecurityGroupId],
+        },
+      ],
+      egress: [
+        {
+          description: "HTTPS to AWS APIs (DynamoDB, ECR, CloudWatch Logs)",
+          protocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: ["0.0.0.0/0"],
+        },
+      ],
       count,
     });
 
@@ -79,7 +97,9 @@ export class FargateService extends Construct {
       enableEcsManagedTags: true,
       propagateTags: "SERVICE",
       networkConfiguration: { subnets: props.subnetIds, securityGroups: [only(sg, "id")], assignPublicIp: true },
-      loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: "app", containerPort: props.containerPort }],
+      loadBalancer: [
+        { targetGroupArn: props.targetGroupArn, containerName: "app", containerPort: props.containerPort },
+      ],
       // Autoscaling owns the running count once the service exists.
       lifecycle: { ignoreChanges: ["desired_count"] },
       // The listener first, so the target group is attached.
@@ -105,7 +125,10 @@ export class FargateService extends Construct {
       resourceId: only(target, "resource_id"),
       targetTrackingScalingPolicyConfiguration: {
         targetValue: props.targetRequestsPerTaskPerMinute,
-        predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: props.requestCountLabel },
+        predefinedMetricSpecification: {
+          predefinedMetricType: "ALBRequestCountPerTarget",
+          resourceLabel: props.requestCountLabel,
+        },
         scaleOutCooldown: 60,
         // Slow scale-in: the scaler, not autoscaling, decides when the tier goes away.
         scaleInCooldown: 300,

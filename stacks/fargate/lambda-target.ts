@@ -37,7 +37,9 @@ export class LambdaTarget extends Construct {
   constructor(scope: Construct, id: string, props: LambdaTargetProps) {
     super(scope, id);
     if (props.functionTimeoutSeconds >= LAMBDA_HEALTH_CHECK.timeout) {
-      throw new Error(`LambdaTarget ${id}: functionTimeoutSeconds must be below the health check timeout of ${LAMBDA_HEALTH_CHECK.timeout} s, got ${props.functionTimeoutSeconds}`);
+      throw new Error(
+        `LambdaTarget ${id}: functionTimeoutSeconds must be below the health check timeout of ${LAMBDA_HEALTH_CHECK.timeout} s, got ${props.functionTimeoutSeconds}`,
+      );
     }
     this.targetGroup = new LbTargetGroup(this, "targets", {
       name: props.targetGroupName,

@@ -63,21 +63,44 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    if (props.subnetIds.length < 2) throw new Error(`LoadBalancer ${id}: an ALB needs subnets in two AZs, got ${props.subnetIds.length}`);
+    if (props.subnetIds.length < 2)
+      throw new Error(`LoadBalancer ${id}: an ALB needs subnets in two AZs, got ${props.subnetIds.length}`);
     const healthCheckPath = props.healthCheckPath ?? "/healthz";
     if (!healthCheckPath.startsWith("/") || healthCheckPath.length > 1024) {
-      throw new Error(`LoadBalancer ${id}: healthCheckPath must start with / and be at most 1024 characters, got ${JSON.stringify(healthCheckPath)}`);
+      throw new Error(
+        `LoadBalancer ${id}: healthCheckPath must start with / and be at most 1024 characters, got ${JSON.stringify(healthCheckPath)}`,
+      );
     }
     const sg = new SecurityGroup(this, "sg", {
       name: props.names.alb,
       description: "Public HTTPS (and HTTP for the redirect) to the ALB",
       vpcId: props.vpcId,
       ingress: [
-        { description: "HTTPS", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
-        { description: "HTTP, redirected to HTTPS", protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+        {
+          description: "HTTPS",
+          protocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: ["0.0.0.0/0"],
+          ipv6CidrBlocks: ["::/0"],
+        },
+        {
+          description: "HTTP, redirected to HTTPS",
+          protocol: "tcp",
+          fromPort: 80,
+          toPort: 80,
+          cidrBlocks: ["0.0.0.0/0"],
+          ipv6CidrBlocks: ["::/0"],
+        },
       ],
       egress: [
-        { description: "To the tasks in the VPC", protocol: "tcp", fromPort: props.targetPort, toPort: props.targetPort, cidrBlocks: [props.vpcCidr] },
+        {
+          description: "To the tasks in the VPC",
+          protocol: "tcp",
+          fromPort: props.targetPort,
+          toPort: props.targetPort,
+          cidrBlocks: [props.vpcCidr],
+        },
       ],
       count: props.count,
     });
@@ -117,7 +140,11 @@ export class LoadBalancer extends Construct {
       protocol: "HTTPS",
       sslPolicy: TLS_POLICY,
       certificateArn: props.certificateArn,
-      defaultAction: [props.lambdaTargetGroupArn === undefined ? { type: "forward", targetGroupArn: this.targetGroupArn } : weightedForward(props.lambdaTargetGroupArn, this.targetGroupArn)],
+      defaultAction: [
+        props.lambdaTargetGroupArn === undefined
+          ? { type: "forward", targetGroupArn: this.targetGroupArn }
+          : weightedForward(props.lambdaTargetGroupArn, this.targetGroupArn),
+      ],
       count: props.count,
       // The weights are runtime state the scaler owns (canary, spill-over, drain in seconds), like the
       // service's desired count; a plan must not put them back.

@@ -32,7 +32,8 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const cidr = props.cidr ?? "10.42.0.0/16";
-    if (!/^\d+\.\d+\.0\.0\/16$/.test(cidr)) throw new Error(`Network ${id}: cidr must be a /16 such as 10.42.0.0/16, got ${cidr}`);
+    if (!/^\d+\.\d+\.0\.0\/16$/.test(cidr))
+      throw new Error(`Network ${id}: cidr must be a /16 such as 10.42.0.0/16, got ${cidr}`);
     this.cidr = cidr;
     const zones = new DataAwsAvailabilityZones(this, "zones", { state: "available" });
     const vpc = new Vpc(this, "vpc", {

@@ -26,10 +26,14 @@ export interface OverloadAlarmProps {
 export class OverloadAlarm extends Construct {
   constructor(scope: Construct, id: string, props: OverloadAlarmProps) {
     super(scope, id);
-    if (!(props.capacityPerTaskPerMinute > 0)) throw new Error(`OverloadAlarm ${id}: capacityPerTaskPerMinute must be > 0, got ${props.capacityPerTaskPerMinute}`);
+    if (!(props.capacityPerTaskPerMinute > 0))
+      throw new Error(
+        `OverloadAlarm ${id}: capacityPerTaskPerMinute must be > 0, got ${props.capacityPerTaskPerMinute}`,
+      );
     new CloudwatchMetricAlarm(this, "alarm", {
       alarmName: props.name,
-      alarmDescription: "The Fargate tasks get more requests per healthy target than they carry; wakes the scaler to spill to Lambda.",
+      alarmDescription:
+        "The Fargate tasks get more requests per healthy target than they carry; wakes the scaler to spill to Lambda.",
       namespace: "AWS/ApplicationELB",
       // The ALB publishes it as the target group's requests divided by its healthy targets (what target tracking holds).
       metricName: "RequestCountPerTarget",

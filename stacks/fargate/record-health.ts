@@ -13,4 +13,7 @@
  *   `lambda` record is the only way around unhealthy tasks.
  * The stacks and the twin's Route 53 both read this, so they cannot disagree.
  */
-export const FARGATE_RECORD_EVALUATES_TARGET_HEALTH: Readonly<Record<"weighted" | "dns", boolean>> = { weighted: false, dns: true };
+export const FARGATE_RECORD_EVALUATES_TARGET_HEALTH: Readonly<Record<"weighted" | "dns", boolean>> = {
+  weighted: false,
+  dns: true,
+};

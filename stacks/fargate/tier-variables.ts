@@ -44,7 +44,9 @@ export class TierVariables extends Construct {
   constructor(scope: Construct, id: string, props: TierVariablesProps) {
     super(scope, id);
     if (props.minTasks < 1 || props.maxTasks < props.minTasks) {
-      throw new Error(`TierVariables ${id}: need 1 <= minTasks <= maxTasks, got ${props.minTasks} and ${props.maxTasks}`);
+      throw new Error(
+        `TierVariables ${id}: need 1 <= minTasks <= maxTasks, got ${props.minTasks} and ${props.maxTasks}`,
+      );
     }
     this.tier = new TerraformVariable(this, "fargate_tier", {
       type: "string",
@@ -67,8 +69,18 @@ export class TierVariables extends Construct {
     this.since.overrideLogicalId("fargate_tier_since");
     // The configuration's maxTasks is the ceiling of both counts: a toggle (the only file a
     // path-restricted bot token may push) can size the tier, never beyond what was reviewed.
-    this.minTasks = this.taskCount("fargate_min_tasks", props.minTasks, props.maxTasks, "Minimum running tasks; the scaler sizes it from demand when it commits warming.");
-    this.maxTasks = this.taskCount("fargate_max_tasks", props.maxTasks, props.maxTasks, "Maximum tasks target tracking may run.");
+    this.minTasks = this.taskCount(
+      "fargate_min_tasks",
+      props.minTasks,
+      props.maxTasks,
+      "Minimum running tasks; the scaler sizes it from demand when it commits warming.",
+    );
+    this.maxTasks = this.taskCount(
+      "fargate_max_tasks",
+      props.maxTasks,
+      props.maxTasks,
+      "Maximum tasks target tracking may run.",
+    );
     this.pinned = new TerraformVariable(this, "fargate_pinned", {
       type: "bool",
       default: false,
@@ -76,9 +88,18 @@ export class TierVariables extends Construct {
     });
     this.pinned.overrideLogicalId("fargate_pinned");
     // Declared so the toggle's every key is a variable; only the scaler reads them (its memory of wasted switches).
-    this.scalerMemory("fargate_backoff_up", "The scaler's backoff before adding the tier: each step doubles the round-trip cost it weighs.");
-    this.scalerMemory("fargate_backoff_down", "The scaler's backoff before draining the tier: each step doubles the round-trip cost it weighs.");
-    this.scalerMemory("fargate_warmup_minutes", "Minutes from warming to serving as the scaler measured them; it prices the round trip with them (0: not measured yet).");
+    this.scalerMemory(
+      "fargate_backoff_up",
+      "The scaler's backoff before adding the tier: each step doubles the round-trip cost it weighs.",
+    );
+    this.scalerMemory(
+      "fargate_backoff_down",
+      "The scaler's backoff before draining the tier: each step doubles the round-trip cost it weighs.",
+    );
+    this.scalerMemory(
+      "fargate_warmup_minutes",
+      "Minutes from warming to serving as the scaler measured them; it prices the round trip with them (0: not measured yet).",
+    );
 
     // Each local once: the DNS switch's record shares tier_serving, so tier_routed exists for the weighted switch only.
     const locals = new Map<TierCount, number>();
@@ -97,7 +118,8 @@ export class TierVariables extends Construct {
     const tier = this.tier.stringValue;
     const { on, off } = statesOf(name);
     // One state off is written as `!=`, otherwise each state on as `==` joined by `||`.
-    const condition = off.length === 1 ? Op.neq(tier, off[0]!) : on.map((s) => Op.eq(tier, s)).reduce((a, b) => Op.or(a, b));
+    const condition =
+      off.length === 1 ? Op.neq(tier, off[0]!) : on.map((s) => Op.eq(tier, s)).reduce((a, b) => Op.or(a, b));
     const local = new TerraformLocal(this, name, Fn.conditional(condition, 1, 0));
     local.overrideLogicalId(name);
     return local.asNumber;

@@ -22,8 +22,17 @@ describe("CloudWatch alarms from the synthesized core stack", () => {
   it("reads every alarm with its metric resolved and what its action reaches", () => {
     const byName = Object.fromEntries(defs.map((d) => [d.name, d]));
     expect(Object.keys(byName).sort()).toEqual(["lambdaflex-wake-demand", "lambdaflex-wake-throttles"]);
-    expect(byName["lambdaflex-wake-demand"]).toMatchObject({ metric: count, evaluationPeriods: 5, datapointsToAlarm: 3, threshold: Math.round(breakEvenRps(workloadFrom(loadDeploymentConfig(undefined, {}))) * 60), action: "scaler" });
-    expect(byName["lambdaflex-wake-throttles"]).toMatchObject({ metric: { namespace: "AWS/Lambda", name: "Throttles", dimensions: { FunctionName: "lambdaflex-api" } }, action: "scaler" });
+    expect(byName["lambdaflex-wake-demand"]).toMatchObject({
+      metric: count,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      threshold: Math.round(breakEvenRps(workloadFrom(loadDeploymentConfig(undefined, {}))) * 60),
+      action: "scaler",
+    });
+    expect(byName["lambdaflex-wake-throttles"]).toMatchObject({
+      metric: { namespace: "AWS/Lambda", name: "Throttles", dimensions: { FunctionName: "lambdaflex-api" } },
+      action: "scaler",
+    });
   });
 
   it("fires the wake-demand alarm once, on published datapoints only, even when the newest minutes are late", () => {
@@ -40,7 +49,9 @@ describe("CloudWatch alarms from the synthesized core stack", () => {
     at(6 * MINUTE + 30_000);
     expect(alarms.evaluate()).toEqual([]);
     expect(alarms.meter.toAlarm).toEqual({ "lambdaflex-wake-demand": 1 });
-    expect(alarms.describe({ AlarmNames: ["lambdaflex-wake-demand"], StateValue: "ALARM" })).toMatchObject({ MetricAlarms: [{ AlarmName: "lambdaflex-wake-demand", StateValue: "ALARM" }] });
+    expect(alarms.describe({ AlarmNames: ["lambdaflex-wake-demand"], StateValue: "ALARM" })).toMatchObject({
+      MetricAlarms: [{ AlarmName: "lambdaflex-wake-demand", StateValue: "ALARM" }],
+    });
   });
 
   it("treats minutes without datapoints as not breaching, so quiet minutes return it to OK and it can fire again", () => {
@@ -60,18 +71,33 @@ describe("CloudWatch alarms from the synthesized fargate stack", () => {
   const fargate = JSON.parse(readFileSync(join(ROOT, "deploy", "fargate", "cdk.tf.json"), "utf8"));
   let alb: string | undefined;
   let tg: string | undefined;
-  const fdefs = alarmsFromStack(fargate, { apiId: "api123", scalerFunctionName: "lambdaflex-scaler", albDimension: () => alb, targetGroupDimension: () => tg });
+  const fdefs = alarmsFromStack(fargate, {
+    apiId: "api123",
+    scalerFunctionName: "lambdaflex-scaler",
+    albDimension: () => alb,
+    targetGroupDimension: () => tg,
+  });
   const overload = fdefs.find((d) => d.name === "lambdaflex-fargate-overload")!;
 
   it("resolves the overload alarm's ALB and target group while both exist, and wakes the scaler", () => {
     expect(fdefs.map((d) => d.name).sort()).toEqual(["lambdaflex-fargate-low-demand", "lambdaflex-fargate-overload"]);
-    expect(overload).toMatchObject({ evaluationPeriods: 1, datapointsToAlarm: 1, comparison: "GreaterThanThreshold", treatMissingData: "notBreaching", action: "scaler" });
+    expect(overload).toMatchObject({
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      comparison: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      action: "scaler",
+    });
     alb = undefined;
     tg = undefined;
     expect(overload.current!()).toBeUndefined();
     alb = "app/lambdaflex-alb/1";
     tg = "targetgroup/lambdaflex-tg/2";
-    expect(overload.current!()).toEqual({ namespace: "AWS/ApplicationELB", name: "RequestCountPerTarget", dimensions: { LoadBalancer: alb, TargetGroup: tg } });
+    expect(overload.current!()).toEqual({
+      namespace: "AWS/ApplicationELB",
+      name: "RequestCountPerTarget",
+      dimensions: { LoadBalancer: alb, TargetGroup: tg },
+    });
   });
 
   it("fires on the first published minute past a task's capacity", () => {

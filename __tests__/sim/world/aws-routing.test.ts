@@ -33,7 +33,10 @@ const base = loadDeploymentConfig(undefined, {});
 const configFor = (s: "weighted" | "dns"): DeploymentConfig => ({ ...base, fargate: { ...base.fargate, switch: s } });
 
 /** A world without randomness in its delays: ALB in 3 min, tasks healthy 1 min later, DNS in sync in 10 s, destroy 2 min. */
-function fixedWorld(clients: { longCacheShare?: number; longCacheMinutes?: number } = {}, aws: Record<string, unknown> = {}) {
+function fixedWorld(
+  clients: { longCacheShare?: number; longCacheMinutes?: number } = {},
+  aws: Record<string, unknown> = {},
+) {
   return parseWorld({
     aws: { albCreateMinutes: [3, 3], albCreateTailRate: 0, taskStartMinutes: [1, 1], destroyMinutes: [2, 2], ...aws },
     dns: { propagationSeconds: [10, 10] },
@@ -44,11 +47,25 @@ function fixedWorld(clients: { longCacheShare?: number; longCacheMinutes?: numbe
 /** `evaluates` overrides whether the "fargate" record evaluates target health (default: the stack's decision). */
 function setup(mode: "weighted" | "dns", world = fixedWorld(), evaluates?: boolean) {
   const config = configFor(mode);
-  const parts = buildAwsWorld({ config, world, workload: workloadFrom(config), prices: DEFAULT_PRICES, recordEvaluatesTargetHealth: evaluates });
+  const parts = buildAwsWorld({
+    config,
+    world,
+    workload: workloadFrom(config),
+    prices: DEFAULT_PRICES,
+    recordEvaluatesTargetHealth: evaluates,
+  });
   let minute = 0;
   const ledger = new MinuteLedger();
   const toggle = (tier: TierState, max = config.fargate.maxTasks) =>
-    formatToggle({ fargate_tier: tier, fargate_tier_since: "2026-01-01T00:00:00Z", fargate_min_tasks: config.fargate.minTasks, fargate_max_tasks: max, fargate_pinned: false, fargate_backoff_up: 0, fargate_backoff_down: 0 });
+    formatToggle({
+      fargate_tier: tier,
+      fargate_tier_since: "2026-01-01T00:00:00Z",
+      fargate_min_tasks: config.fargate.minTasks,
+      fargate_max_tasks: max,
+      fargate_pinned: false,
+      fargate_backoff_up: 0,
+      fargate_backoff_down: 0,
+    });
   return {
     ...parts,
     config,
@@ -67,19 +84,46 @@ function setup(mode: "weighted" | "dns", world = fixedWorld(), evaluates?: boole
     /** The states DescribeTargetHealth reports for a target group ("lambda": the function's, "tasks": the tasks'). */
     async targetStates(group: "lambda" | "tasks"): Promise<string[]> {
       const name = group === "lambda" ? `${config.service}-lambda-tg` : `${config.service}-tg`;
-      const tg = ((await parts.elb.send(new DescribeTargetGroupsCommand({ Names: [name] }))) as DescribeTargetGroupsOutput).TargetGroups![0]!;
-      const out = (await parts.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))) as DescribeTargetHealthOutput;
+      const tg = (
+        (await parts.elb.send(new DescribeTargetGroupsCommand({ Names: [name] }))) as DescribeTargetGroupsOutput
+      ).TargetGroups![0]!;
+      const out = (await parts.elb.send(
+        new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }),
+      )) as DescribeTargetHealthOutput;
       return out.TargetHealthDescriptions!.map((d) => d.TargetHealth!.State!);
     },
     /** Sets the Lambda / ECS weights the way the scaler does. */
     async weights(lambda: number, ecs: number): Promise<void> {
-      const lb = ((await parts.elb.send(new DescribeLoadBalancersCommand({ Names: [`${config.service}-alb`] }))) as DescribeLoadBalancersOutput).LoadBalancers![0]!;
-      const https = ((await parts.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))) as DescribeListenersOutput).Listeners!.find((l) => l.Port === 443)!;
-      const tgs = ((await parts.elb.send(new DescribeTargetGroupsCommand({ Names: [`${config.service}-lambda-tg`, `${config.service}-tg`] }))) as DescribeTargetGroupsOutput).TargetGroups!;
+      const lb = (
+        (await parts.elb.send(
+          new DescribeLoadBalancersCommand({ Names: [`${config.service}-alb`] }),
+        )) as DescribeLoadBalancersOutput
+      ).LoadBalancers![0]!;
+      const https = (
+        (await parts.elb.send(
+          new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }),
+        )) as DescribeListenersOutput
+      ).Listeners!.find((l) => l.Port === 443)!;
+      const tgs = (
+        (await parts.elb.send(
+          new DescribeTargetGroupsCommand({ Names: [`${config.service}-lambda-tg`, `${config.service}-tg`] }),
+        )) as DescribeTargetGroupsOutput
+      ).TargetGroups!;
       await parts.elb.send(
         new ModifyListenerCommand({
           ListenerArn: https.ListenerArn,
-          DefaultActions: [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: tgs[0]!.TargetGroupArn, Weight: lambda }, { TargetGroupArn: tgs[1]!.TargetGroupArn, Weight: ecs }], TargetGroupStickinessConfig: { Enabled: false } } }],
+          DefaultActions: [
+            {
+              Type: "forward",
+              ForwardConfig: {
+                TargetGroups: [
+                  { TargetGroupArn: tgs[0]!.TargetGroupArn, Weight: lambda },
+                  { TargetGroupArn: tgs[1]!.TargetGroupArn, Weight: ecs },
+                ],
+                TargetGroupStickinessConfig: { Enabled: false },
+              },
+            },
+          ],
         }),
       );
     },
@@ -103,8 +147,14 @@ describe("the weighted switch in the emulated world", () => {
     expect(out.bill.lambdaRequests!.quantity).toBeCloseTo(RPM, 6);
     expect(out.bill.albLcuHours!.quantity).toBeGreaterThan(0);
     // The minute's cost is the sum of its items, and is below what the same requests cost through API Gateway.
-    expect(out.cost).toBeCloseTo(Object.values(out.bill).reduce((a, l) => a + l.usd, 0), 12);
-    expect(out.bill.lambdaRequests!.usd + out.bill.lambdaGbSeconds!.usd).toBeCloseTo(before.bill.lambdaRequests!.usd + before.bill.lambdaGbSeconds!.usd, 9);
+    expect(out.cost).toBeCloseTo(
+      Object.values(out.bill).reduce((a, l) => a + l.usd, 0),
+      12,
+    );
+    expect(out.bill.lambdaRequests!.usd + out.bill.lambdaGbSeconds!.usd).toBeCloseTo(
+      before.bill.lambdaRequests!.usd + before.bill.lambdaGbSeconds!.usd,
+      9,
+    );
   });
 
   it("splits the ALB's requests by the listener's weights: canary, spill and all on the tasks", async () => {
@@ -155,7 +205,9 @@ describe("the weighted switch in the emulated world", () => {
     const t = setup("dns", fixedWorld({ longCacheShare: 0 }));
     t.apply("warming");
     const warming = t.run(10, RPM);
-    expect(t.elb.forwardWeights(`${t.config.service}-alb`)).toEqual([{ targetGroupName: `${t.config.service}-tg`, weight: 1 }]);
+    expect(t.elb.forwardWeights(`${t.config.service}-alb`)).toEqual([
+      { targetGroupName: `${t.config.service}-tg`, weight: 1 },
+    ]);
     expect(warming.lambdaRequests).toBeCloseTo(RPM, 6);
     expect(warming.bill.apiGatewayRequests!.quantity).toBeCloseTo(RPM, 6);
     t.apply("serving");
@@ -178,7 +230,11 @@ describe("the weighted switch in the emulated world", () => {
 
 describe("what becomes of each request", () => {
   /** Served on each tier, overloaded, and failed by cause, add up to the minute's requests. */
-  const accounted = (out: MinuteOutcome) => out.served.lambda + out.served.fargate + out.overloadedRequests + Object.values(out.failed).reduce((a, b) => a + b, 0);
+  const accounted = (out: MinuteOutcome) =>
+    out.served.lambda +
+    out.served.fargate +
+    out.overloadedRequests +
+    Object.values(out.failed).reduce((a, b) => a + b, 0);
 
   it("counts what the tasks answer past requestsPerTaskPerSecond per healthy task as overloaded, not served, and charges it at equal service", async () => {
     const t = setup("weighted", fixedWorld({ longCacheShare: 0 }));
@@ -192,7 +248,10 @@ describe("what becomes of each request", () => {
     expect(out.overloadedRequests).toBeCloseTo(heavy - capacity, 6);
     expect(out.failedRequests).toBe(0);
     expect(out.short).toBe(true);
-    expect(out.unservedUsd).toBeCloseTo((heavy - capacity) * unservedRequestUsd(workloadFrom(t.config), DEFAULT_PRICES), 12);
+    expect(out.unservedUsd).toBeCloseTo(
+      (heavy - capacity) * unservedRequestUsd(workloadFrom(t.config), DEFAULT_PRICES),
+      12,
+    );
     expect(accounted(out)).toBeCloseTo(heavy, 6);
   });
 
@@ -225,7 +284,11 @@ describe("what becomes of each request", () => {
 
 describe("clients that keep a DNS answer past its TTL", () => {
   /** Tier serving on the tasks, then drained and destroyed: with the DNS switch, off right after draining; weighted, draining keeps the ALB `keepMinutes` after the record is gone. */
-  async function drainCycle(mode: "weighted" | "dns", clients: { longCacheShare?: number; longCacheMinutes?: number }, keepMinutes: number) {
+  async function drainCycle(
+    mode: "weighted" | "dns",
+    clients: { longCacheShare?: number; longCacheMinutes?: number },
+    keepMinutes: number,
+  ) {
     const t = setup(mode, fixedWorld(clients));
     t.apply("warming");
     t.run(10, RPM);
@@ -289,15 +352,22 @@ describe("Route 53's answer for the fargate alias record", () => {
   // fixedWorld: the ALB is up at 3:00, the record in sync at 3:10, the first task healthy at 4:00.
   const apiShare = (out: MinuteOutcome) => out.bill.apiGatewayRequests!.quantity / RPM;
 
-  it.each(["weighted", "dns"] as const)("gives the %s switch's record the target-health setting the fargate stack gives it", async (mode) => {
-    const t = setup(mode, fixedWorld({ longCacheShare: 0 }));
-    t.apply("serving");
-    t.run(5, RPM);
-    const out = (await t.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: t.config.hostedZoneId }))) as ListResourceRecordSetsCommandOutput;
-    const fargate = out.ResourceRecordSets!.find((r) => r.SetIdentifier === "fargate")!;
-    expect(fargate.AliasTarget!.EvaluateTargetHealth).toBe(FARGATE_RECORD_EVALUATES_TARGET_HEALTH[mode]);
-    expect(out.ResourceRecordSets!.find((r) => r.SetIdentifier === "lambda")!.AliasTarget!.EvaluateTargetHealth).toBe(false);
-  });
+  it.each(["weighted", "dns"] as const)(
+    "gives the %s switch's record the target-health setting the fargate stack gives it",
+    async (mode) => {
+      const t = setup(mode, fixedWorld({ longCacheShare: 0 }));
+      t.apply("serving");
+      t.run(5, RPM);
+      const out = (await t.route53.send(
+        new ListResourceRecordSetsCommand({ HostedZoneId: t.config.hostedZoneId }),
+      )) as ListResourceRecordSetsCommandOutput;
+      const fargate = out.ResourceRecordSets!.find((r) => r.SetIdentifier === "fargate")!;
+      expect(fargate.AliasTarget!.EvaluateTargetHealth).toBe(FARGATE_RECORD_EVALUATES_TARGET_HEALTH[mode]);
+      expect(out.ResourceRecordSets!.find((r) => r.SetIdentifier === "lambda")!.AliasTarget!.EvaluateTargetHealth).toBe(
+        false,
+      );
+    },
+  );
 
   it("evaluating target health, withholds the ALB at warming while the tasks' group has no healthy target; not evaluating, answers it as soon as the record is in sync", async () => {
     const on = setup("weighted", fixedWorld({ longCacheShare: 0 }), true);
@@ -322,7 +392,10 @@ describe("Route 53's answer for the fargate alias record", () => {
     // One concurrent execution for 100 req/s of 100 ms: nine invocations in ten are throttled, health checks too.
     const world = fixedWorld({ longCacheShare: 0 }, { lambdaConcurrencyLimit: 1 });
     const outcomes: Record<"on" | "off", MinuteOutcome> = {} as never;
-    for (const [key, evaluates] of [["on", true], ["off", false]] as const) {
+    for (const [key, evaluates] of [
+      ["on", true],
+      ["off", false],
+    ] as const) {
       const t = setup("weighted", world, evaluates);
       t.apply("warming");
       t.run(10, RPM);

@@ -1,4 +1,9 @@
-import { GetMetricDataCommand, GetMetricStatisticsCommand, type GetMetricDataCommandOutput, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import {
+  GetMetricDataCommand,
+  GetMetricStatisticsCommand,
+  type GetMetricDataCommandOutput,
+  type MetricDataQuery,
+} from "@aws-sdk/client-cloudwatch";
 import { CloudWatchEmulator, type MetricId } from "../../../sim/world/cloudwatch";
 import { Rng } from "../../../sim/world/clock";
 
@@ -10,31 +15,68 @@ const T0 = Date.parse("2026-11-22T12:00:00Z");
 
 function emulator(o: { random?: () => number; lag?: [number, number]; pageSize?: number } = {}) {
   let now = T0;
-  const cw = new CloudWatchEmulator({ now: () => now, random: o.random ?? rng(3), lagMinutes: o.lag ?? [1, 3], ...(o.pageSize ? { pageSize: o.pageSize } : {}) });
+  const cw = new CloudWatchEmulator({
+    now: () => now,
+    random: o.random ?? rng(3),
+    lagMinutes: o.lag ?? [1, 3],
+    ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+  });
   return { cw, setNow: (ms: number) => (now = ms) };
 }
 
 const stat = (Id: string, m: MetricId, Stat = "Sum"): MetricDataQuery => ({
   Id,
-  MetricStat: { Metric: { Namespace: m.namespace, MetricName: m.name, Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })) }, Period: 60, Stat },
+  MetricStat: {
+    Metric: {
+      Namespace: m.namespace,
+      MetricName: m.name,
+      Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })),
+    },
+    Period: 60,
+    Stat,
+  },
 });
 const expr = (Id: string, Expression: string): MetricDataQuery => ({ Id, Expression, Period: 60 });
 
-async function get(cw: CloudWatchEmulator, queries: MetricDataQuery[], from: number, to: number, extra: Partial<GetMetricDataCommand["input"]> = {}) {
-  return (await cw.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: new Date(from), EndTime: new Date(to), ScanBy: "TimestampAscending", ...extra }))) as GetMetricDataCommandOutput;
+async function get(
+  cw: CloudWatchEmulator,
+  queries: MetricDataQuery[],
+  from: number,
+  to: number,
+  extra: Partial<GetMetricDataCommand["input"]> = {},
+) {
+  return (await cw.send(
+    new GetMetricDataCommand({
+      MetricDataQueries: queries,
+      StartTime: new Date(from),
+      EndTime: new Date(to),
+      ScanBy: "TimestampAscending",
+      ...extra,
+    }),
+  )) as GetMetricDataCommandOutput;
 }
 /** The values of query `id`, summed over every result it returned. */
-const valuesOf = (out: GetMetricDataCommandOutput, id: string) => out.MetricDataResults!.filter((r) => r.Id === id).flatMap((r) => r.Values ?? []);
+const valuesOf = (out: GetMetricDataCommandOutput, id: string) =>
+  out.MetricDataResults!.filter((r) => r.Id === id).flatMap((r) => r.Values ?? []);
 
 const api: MetricId = { namespace: "AWS/ApiGateway", name: "Count", dimensions: { ApiId: "a1b2c3" } };
-const gaugeMetric: MetricId = { namespace: "AWS/Lambda", name: "ConcurrentExecutions", dimensions: { FunctionName: "svc" } };
-const albRequests = (lb: string): MetricId => ({ namespace: "AWS/ApplicationELB", name: "RequestCount", dimensions: { LoadBalancer: lb } });
+const gaugeMetric: MetricId = {
+  namespace: "AWS/Lambda",
+  name: "ConcurrentExecutions",
+  dimensions: { FunctionName: "svc" },
+};
+const albRequests = (lb: string): MetricId => ({
+  namespace: "AWS/ApplicationELB",
+  name: "RequestCount",
+  dimensions: { LoadBalancer: lb },
+});
 
 describe("CloudWatchEmulator publication", () => {
   it("returns a datapoint only once its drawn lag has passed", async () => {
     const { cw, setNow } = emulator({ random: () => 0.5 }); // lag 1 + 0.5 * (3 - 1) = 2 minutes
     cw.gauge(gaugeMetric, T0, 7);
-    const read = async () => valuesOf(await get(cw, [stat("g", gaugeMetric, "Maximum")], T0 - 10 * MIN, T0 + 10 * MIN), "g");
+    const read = async () =>
+      valuesOf(await get(cw, [stat("g", gaugeMetric, "Maximum")], T0 - 10 * MIN, T0 + 10 * MIN), "g");
 
     setNow(T0 + MIN + 2 * MIN - 1);
     expect(await read()).toEqual([]);
@@ -48,7 +90,9 @@ describe("CloudWatchEmulator publication", () => {
     /** Whether minute i is published `afterEnd` ms after it ends. */
     const published = async (i: number, afterEnd: number) => {
       setNow(T0 + (i + 1) * MIN + afterEnd);
-      return valuesOf(await get(cw, [stat("g", gaugeMetric, "Maximum")], T0 + i * MIN, T0 + (i + 1) * MIN), "g").length === 1;
+      return (
+        valuesOf(await get(cw, [stat("g", gaugeMetric, "Maximum")], T0 + i * MIN, T0 + (i + 1) * MIN), "g").length === 1
+      );
     };
     const by = async (afterEnd: number) => {
       let n = 0;
@@ -71,7 +115,13 @@ describe("CloudWatchEmulator publication", () => {
 
     const out = await get(cw, [stat("api", api)], T0, T0 + 3 * MIN);
 
-    expect(out.MetricDataResults![0]).toMatchObject({ Id: "api", Label: "Count", Values: [5, 9], Timestamps: [new Date(T0), new Date(T0 + 2 * MIN)], StatusCode: "Complete" });
+    expect(out.MetricDataResults![0]).toMatchObject({
+      Id: "api",
+      Label: "Count",
+      Values: [5, 9],
+      Timestamps: [new Date(T0), new Date(T0 + 2 * MIN)],
+      StatusCode: "Complete",
+    });
   });
 
   it("answers newest first unless asked for TimestampAscending, as GetMetricData does", async () => {
@@ -79,7 +129,13 @@ describe("CloudWatchEmulator publication", () => {
     cw.count(api, T0, 1);
     cw.count(api, T0 + MIN, 2);
     setNow(T0 + 10 * MIN);
-    const out = (await cw.send(new GetMetricDataCommand({ MetricDataQueries: [stat("api", api)], StartTime: new Date(T0), EndTime: new Date(T0 + 5 * MIN) }))) as GetMetricDataCommandOutput;
+    const out = (await cw.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: [stat("api", api)],
+        StartTime: new Date(T0),
+        EndTime: new Date(T0 + 5 * MIN),
+      }),
+    )) as GetMetricDataCommandOutput;
     expect(out.MetricDataResults![0]!.Values).toEqual([2, 1]);
   });
 });
@@ -93,7 +149,15 @@ describe("CloudWatchEmulator SEARCH", () => {
       cw.count(albRequests(earlier), T0 + m * MIN, 700);
       cw.count(albRequests(lb), T0 + m * MIN, 100);
       cw.count(albRequests(green), T0 + m * MIN, 5000);
-      cw.gauge({ namespace: "AWS/ApplicationELB", name: "HealthyHostCount", dimensions: { LoadBalancer: lb, TargetGroup: "targetgroup/svc-tg/73e2d6bc24d8a067" } }, T0 + m * MIN, 2);
+      cw.gauge(
+        {
+          namespace: "AWS/ApplicationELB",
+          name: "HealthyHostCount",
+          dimensions: { LoadBalancer: lb, TargetGroup: "targetgroup/svc-tg/73e2d6bc24d8a067" },
+        },
+        T0 + m * MIN,
+        2,
+      );
     }
   };
   const sumOf = async (search: string) => {
@@ -105,11 +169,17 @@ describe("CloudWatchEmulator SEARCH", () => {
   };
 
   it("reproduces the old bug: a name term also sums a longer name and an earlier ALB of that name", async () => {
-    expect(await sumOf(`{AWS/ApplicationELB,LoadBalancer} MetricName="RequestCount" svc-alb`)).toEqual({ value: 5800, billed: 3 });
+    expect(await sumOf(`{AWS/ApplicationELB,LoadBalancer} MetricName="RequestCount" svc-alb`)).toEqual({
+      value: 5800,
+      billed: 3,
+    });
   });
 
   it("finds one ALB by an exact dimension value", async () => {
-    expect(await sumOf(`{AWS/ApplicationELB,LoadBalancer} MetricName="RequestCount" LoadBalancer="${lb}"`)).toEqual({ value: 100, billed: 1 });
+    expect(await sumOf(`{AWS/ApplicationELB,LoadBalancer} MetricName="RequestCount" LoadBalancer="${lb}"`)).toEqual({
+      value: 100,
+      billed: 1,
+    });
   });
 
   it("excludes with NOT and combines with OR", async () => {
@@ -121,8 +191,20 @@ describe("CloudWatchEmulator SEARCH", () => {
     const { cw, setNow } = emulator();
     seed(cw);
     setNow(T0 + 20 * MIN);
-    const out = await get(cw, [expr("e", `SEARCH('{AWS/ApplicationELB,LoadBalancer} svc', 'Minimum', 60)`), expr("h", `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} svc', 'Minimum', 60)`)], T0, T0 + MIN);
-    expect(out.MetricDataResults!.filter((r) => r.Id === "e").map((r) => r.Label)).toEqual([`${earlier} RequestCount`, `${lb} RequestCount`, `${green} RequestCount`]);
+    const out = await get(
+      cw,
+      [
+        expr("e", `SEARCH('{AWS/ApplicationELB,LoadBalancer} svc', 'Minimum', 60)`),
+        expr("h", `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} svc', 'Minimum', 60)`),
+      ],
+      T0,
+      T0 + MIN,
+    );
+    expect(out.MetricDataResults!.filter((r) => r.Id === "e").map((r) => r.Label)).toEqual([
+      `${earlier} RequestCount`,
+      `${lb} RequestCount`,
+      `${green} RequestCount`,
+    ]);
     expect(out.MetricDataResults!.filter((r) => r.Id === "h").map((r) => r.Values)).toEqual([[2]]);
   });
 
@@ -164,14 +246,21 @@ describe("CloudWatchEmulator SEARCH", () => {
     cw.count(albRequests("app/quiet/0000000000000000"), T0, 0);
     cw.count(albRequests("app/old/0000000000000000"), T0 - 15 * 24 * 60 * MIN, 10);
     setNow(T0 + 5 * MIN);
-    const out = await get(cw, [expr("e", `SEARCH('{AWS/ApplicationELB,LoadBalancer} RequestCount', 'Sum', 60)`)], T0 - MIN, T0 + MIN);
+    const out = await get(
+      cw,
+      [expr("e", `SEARCH('{AWS/ApplicationELB,LoadBalancer} RequestCount', 'Sum', 60)`)],
+      T0 - MIN,
+      T0 + MIN,
+    );
     expect(out.MetricDataResults).toEqual([]);
     expect(cw.meter.metricsRequested).toBe(0);
   });
 
   it("rejects a malformed search as a ValidationError", async () => {
     const { cw } = emulator();
-    await expect(get(cw, [expr("e", `SEARCH('{AWS/ApplicationELB "unterminated', 'Sum', 60)`)], T0, T0 + MIN)).rejects.toMatchObject({ name: "ValidationException", Code: "ValidationError" });
+    await expect(
+      get(cw, [expr("e", `SEARCH('{AWS/ApplicationELB "unterminated', 'Sum', 60)`)], T0, T0 + MIN),
+    ).rejects.toMatchObject({ name: "ValidationException", Code: "ValidationError" });
   });
 });
 
@@ -190,7 +279,13 @@ describe("CloudWatchEmulator requests", () => {
     const pages: GetMetricDataCommandOutput[] = [];
     let token: string | undefined;
     do {
-      const page = await get(cw, [stat("api", api), stat("g", gaugeMetric, "Maximum")], T0, T0 + 6 * MIN, token ? { NextToken: token } : {});
+      const page = await get(
+        cw,
+        [stat("api", api), stat("g", gaugeMetric, "Maximum")],
+        T0,
+        T0 + 6 * MIN,
+        token ? { NextToken: token } : {},
+      );
       pages.push(page);
       token = page.NextToken;
     } while (token);
@@ -219,22 +314,53 @@ describe("CloudWatchEmulator requests", () => {
 
   it("refuses a NextToken it did not issue", async () => {
     const { cw } = emulator();
-    await expect(get(cw, [stat("a", api)], T0, T0 + MIN, { NextToken: "bogus" })).rejects.toMatchObject({ name: "InvalidNextToken", $fault: "client", $metadata: { httpStatusCode: 400 } });
+    await expect(get(cw, [stat("a", api)], T0, T0 + MIN, { NextToken: "bogus" })).rejects.toMatchObject({
+      name: "InvalidNextToken",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+    });
   });
 
   it("rejects what AWS rejects: no StartTime, more than 500 queries, duplicate ids", async () => {
     const { cw } = emulator();
-    const missing = cw.send(new GetMetricDataCommand({ MetricDataQueries: [stat("a", api)], EndTime: new Date(T0) } as GetMetricDataCommand["input"]));
-    await expect(missing).rejects.toMatchObject({ name: "ValidationException", Code: "ValidationError", $fault: "client", $metadata: { httpStatusCode: 400 }, message: expect.stringMatching(/startTime/) });
+    const missing = cw.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: [stat("a", api)],
+        EndTime: new Date(T0),
+      } as GetMetricDataCommand["input"]),
+    );
+    await expect(missing).rejects.toMatchObject({
+      name: "ValidationException",
+      Code: "ValidationError",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+      message: expect.stringMatching(/startTime/),
+    });
     const many = Array.from({ length: 501 }, (_, i) => stat(`q${i}`, api));
-    await expect(get(cw, many, T0, T0 + MIN)).rejects.toMatchObject({ name: "ValidationException", message: expect.stringMatching(/500/) });
-    await expect(get(cw, [stat("a", api), stat("a", gaugeMetric)], T0, T0 + MIN)).rejects.toMatchObject({ name: "ValidationException", message: expect.stringMatching(/not unique/) });
+    await expect(get(cw, many, T0, T0 + MIN)).rejects.toMatchObject({
+      name: "ValidationException",
+      message: expect.stringMatching(/500/),
+    });
+    await expect(get(cw, [stat("a", api), stat("a", gaugeMetric)], T0, T0 + MIN)).rejects.toMatchObject({
+      name: "ValidationException",
+      message: expect.stringMatching(/not unique/),
+    });
     expect(cw.meter.metricsRequested).toBe(0);
   });
 
   it("fails an operation it does not serve as an unknown operation", async () => {
     const { cw } = emulator();
-    await expect(cw.send(new GetMetricStatisticsCommand({ Namespace: "AWS/Lambda", MetricName: "Errors", StartTime: new Date(T0), EndTime: new Date(T0 + MIN), Period: 60 }))).rejects.toMatchObject({
+    await expect(
+      cw.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "AWS/Lambda",
+          MetricName: "Errors",
+          StartTime: new Date(T0),
+          EndTime: new Date(T0 + MIN),
+          Period: 60,
+        }),
+      ),
+    ).rejects.toMatchObject({
       name: "UnknownOperationException",
       $fault: "client",
     });
@@ -262,7 +388,8 @@ describe("CloudWatchEmulator requests", () => {
       // Compared by hand and asserted once: an expect per read would cost more than the read.
       for (const q of queries) {
         const got = valuesOf(out, q.Id!);
-        if (wrong.length < 3 && (got.length !== expected.length || got.some((v, k) => v !== expected[k]))) wrong.push({ minute: i, query: q.Id!, got, expected });
+        if (wrong.length < 3 && (got.length !== expected.length || got.some((v, k) => v !== expected[k])))
+          wrong.push({ minute: i, query: q.Id!, got, expected });
       }
       if (!out.MetricDataResults!.every((r) => r.StatusCode === "Complete")) incomplete++;
     }

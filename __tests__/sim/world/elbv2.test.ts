@@ -16,8 +16,10 @@ const rng = (seed: number): (() => number) => new Rng(seed).random;
 
 const T0 = Date.parse("2026-11-22T12:00:00Z");
 const emulator = () => new Elbv2Emulator({ random: rng(5), now: () => T0 });
-const describeLbs = async (elb: Elbv2Emulator, Names: string[]) => (await elb.send(new DescribeLoadBalancersCommand({ Names }))) as DescribeLoadBalancersOutput;
-const describeTgs = async (elb: Elbv2Emulator, Names: string[]) => (await elb.send(new DescribeTargetGroupsCommand({ Names }))) as DescribeTargetGroupsOutput;
+const describeLbs = async (elb: Elbv2Emulator, Names: string[]) =>
+  (await elb.send(new DescribeLoadBalancersCommand({ Names }))) as DescribeLoadBalancersOutput;
+const describeTgs = async (elb: Elbv2Emulator, Names: string[]) =>
+  (await elb.send(new DescribeTargetGroupsCommand({ Names }))) as DescribeTargetGroupsOutput;
 
 describe("Elbv2Emulator", () => {
   it("describes a created ALB by name, its ARN ending in the CloudWatch LoadBalancer dimension", async () => {
@@ -30,7 +32,15 @@ describe("Elbv2Emulator", () => {
     expect(dimension).toMatch(/^app\/svc-alb\/[0-9a-f]{16}$/);
     expect(arn).toBe(`arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/${dimension}`);
     expect(out.LoadBalancers).toEqual([
-      expect.objectContaining({ LoadBalancerArn: arn, LoadBalancerName: "svc-alb", Type: "application", Scheme: "internet-facing", State: { Code: "active" }, CreatedTime: new Date(T0), CanonicalHostedZoneId: "Z35SXDOTRQ7X7K" }),
+      expect.objectContaining({
+        LoadBalancerArn: arn,
+        LoadBalancerName: "svc-alb",
+        Type: "application",
+        Scheme: "internet-facing",
+        State: { Code: "active" },
+        CreatedTime: new Date(T0),
+        CanonicalHostedZoneId: "Z35SXDOTRQ7X7K",
+      }),
     ]);
     expect(out.LoadBalancers![0]!.DNSName).toMatch(/^svc-alb-\d+\.us-east-1\.elb\.amazonaws\.com$/);
   });
@@ -41,21 +51,35 @@ describe("Elbv2Emulator", () => {
     const out = await describeTgs(elb, ["svc-tg"]);
     expect(dimension).toMatch(/^targetgroup\/svc-tg\/[0-9a-f]{16}$/);
     expect(arn).toBe(`arn:aws:elasticloadbalancing:us-east-1:123456789012:${dimension}`);
-    expect(out.TargetGroups).toEqual([expect.objectContaining({ TargetGroupArn: arn, TargetGroupName: "svc-tg", TargetType: "ip", Protocol: "HTTP" })]);
+    expect(out.TargetGroups).toEqual([
+      expect.objectContaining({ TargetGroupArn: arn, TargetGroupName: "svc-tg", TargetType: "ip", Protocol: "HTTP" }),
+    ]);
   });
 
   it("answers an unknown ALB name with LoadBalancerNotFound, as the SDK raises it", async () => {
     const elb = emulator();
     const err = await describeLbs(elb, ["svc-alb"]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LoadBalancerNotFoundException);
-    expect(err).toMatchObject({ name: "LoadBalancerNotFoundException", Code: "LoadBalancerNotFound", $fault: "client", $metadata: { httpStatusCode: 400 }, message: "Load balancers '[svc-alb]' not found" });
+    expect(err).toMatchObject({
+      name: "LoadBalancerNotFoundException",
+      Code: "LoadBalancerNotFound",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+      message: "Load balancers '[svc-alb]' not found",
+    });
   });
 
   it("answers an unknown target group name with TargetGroupNotFound", async () => {
     const elb = emulator();
     const err = await describeTgs(elb, ["svc-tg"]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TargetGroupNotFoundException);
-    expect(err).toMatchObject({ name: "TargetGroupNotFoundException", Code: "TargetGroupNotFound", $fault: "client", $metadata: { httpStatusCode: 400 }, message: "One or more target groups not found" });
+    expect(err).toMatchObject({
+      name: "TargetGroupNotFoundException",
+      Code: "TargetGroupNotFound",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+      message: "One or more target groups not found",
+    });
   });
 
   it("gives a re-created ALB of the same name a new id, and forgets the deleted one", async () => {
@@ -73,7 +97,9 @@ describe("Elbv2Emulator", () => {
     elb.createLoadBalancer("svc-alb");
     elb.createTargetGroup("svc-tg");
     expect(() => elb.createLoadBalancer("svc-alb")).toThrow(DuplicateLoadBalancerNameException);
-    expect(() => elb.createTargetGroup("svc-tg")).toThrow(expect.objectContaining({ name: "DuplicateTargetGroupNameException", Code: "DuplicateTargetGroupName" }));
+    expect(() => elb.createTargetGroup("svc-tg")).toThrow(
+      expect.objectContaining({ name: "DuplicateTargetGroupNameException", Code: "DuplicateTargetGroupName" }),
+    );
   });
 
   it("rejects names AWS rejects", () => {
@@ -86,7 +112,11 @@ describe("Elbv2Emulator", () => {
   it("meters every call and fails an action it does not serve as InvalidAction", async () => {
     const elb = emulator();
     await describeLbs(elb, []).catch(() => undefined);
-    await expect(elb.send(new DescribeRulesCommand({ ListenerArn: "arn" }))).rejects.toMatchObject({ name: "InvalidAction", $fault: "client", $metadata: { httpStatusCode: 400 } });
+    await expect(elb.send(new DescribeRulesCommand({ ListenerArn: "arn" }))).rejects.toMatchObject({
+      name: "InvalidAction",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+    });
     expect(elb.meter.calls).toBe(2);
   });
 });

@@ -8,7 +8,15 @@ import { Rng } from "../../../sim/world/clock";
 
 const S = 1000;
 /** The fargate stack's Lambda target group: a check every 35 s per node, 2 to turn either way; two nodes. */
-const target = (random: () => number = new Rng(1).random) => new LambdaTargetHealth({ registeredAt: 0, intervalSeconds: 35, healthyThreshold: 2, unhealthyThreshold: 2, nodes: 2, random });
+const target = (random: () => number = new Rng(1).random) =>
+  new LambdaTargetHealth({
+    registeredAt: 0,
+    intervalSeconds: 35,
+    healthyThreshold: 2,
+    unhealthyThreshold: 2,
+    nodes: 2,
+    random,
+  });
 
 describe("LambdaTargetHealth", () => {
   it("is initial until the first check passes, then healthy", () => {

@@ -35,11 +35,21 @@ function infrastructure(clock: ReturnType<typeof eventQueue>, applyMinutes = 5) 
   return infra;
 }
 
-const CALM: TerraformCloudParams = { runMinutes: [1, 2], failureRate: 0, discardRate: 0, policySoftFailRate: 0, webhookSeconds: [2, 10] };
+const CALM: TerraformCloudParams = {
+  runMinutes: [1, 2],
+  failureRate: 0,
+  discardRate: 0,
+  policySoftFailRate: 0,
+  webhookSeconds: [2, 10],
+};
 /** The simulator's clock and event queue, advanced by whole minutes. */
 function eventQueue() {
   const clock = new SimClock(T0);
-  return { now: clock.now, schedule: clock.schedule, advance: (minutes: number) => clock.advanceTo(clock.now() + minutes * MIN) };
+  return {
+    now: clock.now,
+    schedule: clock.schedule,
+    advance: (minutes: number) => clock.advanceTo(clock.now() + minutes * MIN),
+  };
 }
 
 const tfvars = (state: string) => `fargate_state = "${state}"\n`;
@@ -47,7 +57,16 @@ const tfvars = (state: string) => `fargate_state = "${state}"\n`;
 function world(params: TerraformCloudParams = CALM, seed = 1, applyMinutes = 5) {
   const clock = eventQueue();
   const infra = infrastructure(clock, applyMinutes);
-  const tfc = new TerraformCloudEmulator({ organization: "acme", workspace: "lambdaflex-fargate", token: "tfc-token", params, now: clock.now, schedule: clock.schedule, random: seeded(seed), infrastructure: infra });
+  const tfc = new TerraformCloudEmulator({
+    organization: "acme",
+    workspace: "lambdaflex-fargate",
+    token: "tfc-token",
+    params,
+    now: clock.now,
+    schedule: clock.schedule,
+    random: seeded(seed),
+    infrastructure: infra,
+  });
   return { clock, infra, tfc };
 }
 
@@ -59,7 +78,10 @@ describe("TerraformCloudEmulator", () => {
     expect(tfc.runs().map((r) => r.status)).toEqual(["applying"]);
     tfc.onPush("b".repeat(40), tfvars("on"));
     clock.advance(1);
-    expect(tfc.runs().map((r) => [r.commitSha[0], r.status])).toEqual([["a", "applying"], ["b", "pending"]]);
+    expect(tfc.runs().map((r) => [r.commitSha[0], r.status])).toEqual([
+      ["a", "applying"],
+      ["b", "pending"],
+    ]);
 
     clock.advance(30);
     const [first, second] = tfc.runs();
@@ -83,7 +105,15 @@ describe("TerraformCloudEmulator", () => {
     expect(run.status).toBe("applied");
     expect(infra.current).toBe(tfvars("warming"));
     expect(run.finishedAtMs).toBe(infra.applies[0]!.doneMs);
-    expect(run.history.map((h) => h.status)).toEqual(["pending", "plan_queued", "planning", "planned", "apply_queued", "applying", "applied"]);
+    expect(run.history.map((h) => h.status)).toEqual([
+      "pending",
+      "plan_queued",
+      "planning",
+      "planned",
+      "apply_queued",
+      "applying",
+      "applied",
+    ]);
   });
 
   it("ends a run whose plan has no changes planned_and_finished without applying", () => {
@@ -94,7 +124,13 @@ describe("TerraformCloudEmulator", () => {
     expect(infra.applies).toHaveLength(0);
   });
 
-  const STORMY: TerraformCloudParams = { runMinutes: [1, 8], failureRate: 0.1, discardRate: 0.1, policySoftFailRate: 0.05, webhookSeconds: [1, 30] };
+  const STORMY: TerraformCloudParams = {
+    runMinutes: [1, 8],
+    failureRate: 0.1,
+    discardRate: 0.1,
+    policySoftFailRate: 0.05,
+    webhookSeconds: [1, 30],
+  };
   function storm(seed: number, pushes: number) {
     const w = world(STORMY, seed, 4);
     for (let i = 0; i < pushes; i++) {
@@ -138,20 +174,38 @@ describe("TerraformCloudEmulator", () => {
     const { clock, tfc } = world();
     const base = "https://app.terraform.io/api/v2";
     const headers = { Authorization: "Bearer tfc-token", "Content-Type": "application/vnd.api+json" };
-    const denied = await tfc.fetch(`${base}/organizations/acme/workspaces/lambdaflex-fargate`, { headers: { Authorization: "Bearer nope" } });
-    expect([denied.status, denied.ok, await denied.json()]).toEqual([401, false, { errors: [{ status: "401", title: "unauthorized" }] }]);
+    const denied = await tfc.fetch(`${base}/organizations/acme/workspaces/lambdaflex-fargate`, {
+      headers: { Authorization: "Bearer nope" },
+    });
+    expect([denied.status, denied.ok, await denied.json()]).toEqual([
+      401,
+      false,
+      { errors: [{ status: "401", title: "unauthorized" }] },
+    ]);
     expect((await tfc.fetch(`${base}/organizations/acme/workspaces/other`, { headers })).status).toBe(404);
     expect((await tfc.fetch(`${base}/nothing-here`, { headers })).status).toBe(404);
 
-    const ws = (await (await tfc.fetch(`${base}/organizations/acme/workspaces/lambdaflex-fargate`, { headers })).json()) as any;
-    const body = JSON.stringify({ data: { type: "runs", attributes: { message: "retry" }, relationships: { workspace: { data: { type: "workspaces", id: ws.data.id } } } } });
+    const ws = (await (
+      await tfc.fetch(`${base}/organizations/acme/workspaces/lambdaflex-fargate`, { headers })
+    ).json()) as any;
+    const body = JSON.stringify({
+      data: {
+        type: "runs",
+        attributes: { message: "retry" },
+        relationships: { workspace: { data: { type: "workspaces", id: ws.data.id } } },
+      },
+    });
     expect((await tfc.fetch(`${base}/runs`, { method: "POST", headers, body })).status).toBe(422); // nothing pushed yet
     tfc.onPush("e".repeat(40), tfvars("on"));
     tfc.onPush("f".repeat(40), tfvars("warming"));
     clock.advance(1);
     const created = await tfc.fetch(`${base}/runs`, { method: "POST", headers, body });
     expect(created.status).toBe(201);
-    expect(tfc.runs().map((r) => [r.source, r.commitSha[0]])).toEqual([["vcs", "e"], ["vcs", "f"], ["api", "f"]]);
+    expect(tfc.runs().map((r) => [r.source, r.commitSha[0]])).toEqual([
+      ["vcs", "e"],
+      ["vcs", "f"],
+      ["api", "f"],
+    ]);
     expect(tfc.meter.apiCalls).toBe(6);
   });
 });
