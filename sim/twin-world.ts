@@ -168,15 +168,13 @@ export function worldReportOf(tw: TwinWorld, ledger: MinuteLedger): WorldReport 
     failedRequests: ledger.failedRequests,
     requestsToDeadEndpoint: ledger.deadEndpointRequests,
     requestsMisroutedToApi: ledger.misroutedToApiRequests,
-    terraformRuns: tw.tfc
-      .runs()
-      .map((r) => ({
-        id: r.id,
-        commitSha: r.commitSha,
-        status: r.status,
-        source: r.source,
-        createdMinute: minuteOf(r.createdAtMs),
-        finishedMinute: r.finishedAtMs === undefined ? undefined : minuteOf(r.finishedAtMs),
-      })),
+    terraformRuns: tw.tfc.runs().map((r) => ({
+      id: r.id,
+      commitSha: r.commitSha,
+      status: r.status,
+      source: r.source,
+      createdMinute: minuteOf(r.createdAtMs),
+      finishedMinute: r.finishedAtMs === undefined ? undefined : minuteOf(r.finishedAtMs),
+    })),
   };
 }

@@ -243,11 +243,9 @@ describe("scaler handler", () => {
       [cw, scheduler].forEach((m) => m.resetHistory());
       sm.on(GetParameterCommand).resolves(token("handler-token"));
       cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [inAlarm("lambdaflex-wake-demand")], CompositeAlarms: [] });
-      scheduler
-        .on(CreateScheduleCommand)
-        .resolves({
-          ScheduleArn: "arn:aws:scheduler:us-east-1:123456789012:schedule/lambdaflex-scaler/rearm-202611221201",
-        });
+      scheduler.on(CreateScheduleCommand).resolves({
+        ScheduleArn: "arn:aws:scheduler:us-east-1:123456789012:schedule/lambdaflex-scaler/rearm-202611221201",
+      });
     });
     afterEach(async () => {
       cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [], CompositeAlarms: [] });
@@ -340,15 +338,13 @@ describe("scaler handler", () => {
     });
 
     it("treats a ConflictException as already armed for that minute", async () => {
-      scheduler
-        .on(CreateScheduleCommand)
-        .rejects(
-          new ConflictException({
-            message: "Schedule rearm-202611221201 already exists.",
-            Message: "Schedule rearm-202611221201 already exists.",
-            $metadata: { httpStatusCode: 409 },
-          }),
-        );
+      scheduler.on(CreateScheduleCommand).rejects(
+        new ConflictException({
+          message: "Schedule rearm-202611221201 already exists.",
+          Message: "Schedule rearm-202611221201 already exists.",
+          $metadata: { httpStatusCode: 409 },
+        }),
+      );
       const result = await run(OFF);
       expect(result.outcome).toBe("no-change");
       expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(1);
@@ -381,15 +377,13 @@ describe("scaler handler", () => {
     });
 
     it("logs and never throws when re-arming fails (the heartbeat still catches up)", async () => {
-      scheduler
-        .on(CreateScheduleCommand)
-        .rejects(
-          new ValidationException({
-            message: "The execution role is not valid.",
-            Message: "The execution role is not valid.",
-            $metadata: { httpStatusCode: 400 },
-          }),
-        );
+      scheduler.on(CreateScheduleCommand).rejects(
+        new ValidationException({
+          message: "The execution role is not valid.",
+          Message: "The execution role is not valid.",
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
       const result = await run(OFF);
       expect(result.outcome).toBe("no-change");
       expect(lines).toContainEqual(

@@ -65,23 +65,21 @@ describe("the listener adapter (weighted switch)", () => {
   });
 
   it("answers undefined for a listener that forwards to the tasks only (the DNS-only switch)", async () => {
-    elb
-      .on(DescribeListenersCommand)
-      .resolves({
-        Listeners: [
-          {
-            ListenerArn: LISTENER,
-            Port: 443,
-            DefaultActions: [
-              {
-                Type: "forward",
-                TargetGroupArn: ECS_TG,
-                ForwardConfig: { TargetGroups: [{ TargetGroupArn: ECS_TG, Weight: 1 }] },
-              },
-            ],
-          },
-        ],
-      });
+    elb.on(DescribeListenersCommand).resolves({
+      Listeners: [
+        {
+          ListenerArn: LISTENER,
+          Port: 443,
+          DefaultActions: [
+            {
+              Type: "forward",
+              TargetGroupArn: ECS_TG,
+              ForwardConfig: { TargetGroups: [{ TargetGroupArn: ECS_TG, Weight: 1 }] },
+            },
+          ],
+        },
+      ],
+    });
     expect(await readListener(new ElasticLoadBalancingV2Client({}), LB, "svc-lambda-tg")).toBeUndefined();
   });
 

@@ -55,14 +55,12 @@ describe("doctor: AWS prerequisites", () => {
     config.lambda.reservedConcurrency = 400;
     config.scalerReservedConcurrency = 1;
     aws.lambda.on(GetAccountSettingsCommand).resolves(accountLimit(1000, 450));
-    aws.lambda
-      .on(GetFunctionConcurrencyCommand)
-      .rejects(
-        new ResourceNotFoundException({
-          message: "Function not found: arn:aws:lambda:us-east-1:123456789012:function:lambdaflex-api",
-          $metadata: {},
-        }),
-      );
+    aws.lambda.on(GetFunctionConcurrencyCommand).rejects(
+      new ResourceNotFoundException({
+        message: "Function not found: arn:aws:lambda:us-east-1:123456789012:function:lambdaflex-api",
+        $metadata: {},
+      }),
+    );
     const { failed } = await runDoctor({ url: server.url, config });
     expect(Object.keys(failed)).toEqual(["Lambda concurrency quota"]);
     expect(failed["Lambda concurrency quota"]!.detail).toBe(
@@ -81,17 +79,15 @@ describe("doctor: AWS prerequisites", () => {
   });
 
   it("reports a Fargate vCPU quota below maxTasks × cpu with the request and the maxTasks that would fit", async () => {
-    aws.quotas
-      .on(GetServiceQuotaCommand)
-      .resolves({
-        Quota: {
-          ServiceCode: "fargate",
-          QuotaCode: "L-3032A538",
-          QuotaName: "Fargate On-Demand vCPU resource count",
-          Value: 6,
-          Adjustable: true,
-        },
-      });
+    aws.quotas.on(GetServiceQuotaCommand).resolves({
+      Quota: {
+        ServiceCode: "fargate",
+        QuotaCode: "L-3032A538",
+        QuotaName: "Fargate On-Demand vCPU resource count",
+        Value: 6,
+        Adjustable: true,
+      },
+    });
     const { failed } = await runDoctor({ url: server.url });
     expect(failed).toEqual({
       "Fargate On-Demand vCPU quota": {
@@ -132,16 +128,14 @@ describe("doctor: AWS prerequisites", () => {
   });
 
   it("reports a domain outside the zone, and a private zone", async () => {
-    aws.route53
-      .on(GetHostedZoneCommand)
-      .resolves({
-        HostedZone: {
-          Id: "/hostedzone/Z0123456789ABCDEFGHIJ",
-          Name: "example.org.",
-          CallerReference: "r",
-          Config: { PrivateZone: true },
-        },
-      });
+    aws.route53.on(GetHostedZoneCommand).resolves({
+      HostedZone: {
+        Id: "/hostedzone/Z0123456789ABCDEFGHIJ",
+        Name: "example.org.",
+        CallerReference: "r",
+        Config: { PrivateZone: true },
+      },
+    });
     const { failed } = await runDoctor({ url: server.url });
     expect(Object.keys(failed)).toEqual(["hosted zone", "domain in hosted zone"]);
     expect(failed["domain in hosted zone"]).toEqual({

@@ -184,18 +184,16 @@ export function mockAws() {
       ["/lambdaflex/git-token", SECRETS.git],
       ["/lambdaflex/tfc-token", SECRETS.tfc],
     ] as const) {
-      m.ssm
-        .on(GetParameterCommand, { Name: name })
-        .resolves({
-          Parameter: {
-            Name: name,
-            Type: "SecureString",
-            Value: value,
-            Version: 2,
-            DataType: "text",
-            ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${name}`,
-          },
-        });
+      m.ssm.on(GetParameterCommand, { Name: name }).resolves({
+        Parameter: {
+          Name: name,
+          Type: "SecureString",
+          Value: value,
+          Version: 2,
+          DataType: "text",
+          ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${name}`,
+        },
+      });
     }
   };
   return { ...m, ready };
