@@ -292,6 +292,9 @@ export function renderReadme(
   return out + readme.slice(last);
 }
 
+/** Whether a page holds at least one benchmark block (`<!-- bench:NAME -->` on a line of its own). */
+export const hasBenchBlocks = (text: string): boolean => /^<!-- bench:[\w-]+ -->$/m.test(text);
+
 /** A page holding benchmark blocks: its path, its committed text, and that text rendered from the results. */
 export interface BenchPage {
   readonly path: string;
@@ -321,7 +324,7 @@ export function benchPages(root: string, results: Results = readResults(join(roo
     const path = join(root, rel);
     if (!existsSync(path)) return [];
     const text = readFileSync(path, "utf8");
-    if (!/^<!-- bench:[\w-]+ -->$/m.test(text)) return [];
+    if (!hasBenchBlocks(text)) return [];
     return [{ path, text, rendered: renderReadme(text, results) }];
   });
 }

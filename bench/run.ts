@@ -14,7 +14,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import { HELP, parseFlags, UsageError } from "../scripts/cli-flags";
 import { progressBar, type Progress, type ProgressStream } from "../scripts/progress";
 import { benchColdStart } from "./cold-start";
-import { documentationFiles, readResults, renderReadme } from "./readme";
+import { documentationFiles, hasBenchBlocks, readResults, renderReadme } from "./readme";
 import { benchService } from "./service";
 import { benchSynth } from "./synth";
 import { benchCost } from "./cost";
@@ -165,7 +165,7 @@ export async function main(
     const results = readResults(io.resultsDir);
     for (const page of io.pages) {
       const before = readFileSync(page, "utf8");
-      if (!/^<!-- bench:[\w-]+ -->$/m.test(before)) continue;
+      if (!hasBenchBlocks(before)) continue;
       const after = renderReadme(before, results, io.readmeBlocks);
       if (after !== before) writeFileSync(page, after);
       io.out(

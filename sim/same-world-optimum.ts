@@ -32,6 +32,7 @@ import { MinuteLedger, type StrategyResult } from "./simulator";
 import {
   buildTwinWorld,
   commitsOf,
+  transitionLog,
   worldReportOf,
   type CommitRecord,
   type TwinWorldOptions,
@@ -98,17 +99,8 @@ export async function simulateSameWorldOptimum(
     tw.git.dispose();
     rmSync(workRoot, { recursive: true, force: true });
   }
-  const transitions = commits.filter((c) => c.from !== c.to);
-  const result = ledger.result("same-world-optimum", trace, {
-    transitions: transitions.length,
-    minutesByState,
-    log: transitions.map((c) => ({
-      minute: c.minute,
-      from: c.from as TierState,
-      to: c.to as TierState,
-      reason: c.reason,
-    })),
-  });
+  const { transitions, log } = transitionLog(commits);
+  const result = ledger.result("same-world-optimum", trace, { transitions, minutesByState, log });
   return {
     strategy: { ...result, plannedWith: plan },
     commits,

@@ -9,8 +9,8 @@
 import type { DeploymentConfig } from "../config/schema";
 import type { PolicyConfig } from "../scaler/policy";
 import { scalerSettingsFrom, type ScalerSettings } from "../scaler/settings";
-import { formatToggle } from "../model/toggle";
-import { parseCommitSubject } from "../model/commit-subject";
+import { formatToggle, type TierState } from "../model/toggle";
+import { parseCommitSubject, type CommitSubject } from "../model/commit-subject";
 import type { Workload } from "../model/cost-model";
 import { DEFAULT_PRICES, type PriceTable } from "../model/prices";
 import type { MinuteLedger } from "./simulator";
@@ -25,12 +25,9 @@ import { roleArn, serviceNames } from "../model/names";
 const SIM_ORG = "lambdaflex-sim";
 
 /** One commit of the toggle that landed in the repository, read back from git. */
-export interface CommitRecord {
+export interface CommitRecord extends CommitSubject {
   readonly minute: number;
   readonly oid: string;
-  readonly from: string;
-  readonly to: string;
-  readonly reason: string;
 }
 
 /** The toggle's commits as the repository holds them (the production message's subject: "lambdaflex: FROM -> TO: REASON"). */
@@ -39,6 +36,17 @@ export function commitsOf(git: GitHostEmulator): CommitRecord[] {
     const m = parseCommitSubject(c.subject);
     return m ? [{ minute: Math.floor((c.atMs - START) / MINUTE), oid: c.oid, ...m }] : [];
   });
+}
+
+/** The tier changes among the commits (a resize commits from and to the same state), as a strategy's result logs them. */
+export function transitionLog(commits: readonly CommitRecord[]): {
+  transitions: number;
+  log: Array<{ minute: number; from: TierState; to: TierState; reason: string }>;
+} {
+  const log = commits
+    .filter((c) => c.from !== c.to)
+    .map(({ minute, from, to, reason }) => ({ minute, from, to, reason }));
+  return { transitions: log.length, log };
 }
 
 /** The world's own figures for the run. */

@@ -16,6 +16,7 @@ import { MinuteLedger, type StrategyResult } from "./simulator";
 import {
   buildTwinWorld,
   commitsOf,
+  transitionLog,
   worldReportOf,
   type CommitRecord,
   type TwinWorldOptions,
@@ -235,7 +236,7 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
         clock.advanceTo(action.at);
         await action.run();
       }
-      if (git.meter.pushes !== pushes) state = (commitsOf(git).at(-1)?.to as TierState | undefined) ?? state;
+      if (git.meter.pushes !== pushes) state = commitsOf(git).at(-1)?.to ?? state;
       minutesByState[state]++;
       if (o.onProgress && m % 5000 === 0) o.onProgress(m, trace.length);
     }
@@ -272,18 +273,13 @@ export async function simulateLambdaFlex(trace: number[], o: LambdaFlexOptions):
     dashboards: billed.dashboards * months * p.dashboardMonth,
   };
   const scalerCost = Object.values(cost).reduce((a, b) => a + b, 0);
-  const transitions = commits.filter((c) => c.from !== c.to);
+  const { transitions, log } = transitionLog(commits);
   const strategy = ledger.result(o.strategyName ?? "lambdaflex", trace, {
     overhead: scalerCost,
     scalerCost: cost,
-    transitions: transitions.length,
+    transitions,
     minutesByState,
-    log: transitions.map((c) => ({
-      minute: c.minute,
-      from: c.from as TierState,
-      to: c.to as TierState,
-      reason: c.reason,
-    })),
+    log,
   });
   return {
     strategy,

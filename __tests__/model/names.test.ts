@@ -9,15 +9,7 @@ import {
   wakeAlarms,
 } from "../../model/names";
 import { scalerSettingsFrom } from "../../scaler/settings";
-
-const ids = {
-  apiId: "a1",
-  functionName: "f",
-  tableName: "t",
-  alertTopicArn: "arn:t",
-  scalerArn: "arn:s",
-  schedulerRoleArn: "arn:r",
-};
+import { TERRAFORM_IDS } from "../helpers/scaler-ids";
 
 describe("the name table (model/names.ts)", () => {
   const n = serviceNames("acme-shop");
@@ -77,7 +69,7 @@ describe("the name table (model/names.ts)", () => {
     const config = loadDeploymentConfig(undefined, {});
     const settings = scalerSettingsFrom(
       { ...config, service: "acme-shop", fargate: { ...config.fargate, switch: "weighted" } },
-      ids,
+      TERRAFORM_IDS,
     );
     expect(settings.targets).toMatchObject({
       albName: n.tier.alb,

@@ -6,16 +6,12 @@ import { awsDeps, defaultPorts } from "../../scaler/handler";
 import type { Fetch } from "../../scaler/adapters/terraform-cloud";
 import { scalerSettingsFrom } from "../../scaler/settings";
 import { silentLogger } from "../../model/log";
+import { TERRAFORM_IDS } from "../helpers/scaler-ids";
 
-const IDS = {
-  apiId: "api1",
-  functionName: "fn",
-  tableName: "t",
-  alertTopicArn: "arn:topic",
-  scalerArn: "arn:scaler",
-  schedulerRoleArn: "arn:role",
-};
-const settings = scalerSettingsFrom(loadDeploymentConfig(undefined, { LAMBDAFLEX_TFC_ORGANIZATION: "acme" }), IDS);
+const settings = scalerSettingsFrom(
+  loadDeploymentConfig(undefined, { LAMBDAFLEX_TFC_ORGANIZATION: "acme" }),
+  TERRAFORM_IDS,
+);
 const LISTENER = {
   listenerArn: "arn:listener/app/x/1/2",
   lambdaTargetGroupArn: "arn:targetgroup/x-lambda-tg/3",

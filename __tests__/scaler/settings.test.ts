@@ -3,17 +3,10 @@ import { join } from "node:path";
 import { parseDeploymentConfig } from "../../config/schema";
 import { scalerSettingsFrom, scalerSettingsFromEnv } from "../../scaler/settings";
 import { ROOT } from "../helpers/processes";
+import { TERRAFORM_IDS } from "../helpers/scaler-ids";
 
-const IDS = {
-  apiId: "api1",
-  functionName: "fn",
-  tableName: "t",
-  alertTopicArn: "arn:topic",
-  scalerArn: "arn:scaler",
-  schedulerRoleArn: "arn:role",
-};
 const RAW = JSON.parse(readFileSync(join(ROOT, "lambdaflex.config.json"), "utf8")) as Record<string, any>;
-const GOOD = scalerSettingsFrom(parseDeploymentConfig(RAW), IDS);
+const GOOD = scalerSettingsFrom(parseDeploymentConfig(RAW), TERRAFORM_IDS);
 
 /** The configuration with one field of one section changed. */
 const configWith = (section: string, key: string, value: unknown) => ({
